@@ -1,0 +1,110 @@
+# smp-intake — consultation intake for scalp micropigmentation studios.
+# Targets: all (default), run, test, check, valgrind, bench, install, uninstall,
+# deps, clean.  CFLAGS/LDFLAGS/PREFIX/DESTDIR from the environment are honoured.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+CC      ?= cc
+PYTHON  ?= /usr/bin/python3
+PKG_CONFIG ?= pkg-config
+
+VERSION  = 0.1.0
+LIBS_PC  = sqlite3 readline libcjson
+CFLAGS  ?= -O2 -g
+WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS)
+CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -DSMP_VERSION='"$(VERSION)"'
+LDLIBS  += $$($(PKG_CONFIG) --libs $(LIBS_PC))
+
+B  ?= build
+SRC = $(wildcard src/*.c)
+OBJ = $(SRC:src/%.c=$(B)/%.o) $(B)/schema.o
+LIB_OBJ = $(filter-out $(B)/main.o,$(OBJ))
+MIGRATIONS = $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
+UNIT = $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Debian packages: what building needs, and what testing needs on top.
+BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev
+TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind
+
+all: smp-intake
+
+smp-intake: $(B)/smp-intake
+	cp $(B)/smp-intake $@
+
+$(B)/smp-intake: $(OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+$(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# Only json.c sees cJSON's flags (its pkg-config sets feature macros).
+$(B)/json.o: src/json.c $(wildcard include/*.h) | $(B)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) -c -o $@ $<
+
+# The migrations, in order, as C string literals (schema.h declares them).
+$(B)/schema.c: $(MIGRATIONS) Makefile | $(B)
+	@{ echo '#include "schema.h"'; \
+	   echo 'const char *const schema_migrations[] = {'; \
+	   for f in $(MIGRATIONS); do \
+	     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; echo ','; \
+	   done; \
+	   echo '};'; \
+	   echo 'const int schema_migration_count = sizeof schema_migrations / sizeof schema_migrations[0];'; \
+	} > $@
+
+$(B)/schema.o: $(B)/schema.c include/schema.h
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B):
+	mkdir -p $(B)
+
+# Unit tests link the program's modules (all but main.c) with cmocka.
+$(B)/test_%: tests/unit/test_%.c $(LIB_OBJ)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) -o $@ $< $(LIB_OBJ) \
+		$(LDFLAGS) $(LDLIBS) $$($(PKG_CONFIG) --libs cmocka)
+
+deps:
+	@sh tests/deps.sh $(BUILD_DEBS)
+
+test-deps:
+	@sh tests/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+
+run: deps
+	@$(MAKE) --no-print-directory smp-intake
+	./smp-intake $(ARGS)
+
+test: test-deps
+	@$(MAKE) --no-print-directory smp-intake $(UNIT)
+	@PYTHON=$(PYTHON) sh tests/run.sh $(UNIT)
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own tree.
+check: test-deps
+	@$(MAKE) --no-print-directory B=build-san SANFLAGS='$(SAN)' \
+		build-san/smp-intake $(UNIT:$(B)/%=build-san/%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		SMP_INTAKE_BIN=build-san/smp-intake PYTHON=$(PYTHON) sh tests/run.sh $(UNIT:$(B)/%=build-san/%)
+
+# The end-to-end suite with every run of the binary under valgrind memcheck.
+valgrind: test-deps
+	@$(MAKE) --no-print-directory smp-intake $(UNIT)
+	@SMP_TEST_WRAPPER='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect' \
+		PYTHON=$(PYTHON) sh tests/run.sh $(UNIT)
+
+bench: smp-intake
+	@PYTHON=$(PYTHON) sh tests/bench/run.sh
+
+install: smp-intake
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 smp-intake $(DESTDIR)$(BINDIR)/smp-intake
+	install -m 644 docs/smp-intake.1 $(DESTDIR)$(MANDIR)/man1/smp-intake.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/smp-intake $(DESTDIR)$(MANDIR)/man1/smp-intake.1
+
+clean:
+	rm -rf build build-san smp-intake
+
+.PHONY: all deps test-deps run test check valgrind bench install uninstall clean

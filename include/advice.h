@@ -1,0 +1,64 @@
+/* advice.h - the advice rules, as data, and the advice sheet they produce. */
+#ifndef SMP_ADVICE_H
+#define SMP_ADVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "questionnaire.h"
+#include "settings.h"
+
+enum advice_trigger {
+	ADVICE_ALWAYS,
+	ADVICE_ANY_TREATMENT,
+	ADVICE_ANY_TOPICAL,
+	ADVICE_ROOT_CAUSE /* wants_root_cause_help, or no treatment at all */
+};
+
+/* One rule: when it applies, what it says, and the fact of the source
+ * article (shared/seed) it rests on.  The template may hold {signoff},
+ * {products} and {pause}, filled in from the answers. */
+struct advice_rule {
+	const char *id; /* stable: stored with the intake and exported */
+	const char *title;
+	enum advice_trigger trigger;
+	const char *text;
+	const char *source; /* the article's section and fact */
+};
+
+extern const struct advice_rule advice_rules[];
+extern const size_t advice_rule_count;
+
+#define ADVICE_MAX 16
+
+struct advice_item {
+	char *id;
+	char *text;
+};
+
+/* The advice given at one intake, in order; owns its strings. */
+struct advice_sheet {
+	struct advice_item item[ADVICE_MAX];
+	size_t count;
+};
+
+/* Fills *out with the advice for these answers.  Returns 0, or -1 when out
+ * of memory (out is then empty). */
+int advice_for_answers(const struct answers *a, const struct settings *s,
+		       struct advice_sheet *out);
+
+/* Appends copies of id and text.  Returns 0, or -1 when full or out of
+ * memory. */
+int advice_sheet_add(struct advice_sheet *sheet, const char *id, const char *text);
+
+/* Frees every item and empties the sheet; accepts NULL. */
+void advice_sheet_clear(struct advice_sheet *sheet);
+
+/* The heading printed above advice id (the id itself when unknown). */
+const char *advice_title(const char *id);
+
+/* True when the recorded GP sign-off must stop the artist (pending or
+ * declined while a treatment is used). */
+bool advice_signoff_warning(const struct answers *a);
+
+#endif

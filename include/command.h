@@ -1,0 +1,64 @@
+/* command.h - what every command gets, and the command table's shape. */
+#ifndef SMP_COMMAND_H
+#define SMP_COMMAND_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "db.h"
+
+enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* The global options and what is opened on demand. */
+struct ctx {
+	const char *db_option;    /* --db */
+	const char *staff_option; /* --staff */
+	struct db *db;
+	char *db_path;
+	struct settings settings;
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct ctx *ctx, int argc, char **argv);
+	const char *usage;   /* "smp-intake show ID" */
+	const char *summary; /* one line for the command list */
+	const char *help;    /* the options, shown by --help */
+};
+
+/* Opens the database once (migrating it) and reads the settings.  Returns
+ * NULL after reporting why. */
+struct db *ctx_db(struct ctx *ctx);
+
+/* The staff member: --staff, else $SMP_INTAKE_STAFF, else the login name.
+ * Returns NULL (reported) when none is usable. */
+const char *ctx_staff(struct ctx *ctx);
+
+/* Closes what ctx opened. */
+void ctx_close(struct ctx *ctx);
+
+/* Runs argv[0] as a command; returns its exit code.  Used by main() and by
+ * the menu shell. */
+int command_dispatch(struct ctx *ctx, int argc, char **argv);
+
+/* Prints the usage and options of a command (or of the program when name
+ * is NULL) to f. */
+void command_usage(FILE *f, const char *name);
+
+/* Parses a positive intake or client id.  Returns it, or 0 (reported as
+ * "what") when text is not one. */
+long long command_parse_id(const char *text, const char *what);
+
+/* True when argv holds -h or --help (checked before anything else). */
+bool command_wants_help(int argc, char **argv);
+
+/* The commands, one file each. */
+int cmd_new(struct ctx *ctx, int argc, char **argv);
+int cmd_show(struct ctx *ctx, int argc, char **argv);
+int cmd_advice(struct ctx *ctx, int argc, char **argv);
+int cmd_export(struct ctx *ctx, int argc, char **argv);
+int cmd_find(struct ctx *ctx, int argc, char **argv);
+int cmd_shell(struct ctx *ctx, int argc, char **argv);
+int cmd_help(struct ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,74 @@
+/* db.h - the SQLite file: opening and migrating it, saving and reading
+ * intakes.  The only module that speaks SQL. */
+#ifndef SMP_DB_H
+#define SMP_DB_H
+
+#include <stdbool.h>
+
+#include "advice.h"
+#include "questionnaire.h"
+#include "settings.h"
+
+/* "SMPI": marks our files in the SQLite header (PRAGMA application_id). */
+#define DB_APPLICATION_ID 0x534d5049
+
+struct db;
+
+/* One saved intake.  Strings are owned; free with intake_clear(). */
+struct intake {
+	long long id;
+	long long client_id;
+	char uuid[37];
+	char *taken_at; /* UTC, YYYY-MM-DDTHH:MM:SSZ */
+	char *staff;
+	struct answers answers;     /* client details included */
+	struct advice_sheet advice; /* as printed when it was saved */
+};
+
+void intake_clear(struct intake *in);
+
+/* The database path: path if given, else $SMP_INTAKE_DB, else
+ * $XDG_DATA_HOME/smp-intake/intake.db (~/.local/share/... by default).
+ * Returns allocated memory, or NULL (reported) on failure. */
+char *db_resolve_path(const char *path);
+
+/* Opens (creating when missing, mode 0600) and migrates the database at
+ * path.  The default location's folders are created 0700.  Refuses, with
+ * the file untouched, a file that is not SQLite, another program's SQLite
+ * file, or a newer schema.  Reports why and returns NULL on failure. */
+struct db *db_open(const char *path);
+
+/* Closes; accepts NULL. */
+void db_close(struct db *db);
+
+/* Reads the studio settings.  Returns 0, or -1 (reported). */
+int db_settings(struct db *db, struct settings *out);
+
+/* Saves in one transaction: the client (a new record, or the existing one
+ * with the same names and date of birth), the intake, its answers and its
+ * advice.  Sets in->id, in->client_id.  Returns 0, or -1 (reported;
+ * nothing saved). */
+int db_save_intake(struct db *db, struct intake *in);
+
+/* Loads intake id into *out.  Returns 0, 1 when there is no such intake,
+ * or -1 (reported). */
+int db_load_intake(struct db *db, long long id, struct intake *out);
+
+/* Calls fn for every intake in id order, from one consistent snapshot,
+ * one intake in memory at a time.  Stops at fn's first non-zero result and
+ * returns it; returns -1 (reported) on a database error, 0 when done. */
+int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg), void *arg);
+
+/* One line of `find`. */
+struct client_match {
+	long long client_id;
+	long long last_intake_id;
+	const char *first_name, *last_name, *date_of_birth, *last_taken_at;
+};
+
+/* Calls fn for clients whose first or last name starts with text (case
+ * blind for ASCII), newest intake first.  Returns as db_each_intake. */
+int db_find_clients(struct db *db, const char *text,
+		    int (*fn)(const struct client_match *m, void *arg), void *arg);
+
+#endif

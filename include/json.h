@@ -1,0 +1,37 @@
+/* json.h - reading answers from JSON and writing intakes as JSON.  The
+ * only module that talks to cJSON. */
+#ifndef SMP_JSON_H
+#define SMP_JSON_H
+
+#include <stddef.h>
+
+#include "db.h"
+
+/* One answer as found in an --answers file: booleans become "yes"/"no",
+ * null becomes a NULL value (left empty). */
+struct json_answer {
+	char *id;
+	char *value;
+};
+
+struct json_answers {
+	struct json_answer *item;
+	size_t count;
+};
+
+/* Parses {"answers": {"first_name": "Ana", ...}}.  Checks the shape only:
+ * known question ids, no duplicates, strings (or booleans for yes/no
+ * questions, or null).  Returns 0, or -1 with a one-line reason in why
+ * (naming the field, never its value). */
+int json_read_answers(const char *text, size_t len, struct json_answers *out, char *why,
+		      size_t whylen);
+
+/* Frees what json_read_answers() filled; accepts NULL. */
+void json_answers_free(struct json_answers *a);
+
+/* The export object of one intake (docs/export.md), printed without
+ * layout.  Returns allocated memory the caller frees, or NULL when out of
+ * memory. */
+char *json_intake(const struct intake *in);
+
+#endif

@@ -1,0 +1,31 @@
+/* prompt.h - reading answers and commands: GNU readline at a terminal,
+ * plain lines through a pipe.  The only module that talks to readline. */
+#ifndef SMP_PROMPT_H
+#define SMP_PROMPT_H
+
+#include <stdbool.h>
+
+enum prompt_result {
+	PROMPT_LINE,        /* *line holds what was typed (allocated) */
+	PROMPT_EOF,         /* Ctrl-D on an empty line, or end of input */
+	PROMPT_INTERRUPTED, /* Ctrl-C */
+	PROMPT_ERROR        /* reported */
+};
+
+/* True when answers come from a person at a terminal. */
+bool prompt_interactive(void);
+
+/* Reads one line.  At a terminal, shows prompt and offers completions
+ * (NULL-ended, may be NULL) on Tab; nothing typed goes into the history.
+ * Through a pipe, no prompt is written.  NUL bytes are dropped, and the
+ * line end (\n or \r\n) removed.  The caller frees *line. */
+enum prompt_result prompt_read(const char *prompt, const char *const *completions, char **line);
+
+/* Adds a menu command to this session's history (never answers; never
+ * written to a file). */
+void prompt_remember_command(const char *command);
+
+/* Forgets the history and restores signal handling. */
+void prompt_finish(void);
+
+#endif

@@ -1,0 +1,111 @@
+/* questionnaire.h - the consultation questions, as data, and the checks
+ * every answer passes, whichever way it arrives (terminal, pipe, JSON). */
+#ifndef SMP_QUESTIONNAIRE_H
+#define SMP_QUESTIONNAIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "date.h"
+
+enum qtype {
+	Q_TEXT,   /* one line, no control characters (names, products) */
+	Q_NOTES,  /* free text that may span lines; kept as typed */
+	Q_YESNO,  /* stored as "yes" or "no" */
+	Q_DATE,   /* YYYY-MM-DD, a real calendar date */
+	Q_CHOICE, /* one of choices[] */
+	Q_EMAIL,
+	Q_PHONE
+};
+
+enum date_rule {
+	DATE_ANY,
+	DATE_BIRTH,      /* not in the future; client at least the minimum age */
+	DATE_NOT_FUTURE, /* today or before */
+	DATE_NOT_PAST    /* today or later, within two years */
+};
+
+enum cond_kind {
+	WHEN_ALWAYS,
+	WHEN_EQUALS,       /* answer to `qid` equals `value` */
+	WHEN_ANY_TREATMENT /* any uses_* question answered yes */
+};
+
+struct condition {
+	enum cond_kind kind;
+	const char *qid;
+	const char *value;
+};
+
+#define QUESTION_CHOICES_MAX 6
+
+struct question {
+	const char *id;     /* stable: JSON key, database key, FHIR linkId */
+	const char *prompt; /* asked at the terminal */
+	const char *label;  /* short name for summaries and `show` */
+	enum qtype type;
+	bool required;
+	struct condition when;
+	const char *choices[QUESTION_CHOICES_MAX]; /* Q_CHOICE, NULL-ended */
+	const char *def;   /* taken on an empty answer; NULL for none */
+	const char *help;  /* printed for `?` */
+	enum date_rule date_rule;
+	bool client_field; /* stored on the client record, not the intake */
+	size_t max_len;    /* in code points, for text types */
+};
+
+/* The questions in the order they are asked. */
+extern const struct question questionnaire[];
+extern const size_t questionnaire_count;
+
+/* Index of question id, or -1. */
+int questionnaire_index(const char *id);
+
+/* The answers of one intake, indexed like questionnaire[]; NULL means not
+ * asked or left empty.  Values are owned by the struct. */
+struct answers {
+	char *value[32];
+};
+
+/* Frees every value and resets to empty; accepts NULL. */
+void answers_clear(struct answers *a);
+
+/* The value for question id, or NULL. */
+const char *answers_get(const struct answers *a, const char *id);
+
+/* Stores a copy of value (NULL clears) for id.  Returns 0, or -1 on an
+ * unknown id or allocation failure. */
+int answers_set(struct answers *a, const char *id, const char *value);
+
+/* Forgets answers to questions that no longer apply (after an earlier
+ * answer changed), so the stored intake only holds what was asked. */
+void answers_prune(struct answers *a);
+
+/* True when question q is asked, given the answers so far. */
+bool question_applies(const struct question *q, const struct answers *a);
+
+/* Studio rules the checks depend on. */
+struct rules {
+	struct date today;
+	int minimum_age;
+};
+
+/* Checks input (one answer as typed, already without its line end) for
+ * question q.  An empty answer takes the question's default, or is left
+ * unanswered when the question is optional.  On success returns 0 and sets
+ * *value to the normalised answer (allocated; NULL when left unanswered).
+ * On failure returns -1 and writes a one-line reason (without the value,
+ * which may be personal) into why. */
+int question_check(const struct question *q, const char *input,
+		   const struct answers *so_far, const struct rules *rules,
+		   char **value, char *why, size_t whylen);
+
+/* Derived facts the advice and the export use. */
+bool answers_any_treatment(const struct answers *a);
+bool answers_any_topical(const struct answers *a);
+
+/* GP sign-off status: "obtained", "pending", "declined", or "not_required"
+ * when no treatment is used.  Not discussed with the GP counts as pending. */
+const char *answers_signoff_status(const struct answers *a);
+
+#endif

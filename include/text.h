@@ -1,0 +1,42 @@
+/* text.h - UTF-8 checks, terminal-safe printing and word wrapping. */
+#ifndef SMP_TEXT_H
+#define SMP_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool text_is_utf8(const char *s, size_t len);
+
+/* Number of code points in a valid UTF-8 string. */
+size_t text_codepoints(const char *s);
+
+/* True when s holds a C0 control, DEL or a C1 control (U+0080..U+009F);
+ * a newline or tab is allowed when allow_layout is set. */
+bool text_has_control(const char *s, bool allow_layout);
+
+/* Copy of s that is safe to write to a terminal: control characters,
+ * bidirectional overrides and invalid bytes become visible escapes such as
+ * \x1b or \u202e.  Newlines are kept when keep_newlines is set, else shown
+ * as \n.  Returns allocated memory the caller frees; NULL on allocation
+ * failure. */
+char *text_safe(const char *s, bool keep_newlines);
+
+/* Writes text_safe(s, false) to f.  Returns 0, or -1 on error. */
+int text_print_safe(FILE *f, const char *s);
+
+/* Writes s (already safe) to f, word-wrapped to width columns.  The caller
+ * has already written the first line's prefix of indent columns; later
+ * lines are indented by indent spaces.  Newlines in s start a new line.
+ * No newline is written at the end.  Returns 0, or -1 on error. */
+int text_wrap(FILE *f, const char *s, int width, int indent);
+
+/* Columns of the terminal on stdout, else $COLUMNS, else 80 (clamped to
+ * 40..200). */
+int text_terminal_width(void);
+
+/* Removes leading and trailing spaces and tabs in place; returns s. */
+char *text_trim(char *s);
+
+#endif

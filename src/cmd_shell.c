@@ -1,0 +1,112 @@
+/* cmd_shell.c - the menu a person gets from `smp-intake` alone at a
+ * terminal: the same commands as the command line, one per line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "prompt.h"
+#include "report.h"
+
+#define SHELL_ARGS_MAX 16
+
+static const char *const menu_words[] = { "new", "find", "show", "advice", "export",
+					  "help", "quit", NULL };
+
+static void print_menu(void)
+{
+	printf("Commands:\n"
+	       "  new              take a consultation intake\n"
+	       "  find TEXT        find clients by the start of their name\n"
+	       "  show ID          print an intake\n"
+	       "  advice ID        print an intake's advice sheet again\n"
+	       "  export [-o FILE] [--force]   write every intake as JSON\n"
+	       "  help             this list\n"
+	       "  quit             leave (also Ctrl-D)\n");
+}
+
+/* Splits line in place on blanks; "double quotes" keep blanks together.
+ * Returns the number of words, or -1 when there are too many or a quote is
+ * left open. */
+static int split(char *line, char **argv)
+{
+	int argc = 0;
+	char *p = line, *out;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		if (argc == SHELL_ARGS_MAX)
+			return -1;
+		argv[argc++] = out = p;
+		while (*p && *p != ' ' && *p != '\t') {
+			if (*p == '"') {
+				p++;
+				while (*p && *p != '"')
+					*out++ = *p++;
+				if (*p != '"')
+					return -1;
+				p++;
+			} else {
+				*out++ = *p++;
+			}
+		}
+		if (*p)
+			p++;
+		*out = '\0';
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+int cmd_shell(struct ctx *ctx, int argc, char **argv)
+{
+	char *line, *words[SHELL_ARGS_MAX + 1];
+	int n;
+
+	(void)argv;
+	if (argc != 1) {
+		command_usage(stderr, "shell");
+		return EXIT_USAGE;
+	}
+	if (!prompt_interactive()) {
+		report("the menu needs a terminal; give a command (see smp-intake --help)");
+		return EXIT_USAGE;
+	}
+	if (!ctx_db(ctx))
+		return EXIT_FAIL;
+	printf("smp-intake %s. Type help for the commands, quit to leave.\n", SMP_VERSION);
+	for (;;) {
+		switch (prompt_read("smp-intake> ", menu_words, &line)) {
+		case PROMPT_LINE:
+			break;
+		case PROMPT_INTERRUPTED:
+			continue;
+		case PROMPT_EOF:
+			putchar('\n');
+			return EXIT_OK;
+		case PROMPT_ERROR:
+			return EXIT_FAIL;
+		}
+		if ((n = split(line, words)) < 0) {
+			report("cannot read that line (an open quote, or too many words)");
+		} else if (n == 0) {
+			/* nothing typed */
+		} else if (strcmp(words[0], "quit") == 0 || strcmp(words[0], "exit") == 0) {
+			free(line);
+			return EXIT_OK;
+		} else if (strcmp(words[0], "help") == 0 || strcmp(words[0], "?") == 0) {
+			print_menu();
+		} else if (strcmp(words[0], "shell") == 0) {
+			printf("You are in the menu already.\n");
+		} else {
+			/* Names typed into find are personal: keep only the command. */
+			prompt_remember_command(strcmp(words[0], "find") == 0 ? "find" : words[0]);
+			command_dispatch(ctx, n, words);
+		}
+		free(line);
+	}
+}

@@ -1,0 +1,56 @@
+/* context.c - the database and staff member every command shares, opened
+ * on first use so that `--help` never touches a file. */
+#include "command.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "text.h"
+
+struct db *ctx_db(struct ctx *ctx)
+{
+	if (ctx->db)
+		return ctx->db;
+	if (!ctx->db_path && !(ctx->db_path = db_resolve_path(ctx->db_option)))
+		return NULL;
+	if (!(ctx->db = db_open(ctx->db_path)))
+		return NULL;
+	if (db_settings(ctx->db, &ctx->settings) < 0) {
+		db_close(ctx->db);
+		ctx->db = NULL;
+	}
+	return ctx->db;
+}
+
+const char *ctx_staff(struct ctx *ctx)
+{
+	const char *staff = ctx->staff_option;
+	const struct passwd *pw;
+
+	if (!staff || !*staff)
+		staff = getenv("SMP_INTAKE_STAFF");
+	if ((!staff || !*staff) && (pw = getpwuid(getuid())))
+		staff = pw->pw_name;
+	if (!staff || !*staff) {
+		report("who is taking the intake? give --staff NAME or set SMP_INTAKE_STAFF");
+		return NULL;
+	}
+	if (!text_is_utf8(staff, strlen(staff)) || text_has_control(staff, false) ||
+	    text_codepoints(staff) > 100) {
+		report("--staff: a staff name is 1 to 100 characters of text without control "
+		       "characters");
+		return NULL;
+	}
+	return staff;
+}
+
+void ctx_close(struct ctx *ctx)
+{
+	db_close(ctx->db);
+	free(ctx->db_path);
+	ctx->db = NULL;
+	ctx->db_path = NULL;
+}

@@ -1,0 +1,631 @@
+/* db.c - the SQLite file: creating it privately, checking it is ours,
+ * migrating it, and saving and reading intakes.  All SQL lives here and
+ * every value goes through a bound parameter. */
+#include "db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "schema.h"
+
+#define BUSY_TIMEOUT_MS 10000
+
+struct db {
+	sqlite3 *h;
+	char *path;
+};
+
+void intake_clear(struct intake *in)
+{
+	if (!in)
+		return;
+	free(in->taken_at);
+	free(in->staff);
+	in->taken_at = in->staff = NULL;
+	answers_clear(&in->answers);
+	advice_sheet_clear(&in->advice);
+}
+
+/* Reports the failed step with SQLite's reason; a lock that outlasted the
+ * busy timeout gets words a receptionist can act on. */
+static void db_report(struct db *db, const char *what)
+{
+	int code = sqlite3_errcode(db->h) & 0xff;
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		report("%s: the database is busy (someone else is saving); try again", what);
+	else if (code == SQLITE_FULL)
+		report("%s: the disk is full", what);
+	else
+		report("%s: %s", what, sqlite3_errmsg(db->h));
+}
+
+/* mkdir -p with mode 0700 for every folder created. */
+static int make_folders(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			report("cannot create folder '%s': %s", path, strerror(errno));
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+char *db_resolve_path(const char *path)
+{
+	const char *env = getenv("SMP_INTAKE_DB");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	char *out;
+	size_t n;
+
+	if (path || (env && *env))
+		return strdup(path ? path : env);
+	if (xdg && xdg[0] == '/') {
+		n = strlen(xdg) + sizeof "/smp-intake/intake.db";
+		if ((out = malloc(n)))
+			snprintf(out, n, "%s/smp-intake/intake.db", xdg);
+	} else if (home && *home) {
+		n = strlen(home) + sizeof "/.local/share/smp-intake/intake.db";
+		if ((out = malloc(n)))
+			snprintf(out, n, "%s/.local/share/smp-intake/intake.db", home);
+	} else {
+		report("no database: give --db PATH, or set SMP_INTAKE_DB or HOME");
+		return NULL;
+	}
+	if (!out) {
+		report("out of memory");
+		return NULL;
+	}
+	if (make_folders(out) < 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Creates the file 0600 when missing; otherwise reads its header, so that a
+ * foreign or newer file is refused before SQLite writes anything to it. */
+static int prepare_file(const char *path)
+{
+	unsigned char hdr[100];
+	ssize_t got;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EEXIST) {
+		report("cannot create database '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		report("cannot open database '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	got = read(fd, hdr, sizeof hdr);
+	close(fd);
+	if (got < 0) {
+		report("cannot read database '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (got == 0)
+		return 0; /* empty: made by us an instant ago, or by touch */
+	if (got < (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0) {
+		report("'%s' is not an smp-intake database (not an SQLite file)", path);
+		return -1;
+	}
+	if (be32(hdr + 68) != 0 && be32(hdr + 68) != DB_APPLICATION_ID) {
+		report("'%s' is not an smp-intake database (another program's SQLite file)", path);
+		return -1;
+	}
+	if (be32(hdr + 60) > (uint32_t)schema_migration_count) {
+		report("'%s' was written by a newer smp-intake (schema %u; this one knows %d): "
+		       "upgrade smp-intake",
+		       path, be32(hdr + 60), schema_migration_count);
+		return -1;
+	}
+	return 0;
+}
+
+static int exec(struct db *db, const char *sql, const char *what)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		db_report(db, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs a one-row integer query; returns 0 with *out set, or -1. */
+static int query_int(struct db *db, const char *sql, long long *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Checks the opened file is ours and not newer, reading the schema so that
+ * garbage shows up as SQLITE_NOTADB now rather than at the first save. */
+static int check_identity(struct db *db, long long *version)
+{
+	long long app, tables;
+
+	if (query_int(db, "PRAGMA application_id", &app) < 0 ||
+	    query_int(db, "PRAGMA user_version", version) < 0 ||
+	    query_int(db, "SELECT count(*) FROM sqlite_schema", &tables) < 0) {
+		if ((sqlite3_errcode(db->h) & 0xff) == SQLITE_NOTADB)
+			report("'%s' is not an smp-intake database (not an SQLite file)", db->path);
+		else
+			db_report(db, "cannot read the database");
+		return -1;
+	}
+	if ((app != 0 && app != DB_APPLICATION_ID) || (app == 0 && tables > 0)) {
+		report("'%s' is not an smp-intake database (another program's SQLite file)",
+		       db->path);
+		return -1;
+	}
+	if (*version > schema_migration_count) {
+		report("'%s' was written by a newer smp-intake (schema %lld; this one knows %d): "
+		       "upgrade smp-intake",
+		       db->path, *version, schema_migration_count);
+		return -1;
+	}
+	return 0;
+}
+
+/* Applies the missing migrations in one write transaction; another process
+ * may have migrated meanwhile, so the version is read again inside it. */
+static int migrate(struct db *db)
+{
+	long long version;
+	char sql[96];
+
+	if (exec(db, "BEGIN IMMEDIATE", "cannot update the database schema") < 0)
+		return -1;
+	if (query_int(db, "PRAGMA user_version", &version) < 0) {
+		db_report(db, "cannot read the schema version");
+		goto fail;
+	}
+	for (long long v = version; v < schema_migration_count; v++) {
+		if (exec(db, schema_migrations[v], "cannot update the database schema") < 0)
+			goto fail;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld; PRAGMA application_id = %d",
+			 v + 1, DB_APPLICATION_ID);
+		if (exec(db, sql, "cannot update the database schema") < 0)
+			goto fail;
+	}
+	if (exec(db, "COMMIT", "cannot update the database schema") < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+struct db *db_open(const char *path)
+{
+	struct db *db = calloc(1, sizeof *db);
+	long long version;
+
+	if (!db || !(db->path = strdup(path))) {
+		report("out of memory");
+		free(db);
+		return NULL;
+	}
+	if (prepare_file(path) < 0)
+		goto fail;
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		report("cannot open database '%s': %s", path,
+		       db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+	sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (check_identity(db, &version) < 0)
+		goto fail;
+	/* foreign_keys is ignored inside a transaction: set it first. */
+	if (exec(db, "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON", "cannot set up the database") < 0 ||
+	    exec(db, "PRAGMA journal_mode = WAL", "cannot set up the database") < 0 ||
+	    exec(db, "PRAGMA synchronous = FULL", "cannot set up the database") < 0)
+		goto fail;
+	if (version < schema_migration_count && migrate(db) < 0)
+		goto fail;
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	sqlite3_close(db->h);
+	free(db->path);
+	free(db);
+}
+
+static int prepare(struct db *db, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(db->h, sql, -1, st, NULL) != SQLITE_OK) {
+		db_report(db, "cannot query the database");
+		return -1;
+	}
+	return 0;
+}
+
+int db_settings(struct db *db, struct settings *out)
+{
+	sqlite3_stmt *st;
+	struct settings def = SETTINGS_DEFAULT;
+	int rc;
+
+	*out = def;
+	if (prepare(db, "SELECT key, value FROM setting", &st) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		int value = sqlite3_column_int(st, 1);
+		if (!key)
+			continue;
+		if (strcmp(key, "pause_days_before") == 0)
+			out->pause_days_before = value;
+		else if (strcmp(key, "pause_days_after") == 0)
+			out->pause_days_after = value;
+		else if (strcmp(key, "minimum_age") == 0)
+			out->minimum_age = value;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_report(db, "cannot read the settings");
+		return -1;
+	}
+	return 0;
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+/* Steps a statement that returns no row, then resets it for reuse. */
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The client with the same names and date of birth, or a new one; contact
+ * details are brought up to date with what was just given. */
+static int save_client(struct db *db, struct intake *in)
+{
+	const struct answers *a = &in->answers;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (prepare(db, "SELECT id FROM client WHERE first_name = ?1 AND last_name = ?2 "
+			"AND date_of_birth = ?3 ORDER BY id LIMIT 1", &st) < 0)
+		return -1;
+	bind_text(st, 1, answers_get(a, "first_name"));
+	bind_text(st, 2, answers_get(a, "last_name"));
+	bind_text(st, 3, answers_get(a, "date_of_birth"));
+	rc = sqlite3_step(st);
+	in->client_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (in->client_id) {
+		if (prepare(db, "UPDATE client SET phone = coalesce(?1, phone), "
+				"email = coalesce(?2, email) WHERE id = ?3", &st) < 0)
+			return -1;
+		bind_text(st, 1, answers_get(a, "phone"));
+		bind_text(st, 2, answers_get(a, "email"));
+		sqlite3_bind_int64(st, 3, in->client_id);
+	} else {
+		if (prepare(db, "INSERT INTO client (first_name, last_name, date_of_birth, phone, "
+				"email, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0)
+			return -1;
+		bind_text(st, 1, answers_get(a, "first_name"));
+		bind_text(st, 2, answers_get(a, "last_name"));
+		bind_text(st, 3, answers_get(a, "date_of_birth"));
+		bind_text(st, 4, answers_get(a, "phone"));
+		bind_text(st, 5, answers_get(a, "email"));
+		bind_text(st, 6, in->taken_at);
+	}
+	rc = step_done(st);
+	sqlite3_finalize(st);
+	if (rc == 0 && !in->client_id)
+		in->client_id = sqlite3_last_insert_rowid(db->h);
+	return rc;
+}
+
+static int save_rows(struct db *db, struct intake *in)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (prepare(db, "INSERT INTO intake (uuid, client_id, taken_at, staff) "
+			"VALUES (?1, ?2, ?3, ?4)", &st) < 0)
+		return -1;
+	bind_text(st, 1, in->uuid);
+	sqlite3_bind_int64(st, 2, in->client_id);
+	bind_text(st, 3, in->taken_at);
+	bind_text(st, 4, in->staff);
+	if (step_done(st) < 0)
+		goto out;
+	in->id = sqlite3_last_insert_rowid(db->h);
+	sqlite3_finalize(st);
+
+	if (prepare(db, "INSERT INTO answer (intake_id, question_id, value) VALUES (?1, ?2, ?3)",
+		    &st) < 0)
+		return -1;
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (!in->answers.value[i] || questionnaire[i].client_field)
+			continue;
+		sqlite3_bind_int64(st, 1, in->id);
+		bind_text(st, 2, questionnaire[i].id);
+		bind_text(st, 3, in->answers.value[i]);
+		if (step_done(st) < 0)
+			goto out;
+	}
+	sqlite3_finalize(st);
+
+	if (prepare(db, "INSERT INTO advice_given (intake_id, position, advice_id, text) "
+			"VALUES (?1, ?2, ?3, ?4)", &st) < 0)
+		return -1;
+	for (size_t i = 0; i < in->advice.count; i++) {
+		sqlite3_bind_int64(st, 1, in->id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+		bind_text(st, 3, in->advice.item[i].id);
+		bind_text(st, 4, in->advice.item[i].text);
+		if (step_done(st) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_save_intake(struct db *db, struct intake *in)
+{
+	if (exec(db, "BEGIN IMMEDIATE", "cannot save the intake") < 0)
+		return -1;
+	if (save_client(db, in) < 0 || save_rows(db, in) < 0) {
+		db_report(db, "cannot save the intake");
+		goto fail;
+	}
+	if (exec(db, "COMMIT", "cannot save the intake") < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	in->id = in->client_id = 0;
+	return -1;
+}
+
+/* The statements that read intakes, prepared once for a whole export. */
+struct readers {
+	sqlite3_stmt *intake, *answers, *advice;
+};
+
+#define INTAKE_COLUMNS                                                                 \
+	"SELECT i.id, i.uuid, i.client_id, i.taken_at, i.staff, c.first_name, c.last_name, " \
+	"c.date_of_birth, c.phone, c.email FROM intake i JOIN client c ON c.id = i.client_id "
+
+static void readers_finalize(struct readers *r)
+{
+	sqlite3_finalize(r->intake);
+	sqlite3_finalize(r->answers);
+	sqlite3_finalize(r->advice);
+}
+
+static int readers_prepare(struct db *db, struct readers *r, const char *intake_sql)
+{
+	memset(r, 0, sizeof *r);
+	if (prepare(db, intake_sql, &r->intake) < 0 ||
+	    prepare(db, "SELECT question_id, value FROM answer WHERE intake_id = ?1", &r->answers) < 0 ||
+	    prepare(db, "SELECT advice_id, text FROM advice_given WHERE intake_id = ?1 "
+			"ORDER BY position", &r->advice) < 0) {
+		readers_finalize(r);
+		return -1;
+	}
+	return 0;
+}
+
+static char *column_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	return s ? strdup((const char *)s) : NULL;
+}
+
+/* Fills *in from the current row of r->intake and its answers and advice. */
+static int read_intake(struct readers *r, struct intake *in)
+{
+	static const char *const client_ids[] = { "first_name", "last_name", "date_of_birth",
+						  "phone", "email" };
+	sqlite3_stmt *st = r->intake;
+	const unsigned char *uuid = sqlite3_column_text(st, 1);
+	int rc;
+
+	memset(in, 0, sizeof *in);
+	in->id = sqlite3_column_int64(st, 0);
+	snprintf(in->uuid, sizeof in->uuid, "%s", uuid ? (const char *)uuid : "");
+	in->client_id = sqlite3_column_int64(st, 2);
+	in->taken_at = column_dup(st, 3);
+	in->staff = column_dup(st, 4);
+	for (int i = 0; i < 5; i++) {
+		const unsigned char *v = sqlite3_column_text(st, 5 + i);
+		if (v && answers_set(&in->answers, client_ids[i], (const char *)v) < 0)
+			goto fail;
+	}
+	if (!in->taken_at || !in->staff)
+		goto fail;
+
+	sqlite3_bind_int64(r->answers, 1, in->id);
+	while ((rc = sqlite3_step(r->answers)) == SQLITE_ROW) {
+		const char *q = (const char *)sqlite3_column_text(r->answers, 0);
+		const char *v = (const char *)sqlite3_column_text(r->answers, 1);
+		/* An id from a later release that this one does not know is skipped. */
+		if (q && v && questionnaire_index(q) >= 0 && answers_set(&in->answers, q, v) < 0)
+			goto fail;
+	}
+	sqlite3_reset(r->answers);
+	if (rc != SQLITE_DONE)
+		goto fail;
+
+	sqlite3_bind_int64(r->advice, 1, in->id);
+	while ((rc = sqlite3_step(r->advice)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(r->advice, 0);
+		const char *text = (const char *)sqlite3_column_text(r->advice, 1);
+		if (id && text && advice_sheet_add(&in->advice, id, text) < 0)
+			goto fail;
+	}
+	sqlite3_reset(r->advice);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_reset(r->answers);
+	sqlite3_reset(r->advice);
+	intake_clear(in);
+	return -1;
+}
+
+int db_load_intake(struct db *db, long long id, struct intake *out)
+{
+	struct readers r;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (readers_prepare(db, &r, INTAKE_COLUMNS "WHERE i.id = ?1") < 0)
+		return -1;
+	if (exec(db, "BEGIN", "cannot read the intake") < 0) {
+		readers_finalize(&r);
+		return -1;
+	}
+	sqlite3_bind_int64(r.intake, 1, id);
+	rc = sqlite3_step(r.intake);
+	if (rc == SQLITE_ROW)
+		rc = read_intake(&r, out) < 0 ? -1 : 0;
+	else
+		rc = rc == SQLITE_DONE ? 1 : -1;
+	if (rc < 0)
+		db_report(db, "cannot read the intake");
+	readers_finalize(&r);
+	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg), void *arg)
+{
+	struct readers r;
+	struct intake in;
+	int rc, result = 0;
+
+	if (readers_prepare(db, &r, INTAKE_COLUMNS "ORDER BY i.id") < 0)
+		return -1;
+	/* One read transaction: a consistent snapshot while others save. */
+	if (exec(db, "BEGIN", "cannot read the intakes") < 0) {
+		readers_finalize(&r);
+		return -1;
+	}
+	while ((rc = sqlite3_step(r.intake)) == SQLITE_ROW) {
+		if (read_intake(&r, &in) < 0) {
+			db_report(db, "cannot read the intakes");
+			result = -1;
+			break;
+		}
+		result = fn(&in, arg);
+		intake_clear(&in);
+		if (result != 0)
+			break;
+	}
+	if (result == 0 && rc != SQLITE_DONE) {
+		db_report(db, "cannot read the intakes");
+		result = -1;
+	}
+	readers_finalize(&r);
+	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	return result;
+}
+
+int db_find_clients(struct db *db, const char *text,
+		    int (*fn)(const struct client_match *m, void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, result = 0;
+
+	if (prepare(db, "SELECT c.id, max(i.id), c.first_name, c.last_name, c.date_of_birth, "
+			"max(i.taken_at) FROM client c JOIN intake i ON i.client_id = c.id "
+			"WHERE c.first_name LIKE ?1 || '%' ESCAPE '\\' "
+			"OR c.last_name LIKE ?1 || '%' ESCAPE '\\' "
+			"OR (c.first_name || ' ' || c.last_name) LIKE ?1 || '%' ESCAPE '\\' "
+			"GROUP BY c.id ORDER BY max(i.id) DESC LIMIT 200", &st) < 0)
+		return -1;
+	/* LIKE wildcards typed by the user are matched literally. */
+	size_t n = strlen(text);
+	char *pattern = malloc(2 * n + 1), *p = pattern;
+	if (!pattern) {
+		sqlite3_finalize(st);
+		report("out of memory");
+		return -1;
+	}
+	for (const char *s = text; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p = '\0';
+	bind_text(st, 1, pattern);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct client_match m = {
+			sqlite3_column_int64(st, 0),
+			sqlite3_column_int64(st, 1),
+			(const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3),
+			(const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 5),
+		};
+		if ((result = fn(&m, arg)) != 0)
+			break;
+	}
+	if (result == 0 && rc != SQLITE_DONE) {
+		db_report(db, "cannot search the clients");
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	free(pattern);
+	return result;
+}

@@ -1,0 +1,190 @@
+/* json.c - the --answers input and the export objects, through cJSON. */
+#include "json.h"
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void json_answers_free(struct json_answers *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->count; i++) {
+		free(a->item[i].id);
+		free(a->item[i].value);
+	}
+	free(a->item);
+	a->item = NULL;
+	a->count = 0;
+}
+
+static int take_answer(struct json_answers *out, const cJSON *v, char *why, size_t n)
+{
+	const char *id = v->string;
+	int qi = questionnaire_index(id);
+	const char *value = NULL;
+	struct json_answer *it;
+
+	if (qi < 0) {
+		snprintf(why, n, "answers: unknown question id '%.40s'", id);
+		return -1;
+	}
+	for (size_t i = 0; i < out->count; i++) {
+		if (strcmp(out->item[i].id, id) == 0) {
+			snprintf(why, n, "answers: '%s' is given twice", id);
+			return -1;
+		}
+	}
+	if (cJSON_IsString(v)) {
+		value = v->valuestring;
+	} else if (cJSON_IsBool(v) && questionnaire[qi].type == Q_YESNO) {
+		value = cJSON_IsTrue(v) ? "yes" : "no";
+	} else if (!cJSON_IsNull(v)) {
+		snprintf(why, n, "answers: '%s' must be %s", id,
+			 questionnaire[qi].type == Q_YESNO ? "true, false, \"yes\" or \"no\"" : "a string");
+		return -1;
+	}
+	it = &out->item[out->count];
+	it->id = strdup(id);
+	it->value = value ? strdup(value) : NULL;
+	if (!it->id || (value && !it->value)) {
+		free(it->id);
+		free(it->value);
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	out->count++;
+	return 0;
+}
+
+int json_read_answers(const char *text, size_t len, struct json_answers *out, char *why,
+		      size_t whylen)
+{
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	const cJSON *answers = NULL, *v;
+	size_t count = 0;
+	int rc = -1;
+
+	out->item = NULL;
+	out->count = 0;
+	if (!root) {
+		const char *at = cJSON_GetErrorPtr();
+		snprintf(why, whylen, "not valid JSON (near byte %ld)",
+			 at && at >= text && at <= text + len ? (long)(at - text) : 0L);
+		return -1;
+	}
+	if (!cJSON_IsObject(root)) {
+		snprintf(why, whylen, "expected a JSON object {\"answers\": {...}}");
+		goto out;
+	}
+	cJSON_ArrayForEach(v, root) {
+		if (strcmp(v->string, "answers") != 0) {
+			snprintf(why, whylen, "unknown key '%.40s' (expected only \"answers\")", v->string);
+			goto out;
+		}
+		if (answers) {
+			snprintf(why, whylen, "'answers' is given twice");
+			goto out;
+		}
+		answers = v;
+	}
+	if (!cJSON_IsObject(answers)) {
+		snprintf(why, whylen, "expected \"answers\" to be an object of question ids");
+		goto out;
+	}
+	cJSON_ArrayForEach(v, answers)
+		count++;
+	if (count && !(out->item = calloc(count, sizeof *out->item))) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	cJSON_ArrayForEach(v, answers) {
+		if (take_answer(out, v, why, whylen) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		json_answers_free(out);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* Adds name: string, or null for a missing value.  False when out of memory. */
+static bool add_text(cJSON *obj, const char *name, const char *s)
+{
+	return (s ? cJSON_AddStringToObject(obj, name, s) : cJSON_AddNullToObject(obj, name)) != NULL;
+}
+
+static bool add_answers(cJSON *obj, const struct answers *a)
+{
+	cJSON *answers = cJSON_AddObjectToObject(obj, "answers");
+
+	if (!answers)
+		return false;
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		const struct question *q = &questionnaire[i];
+		const char *v = a->value[i];
+		bool ok;
+
+		if (!v || q->client_field)
+			continue;
+		if (q->type == Q_YESNO)
+			ok = cJSON_AddBoolToObject(answers, q->id, strcmp(v, "yes") == 0) != NULL;
+		else
+			ok = cJSON_AddStringToObject(answers, q->id, v) != NULL;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool add_advice(cJSON *obj, const struct advice_sheet *sheet)
+{
+	cJSON *list = cJSON_AddArrayToObject(obj, "advice");
+
+	if (!list)
+		return false;
+	for (size_t i = 0; i < sheet->count; i++) {
+		cJSON *item = cJSON_CreateObject();
+		if (!item)
+			return false;
+		if (!cJSON_AddItemToArray(list, item))
+			return cJSON_Delete(item), false;
+		if (!add_text(item, "id", sheet->item[i].id) ||
+		    !add_text(item, "text", sheet->item[i].text))
+			return false;
+	}
+	return true;
+}
+
+char *json_intake(const struct intake *in)
+{
+	const struct answers *a = &in->answers;
+	cJSON *obj = cJSON_CreateObject(), *client, *gp;
+	char *out = NULL;
+
+	if (!obj)
+		return NULL;
+	if (!cJSON_AddNumberToObject(obj, "id", (double)in->id) ||
+	    !add_text(obj, "uuid", in->uuid) || !add_text(obj, "taken_at", in->taken_at) ||
+	    !add_text(obj, "staff", in->staff) ||
+	    !(client = cJSON_AddObjectToObject(obj, "client")) ||
+	    !cJSON_AddNumberToObject(client, "id", (double)in->client_id) ||
+	    !add_text(client, "first_name", answers_get(a, "first_name")) ||
+	    !add_text(client, "last_name", answers_get(a, "last_name")) ||
+	    !add_text(client, "date_of_birth", answers_get(a, "date_of_birth")) ||
+	    !add_text(client, "phone", answers_get(a, "phone")) ||
+	    !add_text(client, "email", answers_get(a, "email")) || !add_answers(obj, a) ||
+	    !add_advice(obj, &in->advice) || !(gp = cJSON_AddObjectToObject(obj, "gp_signoff")) ||
+	    !add_text(gp, "status", answers_signoff_status(a)) ||
+	    !add_text(gp, "gp_name", answers_get(a, "gp_name")) ||
+	    !add_text(gp, "date", answers_get(a, "gp_signoff_date")))
+		goto out;
+	out = cJSON_PrintUnformatted(obj);
+out:
+	cJSON_Delete(obj);
+	return out;
+}

@@ -1,0 +1,216 @@
+/* main.c - the global options and the command table; each command lives
+ * in its own src/cmd_*.c. */
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "prompt.h"
+#include "report.h"
+
+static const struct command commands[] = {
+	{ "new", cmd_new, "smp-intake new [--answers FILE]",
+	  "take a consultation intake, save it and print the advice sheet",
+	  "  --answers FILE  take the answers from a JSON object {\"answers\": {...}}\n"
+	  "                  (FILE - is standard input) instead of asking\n"
+	  "At a terminal the questions are asked one by one (? for help, Ctrl-C or\n"
+	  "Ctrl-D to cancel). Through a pipe, one answer per line in question order\n"
+	  "(see docs/questions.md); an empty line takes the default.\n" },
+	{ "show", cmd_show, "smp-intake show ID", "print an intake: client, answers, advice",
+	  "  ID  the intake number printed when it was saved (see `find`)\n" },
+	{ "advice", cmd_advice, "smp-intake advice ID",
+	  "print the advice sheet given at an intake again", "  ID  the intake number\n" },
+	{ "export", cmd_export, "smp-intake export [-o FILE] [--force]",
+	  "write every intake as a JSON array (docs/export.md)",
+	  "  -o, --output FILE  write to FILE (created 0600, atomically) instead of\n"
+	  "                     standard output; - is standard output\n"
+	  "  --force            replace FILE if it exists\n" },
+	{ "find", cmd_find, "smp-intake find TEXT",
+	  "find clients whose first or last name starts with TEXT",
+	  "  TEXT  the start of a first name, last name or \"first last\"; case is ignored\n"
+	  "        for A-Z\n" },
+	{ "shell", cmd_shell, "smp-intake shell",
+	  "the menu (also what `smp-intake` alone opens at a terminal)",
+	  "Commands in the menu: new, find TEXT, show ID, advice ID,\n"
+	  "export [-o FILE] [--force], help, quit.\n" },
+	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
+	  "" },
+};
+static const size_t command_count = sizeof commands / sizeof commands[0];
+
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < command_count; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void command_usage(FILE *f, const char *name)
+{
+	const struct command *c = name ? command_find(name) : NULL;
+
+	if (c) {
+		fprintf(f, "usage: %s\n%s.\n", c->usage, c->summary);
+		if (c->help[0])
+			fprintf(f, "\n%s", c->help);
+		return;
+	}
+	fputs("usage: smp-intake [--db PATH] [--staff NAME] COMMAND [ARGS]\n"
+	      "       smp-intake --help | --version\n"
+	      "\n"
+	      "Consultation intake for scalp micropigmentation (SMP) studios.\n"
+	      "\n"
+	      "Commands:\n",
+	      f);
+	for (size_t i = 0; i < command_count; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "Options:\n"
+	      "  --db PATH     the database (default $SMP_INTAKE_DB, else\n"
+	      "                $XDG_DATA_HOME/smp-intake/intake.db)\n"
+	      "  --staff NAME  who takes the intake (default $SMP_INTAKE_STAFF, else the\n"
+	      "                login name)\n"
+	      "  -h, --help    this help; `smp-intake COMMAND --help` for a command\n"
+	      "  --version     print the version\n"
+	      "\n"
+	      "With no command at a terminal, a menu opens. Exit status: 0 success,\n"
+	      "1 failure, 2 usage error. See smp-intake(1).\n",
+	      f);
+}
+
+bool command_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	}
+	return false;
+}
+
+long long command_parse_id(const char *text, const char *what)
+{
+	char *end;
+	long long id;
+
+	errno = 0;
+	id = strtoll(text, &end, 10);
+	if (errno || end == text || *end || id <= 0 || text[0] == '+' || text[0] == ' ') {
+		report("%s must be a positive whole number", what);
+		return 0;
+	}
+	return id;
+}
+
+int command_dispatch(struct ctx *ctx, int argc, char **argv)
+{
+	const struct command *c = command_find(argv[0]);
+
+	if (!c) {
+		report("unknown command '%.40s' (see smp-intake --help)", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (command_wants_help(argc, argv)) {
+		command_usage(stdout, c->name);
+		return EXIT_OK;
+	}
+	return c->run(ctx, argc, argv);
+}
+
+int cmd_help(struct ctx *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	if (argc > 2) {
+		command_usage(stderr, "help");
+		return EXIT_USAGE;
+	}
+	if (argc == 2 && !command_find(argv[1])) {
+		report("unknown command '%.40s' (see smp-intake --help)", argv[1]);
+		return EXIT_USAGE;
+	}
+	command_usage(stdout, argc == 2 ? argv[1] : NULL);
+	return EXIT_OK;
+}
+
+/* Takes --db and --staff (as "--db PATH" or "--db=PATH"); returns the
+ * index of the command, or -1 after reporting a usage error. */
+static int parse_global(int argc, char **argv, struct ctx *ctx)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char **slot = NULL;
+		const char *arg = argv[i];
+		size_t n = 0;
+
+		if (strncmp(arg, "--db", 4) == 0 && (arg[4] == '\0' || arg[4] == '=')) {
+			slot = &ctx->db_option;
+			n = 4;
+		} else if (strncmp(arg, "--staff", 7) == 0 && (arg[7] == '\0' || arg[7] == '=')) {
+			slot = &ctx->staff_option;
+			n = 7;
+		} else {
+			return i; /* --help, --version and unknown options are judged later */
+		}
+		if (arg[n] == '=') {
+			*slot = arg + n + 1;
+		} else if (i + 1 < argc) {
+			*slot = argv[++i];
+		} else {
+			report("%s needs a value", arg);
+			return -1;
+		}
+		if (!**slot) {
+			report("%.8s needs a value", arg);
+			return -1;
+		}
+	}
+	return i;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx ctx = { 0 };
+	int first, rc;
+
+	/* Every file we create (database, WAL, exports) is private. */
+	umask(077);
+	setlocale(LC_ALL, "");
+
+	if ((first = parse_global(argc, argv, &ctx)) < 0)
+		return EXIT_USAGE;
+	if (first < argc && argv[first][0] == '-') {
+		if (strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0) {
+			command_usage(stdout, NULL);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[first], "--version") == 0) {
+			printf("smp-intake %s\n", SMP_VERSION);
+			return EXIT_OK;
+		}
+		report("unknown option '%.40s' (see smp-intake --help)", argv[first]);
+		return EXIT_USAGE;
+	}
+	if (first == argc) {
+		if (!prompt_interactive() || !isatty(STDOUT_FILENO)) {
+			command_usage(stderr, NULL);
+			return EXIT_USAGE;
+		}
+		rc = cmd_shell(&ctx, 1, (char *[]){ "shell", NULL });
+	} else {
+		rc = command_dispatch(&ctx, argc - first, argv + first);
+	}
+	prompt_finish();
+	ctx_close(&ctx);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		report("cannot write the output: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return rc;
+}

@@ -1,0 +1,107 @@
+/* outfile.c - atomic, private output files for exports: nothing partial is
+ * ever left under the final name, and nothing is overwritten unasked. */
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report.h"
+
+int outfile_open(struct outfile *out, const char *path, bool force)
+{
+	const char *slash;
+	size_t dirlen;
+	int fd;
+	struct stat st;
+
+	memset(out, 0, sizeof *out);
+	out->force = force;
+	if (!path || strcmp(path, "-") == 0) {
+		out->f = stdout;
+		return 0;
+	}
+	if (!force && lstat(path, &st) == 0) {
+		report("'%s' already exists; use --force to replace it", path);
+		return -1;
+	}
+	slash = strrchr(path, '/');
+	dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	out->path = strdup(path);
+	out->tmp = malloc(dirlen + sizeof ".smp-intake-XXXXXX");
+	if (!out->path || !out->tmp) {
+		report("out of memory");
+		goto fail;
+	}
+	memcpy(out->tmp, path, dirlen);
+	strcpy(out->tmp + dirlen, ".smp-intake-XXXXXX");
+	if ((fd = mkstemp(out->tmp)) < 0) { /* mkstemp creates 0600 */
+		report("cannot write '%s': %s", path, strerror(errno));
+		free(out->tmp);
+		out->tmp = NULL;
+		goto fail;
+	}
+	if (!(out->f = fdopen(fd, "w"))) {
+		report("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	return 0;
+fail:
+	outfile_abort(out);
+	return -1;
+}
+
+int outfile_commit(struct outfile *out)
+{
+	int rc = 0;
+
+	if (!out->path) {
+		if (fflush(stdout) == EOF) {
+			report("cannot write the output: %s", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (fflush(out->f) == EOF || fsync(fileno(out->f)) < 0) {
+		report("cannot write '%s': %s", out->path, strerror(errno));
+		rc = -1;
+	}
+	/* A full disk may only show at fclose. */
+	if (fclose(out->f) == EOF && rc == 0) {
+		report("cannot write '%s': %s", out->path, strerror(errno));
+		rc = -1;
+	}
+	out->f = NULL;
+	if (rc == 0) {
+		/* link() fails if the name exists, so nothing appears overwritten. */
+		if (out->force ? rename(out->tmp, out->path) < 0
+			       : link(out->tmp, out->path) < 0 || unlink(out->tmp) < 0) {
+			if (errno == EEXIST)
+				report("'%s' already exists; use --force to replace it", out->path);
+			else
+				report("cannot write '%s': %s", out->path, strerror(errno));
+			rc = -1;
+		} else {
+			free(out->tmp);
+			out->tmp = NULL;
+		}
+	}
+	outfile_abort(out);
+	return rc;
+}
+
+void outfile_abort(struct outfile *out)
+{
+	if (out->f && out->f != stdout)
+		fclose(out->f);
+	out->f = NULL;
+	if (out->tmp)
+		unlink(out->tmp);
+	free(out->tmp);
+	free(out->path);
+	out->tmp = out->path = NULL;
+}

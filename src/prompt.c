@@ -1,0 +1,160 @@
+/* prompt.c - the only file that talks to GNU readline.  At a terminal it
+ * gives line editing, Tab completion of choices and a Ctrl-C that cancels
+ * instead of killing; through a pipe it reads plain lines with getline(),
+ * as readline would otherwise echo everything to stdout. */
+#include "prompt.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "report.h"
+
+/* State readline's callbacks need; readline offers no user pointer. */
+static volatile sig_atomic_t interrupted;
+static const char *const *current_completions;
+static bool started;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Called by readline while it waits, and when a signal interrupts it. */
+static int check_interrupt(void)
+{
+	if (interrupted)
+		rl_done = 1;
+	return 0;
+}
+
+static char *next_completion(const char *text, int state)
+{
+	static size_t i, len;
+
+	if (state == 0) {
+		i = 0;
+		len = strlen(text);
+	}
+	while (current_completions && current_completions[i]) {
+		const char *c = current_completions[i++];
+		if (strncmp(c, text, len) == 0)
+			return strdup(c);
+	}
+	return NULL;
+}
+
+/* Completes from the prompt's own list; never file names. */
+static char **complete(const char *text, int start, int end)
+{
+	(void)start;
+	(void)end;
+	rl_attempted_completion_over = 1;
+	return current_completions ? rl_completion_matches(text, next_completion) : NULL;
+}
+
+static void start_readline(void)
+{
+	struct sigaction sa;
+
+	if (started)
+		return;
+	started = true;
+	rl_readline_name = "smp-intake";
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 1;
+	rl_attempted_completion_function = complete;
+	rl_event_hook = check_interrupt;
+	rl_signal_event_hook = check_interrupt;
+	rl_initialize();
+	/* After the user's inputrc, so the escape codes never reach output. */
+	rl_variable_bind("enable-bracketed-paste", "off");
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: the wait for a key must end */
+	sigaction(SIGINT, &sa, NULL);
+}
+
+bool prompt_interactive(void)
+{
+	return isatty(STDIN_FILENO);
+}
+
+/* Removes NUL bytes from line[0..len) and returns the new length. */
+static size_t drop_nul(char *line, size_t len)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != '\0')
+			line[out++] = line[i];
+	line[out] = '\0';
+	return out;
+}
+
+static enum prompt_result read_pipe(char **line)
+{
+	size_t cap = 0;
+	ssize_t n;
+
+	*line = NULL;
+	errno = 0;
+	n = getline(line, &cap, stdin);
+	if (n < 0) {
+		free(*line);
+		*line = NULL;
+		if (errno && errno != EINTR) {
+			report("cannot read standard input: %s", strerror(errno));
+			return PROMPT_ERROR;
+		}
+		return PROMPT_EOF;
+	}
+	n = (ssize_t)drop_nul(*line, (size_t)n);
+	if (n > 0 && (*line)[n - 1] == '\n')
+		(*line)[--n] = '\0';
+	if (n > 0 && (*line)[n - 1] == '\r')
+		(*line)[--n] = '\0';
+	return PROMPT_LINE;
+}
+
+enum prompt_result prompt_read(const char *prompt, const char *const *completions, char **line)
+{
+	if (!prompt_interactive())
+		return read_pipe(line);
+	start_readline();
+	interrupted = 0;
+	current_completions = completions;
+	*line = readline(prompt);
+	current_completions = NULL;
+	if (interrupted) {
+		free(*line);
+		*line = NULL;
+		fputc('\n', rl_outstream ? rl_outstream : stdout);
+		return PROMPT_INTERRUPTED;
+	}
+	if (!*line)
+		return PROMPT_EOF;
+	return PROMPT_LINE;
+}
+
+void prompt_remember_command(const char *command)
+{
+	if (*command)
+		add_history(command);
+}
+
+void prompt_finish(void)
+{
+	if (!started)
+		return;
+	clear_history();
+	rl_clear_signals();
+	signal(SIGINT, SIG_DFL);
+}

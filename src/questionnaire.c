@@ -1,0 +1,452 @@
+/* questionnaire.c - the consultation questions as a table of data, and the
+ * validation every answer goes through before it can be stored. */
+#include "questionnaire.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "text.h"
+
+#define NAME_MAX_CP 100
+#define FREE_TEXT_MAX_CP 4000
+
+#define YES(q) { WHEN_EQUALS, q, "yes" }
+#define ALWAYS { WHEN_ALWAYS, NULL, NULL }
+
+/* Adding a question is one row here (and a line in docs/questions.md). */
+const struct question questionnaire[] = {
+	{ "consent_storage", "Does the client agree that these details are stored by the studio?",
+	  "Consent to storage", Q_YESNO, true, ALWAYS, { NULL }, NULL,
+	  "The answers are kept in this studio's database only. Answer no to stop now: nothing is stored.",
+	  DATE_ANY, false, 0 },
+	{ "first_name", "First name", "First name", Q_TEXT, true, ALWAYS, { NULL }, NULL,
+	  "The client's given name, in any script, up to 100 characters.", DATE_ANY, true, NAME_MAX_CP },
+	{ "last_name", "Last name", "Last name", Q_TEXT, true, ALWAYS, { NULL }, NULL,
+	  "The client's family name, in any script, up to 100 characters.", DATE_ANY, true, NAME_MAX_CP },
+	{ "date_of_birth", "Date of birth (YYYY-MM-DD)", "Date of birth", Q_DATE, true, ALWAYS, { NULL },
+	  NULL, "For example 1985-07-23. SMP is only offered to adults.", DATE_BIRTH, true, 0 },
+	{ "phone", "Phone (optional)", "Phone", Q_PHONE, false, ALWAYS, { NULL }, NULL,
+	  "Digits with an optional leading +, spaces, dashes, dots or brackets; 7 to 15 digits. Enter to skip.",
+	  DATE_ANY, true, 0 },
+	{ "email", "Email (optional)", "Email", Q_EMAIL, false, ALWAYS, { NULL }, NULL,
+	  "An address such as name@example.com. Enter to skip.", DATE_ANY, true, 0 },
+	{ "hair_loss_notes", "Hair loss: pattern, areas, for how long (optional)", "Hair loss notes",
+	  Q_NOTES, false, ALWAYS, { NULL }, NULL,
+	  "Free text, kept as typed. End a line with \\ to go on to the next line. Enter to skip.",
+	  DATE_ANY, false, FREE_TEXT_MAX_CP },
+	{ "uses_rogaine", "Uses Rogaine (minoxidil)?", "Rogaine (minoxidil)", Q_YESNO, true, ALWAYS,
+	  { NULL }, "no", "Rogaine is minoxidil, usually a foam or solution put on the scalp.", DATE_ANY,
+	  false, 0 },
+	{ "rogaine_form", "Rogaine form", "Rogaine form", Q_CHOICE, true, YES("uses_rogaine"),
+	  { "foam", "solution", "oral", "other", NULL }, "foam",
+	  "How the minoxidil is taken: foam, solution, oral (tablets) or other.", DATE_ANY, false, 0 },
+	{ "rogaine_since", "Using Rogaine since (YYYY-MM-DD, optional)", "Rogaine since", Q_DATE, false,
+	  YES("uses_rogaine"), { NULL }, NULL, "Roughly when the client started; Enter to skip.",
+	  DATE_NOT_FUTURE, false, 0 },
+	{ "uses_propecia", "Uses Propecia (finasteride)?", "Propecia (finasteride)", Q_YESNO, true, ALWAYS,
+	  { NULL }, "no", "Propecia is finasteride, usually a daily tablet.", DATE_ANY, false, 0 },
+	{ "propecia_form", "Propecia form", "Propecia form", Q_CHOICE, true, YES("uses_propecia"),
+	  { "tablet", "topical", NULL }, "tablet",
+	  "Tablet (by mouth) or topical (a finasteride spray or lotion on the scalp).", DATE_ANY, false, 0 },
+	{ "uses_other_topical", "Uses any other cream, foam or lotion on the scalp?",
+	  "Other topical products", Q_YESNO, true, ALWAYS, { NULL }, "no",
+	  "Any other product put on the scalp for hair growth or scalp care.", DATE_ANY, false, 0 },
+	{ "other_topical_products", "Which topical products?", "Topical products", Q_TEXT, true,
+	  YES("uses_other_topical"), { NULL }, NULL,
+	  "Product names, and since when if known, on one line.", DATE_ANY, false, FREE_TEXT_MAX_CP },
+	{ "uses_other_medical", "Uses any other medical hair-growth treatment?",
+	  "Other medical treatment", Q_YESNO, true, ALWAYS, { NULL }, "no",
+	  "Prescribed or medical products for hair growth not named above.", DATE_ANY, false, 0 },
+	{ "other_medical_products", "Which medical products?", "Medical products", Q_TEXT, true,
+	  YES("uses_other_medical"), { NULL }, NULL,
+	  "Product names, form and since when if known, on one line.", DATE_ANY, false, FREE_TEXT_MAX_CP },
+	{ "gp_discussed", "Has the client discussed SMP with these treatments with their GP?",
+	  "Discussed with GP", Q_YESNO, true, { WHEN_ANY_TREATMENT, NULL, NULL }, { NULL }, NULL,
+	  "The GP should agree to SMP alongside hair-growth treatment before the first session.",
+	  DATE_ANY, false, 0 },
+	{ "gp_signoff", "GP sign-off", "GP sign-off", Q_CHOICE, true, YES("gp_discussed"),
+	  { "obtained", "pending", "declined", NULL }, NULL,
+	  "obtained: the GP agreed; pending: waiting for the GP; declined: the GP advised against.",
+	  DATE_ANY, false, 0 },
+	{ "gp_name", "GP's name", "GP", Q_TEXT, true, { WHEN_EQUALS, "gp_signoff", "obtained" }, { NULL },
+	  NULL, "The name of the doctor who gave the sign-off.", DATE_ANY, false, NAME_MAX_CP },
+	{ "gp_signoff_date", "Date of the GP's sign-off (YYYY-MM-DD)", "Sign-off date", Q_DATE, true,
+	  { WHEN_EQUALS, "gp_signoff", "obtained" }, { NULL }, NULL,
+	  "The date on the GP's letter or note; not in the future.", DATE_NOT_FUTURE, false, 0 },
+	{ "wants_root_cause_help", "Would the client like help with the cause of the hair loss?",
+	  "Wants help with the cause", Q_YESNO, true, ALWAYS, { NULL }, "no",
+	  "SMP only changes how the scalp looks; yes adds advice on seeing a GP or trichologist.",
+	  DATE_ANY, false, 0 },
+	{ "planned_session_date", "Planned first session (YYYY-MM-DD, optional)", "Planned session",
+	  Q_DATE, false, ALWAYS, { NULL }, NULL,
+	  "Today or later, within two years. Used to work out when to pause topical products.",
+	  DATE_NOT_PAST, false, 0 },
+};
+const size_t questionnaire_count = sizeof questionnaire / sizeof questionnaire[0];
+
+_Static_assert(sizeof questionnaire / sizeof questionnaire[0] <= 32,
+	       "struct answers holds 32 values");
+
+int questionnaire_index(const char *id)
+{
+	for (size_t i = 0; i < questionnaire_count; i++)
+		if (strcmp(questionnaire[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+void answers_clear(struct answers *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		free(a->value[i]);
+		a->value[i] = NULL;
+	}
+}
+
+const char *answers_get(const struct answers *a, const char *id)
+{
+	int i = questionnaire_index(id);
+	return i < 0 ? NULL : a->value[i];
+}
+
+int answers_set(struct answers *a, const char *id, const char *value)
+{
+	int i = questionnaire_index(id);
+	char *copy = NULL;
+
+	if (i < 0)
+		return -1;
+	if (value && !(copy = strdup(value)))
+		return -1;
+	free(a->value[i]);
+	a->value[i] = copy;
+	return 0;
+}
+
+static bool is_yes(const struct answers *a, const char *id)
+{
+	const char *v = answers_get(a, id);
+	return v && strcmp(v, "yes") == 0;
+}
+
+bool answers_any_treatment(const struct answers *a)
+{
+	return is_yes(a, "uses_rogaine") || is_yes(a, "uses_propecia") ||
+	       is_yes(a, "uses_other_topical") || is_yes(a, "uses_other_medical");
+}
+
+/* Oral minoxidil and finasteride tablets are not put on the scalp; every
+ * other form is, and "other" is treated as topical so the artist is asked. */
+bool answers_any_topical(const struct answers *a)
+{
+	const char *rf = answers_get(a, "rogaine_form");
+	const char *pf = answers_get(a, "propecia_form");
+
+	return (is_yes(a, "uses_rogaine") && rf && strcmp(rf, "oral") != 0) ||
+	       (is_yes(a, "uses_propecia") && pf && strcmp(pf, "topical") == 0) ||
+	       is_yes(a, "uses_other_topical");
+}
+
+const char *answers_signoff_status(const struct answers *a)
+{
+	const char *s = answers_get(a, "gp_signoff");
+
+	if (!answers_any_treatment(a))
+		return "not_required";
+	return s ? s : "pending";
+}
+
+bool question_applies(const struct question *q, const struct answers *a)
+{
+	const char *v;
+
+	switch (q->when.kind) {
+	case WHEN_ALWAYS:
+		return true;
+	case WHEN_EQUALS:
+		v = answers_get(a, q->when.qid);
+		return v && strcmp(v, q->when.value) == 0 &&
+		       question_applies(&questionnaire[questionnaire_index(q->when.qid)], a);
+	case WHEN_ANY_TREATMENT:
+		return answers_any_treatment(a);
+	}
+	return false;
+}
+
+void answers_prune(struct answers *a)
+{
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (a->value[i] && !question_applies(&questionnaire[i], a)) {
+			free(a->value[i]);
+			a->value[i] = NULL;
+		}
+	}
+}
+
+/* ---- the checks, one per type ---- */
+
+static int check_date(const struct question *q, const char *s, const struct answers *so_far,
+		      const struct rules *r, char *why, size_t n)
+{
+	struct date d, limit;
+	char dob_text[11];
+
+	switch (date_parse(s, &d)) {
+	case DATE_BAD_FORMAT:
+		snprintf(why, n, "write the date as YYYY-MM-DD, for example 1985-07-23");
+		return -1;
+	case DATE_NOT_REAL:
+		snprintf(why, n, "that date does not exist in the calendar");
+		return -1;
+	case DATE_OUT_OF_RANGE:
+		snprintf(why, n, "the year must be between 1900 and 9999");
+		return -1;
+	}
+	switch (q->date_rule) {
+	case DATE_ANY:
+		break;
+	case DATE_BIRTH:
+		if (date_cmp(d, r->today) > 0) {
+			snprintf(why, n, "a date of birth cannot be in the future");
+			return -1;
+		}
+		if (date_age(d, r->today) < r->minimum_age) {
+			snprintf(why, n,
+				 "the client is under %d: SMP is not offered to minors "
+				 "(tattooing minors is illegal in the UK and most US states)",
+				 r->minimum_age);
+			return -1;
+		}
+		if (date_age(d, r->today) > 120) {
+			snprintf(why, n, "that would make the client older than 120; check the year");
+			return -1;
+		}
+		break;
+	case DATE_NOT_FUTURE:
+		if (date_cmp(d, r->today) > 0) {
+			snprintf(why, n, "this date cannot be in the future");
+			return -1;
+		}
+		if (so_far && answers_get(so_far, "date_of_birth")) {
+			struct date dob;
+			snprintf(dob_text, sizeof dob_text, "%s", answers_get(so_far, "date_of_birth"));
+			if (date_parse(dob_text, &dob) == DATE_OK && date_cmp(d, dob) < 0) {
+				snprintf(why, n, "this date is before the client's date of birth");
+				return -1;
+			}
+		}
+		break;
+	case DATE_NOT_PAST:
+		limit = date_add_days(r->today, 731);
+		if (date_cmp(d, r->today) < 0) {
+			snprintf(why, n, "this date is in the past");
+			return -1;
+		}
+		if (date_cmp(d, limit) > 0) {
+			snprintf(why, n, "this date is more than two years ahead");
+			return -1;
+		}
+		break;
+	}
+	return 0;
+}
+
+static int check_phone(const char *s, char *why, size_t n)
+{
+	int digits = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (isdigit((unsigned char)*p))
+			digits++;
+		else if (*p == '+' && p == s)
+			continue;
+		else if (!strchr(" -.()", *p)) {
+			snprintf(why, n, "a phone number holds digits, a leading +, spaces, dashes, "
+					 "dots and brackets only");
+			return -1;
+		}
+	}
+	if (digits < 7 || digits > 15) {
+		snprintf(why, n, "a phone number has 7 to 15 digits");
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_atext(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80 || strchr("!#$%&'*+/=?^_`{|}~-", c);
+}
+
+/* A practical subset of RFC 5322 addr-spec: dot-atom local part, and a
+ * domain of at least two labels of letters, digits and inner hyphens. */
+static int check_email(const char *s, char *why, size_t n)
+{
+	const char *at = strrchr(s, '@');
+	const char *p, *label;
+	size_t local_len;
+
+	if (!at || at == s || strchr(s, '@') != at || strlen(s) > 254)
+		goto bad;
+	local_len = (size_t)(at - s);
+	if (local_len > 64 || s[0] == '.' || at[-1] == '.')
+		goto bad;
+	for (p = s; p < at; p++)
+		if (!(is_atext((unsigned char)*p) || (*p == '.' && p[1] != '.')))
+			goto bad;
+	label = at + 1;
+	if (!strchr(label, '.'))
+		goto bad;
+	for (p = label;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label || p - label > 63 || label[0] == '-' || p[-1] == '-')
+				goto bad;
+			if (*p == '\0')
+				break;
+			label = p + 1;
+		} else if (!(isalnum((unsigned char)*p) || *p == '-' || (unsigned char)*p >= 0x80)) {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	snprintf(why, n, "that is not an email address like name@example.com");
+	return -1;
+}
+
+static int check_choice(const struct question *q, const char *s, const char **match, char *why,
+			size_t n)
+{
+	size_t len = strlen(s), found = 0;
+	char list[128] = "";
+
+	*match = NULL;
+	for (size_t i = 0; q->choices[i]; i++) {
+		if (strcasecmp(s, q->choices[i]) == 0) {
+			*match = q->choices[i];
+			return 0;
+		}
+		if (strncasecmp(s, q->choices[i], len) == 0) {
+			*match = q->choices[i];
+			found++;
+		}
+	}
+	if (found == 1)
+		return 0;
+	for (size_t i = 0; q->choices[i]; i++) {
+		strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+		strncat(list, q->choices[i], sizeof list - strlen(list) - 1);
+	}
+	snprintf(why, n, "choose one of: %s", list);
+	*match = NULL;
+	return -1;
+}
+
+static int check_yesno(const char *s, const char **match, char *why, size_t n)
+{
+	if (strcasecmp(s, "y") == 0 || strcasecmp(s, "yes") == 0)
+		*match = "yes";
+	else if (strcasecmp(s, "n") == 0 || strcasecmp(s, "no") == 0)
+		*match = "no";
+	else {
+		snprintf(why, n, "answer yes or no");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_text(const struct question *q, const char *s, char *why, size_t n)
+{
+	size_t cp = text_codepoints(s);
+
+	if (q->type == Q_TEXT && text_has_control(s, false)) {
+		snprintf(why, n, "control characters (such as escape sequences) are not allowed here");
+		return -1;
+	}
+	if (cp > q->max_len) {
+		snprintf(why, n, "too long: at most %zu characters", q->max_len);
+		return -1;
+	}
+	return 0;
+}
+
+int question_check(const struct question *q, const char *input, const struct answers *so_far,
+		   const struct rules *rules, char **value, char *why, size_t whylen)
+{
+	char *s = NULL;
+	const char *normal = NULL;
+	int rc = -1;
+
+	*value = NULL;
+	why[0] = '\0';
+	if (!text_is_utf8(input, strlen(input))) {
+		snprintf(why, whylen, "the answer is not valid UTF-8 text");
+		return -1;
+	}
+	if (strlen(input) > 4 * FREE_TEXT_MAX_CP + 4) {
+		snprintf(why, whylen, "too long: at most %zu characters",
+			 q->max_len ? q->max_len : (size_t)FREE_TEXT_MAX_CP);
+		return -1;
+	}
+	/* Free text is kept as typed; everything else is trimmed. */
+	if (!(s = strdup(input))) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	if (q->type != Q_NOTES)
+		text_trim(s);
+	if (s[0] == '\0' || (q->type == Q_NOTES && strspn(s, " \t\n") == strlen(s))) {
+		if (q->def) {
+			rc = (*value = strdup(q->def)) ? 0 : -1;
+		} else if (!q->required) {
+			rc = 0;
+		} else {
+			snprintf(why, whylen, "an answer is required");
+		}
+		goto out;
+	}
+	switch (q->type) {
+	case Q_TEXT:
+	case Q_NOTES:
+		if (check_text(q, s, why, whylen) < 0)
+			goto out;
+		break;
+	case Q_YESNO:
+		if (check_yesno(s, &normal, why, whylen) < 0)
+			goto out;
+		break;
+	case Q_CHOICE:
+		if (check_choice(q, s, &normal, why, whylen) < 0)
+			goto out;
+		break;
+	case Q_DATE:
+		if (check_date(q, s, so_far, rules, why, whylen) < 0)
+			goto out;
+		break;
+	case Q_EMAIL:
+		if (check_email(s, why, whylen) < 0)
+			goto out;
+		break;
+	case Q_PHONE:
+		if (check_phone(s, why, whylen) < 0)
+			goto out;
+		break;
+	}
+	if (normal) {
+		rc = (*value = strdup(normal)) ? 0 : -1;
+	} else {
+		*value = s;
+		s = NULL;
+		rc = 0;
+	}
+out:
+	if (rc < 0 && !why[0])
+		snprintf(why, whylen, "out of memory");
+	free(s);
+	return rc;
+}

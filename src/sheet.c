@@ -1,0 +1,99 @@
+/* sheet.c - formatting intakes and advice for people.  Everything stored
+ * went in as the client typed it, so every value passes text_safe() before
+ * it reaches the terminal. */
+#include "sheet.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "text.h"
+
+static bool use_colour(FILE *f)
+{
+	const char *no = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+	return isatty(fileno(f)) && !(no && *no) && !(term && strcmp(term, "dumb") == 0);
+}
+
+/* Writes "prefix" then value made safe and wrapped, then a newline. */
+static int print_wrapped(FILE *f, const char *prefix, const char *value, bool keep_newlines)
+{
+	char *safe = text_safe(value, keep_newlines);
+	int width = text_terminal_width(), indent = (int)text_codepoints(prefix), rc = -1;
+
+	if (!safe)
+		return -1;
+	if (fputs(prefix, f) != EOF && text_wrap(f, safe, width, indent) == 0 && fputc('\n', f) != EOF)
+		rc = 0;
+	free(safe);
+	return rc;
+}
+
+int sheet_print_answers(FILE *f, const struct answers *a)
+{
+	char prefix[64];
+
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (!a->value[i])
+			continue;
+		snprintf(prefix, sizeof prefix, "  %-26s ", questionnaire[i].label);
+		if (print_wrapped(f, prefix, a->value[i], questionnaire[i].type == Q_NOTES) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int sheet_print_advice(FILE *f, const struct intake *in)
+{
+	const struct answers *a = &in->answers;
+	bool colour = use_colour(f);
+	char *name = NULL;
+	size_t n;
+	int rc = -1;
+
+	n = strlen(answers_get(a, "first_name") ? answers_get(a, "first_name") : "") +
+	    strlen(answers_get(a, "last_name") ? answers_get(a, "last_name") : "") + 2;
+	if (!(name = malloc(n)))
+		return -1;
+	snprintf(name, n, "%s %s", answers_get(a, "first_name") ? answers_get(a, "first_name") : "",
+		 answers_get(a, "last_name") ? answers_get(a, "last_name") : "");
+	if (fputs("\nAdvice for ", f) == EOF || text_print_safe(f, name) < 0 ||
+	    fprintf(f, " (intake %lld, %.10s)\n", in->id, in->taken_at ? in->taken_at : "") < 0)
+		goto out;
+	for (size_t i = 0; i < in->advice.count; i++) {
+		const struct advice_item *it = &in->advice.item[i];
+		bool warn = colour && strstr(it->text, "ARTIST WARNING");
+
+		if (fprintf(f, "\n%s%s%s  [%s]\n", colour ? "\033[1m" : "", advice_title(it->id),
+			    colour ? "\033[0m" : "", it->id) < 0 ||
+		    (warn && fputs("\033[31m", f) == EOF) || print_wrapped(f, "  ", it->text, false) < 0 ||
+		    (warn && fputs("\033[0m", f) == EOF))
+			goto out;
+	}
+	rc = 0;
+out:
+	free(name);
+	return rc;
+}
+
+int sheet_print_intake(FILE *f, const struct intake *in)
+{
+	const struct answers *a = &in->answers;
+	const char *status = answers_signoff_status(a);
+
+	if (fprintf(f, "Intake %lld  (uuid %s)\n", in->id, in->uuid) < 0 ||
+	    fprintf(f, "Taken %s by ", in->taken_at) < 0 || text_print_safe(f, in->staff) < 0 ||
+	    fprintf(f, "\nClient %lld\n\nAnswers\n", in->client_id) < 0 || sheet_print_answers(f, a) < 0)
+		return -1;
+	if (fprintf(f, "\nGP sign-off: %s", status) < 0)
+		return -1;
+	if (strcmp(status, "obtained") == 0 &&
+	    (fputs(" (", f) == EOF || text_print_safe(f, answers_get(a, "gp_name") ? answers_get(a, "gp_name") : "") < 0 ||
+	     fprintf(f, ", %s)", answers_get(a, "gp_signoff_date") ? answers_get(a, "gp_signoff_date") : "") < 0))
+		return -1;
+	if (fputc('\n', f) == EOF)
+		return -1;
+	return sheet_print_advice(f, in);
+}

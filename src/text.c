@@ -1,0 +1,231 @@
+/* text.c - UTF-8 checks, printing stored text safely on a terminal, and
+ * wrapping it to the terminal's width. */
+#include "text.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+/* Decodes one code point at s (at most n bytes).  Returns its length, or 0
+ * for an invalid sequence. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c;
+	size_t len;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		c = s[0] & 0x1f;
+		len = 2;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		c = s[0] & 0x0f;
+		len = 3;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		c = s[0] & 0x07;
+		len = 4;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+bool text_is_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+
+	while (len > 0) {
+		size_t n = utf8_decode(p, len, &cp);
+		if (n == 0)
+			return false;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+size_t text_codepoints(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static bool is_control(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
+}
+
+/* Code points that reorder or hide the text around them on a terminal. */
+static bool is_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+bool text_has_control(const char *s, bool allow_layout)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s);
+	uint32_t cp;
+
+	while (left > 0) {
+		size_t n = utf8_decode(p, left, &cp);
+		if (n == 0)
+			return true;
+		if (is_control(cp) && !(allow_layout && (cp == '\n' || cp == '\t')))
+			return true;
+		p += n;
+		left -= n;
+	}
+	return false;
+}
+
+char *text_safe(const char *s, bool keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s);
+	/* The longest escape, \u202e, is 6 bytes for at least 3 bytes of input;
+	 * \xNN is 4 for 1. */
+	char *out = malloc(left * 4 + 1), *o = out;
+	uint32_t cp;
+
+	if (!out)
+		return NULL;
+	while (left > 0) {
+		size_t n = utf8_decode(p, left, &cp);
+		if (n == 0) {
+			o += sprintf(o, "\\x%02x", *p);
+			n = 1;
+		} else if (cp == '\n' && keep_newlines) {
+			*o++ = '\n';
+		} else if (cp == '\n') {
+			o += sprintf(o, "\\n");
+		} else if (cp == '\t') {
+			*o++ = ' ';
+		} else if (is_control(cp)) {
+			o += sprintf(o, "\\x%02x", (unsigned)cp);
+		} else if (is_bidi_control(cp)) {
+			o += sprintf(o, "\\u%04x", (unsigned)cp);
+		} else {
+			memcpy(o, p, n);
+			o += n;
+		}
+		p += n;
+		left -= n;
+	}
+	*o = '\0';
+	return out;
+}
+
+int text_print_safe(FILE *f, const char *s)
+{
+	char *safe = text_safe(s, false);
+	int rc = -1;
+
+	if (safe && fputs(safe, f) != EOF)
+		rc = 0;
+	free(safe);
+	return rc;
+}
+
+/* Display columns of a UTF-8 run: one per code point, none for combining
+ * marks (U+0300..U+036F) and continuation bytes. */
+static int columns(const char *s, size_t len)
+{
+	int cols = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c & 0xc0) == 0x80)
+			continue;
+		if (c == 0xcc || (c == 0xcd && i + 1 < len && (unsigned char)s[i + 1] < 0xb0))
+			continue;
+		cols++;
+	}
+	return cols;
+}
+
+int text_wrap(FILE *f, const char *s, int width, int indent)
+{
+	int col = indent;
+	bool line_empty = true;
+
+	while (*s) {
+		if (*s == '\n' || *s == ' ') {
+			if (*s == '\n') {
+				if (fprintf(f, "\n%*s", indent, "") < 0)
+					return -1;
+				col = indent;
+				line_empty = true;
+			}
+			s++;
+			continue;
+		}
+		size_t len = strcspn(s, " \n");
+		int w = columns(s, len);
+		if (!line_empty && col + 1 + w > width) {
+			if (fprintf(f, "\n%*s", indent, "") < 0)
+				return -1;
+			col = indent;
+			line_empty = true;
+		}
+		if (!line_empty) {
+			if (fputc(' ', f) == EOF)
+				return -1;
+			col++;
+		}
+		if (fwrite(s, 1, len, f) != len)
+			return -1;
+		col += w;
+		line_empty = false;
+		s += len;
+	}
+	return 0;
+}
+
+int text_terminal_width(void)
+{
+	struct winsize ws;
+	int w = 80;
+	const char *env = getenv("COLUMNS");
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		w = ws.ws_col;
+	else if (env && atoi(env) > 0)
+		w = atoi(env);
+	if (w < 40)
+		w = 40;
+	if (w > 200)
+		w = 200;
+	return w;
+}
+
+char *text_trim(char *s)
+{
+	size_t len = strlen(s), start = strspn(s, " \t");
+
+	while (len > start && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	memmove(s, s + start, len - start);
+	s[len - start] = '\0';
+	return s;
+}

@@ -1,0 +1,166 @@
+"""Shared helpers for the end-to-end tests: a private temporary database
+and HOME per test, the real binary run through a pipe or a pseudo-terminal
+(pexpect), and a Python mirror of the question order for scripted intakes.
+"""
+import datetime
+import json
+import os
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import unittest
+
+import pexpect
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("SMP_INTAKE_BIN") or os.path.join(ROOT, "smp-intake")
+WRAPPER = shlex.split(os.environ.get("SMP_TEST_WRAPPER", ""))
+SCHEMA = os.path.join(ROOT, "docs", "export.schema.json")
+TIMEOUT = 60 if WRAPPER else 10
+
+# The questions in the order they are asked (docs/questions.md).
+ORDER = [
+    "consent_storage", "first_name", "last_name", "date_of_birth", "phone", "email",
+    "hair_loss_notes", "uses_rogaine", "rogaine_form", "rogaine_since", "uses_propecia",
+    "propecia_form", "uses_other_topical", "other_topical_products", "uses_other_medical",
+    "other_medical_products", "gp_discussed", "gp_signoff", "gp_name", "gp_signoff_date",
+    "wants_root_cause_help", "planned_session_date",
+]
+TREATMENTS = ["uses_rogaine", "uses_propecia", "uses_other_topical", "uses_other_medical"]
+
+
+def today():
+    return datetime.date.today()
+
+
+def iso(d):
+    return d.isoformat()
+
+
+def years_ago(n, days=0):
+    """The date n years before today (28 Feb for 29 Feb), moved by days."""
+    t = today()
+    try:
+        d = t.replace(year=t.year - n)
+    except ValueError:
+        d = t.replace(year=t.year - n, day=28)
+    return d + datetime.timedelta(days=days)
+
+
+def applies(qid, a):
+    """Mirror of the questionnaire's conditions, written independently."""
+    yes = lambda k: a.get(k) == "yes"
+    cond = {
+        "rogaine_form": yes("uses_rogaine"),
+        "rogaine_since": yes("uses_rogaine"),
+        "propecia_form": yes("uses_propecia"),
+        "other_topical_products": yes("uses_other_topical"),
+        "other_medical_products": yes("uses_other_medical"),
+        "gp_discussed": any(yes(t) for t in TREATMENTS),
+        "gp_signoff": any(yes(t) for t in TREATMENTS) and yes("gp_discussed"),
+        "gp_name": any(yes(t) for t in TREATMENTS) and yes("gp_discussed")
+        and a.get("gp_signoff") == "obtained",
+        "gp_signoff_date": any(yes(t) for t in TREATMENTS) and yes("gp_discussed")
+        and a.get("gp_signoff") == "obtained",
+    }
+    return cond.get(qid, True)
+
+
+def base_answers(**over):
+    """A complete, valid set of answers; keyword arguments override."""
+    a = {
+        "consent_storage": "yes", "first_name": "Ana", "last_name": "Silva",
+        "date_of_birth": "1985-07-23", "phone": "", "email": "", "hair_loss_notes": "",
+        "uses_rogaine": "no", "uses_propecia": "no", "uses_other_topical": "no",
+        "uses_other_medical": "no", "wants_root_cause_help": "no",
+        "planned_session_date": "",
+    }
+    a.update(over)
+    return a
+
+
+def pipe_lines(answers):
+    """The lines a pipe sends for these answers: one per asked question,
+    empty for an asked question with no answer given."""
+    lines = []
+    for q in ORDER:
+        if applies(q, answers):
+            lines.append(answers.get(q, ""))
+    return "".join(l + "\n" for l in lines)
+
+
+class IntakeTest(unittest.TestCase):
+    """A temporary HOME and database for each test, removed afterwards."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="smp-e2e-")
+        self.db = os.path.join(self.tmp, "intake.db")
+        inputrc = os.path.join(self.tmp, "inputrc")
+        with open(inputrc, "w") as f:
+            f.write("")  # the program itself must turn bracketed paste off
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": self.tmp,
+            "SMP_INTAKE_DB": self.db,
+            "SMP_INTAKE_STAFF": "Dana Staff",
+            "LC_ALL": "C.UTF-8",
+            "INPUTRC": inputrc,
+            "TERM": "xterm",
+        }
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if k in os.environ:
+                self.env[k] = os.environ[k]
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run_cmd(self, *args, input=None, env=None):
+        """Runs the binary through pipes; returns CompletedProcess (text)."""
+        data = input.encode() if isinstance(input, str) else input
+        p = subprocess.run(WRAPPER + [BIN, *args], input=data if data is not None else b"",
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=env or self.env, timeout=TIMEOUT * 3)
+        p.stdout = p.stdout.decode("utf-8", "replace")
+        p.stderr = p.stderr.decode("utf-8", "replace")
+        if WRAPPER:
+            self.assertNotEqual(p.returncode, 99, "valgrind reported errors:\n" + p.stderr)
+        return p
+
+    def spawn(self, *args, env=None, columns=100):
+        """Starts the binary on a pseudo-terminal (pexpect, text mode)."""
+        cmd = WRAPPER + [BIN, *args]
+        child = pexpect.spawn(cmd[0], cmd[1:], env=env or self.env, encoding="utf-8",
+                              timeout=TIMEOUT, dimensions=(40, columns))
+        self.addCleanup(child.close, force=True)
+        return child
+
+    def new_intake(self, answers, *extra):
+        """Saves an intake through the pipe; asserts success; returns stdout."""
+        p = self.run_cmd(*extra, "new", input=pipe_lines(answers))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def export(self):
+        """Exports to stdout, validates against the JSON Schema, returns the list."""
+        p = self.run_cmd("export")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        data = json.loads(p.stdout)
+        validate_export(data)
+        return data
+
+    def sql(self, query, *params):
+        """Reads the database directly (for checks only)."""
+        con = sqlite3.connect(self.db)
+        try:
+            return con.execute(query, params).fetchall()
+        finally:
+            con.close()
+
+
+def validate_export(data):
+    import jsonschema
+    with open(SCHEMA) as f:
+        schema = json.load(f)
+    jsonschema.validate(data, schema)
