@@ -86,7 +86,6 @@ int cmd_shell(struct ctx *ctx, int argc, char **argv)
 		case PROMPT_INTERRUPTED:
 			continue;
 		case PROMPT_EOF:
-			putchar('\n');
 			return EXIT_OK;
 		case PROMPT_ERROR:
 			return EXIT_FAIL;

@@ -274,13 +274,10 @@ void db_close(struct db *db)
 	free(db);
 }
 
+/* Prepares sql; the caller reports a failure, knowing what it was for. */
 static int prepare(struct db *db, const char *sql, sqlite3_stmt **st)
 {
-	if (sqlite3_prepare_v2(db->h, sql, -1, st, NULL) != SQLITE_OK) {
-		db_report(db, "cannot query the database");
-		return -1;
-	}
-	return 0;
+	return sqlite3_prepare_v2(db->h, sql, -1, st, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 int db_settings(struct db *db, struct settings *out)
@@ -290,8 +287,10 @@ int db_settings(struct db *db, struct settings *out)
 	int rc;
 
 	*out = def;
-	if (prepare(db, "SELECT key, value FROM setting", &st) < 0)
+	if (prepare(db, "SELECT key, value FROM setting", &st) < 0) {
+		db_report(db, "cannot read the settings");
 		return -1;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
 		int value = sqlite3_column_int(st, 1);
@@ -529,8 +528,10 @@ int db_load_intake(struct db *db, long long id, struct intake *out)
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (readers_prepare(db, &r, INTAKE_COLUMNS "WHERE i.id = ?1") < 0)
+	if (readers_prepare(db, &r, INTAKE_COLUMNS "WHERE i.id = ?1") < 0) {
+		db_report(db, "cannot read the intake");
 		return -1;
+	}
 	if (exec(db, "BEGIN", "cannot read the intake") < 0) {
 		readers_finalize(&r);
 		return -1;
@@ -554,8 +555,10 @@ int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg),
 	struct intake in;
 	int rc, result = 0;
 
-	if (readers_prepare(db, &r, INTAKE_COLUMNS "ORDER BY i.id") < 0)
+	if (readers_prepare(db, &r, INTAKE_COLUMNS "ORDER BY i.id") < 0) {
+		db_report(db, "cannot read the intakes");
 		return -1;
+	}
 	/* One read transaction: a consistent snapshot while others save. */
 	if (exec(db, "BEGIN", "cannot read the intakes") < 0) {
 		readers_finalize(&r);
@@ -592,8 +595,10 @@ int db_find_clients(struct db *db, const char *text,
 			"WHERE c.first_name LIKE ?1 || '%' ESCAPE '\\' "
 			"OR c.last_name LIKE ?1 || '%' ESCAPE '\\' "
 			"OR (c.first_name || ' ' || c.last_name) LIKE ?1 || '%' ESCAPE '\\' "
-			"GROUP BY c.id ORDER BY max(i.id) DESC LIMIT 200", &st) < 0)
+			"GROUP BY c.id ORDER BY max(i.id) DESC LIMIT 200", &st) < 0) {
+		db_report(db, "cannot search the clients");
 		return -1;
+	}
 	/* LIKE wildcards typed by the user are matched literally. */
 	size_t n = strlen(text);
 	char *pattern = malloc(2 * n + 1), *p = pattern;

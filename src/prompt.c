@@ -136,11 +136,12 @@ enum prompt_result prompt_read(const char *prompt, const char *const *completion
 	if (interrupted) {
 		free(*line);
 		*line = NULL;
-		fputc('\n', rl_outstream ? rl_outstream : stdout);
 		return PROMPT_INTERRUPTED;
 	}
-	if (!*line)
+	if (!*line) {
+		fputc('\n', rl_outstream ? rl_outstream : stdout);
 		return PROMPT_EOF;
+	}
 	return PROMPT_LINE;
 }
 

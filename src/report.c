@@ -1,17 +1,24 @@
-/* report.c - the single place diagnostics are written. */
+/* report.c - the single place diagnostics are written.  What a message
+ * quotes (a file name, a command typed) may hold escape sequences, so the
+ * whole line is made safe for the terminal first. */
 #include "report.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "text.h"
 
 void report(const char *fmt, ...)
 {
+	char msg[1024], *safe;
 	va_list ap;
 
-	fflush(stdout);
-	fputs("smp-intake: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	safe = text_safe(msg, false);
+	fflush(stdout);
+	fprintf(stderr, "smp-intake: %s\n", safe ? safe : msg);
+	free(safe);
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""make bench: smp-intake beside a peer, measured in the same run.
+
+Builds a database of N synthetic intakes (N from $N, default 1000000) with
+SQL alone, then times whole processes and reads their peak memory (wait4):
+  - `smp-intake export` against `sqlite3 -json` selecting the same intakes
+    joined with their clients from the same file.
+Prints each figure with the peer's and the ratio (ours / peer's).
+"""
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("SMP_INTAKE_BIN") or os.path.join(ROOT, "smp-intake")
+N = int(os.environ.get("N", "1000000"))
+
+
+def build(db):
+    # Let the program create and migrate the file, then fill it in bulk.
+    subprocess.run([BIN, "--db", db, "export"], check=True, stdout=subprocess.DEVNULL)
+    con = sqlite3.connect(db)
+    con.executescript("""
+        PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+        BEGIN;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %(n)d)
+        INSERT INTO client (id, first_name, last_name, date_of_birth, phone, email, created_at)
+        SELECT i, 'First' || i, 'Last' || (i %% 5000), printf('19%%02d-%%02d-%%02d', 40 + i %% 60, 1 + i %% 12, 1 + i %% 28),
+               printf('+44 7700 %%06d', i), 'client' || i || '@example.com', '2026-01-01T10:00:00Z' FROM n;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %(n)d)
+        INSERT INTO intake (id, uuid, client_id, taken_at, staff)
+        SELECT i, lower(printf('%%08x-%%04x-4%%03x-8%%03x-%%012x', i, i %% 65536, i %% 4096, i %% 4096, i)),
+               i, '2026-01-01T10:00:00Z', 'Bench Staff' FROM n;
+        INSERT INTO answer (intake_id, question_id, value)
+        SELECT id, column1, column2 FROM intake, (VALUES ('consent_storage', 'yes'), ('uses_rogaine', 'yes'),
+               ('rogaine_form', 'foam'), ('uses_propecia', 'no'), ('uses_other_topical', 'no'),
+               ('uses_other_medical', 'no'), ('gp_discussed', 'yes'), ('gp_signoff', 'pending'),
+               ('wants_root_cause_help', 'no'), ('hair_loss_notes', 'Thinning at the crown for two years'));
+        INSERT INTO advice_given (intake_id, position, advice_id, text)
+        SELECT id, column1, column2, column3 FROM intake, (VALUES
+               (1, 'smp-cosmetic-only', 'SMP is a cosmetic treatment: it changes how the scalp looks and nothing else.'),
+               (2, 'treatments-compatible', 'You can keep using your hair-growth treatment alongside SMP.'),
+               (3, 'gp-signoff', 'Talk SMP and your hair-growth treatment through with your GP. GP sign-off: pending.'),
+               (4, 'tell-artist', 'Tell your SMP artist about every hair-growth product you use.'));
+        COMMIT;
+    """ % {"n": N})
+    con.close()
+
+
+def measure(argv, **kw):
+    """Wall seconds and peak RSS (MiB) of one process, output discarded."""
+    start = time.monotonic()
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, **kw)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit("bench: %s failed with status %d" % (argv[0], p.returncode))
+    return time.monotonic() - start, ru.ru_maxrss / 1024.0
+
+
+def row(name, ours, peer, unit, fmt="%.2f"):
+    ratio = ours / peer if peer else float("nan")
+    print(("%-34s ours " + fmt + " %s   peer " + fmt + " %s   ratio %.2fx") %
+          (name, ours, unit, peer, unit, ratio))
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="smp-bench-") as tmp:
+        db = os.path.join(tmp, "bench.db")
+        t0 = time.monotonic()
+        build(db)
+        print("built %d synthetic intakes in %.1f s" % (N, time.monotonic() - t0))
+        peer_sql = ("SELECT i.id, i.uuid, i.taken_at, i.staff, c.id AS client_id, c.first_name, "
+                    "c.last_name, c.date_of_birth, c.phone, c.email, "
+                    "(SELECT json_group_object(question_id, value) FROM answer a WHERE a.intake_id = i.id) AS answers, "
+                    "(SELECT json_group_array(json_object('id', advice_id, 'text', text)) FROM advice_given g "
+                    "WHERE g.intake_id = i.id) AS advice "
+                    "FROM intake i JOIN client c ON c.id = i.client_id ORDER BY i.id")
+        ours_t, ours_m = measure([BIN, "--db", db, "export"])
+        peer_t, peer_m = measure(["sqlite3", "-json", db, peer_sql])
+        print("export of %d intakes, peer: sqlite3 -json on the same file" % N)
+        row("  export --format json: time", ours_t, peer_t, "s")
+        row("  export --format json: peak memory", ours_m, peer_m, "MiB", "%.1f")
+
+
+if __name__ == "__main__":
+    main()
