@@ -61,9 +61,13 @@ $(B)/schema.o: $(B)/schema.c include/schema.h
 $(B):
 	mkdir -p $(B)
 
-# Unit tests link the program's modules (all but main.c) with cmocka.
-$(B)/test_%: tests/unit/test_%.c $(LIB_OBJ)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) -o $@ $< $(LIB_OBJ) \
+# Unit tests link what they use of the program's modules (an archive of all
+# but main.c, whose command table the commands need) with cmocka.
+$(B)/libsmp.a: $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
+
+$(B)/test_%: tests/unit/test_%.c $(B)/libsmp.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) -o $@ $< $(B)/libsmp.a \
 		$(LDFLAGS) $(LDLIBS) $$($(PKG_CONFIG) --libs cmocka)
 
 deps:

@@ -59,16 +59,47 @@ static int take_answer(struct json_answers *out, const cJSON *v, char *why, size
 	return 0;
 }
 
+/* True when a string in the (valid) JSON text holds the escape \u0000:
+ * cJSON would silently cut the string there. */
+static bool has_nul_escape(const char *text, size_t len)
+{
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = text[i] == '"';
+		} else if (text[i] == '"') {
+			in_string = false;
+		} else if (text[i] == '\\' && i + 1 < len) {
+			if (text[i + 1] == 'u' && i + 5 < len && memcmp(text + i + 2, "0000", 4) == 0)
+				return true;
+			i++;
+		}
+	}
+	return false;
+}
+
 int json_read_answers(const char *text, size_t len, struct json_answers *out, char *why,
 		      size_t whylen)
 {
-	cJSON *root = cJSON_ParseWithLength(text, len);
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	const cJSON *answers = NULL, *v;
 	size_t count = 0;
 	int rc = -1;
 
 	out->item = NULL;
 	out->count = 0;
+	if (root && end && (size_t)(end - text) < len &&
+	    strspn(end, " \t\r\n") < len - (size_t)(end - text)) {
+		snprintf(why, whylen, "not valid JSON (text after the object, at byte %ld)",
+			 (long)(end - text));
+		goto out;
+	}
+	if (root && has_nul_escape(text, len)) {
+		snprintf(why, whylen, "a string holds a NUL character (\\u0000), which is not allowed");
+		goto out;
+	}
 	if (!root) {
 		const char *at = cJSON_GetErrorPtr();
 		snprintf(why, whylen, "not valid JSON (near byte %ld)",

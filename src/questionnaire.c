@@ -242,7 +242,11 @@ static int check_date(const struct question *q, const char *s, const struct answ
 		}
 		break;
 	case DATE_NOT_PAST:
-		limit = date_add_days(r->today, 731);
+		/* Two years on, same month and day (28 February for 29 February). */
+		limit = r->today;
+		limit.year += 2;
+		if (limit.month == 2 && limit.day == 29)
+			limit.day = 28;
 		if (date_cmp(d, r->today) < 0) {
 			snprintf(why, n, "this date is in the past");
 			return -1;

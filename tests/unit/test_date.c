@@ -1,0 +1,222 @@
+/* test_date.c - unit tests for date.c: strict parsing, ages, day arithmetic. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct date D(int y, int m, int d)
+{
+	struct date x = { y, m, d };
+	return x;
+}
+
+static void test_date_parse_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int rc;
+		int y, m, d;
+	} cases[] = {
+		{ "2024-01-05", DATE_OK, 2024, 1, 5 },
+		{ "1985-07-23", DATE_OK, 1985, 7, 23 },
+		{ "2024-02-29", DATE_OK, 2024, 2, 29 },
+		{ "2000-02-29", DATE_OK, 2000, 2, 29 },
+		{ "1900-01-01", DATE_OK, 1900, 1, 1 },
+		{ "9999-12-31", DATE_OK, 9999, 12, 31 },
+		{ "2024-12-31", DATE_OK, 2024, 12, 31 },
+		{ "2023-02-29", DATE_NOT_REAL, 0, 0, 0 },
+		{ "1900-02-29", DATE_NOT_REAL, 0, 0, 0 }, /* 1900 is not a leap year */
+		{ "2100-02-29", DATE_NOT_REAL, 0, 0, 0 },
+		{ "2024-04-31", DATE_NOT_REAL, 0, 0, 0 },
+		{ "2024-06-31", DATE_NOT_REAL, 0, 0, 0 },
+		{ "2024-13-01", DATE_NOT_REAL, 0, 0, 0 },
+		{ "2024-00-10", DATE_NOT_REAL, 0, 0, 0 },
+		{ "2024-01-00", DATE_NOT_REAL, 0, 0, 0 },
+		{ "2024-01-32", DATE_NOT_REAL, 0, 0, 0 },
+		{ "2024-1-5", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ "2024-01-5", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ "2024-01-05T00:00Z", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ "2024-01-05 ", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ " 2024-01-05", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ "", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ "2024/01/05", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ "05-01-2024", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ "+024-01-05", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ "2024-+1-05", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ "abcd-ef-gh", DATE_BAD_FORMAT, 0, 0, 0 },
+		{ "0000-01-01", DATE_OUT_OF_RANGE, 0, 0, 0 },
+		{ "1899-12-31", DATE_OUT_OF_RANGE, 0, 0, 0 },
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		struct date d = { -1, -1, -1 };
+		int rc = date_parse(cases[i].text, &d);
+		if (rc != cases[i].rc)
+			fail_msg("date_parse(\"%s\") = %d, expected %d", cases[i].text, rc,
+				 cases[i].rc);
+		if (rc == DATE_OK) {
+			assert_int_equal(d.year, cases[i].y);
+			assert_int_equal(d.month, cases[i].m);
+			assert_int_equal(d.day, cases[i].d);
+		} else {
+			/* *out is left alone on failure. */
+			assert_int_equal(d.year, -1);
+		}
+	}
+}
+
+static void test_date_age_table(void **state)
+{
+	(void)state;
+	static const struct {
+		struct date birth, on;
+		int age;
+	} cases[] = {
+		{ { 2000, 6, 15 }, { 2018, 6, 15 }, 18 }, /* 18th birthday */
+		{ { 2000, 6, 15 }, { 2018, 6, 14 }, 17 }, /* the day before */
+		{ { 2000, 6, 15 }, { 2018, 5, 31 }, 17 },
+		{ { 2000, 6, 15 }, { 2018, 7, 1 }, 18 },
+		{ { 2000, 12, 31 }, { 2018, 12, 31 }, 18 },
+		{ { 2000, 12, 31 }, { 2018, 12, 30 }, 17 },
+		{ { 2000, 1, 1 }, { 2000, 1, 1 }, 0 },
+		{ { 2000, 1, 1 }, { 2000, 12, 31 }, 0 },
+		{ { 1985, 7, 23 }, { 2024, 7, 22 }, 38 },
+		{ { 1985, 7, 23 }, { 2024, 7, 23 }, 39 },
+		/* 29 February births count on 1 March in common years. */
+		{ { 2000, 2, 29 }, { 2018, 2, 28 }, 17 },
+		{ { 2000, 2, 29 }, { 2018, 3, 1 }, 18 },
+		{ { 2004, 2, 29 }, { 2022, 2, 28 }, 17 },
+		{ { 2004, 2, 29 }, { 2022, 3, 1 }, 18 },
+		{ { 2004, 2, 29 }, { 2024, 2, 28 }, 19 },
+		{ { 2004, 2, 29 }, { 2024, 2, 29 }, 20 },
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		int age = date_age(cases[i].birth, cases[i].on);
+		if (age != cases[i].age)
+			fail_msg("case %zu: age %d, expected %d", i, age, cases[i].age);
+	}
+}
+
+static void test_date_add_days_table(void **state)
+{
+	(void)state;
+	static const struct {
+		struct date from;
+		int days;
+		struct date to;
+	} cases[] = {
+		{ { 2024, 1, 1 }, 0, { 2024, 1, 1 } },
+		{ { 2024, 1, 31 }, 1, { 2024, 2, 1 } },
+		{ { 2024, 2, 28 }, 1, { 2024, 2, 29 } },
+		{ { 2024, 2, 29 }, 1, { 2024, 3, 1 } },
+		{ { 2023, 2, 28 }, 1, { 2023, 3, 1 } },
+		{ { 2023, 12, 31 }, 1, { 2024, 1, 1 } },
+		{ { 2024, 12, 25 }, 10, { 2025, 1, 4 } },
+		{ { 2024, 1, 1 }, 366, { 2025, 1, 1 } },
+		{ { 2023, 1, 1 }, 365, { 2024, 1, 1 } },
+		{ { 2024, 6, 15 }, 731, { 2026, 6, 16 } },
+		{ { 2024, 3, 1 }, -1, { 2024, 2, 29 } },
+		{ { 2023, 3, 1 }, -1, { 2023, 2, 28 } },
+		{ { 2024, 1, 1 }, -1, { 2023, 12, 31 } },
+		{ { 2024, 7, 1 }, -10, { 2024, 6, 21 } },
+		{ { 2024, 1, 5 }, -7, { 2023, 12, 29 } },
+		{ { 2000, 3, 1 }, -1, { 2000, 2, 29 } },
+		{ { 1900, 3, 1 }, -1, { 1900, 2, 28 } },
+		{ { 1970, 1, 1 }, -1, { 1969, 12, 31 } },
+		{ { 9999, 12, 30 }, 1, { 9999, 12, 31 } },
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		struct date got = date_add_days(cases[i].from, cases[i].days);
+		if (date_cmp(got, cases[i].to) != 0)
+			fail_msg("case %zu: %04d-%02d-%02d %+d days gave %04d-%02d-%02d", i,
+				 cases[i].from.year, cases[i].from.month, cases[i].from.day,
+				 cases[i].days, got.year, got.month, got.day);
+	}
+}
+
+static void test_date_add_days_round_trip(void **state)
+{
+	(void)state;
+	/* Adding then subtracting comes back, across a few leap cycles. */
+	struct date start = D(1999, 11, 17);
+	for (int days = -2000; days <= 2000; days += 37) {
+		struct date there = date_add_days(start, days);
+		assert_int_equal(date_cmp(date_add_days(there, -days), start), 0);
+		assert_true(there.month >= 1 && there.month <= 12);
+		assert_true(there.day >= 1 && there.day <= 31);
+	}
+}
+
+static void test_date_cmp(void **state)
+{
+	(void)state;
+	assert_int_equal(date_cmp(D(2024, 1, 5), D(2024, 1, 5)), 0);
+	assert_true(date_cmp(D(2024, 1, 5), D(2024, 1, 6)) < 0);
+	assert_true(date_cmp(D(2024, 1, 6), D(2024, 1, 5)) > 0);
+	assert_true(date_cmp(D(2024, 1, 31), D(2024, 2, 1)) < 0);
+	assert_true(date_cmp(D(2024, 2, 1), D(2024, 1, 31)) > 0);
+	assert_true(date_cmp(D(2023, 12, 31), D(2024, 1, 1)) < 0);
+	assert_true(date_cmp(D(2024, 1, 1), D(2023, 12, 31)) > 0);
+	/* Year wins over month and day. */
+	assert_true(date_cmp(D(2023, 12, 31), D(2024, 1, 1)) < 0);
+	assert_true(date_cmp(D(2025, 1, 1), D(2024, 12, 31)) > 0);
+}
+
+static void test_date_format(void **state)
+{
+	(void)state;
+	char buf[11];
+
+	date_format(D(2024, 1, 5), buf);
+	assert_string_equal(buf, "2024-01-05");
+	date_format(D(1900, 12, 31), buf);
+	assert_string_equal(buf, "1900-12-31");
+	date_format(D(9999, 10, 1), buf);
+	assert_string_equal(buf, "9999-10-01");
+
+	/* format and parse are inverses. */
+	static const char *const texts[] = { "1985-07-23", "2024-02-29", "2000-01-01", "9999-12-31" };
+	for (size_t i = 0; i < N(texts); i++) {
+		struct date d;
+		assert_int_equal(date_parse(texts[i], &d), DATE_OK);
+		date_format(d, buf);
+		assert_string_equal(buf, texts[i]);
+	}
+}
+
+static void test_date_today_is_real(void **state)
+{
+	(void)state;
+	struct date t = date_today(), back;
+	char buf[11];
+
+	date_format(t, buf);
+	assert_int_equal(date_parse(buf, &back), DATE_OK);
+	assert_int_equal(date_cmp(t, back), 0);
+	assert_true(t.year >= 2024);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_date_parse_table),
+		cmocka_unit_test(test_date_age_table),
+		cmocka_unit_test(test_date_add_days_table),
+		cmocka_unit_test(test_date_add_days_round_trip),
+		cmocka_unit_test(test_date_cmp),
+		cmocka_unit_test(test_date_format),
+		cmocka_unit_test(test_date_today_is_real),
+	};
+	return cmocka_run_group_tests_name("date", tests, NULL, NULL);
+}

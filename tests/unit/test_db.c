@@ -1,0 +1,659 @@
+/* test_db.c - unit tests for db.c: creating, refusing and migrating files,
+ * saving and reading intakes, and finding clients.  Each test works in a
+ * temporary folder of its own. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "schema.h"
+#include "uuid.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+struct fixture {
+	char dir[64];
+	char path[128];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	const char *tmp = getenv("TMPDIR");
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof f->dir, "%s/smp-db-XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof f->path, "%s/intake.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	DIR *d = opendir(f->dir);
+	struct dirent *e;
+	char p[512];
+
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Number of entries in the folder, . and .. aside. */
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* The whole file, allocated; *len set. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char *buf;
+	long n;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n >= 0);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* db_open refuses path, leaving the file byte for byte as it was and
+ * creating nothing beside it. */
+static void expect_refused_untouched(const char *dir, const char *path)
+{
+	size_t before_len, after_len;
+	unsigned char *before = slurp(path, &before_len), *after;
+	int n = entries(dir);
+	struct db *db = db_open(path);
+
+	if (db) {
+		db_close(db);
+		free(before);
+		fail_msg("'%s' was opened", path);
+	}
+	after = slurp(path, &after_len);
+	assert_int_equal(after_len, before_len);
+	assert_memory_equal(after, before, before_len);
+	assert_int_equal(entries(dir), n);
+	free(before);
+	free(after);
+}
+
+/* Runs sql on path through SQLite directly (another program). */
+static void raw_sql(const char *path, const char *sql)
+{
+	sqlite3 *h = NULL;
+	char *err = NULL;
+
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	if (sqlite3_exec(h, sql, NULL, NULL, &err) != SQLITE_OK) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "%s", err ? err : "?");
+		sqlite3_free(err);
+		sqlite3_close(h);
+		fail_msg("raw sql failed: %s", msg);
+	}
+	assert_int_equal(sqlite3_close(h), SQLITE_OK);
+}
+
+static void set_answers(struct answers *a, const char *const *pairs)
+{
+	for (size_t i = 0; pairs && pairs[i]; i++) {
+		char buf[256];
+		snprintf(buf, sizeof buf, "%s", pairs[i]);
+		char *eq = strchr(buf, '=');
+		assert_non_null(eq);
+		*eq = '\0';
+		assert_int_equal(answers_set(a, buf, eq + 1), 0);
+	}
+}
+
+/* An intake for first last born dob, with its advice, ready to save. */
+static void make_intake(struct intake *in, const char *first, const char *last, const char *dob,
+			const char *const *more)
+{
+	static const struct settings s = SETTINGS_DEFAULT;
+
+	memset(in, 0, sizeof *in);
+	assert_int_equal(uuid_v4(in->uuid), 0);
+	in->taken_at = strdup("2024-06-15T10:30:00Z");
+	in->staff = strdup("Mia");
+	assert_non_null(in->taken_at);
+	assert_non_null(in->staff);
+	assert_int_equal(answers_set(&in->answers, "consent_storage", "yes"), 0);
+	assert_int_equal(answers_set(&in->answers, "first_name", first), 0);
+	assert_int_equal(answers_set(&in->answers, "last_name", last), 0);
+	assert_int_equal(answers_set(&in->answers, "date_of_birth", dob), 0);
+	set_answers(&in->answers, more);
+	assert_int_equal(advice_for_answers(&in->answers, &s, &in->advice), 0);
+}
+
+/* Saves a simple intake; returns its id (client id in *client when given). */
+static long long save(struct db *db, const char *first, const char *last, const char *dob,
+		      long long *client)
+{
+	struct intake in;
+	long long id;
+
+	make_intake(&in, first, last, dob, NULL);
+	assert_int_equal(db_save_intake(db, &in), 0);
+	assert_true(in.id > 0);
+	assert_true(in.client_id > 0);
+	id = in.id;
+	if (client)
+		*client = in.client_id;
+	intake_clear(&in);
+	return id;
+}
+
+/* ---- opening ---- */
+
+static void test_open_creates_private_file(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+	char wal[160];
+	mode_t old = umask(0); /* so that only the code can make it private */
+	struct db *db = db_open(f->path);
+
+	umask(old);
+	assert_non_null(db);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* The write-ahead log holds the same data: it must be as private. */
+	save(db, "Ana", "Smith", "1985-07-23", NULL);
+	snprintf(wal, sizeof wal, "%s-wal", f->path);
+	if (stat(wal, &st) == 0)
+		assert_int_equal(st.st_mode & 0777, 0600);
+	db_close(db);
+
+	/* Reopening works and keeps what was saved. */
+	db = db_open(f->path);
+	assert_non_null(db);
+	struct intake in;
+	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_string_equal(answers_get(&in.answers, "first_name"), "Ana");
+	intake_clear(&in);
+	db_close(db);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+
+	/* An existing file is ours: it is marked with our application id. */
+	sqlite3 *h;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open_v2(f->path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA application_id", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(q, 0), DB_APPLICATION_ID);
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(q, 0), schema_migration_count);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+}
+
+static void test_open_empty_file(void **state)
+{
+	struct fixture *f = *state;
+	FILE *fp = fopen(f->path, "w"); /* as touch(1) leaves it */
+	struct settings s;
+
+	assert_non_null(fp);
+	fclose(fp);
+	struct db *db = db_open(f->path);
+	assert_non_null(db);
+	assert_int_equal(db_settings(db, &s), 0);
+	assert_int_equal(s.minimum_age, 18);
+	db_close(db);
+}
+
+static void test_open_missing_folder_fails(void **state)
+{
+	struct fixture *f = *state;
+	char path[200];
+
+	snprintf(path, sizeof path, "%s/no/such/folder/intake.db", f->dir);
+	assert_null(db_open(path));
+	assert_int_equal(entries(f->dir), 0);
+}
+
+static void test_settings_defaults(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct settings s = { -1, -1, -1 };
+
+	assert_non_null(db);
+	assert_int_equal(db_settings(db, &s), 0);
+	assert_int_equal(s.pause_days_before, 7);
+	assert_int_equal(s.pause_days_after, 7);
+	assert_int_equal(s.minimum_age, 18);
+	db_close(db);
+
+	/* A studio's own policy is read back. */
+	raw_sql(f->path, "UPDATE setting SET value = '10' WHERE key = 'pause_days_before';"
+			 "UPDATE setting SET value = '21' WHERE key = 'minimum_age'");
+	db = db_open(f->path);
+	assert_non_null(db);
+	assert_int_equal(db_settings(db, &s), 0);
+	assert_int_equal(s.pause_days_before, 10);
+	assert_int_equal(s.pause_days_after, 7);
+	assert_int_equal(s.minimum_age, 21);
+	db_close(db);
+}
+
+static void test_refuses_not_sqlite(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const contents[] = {
+		"name,dob\nAna,1985-07-23\n", /* short */
+		"This is a text file that is long enough to fill the 100-byte SQLite header and "
+		"then some more, but it is not a database at all.\n",
+	};
+
+	for (size_t i = 0; i < N(contents); i++) {
+		FILE *fp = fopen(f->path, "w");
+		assert_non_null(fp);
+		assert_true(fputs(contents[i], fp) >= 0);
+		assert_int_equal(fclose(fp), 0);
+		expect_refused_untouched(f->dir, f->path);
+	}
+}
+
+static void test_refuses_other_programs_sqlite(void **state)
+{
+	struct fixture *f = *state;
+
+	raw_sql(f->path, "CREATE TABLE contacts (name TEXT, phone TEXT);"
+			 "INSERT INTO contacts VALUES ('Ana', '123')");
+	expect_refused_untouched(f->dir, f->path);
+	unlink(f->path);
+
+	/* Another application id, even without tables. */
+	raw_sql(f->path, "PRAGMA application_id = 1234567; PRAGMA user_version = 1");
+	expect_refused_untouched(f->dir, f->path);
+}
+
+static void test_refuses_newer_schema(void **state)
+{
+	struct fixture *f = *state;
+	char sql[64];
+	struct db *db = db_open(f->path);
+
+	assert_non_null(db);
+	db_close(db);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_migration_count + 1);
+	raw_sql(f->path, sql);
+	expect_refused_untouched(f->dir, f->path);
+
+	/* The version it knows is fine again. */
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_migration_count);
+	raw_sql(f->path, sql);
+	db = db_open(f->path);
+	assert_non_null(db);
+	db_close(db);
+}
+
+/* ---- saving and loading ---- */
+
+static void test_save_load_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const more[] = {
+		"phone=+44 20 7946 0958", "hair_loss_notes=crown\nand temples \"since 2019\"",
+		"uses_rogaine=yes", "rogaine_form=foam", "rogaine_since=2021-03-01",
+		"uses_propecia=no", "uses_other_topical=yes", "other_topical_products=Nizoral",
+		"uses_other_medical=no", "gp_discussed=yes", "gp_signoff=obtained",
+		"gp_name=Dr Amara Okafor", "gp_signoff_date=2024-05-02",
+		"wants_root_cause_help=yes", "planned_session_date=2024-07-01", NULL,
+	};
+	struct db *db = db_open(f->path);
+	struct intake in, back;
+
+	assert_non_null(db);
+	make_intake(&in, "Jos\xc3\xa9", "O'Brien", "1985-07-23", more);
+	assert_true(in.advice.count >= 5);
+	assert_int_equal(db_save_intake(db, &in), 0);
+	assert_int_equal(in.id, 1);
+	assert_int_equal(in.client_id, 1);
+
+	assert_int_equal(db_load_intake(db, in.id, &back), 0);
+	assert_int_equal(back.id, in.id);
+	assert_int_equal(back.client_id, in.client_id);
+	assert_string_equal(back.uuid, in.uuid);
+	assert_string_equal(back.taken_at, "2024-06-15T10:30:00Z");
+	assert_string_equal(back.staff, "Mia");
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		const char *want = in.answers.value[i], *got = back.answers.value[i];
+		if (!want != !got || (want && strcmp(want, got) != 0))
+			fail_msg("answer '%s' did not come back", questionnaire[i].id);
+	}
+	assert_null(answers_get(&back.answers, "email"));
+	assert_int_equal(back.advice.count, in.advice.count);
+	for (size_t i = 0; i < in.advice.count; i++) {
+		assert_string_equal(back.advice.item[i].id, in.advice.item[i].id);
+		assert_string_equal(back.advice.item[i].text, in.advice.item[i].text);
+	}
+	intake_clear(&back);
+	intake_clear(&in);
+	intake_clear(NULL);
+	db_close(db);
+}
+
+static void test_load_missing_intake(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct intake in;
+
+	assert_non_null(db);
+	assert_int_equal(db_load_intake(db, 1, &in), 1);
+	save(db, "Ana", "Smith", "1985-07-23", NULL);
+	assert_int_equal(db_load_intake(db, 2, &in), 1);
+	assert_int_equal(db_load_intake(db, 0, &in), 1);
+	assert_int_equal(db_load_intake(db, -5, &in), 1);
+	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	intake_clear(&in);
+	db_close(db);
+}
+
+static void test_same_client_reused(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	long long c1, c2, c3, c4;
+
+	assert_non_null(db);
+	long long i1 = save(db, "Ana", "Smith", "1985-07-23", &c1);
+	long long i2 = save(db, "Ana", "Smith", "1985-07-23", &c2);
+	save(db, "Ana", "Smith", "1985-07-24", &c3); /* another Ana Smith */
+	save(db, "Bea", "Smith", "1985-07-23", &c4);
+	assert_true(i2 > i1);
+	assert_int_equal(c1, c2);
+	assert_true(c3 != c1);
+	assert_true(c4 != c1 && c4 != c3);
+
+	/* New contact details update the client; missing ones do not erase. */
+	struct intake in;
+	make_intake(&in, "Ana", "Smith", "1985-07-23",
+		    (const char *const[]){ "email=ana@example.com", "phone=07700 900123", NULL });
+	assert_int_equal(db_save_intake(db, &in), 0);
+	assert_int_equal(in.client_id, c1);
+	intake_clear(&in);
+	make_intake(&in, "Ana", "Smith", "1985-07-23",
+		    (const char *const[]){ "phone=07700 900999", NULL });
+	assert_int_equal(db_save_intake(db, &in), 0);
+	long long last = in.id;
+	intake_clear(&in);
+	assert_int_equal(db_load_intake(db, last, &in), 0);
+	assert_string_equal(answers_get(&in.answers, "phone"), "07700 900999");
+	assert_string_equal(answers_get(&in.answers, "email"), "ana@example.com");
+	intake_clear(&in);
+	db_close(db);
+}
+
+/* One integer from path, read through SQLite directly. */
+static long long raw_int(const char *path, const char *sql)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *q = NULL;
+	long long v;
+
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	return v;
+}
+
+static void test_save_failure_keeps_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct intake a, b, x;
+
+	assert_non_null(db);
+	make_intake(&a, "Ana", "Smith", "1985-07-23", NULL);
+	make_intake(&b, "Bea", "Jones", "1990-01-01", NULL);
+	memcpy(b.uuid, a.uuid, sizeof b.uuid); /* uuid is unique: the save must fail */
+	assert_int_equal(db_save_intake(db, &a), 0);
+	assert_int_equal(db_save_intake(db, &b), -1);
+	assert_int_equal(b.id, 0);
+	assert_int_equal(b.client_id, 0);
+	assert_int_equal(db_load_intake(db, 2, &x), 1);
+	/* The next save works (no transaction left open). */
+	assert_int_equal(uuid_v4(b.uuid), 0);
+	assert_int_equal(db_save_intake(db, &b), 0);
+	intake_clear(&a);
+	intake_clear(&b);
+	db_close(db);
+	/* The failed save left no client behind, nor answers, nor advice. */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM client"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM intake"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(DISTINCT intake_id) FROM advice_given"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM answer WHERE intake_id > 2"), 0);
+}
+
+/* ---- db_each_intake ---- */
+
+struct visit {
+	long long ids[16];
+	size_t n;
+	size_t stop_at; /* return 7 when visiting this many (0: never) */
+};
+
+static int visit_intake(const struct intake *in, void *arg)
+{
+	struct visit *v = arg;
+
+	if (v->n < N(v->ids))
+		v->ids[v->n] = in->id;
+	v->n++;
+	/* Each comes whole. */
+	if (!answers_get(&in->answers, "first_name") || in->advice.count == 0 || !in->staff)
+		return -99;
+	return v->stop_at && v->n == v->stop_at ? 7 : 0;
+}
+
+static void test_each_intake(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct visit v = { .n = 0 };
+
+	assert_non_null(db);
+	assert_int_equal(db_each_intake(db, visit_intake, &v), 0);
+	assert_int_equal(v.n, 0);
+
+	save(db, "Ana", "Smith", "1985-07-23", NULL);
+	save(db, "Bea", "Jones", "1990-01-01", NULL);
+	save(db, "Ana", "Smith", "1985-07-23", NULL);
+	save(db, "Cy", "Lee", "1970-12-31", NULL);
+
+	assert_int_equal(db_each_intake(db, visit_intake, &v), 0);
+	assert_int_equal(v.n, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(v.ids[i], (long long)i + 1);
+
+	memset(&v, 0, sizeof v);
+	v.stop_at = 2;
+	assert_int_equal(db_each_intake(db, visit_intake, &v), 7);
+	assert_int_equal(v.n, 2);
+
+	/* The database is usable afterwards (the read transaction ended). */
+	save(db, "Di", "Khan", "1988-08-08", NULL);
+	db_close(db);
+}
+
+/* ---- db_find_clients ---- */
+
+struct found {
+	char names[16][64];
+	long long last_intake[16];
+	size_t n;
+	size_t stop_at;
+};
+
+static int collect(const struct client_match *m, void *arg)
+{
+	struct found *fo = arg;
+
+	if (fo->n < N(fo->names)) {
+		snprintf(fo->names[fo->n], sizeof fo->names[0], "%s %s", m->first_name,
+			 m->last_name);
+		fo->last_intake[fo->n] = m->last_intake_id;
+	}
+	fo->n++;
+	return fo->stop_at && fo->n == fo->stop_at ? 3 : 0;
+}
+
+static bool found_name(const struct found *fo, const char *name)
+{
+	for (size_t i = 0; i < fo->n && i < N(fo->names); i++)
+		if (strcmp(fo->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void test_find_clients(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	static const char *const people[][2] = {
+		{ "Ana", "Smith" },  { "Anabel", "Jones" }, { "Bob", "Anders" }, { "Cy", "100%" },
+		{ "Di", "a_b" },     { "Ed", "axb" },       { "Fay", "b\\c" },   { "Gus", "Gray" },
+	};
+	static const struct {
+		const char *text;
+		const char *const names[5];
+	} cases[] = {
+		{ "an", { "Ana Smith", "Anabel Jones", "Bob Anders" } },
+		{ "AN", { "Ana Smith", "Anabel Jones", "Bob Anders" } },
+		{ "aNaB", { "Anabel Jones" } },
+		{ "smi", { "Ana Smith" } },
+		{ "Smith", { "Ana Smith" } },
+		{ "Smiths", { NULL } },
+		{ "mith", { NULL } }, /* a prefix, not anywhere */
+		{ "100%", { "Cy 100%" } },
+		{ "10%", { NULL } },  /* % is not a wildcard */
+		{ "%", { NULL } },
+		{ "a_", { "Di a_b" } }, /* _ is not a wildcard */
+		{ "_", { NULL } },
+		{ "b\\", { "Fay b\\c" } },
+		{ "\\", { NULL } },
+		{ "zzz", { NULL } },
+	};
+
+	assert_non_null(db);
+	for (size_t i = 0; i < N(people); i++)
+		save(db, people[i][0], people[i][1], "1980-01-01", NULL);
+
+	for (size_t i = 0; i < N(cases); i++) {
+		struct found fo = { .n = 0 };
+		size_t want = 0;
+		assert_int_equal(db_find_clients(db, cases[i].text, collect, &fo), 0);
+		while (want < N(cases[i].names) && cases[i].names[want])
+			want++;
+		if (fo.n != want)
+			fail_msg("find \"%s\": %zu clients, expected %zu", cases[i].text, fo.n, want);
+		for (size_t k = 0; k < want; k++)
+			if (!found_name(&fo, cases[i].names[k]))
+				fail_msg("find \"%s\" lacks %s", cases[i].text, cases[i].names[k]);
+	}
+	db_close(db);
+}
+
+static void test_find_clients_order_and_stop(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct found fo = { .n = 0 };
+
+	assert_non_null(db);
+	save(db, "Ana", "Smith", "1985-07-23", NULL);  /* intake 1 */
+	save(db, "Anabel", "Jones", "1990-01-01", NULL); /* intake 2 */
+	save(db, "Andy", "Lee", "1970-01-01", NULL);   /* intake 3 */
+	save(db, "Ana", "Smith", "1985-07-23", NULL);  /* intake 4: Ana again */
+
+	/* Newest intake first, one line per client. */
+	assert_int_equal(db_find_clients(db, "an", collect, &fo), 0);
+	assert_int_equal(fo.n, 3);
+	assert_string_equal(fo.names[0], "Ana Smith");
+	assert_int_equal(fo.last_intake[0], 4);
+	assert_string_equal(fo.names[1], "Andy Lee");
+	assert_int_equal(fo.last_intake[1], 3);
+	assert_string_equal(fo.names[2], "Anabel Jones");
+	assert_int_equal(fo.last_intake[2], 2);
+
+	memset(&fo, 0, sizeof fo);
+	fo.stop_at = 2;
+	assert_int_equal(db_find_clients(db, "an", collect, &fo), 3);
+	assert_int_equal(fo.n, 2);
+	db_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_creates_private_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_empty_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_missing_folder_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_settings_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_not_sqlite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_other_programs_sqlite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_load_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_missing_intake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_client_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_failure_keeps_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_intake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_clients_order_and_stop, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
+}
