@@ -9,8 +9,8 @@
 #include "date.h"
 
 enum qtype {
-	Q_TEXT,   /* one line, no control characters (names, products) */
-	Q_NOTES,  /* free text that may span lines; kept as typed */
+	Q_TEXT,   /* one line, no control characters (names) */
+	Q_NOTES,  /* free text (notes, products) that may span lines; kept as typed */
 	Q_YESNO,  /* stored as "yes" or "no" */
 	Q_DATE,   /* YYYY-MM-DD, a real calendar date */
 	Q_CHOICE, /* one of choices[] */
