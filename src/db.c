@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -176,17 +177,26 @@ static int query_int(struct db *db, const char *sql, long long *out)
  * garbage shows up as SQLITE_NOTADB now rather than at the first save. */
 static int check_identity(struct db *db, long long *version)
 {
-	long long app, tables;
+	long long app = 0, tables = 0;
+	int rc;
 
-	if (query_int(db, "PRAGMA application_id", &app) < 0 ||
-	    query_int(db, "PRAGMA user_version", version) < 0 ||
-	    query_int(db, "SELECT count(*) FROM sqlite_schema", &tables) < 0) {
+	/* One read transaction: another process may be migrating right now,
+	 * and its migration commits the schema and both marks together. */
+	rc = sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
+		     query_int(db, "PRAGMA application_id", &app) == 0 &&
+		     query_int(db, "PRAGMA user_version", version) == 0 &&
+		     query_int(db, "SELECT count(*) FROM sqlite_schema", &tables) == 0
+		     ? 0
+		     : -1;
+	if (rc < 0) {
 		if ((sqlite3_errcode(db->h) & 0xff) == SQLITE_NOTADB)
 			report("'%s' is not an smp-intake database (not an SQLite file)", db->path);
 		else
 			db_report(db, "cannot read the database");
-		return -1;
 	}
+	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	if (rc < 0)
+		return -1;
 	if ((app != 0 && app != DB_APPLICATION_ID) || (app == 0 && tables > 0)) {
 		report("'%s' is not an smp-intake database (another program's SQLite file)",
 		       db->path);
@@ -199,6 +209,27 @@ static int check_identity(struct db *db, long long *version)
 		return -1;
 	}
 	return 0;
+}
+
+/* Switches to WAL.  The switch needs the file to itself and SQLite does not
+ * always wait for that (several processes opening a new file at once), so
+ * it is retried for as long as the busy timeout. */
+static int use_wal(struct db *db)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int rc;
+
+	for (int waited = 0;; waited += 10) {
+		rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
+		    waited >= BUSY_TIMEOUT_MS)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	db_report(db, "cannot set up the database");
+	return -1;
 }
 
 /* Applies the missing migrations in one write transaction; another process
@@ -254,7 +285,7 @@ struct db *db_open(const char *path)
 		goto fail;
 	/* foreign_keys is ignored inside a transaction: set it first. */
 	if (exec(db, "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON", "cannot set up the database") < 0 ||
-	    exec(db, "PRAGMA journal_mode = WAL", "cannot set up the database") < 0 ||
+	    use_wal(db) < 0 ||
 	    exec(db, "PRAGMA synchronous = FULL", "cannot set up the database") < 0)
 		goto fail;
 	if (version < schema_migration_count && migrate(db) < 0)

@@ -25,7 +25,11 @@ def main():
     runner = unittest.TextTestRunner(stream=sys.stderr, verbosity=1,
                                      resultclass=CountingResult)
     result = runner.run(suite)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    # A test with failing subtests is one failed test, however many fail.
+    failed_ids = {t.id() if not hasattr(t, "test_case") else t.test_case.id()
+                  for t, _ in result.failures + result.errors}
+    failed_ids |= {t.id() for t in result.unexpectedSuccesses}
+    failed = len(failed_ids)
     passed = result.testsRun - failed - len(result.skipped)
     if result.testsRun == 0:
         failed += 1  # a suite that found nothing must not look green
