@@ -109,6 +109,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/smp-intake $(DESTDIR)$(MANDIR)/man1/smp-intake.1
 
 clean:
-	rm -rf build build-san smp-intake
+	rm -rf build build-* smp-intake
 
 .PHONY: all deps test-deps run test check valgrind bench install uninstall clean

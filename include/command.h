@@ -49,6 +49,10 @@ void command_usage(FILE *f, const char *name);
  * "what") when text is not one. */
 long long command_parse_id(const char *text, const char *what);
 
+/* Reports a bad option found by getopt_long (with opterr = 0) in command
+ * name; returns EXIT_USAGE. */
+int command_bad_option(const char *name, int argc, char **argv);
+
 /* True when argv holds -h or --help (checked before anything else). */
 bool command_wants_help(int argc, char **argv);
 

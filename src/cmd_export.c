@@ -46,15 +46,14 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	int c;
 
 	optind = 0;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
 		if (c == 'o')
 			path = optarg;
 		else if (c == 'f')
 			force = true;
-		else {
-			command_usage(stderr, "export");
-			return EXIT_USAGE;
-		}
+		else
+			return command_bad_option("export", argc, argv);
 	}
 	if (optind != argc) {
 		report("export takes no arguments besides its options");

@@ -288,11 +288,10 @@ int cmd_new(struct ctx *ctx, int argc, char **argv)
 	int c, rc = EXIT_FAIL;
 
 	optind = 0;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c != 'a') {
-			command_usage(stderr, "new");
-			return EXIT_USAGE;
-		}
+		if (c != 'a')
+			return command_bad_option("new", argc, argv);
 		answers_path = optarg;
 	}
 	if (optind != argc) {

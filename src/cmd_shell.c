@@ -90,6 +90,12 @@ int cmd_shell(struct ctx *ctx, int argc, char **argv)
 		case PROMPT_ERROR:
 			return EXIT_FAIL;
 		}
+		/* Menu commands go into this session's history; the text given
+		 * to find is a name, which is personal: keep only the command. */
+		if (strncmp(line, "find", 4) == 0 && (line[4] == ' ' || line[4] == '\t'))
+			prompt_remember_command("find");
+		else
+			prompt_remember_command(line);
 		if ((n = split(line, words)) < 0) {
 			report("cannot read that line (an open quote, or too many words)");
 		} else if (n == 0) {
@@ -102,8 +108,6 @@ int cmd_shell(struct ctx *ctx, int argc, char **argv)
 		} else if (strcmp(words[0], "shell") == 0) {
 			printf("You are in the menu already.\n");
 		} else {
-			/* Names typed into find are personal: keep only the command. */
-			prompt_remember_command(strcmp(words[0], "find") == 0 ? "find" : words[0]);
 			command_dispatch(ctx, n, words);
 		}
 		free(line);

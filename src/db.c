@@ -324,7 +324,11 @@ int db_settings(struct db *db, struct settings *out)
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
-		int value = sqlite3_column_int(st, 1);
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		char *end = NULL;
+		long parsed = text ? strtol(text, &end, 10) : -1;
+		/* Not a whole number: out of every range below. */
+		int value = text && end != text && !*end && parsed >= 0 && parsed <= 1000 ? (int)parsed : -1;
 		if (!key)
 			continue;
 		if (strcmp(key, "pause_days_before") == 0)
@@ -337,6 +341,14 @@ int db_settings(struct db *db, struct settings *out)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		db_report(db, "cannot read the settings");
+		return -1;
+	}
+	if (out->pause_days_before < 0 || out->pause_days_before > 365 ||
+	    out->pause_days_after < 0 || out->pause_days_after > 365 || out->minimum_age < 16 ||
+	    out->minimum_age > 100) {
+		report("the studio settings in '%s' are out of range (pause days 0-365, minimum "
+		       "age 16-100)",
+		       db->path);
 		return -1;
 	}
 	return 0;

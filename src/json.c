@@ -90,6 +90,10 @@ int json_read_answers(const char *text, size_t len, struct json_answers *out, ch
 
 	out->item = NULL;
 	out->count = 0;
+	if (memchr(text, '\0', len)) {
+		snprintf(why, whylen, "the file holds a NUL byte, which JSON text cannot");
+		goto out;
+	}
 	if (root && end && (size_t)(end - text) < len &&
 	    strspn(end, " \t\r\n") < len - (size_t)(end - text)) {
 		snprintf(why, whylen, "not valid JSON (text after the object, at byte %ld)",

@@ -1,6 +1,7 @@
 /* main.c - the global options and the command table; each command lives
  * in its own src/cmd_*.c. */
 #include <errno.h>
+#include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ static const struct command commands[] = {
 	  "take a consultation intake, save it and print the advice sheet",
 	  "  --answers FILE  take the answers from a JSON object {\"answers\": {...}}\n"
 	  "                  (FILE - is standard input) instead of asking\n"
+	  "\n"
 	  "At a terminal the questions are asked one by one (? for help, Ctrl-C or\n"
 	  "Ctrl-D to cancel). Through a pipe, one answer per line in question order\n"
 	  "(see docs/questions.md); an empty line takes the default.\n" },
@@ -72,7 +74,8 @@ void command_usage(FILE *f, const char *name)
 	fputs("\n"
 	      "Options:\n"
 	      "  --db PATH     the database (default $SMP_INTAKE_DB, else\n"
-	      "                $XDG_DATA_HOME/smp-intake/intake.db)\n"
+	      "                $XDG_DATA_HOME/smp-intake/intake.db, else\n"
+	      "                ~/.local/share/smp-intake/intake.db)\n"
 	      "  --staff NAME  who takes the intake (default $SMP_INTAKE_STAFF, else the\n"
 	      "                login name)\n"
 	      "  -h, --help    this help; `smp-intake COMMAND --help` for a command\n"
@@ -106,6 +109,16 @@ long long command_parse_id(const char *text, const char *what)
 		return 0;
 	}
 	return id;
+}
+
+int command_bad_option(const char *name, int argc, char **argv)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+
+	report("%s: unknown option, or an option without its value: '%.40s' "
+	       "(see smp-intake %s --help)",
+	       name, arg, name);
+	return EXIT_USAGE;
 }
 
 int command_dispatch(struct ctx *ctx, int argc, char **argv)

@@ -55,6 +55,21 @@ fail:
 	return -1;
 }
 
+/* Makes the new name itself durable: a power cut after rename() could
+ * otherwise lose it.  Failure here is not worth failing the export for. */
+static void sync_folder(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 int outfile_commit(struct outfile *out)
 {
 	int rc = 0;
@@ -88,6 +103,7 @@ int outfile_commit(struct outfile *out)
 		} else {
 			free(out->tmp);
 			out->tmp = NULL;
+			sync_folder(out->path);
 		}
 	}
 	outfile_abort(out);

@@ -31,6 +31,14 @@ static int print_wrapped(FILE *f, const char *prefix, const char *value, bool ke
 	return rc;
 }
 
+/* A heading on one line as it is when it fits, else wrapped. */
+static int print_heading(FILE *f, const char *heading)
+{
+	if ((int)text_codepoints(heading) <= text_terminal_width())
+		return fprintf(f, "%s\n", heading) < 0 ? -1 : 0;
+	return print_wrapped(f, "", heading, false);
+}
+
 int sheet_print_answers(FILE *f, const struct answers *a)
 {
 	char prefix[64];
@@ -66,8 +74,11 @@ int sheet_print_advice(FILE *f, const struct intake *in)
 		const struct advice_item *it = &in->advice.item[i];
 		bool warn = colour && strstr(it->text, "ARTIST WARNING");
 
-		if (fprintf(f, "\n%s%s%s  [%s]\n", colour ? "\033[1m" : "", advice_title(it->id),
-			    colour ? "\033[0m" : "", it->id) < 0 ||
+		char heading[160];
+
+		snprintf(heading, sizeof heading, "%s  [%s]", advice_title(it->id), it->id);
+		if (fputc('\n', f) == EOF || (colour && fputs("\033[1m", f) == EOF) ||
+		    print_heading(f, heading) < 0 || (colour && fputs("\033[0m", f) == EOF) ||
 		    (warn && fputs("\033[31m", f) == EOF) || print_wrapped(f, "  ", it->text, false) < 0 ||
 		    (warn && fputs("\033[0m", f) == EOF))
 			goto out;
@@ -82,18 +93,27 @@ int sheet_print_intake(FILE *f, const struct intake *in)
 {
 	const struct answers *a = &in->answers;
 	const char *status = answers_signoff_status(a);
+	char prefix[64], client[32], line[512];
 
-	if (fprintf(f, "Intake %lld  (uuid %s)\n", in->id, in->uuid) < 0 ||
-	    fprintf(f, "Taken %s by ", in->taken_at) < 0 || text_print_safe(f, in->staff) < 0 ||
-	    fprintf(f, "\nClient %lld\n\nAnswers\n", in->client_id) < 0 || sheet_print_answers(f, a) < 0)
+	snprintf(prefix, sizeof prefix, "  %-6s ", "UUID");
+	snprintf(client, sizeof client, "%lld", in->client_id);
+	snprintf(line, sizeof line, "%s by %s", in->taken_at, in->staff);
+	if (fprintf(f, "Intake %lld\n", in->id) < 0 || print_wrapped(f, prefix, in->uuid, false) < 0)
 		return -1;
-	if (fprintf(f, "\nGP sign-off: %s", status) < 0)
+	snprintf(prefix, sizeof prefix, "  %-6s ", "Taken");
+	if (print_wrapped(f, prefix, line, false) < 0)
 		return -1;
-	if (strcmp(status, "obtained") == 0 &&
-	    (fputs(" (", f) == EOF || text_print_safe(f, answers_get(a, "gp_name") ? answers_get(a, "gp_name") : "") < 0 ||
-	     fprintf(f, ", %s)", answers_get(a, "gp_signoff_date") ? answers_get(a, "gp_signoff_date") : "") < 0))
+	snprintf(prefix, sizeof prefix, "  %-6s ", "Client");
+	if (print_wrapped(f, prefix, client, false) < 0 || fputs("\nAnswers\n", f) == EOF ||
+	    sheet_print_answers(f, a) < 0)
 		return -1;
-	if (fputc('\n', f) == EOF)
+	if (strcmp(status, "obtained") == 0)
+		snprintf(line, sizeof line, "%s (%s, %s)", status,
+			 answers_get(a, "gp_name") ? answers_get(a, "gp_name") : "",
+			 answers_get(a, "gp_signoff_date") ? answers_get(a, "gp_signoff_date") : "");
+	else
+		snprintf(line, sizeof line, "%s", status);
+	if (fputc('\n', f) == EOF || print_wrapped(f, "GP sign-off: ", line, false) < 0)
 		return -1;
 	return sheet_print_advice(f, in);
 }

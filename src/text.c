@@ -182,6 +182,30 @@ int text_wrap(FILE *f, const char *s, int width, int indent)
 		}
 		size_t len = strcspn(s, " \n");
 		int w = columns(s, len);
+		if (w > width - indent && width - indent >= 10) {
+			/* A word wider than the space there is (an id, an address):
+			 * cut it at the line ends rather than run past them. */
+			if (!line_empty && fputc(' ', f) == EOF)
+				return -1;
+			col += !line_empty;
+			for (size_t i = 0; i < len;) {
+				size_t n = 1;
+				while (i + n < len && ((unsigned char)s[i + n] & 0xc0) == 0x80)
+					n++;
+				if (col >= width) {
+					if (fprintf(f, "\n%*s", indent, "") < 0)
+						return -1;
+					col = indent;
+				}
+				if (fwrite(s + i, 1, n, f) != n)
+					return -1;
+				col += columns(s + i, n);
+				i += n;
+			}
+			line_empty = false;
+			s += len;
+			continue;
+		}
 		if (!line_empty && col + 1 + w > width) {
 			if (fprintf(f, "\n%*s", indent, "") < 0)
 				return -1;

@@ -209,7 +209,11 @@ static void test_text_wrap_exact(void **state)
 		{ "aaa bbb ccc", 10, 2, "aaa bbb\n  ccc" },
 		{ "one\ntwo", 20, 4, "one\n    two" },
 		{ "a  b", 20, 0, "a b" },
-		{ "supercalifragilistic x", 10, 0, "supercalifragilistic\nx" },
+		/* A word wider than the line is cut at the line end. */
+		{ "supercalifragilistic x", 10, 0, "supercalif\nragilistic\nx" },
+		{ "ab supercalifragilistic", 10, 0, "ab superca\nlifragilis\ntic" },
+		/* ... unless the space is too small to be worth cutting for. */
+		{ "supercalifragilistic", 8, 0, "supercalifragilistic" },
 		/* Width counts code points, not bytes. */
 		{ "\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9\xc3\xa9", 7, 0,
 		  "\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9\xc3\xa9" },

@@ -1,0 +1,142 @@
+"""Helpers for the pseudo-terminal tests: the exact prompts a person sees,
+the keys they press, and a driver that answers an intake prompt by prompt
+(it waits for each prompt before typing, as a person would).
+"""
+import os
+import re
+
+import pexpect
+
+from harness import ORDER, WRAPPER, applies
+
+# The prompt of each question exactly as printed (docs: prompt text, then
+# [yes/no] or [choices], then the default in parentheses, then ": ").
+PROMPTS = {
+    "consent_storage": "Does the client agree that these details are stored by the studio? [yes/no]: ",
+    "first_name": "First name: ",
+    "last_name": "Last name: ",
+    "date_of_birth": "Date of birth (YYYY-MM-DD): ",
+    "phone": "Phone (optional): ",
+    "email": "Email (optional): ",
+    "hair_loss_notes": "Hair loss: pattern, areas, for how long (optional): ",
+    "uses_rogaine": "Uses Rogaine (minoxidil)? [yes/no] (no): ",
+    "rogaine_form": "Rogaine form [foam/solution/oral/other] (foam): ",
+    "rogaine_since": "Using Rogaine since (YYYY-MM-DD, optional): ",
+    "uses_propecia": "Uses Propecia (finasteride)? [yes/no] (no): ",
+    "propecia_form": "Propecia form [tablet/topical] (tablet): ",
+    "uses_other_topical": "Uses any other cream, foam or lotion on the scalp? [yes/no] (no): ",
+    "other_topical_products": "Which topical products?: ",
+    "uses_other_medical": "Uses any other medical hair-growth treatment? [yes/no] (no): ",
+    "other_medical_products": "Which medical products?: ",
+    "gp_discussed": "Has the client discussed SMP with these treatments with their GP? [yes/no]: ",
+    "gp_signoff": "GP sign-off [obtained/pending/declined]: ",
+    "gp_name": "GP's name: ",
+    "gp_signoff_date": "Date of the GP's sign-off (YYYY-MM-DD): ",
+    "wants_root_cause_help": "Would the client like help with the cause of the hair loss? [yes/no] (no): ",
+    "planned_session_date": "Planned first session (YYYY-MM-DD, optional): ",
+}
+
+SAVE = "Save this intake? [yes/no]: "
+MENU = "smp-intake> "
+CANCELLED = "intake cancelled; nothing saved"
+RETRY = "Type ? for help."
+
+ENTER = "\r"
+BACKSPACE = "\x7f"
+CTRL_A = "\x01"
+CTRL_E = "\x05"
+CTRL_U = "\x15"
+CTRL_V = "\x16"  # quoted-insert: the next key goes into the line as is
+UP = "\x1b[A"
+TAB = "\t"
+ESC = "\x1b"
+BRACKETED_PASTE_ON = "\x1b[?2004h"
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_VALGRIND = re.compile(r"^==\d+==")
+
+
+def strip_ansi(text):
+    return _ANSI.sub("", text)
+
+
+def screen_lines(text):
+    """Output split into lines as the terminal shows them (CR LF), without
+    valgrind's own report lines."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [l for l in lines if not _VALGRIND.match(l)]
+
+
+class Recorder:
+    """Keeps everything the program wrote to the terminal (child.logfile_read)."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, s):
+        self.parts.append(s)
+
+    def flush(self):
+        pass
+
+    @property
+    def text(self):
+        return "".join(self.parts)
+
+
+def record(child):
+    """Starts recording the child's output; returns the Recorder."""
+    rec = Recorder()
+    child.logfile_read = rec
+    return rec
+
+
+def type_line(child, text):
+    """Types text and presses Enter (a terminal's Enter is CR)."""
+    child.send(text + ENTER)
+
+
+def answer(child, qid, text, shown=False):
+    """Waits for the question's exact prompt (unless already matched),
+    then types the answer."""
+    if not shown:
+        child.expect_exact(PROMPTS[qid])
+    type_line(child, text)
+
+
+def answer_all(child, answers, start=None, stop=None, shown=False):
+    """Answers, in order, every question that applies (from start, if
+    given), waiting for each prompt; shown says start's prompt has been
+    matched already.  With stop, waits for stop's prompt and returns with
+    it on screen; otherwise returns at the Save prompt."""
+    started = start is None
+    for qid in ORDER:
+        started = started or qid == start
+        if not started or not applies(qid, answers):
+            continue
+        if qid == stop:
+            child.expect_exact(PROMPTS[qid])
+            return
+        answer(child, qid, answers.get(qid, ""), shown=shown and qid == start)
+    child.expect_exact("Summary")
+    child.expect_exact(SAVE)
+
+
+def finish(test, child):
+    """Waits for the program to end; returns its exit status.  Fails the
+    test on a signal death or a valgrind report."""
+    child.expect(pexpect.EOF)
+    child.close()
+    test.assertIsNone(child.signalstatus, "killed by signal %s" % child.signalstatus)
+    if WRAPPER:
+        test.assertNotEqual(child.exitstatus, 99, "valgrind reported errors")
+    return child.exitstatus
+
+
+def home_files(home):
+    """Every file under HOME, as paths relative to it."""
+    out = []
+    for d, _, files in os.walk(home):
+        for f in files:
+            out.append(os.path.relpath(os.path.join(d, f), home))
+    return sorted(out)
