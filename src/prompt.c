@@ -155,7 +155,9 @@ void prompt_finish(void)
 {
 	if (!started)
 		return;
-	clear_history();
+	/* Unlike clear_history(), also frees the undo lists readline keeps for
+	 * history lines edited after recall. */
+	rl_clear_history();
 	rl_clear_signals();
 	signal(SIGINT, SIG_DFL);
 }
