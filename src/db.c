@@ -337,6 +337,8 @@ int db_settings(struct db *db, struct settings *out)
 			out->pause_days_after = value;
 		else if (strcmp(key, "minimum_age") == 0)
 			out->minimum_age = value;
+		else if (strcmp(key, "studio_name") == 0 && text)
+			snprintf(out->studio_name, sizeof out->studio_name, "%s", text);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -443,8 +445,8 @@ static int save_rows(struct db *db, struct intake *in)
 	}
 	sqlite3_finalize(st);
 
-	if (prepare(db, "INSERT INTO advice_given (intake_id, position, advice_id, text) "
-			"VALUES (?1, ?2, ?3, ?4)", &st) < 0)
+	if (prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
+			"VALUES (?1, 1, ?2, ?3, ?4)", &st) < 0)
 		return -1;
 	for (size_t i = 0; i < in->advice.count; i++) {
 		sqlite3_bind_int64(st, 1, in->id);
@@ -498,8 +500,9 @@ static int readers_prepare(struct db *db, struct readers *r, const char *intake_
 	memset(r, 0, sizeof *r);
 	if (prepare(db, intake_sql, &r->intake) < 0 ||
 	    prepare(db, "SELECT question_id, value FROM answer WHERE intake_id = ?1", &r->answers) < 0 ||
-	    prepare(db, "SELECT advice_id, text FROM advice_given WHERE intake_id = ?1 "
-			"ORDER BY position", &r->advice) < 0) {
+	    prepare(db, "SELECT advice_id, text FROM advice_sheet WHERE intake_id = ?1 AND sheet = "
+			"(SELECT max(sheet) FROM advice_sheet WHERE intake_id = ?1) ORDER BY position",
+		    &r->advice) < 0) {
 		readers_finalize(r);
 		return -1;
 	}

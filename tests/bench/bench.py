@@ -39,8 +39,8 @@ def build(db):
                ('rogaine_form', 'foam'), ('uses_propecia', 'no'), ('uses_other_topical', 'no'),
                ('uses_other_medical', 'no'), ('gp_discussed', 'yes'), ('gp_signoff', 'pending'),
                ('wants_root_cause_help', 'no'), ('hair_loss_notes', 'Thinning at the crown for two years'));
-        INSERT INTO advice_given (intake_id, position, advice_id, text)
-        SELECT id, column1, column2, column3 FROM intake, (VALUES
+        INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text)
+        SELECT id, 1, column1, column2, column3 FROM intake, (VALUES
                (1, 'smp-cosmetic-only', 'SMP is a cosmetic treatment: it changes how the scalp looks and nothing else.'),
                (2, 'treatments-compatible', 'You can keep using your hair-growth treatment alongside SMP.'),
                (3, 'gp-signoff', 'Talk SMP and your hair-growth treatment through with your GP. GP sign-off: pending.'),
@@ -76,7 +76,7 @@ def main():
         peer_sql = ("SELECT i.id, i.uuid, i.taken_at, i.staff, c.id AS client_id, c.first_name, "
                     "c.last_name, c.date_of_birth, c.phone, c.email, "
                     "(SELECT json_group_object(question_id, value) FROM answer a WHERE a.intake_id = i.id) AS answers, "
-                    "(SELECT json_group_array(json_object('id', advice_id, 'text', text)) FROM advice_given g "
+                    "(SELECT json_group_array(json_object('id', advice_id, 'text', text)) FROM advice_sheet g "
                     "WHERE g.intake_id = i.id) AS advice "
                     "FROM intake i JOIN client c ON c.id = i.client_id ORDER BY i.id")
         ours_t, ours_m = measure([BIN, "--db", db, "export"])

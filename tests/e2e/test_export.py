@@ -69,7 +69,7 @@ class ExportFields(PipeTest):
         self.assertEqual([x["id"] for x in rec["advice"]],
                          ["smp-cosmetic-only", "treatments-compatible", "gp-signoff",
                           "tell-artist", "pause-topicals", "root-cause"])
-        stored = self.sql("SELECT advice_id, text FROM advice_given ORDER BY position")
+        stored = self.sql("SELECT advice_id, text FROM advice_sheet ORDER BY sheet, position")
         self.assertEqual([(x["id"], x["text"]) for x in rec["advice"]], stored)
         self.assertEqual(rec["gp_signoff"], {"status": "obtained", "gp_name": "Dr Ngozi Okafor",
                                              "date": d(-3)})
@@ -202,8 +202,8 @@ class ExportFile(PipeTest):
                 con.execute("INSERT INTO intake (id, uuid, client_id, taken_at, staff) "
                             "SELECT ?, lower(hex(randomblob(16))), client_id, taken_at, staff "
                             "FROM intake WHERE id = 1", (i,))
-                con.execute("INSERT INTO advice_given SELECT ?, position, advice_id, text "
-                            "FROM advice_given WHERE intake_id = 1", (i,))
+                con.execute("INSERT INTO advice_sheet SELECT ?, sheet, position, advice_id, text "
+                            "FROM advice_sheet WHERE intake_id = 1", (i,))
         con.close()
         full = self.run_cmd("export")
         self.assertGreater(len(full.stdout), 100000)
@@ -261,7 +261,7 @@ class ShowAndAdvice(PipeTest):
         with con:
             con.execute("UPDATE client SET first_name = 'Ana\x1b[31m', "
                         "last_name = 'Sil\x9bva\u202e'")
-            con.execute("UPDATE advice_given SET text = text || ' \x1b]8;;http://x\x07link' "
+            con.execute("UPDATE advice_sheet SET text = text || ' \x1b]8;;http://x\x07link' "
                         "WHERE position = 1")
             con.execute("UPDATE intake SET staff = 'Dana\x1b[5m'")
         con.close()

@@ -79,7 +79,7 @@ class PipeTest(IntakeTest):
     def assert_nothing_saved(self):
         if not os.path.exists(self.db):
             return
-        for table in ("client", "intake", "answer", "advice_given"):
+        for table in ("client", "intake", "answer", "advice_sheet"):
             self.assertEqual(self.sql("SELECT count(*) FROM %s" % table), [(0,)],
                              "rows were saved in %s" % table)
 

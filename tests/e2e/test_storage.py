@@ -254,7 +254,7 @@ class Saving(PipeTest):
                          names)
         self.assertEqual(self.sql("SELECT count(*) FROM intake"), [(len(names),)])
         tables = {r[0] for r in self.sql("SELECT name FROM sqlite_master WHERE type='table'")}
-        self.assertTrue({"client", "intake", "answer", "advice_given", "setting"} <= tables)
+        self.assertTrue({"client", "intake", "answer", "advice_sheet", "setting"} <= tables)
         self.assertEqual([r["client"]["last_name"] for r in self.export()], names)
         p = self.run_cmd("find", "x' OR")
         self.assertEqual(p.returncode, 0, p.stderr)

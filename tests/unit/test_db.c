@@ -264,7 +264,7 @@ static void test_settings_defaults(void **state)
 {
 	struct fixture *f = *state;
 	struct db *db = db_open(f->path);
-	struct settings s = { -1, -1, -1 };
+	struct settings s = { -1, -1, -1, "x" };
 
 	assert_non_null(db);
 	assert_int_equal(db_settings(db, &s), 0);
@@ -475,7 +475,7 @@ static void test_save_failure_keeps_nothing(void **state)
 	/* The failed save left no client behind, nor answers, nor advice. */
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM client"), 2);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM intake"), 2);
-	assert_int_equal(raw_int(f->path, "SELECT count(DISTINCT intake_id) FROM advice_given"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(DISTINCT intake_id) FROM advice_sheet"), 2);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM answer WHERE intake_id > 2"), 0);
 }
 
