@@ -5,6 +5,7 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 CC      ?= cc
 PYTHON  ?= /usr/bin/python3
 PKG_CONFIG ?= pkg-config
@@ -27,7 +28,8 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover
 
 # Debian packages: what building needs, and what testing needs on top.
 BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev
-TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind
+TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind \
+	     groff-base man-db chromium poppler-utils git bash-completion
 
 all: smp-intake
 
@@ -101,14 +103,21 @@ bench: smp-intake
 	@PYTHON=$(PYTHON) sh tests/bench/run.sh
 
 install: smp-intake
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
 	install -m 755 smp-intake $(DESTDIR)$(BINDIR)/smp-intake
 	install -m 644 docs/smp-intake.1 $(DESTDIR)$(MANDIR)/man1/smp-intake.1
+	install -m 644 docs/smp-intake.bash-completion $(DESTDIR)$(COMPDIR)/smp-intake
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/smp-intake $(DESTDIR)$(MANDIR)/man1/smp-intake.1
+	rm -f $(DESTDIR)$(BINDIR)/smp-intake $(DESTDIR)$(MANDIR)/man1/smp-intake.1 \
+		$(DESTDIR)$(COMPDIR)/smp-intake
+
+# A throwaway database of sample clients, removed when the menu closes.
+demo: deps
+	@$(MAKE) --no-print-directory smp-intake
+	./smp-intake demo
 
 clean:
 	rm -rf build build-* smp-intake
 
-.PHONY: all deps test-deps run test check valgrind bench install uninstall clean
+.PHONY: all deps test-deps run demo test check valgrind bench install uninstall clean

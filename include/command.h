@@ -63,6 +63,9 @@ int cmd_advice(struct ctx *ctx, int argc, char **argv);
 int cmd_export(struct ctx *ctx, int argc, char **argv);
 int cmd_find(struct ctx *ctx, int argc, char **argv);
 int cmd_shell(struct ctx *ctx, int argc, char **argv);
+int cmd_signoff(struct ctx *ctx, int argc, char **argv);
+int cmd_ids(struct ctx *ctx, int argc, char **argv);
+int cmd_demo(struct ctx *ctx, int argc, char **argv);
 int cmd_help(struct ctx *ctx, int argc, char **argv);
 
 #endif

@@ -71,4 +71,27 @@ struct client_match {
 int db_find_clients(struct db *db, const char *text,
 		    int (*fn)(const struct client_match *m, void *arg), void *arg);
 
+/* A write transaction around several calls below (BEGIN IMMEDIATE, so a
+ * second staff member waits instead of failing halfway).  Each returns 0,
+ * or -1 (reported). */
+int db_begin_write(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* A GP's answer as it arrived. */
+struct signoff {
+	const char *status; /* obtained, pending or declined */
+	const char *gp_name, *signed_on, *reference, *staff, *recorded_at;
+};
+
+/* Inside db_begin_write(): stores in's GP answers (gp_discussed,
+ * gp_signoff, gp_name, gp_signoff_date) as they now are, its advice as a
+ * new sheet beside the earlier ones, and the sign-off row.  Returns 0, or
+ * -1 (reported). */
+int db_save_signoff(struct db *db, const struct intake *in, const struct signoff *s);
+
+/* Calls fn with every intake id (or client id when clients), ascending.
+ * Returns as db_each_intake. */
+int db_each_id(struct db *db, bool clients, int (*fn)(long long id, void *arg), void *arg);
+
 #endif

@@ -11,8 +11,8 @@
 
 #define SHELL_ARGS_MAX 16
 
-static const char *const menu_words[] = { "new", "find", "show", "advice", "export",
-					  "help", "quit", NULL };
+static const char *const menu_words[] = { "new",    "find", "show", "advice", "signoff",
+					  "export", "help", "quit", NULL };
 
 static void print_menu(void)
 {
@@ -21,6 +21,8 @@ static void print_menu(void)
 	       "  find TEXT        find clients by the start of their name\n"
 	       "  show ID          print an intake\n"
 	       "  advice ID        print an intake's advice sheet again\n"
+	       "  signoff ID --status obtained|pending|declined [--gp NAME] [--date DATE]\n"
+	       "                   record the GP's answer when it arrives\n"
 	       "  export [-o FILE] [--force]   write every intake as JSON\n"
 	       "  help             this list\n"
 	       "  quit             leave (also Ctrl-D)\n");

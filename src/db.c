@@ -578,7 +578,9 @@ int db_load_intake(struct db *db, long long id, struct intake *out)
 		db_report(db, "cannot read the intake");
 		return -1;
 	}
-	if (exec(db, "BEGIN", "cannot read the intake") < 0) {
+	/* Inside a caller's write transaction, read what it sees. */
+	bool own = sqlite3_get_autocommit(db->h);
+	if (own && exec(db, "BEGIN", "cannot read the intake") < 0) {
 		readers_finalize(&r);
 		return -1;
 	}
@@ -591,7 +593,8 @@ int db_load_intake(struct db *db, long long id, struct intake *out)
 	if (rc < 0)
 		db_report(db, "cannot read the intake");
 	readers_finalize(&r);
-	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	if (own)
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -679,4 +682,115 @@ int db_find_clients(struct db *db, const char *text,
 	sqlite3_finalize(st);
 	free(pattern);
 	return result;
+}
+
+int db_each_id(struct db *db, bool clients, int (*fn)(long long id, void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, result = 0;
+
+	if (prepare(db, clients ? "SELECT id FROM client ORDER BY id" : "SELECT id FROM intake ORDER BY id",
+		    &st) < 0) {
+		db_report(db, "cannot list the ids");
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((result = fn(sqlite3_column_int64(st, 0), arg)) != 0)
+			break;
+	if (result == 0 && rc != SQLITE_DONE) {
+		db_report(db, "cannot list the ids");
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
+int db_begin_write(struct db *db)
+{
+	return exec(db, "BEGIN IMMEDIATE", "cannot write to the database");
+}
+
+int db_commit(struct db *db)
+{
+	if (exec(db, "COMMIT", "cannot save the change") < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_save_signoff(struct db *db, const struct intake *in, const struct signoff *s)
+{
+	static const char *const gp_ids[] = { "gp_discussed", "gp_signoff", "gp_name",
+					      "gp_signoff_date" };
+	sqlite3_stmt *del = NULL, *ins = NULL, *st = NULL;
+	sqlite3_int64 sheet;
+	int rc = -1;
+
+	if (prepare(db, "DELETE FROM answer WHERE intake_id = ?1 AND question_id = ?2", &del) < 0 ||
+	    prepare(db, "INSERT INTO answer (intake_id, question_id, value) VALUES (?1, ?2, ?3)",
+		    &ins) < 0)
+		goto out;
+	for (size_t i = 0; i < sizeof gp_ids / sizeof gp_ids[0]; i++) {
+		const char *v = answers_get(&in->answers, gp_ids[i]);
+		sqlite3_bind_int64(del, 1, in->id);
+		bind_text(del, 2, gp_ids[i]);
+		if (step_done(del) < 0)
+			goto out;
+		if (!v)
+			continue;
+		sqlite3_bind_int64(ins, 1, in->id);
+		bind_text(ins, 2, gp_ids[i]);
+		bind_text(ins, 3, v);
+		if (step_done(ins) < 0)
+			goto out;
+	}
+	/* The new sheet goes beside the earlier ones, numbered after them. */
+	if (prepare(db, "SELECT coalesce(max(sheet), 0) + 1 FROM advice_sheet WHERE intake_id = ?1",
+		    &st) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, in->id);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	sheet = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
+			"VALUES (?1, ?2, ?3, ?4, ?5)", &st) < 0)
+		goto out;
+	for (size_t i = 0; i < in->advice.count; i++) {
+		sqlite3_bind_int64(st, 1, in->id);
+		sqlite3_bind_int64(st, 2, sheet);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)i + 1);
+		bind_text(st, 4, in->advice.item[i].id);
+		bind_text(st, 5, in->advice.item[i].text);
+		if (step_done(st) < 0)
+			goto out;
+	}
+	sqlite3_finalize(st);
+	if (prepare(db, "INSERT INTO signoff (intake_id, status, gp_name, signed_on, reference, "
+			"recorded_at, staff) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, in->id);
+	bind_text(st, 2, s->status);
+	bind_text(st, 3, s->gp_name);
+	bind_text(st, 4, s->signed_on);
+	bind_text(st, 5, s->reference);
+	bind_text(st, 6, s->recorded_at);
+	bind_text(st, 7, s->staff);
+	if (step_done(st) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		db_report(db, "cannot record the sign-off");
+	sqlite3_finalize(del);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -24,8 +24,21 @@ static const struct command commands[] = {
 	  "(see docs/questions.md); an empty line takes the default.\n" },
 	{ "show", cmd_show, "smp-intake show ID", "print an intake: client, answers, advice",
 	  "  ID  the intake number printed when it was saved (see `find`)\n" },
-	{ "advice", cmd_advice, "smp-intake advice ID",
-	  "print the advice sheet given at an intake again", "  ID  the intake number\n" },
+	{ "advice", cmd_advice, "smp-intake advice ID [--format text|markdown|html]",
+	  "print the advice sheet given at an intake again, or a handout for the client",
+	  "  ID                the intake number\n"
+	  "  --format FORMAT   text (the sheet as on screen, the default), markdown, or\n"
+	  "                    html (a self-contained page that prints on A4 and Letter)\n" },
+	{ "signoff", cmd_signoff,
+	  "smp-intake signoff ID --status obtained|pending|declined [--gp NAME] [--date DATE] "
+	  "[--ref TEXT]",
+	  "record the GP's answer for an intake and print the updated advice sheet",
+	  "  ID                the intake number\n"
+	  "  --status STATUS   obtained, pending or declined\n"
+	  "  --gp NAME         the GP's name (needed with obtained)\n"
+	  "  --date DATE       the date on the GP's letter, YYYY-MM-DD (needed with\n"
+	  "                    obtained; not in the future)\n"
+	  "  --ref TEXT        the letter's reference, if any\n" },
 	{ "export", cmd_export, "smp-intake export [-o FILE] [--force]",
 	  "write every intake as a JSON array (docs/export.md)",
 	  "  -o, --output FILE  write to FILE (created 0600, atomically) instead of\n"
@@ -35,9 +48,16 @@ static const struct command commands[] = {
 	  "find clients whose first or last name starts with TEXT",
 	  "  TEXT  the start of a first name, last name or \"first last\"; case is ignored\n"
 	  "        for A-Z\n" },
+	{ "ids", cmd_ids, "smp-intake ids [--clients]",
+	  "list intake ids (or client ids), one per line, for scripts and completion",
+	  "  --clients  list client ids instead of intake ids\n" },
+	{ "demo", cmd_demo, "smp-intake demo [--create PATH]",
+	  "try every command on a throwaway database of sample clients",
+	  "  --create PATH  write the sample database to PATH (which must not exist)\n"
+	  "                 instead of opening the menu on a temporary one\n" },
 	{ "shell", cmd_shell, "smp-intake shell",
 	  "the menu (also what `smp-intake` alone opens at a terminal)",
-	  "Commands in the menu: new, find TEXT, show ID, advice ID,\n"
+	  "Commands in the menu: new, find TEXT, show ID, advice ID, signoff ID ...,\n"
 	  "export [-o FILE] [--force], help, quit.\n" },
 	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
 	  "" },
