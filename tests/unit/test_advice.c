@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +17,6 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct settings SETTINGS = { 10, 3, 18, "" }; /* pause 10 days before, 3 after */
-
-static void fill(struct answers *a, const char *const *pairs)
-{
-	memset(a, 0, sizeof *a);
-	for (size_t i = 0; pairs && pairs[i]; i++) {
-		char buf[256];
-		snprintf(buf, sizeof buf, "%s", pairs[i]);
-		char *eq = strchr(buf, '=');
-		assert_non_null(eq);
-		*eq = '\0';
-		assert_int_equal(answers_set(a, buf, eq + 1), 0);
-	}
-}
 
 /* The text of advice id in sheet, or NULL. */
 static const char *text_of(const struct advice_sheet *sheet, const char *id)

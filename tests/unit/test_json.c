@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,19 +215,6 @@ static void test_read_answers_deep_nesting(void **state)
 }
 
 /* ---- json_intake ---- */
-
-static void fill(struct answers *a, const char *const *pairs)
-{
-	memset(a, 0, sizeof *a);
-	for (size_t i = 0; pairs && pairs[i]; i++) {
-		char buf[256];
-		snprintf(buf, sizeof buf, "%s", pairs[i]);
-		char *eq = strchr(buf, '=');
-		assert_non_null(eq);
-		*eq = '\0';
-		assert_int_equal(answers_set(a, buf, eq + 1), 0);
-	}
-}
 
 /* Builds a saved-looking intake from pairs, with its advice. */
 static void make_intake(struct intake *in, const char *const *pairs)

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,21 +27,6 @@ static const struct question *Q(const char *id)
 		fail_msg("no question '%s'", id);
 	return &questionnaire[i];
 }
-
-/* Fills a from "id=value" strings, ending with NULL. */
-static void fill(struct answers *a, const char *const *pairs)
-{
-	memset(a, 0, sizeof *a);
-	for (size_t i = 0; pairs && pairs[i]; i++) {
-		char buf[256];
-		snprintf(buf, sizeof buf, "%s", pairs[i]);
-		char *eq = strchr(buf, '=');
-		assert_non_null(eq);
-		*eq = '\0';
-		assert_int_equal(answers_set(a, buf, eq + 1), 0);
-	}
-}
-
 /* One check: input for question id must give rc and (on success) want,
  * where want NULL means left unanswered. */
 struct check_case {

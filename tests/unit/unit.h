@@ -1,0 +1,60 @@
+/* unit.h - helpers the cmocka tests share: answers from "id=value" lists
+ * and private temporary folders.  Include after <cmocka.h>. */
+#ifndef SMP_UNIT_H
+#define SMP_UNIT_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "questionnaire.h"
+
+/* Fills a from "id=value" strings, ending with NULL. */
+static inline void fill(struct answers *a, const char *const *pairs)
+{
+	memset(a, 0, sizeof *a);
+	for (size_t i = 0; pairs && pairs[i]; i++) {
+		char buf[256];
+		snprintf(buf, sizeof buf, "%s", pairs[i]);
+		char *eq = strchr(buf, '=');
+		assert_non_null(eq);
+		*eq = '\0';
+		assert_int_equal(answers_set(a, buf, eq + 1), 0);
+	}
+}
+
+/* Number of entries in the folder, . and .. aside. */
+static inline int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Removes a folder made by a test and the files in it. */
+static inline void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[512];
+
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+#endif
