@@ -16,6 +16,7 @@ struct ctx {
 	struct db *db;
 	char *db_path;
 	struct settings settings;
+	bool settings_read;
 };
 
 struct command {
@@ -29,6 +30,10 @@ struct command {
 /* Opens the database once (migrating it) and reads the settings.  Returns
  * NULL after reporting why. */
 struct db *ctx_db(struct ctx *ctx);
+
+/* Opens the database without reading the settings: for `config`, which
+ * must be able to mend a setting that is out of range. */
+struct db *ctx_db_only(struct ctx *ctx);
 
 /* The staff member: --staff, else $SMP_INTAKE_STAFF, else the login name.
  * Returns NULL (reported) when none is usable. */
@@ -66,6 +71,8 @@ int cmd_shell(struct ctx *ctx, int argc, char **argv);
 int cmd_signoff(struct ctx *ctx, int argc, char **argv);
 int cmd_ids(struct ctx *ctx, int argc, char **argv);
 int cmd_demo(struct ctx *ctx, int argc, char **argv);
+int cmd_config(struct ctx *ctx, int argc, char **argv);
+int cmd_list(struct ctx *ctx, int argc, char **argv);
 int cmd_help(struct ctx *ctx, int argc, char **argv);
 
 #endif

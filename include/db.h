@@ -41,8 +41,13 @@ struct db *db_open(const char *path);
 /* Closes; accepts NULL. */
 void db_close(struct db *db);
 
-/* Reads the studio settings.  Returns 0, or -1 (reported). */
+/* Reads the studio settings (each checked by settings_set()).  Returns 0,
+ * or -1 (reported). */
 int db_settings(struct db *db, struct settings *out);
+
+/* Stores one setting, already checked with settings_set().  Returns 0, or
+ * -1 (reported). */
+int db_setting_store(struct db *db, const char *key, const char *value);
 
 /* Saves in one transaction: the client (a new record, or the existing one
  * with the same names and date of birth), the intake, its answers and its
@@ -58,6 +63,16 @@ int db_load_intake(struct db *db, long long id, struct intake *out);
  * one intake in memory at a time.  Stops at fn's first non-zero result and
  * returns it; returns -1 (reported) on a database error, 0 when done. */
 int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg), void *arg);
+
+/* Which intakes db_each_intake_where() visits. */
+struct intake_query {
+	const char *since, *until; /* YYYY-MM-DD, taken on or after / on or before; NULL: open */
+	bool newest_first;
+};
+
+/* As db_each_intake(), for the intakes q selects, in q's order. */
+int db_each_intake_where(struct db *db, const struct intake_query *q,
+			 int (*fn)(const struct intake *in, void *arg), void *arg);
 
 /* One line of `find`. */
 struct client_match {

@@ -108,4 +108,8 @@ bool answers_any_topical(const struct answers *a);
  * when no treatment is used.  Not discussed with the GP counts as pending. */
 const char *answers_signoff_status(const struct answers *a);
 
+/* Ready for a first session: no hair-growth treatment, or the GP's sign-off
+ * obtained. */
+bool answers_ready(const struct answers *a);
+
 #endif

@@ -1,15 +1,38 @@
-/* settings.h - studio policy kept in the database (table setting). */
+/* settings.h - studio policy kept in the database (table setting): what
+ * the keys are, their checks, and the struct the program reads them into. */
 #ifndef SMP_SETTINGS_H
 #define SMP_SETTINGS_H
+
+#include <stddef.h>
 
 struct settings {
 	int pause_days_before; /* stop topical products this many days before a session */
 	int pause_days_after;  /* and resume this many days after it */
 	int minimum_age;       /* youngest client the studio treats */
-	char studio_name[128]; /* printed on handouts; "" when not set */
+	char studio_name[101]; /* printed on handouts; "" when not set */
 };
 
 /* The values a new database starts with (schema/). */
 #define SETTINGS_DEFAULT { 7, 7, 18, "" }
+
+/* One key of table setting.  Numbers lie in min..max; text when max is 0. */
+struct setting_def {
+	const char *key;
+	const char *help;
+	int min, max;
+};
+
+extern const struct setting_def setting_defs[];
+extern const size_t setting_def_count;
+
+enum { SETTING_OK = 0, SETTING_BAD_VALUE = -1, SETTING_UNKNOWN = -2 };
+
+/* Checks value for key and stores it in *s.  Returns SETTING_OK, or
+ * SETTING_BAD_VALUE / SETTING_UNKNOWN with a one-line reason in why. */
+int settings_set(struct settings *s, const char *key, const char *value, char *why, size_t n);
+
+/* Writes the value of key in s as text into buf.  Returns 0, or -1 for an
+ * unknown key. */
+int settings_get(const struct settings *s, const char *key, char *buf, size_t n);
 
 #endif

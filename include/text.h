@@ -36,6 +36,10 @@ int text_wrap(FILE *f, const char *s, int width, int indent);
  * 40..200). */
 int text_terminal_width(void);
 
+/* Copy of s (valid UTF-8, already safe) cut to at most cols columns, ending
+ * in "…" when cut.  Allocated; NULL when out of memory. */
+char *text_fit(const char *s, int cols);
+
 /* Removes leading and trailing spaces and tabs in place; returns s. */
 char *text_trim(char *s);
 

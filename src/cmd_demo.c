@@ -17,7 +17,7 @@
 #include "report.h"
 #include "uuid.h"
 
-#define DEMO_STAFF "Demo"
+#define DEMO_STAFF	   "Demo"
 #define SAMPLE_ANSWERS_MAX 16
 
 /* One answer as it would be typed.  A NULL text stands for the date
@@ -39,55 +39,84 @@ struct sample {
  * Propecia tablets only with the GP's go-ahead; another topical product
  * with a session coming up; a GP who declined; a returning client. */
 static const struct sample samples[] = {
-	{ 0,
-	  { { "consent_storage", "yes", 0 }, { "first_name", "Zoë", 0 },
-	    { "last_name", "Dubois", 0 }, { "date_of_birth", "1979-03-14", 0 },
-	    { "email", "zoe@example.com", 0 },
-	    { "hair_loss_notes", "Receding hairline, Norwood 3, for about ten years", 0 },
-	    { "wants_root_cause_help", "yes", 0 } } },
-	{ 0,
-	  { { "consent_storage", "yes", 0 }, { "first_name", "José", 0 },
-	    { "last_name", "García", 0 }, { "date_of_birth", "1988-09-02", 0 },
-	    { "phone", "+34 600 000 123", 0 }, { "email", "jose@example.com", 0 },
-	    { "hair_loss_notes", "Diffuse thinning on top since 2021", 0 },
-	    { "uses_rogaine", "yes", 0 }, { "rogaine_form", "foam", 0 },
-	    { "rogaine_since", "2024-02-01", 0 }, { "gp_discussed", "yes", 0 },
-	    { "gp_signoff", "pending", 0 } } },
-	{ 0,
-	  { { "consent_storage", "yes", 0 }, { "first_name", "太郎", 0 },
-	    { "last_name", "山田", 0 }, { "date_of_birth", "1975-12-01", 0 },
-	    { "email", "yamada@example.jp", 0 }, { "uses_propecia", "yes", 0 },
-	    { "propecia_form", "tablet", 0 }, { "gp_discussed", "yes", 0 },
-	    { "gp_signoff", "obtained", 0 }, { "gp_name", "Dr Sato", 0 },
-	    { "gp_signoff_date", NULL, -12 } } },
-	{ 0,
-	  { { "consent_storage", "yes", 0 }, { "first_name", "Олег", 0 },
-	    { "last_name", "Петров", 0 }, { "date_of_birth", "1992-05-17", 0 },
-	    { "phone", "+44 7700 900431", 0 }, { "uses_other_topical", "yes", 0 },
-	    { "other_topical_products", "Ketoconazole 2% shampoo, twice a week", 0 },
-	    { "gp_discussed", "no", 0 }, { "planned_session_date", NULL, 21 } } },
-	{ 0,
-	  { { "consent_storage", "yes", 0 }, { "first_name", "Liam", 0 },
-	    { "last_name", "O'Brien", 0 }, { "date_of_birth", "1983-01-30", 0 },
-	    { "uses_other_medical", "yes", 0 },
-	    { "other_medical_products", "Dutasteride 0.5 mg capsules, daily", 0 },
-	    { "gp_discussed", "yes", 0 }, { "gp_signoff", "declined", 0 } } },
-	/* The same client twice: first with the GP not yet asked, then back
-	 * six weeks later with the go-ahead and a session booked. */
-	{ 42,
-	  { { "consent_storage", "yes", 0 }, { "first_name", "Sam", 0 },
-	    { "last_name", "Okafor", 0 }, { "date_of_birth", "1990-06-21", 0 },
-	    { "email", "sam@example.com", 0 }, { "hair_loss_notes", "Thinning at the crown", 0 },
-	    { "uses_rogaine", "yes", 0 }, { "rogaine_form", "solution", 0 },
-	    { "gp_discussed", "no", 0 } } },
-	{ 0,
-	  { { "consent_storage", "yes", 0 }, { "first_name", "Sam", 0 },
-	    { "last_name", "Okafor", 0 }, { "date_of_birth", "1990-06-21", 0 },
-	    { "email", "sam@example.com", 0 }, { "hair_loss_notes", "Thinning at the crown", 0 },
-	    { "uses_rogaine", "yes", 0 }, { "rogaine_form", "solution", 0 },
-	    { "gp_discussed", "yes", 0 }, { "gp_signoff", "obtained", 0 },
-	    { "gp_name", "Dr Evans", 0 }, { "gp_signoff_date", NULL, -5 },
-	    { "planned_session_date", NULL, 14 } } },
+    {0,
+     {{"consent_storage", "yes", 0},
+      {"first_name", "Zoë", 0},
+      {"last_name", "Dubois", 0},
+      {"date_of_birth", "1979-03-14", 0},
+      {"email", "zoe@example.com", 0},
+      {"hair_loss_notes", "Receding hairline, Norwood 3, for about ten years", 0},
+      {"wants_root_cause_help", "yes", 0}}},
+    {0,
+     {{"consent_storage", "yes", 0},
+      {"first_name", "José", 0},
+      {"last_name", "García", 0},
+      {"date_of_birth", "1988-09-02", 0},
+      {"phone", "+34 600 000 123", 0},
+      {"email", "jose@example.com", 0},
+      {"hair_loss_notes", "Diffuse thinning on top since 2021", 0},
+      {"uses_rogaine", "yes", 0},
+      {"rogaine_form", "foam", 0},
+      {"rogaine_since", "2024-02-01", 0},
+      {"gp_discussed", "yes", 0},
+      {"gp_signoff", "pending", 0}}},
+    {0,
+     {{"consent_storage", "yes", 0},
+      {"first_name", "太郎", 0},
+      {"last_name", "山田", 0},
+      {"date_of_birth", "1975-12-01", 0},
+      {"email", "yamada@example.jp", 0},
+      {"uses_propecia", "yes", 0},
+      {"propecia_form", "tablet", 0},
+      {"gp_discussed", "yes", 0},
+      {"gp_signoff", "obtained", 0},
+      {"gp_name", "Dr Sato", 0},
+      {"gp_signoff_date", NULL, -12}}},
+    {0,
+     {{"consent_storage", "yes", 0},
+      {"first_name", "Олег", 0},
+      {"last_name", "Петров", 0},
+      {"date_of_birth", "1992-05-17", 0},
+      {"phone", "+44 7700 900431", 0},
+      {"uses_other_topical", "yes", 0},
+      {"other_topical_products", "Ketoconazole 2% shampoo, twice a week", 0},
+      {"gp_discussed", "no", 0},
+      {"planned_session_date", NULL, 21}}},
+    {0,
+     {{"consent_storage", "yes", 0},
+      {"first_name", "Liam", 0},
+      {"last_name", "O'Brien", 0},
+      {"date_of_birth", "1983-01-30", 0},
+      {"uses_other_medical", "yes", 0},
+      {"other_medical_products", "Dutasteride 0.5 mg capsules, daily", 0},
+      {"gp_discussed", "yes", 0},
+      {"gp_signoff", "declined", 0}}},
+    /* The same client twice: first with the GP not yet asked, then back
+     * six weeks later with the go-ahead and a session booked. */
+    {42,
+     {{"consent_storage", "yes", 0},
+      {"first_name", "Sam", 0},
+      {"last_name", "Okafor", 0},
+      {"date_of_birth", "1990-06-21", 0},
+      {"email", "sam@example.com", 0},
+      {"hair_loss_notes", "Thinning at the crown", 0},
+      {"uses_rogaine", "yes", 0},
+      {"rogaine_form", "solution", 0},
+      {"gp_discussed", "no", 0}}},
+    {0,
+     {{"consent_storage", "yes", 0},
+      {"first_name", "Sam", 0},
+      {"last_name", "Okafor", 0},
+      {"date_of_birth", "1990-06-21", 0},
+      {"email", "sam@example.com", 0},
+      {"hair_loss_notes", "Thinning at the crown", 0},
+      {"uses_rogaine", "yes", 0},
+      {"rogaine_form", "solution", 0},
+      {"gp_discussed", "yes", 0},
+      {"gp_signoff", "obtained", 0},
+      {"gp_name", "Dr Evans", 0},
+      {"gp_signoff_date", NULL, -5},
+      {"planned_session_date", NULL, 14}}},
 };
 static const size_t sample_count = sizeof samples / sizeof samples[0];
 
@@ -111,7 +140,7 @@ static const char *sample_input(const struct sample *s, const char *id, struct d
  * question that applies, checked, and no listed answer left unasked. */
 static int sample_answers(const struct sample *s, const struct rules *rules, struct answers *a)
 {
-	bool asked[32] = { false };
+	bool asked[32] = {false};
 	char why[256], date[11];
 
 	for (size_t i = 0; i < questionnaire_count; i++) {
@@ -167,9 +196,9 @@ static long long demo_fill(struct db *db, const struct settings *settings)
 	long long clients = 0;
 
 	for (size_t i = 0; i < sample_count; i++) {
-		struct intake in = { 0 };
-		struct rules rules = { date_add_days(date_today(), -samples[i].days_ago),
-				       settings->minimum_age };
+		struct intake in = {0};
+		struct rules rules = {date_add_days(date_today(), -samples[i].days_ago),
+				      settings->minimum_age};
 		int rc = -1;
 
 		if (sample_answers(&samples[i], &rules, &in.answers) < 0 ||
@@ -184,7 +213,7 @@ static long long demo_fill(struct db *db, const struct settings *settings)
 		if (in.client_id > clients)
 			clients = in.client_id;
 		rc = 0;
-next:
+	next:
 		intake_clear(&in);
 		if (rc < 0)
 			return -1;
@@ -209,7 +238,7 @@ static char *path_with(const char *path, const char *suffix)
  * beside it.  Returns 0, or -1 (reported). */
 static int demo_remove(const char *path)
 {
-	static const char *const suffix[] = { "-wal", "-shm", "" };
+	static const char *const suffix[] = {"-wal", "-shm", ""};
 	int rc = 0;
 
 	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
@@ -289,7 +318,8 @@ static char *demo_folder(void)
 	memcpy(dir, tmp, n);
 	memcpy(dir + n, "/smp-intake-demo.XXXXXX", sizeof "/smp-intake-demo.XXXXXX");
 	if (!mkdtemp(dir)) {
-		report("cannot create a temporary folder in '%.*s': %s", (int)n, tmp, strerror(errno));
+		report("cannot create a temporary folder in '%.*s': %s", (int)n, tmp,
+		       strerror(errno));
 		free(dir);
 		return NULL;
 	}
@@ -335,7 +365,7 @@ static int demo_menu(struct ctx *ctx)
 	printf("Demo: %lld sample clients in a throwaway database, %s, removed when you "
 	       "leave the menu.\n",
 	       clients, path);
-	rc = cmd_shell(ctx, 1, (char *[]){ "shell", NULL });
+	rc = cmd_shell(ctx, 1, (char *[]){"shell", NULL});
 	ctx_close(ctx);
 out:
 	if (path && demo_remove(path) < 0)
@@ -351,8 +381,8 @@ out:
 
 int cmd_demo(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "create", required_argument, NULL, 'c' },
-					      { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {{"create", required_argument, NULL, 'c'},
+					     {NULL, 0, NULL, 0}};
 	const char *create = NULL;
 	int c;
 

@@ -10,18 +10,24 @@
 #include "report.h"
 #include "text.h"
 
-struct db *ctx_db(struct ctx *ctx)
+struct db *ctx_db_only(struct ctx *ctx)
 {
 	if (ctx->db)
 		return ctx->db;
 	if (!ctx->db_path && !(ctx->db_path = db_resolve_path(ctx->db_option)))
 		return NULL;
-	if (!(ctx->db = db_open(ctx->db_path)))
+	return ctx->db = db_open(ctx->db_path);
+}
+
+struct db *ctx_db(struct ctx *ctx)
+{
+	if (ctx->settings_read)
+		return ctx->db;
+	if (!ctx_db_only(ctx))
 		return NULL;
-	if (db_settings(ctx->db, &ctx->settings) < 0) {
-		db_close(ctx->db);
-		ctx->db = NULL;
-	}
+	if (db_settings(ctx->db, &ctx->settings) < 0)
+		return NULL;
+	ctx->settings_read = true;
 	return ctx->db;
 }
 

@@ -305,6 +305,9 @@ void db_close(struct db *db)
 	free(db);
 }
 
+static int bind_text(sqlite3_stmt *st, int i, const char *s);
+static int step_done(sqlite3_stmt *st);
+
 /* Prepares sql; the caller reports a failure, knowing what it was for. */
 static int prepare(struct db *db, const char *sql, sqlite3_stmt **st)
 {
@@ -315,6 +318,7 @@ int db_settings(struct db *db, struct settings *out)
 {
 	sqlite3_stmt *st;
 	struct settings def = SETTINGS_DEFAULT;
+	char why[160];
 	int rc;
 
 	*out = def;
@@ -324,36 +328,43 @@ int db_settings(struct db *db, struct settings *out)
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
-		const char *text = (const char *)sqlite3_column_text(st, 1);
-		char *end = NULL;
-		long parsed = text ? strtol(text, &end, 10) : -1;
-		/* Not a whole number: out of every range below. */
-		int value = text && end != text && !*end && parsed >= 0 && parsed <= 1000 ? (int)parsed : -1;
-		if (!key)
-			continue;
-		if (strcmp(key, "pause_days_before") == 0)
-			out->pause_days_before = value;
-		else if (strcmp(key, "pause_days_after") == 0)
-			out->pause_days_after = value;
-		else if (strcmp(key, "minimum_age") == 0)
-			out->minimum_age = value;
-		else if (strcmp(key, "studio_name") == 0 && text)
-			snprintf(out->studio_name, sizeof out->studio_name, "%s", text);
+		const char *value = (const char *)sqlite3_column_text(st, 1);
+
+		/* A key from a later release is left alone; a bad value is not
+		 * worked with, as it is studio policy. */
+		if (key && value && settings_set(out, key, value, why, sizeof why) == SETTING_BAD_VALUE) {
+			report("'%s': a studio setting is out of range: %s (mend it with smp-intake "
+			       "config set)",
+			       db->path, why);
+			sqlite3_finalize(st);
+			return -1;
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		db_report(db, "cannot read the settings");
 		return -1;
 	}
-	if (out->pause_days_before < 0 || out->pause_days_before > 365 ||
-	    out->pause_days_after < 0 || out->pause_days_after > 365 || out->minimum_age < 16 ||
-	    out->minimum_age > 100) {
-		report("the studio settings in '%s' are out of range (pause days 0-365, minimum "
-		       "age 16-100)",
-		       db->path);
+	return 0;
+}
+
+int db_setting_store(struct db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(db, "INSERT INTO setting (key, value) VALUES (?1, ?2) "
+			"ON CONFLICT (key) DO UPDATE SET value = excluded.value", &st) < 0) {
+		db_report(db, "cannot change the setting");
 		return -1;
 	}
-	return 0;
+	bind_text(st, 1, key);
+	bind_text(st, 2, value);
+	rc = step_done(st);
+	if (rc < 0)
+		db_report(db, "cannot change the setting");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -600,14 +611,30 @@ int db_load_intake(struct db *db, long long id, struct intake *out)
 
 int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg), void *arg)
 {
+	static const struct intake_query all = { NULL, NULL, false };
+	return db_each_intake_where(db, &all, fn, arg);
+}
+
+int db_each_intake_where(struct db *db, const struct intake_query *q,
+			 int (*fn)(const struct intake *in, void *arg), void *arg)
+{
 	struct readers r;
 	struct intake in;
 	int rc, result = 0;
 
-	if (readers_prepare(db, &r, INTAKE_COLUMNS "ORDER BY i.id") < 0) {
+	/* taken_at is UTC text; its first ten characters are the date. */
+	if (readers_prepare(db, &r, q->newest_first
+				      ? INTAKE_COLUMNS "WHERE (?1 IS NULL OR substr(i.taken_at, 1, 10) >= ?1) "
+						       "AND (?2 IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "
+						       "ORDER BY i.id DESC"
+				      : INTAKE_COLUMNS "WHERE (?1 IS NULL OR substr(i.taken_at, 1, 10) >= ?1) "
+						       "AND (?2 IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "
+						       "ORDER BY i.id") < 0) {
 		db_report(db, "cannot read the intakes");
 		return -1;
 	}
+	bind_text(r.intake, 1, q->since);
+	bind_text(r.intake, 2, q->until);
 	/* One read transaction: a consistent snapshot while others save. */
 	if (exec(db, "BEGIN", "cannot read the intakes") < 0) {
 		readers_finalize(&r);

@@ -44,10 +44,28 @@ static const struct command commands[] = {
 	  "  -o, --output FILE  write to FILE (created 0600, atomically) instead of\n"
 	  "                     standard output; - is standard output\n"
 	  "  --force            replace FILE if it exists\n" },
+	{ "list", cmd_list,
+	  "smp-intake list [--pending-signoff | --ready] [--since DATE] [--until DATE] [--limit N]",
+	  "list recent intakes, newest first, with GP sign-off and readiness",
+	  "  --pending-signoff  only intakes still waiting for the GP's sign-off (the\n"
+	  "                     receptionist's call list)\n"
+	  "  --ready            only clients ready for a session: no hair-growth\n"
+	  "                     treatment, or the GP's sign-off obtained\n"
+	  "  --since DATE       taken on or after DATE (YYYY-MM-DD, UTC)\n"
+	  "  --until DATE       taken on or before DATE\n"
+	  "  --limit N          at most N rows (default 20; 0 for all)\n" },
 	{ "find", cmd_find, "smp-intake find TEXT",
 	  "find clients whose first or last name starts with TEXT",
 	  "  TEXT  the start of a first name, last name or \"first last\"; case is ignored\n"
 	  "        for A-Z\n" },
+	{ "config", cmd_config, "smp-intake config list | get KEY | set KEY VALUE",
+	  "show or change the studio's settings",
+	  "  list           every setting, its value and what it is for\n"
+	  "  get KEY        the value of one setting\n"
+	  "  set KEY VALUE  change a setting (checked first; unknown keys refused)\n"
+	  "Keys: studio_name (printed on handouts), pause_days_before and\n"
+	  "pause_days_after (0-60: the studio's pause of topical products around a\n"
+	  "session), minimum_age (18-100).\n" },
 	{ "ids", cmd_ids, "smp-intake ids [--clients]",
 	  "list intake ids (or client ids), one per line, for scripts and completion",
 	  "  --clients  list client ids instead of intake ids\n" },

@@ -161,6 +161,12 @@ const char *answers_signoff_status(const struct answers *a)
 	return s ? s : "pending";
 }
 
+bool answers_ready(const struct answers *a)
+{
+	const char *s = answers_signoff_status(a);
+	return strcmp(s, "not_required") == 0 || strcmp(s, "obtained") == 0;
+}
+
 bool question_applies(const struct question *q, const struct answers *a)
 {
 	const char *v;

@@ -253,3 +253,29 @@ char *text_trim(char *s)
 	s[len - start] = '\0';
 	return s;
 }
+
+char *text_fit(const char *s, int cols)
+{
+	size_t len = strlen(s), cut = 0;
+	int used = 0;
+	char *out;
+
+	if (columns(s, len) <= cols)
+		return strdup(s);
+	/* Keep whole code points while one column is left for the ellipsis. */
+	while (cut < len) {
+		size_t n = 1;
+		while (cut + n < len && ((unsigned char)s[cut + n] & 0xc0) == 0x80)
+			n++;
+		int w = columns(s + cut, n);
+		if (used + w > cols - 1)
+			break;
+		used += w;
+		cut += n;
+	}
+	if (!(out = malloc(cut + sizeof "\u2026")))
+		return NULL;
+	memcpy(out, s, cut);
+	strcpy(out + cut, "\xe2\x80\xa6");
+	return out;
+}

@@ -1,0 +1,58 @@
+/* cmd_config.c - `smp-intake config get|set|list`: the studio's settings
+ * (name on handouts, pause window, minimum age), checked before they are
+ * stored. */
+#include <stdio.h>
+#include <string.h>
+
+#include "command.h"
+#include "report.h"
+#include "text.h"
+
+static int config_list(const struct settings *s)
+{
+	char value[128];
+
+	for (size_t i = 0; i < setting_def_count; i++) {
+		settings_get(s, setting_defs[i].key, value, sizeof value);
+		printf("%-18s ", setting_defs[i].key);
+		text_print_safe(stdout, value[0] ? value : "\"\"");
+		printf("\n    %s\n", setting_defs[i].help);
+	}
+	return EXIT_OK;
+}
+
+int cmd_config(struct ctx *ctx, int argc, char **argv)
+{
+	struct settings s = SETTINGS_DEFAULT;
+	char why[160], value[128];
+	int rc;
+
+	if (argc < 2 || (strcmp(argv[1], "list") == 0 && argc != 2) ||
+	    (strcmp(argv[1], "get") == 0 && argc != 3) || (strcmp(argv[1], "set") == 0 && argc != 4) ||
+	    (strcmp(argv[1], "list") && strcmp(argv[1], "get") && strcmp(argv[1], "set"))) {
+		command_usage(stderr, "config");
+		return EXIT_USAGE;
+	}
+	/* A key is checked before the file is opened, so a typo never opens it. */
+	if (argc >= 3 && settings_set(&s, argv[2], "", why, sizeof why) == SETTING_UNKNOWN) {
+		report("config: %s", why);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "set") == 0) {
+		if (settings_set(&s, argv[2], argv[3], why, sizeof why) != SETTING_OK) {
+			report("config: %s", why);
+			return EXIT_FAIL;
+		}
+		if (!ctx_db_only(ctx) || db_setting_store(ctx->db, argv[2], argv[3]) < 0)
+			return EXIT_FAIL;
+		ctx->settings_read = false; /* the menu reads them again */
+		return EXIT_OK;
+	}
+	if (!ctx_db(ctx))
+		return EXIT_FAIL;
+	if (strcmp(argv[1], "list") == 0)
+		return config_list(&ctx->settings);
+	settings_get(&ctx->settings, argv[2], value, sizeof value);
+	rc = text_print_safe(stdout, value) == 0 && putchar('\n') != EOF ? EXIT_OK : EXIT_FAIL;
+	return rc;
+}

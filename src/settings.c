@@ -1,0 +1,83 @@
+/* settings.c - the studio settings as a table of keys with their checks;
+ * `config` and the database both go through settings_set(), so a value
+ * that would be refused on the command line is refused when read too. */
+#include "settings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+const struct setting_def setting_defs[] = {
+	{ "studio_name", "the studio's name, printed on advice handouts", 0, 0 },
+	{ "pause_days_before", "days before a session to stop topical products (studio policy)", 0,
+	  60 },
+	{ "pause_days_after", "days after a session to start topical products again (studio policy)",
+	  0, 60 },
+	{ "minimum_age", "the youngest client the studio treats, in years (18 or more)", 18, 100 },
+};
+const size_t setting_def_count = sizeof setting_defs / sizeof setting_defs[0];
+
+/* Where key's value lives in s: an int, or the studio name. */
+static int *number_of(struct settings *s, const char *key)
+{
+	if (strcmp(key, "pause_days_before") == 0)
+		return &s->pause_days_before;
+	if (strcmp(key, "pause_days_after") == 0)
+		return &s->pause_days_after;
+	if (strcmp(key, "minimum_age") == 0)
+		return &s->minimum_age;
+	return NULL;
+}
+
+static const struct setting_def *find(const char *key)
+{
+	for (size_t i = 0; i < setting_def_count; i++)
+		if (strcmp(setting_defs[i].key, key) == 0)
+			return &setting_defs[i];
+	return NULL;
+}
+
+int settings_set(struct settings *s, const char *key, const char *value, char *why, size_t n)
+{
+	const struct setting_def *def = find(key);
+	char *end;
+	long v;
+
+	if (!def) {
+		snprintf(why, n, "unknown setting '%.40s' (see smp-intake config list)", key);
+		return SETTING_UNKNOWN;
+	}
+	if (def->max == 0) {
+		if (!text_is_utf8(value, strlen(value)) || text_has_control(value, false) ||
+		    text_codepoints(value) > 100 || strlen(value) >= sizeof s->studio_name) {
+			snprintf(why, n, "%s: up to 100 characters of text without control characters",
+				 key);
+			return SETTING_BAD_VALUE;
+		}
+		snprintf(s->studio_name, sizeof s->studio_name, "%s", value);
+		return SETTING_OK;
+	}
+	v = strtol(value, &end, 10);
+	if (end == value || *end || value[0] == '+' || value[0] == ' ' || v < def->min ||
+	    v > def->max) {
+		snprintf(why, n, "%s: a whole number from %d to %d", key, def->min, def->max);
+		return SETTING_BAD_VALUE;
+	}
+	*number_of(s, key) = (int)v;
+	return SETTING_OK;
+}
+
+int settings_get(const struct settings *s, const char *key, char *buf, size_t n)
+{
+	const struct setting_def *def = find(key);
+
+	if (!def)
+		return -1;
+	if (def->max == 0)
+		snprintf(buf, n, "%s", s->studio_name);
+	else
+		snprintf(buf, n, "%d", *number_of((struct settings *)s, key));
+	return 0;
+}

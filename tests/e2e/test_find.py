@@ -1,0 +1,107 @@
+"""`smp-intake find`: the table fits the width (the terminal's, else
+$COLUMNS, else 80); a name too long for it is cut at a character and ends
+with "…", after escaping, so escapes stay visible and count."""
+import sqlite3
+import unicodedata
+
+from harness import IntakeTest, base_answers
+
+LONG_FIRST = "Maximiliana Wilhelmina Theodora"
+LONG_LAST = "Featherstonehaugh-Cholmondeley"
+ELLIPSIS = "\u2026"
+FIXED = 38  # client, intake, taken, born and their spaces
+
+
+def columns(line):
+    """Display columns of a line, as a terminal shows it."""
+    cols = 0
+    for ch in line:
+        if unicodedata.combining(ch):
+            continue
+        cols += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return cols
+
+
+class FindTable(IntakeTest):
+    def find(self, text, cols=None):
+        env = dict(self.env)
+        if cols is not None:
+            env["COLUMNS"] = str(cols)
+        p = self.run_cmd("find", text, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout.splitlines()
+
+    def test_short_names_keep_the_usual_layout(self):
+        self.new_intake(base_answers())
+        lines = self.find("sil", 40)
+        self.assertEqual(lines[0], "client  intake  taken      born       n" + ELLIPSIS)
+        self.assertRegex(lines[1], r"^1       1       \d{4}-\d\d-\d\d 1985-07-23 A" + ELLIPSIS + "$")
+        lines = self.find("sil", 80)
+        self.assertEqual(lines[0], "client  intake  taken      born       name")
+        self.assertRegex(lines[1], r"^1       1       \d{4}-\d\d-\d\d 1985-07-23 Ana Silva$")
+
+    def test_a_long_name_is_cut_to_the_width(self):
+        self.new_intake(base_answers(first_name=LONG_FIRST, last_name=LONG_LAST))
+        full = LONG_FIRST + " " + LONG_LAST
+        for cols in (40, 41, 50, 60, 61, 62, 80, FIXED + len(full) - 1):
+            with self.subTest(columns=cols):
+                lines = self.find("Max", cols)
+                self.assertEqual(len(lines), 2)
+                for line in lines:
+                    self.assertLessEqual(columns(line), cols, line)
+                name = lines[1][FIXED:]
+                self.assertTrue(name.endswith(ELLIPSIS), name)
+                self.assertTrue(full.startswith(name[:-1]), name)
+                self.assertFalse(name[:-1].endswith(" "), "a blank before the mark: %r" % name)
+                # nothing is given away that fits
+                self.assertGreaterEqual(columns(lines[1]), cols - 1)
+
+    def test_a_long_name_shows_whole_when_there_is_room(self):
+        self.new_intake(base_answers(first_name=LONG_FIRST, last_name=LONG_LAST))
+        full = LONG_FIRST + " " + LONG_LAST
+        for cols in (FIXED + len(full), 200):
+            with self.subTest(columns=cols):
+                lines = self.find("Max", cols)
+                self.assertEqual(lines[1][FIXED:], full)
+                self.assertNotIn(ELLIPSIS, "".join(lines))
+
+    def test_through_a_pipe_without_columns_the_width_is_80(self):
+        self.new_intake(base_answers(first_name=LONG_FIRST, last_name=LONG_LAST))
+        lines = self.find("Max")
+        self.assertEqual(columns(lines[1]), 80)
+        self.assertTrue(lines[1].endswith(ELLIPSIS))
+
+    def test_wide_characters_count_two_columns(self):
+        self.new_intake(base_answers(first_name="李小龍", last_name="龍" * 20))
+        for cols in (40, 41, 42, 50, 51):
+            with self.subTest(columns=cols):
+                lines = self.find("李", cols)
+                self.assertLessEqual(columns(lines[1]), cols, lines[1])
+                self.assertGreaterEqual(columns(lines[1]), cols - 2, lines[1])
+                self.assertTrue(lines[1].endswith(ELLIPSIS))
+
+    def test_combining_marks_stay_with_their_letter(self):
+        name = "Chloe\u0301" * 10  # an e and a combining acute: one column
+        self.new_intake(base_answers(first_name="Zoe", last_name=name))
+        lines = self.find("Zoe", 48)  # the cut falls just after an é
+        self.assertEqual(columns(lines[1]), 48)
+        self.assertTrue(lines[1].endswith("e\u0301" + ELLIPSIS), lines[1])
+
+    def test_escapes_stay_visible_and_count(self):
+        self.new_intake(base_answers(first_name="Eve", last_name="Smith"))
+        # Names with control characters are refused at intake; a file edited
+        # by hand can still hold them.
+        con = sqlite3.connect(self.db)
+        with con:
+            con.execute("UPDATE client SET last_name = ? WHERE id = 1",
+                        ("Sm\x1b[31mith\u202e" + "x" * 40,))
+        con.close()
+        lines = self.find("Eve", 200)
+        self.assertEqual(lines[1][FIXED:], "Eve Sm\\x1b[31mith\\u202e" + "x" * 40)
+        for cols in (40, 50, 60, 70):
+            with self.subTest(columns=cols):
+                lines = self.find("Eve", cols)
+                self.assertNotIn("\x1b", "".join(lines))
+                self.assertNotIn("\u202e", "".join(lines))
+                self.assertEqual(columns(lines[1]), cols)
+                self.assertTrue(lines[1].endswith(ELLIPSIS))
