@@ -36,8 +36,12 @@ int text_wrap(FILE *f, const char *s, int width, int indent);
  * 40..200). */
 int text_terminal_width(void);
 
-/* Copy of s (valid UTF-8, already safe) cut to at most cols columns, ending
- * in "…" when cut.  Allocated; NULL when out of memory. */
+/* Columns s takes on a terminal: none for combining marks, two for wide
+ * East Asian characters and emoji, one for anything else. */
+int text_columns(const char *s);
+
+/* Copy of s (already safe) cut to at most cols columns (at least 1), at a
+ * code point, ending in "…" when cut.  Allocated; NULL when out of memory. */
 char *text_fit(const char *s, int cols);
 
 /* Removes leading and trailing spaces and tabs in place; returns s. */

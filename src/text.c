@@ -148,20 +148,50 @@ int text_print_safe(FILE *f, const char *s)
 	return rc;
 }
 
-/* Display columns of a UTF-8 run: one per code point, none for combining
- * marks (U+0300..U+036F) and continuation bytes. */
+/* Columns a code point takes: none for combining marks, two for the wide
+ * East Asian scripts and emoji, one otherwise (as a terminal shows them). */
+static int codepoint_columns(uint32_t cp)
+{
+	static const uint32_t combining[][2] = {
+		{ 0x0300, 0x036f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff },
+		{ 0x20d0, 0x20ff }, { 0xfe20, 0xfe2f },
+	};
+	static const uint32_t wide[][2] = {
+		{ 0x1100, 0x115f }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },   { 0x3400, 0x4dbf },
+		{ 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xac00, 0xd7a3 },   { 0xf900, 0xfaff },
+		{ 0xfe30, 0xfe4f }, { 0xff00, 0xff60 }, { 0xffe0, 0xffe6 },   { 0x1f300, 0x1f64f },
+		{ 0x1f900, 0x1f9ff }, { 0x20000, 0x3fffd },
+	};
+
+	for (size_t i = 0; i < sizeof combining / sizeof combining[0]; i++)
+		if (cp >= combining[i][0] && cp <= combining[i][1])
+			return 0;
+	for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+		if (cp >= wide[i][0] && cp <= wide[i][1])
+			return 2;
+	return 1;
+}
+
+/* Display columns of s[0..len); an invalid byte counts as one. */
 static int columns(const char *s, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	int cols = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c & 0xc0) == 0x80)
-			continue;
-		if (c == 0xcc || (c == 0xcd && i + 1 < len && (unsigned char)s[i + 1] < 0xb0))
-			continue;
-		cols++;
+	uint32_t cp;
+
+	while (len > 0) {
+		size_t n = utf8_decode(p, len, &cp);
+		cols += n ? codepoint_columns(cp) : 1;
+		n = n ? n : 1;
+		p += n;
+		len -= n;
 	}
 	return cols;
+}
+
+int text_columns(const char *s)
+{
+	return columns(s, strlen(s));
 }
 
 int text_wrap(FILE *f, const char *s, int width, int indent)
@@ -256,23 +286,26 @@ char *text_trim(char *s)
 
 char *text_fit(const char *s, int cols)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), cut = 0;
 	int used = 0;
+	uint32_t cp;
 	char *out;
 
 	if (columns(s, len) <= cols)
 		return strdup(s);
 	/* Keep whole code points while one column is left for the ellipsis. */
 	while (cut < len) {
-		size_t n = 1;
-		while (cut + n < len && ((unsigned char)s[cut + n] & 0xc0) == 0x80)
-			n++;
-		int w = columns(s + cut, n);
+		size_t n = utf8_decode(p + cut, len - cut, &cp);
+		int w = n ? codepoint_columns(cp) : 1;
 		if (used + w > cols - 1)
 			break;
 		used += w;
-		cut += n;
+		cut += n ? n : 1;
 	}
+	/* "Ana …" reads worse than "Ana…". */
+	while (cut > 0 && s[cut - 1] == ' ')
+		cut--;
 	if (!(out = malloc(cut + sizeof "\u2026")))
 		return NULL;
 	memcpy(out, s, cut);

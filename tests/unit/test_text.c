@@ -347,6 +347,34 @@ static void test_text_terminal_width_env(void **state)
 	free(saved);
 }
 
+static void test_text_columns_and_fit(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		int cols, width;
+		const char *fitted;
+	} cases[] = {
+		{ "Ana Silva", 9, 9, "Ana Silva" },
+		{ "Ana Silva", 9, 8, "Ana Sil\xe2\x80\xa6" },
+		{ "Ana Silva", 9, 5, "Ana\xe2\x80\xa6" }, /* no blank before the cut */
+		{ "Zo\xc3\xab", 3, 3, "Zo\xc3\xab" },
+		{ "Zoe\xcc\x88", 3, 3, "Zoe\xcc\x88" },               /* combining mark: 0 columns */
+		{ "\xe5\xb1\xb1\xe7\x94\xb0", 4, 3, "\xe5\xb1\xb1\xe2\x80\xa6" }, /* wide: 2 each */
+		{ "\xe5\xb1\xb1\xe7\x94\xb0", 4, 2, "\xe2\x80\xa6" },
+		{ "abc", 3, 1, "\xe2\x80\xa6" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *f = text_fit(cases[i].s, cases[i].width);
+		assert_int_equal(text_columns(cases[i].s), cases[i].cols);
+		assert_non_null(f);
+		assert_string_equal(f, cases[i].fitted);
+		assert_true(text_columns(f) <= cases[i].width);
+		free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_text_wrap_properties),
 		cmocka_unit_test(test_text_trim_table),
 		cmocka_unit_test(test_text_terminal_width_env),
+		cmocka_unit_test(test_text_columns_and_fit),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
