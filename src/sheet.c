@@ -53,6 +53,20 @@ int sheet_print_answers(FILE *f, const struct answers *a)
 	return 0;
 }
 
+/* Whether the client may have a first session, and why, in plain words. */
+static const char *readiness(const struct answers *a)
+{
+	const char *status = answers_signoff_status(a);
+
+	if (strcmp(status, "not_required") == 0)
+		return "yes (no hair-growth treatment recorded)";
+	if (strcmp(status, "obtained") == 0)
+		return "yes (the GP's sign-off is obtained)";
+	if (strcmp(status, "declined") == 0)
+		return "no: the GP advised against it";
+	return "no: waiting for the GP's sign-off";
+}
+
 int sheet_print_advice(FILE *f, const struct intake *in)
 {
 	const struct answers *a = &in->answers;
@@ -68,7 +82,8 @@ int sheet_print_advice(FILE *f, const struct intake *in)
 	snprintf(name, n, "%s %s", answers_get(a, "first_name") ? answers_get(a, "first_name") : "",
 		 answers_get(a, "last_name") ? answers_get(a, "last_name") : "");
 	if (fputs("\nAdvice for ", f) == EOF || text_print_safe(f, name) < 0 ||
-	    fprintf(f, " (intake %lld, %.10s)\n", in->id, in->taken_at ? in->taken_at : "") < 0)
+	    fprintf(f, " (intake %lld, %.10s)\nReady for a first session: %s\n", in->id,
+		    in->taken_at ? in->taken_at : "", readiness(a)) < 0)
 		goto out;
 	for (size_t i = 0; i < in->advice.count; i++) {
 		const struct advice_item *it = &in->advice.item[i];

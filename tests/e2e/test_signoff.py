@@ -9,6 +9,29 @@ ROGAINE_PENDING = dict(uses_rogaine="yes", rogaine_form="foam", gp_discussed="ye
                        gp_signoff="pending")
 
 
+class Readiness(IntakeTest):
+    """The advice sheet (and so show) says plainly whether a first session
+    may go ahead, and it follows the sign-offs recorded later."""
+
+    def ready_line(self, intake_id):
+        out = self.run_cmd("advice", str(intake_id)).stdout
+        return [l for l in out.splitlines() if l.startswith("Ready for a first session:")]
+
+    def test_each_state(self):
+        out = self.new_intake(base_answers())
+        self.assertIn("Ready for a first session: yes (no hair-growth treatment recorded)", out)
+        out = self.new_intake(base_answers(first_name="Bo", **ROGAINE_PENDING))
+        self.assertIn("Ready for a first session: no: waiting for the GP's sign-off", out)
+        self.run_cmd("signoff", "2", "--status", "declined")
+        self.assertEqual(self.ready_line(2), ["Ready for a first session: no: the GP advised against it"])
+        self.run_cmd("signoff", "2", "--status", "obtained", "--gp", "Dr X", "--date", iso(today()))
+        self.assertEqual(self.ready_line(2),
+                         ["Ready for a first session: yes (the GP's sign-off is obtained)"])
+        self.assertIn("Ready for a first session: yes", self.run_cmd("show", "2").stdout)
+        self.assertEqual(self.ready_line(1),
+                         ["Ready for a first session: yes (no hair-growth treatment recorded)"])
+
+
 class Signoff(IntakeTest):
     def setUp(self):
         super().setUp()
