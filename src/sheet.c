@@ -82,8 +82,8 @@ int sheet_print_advice(FILE *f, const struct intake *in)
 	snprintf(name, n, "%s %s", answers_get(a, "first_name") ? answers_get(a, "first_name") : "",
 		 answers_get(a, "last_name") ? answers_get(a, "last_name") : "");
 	if (fputs("\nAdvice for ", f) == EOF || text_print_safe(f, name) < 0 ||
-	    fprintf(f, " (intake %lld, %.10s)\nReady for a first session: %s\n", in->id,
-		    in->taken_at ? in->taken_at : "", readiness(a)) < 0)
+	    fprintf(f, " (intake %lld, %.10s)\n", in->id, in->taken_at ? in->taken_at : "") < 0 ||
+	    print_wrapped(f, "Ready for a first session: ", readiness(a), false) < 0)
 		goto out;
 	for (size_t i = 0; i < in->advice.count; i++) {
 		const struct advice_item *it = &in->advice.item[i];
