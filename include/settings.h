@@ -9,7 +9,7 @@ struct settings {
 	int pause_days_before; /* stop topical products this many days before a session */
 	int pause_days_after;  /* and resume this many days after it */
 	int minimum_age;       /* youngest client the studio treats */
-	char studio_name[101]; /* printed on handouts; "" when not set */
+	char studio_name[401]; /* printed on handouts (100 code points); "" when not set */
 };
 
 /* The values a new database starts with (schema/). */

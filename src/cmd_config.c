@@ -10,7 +10,7 @@
 
 static int config_list(const struct settings *s)
 {
-	char value[128];
+	char value[sizeof ((struct settings *)0)->studio_name];
 
 	for (size_t i = 0; i < setting_def_count; i++) {
 		settings_get(s, setting_defs[i].key, value, sizeof value);
@@ -24,7 +24,7 @@ static int config_list(const struct settings *s)
 int cmd_config(struct ctx *ctx, int argc, char **argv)
 {
 	struct settings s = SETTINGS_DEFAULT;
-	char why[160], value[128];
+	char why[160], value[sizeof ((struct settings *)0)->studio_name];
 	int rc;
 
 	if (argc < 2 || (strcmp(argv[1], "list") == 0 && argc != 2) ||

@@ -1,22 +1,22 @@
 /* cmd_show.c - `smp-intake show ID` and `smp-intake advice ID`: a saved
- * intake, or just the advice sheet it printed, read back from the file. */
+ * intake, or just the advice sheet it printed (or a handout of it for the
+ * client), read back from the file. */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "command.h"
+#include "handout.h"
 #include "report.h"
 #include "sheet.h"
 
-/* Loads the intake named by the single argument; returns an exit code. */
-static int load_one(struct ctx *ctx, int argc, char **argv, struct intake *in)
+/* Loads the intake whose number is id_text; returns an exit code. */
+static int load_id(struct ctx *ctx, const char *id_text, struct intake *in)
 {
 	long long id;
 	int rc;
 
-	if (argc != 2) {
-		command_usage(stderr, argv[0]);
-		return EXIT_USAGE;
-	}
-	if (!(id = command_parse_id(argv[1], "ID")))
+	if (!(id = command_parse_id(id_text, "ID")))
 		return EXIT_USAGE;
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
@@ -24,6 +24,16 @@ static int load_one(struct ctx *ctx, int argc, char **argv, struct intake *in)
 	if (rc == 1)
 		report("no intake %lld (see smp-intake find)", id);
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+/* Loads the intake named by the single argument; returns an exit code. */
+static int load_one(struct ctx *ctx, int argc, char **argv, struct intake *in)
+{
+	if (argc != 2) {
+		command_usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
+	return load_id(ctx, argv[1], in);
 }
 
 int cmd_show(struct ctx *ctx, int argc, char **argv)
@@ -39,15 +49,76 @@ int cmd_show(struct ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+enum advice_format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_HTML };
+
+/* The format named by name; returns 0, or -1 when there is no such format. */
+static int advice_format_parse(const char *name, enum advice_format *out)
+{
+	static const struct {
+		const char *name;
+		enum advice_format format;
+	} formats[] = { { "text", FORMAT_TEXT },
+			{ "markdown", FORMAT_MARKDOWN },
+			{ "html", FORMAT_HTML } };
+
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+		if (strcmp(formats[i].name, name) == 0) {
+			*out = formats[i].format;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int cmd_advice(struct ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = { { "format", required_argument, NULL, 'F' },
+					      { NULL, 0, NULL, 0 } };
+	enum advice_format format = FORMAT_TEXT;
+	const char *id_text = NULL;
 	struct intake in;
-	int rc = load_one(ctx, argc, argv, &in);
+	int c, rc, nargs = 0;
 
-	if (rc != EXIT_OK)
+	/* "-": the ID may come before or after --format, with or without
+	 * POSIXLY_CORRECT; each operand is returned as code 1. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "-", opts, NULL)) != -1) {
+		if (c == 1) {
+			id_text = optarg;
+			nargs++;
+		} else if (c == 'F') {
+			if (advice_format_parse(optarg, &format) < 0) {
+				report("advice: unknown format '%.40s' (text, markdown or html)",
+				       optarg);
+				return EXIT_USAGE;
+			}
+		} else {
+			return command_bad_option("advice", argc, argv);
+		}
+	}
+	for (; optind < argc; optind++, nargs++) /* operands after "--" */
+		id_text = argv[optind];
+	if (nargs != 1) {
+		command_usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
+	if ((rc = load_id(ctx, id_text, &in)) != EXIT_OK)
 		return rc;
-	if (sheet_print_advice(stdout, &in) < 0)
-		rc = EXIT_FAIL;
+	switch (format) {
+	case FORMAT_TEXT:
+		if (sheet_print_advice(stdout, &in) < 0)
+			rc = EXIT_FAIL;
+		break;
+	case FORMAT_MARKDOWN:
+		if (handout_print_markdown(stdout, &in, &ctx->settings) < 0)
+			rc = EXIT_FAIL;
+		break;
+	case FORMAT_HTML:
+		if (handout_print_html(stdout, &in, &ctx->settings) < 0)
+			rc = EXIT_FAIL;
+		break;
+	}
 	intake_clear(&in);
 	return rc;
 }
