@@ -11,18 +11,20 @@
 
 #define SHELL_ARGS_MAX 16
 
-static const char *const menu_words[] = { "new",    "find", "show", "advice", "signoff",
-					  "export", "help", "quit", NULL };
+static const char *const menu_words[] = { "new",    "find",   "list", "show", "advice", "signoff",
+					  "config", "export", "help", "quit", NULL };
 
 static void print_menu(void)
 {
 	printf("Commands:\n"
 	       "  new              take a consultation intake\n"
 	       "  find TEXT        find clients by the start of their name\n"
+	       "  list [--pending-signoff | --ready]   recent intakes, sign-off, readiness\n"
 	       "  show ID          print an intake\n"
-	       "  advice ID        print an intake's advice sheet again\n"
+	       "  advice ID [--format text|markdown|html]   the advice sheet, or a handout\n"
 	       "  signoff ID --status obtained|pending|declined [--gp NAME] [--date DATE]\n"
 	       "                   record the GP's answer when it arrives\n"
+	       "  config list | get KEY | set KEY VALUE   the studio's settings\n"
 	       "  export [-o FILE] [--force]   write every intake as JSON\n"
 	       "  help             this list\n"
 	       "  quit             leave (also Ctrl-D)\n");

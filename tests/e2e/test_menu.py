@@ -42,7 +42,8 @@ class Menu(MenuTest):
         child, rec = self.open_menu()
         out = self.command(child, "help")
         listed = [l.split()[0] for l in screen_lines(out)[1:] if l.startswith("  ")]
-        for word in ("new", "find", "show", "advice", "export", "help", "quit"):
+        for word in ("new", "find", "list", "show", "advice", "signoff", "config", "export",
+                     "help", "quit"):
             self.assertIn(word, listed, out)
         self.quit(child)
 
