@@ -33,8 +33,10 @@ TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 va
 
 all: smp-intake
 
+# Replaced by rename, never rewritten in place: a copy still running (or
+# being read by valgrind) keeps its own file.
 smp-intake: $(B)/smp-intake
-	cp $(B)/smp-intake $@
+	cp $(B)/smp-intake $@.tmp && mv -f $@.tmp $@
 
 $(B)/smp-intake: $(OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
