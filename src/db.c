@@ -623,13 +623,11 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 	int rc, result = 0;
 
 	/* taken_at is UTC text; its first ten characters are the date. */
-	if (readers_prepare(db, &r, q->newest_first
-				      ? INTAKE_COLUMNS "WHERE (?1 IS NULL OR substr(i.taken_at, 1, 10) >= ?1) "
-						       "AND (?2 IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "
-						       "ORDER BY i.id DESC"
-				      : INTAKE_COLUMNS "WHERE (?1 IS NULL OR substr(i.taken_at, 1, 10) >= ?1) "
-						       "AND (?2 IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "
-						       "ORDER BY i.id") < 0) {
+#define INTAKE_DATES                                                        \
+	INTAKE_COLUMNS "WHERE (?1 IS NULL OR substr(i.taken_at, 1, 10) >= ?1) " \
+		       "AND (?2 IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "
+	if (readers_prepare(db, &r, q->newest_first ? INTAKE_DATES "ORDER BY i.id DESC"
+						    : INTAKE_DATES "ORDER BY i.id") < 0) {
 		db_report(db, "cannot read the intakes");
 		return -1;
 	}
