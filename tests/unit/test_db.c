@@ -112,18 +112,6 @@ static void raw_sql(const char *path, const char *sql)
 	assert_int_equal(sqlite3_close(h), SQLITE_OK);
 }
 
-static void set_answers(struct answers *a, const char *const *pairs)
-{
-	for (size_t i = 0; pairs && pairs[i]; i++) {
-		char buf[256];
-		snprintf(buf, sizeof buf, "%s", pairs[i]);
-		char *eq = strchr(buf, '=');
-		assert_non_null(eq);
-		*eq = '\0';
-		assert_int_equal(answers_set(a, buf, eq + 1), 0);
-	}
-}
-
 /* An intake for first last born dob, with its advice, ready to save. */
 static void make_intake(struct intake *in, const char *first, const char *last, const char *dob,
 			const char *const *more)
@@ -131,6 +119,7 @@ static void make_intake(struct intake *in, const char *first, const char *last, 
 	static const struct settings s = SETTINGS_DEFAULT;
 
 	memset(in, 0, sizeof *in);
+	fill(&in->answers, more);
 	assert_int_equal(uuid_v4(in->uuid), 0);
 	in->taken_at = strdup("2024-06-15T10:30:00Z");
 	in->staff = strdup("Mia");
@@ -140,7 +129,6 @@ static void make_intake(struct intake *in, const char *first, const char *last, 
 	assert_int_equal(answers_set(&in->answers, "first_name", first), 0);
 	assert_int_equal(answers_set(&in->answers, "last_name", last), 0);
 	assert_int_equal(answers_set(&in->answers, "date_of_birth", dob), 0);
-	set_answers(&in->answers, more);
 	assert_int_equal(advice_for_answers(&in->answers, &s, &in->advice), 0);
 }
 
