@@ -41,7 +41,7 @@ smp-intake: $(B)/smp-intake
 $(B)/smp-intake: $(OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
-$(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
+$(B)/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(B)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # Only json.c sees cJSON's flags (its pkg-config sets feature macros).

@@ -14,15 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db_private.h"
 #include "report.h"
 #include "schema.h"
 
 #define BUSY_TIMEOUT_MS 10000
 
-struct db {
-	sqlite3 *h;
-	char *path;
-};
 
 void intake_clear(struct intake *in)
 {
@@ -37,7 +34,7 @@ void intake_clear(struct intake *in)
 
 /* Reports the failed step with SQLite's reason; a lock that outlasted the
  * busy timeout gets words a receptionist can act on. */
-static void db_report(struct db *db, const char *what)
+void db_report(struct db *db, const char *what)
 {
 	int code = sqlite3_errcode(db->h) & 0xff;
 
@@ -149,7 +146,7 @@ static int prepare_file(const char *path)
 	return 0;
 }
 
-static int exec(struct db *db, const char *sql, const char *what)
+int db_exec(struct db *db, const char *sql, const char *what)
 {
 	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		db_report(db, what);
@@ -239,21 +236,21 @@ static int migrate(struct db *db)
 	long long version;
 	char sql[96];
 
-	if (exec(db, "BEGIN IMMEDIATE", "cannot update the database schema") < 0)
+	if (db_exec(db, "BEGIN IMMEDIATE", "cannot update the database schema") < 0)
 		return -1;
 	if (query_int(db, "PRAGMA user_version", &version) < 0) {
 		db_report(db, "cannot read the schema version");
 		goto fail;
 	}
 	for (long long v = version; v < schema_migration_count; v++) {
-		if (exec(db, schema_migrations[v], "cannot update the database schema") < 0)
+		if (db_exec(db, schema_migrations[v], "cannot update the database schema") < 0)
 			goto fail;
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld; PRAGMA application_id = %d",
 			 v + 1, DB_APPLICATION_ID);
-		if (exec(db, sql, "cannot update the database schema") < 0)
+		if (db_exec(db, sql, "cannot update the database schema") < 0)
 			goto fail;
 	}
-	if (exec(db, "COMMIT", "cannot update the database schema") < 0)
+	if (db_exec(db, "COMMIT", "cannot update the database schema") < 0)
 		goto fail;
 	return 0;
 fail:
@@ -284,9 +281,9 @@ struct db *db_open(const char *path)
 	if (check_identity(db, &version) < 0)
 		goto fail;
 	/* foreign_keys is ignored inside a transaction: set it first. */
-	if (exec(db, "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON", "cannot set up the database") < 0 ||
+	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON", "cannot set up the database") < 0 ||
 	    use_wal(db) < 0 ||
-	    exec(db, "PRAGMA synchronous = FULL", "cannot set up the database") < 0)
+	    db_exec(db, "PRAGMA synchronous = FULL", "cannot set up the database") < 0)
 		goto fail;
 	if (version < schema_migration_count && migrate(db) < 0)
 		goto fail;
@@ -305,11 +302,9 @@ void db_close(struct db *db)
 	free(db);
 }
 
-static int bind_text(sqlite3_stmt *st, int i, const char *s);
-static int step_done(sqlite3_stmt *st);
 
 /* Prepares sql; the caller reports a failure, knowing what it was for. */
-static int prepare(struct db *db, const char *sql, sqlite3_stmt **st)
+int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st)
 {
 	return sqlite3_prepare_v2(db->h, sql, -1, st, NULL) == SQLITE_OK ? 0 : -1;
 }
@@ -322,7 +317,7 @@ int db_settings(struct db *db, struct settings *out)
 	int rc;
 
 	*out = def;
-	if (prepare(db, "SELECT key, value FROM setting", &st) < 0) {
+	if (db_prepare(db, "SELECT key, value FROM setting", &st) < 0) {
 		db_report(db, "cannot read the settings");
 		return -1;
 	}
@@ -353,27 +348,27 @@ int db_setting_store(struct db *db, const char *key, const char *value)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(db, "INSERT INTO setting (key, value) VALUES (?1, ?2) "
+	if (db_prepare(db, "INSERT INTO setting (key, value) VALUES (?1, ?2) "
 			"ON CONFLICT (key) DO UPDATE SET value = excluded.value", &st) < 0) {
 		db_report(db, "cannot change the setting");
 		return -1;
 	}
-	bind_text(st, 1, key);
-	bind_text(st, 2, value);
-	rc = step_done(st);
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, value);
+	rc = db_step_done(st);
 	if (rc < 0)
 		db_report(db, "cannot change the setting");
 	sqlite3_finalize(st);
 	return rc;
 }
 
-static int bind_text(sqlite3_stmt *st, int i, const char *s)
+int db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
 }
 
 /* Steps a statement that returns no row, then resets it for reuse. */
-static int step_done(sqlite3_stmt *st)
+int db_step_done(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -389,36 +384,36 @@ static int save_client(struct db *db, struct intake *in)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (prepare(db, "SELECT id FROM client WHERE first_name = ?1 AND last_name = ?2 "
+	if (db_prepare(db, "SELECT id FROM client WHERE first_name = ?1 AND last_name = ?2 "
 			"AND date_of_birth = ?3 ORDER BY id LIMIT 1", &st) < 0)
 		return -1;
-	bind_text(st, 1, answers_get(a, "first_name"));
-	bind_text(st, 2, answers_get(a, "last_name"));
-	bind_text(st, 3, answers_get(a, "date_of_birth"));
+	db_bind_text(st, 1, answers_get(a, "first_name"));
+	db_bind_text(st, 2, answers_get(a, "last_name"));
+	db_bind_text(st, 3, answers_get(a, "date_of_birth"));
 	rc = sqlite3_step(st);
 	in->client_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 	if (in->client_id) {
-		if (prepare(db, "UPDATE client SET phone = coalesce(?1, phone), "
+		if (db_prepare(db, "UPDATE client SET phone = coalesce(?1, phone), "
 				"email = coalesce(?2, email) WHERE id = ?3", &st) < 0)
 			return -1;
-		bind_text(st, 1, answers_get(a, "phone"));
-		bind_text(st, 2, answers_get(a, "email"));
+		db_bind_text(st, 1, answers_get(a, "phone"));
+		db_bind_text(st, 2, answers_get(a, "email"));
 		sqlite3_bind_int64(st, 3, in->client_id);
 	} else {
-		if (prepare(db, "INSERT INTO client (first_name, last_name, date_of_birth, phone, "
+		if (db_prepare(db, "INSERT INTO client (first_name, last_name, date_of_birth, phone, "
 				"email, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0)
 			return -1;
-		bind_text(st, 1, answers_get(a, "first_name"));
-		bind_text(st, 2, answers_get(a, "last_name"));
-		bind_text(st, 3, answers_get(a, "date_of_birth"));
-		bind_text(st, 4, answers_get(a, "phone"));
-		bind_text(st, 5, answers_get(a, "email"));
-		bind_text(st, 6, in->taken_at);
+		db_bind_text(st, 1, answers_get(a, "first_name"));
+		db_bind_text(st, 2, answers_get(a, "last_name"));
+		db_bind_text(st, 3, answers_get(a, "date_of_birth"));
+		db_bind_text(st, 4, answers_get(a, "phone"));
+		db_bind_text(st, 5, answers_get(a, "email"));
+		db_bind_text(st, 6, in->taken_at);
 	}
-	rc = step_done(st);
+	rc = db_step_done(st);
 	sqlite3_finalize(st);
 	if (rc == 0 && !in->client_id)
 		in->client_id = sqlite3_last_insert_rowid(db->h);
@@ -430,41 +425,41 @@ static int save_rows(struct db *db, struct intake *in)
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (prepare(db, "INSERT INTO intake (uuid, client_id, taken_at, staff) "
+	if (db_prepare(db, "INSERT INTO intake (uuid, client_id, taken_at, staff) "
 			"VALUES (?1, ?2, ?3, ?4)", &st) < 0)
 		return -1;
-	bind_text(st, 1, in->uuid);
+	db_bind_text(st, 1, in->uuid);
 	sqlite3_bind_int64(st, 2, in->client_id);
-	bind_text(st, 3, in->taken_at);
-	bind_text(st, 4, in->staff);
-	if (step_done(st) < 0)
+	db_bind_text(st, 3, in->taken_at);
+	db_bind_text(st, 4, in->staff);
+	if (db_step_done(st) < 0)
 		goto out;
 	in->id = sqlite3_last_insert_rowid(db->h);
 	sqlite3_finalize(st);
 
-	if (prepare(db, "INSERT INTO answer (intake_id, question_id, value) VALUES (?1, ?2, ?3)",
+	if (db_prepare(db, "INSERT INTO answer (intake_id, question_id, value) VALUES (?1, ?2, ?3)",
 		    &st) < 0)
 		return -1;
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		if (!in->answers.value[i] || questionnaire[i].client_field)
 			continue;
 		sqlite3_bind_int64(st, 1, in->id);
-		bind_text(st, 2, questionnaire[i].id);
-		bind_text(st, 3, in->answers.value[i]);
-		if (step_done(st) < 0)
+		db_bind_text(st, 2, questionnaire[i].id);
+		db_bind_text(st, 3, in->answers.value[i]);
+		if (db_step_done(st) < 0)
 			goto out;
 	}
 	sqlite3_finalize(st);
 
-	if (prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
+	if (db_prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
 			"VALUES (?1, 1, ?2, ?3, ?4)", &st) < 0)
 		return -1;
 	for (size_t i = 0; i < in->advice.count; i++) {
 		sqlite3_bind_int64(st, 1, in->id);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
-		bind_text(st, 3, in->advice.item[i].id);
-		bind_text(st, 4, in->advice.item[i].text);
-		if (step_done(st) < 0)
+		db_bind_text(st, 3, in->advice.item[i].id);
+		db_bind_text(st, 4, in->advice.item[i].text);
+		if (db_step_done(st) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -475,13 +470,13 @@ out:
 
 int db_save_intake(struct db *db, struct intake *in)
 {
-	if (exec(db, "BEGIN IMMEDIATE", "cannot save the intake") < 0)
+	if (db_exec(db, "BEGIN IMMEDIATE", "cannot save the intake") < 0)
 		return -1;
 	if (save_client(db, in) < 0 || save_rows(db, in) < 0) {
 		db_report(db, "cannot save the intake");
 		goto fail;
 	}
-	if (exec(db, "COMMIT", "cannot save the intake") < 0)
+	if (db_exec(db, "COMMIT", "cannot save the intake") < 0)
 		goto fail;
 	return 0;
 fail:
@@ -509,9 +504,9 @@ static void readers_finalize(struct readers *r)
 static int readers_prepare(struct db *db, struct readers *r, const char *intake_sql)
 {
 	memset(r, 0, sizeof *r);
-	if (prepare(db, intake_sql, &r->intake) < 0 ||
-	    prepare(db, "SELECT question_id, value FROM answer WHERE intake_id = ?1", &r->answers) < 0 ||
-	    prepare(db, "SELECT advice_id, text FROM advice_sheet WHERE intake_id = ?1 AND sheet = "
+	if (db_prepare(db, intake_sql, &r->intake) < 0 ||
+	    db_prepare(db, "SELECT question_id, value FROM answer WHERE intake_id = ?1", &r->answers) < 0 ||
+	    db_prepare(db, "SELECT advice_id, text FROM advice_sheet WHERE intake_id = ?1 AND sheet = "
 			"(SELECT max(sheet) FROM advice_sheet WHERE intake_id = ?1) ORDER BY position",
 		    &r->advice) < 0) {
 		readers_finalize(r);
@@ -520,7 +515,7 @@ static int readers_prepare(struct db *db, struct readers *r, const char *intake_
 	return 0;
 }
 
-static char *column_dup(sqlite3_stmt *st, int col)
+char *db_column_dup(sqlite3_stmt *st, int col)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
 	return s ? strdup((const char *)s) : NULL;
@@ -539,8 +534,8 @@ static int read_intake(struct readers *r, struct intake *in)
 	in->id = sqlite3_column_int64(st, 0);
 	snprintf(in->uuid, sizeof in->uuid, "%s", uuid ? (const char *)uuid : "");
 	in->client_id = sqlite3_column_int64(st, 2);
-	in->taken_at = column_dup(st, 3);
-	in->staff = column_dup(st, 4);
+	in->taken_at = db_column_dup(st, 3);
+	in->staff = db_column_dup(st, 4);
 	for (int i = 0; i < 5; i++) {
 		const unsigned char *v = sqlite3_column_text(st, 5 + i);
 		if (v && answers_set(&in->answers, client_ids[i], (const char *)v) < 0)
@@ -591,7 +586,7 @@ int db_load_intake(struct db *db, long long id, struct intake *out)
 	}
 	/* Inside a caller's write transaction, read what it sees. */
 	bool own = sqlite3_get_autocommit(db->h);
-	if (own && exec(db, "BEGIN", "cannot read the intake") < 0) {
+	if (own && db_exec(db, "BEGIN", "cannot read the intake") < 0) {
 		readers_finalize(&r);
 		return -1;
 	}
@@ -631,10 +626,10 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 		db_report(db, "cannot read the intakes");
 		return -1;
 	}
-	bind_text(r.intake, 1, q->since);
-	bind_text(r.intake, 2, q->until);
+	db_bind_text(r.intake, 1, q->since);
+	db_bind_text(r.intake, 2, q->until);
 	/* One read transaction: a consistent snapshot while others save. */
-	if (exec(db, "BEGIN", "cannot read the intakes") < 0) {
+	if (db_exec(db, "BEGIN", "cannot read the intakes") < 0) {
 		readers_finalize(&r);
 		return -1;
 	}
@@ -658,63 +653,12 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 	return result;
 }
 
-int db_find_clients(struct db *db, const char *text,
-		    int (*fn)(const struct client_match *m, void *arg), void *arg)
-{
-	sqlite3_stmt *st;
-	int rc, result = 0;
-
-	if (prepare(db, "SELECT c.id, max(i.id), c.first_name, c.last_name, c.date_of_birth, "
-			"max(i.taken_at) FROM client c JOIN intake i ON i.client_id = c.id "
-			"WHERE c.first_name LIKE ?1 || '%' ESCAPE '\\' "
-			"OR c.last_name LIKE ?1 || '%' ESCAPE '\\' "
-			"OR (c.first_name || ' ' || c.last_name) LIKE ?1 || '%' ESCAPE '\\' "
-			"GROUP BY c.id ORDER BY max(i.id) DESC LIMIT 200", &st) < 0) {
-		db_report(db, "cannot search the clients");
-		return -1;
-	}
-	/* LIKE wildcards typed by the user are matched literally. */
-	size_t n = strlen(text);
-	char *pattern = malloc(2 * n + 1), *p = pattern;
-	if (!pattern) {
-		sqlite3_finalize(st);
-		report("out of memory");
-		return -1;
-	}
-	for (const char *s = text; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			*p++ = '\\';
-		*p++ = *s;
-	}
-	*p = '\0';
-	bind_text(st, 1, pattern);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct client_match m = {
-			sqlite3_column_int64(st, 0),
-			sqlite3_column_int64(st, 1),
-			(const char *)sqlite3_column_text(st, 2),
-			(const char *)sqlite3_column_text(st, 3),
-			(const char *)sqlite3_column_text(st, 4),
-			(const char *)sqlite3_column_text(st, 5),
-		};
-		if ((result = fn(&m, arg)) != 0)
-			break;
-	}
-	if (result == 0 && rc != SQLITE_DONE) {
-		db_report(db, "cannot search the clients");
-		result = -1;
-	}
-	sqlite3_finalize(st);
-	free(pattern);
-	return result;
-}
-
 int db_each_id(struct db *db, bool clients, int (*fn)(long long id, void *arg), void *arg)
 {
 	sqlite3_stmt *st;
 	int rc, result = 0;
 
-	if (prepare(db, clients ? "SELECT id FROM client ORDER BY id" : "SELECT id FROM intake ORDER BY id",
+	if (db_prepare(db, clients ? "SELECT id FROM client ORDER BY id" : "SELECT id FROM intake ORDER BY id",
 		    &st) < 0) {
 		db_report(db, "cannot list the ids");
 		return -1;
@@ -732,12 +676,12 @@ int db_each_id(struct db *db, bool clients, int (*fn)(long long id, void *arg), 
 
 int db_begin_write(struct db *db)
 {
-	return exec(db, "BEGIN IMMEDIATE", "cannot write to the database");
+	return db_exec(db, "BEGIN IMMEDIATE", "cannot write to the database");
 }
 
 int db_commit(struct db *db)
 {
-	if (exec(db, "COMMIT", "cannot save the change") < 0) {
+	if (db_exec(db, "COMMIT", "cannot save the change") < 0) {
 		db_rollback(db);
 		return -1;
 	}
@@ -758,26 +702,26 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct signoff
 	sqlite3_int64 sheet;
 	int rc = -1;
 
-	if (prepare(db, "DELETE FROM answer WHERE intake_id = ?1 AND question_id = ?2", &del) < 0 ||
-	    prepare(db, "INSERT INTO answer (intake_id, question_id, value) VALUES (?1, ?2, ?3)",
+	if (db_prepare(db, "DELETE FROM answer WHERE intake_id = ?1 AND question_id = ?2", &del) < 0 ||
+	    db_prepare(db, "INSERT INTO answer (intake_id, question_id, value) VALUES (?1, ?2, ?3)",
 		    &ins) < 0)
 		goto out;
 	for (size_t i = 0; i < sizeof gp_ids / sizeof gp_ids[0]; i++) {
 		const char *v = answers_get(&in->answers, gp_ids[i]);
 		sqlite3_bind_int64(del, 1, in->id);
-		bind_text(del, 2, gp_ids[i]);
-		if (step_done(del) < 0)
+		db_bind_text(del, 2, gp_ids[i]);
+		if (db_step_done(del) < 0)
 			goto out;
 		if (!v)
 			continue;
 		sqlite3_bind_int64(ins, 1, in->id);
-		bind_text(ins, 2, gp_ids[i]);
-		bind_text(ins, 3, v);
-		if (step_done(ins) < 0)
+		db_bind_text(ins, 2, gp_ids[i]);
+		db_bind_text(ins, 3, v);
+		if (db_step_done(ins) < 0)
 			goto out;
 	}
 	/* The new sheet goes beside the earlier ones, numbered after them. */
-	if (prepare(db, "SELECT coalesce(max(sheet), 0) + 1 FROM advice_sheet WHERE intake_id = ?1",
+	if (db_prepare(db, "SELECT coalesce(max(sheet), 0) + 1 FROM advice_sheet WHERE intake_id = ?1",
 		    &st) < 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, in->id);
@@ -785,30 +729,30 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct signoff
 		goto out;
 	sheet = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
+	if (db_prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
 			"VALUES (?1, ?2, ?3, ?4, ?5)", &st) < 0)
 		goto out;
 	for (size_t i = 0; i < in->advice.count; i++) {
 		sqlite3_bind_int64(st, 1, in->id);
 		sqlite3_bind_int64(st, 2, sheet);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)i + 1);
-		bind_text(st, 4, in->advice.item[i].id);
-		bind_text(st, 5, in->advice.item[i].text);
-		if (step_done(st) < 0)
+		db_bind_text(st, 4, in->advice.item[i].id);
+		db_bind_text(st, 5, in->advice.item[i].text);
+		if (db_step_done(st) < 0)
 			goto out;
 	}
 	sqlite3_finalize(st);
-	if (prepare(db, "INSERT INTO signoff (intake_id, status, gp_name, signed_on, reference, "
+	if (db_prepare(db, "INSERT INTO signoff (intake_id, status, gp_name, signed_on, reference, "
 			"recorded_at, staff) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st) < 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, in->id);
-	bind_text(st, 2, s->status);
-	bind_text(st, 3, s->gp_name);
-	bind_text(st, 4, s->signed_on);
-	bind_text(st, 5, s->reference);
-	bind_text(st, 6, s->recorded_at);
-	bind_text(st, 7, s->staff);
-	if (step_done(st) < 0)
+	db_bind_text(st, 2, s->status);
+	db_bind_text(st, 3, s->gp_name);
+	db_bind_text(st, 4, s->signed_on);
+	db_bind_text(st, 5, s->reference);
+	db_bind_text(st, 6, s->recorded_at);
+	db_bind_text(st, 7, s->staff);
+	if (db_step_done(st) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -1,0 +1,34 @@
+/* db_private.h - what db.c shares with the files it delegates SQL to
+ * (db_*.c).  Not part of the public surface: only db_*.c include it. */
+#ifndef SMP_DB_PRIVATE_H
+#define SMP_DB_PRIVATE_H
+
+#include <sqlite3.h>
+
+#include "db.h"
+
+struct db {
+	sqlite3 *h;
+	char *path;
+};
+
+/* Reports the failed step ("what") with SQLite's reason, in words a
+ * receptionist can act on for a busy database or a full disk. */
+void db_report(struct db *db, const char *what);
+
+/* Runs sql without rows; reports "what" and returns -1 on failure. */
+int db_exec(struct db *db, const char *sql, const char *what);
+
+/* Prepares sql; the caller reports a failure, knowing what it was for. */
+int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st);
+
+/* Binds s (NULL binds NULL), static: s must outlive the step. */
+int db_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/* Steps a statement that returns no row, then resets it for reuse. */
+int db_step_done(sqlite3_stmt *st);
+
+/* A copy of a text column (allocated), or NULL for NULL. */
+char *db_column_dup(sqlite3_stmt *st, int col);
+
+#endif
