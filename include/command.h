@@ -39,6 +39,10 @@ struct db *ctx_db_only(struct ctx *ctx);
  * Returns NULL (reported) when none is usable. */
 const char *ctx_staff(struct ctx *ctx);
 
+/* Reports that client (clients true) or intake id is not there: erased
+ * (when and by whom), or never was. */
+void ctx_report_missing(struct ctx *ctx, bool clients, long long id);
+
 /* Closes what ctx opened. */
 void ctx_close(struct ctx *ctx);
 

@@ -17,7 +17,9 @@ struct db;
 /* One saved intake.  Strings are owned; free with intake_clear(). */
 struct intake {
 	long long id;
-	long long client_id;
+	long long client_id; /* saving: 0 finds or makes the record, -1 always makes one */
+	long long revision;  /* 1 when saved, one more for each edit or sign-off */
+	long long draft_id;  /* saving: the draft the intake was typed into (removed), or 0 */
 	char uuid[37];
 	char *taken_at; /* UTC, YYYY-MM-DDTHH:MM:SSZ */
 	char *staff;
@@ -101,12 +103,48 @@ struct signoff {
 
 /* Inside db_begin_write(): stores in's GP answers (gp_discussed,
  * gp_signoff, gp_name, gp_signoff_date) as they now are, its advice as a
- * new sheet beside the earlier ones, and the sign-off row.  Returns 0, or
+ * new sheet beside the earlier ones, the sign-off row, one more revision,
+ * and an audit row of what changed since before.  Returns 0, or
  * -1 (reported). */
-int db_save_signoff(struct db *db, const struct intake *in, const struct signoff *s);
+int db_save_signoff(struct db *db, const struct intake *in, const struct answers *before,
+		    const struct signoff *s);
 
 /* Calls fn with every intake id (or client id when clients), ascending.
  * Returns as db_each_intake. */
 int db_each_id(struct db *db, bool clients, int (*fn)(long long id, void *arg), void *arg);
+
+/* One field a change touched: its question id (or another name such as
+ * "signoff_reference"), with the values before and after (NULL: none). */
+struct audit_change {
+	const char *field, *old_value, *new_value;
+};
+
+/* One audit row.  action: "create", "edit", "signoff" or "erase". */
+struct audit_entry {
+	long long id, client_id, intake_id; /* 0: none */
+	const char *at, *staff, *action;
+	const struct audit_change *change;
+	size_t count;
+};
+
+/* Inside a write transaction: appends e (its id is ignored).  Returns 0,
+ * or -1 (reported). */
+int db_audit_add(struct db *db, const struct audit_entry *e);
+
+/* Inside a write transaction: appends e with one change per question whose
+ * answer differs between before (NULL for a new intake) and after.
+ * Returns 0, or -1 (reported). */
+int db_audit_answers(struct db *db, const struct audit_entry *e, const struct answers *before,
+		     const struct answers *after);
+
+/* Calls fn for the audit rows of intake id, oldest first (its erasure
+ * included).  Returns as db_each_intake. */
+int db_each_audit(struct db *db, long long intake_id,
+		  int (*fn)(const struct audit_entry *e, void *arg), void *arg);
+
+/* Whether client (clients true) or intake id was erased: returns 1 and sets
+ * *when (UTC, allocated) and *who (allocated), 0 when it was not, or -1
+ * (reported). */
+int db_erased(struct db *db, bool clients, long long id, char **when, char **who);
 
 #endif

@@ -70,6 +70,10 @@ struct answers {
 /* Frees every value and resets to empty; accepts NULL. */
 void answers_clear(struct answers *a);
 
+/* Makes dst a copy of src (dst's old contents are not freed).  Returns 0,
+ * or -1 when out of memory (dst left empty). */
+int answers_copy(struct answers *dst, const struct answers *src);
+
 /* The value for question id, or NULL. */
 const char *answers_get(const struct answers *a, const char *id);
 

@@ -22,7 +22,7 @@ static int load_id(struct ctx *ctx, const char *id_text, struct intake *in)
 		return EXIT_FAIL;
 	rc = db_load_intake(ctx->db, id, in);
 	if (rc == 1)
-		report("no intake %lld (see smp-intake find)", id);
+		ctx_report_missing(ctx, false, id);
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 

@@ -41,6 +41,7 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 	const char *status_arg = NULL, *gp_arg = NULL, *date_arg = NULL, *ref = NULL, *staff;
 	char *status = NULL, *gp = NULL, *date = NULL, when[32];
 	struct intake in = { 0 };
+	struct answers before = { { NULL } };
 	struct rules rules;
 	struct signoff s;
 	long long id;
@@ -84,9 +85,13 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 	case 0:
 		break;
 	case 1:
-		report("no intake %lld (see smp-intake find)", id);
+		ctx_report_missing(ctx, false, id);
 		/* fall through */
 	default:
+		goto out;
+	}
+	if (answers_copy(&before, &in.answers) < 0) {
+		report("out of memory");
 		goto out;
 	}
 	if (!answers_any_treatment(&in.answers)) {
@@ -120,7 +125,7 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	s = (struct signoff){ status, gp, date, ref, staff, when };
-	if (db_save_signoff(ctx->db, &in, &s) < 0 || db_commit(ctx->db) < 0)
+	if (db_save_signoff(ctx->db, &in, &before, &s) < 0 || db_commit(ctx->db) < 0)
 		goto out;
 	printf("Recorded GP sign-off '%s' for intake %lld.\n", status, id);
 	sheet_print_advice(stdout, &in);
@@ -128,6 +133,7 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 out:
 	db_rollback(ctx->db);
 	intake_clear(&in);
+	answers_clear(&before);
 	free(status);
 	free(gp);
 	free(date);

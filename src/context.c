@@ -60,3 +60,16 @@ void ctx_close(struct ctx *ctx)
 	ctx->db = NULL;
 	ctx->db_path = NULL;
 }
+
+void ctx_report_missing(struct ctx *ctx, bool clients, long long id)
+{
+	const char *what = clients ? "client" : "intake";
+	char *when = NULL, *who = NULL;
+
+	if (ctx->db && db_erased(ctx->db, clients, id, &when, &who) == 1)
+		report("%s %lld was erased on %.10s by %s", what, id, when, who);
+	else
+		report("no %s %lld (see smp-intake find)", what, id);
+	free(when);
+	free(who);
+}

@@ -376,44 +376,51 @@ int db_step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The client with the same names and date of birth, or a new one; contact
- * details are brought up to date with what was just given. */
+/* The client record: the one chosen (in->client_id > 0), else the one with
+ * the same names and date of birth unless a new record was asked for
+ * (-1), else a new one.  Contact details are brought up to date with what
+ * was just given. */
 static int save_client(struct db *db, struct intake *in)
 {
 	const struct answers *a = &in->answers;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (db_prepare(db, "SELECT id FROM client WHERE first_name = ?1 AND last_name = ?2 "
-			"AND date_of_birth = ?3 ORDER BY id LIMIT 1", &st) < 0)
-		return -1;
-	db_bind_text(st, 1, answers_get(a, "first_name"));
-	db_bind_text(st, 2, answers_get(a, "last_name"));
-	db_bind_text(st, 3, answers_get(a, "date_of_birth"));
-	rc = sqlite3_step(st);
-	in->client_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
-	if (in->client_id) {
-		if (db_prepare(db, "UPDATE client SET phone = coalesce(?1, phone), "
-				"email = coalesce(?2, email) WHERE id = ?3", &st) < 0)
-			return -1;
-		db_bind_text(st, 1, answers_get(a, "phone"));
-		db_bind_text(st, 2, answers_get(a, "email"));
-		sqlite3_bind_int64(st, 3, in->client_id);
-	} else {
-		if (db_prepare(db, "INSERT INTO client (first_name, last_name, date_of_birth, phone, "
-				"email, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0)
+	if (in->client_id == 0) {
+		if (db_prepare(db, "SELECT id FROM client WHERE first_name = ?1 AND last_name = ?2 "
+				   "AND date_of_birth = ?3 ORDER BY id LIMIT 1", &st) < 0)
 			return -1;
 		db_bind_text(st, 1, answers_get(a, "first_name"));
 		db_bind_text(st, 2, answers_get(a, "last_name"));
 		db_bind_text(st, 3, answers_get(a, "date_of_birth"));
-		db_bind_text(st, 4, answers_get(a, "phone"));
-		db_bind_text(st, 5, answers_get(a, "email"));
+		rc = sqlite3_step(st);
+		in->client_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
+	} else if (in->client_id < 0) {
+		in->client_id = 0;
+	}
+	if (in->client_id) {
+		if (db_prepare(db, "UPDATE client SET first_name = ?1, last_name = ?2, "
+				   "date_of_birth = ?3, phone = coalesce(?4, phone), "
+				   "email = coalesce(?5, email) WHERE id = ?6", &st) < 0)
+			return -1;
+		sqlite3_bind_int64(st, 6, in->client_id);
+	} else {
+		if (db_prepare(db, "INSERT INTO client (first_name, last_name, date_of_birth, phone, "
+				   "email, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0)
+			return -1;
 		db_bind_text(st, 6, in->taken_at);
 	}
+	db_bind_text(st, 1, answers_get(a, "first_name"));
+	db_bind_text(st, 2, answers_get(a, "last_name"));
+	db_bind_text(st, 3, answers_get(a, "date_of_birth"));
+	db_bind_text(st, 4, answers_get(a, "phone"));
+	db_bind_text(st, 5, answers_get(a, "email"));
 	rc = db_step_done(st);
+	if (rc == 0 && in->client_id && sqlite3_changes(db->h) != 1)
+		rc = -1; /* the chosen client is gone (erased meanwhile) */
 	sqlite3_finalize(st);
 	if (rc == 0 && !in->client_id)
 		in->client_id = sqlite3_last_insert_rowid(db->h);
@@ -462,6 +469,15 @@ static int save_rows(struct db *db, struct intake *in)
 		if (db_step_done(st) < 0)
 			goto out;
 	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (in->draft_id) {
+		if (db_prepare(db, "DELETE FROM draft WHERE id = ?1", &st) < 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, in->draft_id);
+		if (db_step_done(st) < 0)
+			goto out;
+	}
 	rc = 0;
 out:
 	sqlite3_finalize(st);
@@ -472,10 +488,15 @@ int db_save_intake(struct db *db, struct intake *in)
 {
 	if (db_exec(db, "BEGIN IMMEDIATE", "cannot save the intake") < 0)
 		return -1;
+	in->revision = 1;
 	if (save_client(db, in) < 0 || save_rows(db, in) < 0) {
 		db_report(db, "cannot save the intake");
 		goto fail;
 	}
+	struct audit_entry created = { 0, in->client_id, in->id, in->taken_at, in->staff,
+				       "create", NULL, 0 };
+	if (db_audit_answers(db, &created, NULL, &in->answers) < 0)
+		goto fail;
 	if (db_exec(db, "COMMIT", "cannot save the intake") < 0)
 		goto fail;
 	return 0;
@@ -492,7 +513,7 @@ struct readers {
 
 #define INTAKE_COLUMNS                                                                 \
 	"SELECT i.id, i.uuid, i.client_id, i.taken_at, i.staff, c.first_name, c.last_name, " \
-	"c.date_of_birth, c.phone, c.email FROM intake i JOIN client c ON c.id = i.client_id "
+	"c.date_of_birth, c.phone, c.email, i.revision FROM intake i JOIN client c ON c.id = i.client_id "
 
 static void readers_finalize(struct readers *r)
 {
@@ -536,6 +557,7 @@ static int read_intake(struct readers *r, struct intake *in)
 	in->client_id = sqlite3_column_int64(st, 2);
 	in->taken_at = db_column_dup(st, 3);
 	in->staff = db_column_dup(st, 4);
+	in->revision = sqlite3_column_int64(st, 10);
 	for (int i = 0; i < 5; i++) {
 		const unsigned char *v = sqlite3_column_text(st, 5 + i);
 		if (v && answers_set(&in->answers, client_ids[i], (const char *)v) < 0)
@@ -694,7 +716,8 @@ void db_rollback(struct db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int db_save_signoff(struct db *db, const struct intake *in, const struct signoff *s)
+int db_save_signoff(struct db *db, const struct intake *in, const struct answers *before,
+		    const struct signoff *s)
 {
 	static const char *const gp_ids[] = { "gp_discussed", "gp_signoff", "gp_name",
 					      "gp_signoff_date" };
@@ -754,10 +777,21 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct signoff
 	db_bind_text(st, 7, s->staff);
 	if (db_step_done(st) < 0)
 		goto out;
+	sqlite3_finalize(st);
+	if (db_prepare(db, "UPDATE intake SET revision = revision + 1 WHERE id = ?1", &st) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, in->id);
+	if (db_step_done(st) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (rc < 0)
 		db_report(db, "cannot record the sign-off");
+	if (rc == 0) {
+		struct audit_entry e = { 0, in->client_id, in->id, s->recorded_at, s->staff,
+					 "signoff", NULL, 0 };
+		rc = db_audit_answers(db, &e, before, &in->answers);
+	}
 	sqlite3_finalize(del);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(st);

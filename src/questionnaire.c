@@ -108,6 +108,18 @@ void answers_clear(struct answers *a)
 	}
 }
 
+int answers_copy(struct answers *dst, const struct answers *src)
+{
+	memset(dst, 0, sizeof *dst);
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (src->value[i] && !(dst->value[i] = strdup(src->value[i]))) {
+			answers_clear(dst);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 const char *answers_get(const struct answers *a, const char *id)
 {
 	int i = questionnaire_index(id);

@@ -1,0 +1,196 @@
+/* db_audit.c - the audit trail: who changed what, when, with the values
+ * before and after.  The program only ever appends; the schema's triggers
+ * refuse any change to a row, and removal except with an erased client. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_private.h"
+#include "report.h"
+
+int db_audit_add(struct db *db, const struct audit_entry *e)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 audit_id;
+	int rc = -1;
+
+	if (db_prepare(db, "INSERT INTO audit (at, staff, action, client_id, intake_id) "
+			   "VALUES (?1, ?2, ?3, nullif(?4, 0), nullif(?5, 0))", &st) < 0)
+		goto out;
+	db_bind_text(st, 1, e->at);
+	db_bind_text(st, 2, e->staff);
+	db_bind_text(st, 3, e->action);
+	sqlite3_bind_int64(st, 4, e->client_id);
+	sqlite3_bind_int64(st, 5, e->intake_id);
+	if (db_step_done(st) < 0)
+		goto out;
+	audit_id = sqlite3_last_insert_rowid(db->h);
+	sqlite3_finalize(st);
+	if (db_prepare(db, "INSERT INTO audit_change (audit_id, field, old_value, new_value) "
+			   "VALUES (?1, ?2, ?3, ?4)", &st) < 0)
+		goto out;
+	for (size_t i = 0; i < e->count; i++) {
+		sqlite3_bind_int64(st, 1, audit_id);
+		db_bind_text(st, 2, e->change[i].field);
+		db_bind_text(st, 3, e->change[i].old_value);
+		db_bind_text(st, 4, e->change[i].new_value);
+		if (db_step_done(st) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		db_report(db, "cannot write the audit trail");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int db_audit_answers(struct db *db, const struct audit_entry *e, const struct answers *before,
+		     const struct answers *after)
+{
+	struct audit_change change[sizeof after->value / sizeof after->value[0]];
+	struct audit_entry row = *e;
+
+	row.count = 0;
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		const char *old = before ? before->value[i] : NULL;
+		if (!same(old, after->value[i]))
+			change[row.count++] = (struct audit_change){ questionnaire[i].id, old,
+								     after->value[i] };
+	}
+	row.change = change;
+	return db_audit_add(db, &row);
+}
+
+static void changes_clear(struct audit_change *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)c[i].field);
+		free((char *)c[i].old_value);
+		free((char *)c[i].new_value);
+	}
+}
+
+/* Reads the changes of audit row e->id into *buf (grown as needed), as
+ * copies: a column's text lasts only until the next step.  The caller
+ * frees them with changes_clear(). */
+static int read_changes(sqlite3_stmt *changes, struct audit_entry *e,
+			struct audit_change **buf, size_t *cap)
+{
+	int rc;
+
+	e->count = 0;
+	e->change = *buf;
+	sqlite3_bind_int64(changes, 1, e->id);
+	while ((rc = sqlite3_step(changes)) == SQLITE_ROW) {
+		if (e->count == *cap) {
+			size_t n = *cap ? *cap * 2 : 16;
+			struct audit_change *grown = realloc(*buf, n * sizeof **buf);
+			if (!grown)
+				break;
+			e->change = *buf = grown;
+			*cap = n;
+		}
+		struct audit_change *c = &(*buf)[e->count++];
+		*c = (struct audit_change){ db_column_dup(changes, 0), db_column_dup(changes, 1),
+					    db_column_dup(changes, 2) };
+		if (!c->field || (!c->old_value && sqlite3_column_type(changes, 1) != SQLITE_NULL) ||
+		    (!c->new_value && sqlite3_column_type(changes, 2) != SQLITE_NULL))
+			break;
+	}
+	sqlite3_reset(changes);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_each_audit(struct db *db, long long intake_id,
+		  int (*fn)(const struct audit_entry *e, void *arg), void *arg)
+{
+	sqlite3_stmt *rows = NULL, *changes = NULL;
+	struct audit_change *buf = NULL;
+	size_t cap = 0;
+	int rc, result = 0;
+
+	if (db_prepare(db, "SELECT id, coalesce(client_id, 0), coalesce(intake_id, 0), at, staff, "
+			   "action FROM audit WHERE intake_id = ?1 ORDER BY id", &rows) < 0 ||
+	    db_prepare(db, "SELECT field, old_value, new_value FROM audit_change "
+			   "WHERE audit_id = ?1 ORDER BY rowid", &changes) < 0) {
+		db_report(db, "cannot read the audit trail");
+		result = -1;
+		goto out;
+	}
+	if (db_exec(db, "BEGIN", "cannot read the audit trail") < 0) {
+		result = -1;
+		goto out;
+	}
+	sqlite3_bind_int64(rows, 1, intake_id);
+	while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
+		struct audit_entry e = {
+			.id = sqlite3_column_int64(rows, 0),
+			.client_id = sqlite3_column_int64(rows, 1),
+			.intake_id = sqlite3_column_int64(rows, 2),
+			.at = (const char *)sqlite3_column_text(rows, 3),
+			.staff = (const char *)sqlite3_column_text(rows, 4),
+			.action = (const char *)sqlite3_column_text(rows, 5),
+		};
+		if (read_changes(changes, &e, &buf, &cap) < 0) {
+			changes_clear(buf, e.count);
+			db_report(db, "cannot read the audit trail");
+			result = -1;
+			break;
+		}
+		result = fn(&e, arg);
+		changes_clear(buf, e.count);
+		if (result != 0)
+			break;
+	}
+	if (result == 0 && rc != SQLITE_DONE) {
+		db_report(db, "cannot read the audit trail");
+		result = -1;
+	}
+	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(rows);
+	sqlite3_finalize(changes);
+	free(buf);
+	return result;
+}
+
+int db_erased(struct db *db, bool clients, long long id, char **when, char **who)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*when = *who = NULL;
+	if (db_prepare(db, clients ? "SELECT at, staff FROM audit WHERE action = 'erase' "
+				     "AND client_id = ?1 ORDER BY id LIMIT 1"
+				   : "SELECT at, staff FROM audit WHERE action = 'erase' "
+				     "AND intake_id = ?1 ORDER BY id LIMIT 1",
+		       &st) < 0) {
+		db_report(db, "cannot read the audit trail");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*when = db_column_dup(st, 0);
+		*who = db_column_dup(st, 1);
+		rc = *when && *who ? 1 : -1;
+		if (rc < 0) {
+			free(*when);
+			free(*who);
+			*when = *who = NULL;
+			report("out of memory");
+		}
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		db_report(db, "cannot read the audit trail");
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
