@@ -88,6 +88,12 @@ struct client_match {
 int db_find_clients(struct db *db, const char *text,
 		    int (*fn)(const struct client_match *m, void *arg), void *arg);
 
+/* Calls fn for clients with the names (case blind for ASCII) and date of
+ * birth in a, newest intake first: a returning client.  Returns as
+ * db_each_intake. */
+int db_same_clients(struct db *db, const struct answers *a,
+		    int (*fn)(const struct client_match *m, void *arg), void *arg);
+
 /* A write transaction around several calls below (BEGIN IMMEDIATE, so a
  * second staff member waits instead of failing halfway).  Each returns 0,
  * or -1 (reported). */
@@ -112,6 +118,54 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 /* Calls fn with every intake id (or client id when clients), ascending.
  * Returns as db_each_intake. */
 int db_each_id(struct db *db, bool clients, int (*fn)(long long id, void *arg), void *arg);
+
+/* An intake, or an edit of one, in progress (table draft).  Strings are
+ * owned; free with draft_clear(). */
+struct draft {
+	long long id;            /* 0 until its first answer is stored */
+	long long intake_id;     /* an edit: the intake; 0 for a new intake */
+	long long base_revision; /* an edit: the revision it started from */
+	long long client_id;     /* the returning client once chosen, else 0 */
+	char *next_question;     /* where the walk stopped; NULL: at the end */
+	char *started_at, *updated_at; /* UTC */
+	char *staff;
+	struct answers answers; /* as given (an edit: only those that changed) */
+	bool has[32];           /* which questions have a stored answer (maybe NULL) */
+};
+
+void draft_clear(struct draft *d);
+
+/* Stores the answer value (NULL: left unanswered) to question qid in d,
+ * or only the position when qid is NULL, and that the walk goes on at
+ * next_qid (NULL: the end), in a transaction of its own so it survives a
+ * crash.  The first call creates the draft (from d's intake_id,
+ * base_revision, client_id and staff) and sets d->id.  Returns 0, or -1
+ * (reported). */
+int db_draft_step(struct db *db, struct draft *d, const char *qid, const char *value,
+		  const char *next_qid);
+
+/* Loads draft id.  Returns 0, 1 when there is none, or -1 (reported). */
+int db_draft_load(struct db *db, long long id, struct draft *out);
+
+/* Calls fn for every draft, the most recently changed first.  Returns as
+ * db_each_intake. */
+int db_each_draft(struct db *db, int (*fn)(const struct draft *d, void *arg), void *arg);
+
+/* Removes draft id.  Returns 0, 1 when there is none, or -1 (reported). */
+int db_draft_discard(struct db *db, long long id);
+
+/* Loads client id's names, birth date and contact details into *out (its
+ * questions' answers).  Returns 0, 1 when there is none, or -1 (reported). */
+int db_load_client(struct db *db, long long id, struct answers *out);
+
+/* Saves an edit of in (its answers as they now are; in->revision the
+ * revision the edit started from) in one transaction: the answers, the
+ * client's details, a new advice sheet beside the old ones, one more
+ * revision, an audit row of what changed since before, and the draft
+ * removed.  Returns 0, 1 when the intake is gone, 2 when someone changed
+ * it since in->revision (nothing saved), or -1 (reported). */
+int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
+		 const char *staff, const char *at);
 
 /* One field a change touched: its question id (or another name such as
  * "signoff_reference"), with the values before and after (NULL: none). */

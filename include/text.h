@@ -44,6 +44,10 @@ int text_columns(const char *s);
  * code point, ending in "…" when cut.  Allocated; NULL when out of memory. */
 char *text_fit(const char *s, int cols);
 
+/* a, sep and b in one string (NULL counts as empty).  Allocated; NULL
+ * when out of memory. */
+char *text_join(const char *a, const char *sep, const char *b);
+
 /* Removes leading and trailing spaces and tabs in place; returns s. */
 char *text_trim(char *s);
 

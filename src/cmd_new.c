@@ -1,7 +1,7 @@
-/* cmd_new.c - `smp-intake new`: the consultation intake.  The same walk
- * through the questionnaire serves a person at a terminal (readline, help,
- * asking again), a pipe (one line per answer, first error ends it) and a
- * JSON answers file; nothing reaches the database before the final save. */
+/* cmd_new.c - `smp-intake new`: the consultation intake, also continued
+ * from a draft by `resume`.  At a terminal every answer is kept in a draft
+ * as it is given and a returning client is recognised; through a pipe or
+ * from a JSON file nothing is stored before the final save. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -18,170 +18,9 @@
 #include "sheet.h"
 #include "text.h"
 #include "uuid.h"
+#include "walk.h"
 
 #define ANSWERS_FILE_MAX (16 * 1024 * 1024)
-
-enum walk_result { WALK_DONE, WALK_CANCELLED, WALK_FAILED, WALK_NO_CONSENT };
-
-/* Where answers come from: the terminal, a pipe, or a parsed JSON file. */
-struct source {
-	enum { FROM_TERMINAL, FROM_PIPE, FROM_JSON } kind;
-	const struct json_answers *json;
-	bool asked[32]; /* FROM_JSON: which questions the walk reached */
-};
-
-static const char *const yes_no[] = { "yes", "no", NULL };
-
-static void build_prompt(const struct question *q, char *buf, size_t n)
-{
-	char choices[96] = "";
-
-	if (q->type == Q_YESNO) {
-		snprintf(choices, sizeof choices, " [yes/no]");
-	} else if (q->type == Q_CHOICE) {
-		strcat(choices, " [");
-		for (size_t i = 0; q->choices[i]; i++) {
-			strncat(choices, i ? "/" : "", sizeof choices - strlen(choices) - 1);
-			strncat(choices, q->choices[i], sizeof choices - strlen(choices) - 1);
-		}
-		strncat(choices, "]", sizeof choices - strlen(choices) - 1);
-	}
-	if (q->def)
-		snprintf(buf, n, "%s%s (%s): ", q->prompt, choices, q->def);
-	else
-		snprintf(buf, n, "%s%s: ", q->prompt, choices);
-}
-
-/* Joins lines ending in a backslash (free-text notes may span lines). */
-static enum prompt_result read_notes(const char *prompt, char **out)
-{
-	char *text = NULL, *line;
-	size_t len = 0;
-	enum prompt_result r;
-
-	for (const char *p = prompt;; p = "... ") {
-		if ((r = prompt_read(p, NULL, &line)) != PROMPT_LINE) {
-			free(text);
-			return r;
-		}
-		size_t n = strlen(line);
-		bool more = n > 0 && line[n - 1] == '\\';
-		if (more)
-			line[--n] = '\0';
-		char *grown = realloc(text, len + n + 2);
-		if (!grown) {
-			free(line);
-			free(text);
-			report("out of memory");
-			return PROMPT_ERROR;
-		}
-		text = grown;
-		memcpy(text + len, line, n);
-		len += n;
-		if (more)
-			text[len++] = '\n';
-		text[len] = '\0';
-		free(line);
-		if (!more)
-			break;
-	}
-	*out = text;
-	return PROMPT_LINE;
-}
-
-/* One answer as typed, from the terminal or the pipe. */
-static enum prompt_result read_answer(const struct question *q, char **input)
-{
-	char prompt[512];
-
-	build_prompt(q, prompt, sizeof prompt);
-	if (q->type == Q_NOTES)
-		return read_notes(prompt, input);
-	return prompt_read(prompt, q->type == Q_YESNO ? yes_no : q->choices[0] ? q->choices : NULL,
-			   input);
-}
-
-/* The JSON answer for q ("" when absent or null, i.e. an empty line). */
-static const char *json_input(struct source *src, size_t qi)
-{
-	src->asked[qi] = true;
-	for (size_t i = 0; i < src->json->count; i++)
-		if (strcmp(src->json->item[i].id, questionnaire[qi].id) == 0)
-			return src->json->item[i].value ? src->json->item[i].value : "";
-	return "";
-}
-
-static enum walk_result ask(struct source *src, size_t qi, const struct rules *rules,
-			    struct answers *a)
-{
-	const struct question *q = &questionnaire[qi];
-	char why[256], *input = NULL, *value = NULL;
-	int rc;
-
-	for (;;) {
-		if (src->kind == FROM_JSON) {
-			rc = question_check(q, json_input(src, qi), a, rules, &value, why, sizeof why);
-		} else {
-			switch (read_answer(q, &input)) {
-			case PROMPT_LINE:
-				break;
-			case PROMPT_EOF:
-				if (src->kind == FROM_TERMINAL)
-					return WALK_CANCELLED;
-				report("%s: input ended before this question; nothing saved", q->id);
-				return WALK_FAILED;
-			case PROMPT_INTERRUPTED:
-				return WALK_CANCELLED;
-			case PROMPT_ERROR:
-				return WALK_FAILED;
-			}
-			if (src->kind == FROM_TERMINAL && strcmp(text_trim(input), "?") == 0) {
-				printf("  %s\n", q->help);
-				free(input);
-				continue;
-			}
-			rc = question_check(q, input, a, rules, &value, why, sizeof why);
-			free(input);
-		}
-		if (rc == 0)
-			break;
-		if (src->kind != FROM_TERMINAL) {
-			report("%s: %s; nothing saved", q->id, why);
-			return WALK_FAILED;
-		}
-		printf("  %s. Type ? for help.\n", why);
-	}
-	if (a->value[qi])
-		free(a->value[qi]);
-	a->value[qi] = value;
-	if (qi == 0 && value && strcmp(value, "no") == 0)
-		return WALK_NO_CONSENT;
-	return WALK_DONE;
-}
-
-static enum walk_result walk(struct source *src, const struct rules *rules, struct answers *a)
-{
-	enum walk_result r;
-
-	for (size_t i = 0; i < questionnaire_count; i++) {
-		if (!question_applies(&questionnaire[i], a))
-			continue;
-		if ((r = ask(src, i, rules, a)) != WALK_DONE)
-			return r;
-	}
-	if (src->kind == FROM_JSON) {
-		for (size_t i = 0; i < src->json->count; i++) {
-			int qi = questionnaire_index(src->json->item[i].id);
-			if (!src->asked[qi] && src->json->item[i].value) {
-				report("answers: '%s' does not apply to the other answers "
-				       "(see docs/questions.md); nothing saved",
-				       questionnaire[qi].id);
-				return WALK_FAILED;
-			}
-		}
-	}
-	return WALK_DONE;
-}
 
 /* Reads a whole --answers file (or stdin for "-") into memory. */
 static char *read_all(const char *path, size_t *len)
@@ -227,31 +66,159 @@ fail:
 }
 
 /* At the terminal: show what will be stored and ask before saving. */
-static enum walk_result confirm(const struct answers *a)
+static enum walk_answer confirm(const struct answers *a)
 {
-	char *line = NULL;
-
 	printf("\nSummary\n");
 	sheet_print_answers(stdout, a);
-	for (;;) {
-		switch (prompt_read("\nSave this intake? [yes/no]: ", yes_no, &line)) {
-		case PROMPT_LINE:
-			break;
-		case PROMPT_ERROR:
-			return WALK_FAILED;
-		default:
-			return WALK_CANCELLED;
-		}
-		text_trim(line);
-		bool yes = strcmp(line, "yes") == 0 || strcmp(line, "y") == 0;
-		bool no = strcmp(line, "no") == 0 || strcmp(line, "n") == 0;
-		free(line);
-		if (yes)
-			return WALK_DONE;
-		if (no)
-			return WALK_CANCELLED;
-		printf("  answer yes or no.\n");
+	return walk_ask_yes("\nSave this intake? [yes/no]: ");
+}
+
+/* What the walk of a new intake carries beside the answers. */
+struct taking {
+	struct ctx *ctx;
+	struct intake *in;
+	struct answers contact; /* the returning client's, kept on an empty answer */
+	int dob;                /* index of date_of_birth */
+};
+
+#define OFFERS_MAX 10
+
+struct offers {
+	size_t count;
+	struct client_match m[OFFERS_MAX];
+	char *name[OFFERS_MAX], *born[OFFERS_MAX], *last[OFFERS_MAX];
+};
+
+static int collect_offer(const struct client_match *m, void *arg)
+{
+	struct offers *o = arg;
+	size_t i = o->count;
+	char *name = NULL;
+
+	if (i == OFFERS_MAX)
+		return 1;
+	if (!(name = text_join(m->first_name, " ", m->last_name))) {
+		report("out of memory");
+		return -1;
 	}
+	o->m[i] = *m;
+	o->name[i] = text_safe(name, false);
+	o->born[i] = text_safe(m->date_of_birth ? m->date_of_birth : "", false);
+	o->last[i] = text_safe(m->last_taken_at ? m->last_taken_at : "", false);
+	free(name);
+	o->count++;
+	if (!o->name[i] || !o->born[i] || !o->last[i]) {
+		report("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void offers_clear(struct offers *o)
+{
+	for (size_t i = 0; i < o->count; i++) {
+		free(o->name[i]);
+		free(o->born[i]);
+		free(o->last[i]);
+	}
+	o->count = 0;
+}
+
+/* Links the intake to client id: its details become the answers' (names
+ * and birth date as on file) and the defaults of the contact questions. */
+static int choose_client(struct taking *t, long long id)
+{
+	answers_clear(&t->contact);
+	switch (db_load_client(t->ctx->db, id, &t->contact)) {
+	case 0:
+		break;
+	case 1:
+		ctx_report_missing(t->ctx, true, id);
+		/* fall through */
+	default:
+		return -1;
+	}
+	if (answers_set(&t->in->answers, "first_name", answers_get(&t->contact, "first_name")) < 0 ||
+	    answers_set(&t->in->answers, "last_name", answers_get(&t->contact, "last_name")) < 0 ||
+	    answers_set(&t->in->answers, "date_of_birth",
+			answers_get(&t->contact, "date_of_birth")) < 0) {
+		report("out of memory");
+		return -1;
+	}
+	t->in->client_id = id;
+	return 0;
+}
+
+/* At the terminal, once the names and birth date are known: a client on
+ * file with the same ones is offered before the contact details are
+ * asked, so a returning client keeps one record.  Declining them all
+ * makes a new record even with the same details (two people can share a
+ * name and a birthday). */
+static enum walk_result offer_returning(struct walk *w, size_t qi, void *arg)
+{
+	struct taking *t = arg;
+	struct offers o = { 0 };
+	enum walk_result r = WALK_DONE;
+
+	if ((int)qi != t->dob || t->in->client_id > 0)
+		return WALK_DONE;
+	if (db_same_clients(t->ctx->db, w->a, collect_offer, &o) < 0) {
+		offers_clear(&o);
+		return WALK_FAILED;
+	}
+	for (size_t i = 0; i < o.count && r == WALK_DONE; i++) {
+		printf("\nOn file: client %lld, %s, born %s, last intake %lld on %.10s.\n",
+		       o.m[i].client_id, o.name[i], o.born[i], o.m[i].last_intake_id, o.last[i]);
+		switch (walk_ask_yes("Is this the same person? [yes/no]: ")) {
+		case WALK_YES:
+			if (choose_client(t, o.m[i].client_id) < 0) {
+				r = WALK_FAILED;
+				break;
+			}
+			w->keep = &t->contact;
+			if (w->draft) {
+				w->draft->client_id = o.m[i].client_id;
+				if (db_draft_step(w->db, w->draft, NULL, NULL, questionnaire[qi + 1].id) < 0)
+					w->draft = NULL;
+			}
+			printf("This intake joins client %lld. Enter keeps the contact details on file.\n\n",
+			       o.m[i].client_id);
+			offers_clear(&o);
+			return WALK_DONE;
+		case WALK_NO:
+			break;
+		case WALK_STOPPED:
+			r = WALK_CANCELLED;
+			break;
+		case WALK_ERROR:
+			r = WALK_FAILED;
+			break;
+		}
+	}
+	if (r == WALK_DONE && o.count) {
+		t->in->client_id = -1;
+		printf("A new client record will be made.\n\n");
+	}
+	offers_clear(&o);
+	return r;
+}
+
+static int count_draft(const struct draft *d, void *arg)
+{
+	(void)d;
+	++*(long long *)arg;
+	return 0;
+}
+
+/* `new` at a terminal mentions the intakes left unfinished. */
+static void mention_drafts(struct db *db)
+{
+	long long n = 0;
+
+	if (db_each_draft(db, count_draft, &n) == 0 && n > 0)
+		printf("%lld unfinished intake%s kept as draft%s: smp-intake drafts lists them, "
+		       "smp-intake resume continues one.\n",
+		       n, n == 1 ? " is" : "s are", n == 1 ? "" : "s");
 }
 
 static int stamp(struct intake *in, const char *staff)
@@ -275,79 +242,192 @@ static int stamp(struct intake *in, const char *staff)
 	return 0;
 }
 
-int cmd_new(struct ctx *ctx, int argc, char **argv)
+
+/* Reads and parses an --answers file into json. */
+static int load_answers_file(const char *path, struct json_answers *json)
 {
-	static const struct option opts[] = { { "answers", required_argument, NULL, 'a' },
-					      { NULL, 0, NULL, 0 } };
-	struct source src = { .kind = prompt_interactive() ? FROM_TERMINAL : FROM_PIPE };
+	char why[256], *text;
+	size_t len;
+	int rc;
+
+	if (!(text = read_all(path, &len)))
+		return -1;
+	rc = json_read_answers(text, len, json, why, sizeof why);
+	free(text);
+	if (rc < 0)
+		report("%s: %s; nothing saved", strcmp(path, "-") ? path : "stdin", why);
+	return rc;
+}
+
+/* Starts the answers from draft d: its answers, and the questions before
+ * the one it stopped at are not asked again. */
+static int start_from_draft(struct walk *w, const struct draft *d)
+{
+	int stop = d->next_question ? questionnaire_index(d->next_question) : -1;
+
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (d->has[i] && answers_set(w->a, questionnaire[i].id, d->answers.value[i]) < 0) {
+			report("out of memory");
+			return -1;
+		}
+		w->skip[i] = stop < 0 || (int)i < stop;
+	}
+	return 0;
+}
+
+int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
+		const char *answers_path)
+{
 	struct json_answers json = { NULL, 0 };
 	struct intake in = { 0 };
-	const char *answers_path = NULL, *staff;
-	struct rules rules;
+	struct draft fresh = { 0 }, *draft = resume ? resume : &fresh;
+	struct taking t = { ctx, &in, { { NULL } }, questionnaire_index("date_of_birth") };
+	struct walk w = { .kind = prompt_interactive() ? FROM_TERMINAL : FROM_PIPE };
+	const char *staff;
 	enum walk_result r;
-	int c, rc = EXIT_FAIL;
+	bool declined = false;
+	int rc = EXIT_FAIL;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c != 'a')
-			return command_bad_option("new", argc, argv);
-		answers_path = optarg;
-	}
-	if (optind != argc) {
-		report("new takes no arguments besides --answers FILE");
-		return EXIT_USAGE;
-	}
 	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		return EXIT_FAIL;
 	if (answers_path) {
-		char why[256], *text;
-		size_t len;
-
-		if (!(text = read_all(answers_path, &len)))
-			return EXIT_FAIL;
-		c = json_read_answers(text, len, &json, why, sizeof why);
-		free(text);
-		if (c < 0) {
-			report("%s: %s; nothing saved", strcmp(answers_path, "-") ? answers_path : "stdin", why);
-			return EXIT_FAIL;
-		}
-		src.kind = FROM_JSON;
-		src.json = &json;
+		if (load_answers_file(answers_path, &json) < 0)
+			goto out;
+		w.kind = FROM_JSON;
+		w.json = &json;
 	}
-	rules.today = date_today();
-	rules.minimum_age = ctx->settings.minimum_age;
-
-	if (src.kind == FROM_TERMINAL)
-		printf("New consultation intake. Type ? for help on a question; Ctrl-C cancels.\n\n");
-	r = walk(&src, &rules, &in.answers);
-	if (r == WALK_DONE && src.kind == FROM_TERMINAL)
-		r = confirm(&in.answers);
+	w.rules.today = date_today();
+	w.rules.minimum_age = ctx->settings.minimum_age;
+	w.a = &in.answers;
+	if (resume && start_from_draft(&w, resume) < 0)
+		goto out;
+	if (!client_id && resume)
+		client_id = resume->client_id;
+	if (client_id) {
+		if (choose_client(&t, client_id) < 0)
+			goto out;
+		w.keep = &t.contact;
+		w.skip[questionnaire_index("first_name")] = true;
+		w.skip[questionnaire_index("last_name")] = true;
+		w.skip[t.dob] = true;
+	}
+	if (w.kind == FROM_TERMINAL) {
+		if (!resume) {
+			mention_drafts(ctx->db);
+			if (!(fresh.staff = strdup(staff))) {
+				report("out of memory");
+				goto out;
+			}
+		}
+		draft->client_id = in.client_id;
+		w.db = ctx->db;
+		w.draft = draft;
+		w.after = offer_returning;
+		w.after_arg = &t;
+		printf("%s intake. Type ? for help on a question; Ctrl-C stops and keeps a draft.\n\n",
+		       resume ? "Resuming an" : "New consultation");
+		/* A draft that stopped after the birth date was given is offered
+		 * the returning client again. */
+		if (resume && w.skip[t.dob] && in.client_id == 0 &&
+		    (r = offer_returning(&w, (size_t)t.dob, &t)) != WALK_DONE)
+			goto stopped;
+	}
+	r = walk_run(&w);
+	if (r == WALK_DONE && w.kind == FROM_TERMINAL) {
+		switch (confirm(&in.answers)) {
+		case WALK_YES:
+			break;
+		case WALK_NO:
+			declined = true;
+			break;
+		case WALK_STOPPED:
+			r = WALK_CANCELLED;
+			break;
+		case WALK_ERROR:
+			r = WALK_FAILED;
+			break;
+		}
+	}
+stopped:
+	if (declined) {
+		report("intake cancelled; nothing saved");
+		goto discard;
+	}
 	switch (r) {
 	case WALK_DONE:
 		break;
 	case WALK_NO_CONSENT:
 		report("the client did not consent to storage; nothing saved");
-		goto out;
+		goto discard;
 	case WALK_CANCELLED:
+		if (draft->id) {
+			report("intake stopped; the answers so far are kept as draft %lld "
+			       "(smp-intake resume %lld)",
+			       draft->id, draft->id);
+			goto out;
+		}
 		report("intake cancelled; nothing saved");
 		goto out;
 	case WALK_FAILED:
 		goto out;
 	}
 	if (stamp(&in, staff) < 0)
-		goto out;
+		goto kept;
 	if (advice_for_answers(&in.answers, &ctx->settings, &in.advice) < 0) {
 		report("out of memory; nothing saved");
-		goto out;
+		goto kept;
 	}
+	in.draft_id = draft->id;
 	if (db_save_intake(ctx->db, &in) < 0)
-		goto out;
+		goto kept;
 	printf("Saved intake %lld for client %lld.\n", in.id, in.client_id);
 	sheet_print_advice(stdout, &in);
 	rc = EXIT_OK;
+	goto out;
+kept:
+	if (draft->id)
+		report("the answers are kept as draft %lld (smp-intake resume %lld)", draft->id,
+		       draft->id);
+	goto out;
+discard:
+	if (draft->id && db_draft_discard(ctx->db, draft->id) < 0)
+		report("draft %lld could not be removed: smp-intake drafts --discard %lld", draft->id,
+		       draft->id);
 out:
 	json_answers_free(&json);
+	answers_clear(&t.contact);
 	intake_clear(&in);
+	draft_clear(&fresh);
 	return rc;
+}
+
+int cmd_new(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "answers", required_argument, NULL, 'a' },
+					      { "client", required_argument, NULL, 'c' },
+					      { NULL, 0, NULL, 0 } };
+	const char *answers_path = NULL;
+	long long client_id = 0;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			answers_path = optarg;
+			break;
+		case 'c':
+			if (!(client_id = command_parse_id(optarg, "--client")))
+				return EXIT_USAGE;
+			break;
+		default:
+			return command_bad_option("new", argc, argv);
+		}
+	}
+	if (optind != argc) {
+		report("new takes no arguments besides --answers FILE and --client ID");
+		return EXIT_USAGE;
+	}
+	return intake_take(ctx, client_id, NULL, answers_path);
 }

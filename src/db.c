@@ -427,61 +427,97 @@ static int save_client(struct db *db, struct intake *in)
 	return rc;
 }
 
-static int save_rows(struct db *db, struct intake *in)
+/* Stores in's answers (the client's own are on the client record). */
+static int save_answers(struct db *db, const struct intake *in)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-
-	if (db_prepare(db, "INSERT INTO intake (uuid, client_id, taken_at, staff) "
-			"VALUES (?1, ?2, ?3, ?4)", &st) < 0)
-		return -1;
-	db_bind_text(st, 1, in->uuid);
-	sqlite3_bind_int64(st, 2, in->client_id);
-	db_bind_text(st, 3, in->taken_at);
-	db_bind_text(st, 4, in->staff);
-	if (db_step_done(st) < 0)
-		goto out;
-	in->id = sqlite3_last_insert_rowid(db->h);
-	sqlite3_finalize(st);
+	sqlite3_stmt *st;
+	int rc = 0;
 
 	if (db_prepare(db, "INSERT INTO answer (intake_id, question_id, value) VALUES (?1, ?2, ?3)",
-		    &st) < 0)
+		       &st) < 0)
 		return -1;
-	for (size_t i = 0; i < questionnaire_count; i++) {
+	for (size_t i = 0; i < questionnaire_count && rc == 0; i++) {
 		if (!in->answers.value[i] || questionnaire[i].client_field)
 			continue;
 		sqlite3_bind_int64(st, 1, in->id);
 		db_bind_text(st, 2, questionnaire[i].id);
 		db_bind_text(st, 3, in->answers.value[i]);
-		if (db_step_done(st) < 0)
-			goto out;
+		rc = db_step_done(st);
 	}
-	sqlite3_finalize(st);
-
-	if (db_prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
-			"VALUES (?1, 1, ?2, ?3, ?4)", &st) < 0)
-		return -1;
-	for (size_t i = 0; i < in->advice.count; i++) {
-		sqlite3_bind_int64(st, 1, in->id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
-		db_bind_text(st, 3, in->advice.item[i].id);
-		db_bind_text(st, 4, in->advice.item[i].text);
-		if (db_step_done(st) < 0)
-			goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (in->draft_id) {
-		if (db_prepare(db, "DELETE FROM draft WHERE id = ?1", &st) < 0)
-			return -1;
-		sqlite3_bind_int64(st, 1, in->draft_id);
-		if (db_step_done(st) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Stores in's advice as a new sheet, numbered after the earlier ones (1 at
+ * the intake). */
+static int save_sheet(struct db *db, const struct intake *in)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 sheet;
+	int rc = -1;
+
+	if (db_prepare(db, "SELECT coalesce(max(sheet), 0) + 1 FROM advice_sheet WHERE intake_id = ?1",
+		       &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, in->id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sheet = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (db_prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5)", &st) < 0)
+		return -1;
+	rc = 0;
+	for (size_t i = 0; i < in->advice.count && rc == 0; i++) {
+		sqlite3_bind_int64(st, 1, in->id);
+		sqlite3_bind_int64(st, 2, sheet);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)i + 1);
+		db_bind_text(st, 4, in->advice.item[i].id);
+		db_bind_text(st, 5, in->advice.item[i].text);
+		rc = db_step_done(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Runs sql, which takes one id, for id. */
+static int run_for_id(struct db *db, const char *sql, long long id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, sql, &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = db_step_done(st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int save_rows(struct db *db, struct intake *in)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (db_prepare(db, "INSERT INTO intake (uuid, client_id, taken_at, staff) "
+			   "VALUES (?1, ?2, ?3, ?4)", &st) < 0)
+		return -1;
+	db_bind_text(st, 1, in->uuid);
+	sqlite3_bind_int64(st, 2, in->client_id);
+	db_bind_text(st, 3, in->taken_at);
+	db_bind_text(st, 4, in->staff);
+	rc = db_step_done(st);
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return -1;
+	in->id = sqlite3_last_insert_rowid(db->h);
+	if (save_answers(db, in) < 0 || save_sheet(db, in) < 0)
+		return -1;
+	if (in->draft_id && run_for_id(db, "DELETE FROM draft WHERE id = ?1", in->draft_id) < 0)
+		return -1;
+	return 0;
 }
 
 int db_save_intake(struct db *db, struct intake *in)
@@ -722,7 +758,6 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 	static const char *const gp_ids[] = { "gp_discussed", "gp_signoff", "gp_name",
 					      "gp_signoff_date" };
 	sqlite3_stmt *del = NULL, *ins = NULL, *st = NULL;
-	sqlite3_int64 sheet;
 	int rc = -1;
 
 	if (db_prepare(db, "DELETE FROM answer WHERE intake_id = ?1 AND question_id = ?2", &del) < 0 ||
@@ -743,28 +778,8 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 		if (db_step_done(ins) < 0)
 			goto out;
 	}
-	/* The new sheet goes beside the earlier ones, numbered after them. */
-	if (db_prepare(db, "SELECT coalesce(max(sheet), 0) + 1 FROM advice_sheet WHERE intake_id = ?1",
-		    &st) < 0)
+	if (save_sheet(db, in) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, in->id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	sheet = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (db_prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
-			"VALUES (?1, ?2, ?3, ?4, ?5)", &st) < 0)
-		goto out;
-	for (size_t i = 0; i < in->advice.count; i++) {
-		sqlite3_bind_int64(st, 1, in->id);
-		sqlite3_bind_int64(st, 2, sheet);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)i + 1);
-		db_bind_text(st, 4, in->advice.item[i].id);
-		db_bind_text(st, 5, in->advice.item[i].text);
-		if (db_step_done(st) < 0)
-			goto out;
-	}
-	sqlite3_finalize(st);
 	if (db_prepare(db, "INSERT INTO signoff (intake_id, status, gp_name, signed_on, reference, "
 			"recorded_at, staff) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st) < 0)
 		goto out;
@@ -777,11 +792,7 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 	db_bind_text(st, 7, s->staff);
 	if (db_step_done(st) < 0)
 		goto out;
-	sqlite3_finalize(st);
-	if (db_prepare(db, "UPDATE intake SET revision = revision + 1 WHERE id = ?1", &st) < 0)
-		goto out;
-	sqlite3_bind_int64(st, 1, in->id);
-	if (db_step_done(st) < 0)
+	if (run_for_id(db, "UPDATE intake SET revision = revision + 1 WHERE id = ?1", in->id) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -796,4 +807,138 @@ out:
 	sqlite3_finalize(ins);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
+		 const char *staff, const char *at)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (db_exec(db, "BEGIN IMMEDIATE", "cannot save the changes") < 0)
+		return -1;
+	if (db_prepare(db, "SELECT revision, client_id FROM intake WHERE id = ?1", &st) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, in->id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 1;
+		goto out;
+	}
+	if (rc != SQLITE_ROW)
+		goto fail;
+	if (sqlite3_column_int64(st, 0) != in->revision) {
+		rc = 2;
+		goto out;
+	}
+	in->client_id = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (run_for_id(db, "DELETE FROM answer WHERE intake_id = ?1", in->id) < 0 ||
+	    save_answers(db, in) < 0 || save_sheet(db, in) < 0 ||
+	    run_for_id(db, "UPDATE intake SET revision = revision + 1 WHERE id = ?1", in->id) < 0 ||
+	    (in->draft_id && run_for_id(db, "DELETE FROM draft WHERE id = ?1", in->draft_id) < 0))
+		goto fail;
+	if (db_prepare(db, "UPDATE client SET first_name = ?1, last_name = ?2, date_of_birth = ?3, "
+			   "phone = ?4, email = ?5 WHERE id = ?6", &st) < 0)
+		goto fail;
+	db_bind_text(st, 1, answers_get(&in->answers, "first_name"));
+	db_bind_text(st, 2, answers_get(&in->answers, "last_name"));
+	db_bind_text(st, 3, answers_get(&in->answers, "date_of_birth"));
+	db_bind_text(st, 4, answers_get(&in->answers, "phone"));
+	db_bind_text(st, 5, answers_get(&in->answers, "email"));
+	sqlite3_bind_int64(st, 6, in->client_id);
+	if (db_step_done(st) < 0)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	struct audit_entry e = { 0, in->client_id, in->id, at, staff, "edit", NULL, 0 };
+	if (db_audit_answers(db, &e, before, &in->answers) < 0)
+		goto undo;
+	if (db_exec(db, "COMMIT", "cannot save the changes") < 0)
+		goto undo;
+	in->revision++;
+	return 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+fail:
+	db_report(db, "cannot save the changes");
+undo:
+	sqlite3_finalize(st);
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int db_load_client(struct db *db, long long id, struct answers *out)
+{
+	static const char *const ids[] = { "first_name", "last_name", "date_of_birth", "phone",
+					   "email" };
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (db_prepare(db, "SELECT first_name, last_name, date_of_birth, phone, email FROM client "
+			   "WHERE id = ?1", &st) < 0) {
+		db_report(db, "cannot read the client");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = 0;
+		for (int i = 0; i < 5 && rc == 0; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			if (v && answers_set(out, ids[i], v) < 0) {
+				report("out of memory");
+				answers_clear(out);
+				rc = -1;
+			}
+		}
+	} else if (rc == SQLITE_DONE) {
+		rc = 1;
+	} else {
+		db_report(db, "cannot read the client");
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_same_clients(struct db *db, const struct answers *a,
+		    int (*fn)(const struct client_match *m, void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, result = 0;
+
+	if (db_prepare(db, "SELECT c.id, max(i.id), c.first_name, c.last_name, c.date_of_birth, "
+			   "max(i.taken_at) FROM client c JOIN intake i ON i.client_id = c.id "
+			   "WHERE c.last_name = ?2 COLLATE NOCASE AND c.first_name = ?1 COLLATE NOCASE "
+			   "AND c.date_of_birth = ?3 GROUP BY c.id ORDER BY max(i.id) DESC LIMIT 10",
+		       &st) < 0) {
+		db_report(db, "cannot look for the client");
+		return -1;
+	}
+	db_bind_text(st, 1, answers_get(a, "first_name"));
+	db_bind_text(st, 2, answers_get(a, "last_name"));
+	db_bind_text(st, 3, answers_get(a, "date_of_birth"));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct client_match m = {
+			sqlite3_column_int64(st, 0),
+			sqlite3_column_int64(st, 1),
+			(const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3),
+			(const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 5),
+		};
+		if ((result = fn(&m, arg)) != 0)
+			break;
+	}
+	if (result == 0 && rc != SQLITE_DONE) {
+		db_report(db, "cannot look for the client");
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	return result;
 }

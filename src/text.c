@@ -312,3 +312,17 @@ char *text_fit(const char *s, int cols)
 	strcpy(out + cut, "\xe2\x80\xa6");
 	return out;
 }
+
+char *text_join(const char *a, const char *sep, const char *b)
+{
+	size_t na = a ? strlen(a) : 0, ns = strlen(sep), nb = b ? strlen(b) : 0;
+	char *out = malloc(na + ns + nb + 1);
+
+	if (out) {
+		memcpy(out, a ? a : "", na);
+		memcpy(out + na, sep, ns);
+		memcpy(out + na + ns, b ? b : "", nb);
+		out[na + ns + nb] = '\0';
+	}
+	return out;
+}

@@ -81,6 +81,26 @@ def base_answers(**over):
     return a
 
 
+# What an empty answer stores (the question's default), where it has one.
+DEFAULTS = {"uses_rogaine": "no", "rogaine_form": "foam", "uses_propecia": "no",
+            "propecia_form": "tablet", "uses_other_topical": "no", "uses_other_medical": "no",
+            "wants_root_cause_help": "no"}
+
+
+def given_before(answers, stop=None):
+    """The answers a draft holds once every question before stop (all of
+    them when stop is None) was answered: question id -> stored text, None
+    for an optional question left empty."""
+    out = {}
+    for q in ORDER:
+        if q == stop:
+            break
+        if applies(q, answers):
+            v = answers.get(q, "").strip()
+            out[q] = v if v else DEFAULTS.get(q)
+    return out
+
+
 def pipe_lines(answers):
     """The lines a pipe sends for these answers: one per asked question,
     empty for an asked question with no answer given."""

@@ -39,6 +39,9 @@ PROMPTS = {
 SAVE = "Save this intake? [yes/no]: "
 MENU = "smp-intake> "
 CANCELLED = "intake cancelled; nothing saved"
+# Stopped after an answer was given: the answers stay in draft N.
+STOPPED = "intake stopped; the answers so far are kept as draft "
+SAME_PERSON = "Is this the same person? [yes/no]: "
 RETRY = "Type ? for help."
 
 ENTER = "\r"
@@ -104,11 +107,13 @@ def answer(child, qid, text, shown=False):
     type_line(child, text)
 
 
-def answer_all(child, answers, start=None, stop=None, shown=False):
+def answer_all(child, answers, start=None, stop=None, shown=False, same_person=None):
     """Answers, in order, every question that applies (from start, if
     given), waiting for each prompt; shown says start's prompt has been
-    matched already.  With stop, waits for stop's prompt and returns with
-    it on screen; otherwise returns at the Save prompt."""
+    matched already.  same_person ("yes"/"no") answers the returning-client
+    question expected after the birth date.  With stop, waits for stop's
+    prompt and returns with it on screen; otherwise returns at the Save
+    prompt."""
     started = start is None
     for qid in ORDER:
         started = started or qid == start
@@ -118,6 +123,9 @@ def answer_all(child, answers, start=None, stop=None, shown=False):
             child.expect_exact(PROMPTS[qid])
             return
         answer(child, qid, answers.get(qid, ""), shown=shown and qid == start)
+        if qid == "date_of_birth" and same_person:
+            child.expect_exact(SAME_PERSON)
+            type_line(child, same_person)
     child.expect_exact("Summary")
     child.expect_exact(SAVE)
 

@@ -6,7 +6,7 @@ import json
 import os
 
 from harness import IntakeTest, base_answers
-from ptyutil import (BRACKETED_PASTE_ON, CANCELLED, CTRL_U, ENTER, MENU, UP, answer_all, finish,
+from ptyutil import (BRACKETED_PASTE_ON, CANCELLED, STOPPED, CTRL_U, ENTER, MENU, UP, answer_all, finish,
                      home_files, record, screen_lines, type_line)
 
 
@@ -95,14 +95,14 @@ class Menu(MenuTest):
         self.quit(child)
         self.assertNotIn(BRACKETED_PASTE_ON, rec.text)
 
-    def test_ctrl_c_in_new_cancels_the_intake_and_returns_to_the_menu(self):
+    def test_ctrl_c_in_new_stops_the_intake_and_returns_to_the_menu(self):
         child, rec = self.open_menu()
         type_line(child, "new")
         answer_all(child, base_answers(), stop="last_name")
         child.send("Sil")
         child.expect_exact("Sil")
         child.sendcontrol("c")
-        child.expect_exact(CANCELLED)
+        child.expect_exact(STOPPED)
         child.expect_exact(MENU)
         self.assertTrue(child.isalive())
         self.assertEqual(self.sql("SELECT count(*) FROM intake"), [(0,)])
@@ -112,9 +112,10 @@ class Menu(MenuTest):
         type_line(child, "new")
         answer_all(child, base_answers())
         child.sendcontrol("c")
-        child.expect_exact(CANCELLED)
+        child.expect_exact(STOPPED)
         child.expect_exact(MENU)
         self.assertEqual(self.sql("SELECT count(*) FROM client"), [(0,)])
+        self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(2,)])
         self.intake_in_menu(child, base_answers())
         self.assertEqual(self.sql("SELECT count(*) FROM intake"), [(1,)])
         self.quit(child)

@@ -6,8 +6,8 @@ question, Ctrl-C and Ctrl-D, and what must never reach the screen or HOME.
 import datetime
 import os
 
-from harness import IntakeTest, base_answers, iso, today, years_ago
-from ptyutil import (BACKSPACE, BRACKETED_PASTE_ON, CANCELLED, CTRL_A, CTRL_E, CTRL_U, CTRL_V,
+from harness import IntakeTest, base_answers, given_before, iso, today, years_ago
+from ptyutil import (BACKSPACE, BRACKETED_PASTE_ON, CANCELLED, STOPPED, CTRL_A, CTRL_E, CTRL_U, CTRL_V,
                      ESC, PROMPTS, RETRY, SAVE, TAB, ENTER, answer, answer_all, finish,
                      home_files, record, screen_lines, strip_ansi, type_line)
 
@@ -65,6 +65,20 @@ class TerminalTest(IntakeTest):
         child.expect_exact(CANCELLED)
         self.assertEqual(finish(self, child), 1)
         self.assert_nothing_saved()
+        self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])
+
+    def assert_stopped(self, child, given):
+        """Stopped after some answers: no intake, no client, and the answers
+        given so far (qid -> stored value) in a draft."""
+        child.expect_exact(STOPPED)
+        child.expect(r"(\d+) \(smp-intake resume \1\)")
+        draft = int(child.match.group(1))
+        self.assertEqual(finish(self, child), 1)
+        self.assert_nothing_saved()
+        rows = dict(self.sql("SELECT question_id, value FROM draft_answer WHERE draft_id = ?",
+                             draft))
+        self.assertEqual(rows, given)
+        self.sql("DELETE FROM draft")
 
 
 class FullIntake(TerminalTest):
@@ -317,9 +331,10 @@ class WrongAnswers(TerminalTest):
                 "uses_rogaine": "yes", "rogaine_form": "oral", "rogaine_since": "2024-01-10",
                 "gp_signoff": "declined", "planned_session_date": tomorrow}
         expect_stored = {"consent_storage": True, "uses_rogaine": True}
-        for qid, wrong, why, over in cases:
+        for n, (qid, wrong, why, over) in enumerate(cases):
             with self.subTest(question=qid, typed=wrong):
-                a = base_answers(**over)
+                # A client of their own, so no returning client is offered.
+                a = base_answers(last_name="Silva" + chr(ord("a") + n), **over)
                 a[qid] = good[qid]
                 child, rec = self.start()
                 answer_all(child, a, stop=qid)
@@ -336,14 +351,14 @@ class WrongAnswers(TerminalTest):
 
 
 class Cancelling(TerminalTest):
-    """Ctrl-C at any prompt, or Ctrl-D on an empty line, cancels: a message,
-    exit status 1, and no client or intake in the file."""
+    """Ctrl-C at any prompt, or Ctrl-D on an empty line, stops: a message,
+    exit status 1, no client or intake in the file, and every answer given
+    so far in a draft (nothing at all before the first answer)."""
 
-    def test_ctrl_c_at_each_prompt_cancels(self):
+    def test_ctrl_c_at_each_prompt_stops_and_keeps_a_draft(self):
         rog = base_answers(uses_rogaine="yes", gp_discussed="yes", gp_signoff="obtained",
                            gp_name="Dr Okafor")
         for qid, a, typed in [
-            ("consent_storage", base_answers(), ""),
             ("first_name", base_answers(), "Ana"),   # with a half-typed line
             ("date_of_birth", base_answers(), ""),
             ("hair_loss_notes", base_answers(), ""),
@@ -360,39 +375,50 @@ class Cancelling(TerminalTest):
                 if typed:
                     child.expect_exact(typed)
                 child.sendcontrol("c")
-                self.assert_cancelled(child)
+                self.assert_stopped(child, given_before(a, qid))
 
-    def test_ctrl_c_on_a_notes_continuation_line_cancels(self):
+    def test_ctrl_c_at_the_first_question_cancels(self):
+        child, rec = self.start()
+        child.expect_exact(PROMPTS["consent_storage"])
+        child.sendcontrol("c")
+        self.assert_cancelled(child)
+
+    def test_ctrl_c_on_a_notes_continuation_line_stops(self):
         child, rec = self.start()
         answer_all(child, base_answers(), stop="hair_loss_notes")
         type_line(child, "Crown\\")
         child.expect_exact("... ")
         child.sendcontrol("c")
-        self.assert_cancelled(child)
+        self.assert_stopped(child, given_before(base_answers(), "hair_loss_notes"))
 
-    def test_ctrl_c_after_a_wrong_answer_cancels(self):
+    def test_ctrl_c_after_a_wrong_answer_stops(self):
         child, rec = self.start()
         answer_all(child, base_answers(), stop="date_of_birth")
         type_line(child, "1985-02-30")
         child.expect_exact(RETRY)
         child.expect_exact(PROMPTS["date_of_birth"])
         child.sendcontrol("c")
-        self.assert_cancelled(child)
+        self.assert_stopped(child, given_before(base_answers(), "date_of_birth"))
 
-    def test_ctrl_c_at_the_save_prompt_cancels(self):
+    def test_ctrl_c_at_the_save_prompt_stops(self):
         child, rec = self.start()
         answer_all(child, base_answers())
         child.sendcontrol("c")
-        self.assert_cancelled(child)
+        self.assert_stopped(child, given_before(base_answers()))
 
-    def test_ctrl_d_on_an_empty_line_cancels(self):
-        for qid in ("consent_storage", "first_name", "uses_rogaine", "planned_session_date",
-                    None):
+    def test_ctrl_d_on_an_empty_line_stops(self):
+        for qid in ("first_name", "uses_rogaine", "planned_session_date", None):
             with self.subTest(question=qid or "save"):
                 child, rec = self.start()
                 answer_all(child, base_answers(), stop=qid)
                 child.sendeof()
-                self.assert_cancelled(child)
+                self.assert_stopped(child, given_before(base_answers(), qid))
+
+    def test_ctrl_d_at_the_first_question_cancels(self):
+        child, rec = self.start()
+        child.expect_exact(PROMPTS["consent_storage"])
+        child.sendeof()
+        self.assert_cancelled(child)
 
     def test_ctrl_d_with_text_on_the_line_does_not_cancel(self):
         child, rec = self.start()

@@ -1,0 +1,50 @@
+/* walk.h - asking the questionnaire, shared by new, edit and resume: the
+ * same checks at a terminal (readline, help, asking again), through a pipe
+ * (one line per answer, the first error ends it) and from a JSON file. */
+#ifndef SMP_WALK_H
+#define SMP_WALK_H
+
+#include <stdbool.h>
+
+#include "db.h"
+#include "json.h"
+#include "questionnaire.h"
+
+enum walk_result { WALK_DONE, WALK_CANCELLED, WALK_FAILED, WALK_NO_CONSENT };
+
+enum walk_source { FROM_TERMINAL, FROM_PIPE, FROM_JSON };
+
+struct walk {
+	enum walk_source kind;
+	const struct json_answers *json; /* FROM_JSON */
+	struct rules rules;
+	struct answers *a; /* filled in as answers arrive */
+	/* Values an empty answer keeps ("-" clears an optional one): the
+	 * stored intake when editing, a returning client's contact details.
+	 * NULL or a NULL value: the question's own default applies. */
+	const struct answers *keep;
+	bool skip[32]; /* questions not asked: their answers are already in *a */
+	/* When set, every answer is stored in this draft as it is given. */
+	struct db *db;
+	struct draft *draft;
+	/* Called after each answer; a result other than WALK_DONE ends the
+	 * walk with it. */
+	enum walk_result (*after)(struct walk *w, size_t qi, void *arg);
+	void *after_arg;
+	bool asked[32]; /* which questions the walk reached */
+};
+
+/* Asks every question that applies, from w->start on.  Reports failures
+ * (naming the question, never the answer). */
+enum walk_result walk_run(struct walk *w);
+
+enum walk_answer { WALK_YES, WALK_NO, WALK_STOPPED /* Ctrl-C, Ctrl-D */, WALK_ERROR };
+
+/* At the terminal: asks question (a yes/no) until it gets an answer. */
+enum walk_answer walk_ask_yes(const char *question);
+
+/* The value shown for a kept answer in a prompt or a summary: safe for
+ * the terminal, cut to cols columns.  Allocated; NULL when out of memory. */
+char *walk_shown(const char *value, int cols);
+
+#endif

@@ -1,0 +1,214 @@
+/* db_draft.c - drafts: every answer stored the moment it is given, each in
+ * a transaction of its own, so Ctrl-C, a closed terminal, a killed process
+ * or a power cut loses at most the answer being typed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_private.h"
+#include "report.h"
+
+#define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+void draft_clear(struct draft *d)
+{
+	if (!d)
+		return;
+	free(d->next_question);
+	free(d->started_at);
+	free(d->updated_at);
+	free(d->staff);
+	answers_clear(&d->answers);
+	memset(d, 0, sizeof *d);
+}
+
+static int draft_create(struct db *db, struct draft *d)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "INSERT INTO draft (intake_id, base_revision, client_id, started_at, "
+			   "updated_at, staff) VALUES (nullif(?1, 0), nullif(?2, 0), nullif(?3, 0), "
+			   NOW ", " NOW ", ?4)", &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, d->intake_id);
+	sqlite3_bind_int64(st, 2, d->base_revision);
+	sqlite3_bind_int64(st, 3, d->client_id);
+	db_bind_text(st, 4, d->staff);
+	rc = db_step_done(st);
+	sqlite3_finalize(st);
+	if (rc == 0)
+		d->id = sqlite3_last_insert_rowid(db->h);
+	return rc;
+}
+
+int db_draft_step(struct db *db, struct draft *d, const char *qid, const char *value,
+		  const char *next_qid)
+{
+	sqlite3_stmt *st = NULL;
+	bool created = !d->id;
+	int rc = -1;
+
+	if (db_exec(db, "BEGIN IMMEDIATE", "cannot keep the draft") < 0)
+		return -1;
+	if (created && draft_create(db, d) < 0)
+		goto out;
+	if (qid) {
+		if (db_prepare(db, "INSERT INTO draft_answer (draft_id, question_id, value) "
+				   "VALUES (?1, ?2, ?3) ON CONFLICT (draft_id, question_id) "
+				   "DO UPDATE SET value = excluded.value", &st) < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, d->id);
+		db_bind_text(st, 2, qid);
+		db_bind_text(st, 3, value);
+		if (db_step_done(st) < 0)
+			goto out;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (db_prepare(db, "UPDATE draft SET next_question = ?2, client_id = nullif(?3, 0), "
+			   "updated_at = " NOW " WHERE id = ?1", &st) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, d->id);
+	db_bind_text(st, 2, next_qid);
+	sqlite3_bind_int64(st, 3, d->client_id);
+	if (db_step_done(st) < 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	if (rc == 0 && db_exec(db, "COMMIT", "cannot keep the draft") == 0)
+		return 0;
+	if (rc < 0)
+		db_report(db, "cannot keep the draft");
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	if (created)
+		d->id = 0; /* its row went with the rollback */
+	return -1;
+}
+
+#define DRAFT_COLUMNS                                                                   \
+	"SELECT id, coalesce(intake_id, 0), coalesce(base_revision, 0), coalesce(client_id, 0), " \
+	"next_question, started_at, updated_at, staff FROM draft "
+
+/* Fills *d from the current row of rows and its answers. */
+static int read_draft(struct db *db, sqlite3_stmt *rows, sqlite3_stmt *answers, struct draft *d)
+{
+	int rc;
+
+	memset(d, 0, sizeof *d);
+	d->id = sqlite3_column_int64(rows, 0);
+	d->intake_id = sqlite3_column_int64(rows, 1);
+	d->base_revision = sqlite3_column_int64(rows, 2);
+	d->client_id = sqlite3_column_int64(rows, 3);
+	d->next_question = db_column_dup(rows, 4);
+	d->started_at = db_column_dup(rows, 5);
+	d->updated_at = db_column_dup(rows, 6);
+	d->staff = db_column_dup(rows, 7);
+	if (!d->started_at || !d->updated_at || !d->staff)
+		goto fail;
+	sqlite3_bind_int64(answers, 1, d->id);
+	while ((rc = sqlite3_step(answers)) == SQLITE_ROW) {
+		const char *q = (const char *)sqlite3_column_text(answers, 0);
+		const char *v = (const char *)sqlite3_column_text(answers, 1);
+		int qi = q ? questionnaire_index(q) : -1;
+		if (qi < 0)
+			continue; /* a question of a later release */
+		d->has[qi] = true;
+		if (v && answers_set(&d->answers, q, v) < 0)
+			goto fail;
+	}
+	sqlite3_reset(answers);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_reset(answers);
+	draft_clear(d);
+	db_report(db, "cannot read the draft");
+	return -1;
+}
+
+static int each_draft(struct db *db, long long id,
+		      int (*fn)(const struct draft *d, void *arg), void *arg)
+{
+	sqlite3_stmt *rows = NULL, *answers = NULL;
+	struct draft d;
+	int rc, result = 0;
+
+	if (db_prepare(db, id ? DRAFT_COLUMNS "WHERE id = ?1"
+			      : DRAFT_COLUMNS "ORDER BY updated_at DESC, id DESC", &rows) < 0 ||
+	    db_prepare(db, "SELECT question_id, value FROM draft_answer WHERE draft_id = ?1",
+		       &answers) < 0) {
+		db_report(db, "cannot read the drafts");
+		result = -1;
+		goto out;
+	}
+	if (db_exec(db, "BEGIN", "cannot read the drafts") < 0) {
+		result = -1;
+		goto out;
+	}
+	if (id)
+		sqlite3_bind_int64(rows, 1, id);
+	while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
+		if (read_draft(db, rows, answers, &d) < 0) {
+			result = -1;
+			break;
+		}
+		result = fn(&d, arg);
+		draft_clear(&d);
+		if (result != 0)
+			break;
+	}
+	if (result == 0 && rc != SQLITE_DONE) {
+		db_report(db, "cannot read the drafts");
+		result = -1;
+	}
+	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(rows);
+	sqlite3_finalize(answers);
+	return result;
+}
+
+int db_each_draft(struct db *db, int (*fn)(const struct draft *d, void *arg), void *arg)
+{
+	return each_draft(db, 0, fn, arg);
+}
+
+/* Moves the one draft read into the caller's struct. */
+static int take_draft(const struct draft *d, void *arg)
+{
+	struct draft *out = arg;
+
+	*out = *d;
+	memset((struct draft *)d, 0, sizeof *d); /* now owned by out */
+	return 1;
+}
+
+int db_draft_load(struct db *db, long long id, struct draft *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = each_draft(db, id, take_draft, out);
+	return rc < 0 ? -1 : rc == 1 ? 0 : 1;
+}
+
+int db_draft_discard(struct db *db, long long id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "DELETE FROM draft WHERE id = ?1", &st) < 0) {
+		db_report(db, "cannot discard the draft");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = db_step_done(st);
+	if (rc < 0)
+		db_report(db, "cannot discard the draft");
+	else if (sqlite3_changes(db->h) == 0)
+		rc = 1;
+	sqlite3_finalize(st);
+	return rc;
+}

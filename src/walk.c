@@ -1,0 +1,257 @@
+/* walk.c - asking the questionnaire: the one walk behind new, edit and
+ * resume.  A person at a terminal gets help and is asked again; a pipe or
+ * a JSON file ends at the first bad answer.  Answers may be kept in a
+ * draft as they are given. */
+#include "walk.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prompt.h"
+#include "report.h"
+#include "text.h"
+
+static const char *const yes_no[] = { "yes", "no", NULL };
+
+char *walk_shown(const char *value, int cols)
+{
+	char *safe = text_safe(value, false), *fitted;
+
+	if (!safe)
+		return NULL;
+	fitted = text_fit(safe, cols);
+	free(safe);
+	return fitted;
+}
+
+static void build_prompt(const struct question *q, const char *kept, char *buf, size_t n)
+{
+	char choices[96] = "";
+	char *shown = NULL;
+	const char *def = q->def;
+
+	if (q->type == Q_YESNO) {
+		snprintf(choices, sizeof choices, " [yes/no]");
+	} else if (q->type == Q_CHOICE) {
+		strcat(choices, " [");
+		for (size_t i = 0; q->choices[i]; i++) {
+			strncat(choices, i ? "/" : "", sizeof choices - strlen(choices) - 1);
+			strncat(choices, q->choices[i], sizeof choices - strlen(choices) - 1);
+		}
+		strncat(choices, "]", sizeof choices - strlen(choices) - 1);
+	}
+	if (kept && (shown = walk_shown(kept, 40)))
+		def = shown;
+	if (def)
+		snprintf(buf, n, "%s%s (%s): ", q->prompt, choices, def);
+	else
+		snprintf(buf, n, "%s%s: ", q->prompt, choices);
+	free(shown);
+}
+
+/* Joins lines ending in a backslash (free-text notes may span lines). */
+static enum prompt_result read_notes(const char *prompt, char **out)
+{
+	char *text = NULL, *line;
+	size_t len = 0;
+	enum prompt_result r;
+
+	for (const char *p = prompt;; p = "... ") {
+		if ((r = prompt_read(p, NULL, &line)) != PROMPT_LINE) {
+			free(text);
+			return r;
+		}
+		size_t n = strlen(line);
+		bool more = n > 0 && line[n - 1] == '\\';
+		if (more)
+			line[--n] = '\0';
+		char *grown = realloc(text, len + n + 2);
+		if (!grown) {
+			free(line);
+			free(text);
+			report("out of memory");
+			return PROMPT_ERROR;
+		}
+		text = grown;
+		memcpy(text + len, line, n);
+		len += n;
+		if (more)
+			text[len++] = '\n';
+		text[len] = '\0';
+		free(line);
+		if (!more)
+			break;
+	}
+	*out = text;
+	return PROMPT_LINE;
+}
+
+/* One answer as typed, from the terminal or the pipe. */
+static enum prompt_result read_answer(const struct question *q, const char *kept, char **input)
+{
+	char prompt[512];
+
+	build_prompt(q, kept, prompt, sizeof prompt);
+	if (q->type == Q_NOTES)
+		return read_notes(prompt, input);
+	return prompt_read(prompt, q->type == Q_YESNO ? yes_no : q->choices[0] ? q->choices : NULL,
+			   input);
+}
+
+/* The JSON answer for q ("" when absent or null, i.e. an empty line). */
+static const char *json_input(const struct walk *w, size_t qi)
+{
+	for (size_t i = 0; i < w->json->count; i++)
+		if (strcmp(w->json->item[i].id, questionnaire[qi].id) == 0)
+			return w->json->item[i].value ? w->json->item[i].value : "";
+	return "";
+}
+
+/* An empty answer keeps the stored value and "-" clears an optional one;
+ * a kept value was checked when it was stored (and date rules such as
+ * "not in the past" would wrongly refuse it today), so it is not checked
+ * again.  Returns 1 when input was one of those, with *value set. */
+static int kept_answer(const struct question *q, const char *kept, const char *input, char **value)
+{
+	char *s = strdup(input);
+	int rc = 0;
+
+	*value = NULL;
+	if (!s)
+		return -1;
+	text_trim(s);
+	if (s[0] == '\0') {
+		rc = (*value = strdup(kept)) ? 1 : -1;
+	} else if (strcmp(s, "-") == 0 && !q->required) {
+		rc = 1;
+	}
+	free(s);
+	return rc;
+}
+
+/* Stores the answer to question qi in the draft, with where to go on.  An
+ * edit keeps only the answers that changed, so that resuming it later does
+ * not undo what others changed meanwhile. */
+static void keep_in_draft(struct walk *w, size_t qi, const char *value)
+{
+	const char *next = qi + 1 < questionnaire_count ? questionnaire[qi + 1].id : NULL;
+	const char *kept = w->keep ? w->keep->value[qi] : NULL;
+	bool changed = w->draft->intake_id == 0 || !(kept == value || (kept && value && strcmp(kept, value) == 0));
+
+	if (db_draft_step(w->db, w->draft, changed ? questionnaire[qi].id : NULL, value, next) < 0) {
+		report("the answers are no longer kept in a draft; finish or they are lost");
+		w->draft = NULL;
+	}
+}
+
+static enum walk_result ask(struct walk *w, size_t qi)
+{
+	const struct question *q = &questionnaire[qi];
+	const char *kept = w->keep ? w->keep->value[qi] : NULL;
+	char why[256], *input = NULL, *value = NULL;
+	int rc;
+
+	w->asked[qi] = true;
+	for (;;) {
+		if (w->kind == FROM_JSON) {
+			rc = question_check(q, json_input(w, qi), w->a, &w->rules, &value, why, sizeof why);
+		} else {
+			switch (read_answer(q, kept, &input)) {
+			case PROMPT_LINE:
+				break;
+			case PROMPT_EOF:
+				if (w->kind == FROM_TERMINAL)
+					return WALK_CANCELLED;
+				report("%s: input ended before this question; nothing saved", q->id);
+				return WALK_FAILED;
+			case PROMPT_INTERRUPTED:
+				return WALK_CANCELLED;
+			case PROMPT_ERROR:
+				return WALK_FAILED;
+			}
+			if (w->kind == FROM_TERMINAL && strcmp(text_trim(input), "?") == 0) {
+				printf("  %s\n", q->help);
+				if (kept)
+					printf("  Enter keeps the stored answer%s.\n",
+					       q->required ? "" : "; - clears it");
+				free(input);
+				continue;
+			}
+			rc = kept ? kept_answer(q, kept, input, &value) : 0;
+			if (rc == 0)
+				rc = question_check(q, input, w->a, &w->rules, &value, why, sizeof why);
+			else if (rc > 0)
+				rc = 0;
+			else
+				snprintf(why, sizeof why, "out of memory");
+			free(input);
+		}
+		if (rc == 0)
+			break;
+		if (w->kind != FROM_TERMINAL) {
+			report("%s: %s; nothing saved", q->id, why);
+			return WALK_FAILED;
+		}
+		printf("  %s. Type ? for help.\n", why);
+	}
+	free(w->a->value[qi]);
+	w->a->value[qi] = value;
+	if (qi == 0 && value && strcmp(value, "no") == 0)
+		return WALK_NO_CONSENT;
+	if (w->draft)
+		keep_in_draft(w, qi, value);
+	return WALK_DONE;
+}
+
+enum walk_result walk_run(struct walk *w)
+{
+	enum walk_result r;
+
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (w->skip[i] || !question_applies(&questionnaire[i], w->a))
+			continue;
+		if ((r = ask(w, i)) != WALK_DONE)
+			return r;
+		if (w->after && (r = w->after(w, i, w->after_arg)) != WALK_DONE)
+			return r;
+	}
+	if (w->kind == FROM_JSON) {
+		for (size_t i = 0; i < w->json->count; i++) {
+			int qi = questionnaire_index(w->json->item[i].id);
+			if (!w->asked[qi] && w->json->item[i].value) {
+				report("answers: '%s' does not apply to the other answers "
+				       "(see docs/questions.md); nothing saved",
+				       questionnaire[qi].id);
+				return WALK_FAILED;
+			}
+		}
+	}
+	answers_prune(w->a);
+	return WALK_DONE;
+}
+
+enum walk_answer walk_ask_yes(const char *question)
+{
+	char *line = NULL;
+
+	for (;;) {
+		switch (prompt_read(question, yes_no, &line)) {
+		case PROMPT_LINE:
+			break;
+		case PROMPT_ERROR:
+			return WALK_ERROR;
+		default:
+			return WALK_STOPPED;
+		}
+		text_trim(line);
+		bool yes = strcmp(line, "yes") == 0 || strcmp(line, "y") == 0;
+		bool no = strcmp(line, "no") == 0 || strcmp(line, "n") == 0;
+		free(line);
+		if (yes)
+			return WALK_YES;
+		if (no)
+			return WALK_NO;
+		printf("  answer yes or no.\n");
+	}
+}
