@@ -28,7 +28,7 @@ CREATE TABLE audit_change (
     old_value TEXT,
     new_value TEXT,
     PRIMARY KEY (audit_id, field)
-) WITHOUT ROWID;
+);                                    -- rowid: the order the fields were written in
 
 -- Audit rows are never rewritten.  They are removed only with the client
 -- they describe (an erasure, which deletes the client first); the erasure's

@@ -11,13 +11,18 @@
 
 #define SHELL_ARGS_MAX 16
 
-static const char *const menu_words[] = { "new",    "find",   "list", "show", "advice", "signoff",
-					  "config", "export", "help", "quit", NULL };
+static const char *const menu_words[] = { "new",     "edit",   "history", "drafts", "resume",
+					  "find",    "list",   "show",    "advice", "signoff",
+					  "config",  "export", "help",    "quit",   NULL };
 
 static void print_menu(void)
 {
 	printf("Commands:\n"
-	       "  new              take a consultation intake\n"
+	       "  new [--client ID]   take a consultation intake\n"
+	       "  edit ID          change an intake's answers\n"
+	       "  history ID       every change to an intake\n"
+	       "  drafts [--discard DRAFT]   unfinished intakes and edits\n"
+	       "  resume [DRAFT]   continue an unfinished intake or edit\n"
 	       "  find TEXT        find clients by the start of their name\n"
 	       "  list [--pending-signoff | --ready]   recent intakes, sign-off, readiness\n"
 	       "  show ID          print an intake\n"

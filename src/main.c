@@ -14,14 +14,38 @@
 #include "report.h"
 
 static const struct command commands[] = {
-	{ "new", cmd_new, "smp-intake new [--answers FILE]",
+	{ "new", cmd_new, "smp-intake new [--client ID] [--answers FILE]",
 	  "take a consultation intake, save it and print the advice sheet",
+	  "  --client ID     a returning client: their names and birth date are taken\n"
+	  "                  from the record (not asked), their contact details offered\n"
 	  "  --answers FILE  take the answers from a JSON object {\"answers\": {...}}\n"
 	  "                  (FILE - is standard input) instead of asking\n"
 	  "\n"
-	  "At a terminal the questions are asked one by one (? for help, Ctrl-C or\n"
-	  "Ctrl-D to cancel). Through a pipe, one answer per line in question order\n"
-	  "(see docs/questions.md); an empty line takes the default.\n" },
+	  "At a terminal the questions are asked one by one (? for help) and every\n"
+	  "answer is kept in a draft as it is given: Ctrl-C or Ctrl-D stops, and\n"
+	  "`resume` continues. A client on file with the same names and birth date\n"
+	  "is offered before the contact details. Through a pipe, one answer per line\n"
+	  "in question order (see docs/questions.md); an empty line takes the\n"
+	  "default; the same names and birth date join the client on file.\n" },
+	{ "edit", cmd_edit, "smp-intake edit ID",
+	  "change the answers of an intake; the new advice is kept beside the old",
+	  "  ID  the intake number\n"
+	  "\n"
+	  "Every question is asked again with the stored answer in brackets: Enter\n"
+	  "keeps it, - clears an optional one. Through a pipe, one line per question\n"
+	  "as for `new`. Names, birth date and contact details belong to the client:\n"
+	  "changing them changes them for all the client's intakes. If someone else\n"
+	  "changes the intake meanwhile, nothing is overwritten: the edit is kept as\n"
+	  "a draft for `resume`.\n" },
+	{ "history", cmd_history, "smp-intake history ID",
+	  "every change to an intake: when, by whom, the values before and after",
+	  "  ID  the intake number\n" },
+	{ "drafts", cmd_drafts, "smp-intake drafts [--discard DRAFT]",
+	  "list the intakes and edits left unfinished, or remove one",
+	  "  --discard DRAFT  remove draft DRAFT and the answers it holds\n" },
+	{ "resume", cmd_resume, "smp-intake resume [DRAFT]",
+	  "continue an unfinished intake or edit where it stopped",
+	  "  DRAFT  the draft number (see `drafts`); without it, your latest draft\n" },
 	{ "show", cmd_show, "smp-intake show ID", "print an intake: client, answers, advice",
 	  "  ID  the intake number printed when it was saved (see `find`)\n" },
 	{ "advice", cmd_advice, "smp-intake advice ID [--format text|markdown|html]",

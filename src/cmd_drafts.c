@@ -1,0 +1,165 @@
+/* cmd_drafts.c - `smp-intake drafts [--discard ID]` lists the intakes and
+ * edits left unfinished, or removes one, and `smp-intake resume [DRAFT]`
+ * continues one where it stopped. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "report.h"
+#include "text.h"
+
+struct draft_table {
+	struct ctx *ctx;
+	size_t count;
+};
+
+/* The client's name as the draft has it so far (an edit: as on file). */
+static char *draft_name(struct ctx *ctx, const struct draft *d)
+{
+	struct answers client = { { NULL } };
+	const char *first = answers_get(&d->answers, "first_name");
+	const char *last = answers_get(&d->answers, "last_name");
+	char *name;
+
+	if ((!first || !last) && d->client_id && db_load_client(ctx->db, d->client_id, &client) == 0) {
+		first = first ? first : answers_get(&client, "first_name");
+		last = last ? last : answers_get(&client, "last_name");
+	}
+	name = first || last ? text_join(first, " ", last) : strdup("(no name yet)");
+	answers_clear(&client);
+	return name;
+}
+
+static int print_draft(const struct draft *d, void *arg)
+{
+	struct draft_table *t = arg;
+	int qi = d->next_question ? questionnaire_index(d->next_question) : -1;
+	char what[32], *name = draft_name(t->ctx, d), *safe = NULL, *fitted = NULL;
+	char *staff = text_safe(d->staff, false), *staff_fitted = NULL;
+	int rc = -1;
+
+	if (!name || !(safe = text_safe(name, false)) || !(fitted = text_fit(safe, 30)) || !staff ||
+	    !(staff_fitted = text_fit(staff, 12))) {
+		report("out of memory");
+		goto out;
+	}
+	if (t->count++ == 0)
+		printf("%-6s %-16s %-12s %-16s %-30s %s\n", "draft", "changed (UTC)", "staff",
+		       "what", "client", "stopped at");
+	if (d->intake_id)
+		snprintf(what, sizeof what, "edit of %lld", d->intake_id);
+	else
+		snprintf(what, sizeof what, "new intake");
+	printf("%-6lld %.10s %.5s %s%*s %-16s %s%*s %s\n", d->id, d->updated_at,
+	       d->updated_at + 11, staff_fitted, 12 - text_columns(staff_fitted), "", what, fitted,
+	       30 - text_columns(fitted), "", qi >= 0 ? questionnaire[qi].label : "the summary");
+	rc = 0;
+out:
+	free(name);
+	free(safe);
+	free(fitted);
+	free(staff);
+	free(staff_fitted);
+	return rc;
+}
+
+int cmd_drafts(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "discard", required_argument, NULL, 'd' },
+					      { NULL, 0, NULL, 0 } };
+	struct draft_table t = { ctx, 0 };
+	long long discard = 0;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c != 'd')
+			return command_bad_option("drafts", argc, argv);
+		if (!(discard = command_parse_id(optarg, "--discard")))
+			return EXIT_USAGE;
+	}
+	if (optind != argc) {
+		command_usage(stderr, "drafts");
+		return EXIT_USAGE;
+	}
+	if (!ctx_db(ctx))
+		return EXIT_FAIL;
+	if (discard) {
+		switch (db_draft_discard(ctx->db, discard)) {
+		case 0:
+			printf("Discarded draft %lld.\n", discard);
+			return EXIT_OK;
+		case 1:
+			report("no draft %lld (see smp-intake drafts)", discard);
+			/* fall through */
+		default:
+			return EXIT_FAIL;
+		}
+	}
+	if (db_each_draft(ctx->db, print_draft, &t) != 0)
+		return EXIT_FAIL;
+	if (t.count == 0)
+		printf("No unfinished intakes.\n");
+	return EXIT_OK;
+}
+
+/* The newest draft of a staff member, for `resume` without an id. */
+struct staff_draft {
+	const char *staff;
+	long long id;
+};
+
+static int first_of_staff(const struct draft *d, void *arg)
+{
+	struct staff_draft *s = arg;
+
+	if (strcmp(d->staff, s->staff) != 0)
+		return 0;
+	s->id = d->id;
+	return 1;
+}
+
+int cmd_resume(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	struct draft d = { 0 };
+	long long id = 0;
+	int rc;
+
+	optind = 0;
+	opterr = 0;
+	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
+		return command_bad_option("resume", argc, argv);
+	if (optind < argc - 1) {
+		command_usage(stderr, "resume");
+		return EXIT_USAGE;
+	}
+	if (optind == argc - 1 && !(id = command_parse_id(argv[optind], "DRAFT")))
+		return EXIT_USAGE;
+	if (!ctx_db(ctx))
+		return EXIT_FAIL;
+	if (!id) {
+		struct staff_draft mine = { ctx_staff(ctx), 0 };
+		if (!mine.staff || db_each_draft(ctx->db, first_of_staff, &mine) < 0)
+			return EXIT_FAIL;
+		if (!(id = mine.id)) {
+			report("no draft of yours to resume (smp-intake drafts lists them all)");
+			return EXIT_FAIL;
+		}
+	}
+	switch (db_draft_load(ctx->db, id, &d)) {
+	case 0:
+		break;
+	case 1:
+		report("no draft %lld (see smp-intake drafts)", id);
+		/* fall through */
+	default:
+		return EXIT_FAIL;
+	}
+	rc = d.intake_id ? intake_edit(ctx, d.intake_id, &d) : intake_take(ctx, 0, &d, NULL);
+	draft_clear(&d);
+	return rc;
+}

@@ -1,0 +1,106 @@
+/* cmd_history.c - `smp-intake history ID`: every change to an intake, from
+ * the audit trail: when, by whom, what, and the values before and after. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "report.h"
+#include "text.h"
+
+static const char *action_words(const char *action)
+{
+	if (strcmp(action, "create") == 0)
+		return "created";
+	if (strcmp(action, "edit") == 0)
+		return "edited";
+	if (strcmp(action, "signoff") == 0)
+		return "GP sign-off recorded";
+	if (strcmp(action, "erase") == 0)
+		return "erased with the client's records";
+	return action;
+}
+
+/* A field's label when it is a question, else its stored name. */
+static const char *field_label(const char *field)
+{
+	int qi = questionnaire_index(field);
+	return qi >= 0 ? questionnaire[qi].label : field;
+}
+
+static int print_entry(const struct audit_entry *e, void *arg)
+{
+	char *staff = text_safe(e->staff ? e->staff : "", false);
+	int width = text_terminal_width();
+
+	++*(size_t *)arg;
+	if (!staff)
+		return -1;
+	printf("%.10s %.8s UTC  %s  %s\n", e->at, e->at + 11, staff, action_words(e->action));
+	free(staff);
+	for (size_t i = 0; i < e->count; i++) {
+		const struct audit_change *c = &e->change[i];
+		char *old = text_safe(c->old_value ? c->old_value : "(none)", false);
+		char *new = text_safe(c->new_value ? c->new_value : "(none)", false);
+		char *line = NULL;
+
+		if (old && new) {
+			char *from = strcmp(e->action, "create") == 0 ? strdup("") : text_join(old, " -> ", "");
+			line = from ? text_join(from, "", new) : NULL;
+			free(from);
+		}
+		if (!line) {
+			free(old);
+			free(new);
+			return -1;
+		}
+		printf("    %s: ", field_label(c->field));
+		text_wrap(stdout, line, width, 6 + text_columns(field_label(c->field)));
+		putchar('\n');
+		free(line);
+		free(old);
+		free(new);
+	}
+	return 0;
+}
+
+int cmd_history(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	size_t count = 0;
+	long long id;
+
+	optind = 0;
+	opterr = 0;
+	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
+		return command_bad_option("history", argc, argv);
+	if (optind != argc - 1) {
+		command_usage(stderr, "history");
+		return EXIT_USAGE;
+	}
+	if (!(id = command_parse_id(argv[optind], "ID")))
+		return EXIT_USAGE;
+	if (!ctx_db(ctx))
+		return EXIT_FAIL;
+	if (db_each_audit(ctx->db, id, print_entry, &count) != 0) {
+		report("cannot print the history of intake %lld", id);
+		return EXIT_FAIL;
+	}
+	if (count == 0) {
+		/* Intakes saved before the audit trail existed (schema 3) have none. */
+		struct intake in;
+		int rc = db_load_intake(ctx->db, id, &in);
+		intake_clear(&in);
+		if (rc == 0) {
+			printf("No changes recorded: intake %lld was saved before this version kept "
+			       "a history.\n",
+			       id);
+			return EXIT_OK;
+		}
+		if (rc == 1)
+			ctx_report_missing(ctx, false, id);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
