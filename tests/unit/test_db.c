@@ -600,6 +600,183 @@ static void test_find_clients_order_and_stop(void **state)
 	db_close(db);
 }
 
+
+/* ---- audit, edits, drafts ---- */
+
+static int count_audit(const struct audit_entry *e, void *arg)
+{
+	struct audit_entry *last = arg;
+
+	last->id++; /* the number of rows seen */
+	last->count = e->count;
+	last->intake_id = e->intake_id;
+	assert_non_null(e->at);
+	assert_non_null(e->staff);
+	if (strcmp(e->action, "edit") == 0) {
+		assert_int_equal(e->count, 1);
+		assert_string_equal(e->change[0].field, "phone");
+		assert_null(e->change[0].old_value);
+		assert_string_equal(e->change[0].new_value, "07700 900123");
+	}
+	return 0;
+}
+
+static void test_edit_revision_and_audit(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct intake in, before;
+	struct audit_entry seen = { 0 };
+
+	assert_non_null(db);
+	long long id = save(db, "Ana", "Smith", "1985-07-23", NULL);
+	assert_int_equal(db_load_intake(db, id, &before), 0);
+	assert_int_equal(before.revision, 1);
+	assert_int_equal(db_load_intake(db, id, &in), 0);
+	assert_int_equal(answers_set(&in.answers, "phone", "07700 900123"), 0);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-01-02T03:04:05Z"), 0);
+	assert_int_equal(in.revision, 2);
+
+	/* An edit that began at revision 1 is now a conflict, and saves nothing. */
+	assert_int_equal(answers_set(&before.answers, "phone", "07700 900999"), 0);
+	assert_int_equal(db_save_edit(db, &before, &in.answers, "Mia", "2026-01-02T03:04:06Z"), 2);
+	intake_clear(&in);
+	assert_int_equal(db_load_intake(db, id, &in), 0);
+	assert_int_equal(in.revision, 2);
+	assert_string_equal(answers_get(&in.answers, "phone"), "07700 900123");
+	/* The edit's sheet is kept beside the first one. */
+	assert_int_equal(raw_int(f->path, "SELECT count(DISTINCT sheet) FROM advice_sheet"), 2);
+
+	/* The trail: create (every answer), then the edit (the phone only). */
+	assert_int_equal(db_each_audit(db, id, count_audit, &seen), 0);
+	assert_int_equal(seen.id, 2);
+	assert_int_equal(seen.intake_id, id);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_change WHERE audit_id = 1"),
+			 4); /* consent, two names, birth date */
+
+	/* A gone intake. */
+	in.id = 999;
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-01-02T03:04:07Z"), 1);
+	intake_clear(&in);
+	intake_clear(&before);
+	db_close(db);
+}
+
+static void test_audit_rows_are_fixed(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	char *when = NULL, *who = NULL;
+	sqlite3 *h = NULL;
+
+	assert_non_null(db);
+	long long id = save(db, "Ana", "Smith", "1985-07-23", NULL);
+	assert_int_equal(db_erased(db, false, id, &when, &who), 0);
+	assert_null(when);
+	db_close(db);
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "UPDATE audit SET staff = 'x'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "UPDATE audit_change SET new_value = 'x'", NULL, NULL,
+					  NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "DELETE FROM audit_change", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), 1);
+}
+
+static int first_draft(const struct draft *d, void *arg)
+{
+	*(long long *)arg = d->id;
+	return 1;
+}
+
+static void test_drafts(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct draft d = { 0 }, got;
+	struct intake in;
+	long long newest = 0;
+
+	assert_non_null(db);
+	d.staff = strdup("Mia");
+	assert_non_null(d.staff);
+	assert_int_equal(db_draft_step(db, &d, "consent_storage", "yes", "first_name"), 0);
+	assert_true(d.id > 0);
+	assert_int_equal(db_draft_step(db, &d, "first_name", "Zoë", "last_name"), 0);
+	assert_int_equal(db_draft_step(db, &d, "phone", NULL, "email"), 0);
+	assert_int_equal(db_draft_step(db, &d, "first_name", "Zoe", "last_name"), 0); /* again */
+
+	assert_int_equal(db_draft_load(db, d.id, &got), 0);
+	assert_string_equal(answers_get(&got.answers, "first_name"), "Zoe");
+	assert_true(got.has[questionnaire_index("phone")]);
+	assert_null(answers_get(&got.answers, "phone"));
+	assert_false(got.has[questionnaire_index("email")]);
+	assert_string_equal(got.next_question, "last_name");
+	assert_string_equal(got.staff, "Mia");
+	assert_int_equal(got.intake_id, 0);
+	draft_clear(&got);
+	assert_int_equal(db_draft_load(db, d.id + 1, &got), 1);
+
+	/* Drafts are not intakes; saving the intake removes its draft. */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM intake"), 0);
+	make_intake(&in, "Zoe", "Ng", "1990-01-01", NULL);
+	in.draft_id = d.id;
+	assert_int_equal(db_save_intake(db, &in), 0);
+	intake_clear(&in);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM draft"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM draft_answer"), 0);
+	assert_int_equal(db_draft_discard(db, d.id), 1);
+
+	/* Newest first; discard. */
+	struct draft a = { 0 }, b = { 0 };
+	a.staff = strdup("Mia");
+	b.staff = strdup("Sam");
+	assert_int_equal(db_draft_step(db, &a, "consent_storage", "yes", "first_name"), 0);
+	assert_int_equal(db_draft_step(db, &b, "consent_storage", "yes", "first_name"), 0);
+	assert_int_equal(db_each_draft(db, first_draft, &newest), 1);
+	assert_int_equal(newest, b.id);
+	assert_int_equal(db_draft_discard(db, b.id), 0);
+	assert_int_equal(db_draft_discard(db, b.id), 1);
+	assert_int_equal(db_each_draft(db, first_draft, &newest), 1);
+	assert_int_equal(newest, a.id);
+	draft_clear(&a);
+	draft_clear(&b);
+	draft_clear(&d);
+	db_close(db);
+}
+
+static int count_match(const struct client_match *m, void *arg)
+{
+	(void)m;
+	++*(int *)arg;
+	return 0;
+}
+
+static void test_same_clients(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct answers a = { { NULL } };
+	struct answers contact;
+	long long client;
+	int n = 0;
+
+	assert_non_null(db);
+	save(db, "Ana", "Smith", "1985-07-23", &client);
+	save(db, "Ana", "Smith", "1985-07-24", NULL);
+	fill(&a, (const char *const[]){ "first_name=ANA", "last_name=smith",
+					"date_of_birth=1985-07-23", NULL });
+	assert_int_equal(db_same_clients(db, &a, count_match, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(db_load_client(db, client, &contact), 0);
+	assert_string_equal(answers_get(&contact, "first_name"), "Ana");
+	answers_clear(&contact);
+	assert_int_equal(db_load_client(db, 999, &contact), 1);
+	answers_clear(&a);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +794,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_each_intake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_clients_order_and_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_revision_and_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_rows_are_fixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_clients, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
 }
