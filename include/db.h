@@ -19,7 +19,8 @@ struct intake {
 	long long id;
 	long long client_id; /* saving: 0 finds or makes the record, -1 always makes one */
 	long long revision;  /* 1 when saved, one more for each edit or sign-off */
-	long long draft_id;  /* saving: the draft the intake was typed into (removed), or 0 */
+	long long draft_id;  /* saving: the draft the intake was typed into (removed), or 0;
+			      * set to 0 when that draft is gone (saved elsewhere) */
 	char uuid[37];
 	char *taken_at; /* UTC, YYYY-MM-DDTHH:MM:SSZ */
 	char *staff;

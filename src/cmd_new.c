@@ -371,13 +371,13 @@ stopped:
 	case WALK_FAILED:
 		goto out;
 	}
+	in.draft_id = draft->id;
 	if (stamp(&in, staff) < 0)
 		goto kept;
 	if (advice_for_answers(&in.answers, &ctx->settings, &in.advice) < 0) {
 		report("out of memory; nothing saved");
 		goto kept;
 	}
-	in.draft_id = draft->id;
 	if (db_save_intake(ctx->db, &in) < 0)
 		goto kept;
 	printf("Saved intake %lld for client %lld.\n", in.id, in.client_id);
@@ -385,7 +385,7 @@ stopped:
 	rc = EXIT_OK;
 	goto out;
 kept:
-	if (draft->id)
+	if (in.draft_id)
 		report("the answers are kept as draft %lld (smp-intake resume %lld)", draft->id,
 		       draft->id);
 	goto out;

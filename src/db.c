@@ -520,10 +520,41 @@ static int save_rows(struct db *db, struct intake *in)
 	return 0;
 }
 
+/* Inside a write transaction: whether the draft being saved is still there
+ * (someone may have resumed and saved it, or discarded it, meanwhile).
+ * Reports and returns -1 when it is not. */
+static int draft_still_open(struct db *db, long long draft_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!draft_id)
+		return 0;
+	if (db_prepare(db, "SELECT 1 FROM draft WHERE id = ?1", &st) < 0) {
+		db_report(db, "cannot read the draft");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, draft_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		report("draft %lld was saved or discarded elsewhere meanwhile; nothing saved",
+		       draft_id);
+	else
+		db_report(db, "cannot read the draft");
+	return -1;
+}
+
 int db_save_intake(struct db *db, struct intake *in)
 {
 	if (db_exec(db, "BEGIN IMMEDIATE", "cannot save the intake") < 0)
 		return -1;
+	if (draft_still_open(db, in->draft_id) < 0) {
+		in->draft_id = 0;
+		goto fail;
+	}
 	in->revision = 1;
 	if (save_client(db, in) < 0 || save_rows(db, in) < 0) {
 		db_report(db, "cannot save the intake");
@@ -817,6 +848,10 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 
 	if (db_exec(db, "BEGIN IMMEDIATE", "cannot save the changes") < 0)
 		return -1;
+	if (draft_still_open(db, in->draft_id) < 0) {
+		in->draft_id = 0;
+		goto undo;
+	}
 	if (db_prepare(db, "SELECT revision, client_id FROM intake WHERE id = ?1", &st) < 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, in->id);

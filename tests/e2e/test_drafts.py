@@ -127,6 +127,21 @@ class Drafts(DraftTest):
         self.assertIn("email:", p.stderr)
         self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(1,)])
 
+    def test_a_draft_saved_elsewhere_meanwhile_is_not_saved_twice(self):
+        a = base_answers()
+        d = self.stop_at(a, "uses_rogaine")
+        child = self.spawn("resume", str(d))
+        rec = record(child)
+        answer_all(child, a, start="uses_rogaine")
+        p = self.run_cmd("resume", str(d), input=self.remaining_lines(a, "uses_rogaine"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        type_line(child, "yes")
+        child.expect_exact("smp-intake: draft %d was saved or discarded elsewhere meanwhile; "
+                           "nothing saved" % d)
+        self.assertEqual(finish(self, child), 1)
+        self.assertNotIn("kept as draft", rec.text.split("elsewhere meanwhile")[1])
+        self.assertEqual(self.sql("SELECT count(*) FROM intake"), [(1,)])
+
     def test_no_at_the_summary_discards_the_draft(self):
         child = self.spawn("new")
         record(child)
