@@ -71,6 +71,50 @@ static int split(char *line, char **argv)
 	return argc;
 }
 
+/* Options whose value may be personal: a GP's name, a letter's reference,
+ * a file name that may carry a client's name. */
+static bool personal_option(const char *w)
+{
+	static const char *const opts[] = { "--gp", "--ref", "-o", "--output", "--answers",
+					    "--create", NULL };
+	for (size_t i = 0; opts[i]; i++) {
+		size_t n = strlen(opts[i]);
+		if (strncmp(w, opts[i], n) == 0 && (w[n] == '\0' || w[n] == '='))
+			return true;
+	}
+	return false;
+}
+
+/* Adds line to this session's history without what may be personal: the
+ * text given to find, and personal options with their values. */
+static void remember(const char *line)
+{
+	char *copy = strdup(line), *words[SHELL_ARGS_MAX + 1], *kept = NULL;
+	int n;
+
+	if (!copy)
+		return;
+	n = split(copy, words);
+	if (n > 0 && (kept = calloc(1, strlen(line) + 2 * (size_t)n + 1))) {
+		strcat(kept, words[0]);
+		for (int i = 1; i < n && strcmp(words[0], "find") != 0; i++) {
+			if (personal_option(words[i])) {
+				if (!strchr(words[i], '='))
+					i++; /* and its value */
+				continue;
+			}
+			bool quote = strpbrk(words[i], " \t") != NULL;
+			strcat(kept, quote ? " \"" : " ");
+			strcat(kept, words[i]);
+			if (quote)
+				strcat(kept, "\"");
+		}
+		prompt_remember_command(kept);
+	}
+	free(kept);
+	free(copy);
+}
+
 int cmd_shell(struct ctx *ctx, int argc, char **argv)
 {
 	char *line, *words[SHELL_ARGS_MAX + 1];
@@ -99,12 +143,7 @@ int cmd_shell(struct ctx *ctx, int argc, char **argv)
 		case PROMPT_ERROR:
 			return EXIT_FAIL;
 		}
-		/* Menu commands go into this session's history; the text given
-		 * to find is a name, which is personal: keep only the command. */
-		if (strncmp(line, "find", 4) == 0 && (line[4] == ' ' || line[4] == '\t'))
-			prompt_remember_command("find");
-		else
-			prompt_remember_command(line);
+		remember(line);
 		if ((n = split(line, words)) < 0) {
 			report("cannot read that line (an open quote, or too many words)");
 		} else if (n == 0) {

@@ -171,6 +171,25 @@ class History(MenuTest):
         self.assertNotIn("Silva", self.recall(child, ups=10))
         self.quit(child)
 
+    def test_personal_option_values_are_not_remembered(self):
+        self.new_intake(base_answers(uses_rogaine="yes", gp_discussed="yes", gp_signoff="pending"))
+        child, rec = self.open_menu()
+        self.command(child, 'signoff 1 --status obtained --gp "Dr Quillon" --date 2026-11-01 '
+                            '--ref=LTR-Vexmartin')
+        self.command(child, 'config set studio_name "Ink Lab"')
+        shown = self.recall(child, ups=2)
+        self.assertIn("signoff 1 --status obtained --date 2026-11-01", shown)
+        self.assertNotIn("Quillon", shown)
+        self.assertNotIn("Vexmartin", shown)
+        # A recalled line with a quoted word runs as it was typed (the
+        # line before it is recall's own help).
+        child.send(UP + UP)
+        child.expect_exact('config set studio_name "Ink Lab"')
+        child.send(ENTER)
+        child.expect_exact(MENU)
+        self.assertNotIn("smp-intake:", child.before)
+        self.quit(child)
+
     def test_answers_never_come_back_with_up(self):
         child, rec = self.open_menu()
         self.command(child, "help")
