@@ -99,8 +99,9 @@ static const struct command commands[] = {
 	  "                 instead of opening the menu on a temporary one\n" },
 	{ "shell", cmd_shell, "smp-intake shell",
 	  "the menu (also what `smp-intake` alone opens at a terminal)",
-	  "Commands in the menu: new, find, list, show, advice, signoff, config,\n"
-	  "export, with the same arguments as on the command line; help, quit.\n" },
+	  "Commands in the menu: new, edit, history, drafts, resume, find, list, show,\n"
+	  "advice, signoff, config, export, with the same arguments as on the command\n"
+	  "line; help, quit.\n" },
 	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
 	  "" },
 };
