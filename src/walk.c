@@ -219,6 +219,12 @@ enum walk_result walk_run(struct walk *w)
 	if (w->kind == FROM_JSON) {
 		for (size_t i = 0; i < w->json->count; i++) {
 			int qi = questionnaire_index(w->json->item[i].id);
+			if (w->skip[qi] && w->json->item[i].value) {
+				report("answers: '%s' comes from the client record (--client): leave "
+				       "it out; nothing saved",
+				       questionnaire[qi].id);
+				return WALK_FAILED;
+			}
 			if (!w->asked[qi] && w->json->item[i].value) {
 				report("answers: '%s' does not apply to the other answers "
 				       "(see docs/questions.md); nothing saved",

@@ -89,6 +89,20 @@ class Returning(IntakeTest):
         self.assertNotIn(PROMPTS["first_name"], rec.text)
         self.assertEqual(self.export()[1]["client"]["phone"], "+44 7700 900999")
 
+    def test_client_option_with_an_answers_file(self):
+        path = self.tmp + "/a.json"
+        with open(path, "w") as f:
+            f.write('{"answers": {"consent_storage": "yes", "uses_rogaine": "no"}}')
+        p = self.run_cmd("new", "--client", "1", "--answers", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Saved intake 2 for client 1.", p.stdout)
+        with open(path, "w") as f:
+            f.write('{"answers": {"consent_storage": "yes", "first_name": "Bo"}}')
+        p = self.run_cmd("new", "--client", "1", "--answers", path)
+        self.assertEqual((p.returncode, p.stderr),
+                         (1, "smp-intake: answers: 'first_name' comes from the client record "
+                             "(--client): leave it out; nothing saved\n"))
+
     def test_client_option_errors(self):
         p = self.run_cmd("new", "--client", "99", input="")
         self.assertEqual((p.returncode, p.stderr),
