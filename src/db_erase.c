@@ -403,8 +403,8 @@ static const char *const erase_steps[] = {
 	"DELETE FROM draft WHERE id IN (" DRAFTS_OF_CLIENT ")",
 	"DELETE FROM intake WHERE client_id = ?1",
 	"DELETE FROM client WHERE id = ?1",
-	"DELETE FROM audit_change WHERE audit_id IN "
-	"(SELECT id FROM audit WHERE client_id = ?1 AND action <> 'erase')",
+	("DELETE FROM audit_change WHERE audit_id IN "
+	 "(SELECT id FROM audit WHERE client_id = ?1 AND action <> 'erase')"),
 	"DELETE FROM audit WHERE client_id = ?1 AND action <> 'erase'",
 };
 
