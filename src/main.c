@@ -118,8 +118,8 @@ static const struct command commands[] = {
 	{ "shell", cmd_shell, "smp-intake shell",
 	  "the menu (also what `smp-intake` alone opens at a terminal)",
 	  "Commands in the menu: new, edit, history, drafts, resume, find, list, show,\n"
-	  "advice, signoff, config, export, with the same arguments as on the command\n"
-	  "line; help, quit.\n" },
+	  "advice, signoff, config, export, erase, purge, with the same arguments as on\n"
+	  "the command line; help, quit.\n" },
 	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
 	  "" },
 };

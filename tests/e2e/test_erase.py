@@ -2,15 +2,16 @@
 advice, sign-offs and drafts leave the database file and its write-ahead
 log; the audit keeps only erase rows; other clients are untouched; unknown,
 bad and erased ids; the question at a terminal and its refusal through a
-pipe."""
+pipe; the menu."""
 import os
 import re
 import sqlite3
 import subprocess
 
 from harness import base_answers, pipe_lines
-from ptyutil import finish, record, type_line
+from ptyutil import MENU, UP, CTRL_U, ENTER, finish, record, type_line
 from test_edit import edit_lines
+from test_menu import MenuTest
 from test_pipe_intake import PipeTest
 
 # A client whose every value is found nowhere else, so a byte scan of the
@@ -339,3 +340,69 @@ class EraseAtATerminal(EraseTest):
         self.assertEqual(finish(self, child), 1)
         self.assertNotIn("Type yes", rec.text)
 
+
+class EraseInTheMenu(MenuTest):
+    def setUp(self):
+        super().setUp()
+        self.new_intake(QUILLON)
+        self.new_intake(BEA)
+
+    def recall(self, child, ups=1):
+        """Presses Up ups times; returns what the terminal showed, then
+        clears the line and runs help instead."""
+        child.send(UP * ups)
+        child.send(CTRL_U + "help" + ENTER)
+        child.expect_exact("Commands:")
+        shown = child.before
+        child.expect_exact(MENU)
+        return shown
+
+    def test_erase_asks_and_the_history_never_erases(self):
+        child, rec = self.open_menu()
+        out = self.command(child, "help")
+        self.assertIn("erase CLIENT_ID", out)
+        self.assertIn("purge --older-than", out)
+        self.assertIn("export --client ID", out)
+        type_line(child, "erase 1")
+        child.expect_exact("Client 1: Quillon Vexmartin")
+        child.expect_exact("Type yes to erase client 1: ")
+        type_line(child, "no")
+        child.expect_exact("nothing erased")
+        child.expect_exact(MENU)
+        type_line(child, "erase 1")
+        child.expect_exact("Type yes to erase client 1: ")
+        type_line(child, "yes")
+        child.expect_exact("Erased client 1 and its 1 intake.")
+        child.expect_exact(MENU)
+        # the answer to the question is not a command: Up gives the command
+        shown = self.recall(child)
+        self.assertIn("erase 1", shown)
+        self.assertNotIn("yes", shown)
+        out = self.command(child, "erase 1 --yes")
+        self.assertIn("client 1 was erased on", out)
+        self.assertEqual(self.sql("SELECT count(*) FROM client"), [(1,)])
+        # Up brings the line back without --yes: run again, it would ask.
+        out = self.command(child, "erase 2 --yes")
+        self.assertIn("Erased client 2", out)
+        shown = self.recall(child)
+        self.assertIn("erase 2", shown)
+        self.assertNotIn("--yes", shown)
+        self.quit(child)
+
+    def test_purge_and_export_client_in_the_menu(self):
+        con = sqlite3.connect(self.db)
+        with con:
+            con.execute("UPDATE intake SET taken_at = '2010-01-01T00:00:00Z' WHERE client_id = 1")
+        con.close()
+        child, rec = self.open_menu()
+        out = self.command(child, "purge --older-than 7y")
+        self.assertIn("1 client would be erased", out)
+        self.assertRegex(out, r"\n1 +2010-01-01 +Quillon Vexmartin")
+        path = os.path.join(self.tmp, "bea.json")
+        out = self.command(child, "export --client 2 -o " + path)
+        self.assertIn("exported client 2 (1 intake)", out)
+        self.assertTrue(os.path.exists(path))
+        out = self.command(child, "purge --older-than 7y --yes")
+        self.assertIn("Erased client 1 and its 1 intake.", out)
+        self.quit(child)
+        self.assertEqual(self.sql("SELECT id FROM client"), [(2,)])
