@@ -50,7 +50,8 @@ static int confirm(struct ctx *ctx, long long id)
 	printf(".\nErasing removes the client's record, intakes, answers, advice, sign-offs and\n"
 	       "drafts for good; the audit keeps only that they were erased, when and by whom.\n");
 	snprintf(question, sizeof question, "Type yes to erase client %lld: ", id);
-	if (prompt_read(question, NULL, &line) == PROMPT_LINE && strcmp(text_trim(line), "yes") == 0)
+	if (prompt_read(question, NULL, &line) == PROMPT_LINE &&
+	    strcmp(text_trim(line), "yes") == 0)
 		rc = EXIT_OK;
 	else
 		report("erase: not confirmed; nothing erased");

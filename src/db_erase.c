@@ -25,7 +25,8 @@
 
 /* The UTC time a client was last seen: its newest intake, else (none
  * left, which only another program can bring about) when it was made. */
-#define LAST_SEEN "coalesce((SELECT max(taken_at) FROM intake WHERE client_id = c.id), c.created_at)"
+#define LAST_SEEN \
+	"coalesce((SELECT max(taken_at) FROM intake WHERE client_id = c.id), c.created_at)"
 
 #define READING "cannot read the client's records"
 #define ERASING "cannot erase the client"
@@ -198,7 +199,8 @@ static int load_sheets(struct db *db, struct subject_intake *it)
 				break;
 			it->sheet[it->sheets++].number = number;
 		}
-		if (id && text && advice_sheet_add(&it->sheet[it->sheets - 1].advice, id, text) < 0) {
+		struct advice_sheet *sheet = &it->sheet[it->sheets - 1].advice;
+		if (id && text && advice_sheet_add(sheet, id, text) < 0) {
 			report("out of memory");
 			break;
 		}
@@ -467,9 +469,11 @@ int db_each_client_before(struct db *db, const char *before,
 	sqlite3_stmt *st;
 	int rc, result = 0;
 
-	if (db_prepare(db, "SELECT c.id, coalesce((SELECT max(id) FROM intake WHERE client_id = c.id), 0), "
-			   "c.first_name, c.last_name, c.date_of_birth, " LAST_SEEN " AS seen "
-			   "FROM client c WHERE substr(seen, 1, 10) < ?1 ORDER BY seen, c.id", &st) < 0) {
+	if (db_prepare(db, "SELECT c.id, coalesce((SELECT max(id) FROM intake "
+			   "WHERE client_id = c.id), 0), c.first_name, c.last_name, "
+			   "c.date_of_birth, " LAST_SEEN " AS seen FROM client c "
+			   "WHERE substr(seen, 1, 10) < ?1 ORDER BY seen, c.id",
+		       &st) < 0) {
 		db_report(db, "cannot look for old records");
 		return -1;
 	}

@@ -256,8 +256,9 @@ static cJSON *add_item(cJSON *list)
 /* Adds name: id as a number, or null for 0 (none). */
 static bool add_id(cJSON *obj, const char *name, long long id)
 {
-	return (id ? cJSON_AddNumberToObject(obj, name, (double)id) : cJSON_AddNullToObject(obj, name)) !=
-	       NULL;
+	if (!id)
+		return cJSON_AddNullToObject(obj, name) != NULL;
+	return cJSON_AddNumberToObject(obj, name, (double)id) != NULL;
 }
 
 static bool add_subject_client(cJSON *obj, const struct subject *s)
@@ -286,7 +287,8 @@ static bool add_subject_intake(cJSON *list, const struct subject_intake *it)
 		return false;
 	for (size_t i = 0; i < it->sheets; i++) {
 		cJSON *sheet = add_item(sheets);
-		if (!sheet || !cJSON_AddNumberToObject(sheet, "sheet", (double)it->sheet[i].number) ||
+		double number = (double)it->sheet[i].number;
+		if (!sheet || !cJSON_AddNumberToObject(sheet, "sheet", number) ||
 		    !add_advice(sheet, &it->sheet[i].advice))
 			return false;
 	}
@@ -294,9 +296,11 @@ static bool add_subject_intake(cJSON *list, const struct subject_intake *it)
 		const struct signoff *so = &it->signoff[i];
 		cJSON *row = add_item(signoffs);
 		if (!row || !add_text(row, "status", so->status) ||
-		    !add_text(row, "gp_name", so->gp_name) || !add_text(row, "signed_on", so->signed_on) ||
+		    !add_text(row, "gp_name", so->gp_name) ||
+		    !add_text(row, "signed_on", so->signed_on) ||
 		    !add_text(row, "reference", so->reference) ||
-		    !add_text(row, "recorded_at", so->recorded_at) || !add_text(row, "staff", so->staff))
+		    !add_text(row, "recorded_at", so->recorded_at) ||
+		    !add_text(row, "staff", so->staff))
 			return false;
 	}
 	return true;
