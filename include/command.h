@@ -75,6 +75,10 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
  * Returns an exit code. */
 int intake_edit(struct ctx *ctx, long long id, struct draft *resume);
 
+/* After erasures (cmd_erase.c): clears the write-ahead log, so that no
+ * erased value stays beside the database.  Returns an exit code. */
+int erase_finish(struct ctx *ctx);
+
 /* The commands, one file each. */
 int cmd_new(struct ctx *ctx, int argc, char **argv);
 int cmd_show(struct ctx *ctx, int argc, char **argv);
@@ -92,5 +96,7 @@ int cmd_edit(struct ctx *ctx, int argc, char **argv);
 int cmd_history(struct ctx *ctx, int argc, char **argv);
 int cmd_drafts(struct ctx *ctx, int argc, char **argv);
 int cmd_resume(struct ctx *ctx, int argc, char **argv);
+int cmd_erase(struct ctx *ctx, int argc, char **argv);
+int cmd_purge(struct ctx *ctx, int argc, char **argv);
 
 #endif

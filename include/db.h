@@ -145,7 +145,8 @@ void draft_clear(struct draft *d);
 int db_draft_step(struct db *db, struct draft *d, const char *qid, const char *value,
 		  const char *next_qid);
 
-/* Loads draft id.  Returns 0, 1 when there is none, or -1 (reported). */
+/* Loads draft id (inside a caller's transaction, as it sees it).  Returns
+ * 0, 1 when there is none, or -1 (reported). */
 int db_draft_load(struct db *db, long long id, struct draft *out);
 
 /* Calls fn for every draft, the most recently changed first.  Returns as
@@ -193,13 +194,84 @@ int db_audit_answers(struct db *db, const struct audit_entry *e, const struct an
 		     const struct answers *after);
 
 /* Calls fn for the audit rows of intake id, oldest first (its erasure
- * included).  Returns as db_each_intake. */
+ * included).  Inside a caller's transaction, reads what it sees.  Returns
+ * as db_each_intake. */
 int db_each_audit(struct db *db, long long intake_id,
 		  int (*fn)(const struct audit_entry *e, void *arg), void *arg);
+
+/* As db_each_audit, for every row about client id or one of its intakes. */
+int db_each_client_audit(struct db *db, long long client_id,
+			 int (*fn)(const struct audit_entry *e, void *arg), void *arg);
 
 /* Whether client (clients true) or intake id was erased: returns 1 and sets
  * *when (UTC, allocated) and *who (allocated), 0 when it was not, or -1
  * (reported). */
 int db_erased(struct db *db, bool clients, long long id, char **when, char **who);
+
+/* One advice sheet of an intake as printed: number 1 at the intake, then
+ * one more for each edit or sign-off. */
+struct subject_sheet {
+	long long number;
+	struct advice_sheet advice;
+};
+
+/* One intake with everything kept about it. */
+struct subject_intake {
+	struct intake in; /* answers as they are now (in.advice: the latest sheet) */
+	struct subject_sheet *sheet; /* every sheet, oldest first */
+	size_t sheets;
+	struct signoff *signoff; /* every GP answer as it arrived, oldest first */
+	size_t signoffs;
+};
+
+/* Everything stored about one client: what a subject access request
+ * gives them.  Every string is owned (the const ones too); free with
+ * subject_clear(). */
+struct subject {
+	long long client_id;
+	char *created_at;             /* UTC */
+	struct answers client;        /* names, birth date, phone, email */
+	struct subject_intake *intake; /* oldest first */
+	size_t intakes;
+	struct draft *draft; /* unfinished intakes and edits that hold their details */
+	size_t drafts;
+	struct audit_entry *audit; /* about the client or its intakes, oldest first */
+	size_t audits;
+};
+
+void subject_clear(struct subject *s);
+
+/* Loads everything stored about client id into *out, from one consistent
+ * snapshot.  Returns 0, 1 when there is no such client, or -1 (reported). */
+int db_load_subject(struct db *db, long long id, struct subject *out);
+
+/* Erases client id in one write transaction: its intakes with their
+ * answers, advice sheets and sign-offs, its drafts (also a new intake's
+ * typed with the same names and birth date before a client was chosen),
+ * the record itself, and its audit rows with their values.  In their
+ * place the audit gets one "erase" row per intake and one for the client:
+ * when, by whom (staff, at), no values.  With before (YYYY-MM-DD) set,
+ * the client is erased only if its newest intake (without one, the
+ * record) is dated before it, checked inside the transaction so that an
+ * intake saved meanwhile keeps the client.  Sets *intakes to the number
+ * of intakes erased.  Call db_erase_finish() after the last erasure.
+ * Returns 0, 1 when there is no such client, 2 when before kept it, or -1
+ * (reported; nothing erased). */
+int db_erase_client(struct db *db, long long id, const char *before, const char *staff,
+		    const char *at, size_t *intakes);
+
+/* After erasures: clears the write-ahead log, so no erased value stays in
+ * the -wal file beside the database.  Returns 0; 1 when another
+ * connection's read kept it from finishing (SQLite clears it when the
+ * last connection closes); or -1 (reported). */
+int db_erase_finish(struct db *db);
+
+/* Calls fn for every client whose newest intake (without one, whose
+ * record) is dated before `before` (YYYY-MM-DD, UTC): those a retention
+ * period has run out for, the longest unseen first.  m->last_taken_at is
+ * that UTC time; m->last_intake_id is 0 without an intake.  Returns as
+ * db_each_intake. */
+int db_each_client_before(struct db *db, const char *before,
+			  int (*fn)(const struct client_match *m, void *arg), void *arg);
 
 #endif

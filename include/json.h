@@ -1,5 +1,5 @@
-/* json.h - reading answers from JSON and writing intakes as JSON.  The
- * only module that talks to cJSON. */
+/* json.h - reading answers from JSON and writing intakes (or all of one
+ * client's records) as JSON.  The only module that talks to cJSON. */
 #ifndef SMP_JSON_H
 #define SMP_JSON_H
 
@@ -33,5 +33,10 @@ void json_answers_free(struct json_answers *a);
  * layout.  Returns allocated memory the caller frees, or NULL when out of
  * memory. */
 char *json_intake(const struct intake *in);
+
+/* Everything stored about one client (docs/export.md, "One client's
+ * records"), made at exported_at (UTC), printed without layout.  Returns
+ * allocated memory the caller frees, or NULL when out of memory. */
+char *json_subject(const struct subject *s, const char *exported_at);
 
 #endif

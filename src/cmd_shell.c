@@ -11,9 +11,10 @@
 
 #define SHELL_ARGS_MAX 16
 
-static const char *const menu_words[] = { "new",     "edit",   "history", "drafts", "resume",
-					  "find",    "list",   "show",    "advice", "signoff",
-					  "config",  "export", "help",    "quit",   NULL };
+static const char *const menu_words[] = { "new",    "edit",   "history", "drafts", "resume",
+					  "find",   "list",   "show",    "advice", "signoff",
+					  "config", "export", "erase",   "purge",  "help",
+					  "quit",   NULL };
 
 static void print_menu(void)
 {
@@ -31,6 +32,9 @@ static void print_menu(void)
 	       "                   record the GP's answer when it arrives\n"
 	       "  config list | get KEY | set KEY VALUE   the studio's settings\n"
 	       "  export [-o FILE] [--force]   write every intake as JSON\n"
+	       "  export --client ID [-o FILE] [--force]   all of one client's records as JSON\n"
+	       "  erase CLIENT_ID  erase a client and all their records (asks first)\n"
+	       "  purge --older-than DURATION [--yes]   list (or erase) clients unseen that long\n"
 	       "  help             this list\n"
 	       "  quit             leave (also Ctrl-D)\n");
 }
@@ -86,7 +90,8 @@ static bool personal_option(const char *w)
 }
 
 /* Adds line to this session's history without what may be personal: the
- * text given to find, and personal options with their values. */
+ * text given to find, and personal options with their values.  --yes is
+ * left out too: a recalled erase asks again, a recalled purge only lists. */
 static void remember(const char *line)
 {
 	char *copy = strdup(line), *words[SHELL_ARGS_MAX + 1], *kept = NULL;
@@ -103,6 +108,8 @@ static void remember(const char *line)
 					i++; /* and its value */
 				continue;
 			}
+			if (strcmp(words[i], "--yes") == 0)
+				continue;
 			bool quote = strpbrk(words[i], " \t") != NULL;
 			strcat(kept, quote ? " \"" : " ");
 			strcat(kept, words[i]);

@@ -53,6 +53,31 @@ struct date date_today(void)
 	return d;
 }
 
+struct date date_today_utc(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	struct date d = { 1970, 1, 1 };
+
+	if (gmtime_r(&now, &tm)) {
+		d.year = tm.tm_year + 1900;
+		d.month = tm.tm_mon + 1;
+		d.day = tm.tm_mday;
+	}
+	return d;
+}
+
+int date_now_utc(char buf[21])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now == (time_t)-1 || !gmtime_r(&now, &tm) ||
+	    strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return -1;
+	return 0;
+}
+
 int date_cmp(struct date a, struct date b)
 {
 	if (a.year != b.year)
@@ -100,6 +125,17 @@ static struct date civil_from_days(long z)
 struct date date_add_days(struct date d, int days)
 {
 	return civil_from_days(days_from_civil(d) + days);
+}
+
+struct date date_add_months(struct date d, int months)
+{
+	long total = (long)d.year * 12 + (d.month - 1) + months;
+	long year = total >= 0 ? total / 12 : (total - 11) / 12;
+	struct date out = { (int)year, (int)(total - year * 12) + 1, d.day };
+
+	if (out.day > days_in_month(out.year, out.month))
+		out.day = days_in_month(out.year, out.month);
+	return out;
 }
 
 void date_format(struct date d, char buf[11])

@@ -376,6 +376,16 @@ int db_step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* New ids.  SQLite would give the highest id again once its row is gone,
+ * and an erased client's or intake's number lives on in the audit (its
+ * erasure): a new one must never answer to it.  Both columns are indexed. */
+#define NEXT_CLIENT_ID                                                 \
+	"(SELECT max(coalesce((SELECT max(id) FROM client), 0), "      \
+	"coalesce((SELECT max(client_id) FROM audit), 0)) + 1)"
+#define NEXT_INTAKE_ID                                                 \
+	"(SELECT max(coalesce((SELECT max(id) FROM intake), 0), "      \
+	"coalesce((SELECT max(intake_id) FROM audit), 0)) + 1)"
+
 /* The client record: the one chosen (in->client_id > 0), else the one with
  * the same names and date of birth unless a new record was asked for
  * (-1), else a new one.  Contact details are brought up to date with what
@@ -408,8 +418,9 @@ static int save_client(struct db *db, struct intake *in)
 			return -1;
 		sqlite3_bind_int64(st, 6, in->client_id);
 	} else {
-		if (db_prepare(db, "INSERT INTO client (first_name, last_name, date_of_birth, phone, "
-				   "email, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0)
+		if (db_prepare(db, "INSERT INTO client (id, first_name, last_name, date_of_birth, phone, "
+				   "email, created_at) VALUES (" NEXT_CLIENT_ID ", ?1, ?2, ?3, ?4, ?5, ?6)",
+			       &st) < 0)
 			return -1;
 		db_bind_text(st, 6, in->taken_at);
 	}
@@ -501,8 +512,8 @@ static int save_rows(struct db *db, struct intake *in)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (db_prepare(db, "INSERT INTO intake (uuid, client_id, taken_at, staff) "
-			   "VALUES (?1, ?2, ?3, ?4)", &st) < 0)
+	if (db_prepare(db, "INSERT INTO intake (id, uuid, client_id, taken_at, staff) "
+			   "VALUES (" NEXT_INTAKE_ID ", ?1, ?2, ?3, ?4)", &st) < 0)
 		return -1;
 	db_bind_text(st, 1, in->uuid);
 	sqlite3_bind_int64(st, 2, in->client_id);

@@ -106,27 +106,32 @@ static int read_changes(sqlite3_stmt *changes, struct audit_entry *e,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int db_each_audit(struct db *db, long long intake_id,
-		  int (*fn)(const struct audit_entry *e, void *arg), void *arg)
+#define AUDIT_COLUMNS \
+	"SELECT id, coalesce(client_id, 0), coalesce(intake_id, 0), at, staff, action FROM audit "
+
+/* Calls fn for each row sql (taking one id) selects, with its changes. */
+static int each_audit(struct db *db, const char *sql, long long id,
+		      int (*fn)(const struct audit_entry *e, void *arg), void *arg)
 {
 	sqlite3_stmt *rows = NULL, *changes = NULL;
 	struct audit_change *buf = NULL;
 	size_t cap = 0;
+	bool own = sqlite3_get_autocommit(db->h);
 	int rc, result = 0;
 
-	if (db_prepare(db, "SELECT id, coalesce(client_id, 0), coalesce(intake_id, 0), at, staff, "
-			   "action FROM audit WHERE intake_id = ?1 ORDER BY id", &rows) < 0 ||
+	if (db_prepare(db, sql, &rows) < 0 ||
 	    db_prepare(db, "SELECT field, old_value, new_value FROM audit_change "
 			   "WHERE audit_id = ?1 ORDER BY rowid", &changes) < 0) {
 		db_report(db, "cannot read the audit trail");
 		result = -1;
 		goto out;
 	}
-	if (db_exec(db, "BEGIN", "cannot read the audit trail") < 0) {
+	/* Inside a caller's transaction, read what it sees. */
+	if (own && db_exec(db, "BEGIN", "cannot read the audit trail") < 0) {
 		result = -1;
 		goto out;
 	}
-	sqlite3_bind_int64(rows, 1, intake_id);
+	sqlite3_bind_int64(rows, 1, id);
 	while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
 		struct audit_entry e = {
 			.id = sqlite3_column_int64(rows, 0),
@@ -151,12 +156,27 @@ int db_each_audit(struct db *db, long long intake_id,
 		db_report(db, "cannot read the audit trail");
 		result = -1;
 	}
-	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	if (own)
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 out:
 	sqlite3_finalize(rows);
 	sqlite3_finalize(changes);
 	free(buf);
 	return result;
+}
+
+int db_each_audit(struct db *db, long long intake_id,
+		  int (*fn)(const struct audit_entry *e, void *arg), void *arg)
+{
+	return each_audit(db, AUDIT_COLUMNS "WHERE intake_id = ?1 ORDER BY id", intake_id, fn, arg);
+}
+
+int db_each_client_audit(struct db *db, long long client_id,
+			 int (*fn)(const struct audit_entry *e, void *arg), void *arg)
+{
+	return each_audit(db, AUDIT_COLUMNS "WHERE client_id = ?1 OR intake_id IN "
+			      "(SELECT id FROM intake WHERE client_id = ?1) ORDER BY id",
+			  client_id, fn, arg);
 }
 
 int db_erased(struct db *db, bool clients, long long id, char **when, char **who)

@@ -133,6 +133,7 @@ static int each_draft(struct db *db, long long id,
 {
 	sqlite3_stmt *rows = NULL, *answers = NULL;
 	struct draft d;
+	bool own = sqlite3_get_autocommit(db->h);
 	int rc, result = 0;
 
 	if (db_prepare(db, id ? DRAFT_COLUMNS "WHERE id = ?1"
@@ -143,7 +144,8 @@ static int each_draft(struct db *db, long long id,
 		result = -1;
 		goto out;
 	}
-	if (db_exec(db, "BEGIN", "cannot read the drafts") < 0) {
+	/* Inside a caller's transaction, read what it sees. */
+	if (own && db_exec(db, "BEGIN", "cannot read the drafts") < 0) {
 		result = -1;
 		goto out;
 	}
@@ -163,7 +165,8 @@ static int each_draft(struct db *db, long long id,
 		db_report(db, "cannot read the drafts");
 		result = -1;
 	}
-	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	if (own)
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 out:
 	sqlite3_finalize(rows);
 	sqlite3_finalize(answers);

@@ -1,4 +1,5 @@
-/* json.c - the --answers input and the export objects, through cJSON. */
+/* json.c - the --answers input and the export objects (every intake, or
+ * one client's whole record), through cJSON. */
 #include "json.h"
 
 #include <cJSON.h>
@@ -153,6 +154,24 @@ static bool add_text(cJSON *obj, const char *name, const char *s)
 	return (s ? cJSON_AddStringToObject(obj, name, s) : cJSON_AddNullToObject(obj, name)) != NULL;
 }
 
+/* Adds name: the value of a yes/no question as a boolean, else as text;
+ * null for none. */
+static bool add_answer(cJSON *obj, const struct question *q, const char *v)
+{
+	if (v && q->type == Q_YESNO)
+		return cJSON_AddBoolToObject(obj, q->id, strcmp(v, "yes") == 0) != NULL;
+	return add_text(obj, q->id, v);
+}
+
+static bool add_gp_signoff(cJSON *obj, const struct answers *a)
+{
+	cJSON *gp = cJSON_AddObjectToObject(obj, "gp_signoff");
+
+	return gp && add_text(gp, "status", answers_signoff_status(a)) &&
+	       add_text(gp, "gp_name", answers_get(a, "gp_name")) &&
+	       add_text(gp, "date", answers_get(a, "gp_signoff_date"));
+}
+
 static bool add_answers(cJSON *obj, const struct answers *a)
 {
 	cJSON *answers = cJSON_AddObjectToObject(obj, "answers");
@@ -162,15 +181,10 @@ static bool add_answers(cJSON *obj, const struct answers *a)
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		const struct question *q = &questionnaire[i];
 		const char *v = a->value[i];
-		bool ok;
 
 		if (!v || q->client_field)
 			continue;
-		if (q->type == Q_YESNO)
-			ok = cJSON_AddBoolToObject(answers, q->id, strcmp(v, "yes") == 0) != NULL;
-		else
-			ok = cJSON_AddStringToObject(answers, q->id, v) != NULL;
-		if (!ok)
+		if (!add_answer(answers, q, v))
 			return false;
 	}
 	return true;
@@ -198,7 +212,7 @@ static bool add_advice(cJSON *obj, const struct advice_sheet *sheet)
 char *json_intake(const struct intake *in)
 {
 	const struct answers *a = &in->answers;
-	cJSON *obj = cJSON_CreateObject(), *client, *gp;
+	cJSON *obj = cJSON_CreateObject(), *client;
 	char *out = NULL;
 
 	if (!obj)
@@ -213,13 +227,138 @@ char *json_intake(const struct intake *in)
 	    !add_text(client, "date_of_birth", answers_get(a, "date_of_birth")) ||
 	    !add_text(client, "phone", answers_get(a, "phone")) ||
 	    !add_text(client, "email", answers_get(a, "email")) || !add_answers(obj, a) ||
-	    !add_advice(obj, &in->advice) || !(gp = cJSON_AddObjectToObject(obj, "gp_signoff")) ||
-	    !add_text(gp, "status", answers_signoff_status(a)) ||
-	    !add_text(gp, "gp_name", answers_get(a, "gp_name")) ||
-	    !add_text(gp, "date", answers_get(a, "gp_signoff_date")))
+	    !add_advice(obj, &in->advice) || !add_gp_signoff(obj, a))
 		goto out;
 	out = cJSON_PrintUnformatted(obj);
 out:
+	cJSON_Delete(obj);
+	return out;
+}
+
+/* Adds an empty array name to obj and returns it, or NULL. */
+static cJSON *add_list(cJSON *obj, const char *name)
+{
+	return cJSON_AddArrayToObject(obj, name);
+}
+
+/* Appends a new object to list and returns it, or NULL. */
+static cJSON *add_item(cJSON *list)
+{
+	cJSON *item = cJSON_CreateObject();
+
+	if (item && !cJSON_AddItemToArray(list, item)) {
+		cJSON_Delete(item);
+		return NULL;
+	}
+	return item;
+}
+
+/* Adds name: id as a number, or null for 0 (none). */
+static bool add_id(cJSON *obj, const char *name, long long id)
+{
+	if (!id)
+		return cJSON_AddNullToObject(obj, name) != NULL;
+	return cJSON_AddNumberToObject(obj, name, (double)id) != NULL;
+}
+
+static bool add_subject_client(cJSON *obj, const struct subject *s)
+{
+	cJSON *c = cJSON_AddObjectToObject(obj, "client");
+
+	return c && add_id(c, "id", s->client_id) &&
+	       add_text(c, "first_name", answers_get(&s->client, "first_name")) &&
+	       add_text(c, "last_name", answers_get(&s->client, "last_name")) &&
+	       add_text(c, "date_of_birth", answers_get(&s->client, "date_of_birth")) &&
+	       add_text(c, "phone", answers_get(&s->client, "phone")) &&
+	       add_text(c, "email", answers_get(&s->client, "email")) &&
+	       add_text(c, "created_at", s->created_at);
+}
+
+static bool add_subject_intake(cJSON *list, const struct subject_intake *it)
+{
+	const struct intake *in = &it->in;
+	cJSON *obj = add_item(list), *sheets, *signoffs;
+
+	if (!obj || !add_id(obj, "id", in->id) || !add_text(obj, "uuid", in->uuid) ||
+	    !add_text(obj, "taken_at", in->taken_at) || !add_text(obj, "staff", in->staff) ||
+	    !cJSON_AddNumberToObject(obj, "revision", (double)in->revision) ||
+	    !add_answers(obj, &in->answers) || !add_gp_signoff(obj, &in->answers) ||
+	    !(sheets = add_list(obj, "advice_sheets")) || !(signoffs = add_list(obj, "signoffs")))
+		return false;
+	for (size_t i = 0; i < it->sheets; i++) {
+		cJSON *sheet = add_item(sheets);
+		double number = (double)it->sheet[i].number;
+		if (!sheet || !cJSON_AddNumberToObject(sheet, "sheet", number) ||
+		    !add_advice(sheet, &it->sheet[i].advice))
+			return false;
+	}
+	for (size_t i = 0; i < it->signoffs; i++) {
+		const struct signoff *so = &it->signoff[i];
+		cJSON *row = add_item(signoffs);
+		if (!row || !add_text(row, "status", so->status) ||
+		    !add_text(row, "gp_name", so->gp_name) ||
+		    !add_text(row, "signed_on", so->signed_on) ||
+		    !add_text(row, "reference", so->reference) ||
+		    !add_text(row, "recorded_at", so->recorded_at) ||
+		    !add_text(row, "staff", so->staff))
+			return false;
+	}
+	return true;
+}
+
+static bool add_subject_draft(cJSON *list, const struct draft *d)
+{
+	cJSON *obj = add_item(list), *answers;
+
+	if (!obj || !add_id(obj, "id", d->id) || !add_id(obj, "intake_id", d->intake_id) ||
+	    !add_text(obj, "started_at", d->started_at) ||
+	    !add_text(obj, "updated_at", d->updated_at) || !add_text(obj, "staff", d->staff) ||
+	    !add_text(obj, "next_question", d->next_question) ||
+	    !(answers = cJSON_AddObjectToObject(obj, "answers")))
+		return false;
+	for (size_t i = 0; i < questionnaire_count; i++)
+		if (d->has[i] && !add_answer(answers, &questionnaire[i], d->answers.value[i]))
+			return false;
+	return true;
+}
+
+static bool add_subject_audit(cJSON *list, const struct audit_entry *e)
+{
+	cJSON *obj = add_item(list), *changes;
+
+	if (!obj || !add_id(obj, "id", e->id) || !add_text(obj, "at", e->at) ||
+	    !add_text(obj, "staff", e->staff) || !add_text(obj, "action", e->action) ||
+	    !add_id(obj, "intake_id", e->intake_id) || !(changes = add_list(obj, "changes")))
+		return false;
+	for (size_t i = 0; i < e->count; i++) {
+		cJSON *c = add_item(changes);
+		if (!c || !add_text(c, "field", e->change[i].field) ||
+		    !add_text(c, "old_value", e->change[i].old_value) ||
+		    !add_text(c, "new_value", e->change[i].new_value))
+			return false;
+	}
+	return true;
+}
+
+char *json_subject(const struct subject *s, const char *exported_at)
+{
+	cJSON *obj = cJSON_CreateObject(), *intakes, *drafts, *audit;
+	char *out = NULL;
+	bool ok;
+
+	if (!obj)
+		return NULL;
+	ok = add_text(obj, "exported_at", exported_at) && add_subject_client(obj, s) &&
+	     (intakes = add_list(obj, "intakes")) && (drafts = add_list(obj, "drafts")) &&
+	     (audit = add_list(obj, "audit"));
+	for (size_t i = 0; ok && i < s->intakes; i++)
+		ok = add_subject_intake(intakes, &s->intake[i]);
+	for (size_t i = 0; ok && i < s->drafts; i++)
+		ok = add_subject_draft(drafts, &s->draft[i]);
+	for (size_t i = 0; ok && i < s->audits; i++)
+		ok = add_subject_audit(audit, &s->audit[i]);
+	if (ok)
+		out = cJSON_PrintUnformatted(obj);
 	cJSON_Delete(obj);
 	return out;
 }

@@ -63,11 +63,29 @@ static const struct command commands[] = {
 	  "  --date DATE       the date on the GP's letter, YYYY-MM-DD (needed with\n"
 	  "                    obtained; not in the future)\n"
 	  "  --ref TEXT        the letter's reference, if any\n" },
-	{ "export", cmd_export, "smp-intake export [-o FILE] [--force]",
-	  "write every intake as a JSON array (docs/export.md)",
+	{ "export", cmd_export, "smp-intake export [--client ID] [-o FILE] [--force]",
+	  "every intake as JSON, or all of one client's records (docs/export.md)",
+	  "  --client ID        everything stored about client ID, as one JSON object:\n"
+	  "                     the answer to a subject access request\n"
 	  "  -o, --output FILE  write to FILE (created 0600, atomically) instead of\n"
 	  "                     standard output; - is standard output\n"
 	  "  --force            replace FILE if it exists\n" },
+	{ "erase", cmd_erase, "smp-intake erase CLIENT_ID [--yes]",
+	  "erase a client and everything stored about them (the right to erasure)",
+	  "  CLIENT_ID  the client number (see `find`)\n"
+	  "  --yes      erase without asking; needed when not at a terminal\n"
+	  "\n"
+	  "The client's record, intakes, answers, advice sheets, sign-offs and drafts\n"
+	  "are removed for good, from the database file and its write-ahead log. The\n"
+	  "audit keeps only that the client and each intake were erased, when and by\n"
+	  "whom. At a terminal the client is shown first and you type yes.\n" },
+	{ "purge", cmd_purge, "smp-intake purge --older-than DURATION [--yes]",
+	  "erase the clients whose last intake is older than DURATION (retention)",
+	  "  --older-than DURATION  how long records are kept after a client's last\n"
+	  "                         intake: 7y (years), 18m (months) or 90d (days), at\n"
+	  "                         most 100 years\n"
+	  "  --yes                  erase them, each as `erase` would; without it, only\n"
+	  "                         list who would be erased (a dry run)\n" },
 	{ "list", cmd_list,
 	  "smp-intake list [--pending-signoff | --ready] [--since DATE] [--until DATE] [--limit N]",
 	  "list recent intakes, newest first, with GP sign-off and readiness",
@@ -100,8 +118,8 @@ static const struct command commands[] = {
 	{ "shell", cmd_shell, "smp-intake shell",
 	  "the menu (also what `smp-intake` alone opens at a terminal)",
 	  "Commands in the menu: new, edit, history, drafts, resume, find, list, show,\n"
-	  "advice, signoff, config, export, with the same arguments as on the command\n"
-	  "line; help, quit.\n" },
+	  "advice, signoff, config, export, erase, purge, with the same arguments as on\n"
+	  "the command line; help, quit.\n" },
 	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
 	  "" },
 };

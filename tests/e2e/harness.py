@@ -167,6 +167,17 @@ class IntakeTest(unittest.TestCase):
         p = self.run_cmd("export")
         self.assertEqual(p.returncode, 0, p.stderr)
         data = json.loads(p.stdout)
+        self.assertIsInstance(data, list)
+        validate_export(data)
+        return data
+
+    def export_client(self, client_id):
+        """`export --client ID` to stdout, validated against the JSON Schema;
+        returns the object."""
+        p = self.run_cmd("export", "--client", str(client_id))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        data = json.loads(p.stdout)
+        self.assertIsInstance(data, dict)
         validate_export(data)
         return data
 

@@ -185,6 +185,25 @@ class Completion(IntakeTest):
                     self.assertEqual(self.complete("smp-intake --db %s %s 1 " % (db, command),
                                                    library), [])
 
+    def test_client_ids_after_erase_and_export_client(self):
+        db = os.path.join(self.tmp, "erase.db")
+        self.make_intakes(db, 2)
+        for library in self.both():
+            with self.subTest(library=library):
+                self.assertEqual(self.complete("smp-intake --db %s erase " % db, library),
+                                 ["1", "2"])
+                self.assertEqual(self.complete("smp-intake --db %s erase --yes 2" % db, library),
+                                 ["2"])
+                self.assertEqual(self.complete("smp-intake --db %s erase 1 " % db, library), [])
+                self.assertEqual(self.complete("smp-intake --db %s export --client " % db,
+                                               library), ["1", "2"])
+                self.assertEqual(self.complete("smp-intake --db %s export --client=" % db,
+                                               library), ["1", "2"])
+                self.assertEqual(self.complete("smp-intake --db %s purge --older-than " % db,
+                                               library), [])
+                self.assertEqual(self.complete("smp-intake purge --older-than 7y --", library),
+                                 ["--help", "--older-than", "--yes"])
+
     def test_intake_ids_from_the_environment_and_the_default(self):
         db = os.path.join(self.tmp, "env.db")
         self.make_intakes(db, 2)

@@ -1,6 +1,7 @@
 """`smp-intake export` checked field by field against what was entered,
 its output file (private, atomic, never clobbering, never following a
-symlink), and show/advice: unknown ids and stored terminal escapes."""
+symlink), `export --client ID` (everything stored about one person), and
+show/advice: unknown ids and stored terminal escapes."""
 import datetime
 import json
 import os
@@ -284,3 +285,133 @@ class ShowAndAdvice(PipeTest):
         self.assertEqual(rec["answers"]["hair_loss_notes"], notes)
         self.assertEqual(rec["client"]["first_name"], "Ana\x1b[31m")
         self.assertTrue(rec["advice"][0]["text"].endswith(" \x1b]8;;http://x\x07link"))
+
+
+class ExportClient(PipeTest):
+    """`export --client ID`: a subject access request."""
+
+    def setUp(self):
+        super().setUp()
+        self.ana = base_answers(phone="+44 7700 900123", email="ana@example.com",
+                                hair_loss_notes="crown", uses_rogaine="yes", rogaine_form="foam",
+                                gp_discussed="yes", gp_signoff="pending")
+        self.new_intake(self.ana)
+        self.new_intake(base_answers(first_name="Bea", last_name="Rowe",
+                                     email="bea@example.com"))
+        self.new_intake(self.ana)
+        p = self.run_cmd("signoff", "1", "--status", "obtained", "--gp", "Dr Patel", "--date",
+                         today().isoformat(), "--ref", "LTR-7")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        con = sqlite3.connect(self.db)
+        with con:
+            cur = con.execute("INSERT INTO draft (intake_id, client_id, started_at, updated_at, "
+                              "staff, next_question) VALUES (NULL, 1, '2026-01-01T10:00:00Z', "
+                              "'2026-01-01T10:05:00Z', 'Sam', 'email')")
+            con.execute("INSERT INTO draft_answer VALUES (?, 'uses_rogaine', 'no')",
+                        (cur.lastrowid,))
+            con.execute("INSERT INTO draft_answer VALUES (?, 'phone', NULL)", (cur.lastrowid,))
+        con.close()
+
+    def test_everything_about_the_client(self):
+        data = self.export_client(1)
+        self.assertEqual(set(data), {"exported_at", "client", "intakes", "drafts", "audit"})
+        self.assertRegex(data["exported_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        created = self.sql("SELECT created_at FROM client WHERE id = 1")[0][0]
+        self.assertEqual(data["client"], {
+            "id": 1, "first_name": "Ana", "last_name": "Silva", "date_of_birth": "1985-07-23",
+            "phone": "+44 7700 900123", "email": "ana@example.com", "created_at": created})
+        self.assertEqual([i["id"] for i in data["intakes"]], [1, 3])
+        first, second = data["intakes"]
+        # the same intake as the full export gives it, and more
+        full = {r["id"]: r for r in self.export()}
+        for it in (first, second):
+            for key in ("uuid", "taken_at", "staff", "answers", "gp_signoff"):
+                self.assertEqual(it[key], full[it["id"]][key])
+        self.assertEqual(first["revision"], 2)
+        self.assertEqual([s["sheet"] for s in first["advice_sheets"]], [1, 2])
+        self.assertEqual(first["advice_sheets"][-1]["advice"], full[1]["advice"])
+        stored = self.sql("SELECT advice_id, text FROM advice_sheet WHERE intake_id = 1 "
+                          "ORDER BY sheet, position")
+        self.assertEqual([(a["id"], a["text"]) for s in first["advice_sheets"]
+                          for a in s["advice"]], stored)
+        self.assertEqual(first["signoffs"], [{
+            "status": "obtained", "gp_name": "Dr Patel", "signed_on": today().isoformat(),
+            "reference": "LTR-7", "staff": "Dana Staff",
+            "recorded_at": self.sql("SELECT recorded_at FROM signoff")[0][0]}])
+        self.assertEqual(second["signoffs"], [])
+        self.assertEqual(data["drafts"], [{
+            "id": 1, "intake_id": None, "started_at": "2026-01-01T10:00:00Z",
+            "updated_at": "2026-01-01T10:05:00Z", "staff": "Sam", "next_question": "email",
+            "answers": {"phone": None, "uses_rogaine": False}}])
+        self.assertEqual([(a["action"], a["intake_id"]) for a in data["audit"]],
+                         [("create", 1), ("create", 3), ("signoff", 1)])
+        changes = {c["field"]: (c["old_value"], c["new_value"]) for c in data["audit"][2]["changes"]}
+        self.assertEqual(changes["gp_signoff"], ("pending", "obtained"))
+        self.assertEqual(changes["gp_name"], (None, "Dr Patel"))
+        self.assertEqual(len(data["audit"][0]["changes"]),
+                         self.sql("SELECT count(*) FROM audit_change WHERE audit_id = 1")[0][0])
+        # nothing about anyone else
+        text = json.dumps(data)
+        for other in ("Bea", "Rowe", "bea@example.com"):
+            self.assertNotIn(other, text)
+
+    def test_a_client_with_one_plain_intake(self):
+        data = self.export_client(2)
+        self.assertEqual(data["client"]["phone"], None)
+        self.assertEqual([i["id"] for i in data["intakes"]], [2])
+        self.assertEqual([s["sheet"] for s in data["intakes"][0]["advice_sheets"]], [1])
+        self.assertEqual(data["drafts"], [])
+        self.assertEqual([a["action"] for a in data["audit"]], ["create"])
+
+    def test_to_a_private_file(self):
+        out = os.path.join(self.tmp, "ana.json")
+        p = subprocess.run(["sh", "-c", 'umask 000; exec "$@"', "sh", *WRAPPER, BIN, "export",
+                            "--client", "1", "-o", out], env=self.env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT * 3)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, b"")
+        self.assertEqual(p.stderr.decode(), "exported client 1 (2 intakes) to %s\n" % out)
+        self.assertEqual(stat.S_IMODE(os.stat(out).st_mode), 0o600)
+        with open(out) as f:
+            data = json.load(f)
+        validate_export(data)
+        fresh = self.export_client(1)
+        data.pop("exported_at")
+        fresh.pop("exported_at")
+        self.assertEqual(data, fresh)
+        p = self.run_cmd("export", "--client", "1", "-o", out)
+        self.assert_one_line_error(p)
+        self.assertIn("--force", p.stderr)
+        p = self.run_cmd("--staff", "Sam", "export", "-o", out, "--force", "--client=2")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out) as f:
+            self.assertEqual(json.load(f)["client"]["first_name"], "Bea")
+        self.assertEqual(leftovers(self.tmp), [])
+
+    def test_unknown_or_erased_client_leaves_no_file(self):
+        out = os.path.join(self.tmp, "nobody.json")
+        for argv, message in ((["--client", "9"], "no client 9 (see smp-intake find)"),
+                              (["--client", "9", "-o", out], "no client 9")):
+            with self.subTest(argv=argv):
+                p = self.run_cmd("export", *argv)
+                self.assert_one_line_error(p, 1)
+                self.assertIn(message, p.stderr)
+                self.assertEqual(p.stdout, "")
+        p = self.run_cmd("erase", "2", "--yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_cmd("export", "--client", "2", "-o", out)
+        self.assert_one_line_error(p, 1)
+        self.assertRegex(p.stderr, r"client 2 was erased on \d{4}-\d\d-\d\d by Dana Staff")
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(leftovers(self.tmp), [])
+        # what is left of an erasure is not about anyone: the full export
+        # no longer has the client
+        self.assertEqual([r["client"]["id"] for r in self.export()], [1, 1])
+
+    def test_bad_client_ids(self):
+        for argv in (["--client", "abc"], ["--client", "0"], ["--client", "-3"], ["--client"],
+                     ["--client", ""], ["--client", "1", "2"], ["--client", "1.0"]):
+            with self.subTest(argv=argv):
+                p = self.run_cmd("export", *argv)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertEqual(p.stdout, "")

@@ -207,6 +207,54 @@ static void test_date_today_is_real(void **state)
 	assert_true(t.year >= 2024);
 }
 
+static void test_date_add_months_table(void **state)
+{
+	(void)state;
+	static const struct {
+		struct date from;
+		int months;
+		struct date to;
+	} cases[] = {
+		{ { 2026, 11, 29 }, -84, { 2019, 11, 29 } }, /* 7 years */
+		{ { 2026, 11, 29 }, -18, { 2025, 5, 29 } },
+		{ { 2026, 1, 15 }, -1, { 2025, 12, 15 } },
+		{ { 2026, 1, 15 }, -13, { 2024, 12, 15 } },
+		{ { 2026, 12, 15 }, 1, { 2027, 1, 15 } },
+		{ { 2026, 3, 31 }, -1, { 2026, 2, 28 } }, /* the month's last day */
+		{ { 2024, 3, 31 }, -1, { 2024, 2, 29 } },
+		{ { 2024, 2, 29 }, -12, { 2023, 2, 28 } },
+		{ { 2024, 2, 29 }, -48, { 2020, 2, 29 } },
+		{ { 2026, 5, 31 }, -1, { 2026, 4, 30 } },
+		{ { 2026, 5, 31 }, 0, { 2026, 5, 31 } },
+		{ { 2026, 11, 29 }, -1200, { 1926, 11, 29 } }, /* 100 years */
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		struct date got = date_add_months(cases[i].from, cases[i].months);
+		if (date_cmp(got, cases[i].to) != 0)
+			fail_msg("case %zu: %d-%d-%d, expected %d-%d-%d", i, got.year, got.month,
+				 got.day, cases[i].to.year, cases[i].to.month, cases[i].to.day);
+	}
+}
+
+static void test_date_utc(void **state)
+{
+	(void)state;
+	struct date t = date_today_utc(), back;
+	char now[21], day[11];
+
+	assert_int_equal(date_now_utc(now), 0);
+	assert_int_equal(strlen(now), 20);
+	assert_int_equal(now[10], 'T');
+	assert_int_equal(now[19], 'Z');
+	date_format(t, day);
+	/* The same day, unless midnight came in between. */
+	if (strncmp(now, day, 10) != 0)
+		assert_int_equal(date_cmp(date_add_days(t, 1), date_today_utc()), 0);
+	now[10] = '\0';
+	assert_int_equal(date_parse(now, &back), DATE_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +265,8 @@ int main(void)
 		cmocka_unit_test(test_date_cmp),
 		cmocka_unit_test(test_date_format),
 		cmocka_unit_test(test_date_today_is_real),
+		cmocka_unit_test(test_date_add_months_table),
+		cmocka_unit_test(test_date_utc),
 	};
 	return cmocka_run_group_tests_name("date", tests, NULL, NULL);
 }

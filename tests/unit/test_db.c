@@ -777,6 +777,309 @@ static void test_same_clients(void **state)
 	db_close(db);
 }
 
+/* ---- subject access, erasure, retention ---- */
+
+/* How often needle occurs in the file at path (missing: none). */
+static int file_count(const char *path, const char *needle)
+{
+	size_t len, n = strlen(needle);
+	unsigned char *buf;
+	int found = 0;
+
+	if (access(path, F_OK) != 0)
+		return 0;
+	buf = slurp(path, &len);
+	for (size_t i = 0; i + n <= len; i++)
+		found += memcmp(buf + i, needle, n) == 0;
+	free(buf);
+	return found;
+}
+
+/* A draft for staff Mia with the given answers ("id=value"), joined to
+ * client (0: none) or editing intake (0: a new intake). */
+static long long draft_with(struct db *db, long long client, long long intake,
+			    const char *const *pairs)
+{
+	struct draft d = { 0 };
+	long long id;
+
+	d.staff = strdup("Mia");
+	d.client_id = client;
+	d.intake_id = intake;
+	d.base_revision = intake ? 1 : 0;
+	assert_non_null(d.staff);
+	for (size_t i = 0; pairs[i]; i++) {
+		char q[64];
+		const char *eq = strchr(pairs[i], '=');
+		assert_non_null(eq);
+		snprintf(q, sizeof q, "%.*s", (int)(eq - pairs[i]), pairs[i]);
+		assert_int_equal(db_draft_step(db, &d, q, eq + 1, NULL), 0);
+	}
+	id = d.id;
+	draft_clear(&d);
+	return id;
+}
+
+/* Ana Quist (client 1) with two intakes, the first edited and signed
+ * off; Bea Rowe (client 2) with one; and drafts of both. */
+static void make_two_clients(struct db *db, long long *ana, long long *bea)
+{
+	struct intake in, before;
+	long long first = save(db, "Ana", "Quist", "1985-07-23", ana);
+
+	save(db, "Ana", "Quist", "1985-07-23", NULL);
+	save(db, "Bea", "Rowe", "1990-01-01", bea);
+	assert_int_equal(db_load_intake(db, first, &before), 0);
+	assert_int_equal(db_load_intake(db, first, &in), 0);
+	assert_int_equal(answers_set(&in.answers, "email", "quist@zanzibar.example"), 0);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2024-07-01T09:00:00Z"), 0);
+	intake_clear(&before);
+	assert_int_equal(answers_copy(&before.answers, &in.answers), 0);
+	assert_int_equal(answers_set(&in.answers, "uses_rogaine", "yes"), 0);
+	assert_int_equal(answers_set(&in.answers, "rogaine_form", "foam"), 0);
+	assert_int_equal(answers_set(&in.answers, "gp_discussed", "yes"), 0);
+	assert_int_equal(answers_set(&in.answers, "gp_signoff", "obtained"), 0);
+	assert_int_equal(answers_set(&in.answers, "gp_name", "Dr Xylophone"), 0);
+	assert_int_equal(answers_set(&in.answers, "gp_signoff_date", "2024-07-02"), 0);
+	struct signoff s = { "obtained", "Dr Xylophone", "2024-07-02", "REF-Quagga", "Sam",
+			     "2024-07-03T10:00:00Z" };
+	assert_int_equal(db_begin_write(db), 0);
+	assert_int_equal(db_save_signoff(db, &in, &before.answers, &s), 0);
+	assert_int_equal(db_commit(db), 0);
+	intake_clear(&in);
+	answers_clear(&before.answers);
+
+	/* Ana's: joined to her, an edit of her intake, a new intake typed
+	 * with her names in other case; not hers: another birth date, Bea. */
+	draft_with(db, *ana, 0, (const char *const[]){ "phone=07700 900111", NULL });
+	draft_with(db, 0, first, (const char *const[]){ "hair_loss_notes=crown Quokka", NULL });
+	draft_with(db, 0, 0, (const char *const[]){ "first_name=ANA", "last_name=quist",
+						    "date_of_birth=1985-07-23", NULL });
+	draft_with(db, 0, 0, (const char *const[]){ "first_name=Ana", "last_name=Quist",
+						    "date_of_birth=1985-07-24", NULL });
+	draft_with(db, *bea, 0, (const char *const[]){ "phone=07700 900222", NULL });
+}
+
+static void test_load_subject(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct subject s;
+	long long ana, bea;
+
+	assert_non_null(db);
+	make_two_clients(db, &ana, &bea);
+	assert_int_equal(db_load_subject(db, ana, &s), 0);
+	assert_int_equal(s.client_id, ana);
+	assert_string_equal(answers_get(&s.client, "last_name"), "Quist");
+	assert_string_equal(answers_get(&s.client, "email"), "quist@zanzibar.example");
+	assert_string_equal(s.created_at, "2024-06-15T10:30:00Z");
+	assert_int_equal(s.intakes, 2);
+	/* Every sheet: the intake's, the edit's and the sign-off's. */
+	assert_int_equal(s.intake[0].sheets, 3);
+	assert_int_equal(s.intake[0].sheet[0].number, 1);
+	assert_int_equal(s.intake[0].sheet[2].number, 3);
+	assert_true(s.intake[0].sheet[0].advice.count > 0);
+	assert_int_equal(s.intake[0].signoffs, 1);
+	assert_string_equal(s.intake[0].signoff[0].reference, "REF-Quagga");
+	assert_string_equal(answers_get(&s.intake[0].in.answers, "gp_name"), "Dr Xylophone");
+	assert_int_equal(s.intake[1].sheets, 1);
+	assert_int_equal(s.intake[1].signoffs, 0);
+	assert_int_equal(s.drafts, 3);
+	/* create, create, edit, signoff: with their changes */
+	assert_int_equal(s.audits, 4);
+	assert_string_equal(s.audit[2].action, "edit");
+	assert_int_equal(s.audit[2].count, 1);
+	assert_string_equal(s.audit[2].change[0].field, "email");
+	assert_string_equal(s.audit[2].change[0].new_value, "quist@zanzibar.example");
+	subject_clear(&s);
+	subject_clear(&s); /* twice is harmless */
+
+	assert_int_equal(db_load_subject(db, bea, &s), 0);
+	assert_int_equal(s.intakes, 1);
+	assert_int_equal(s.drafts, 1);
+	assert_int_equal(s.audits, 1);
+	subject_clear(&s);
+	assert_int_equal(db_load_subject(db, 999, &s), 1);
+	db_close(db);
+}
+
+static void test_erase_client(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct subject s;
+	char *when = NULL, *who = NULL, wal[160];
+	long long ana, bea;
+	size_t n = 99;
+
+	assert_non_null(db);
+	make_two_clients(db, &ana, &bea);
+	assert_int_equal(db_erase_client(db, ana, NULL, "Sam", "2026-01-02T03:04:05Z", &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(db_erase_finish(db), 0);
+
+	/* Only Bea's records are left, and the fact of the erasure. */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM client"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM intake"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM answer WHERE intake_id <> 3"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM advice_sheet WHERE intake_id <> 3"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM signoff"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM draft"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM draft d JOIN draft_answer a "
+					  "ON a.draft_id = d.id WHERE a.value = '1985-07-24'"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE client_id = 1 AND "
+					  "action = 'erase' AND staff = 'Sam' AND "
+					  "at = '2026-01-02T03:04:05Z'"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE client_id = 1"), 3);
+	/* one per intake, one for the client */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE client_id = 1 AND "
+					  "intake_id IN (1, 2)"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE client_id = 1 AND "
+					  "intake_id IS NULL"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_change WHERE audit_id IN "
+					  "(SELECT id FROM audit WHERE client_id = 1)"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE client_id = 2"), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit_change"), 4);
+
+	/* Erased: said so, for the client and each intake. */
+	assert_int_equal(db_erased(db, true, ana, &when, &who), 1);
+	assert_string_equal(when, "2026-01-02T03:04:05Z");
+	assert_string_equal(who, "Sam");
+	free(when);
+	free(who);
+	for (long long i = 1; i <= 2; i++) {
+		assert_int_equal(db_erased(db, false, i, &when, &who), 1);
+		free(when);
+		free(who);
+	}
+	assert_int_equal(db_erased(db, false, 3, &when, &who), 0);
+	assert_int_equal(db_load_subject(db, ana, &s), 1);
+	assert_int_equal(db_erase_client(db, ana, NULL, "Sam", "2026-01-02T03:04:06Z", &n), 1);
+	assert_int_equal(n, 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE client_id = 1"), 3);
+
+	/* No value is left in the file or its log. */
+	snprintf(wal, sizeof wal, "%s-wal", f->path);
+	static const char *const gone[] = { "quist", "zanzibar", "Xylophone", "Quagga", "Quokka",
+					    "07700 900111" };
+	for (size_t i = 0; i < N(gone); i++) {
+		if (file_count(f->path, gone[i]) || file_count(wal, gone[i]))
+			fail_msg("'%s' is still in the file", gone[i]);
+	}
+	/* Once: in the draft of the other Ana Quist, born a day later. */
+	assert_int_equal(file_count(f->path, "Quist") + file_count(wal, "Quist"), 1);
+	assert_true(file_count(f->path, "Rowe") + file_count(wal, "Rowe") > 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM pragma_integrity_check "
+					  "WHERE integrity_check <> 'ok'"), 0);
+
+	/* The erasure rows themselves can never go. */
+	assert_int_equal(db_erase_client(db, bea, NULL, "Sam", "2026-01-02T03:04:07Z", &n), 0);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "UPDATE audit SET staff = 'x'", NULL, NULL, NULL),
+			     SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), 5);
+	db_close(db);
+}
+
+static void test_erased_ids_are_not_given_again(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	char *when = NULL, *who = NULL;
+	long long a, b, c;
+	size_t n;
+
+	assert_non_null(db);
+	save(db, "Ana", "Quist", "1985-07-23", &a);
+	long long last = save(db, "Bea", "Rowe", "1990-01-01", &b);
+	assert_int_equal(db_erase_client(db, b, NULL, "Sam", "2026-01-02T03:04:05Z", &n), 0);
+	/* Bea had the highest numbers: a new client and intake get new ones. */
+	long long next = save(db, "Cy", "Sto", "1970-01-01", &c);
+	assert_int_equal(c, b + 1);
+	assert_int_equal(next, last + 1);
+	assert_int_equal(db_erased(db, true, c, &when, &who), 0);
+	assert_int_equal(db_erased(db, false, next, &when, &who), 0);
+	/* And erasing the new client works beside the old erasure rows. */
+	assert_int_equal(db_erase_client(db, c, NULL, "Sam", "2026-01-02T03:04:06Z", &n), 0);
+	assert_int_equal(n, 1);
+	db_close(db);
+}
+
+struct old_clients {
+	size_t n;
+	long long id[8];
+	char seen[8][32];
+};
+
+static int collect_old(const struct client_match *m, void *arg)
+{
+	struct old_clients *o = arg;
+
+	assert_true(o->n < 8);
+	o->id[o->n] = m->client_id;
+	snprintf(o->seen[o->n++], sizeof o->seen[0], "%s", m->last_taken_at);
+	return 0;
+}
+
+static void test_retention(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct old_clients o = { 0 };
+	long long a, b, c;
+	size_t n;
+
+	assert_non_null(db);
+	save(db, "Ana", "Quist", "1985-07-23", &a);
+	save(db, "Ana", "Quist", "1985-07-23", &a);
+	save(db, "Bea", "Rowe", "1990-01-01", &b);
+	save(db, "Cy", "Sto", "1970-01-01", &c);
+	db_close(db);
+	/* Ana: one old intake and one newer; Bea: old; Cy: older still. */
+	raw_sql(f->path, "UPDATE intake SET taken_at = '2015-03-01T08:00:00Z' WHERE id = 1;"
+			 "UPDATE intake SET taken_at = '2019-05-05T23:59:59Z' WHERE id = 2;"
+			 "UPDATE intake SET taken_at = '2018-01-01T00:00:00Z' WHERE id = 3;"
+			 "UPDATE intake SET taken_at = '2012-12-12T12:00:00Z' WHERE id = 4;");
+	db = db_open(f->path);
+	assert_non_null(db);
+
+	assert_int_equal(db_each_client_before(db, "2019-05-05", collect_old, &o), 0);
+	assert_int_equal(o.n, 2);
+	assert_int_equal(o.id[0], c); /* the longest unseen first */
+	assert_string_equal(o.seen[0], "2012-12-12T12:00:00Z");
+	assert_int_equal(o.id[1], b);
+	memset(&o, 0, sizeof o);
+	/* The newest intake counts, by its UTC date: seen on 2019-05-05. */
+	assert_int_equal(db_each_client_before(db, "2019-05-06", collect_old, &o), 0);
+	assert_int_equal(o.n, 3);
+	assert_int_equal(o.id[2], a);
+	memset(&o, 0, sizeof o);
+	assert_int_equal(db_each_client_before(db, "2000-01-01", collect_old, &o), 0);
+	assert_int_equal(o.n, 0);
+
+	/* The check is made again when erasing: seen since, the client stays. */
+	assert_int_equal(db_erase_client(db, a, "2019-05-05", "Sam", "2026-01-02T03:04:05Z", &n), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM intake WHERE client_id = 1"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE action = 'erase'"), 0);
+	assert_int_equal(db_erase_client(db, a, "2019-05-06", "Sam", "2026-01-02T03:04:05Z", &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(db_erase_client(db, 999, "2019-05-06", "Sam", "2026-01-02T03:04:05Z", &n), 1);
+
+	/* A client left without intakes (only another program can do that) is
+	 * judged by when its record was made. */
+	raw_sql(f->path, "DELETE FROM intake WHERE id = 3");
+	memset(&o, 0, sizeof o);
+	assert_int_equal(db_each_client_before(db, "2024-06-16", collect_old, &o), 0);
+	assert_int_equal(o.n, 2);
+	assert_int_equal(o.id[1], b);
+	assert_string_equal(o.seen[1], "2024-06-15T10:30:00Z");
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +1101,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_rows_are_fixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_subject, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_erase_client, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_erased_ids_are_not_given_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
 }

@@ -1,0 +1,134 @@
+/* cmd_erase.c - `smp-intake erase CLIENT_ID [--yes]`: the right to
+ * erasure.  The client, their intakes, drafts and advice go for good; the
+ * audit keeps only that an erasure happened, when and by whom. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "date.h"
+#include "prompt.h"
+#include "report.h"
+#include "text.h"
+
+/* Shows who is about to be erased and asks for "yes" typed out, as an
+ * erasure cannot be undone.  Returns EXIT_OK to go on, else an exit code
+ * (reported). */
+static int confirm(struct ctx *ctx, long long id)
+{
+	struct subject s;
+	const char *dob;
+	char *name = NULL, *safe = NULL, *born = NULL, *line = NULL;
+	char question[64];
+	int rc = EXIT_FAIL;
+
+	switch (db_load_subject(ctx->db, id, &s)) {
+	case 0:
+		break;
+	case 1:
+		ctx_report_missing(ctx, true, id);
+		/* fall through */
+	default:
+		return EXIT_FAIL;
+	}
+	name = text_join(answers_get(&s.client, "first_name"), " ",
+			 answers_get(&s.client, "last_name"));
+	safe = name ? text_safe(name, false) : NULL;
+	dob = answers_get(&s.client, "date_of_birth");
+	born = text_safe(dob ? dob : "", false);
+	if (!safe || !born) {
+		report("out of memory");
+		goto out;
+	}
+	printf("Client %lld: %s, born %s; %zu intake%s", id, safe, born, s.intakes,
+	       s.intakes == 1 ? "" : "s");
+	if (s.intakes)
+		printf(", the latest on %.10s", s.intake[s.intakes - 1].in.taken_at);
+	if (s.drafts)
+		printf("; %zu draft%s", s.drafts, s.drafts == 1 ? "" : "s");
+	printf(".\nErasing removes the client's record, intakes, answers, advice, sign-offs and\n"
+	       "drafts for good; the audit keeps only that they were erased, when and by whom.\n");
+	snprintf(question, sizeof question, "Type yes to erase client %lld: ", id);
+	if (prompt_read(question, NULL, &line) == PROMPT_LINE &&
+	    strcmp(text_trim(line), "yes") == 0)
+		rc = EXIT_OK;
+	else
+		report("erase: not confirmed; nothing erased");
+out:
+	free(line);
+	free(name);
+	free(safe);
+	free(born);
+	subject_clear(&s);
+	return rc;
+}
+
+int erase_finish(struct ctx *ctx)
+{
+	switch (db_erase_finish(ctx->db)) {
+	case 0:
+		return EXIT_OK;
+	case 1:
+		/* The erasure itself is done and committed: not a failure. */
+		report("another terminal is reading the database: erased values stay in '%s-wal' "
+		       "until it is done (SQLite clears the file when the last terminal closes it)",
+		       ctx->db_path);
+		return EXIT_OK;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int cmd_erase(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "yes", no_argument, NULL, 'y' },
+					      { NULL, 0, NULL, 0 } };
+	const char *staff;
+	char when[21];
+	bool yes = false;
+	long long id;
+	size_t intakes;
+	int c, rc;
+
+	optind = 0;
+	opterr = 0;
+	/* --yes may come before or after the id (GNU getopt permutes). */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'y')
+			return command_bad_option("erase", argc, argv);
+		yes = true;
+	}
+	if (optind != argc - 1) {
+		command_usage(stderr, "erase");
+		return EXIT_USAGE;
+	}
+	if (!(id = command_parse_id(argv[optind], "CLIENT_ID")))
+		return EXIT_USAGE;
+	/* A script cannot answer the question; it must say so outright. */
+	if (!yes && !prompt_interactive()) {
+		report("erase: not at a terminal to confirm: give --yes to erase client %lld; "
+		       "nothing erased",
+		       id);
+		return EXIT_USAGE;
+	}
+	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
+		return EXIT_FAIL;
+	if (!yes && (rc = confirm(ctx, id)) != EXIT_OK)
+		return rc;
+	if (date_now_utc(when) < 0) {
+		report("cannot read the clock");
+		return EXIT_FAIL;
+	}
+	switch (db_erase_client(ctx->db, id, NULL, staff, when, &intakes)) {
+	case 0:
+		break;
+	case 1:
+		ctx_report_missing(ctx, true, id);
+		/* fall through */
+	default:
+		return EXIT_FAIL;
+	}
+	printf("Erased client %lld and its %zu intake%s.\n", id, intakes, intakes == 1 ? "" : "s");
+	return erase_finish(ctx);
+}

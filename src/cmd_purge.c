@@ -1,0 +1,199 @@
+/* cmd_purge.c - `smp-intake purge --older-than DURATION [--yes]`: the end
+ * of a retention period.  Lists the clients with no intake for longer than
+ * DURATION; with --yes erases each of them as `erase` would. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "date.h"
+#include "report.h"
+#include "text.h"
+
+/* Parses DURATION (7y, 18m, 90d) and works out the first day it keeps:
+ * today (UTC, as intakes are dated) less DURATION.  Returns 0, or -1
+ * (reported). */
+static int cutoff(const char *text, struct date *out)
+{
+	static const struct {
+		char unit;
+		long most;
+	} units[] = { { 'y', 100 }, { 'm', 1200 }, { 'd', 36525 } };
+	size_t len = strlen(text), digits = strspn(text, "0123456789");
+	struct date today = date_today_utc();
+	long n = 0;
+
+	if (len >= 2 && len <= 7 && digits == len - 1)
+		n = strtol(text, NULL, 10);
+	for (size_t i = 0; n > 0 && i < sizeof units / sizeof units[0]; i++) {
+		if (text[len - 1] != units[i].unit || n > units[i].most)
+			continue;
+		if (units[i].unit == 'd')
+			*out = date_add_days(today, -(int)n);
+		else
+			*out = date_add_months(today, -(int)(units[i].unit == 'y' ? n * 12 : n));
+		return 0;
+	}
+	report("purge: --older-than: a duration is a whole number of years, months or days "
+	       "above 0, such as 7y, 18m or 90d, and at most 100 years");
+	return -1;
+}
+
+/* The clients to erase, collected before any is erased: the list is read
+ * in one read transaction, and an erasure needs a write transaction. */
+struct old_clients {
+	size_t count;
+	long long *id;
+	char **seen; /* the last intake's UTC time (or the record's) */
+	char **name; /* made safe for the terminal */
+};
+
+static void old_clients_clear(struct old_clients *o)
+{
+	for (size_t i = 0; i < o->count; i++) {
+		free(o->seen[i]);
+		free(o->name[i]);
+	}
+	free(o->id);
+	free(o->seen);
+	free(o->name);
+	memset(o, 0, sizeof *o);
+}
+
+static int collect(const struct client_match *m, void *arg)
+{
+	struct old_clients *o = arg;
+	size_t n = o->count + 1;
+	long long *id = realloc(o->id, n * sizeof *id);
+	char **seen = id ? realloc(o->seen, n * sizeof *seen) : NULL;
+	char **name = seen ? realloc(o->name, n * sizeof *name) : NULL;
+	char *joined;
+
+	if (id)
+		o->id = id;
+	if (seen)
+		o->seen = seen;
+	if (!name) {
+		report("out of memory");
+		return -1;
+	}
+	o->name = name;
+	joined = text_join(m->first_name, " ", m->last_name);
+	o->id[o->count] = m->client_id;
+	o->seen[o->count] = strdup(m->last_taken_at ? m->last_taken_at : "");
+	o->name[o->count] = joined ? text_safe(joined, false) : NULL;
+	o->count++;
+	free(joined);
+	if (!o->seen[o->count - 1] || !o->name[o->count - 1]) {
+		report("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Without --yes: who would be erased, and how to do it. */
+static void print_dry_run(const struct old_clients *o, const char *duration, const char *before)
+{
+	int room = text_terminal_width() - 21;
+
+	printf("Clients whose last intake is before %s (%s ago), who would be erased:\n", before,
+	       duration);
+	printf("%-7s %-12s %s\n", "client", "last intake", "name");
+	for (size_t i = 0; i < o->count; i++) {
+		char *fitted = text_fit(o->name[i], room);
+		printf("%-7lld %-12.10s %s\n", o->id[i], o->seen[i], fitted ? fitted : o->name[i]);
+		free(fitted);
+	}
+	printf("%zu client%s would be erased; nothing was changed. To erase %s: smp-intake purge "
+	       "--older-than %s --yes\n",
+	       o->count, o->count == 1 ? "" : "s", o->count == 1 ? "it" : "them", duration);
+}
+
+/* With --yes: erases each client, one transaction each, so that a failure
+ * halfway (a full disk) leaves every client either wholly erased or wholly
+ * there, a second run finishes the job, and other terminals wait for one
+ * client's erasure at a time rather than for the whole purge. */
+static int erase_all(struct ctx *ctx, const struct old_clients *o, const char *before)
+{
+	const char *staff = ctx_staff(ctx);
+	char when[21];
+	size_t erased = 0, intakes;
+	int rc = EXIT_OK;
+
+	if (!staff)
+		return EXIT_FAIL;
+	if (date_now_utc(when) < 0) {
+		report("cannot read the clock");
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < o->count && rc == EXIT_OK; i++) {
+		/* before is checked again inside the erasure: an intake saved
+		 * since the list was read keeps the client. */
+		switch (db_erase_client(ctx->db, o->id[i], before, staff, when, &intakes)) {
+		case 0:
+			printf("Erased client %lld and its %zu intake%s.\n", o->id[i], intakes,
+			       intakes == 1 ? "" : "s");
+			erased++;
+			break;
+		case 1:
+			break; /* erased by someone else meanwhile */
+		case 2:
+			printf("Kept client %lld: an intake was saved meanwhile.\n", o->id[i]);
+			break;
+		default:
+			rc = EXIT_FAIL;
+		}
+	}
+	if (erased)
+		printf("Erased %zu client%s whose last intake was before %s.\n", erased,
+		       erased == 1 ? "" : "s", before);
+	if (erased && erase_finish(ctx) != EXIT_OK)
+		rc = EXIT_FAIL;
+	return rc;
+}
+
+int cmd_purge(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "older-than", required_argument, NULL, 'o' },
+					      { "yes", no_argument, NULL, 'y' },
+					      { NULL, 0, NULL, 0 } };
+	const char *duration = NULL;
+	struct old_clients o = { 0 };
+	struct date first_kept;
+	char before[11];
+	bool yes = false;
+	int c, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'o')
+			duration = optarg;
+		else if (c == 'y')
+			yes = true;
+		else
+			return command_bad_option("purge", argc, argv);
+	}
+	if (optind != argc || !duration) {
+		command_usage(stderr, "purge");
+		return EXIT_USAGE;
+	}
+	if (cutoff(duration, &first_kept) < 0)
+		return EXIT_USAGE;
+	date_format(first_kept, before);
+	if (!ctx_db(ctx))
+		return EXIT_FAIL;
+	if (db_each_client_before(ctx->db, before, collect, &o) != 0) {
+		old_clients_clear(&o);
+		return EXIT_FAIL;
+	}
+	if (o.count == 0)
+		printf("No client's last intake is before %s (%s ago): nothing to erase.\n", before,
+		       duration);
+	else if (!yes)
+		print_dry_run(&o, duration, before);
+	rc = o.count && yes ? erase_all(ctx, &o, before) : EXIT_OK;
+	old_clients_clear(&o);
+	return rc;
+}

@@ -1,0 +1,499 @@
+/* db_erase.c - a client's records as a whole: everything stored about one
+ * person (a subject access request), erasing all of it so that the audit
+ * keeps only that it happened, and finding the clients a retention period
+ * has run out for. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_private.h"
+#include "report.h"
+
+/* The drafts that hold client ?1's details: those joined to the client,
+ * edits of its intakes, and new intakes typed with the same names (case
+ * blind for A-Z, as a returning client is recognised) and birth date
+ * before any client was chosen.  Needs the client row, so it runs before
+ * the row is deleted. */
+#define DRAFTS_OF_CLIENT                                                                      \
+	"SELECT d.id FROM draft d WHERE d.client_id = ?1 "                                     \
+	"OR d.intake_id IN (SELECT id FROM intake WHERE client_id = ?1) "                      \
+	"OR (d.intake_id IS NULL AND d.client_id IS NULL AND EXISTS (SELECT 1 FROM client c " \
+	"JOIN draft_answer f ON f.draft_id = d.id AND f.question_id = 'first_name' "           \
+	"JOIN draft_answer l ON l.draft_id = d.id AND l.question_id = 'last_name' "            \
+	"JOIN draft_answer b ON b.draft_id = d.id AND b.question_id = 'date_of_birth' "        \
+	"WHERE c.id = ?1 AND f.value = c.first_name COLLATE NOCASE "                           \
+	"AND l.value = c.last_name COLLATE NOCASE AND b.value = c.date_of_birth))"
+
+/* The UTC time a client was last seen: its newest intake, else (none
+ * left, which only another program can bring about) when it was made. */
+#define LAST_SEEN \
+	"coalesce((SELECT max(taken_at) FROM intake WHERE client_id = c.id), c.created_at)"
+
+#define READING "cannot read the client's records"
+#define ERASING "cannot erase the client"
+
+/* Each helper below reports its own failure once (SQLite's reason, or out
+ * of memory) and returns -1. */
+
+/* Grows *items (of size bytes each) to hold one more than count. */
+static int grow(void **items, size_t count, size_t size)
+{
+	void *more = realloc(*items, (count + 1) * size);
+
+	if (!more) {
+		report("out of memory");
+		return -1;
+	}
+	*items = more;
+	memset((char *)more + count * size, 0, size);
+	return 0;
+}
+
+static void audit_entry_free(struct audit_entry *e)
+{
+	free((char *)e->at);
+	free((char *)e->staff);
+	free((char *)e->action);
+	for (size_t i = 0; i < e->count; i++) {
+		free((char *)e->change[i].field);
+		free((char *)e->change[i].old_value);
+		free((char *)e->change[i].new_value);
+	}
+	free((struct audit_change *)e->change);
+}
+
+static void signoff_free(struct signoff *s)
+{
+	free((char *)s->status);
+	free((char *)s->gp_name);
+	free((char *)s->signed_on);
+	free((char *)s->reference);
+	free((char *)s->staff);
+	free((char *)s->recorded_at);
+}
+
+void subject_clear(struct subject *s)
+{
+	if (!s)
+		return;
+	free(s->created_at);
+	answers_clear(&s->client);
+	for (size_t i = 0; i < s->intakes; i++) {
+		struct subject_intake *it = &s->intake[i];
+		intake_clear(&it->in);
+		for (size_t k = 0; k < it->sheets; k++)
+			advice_sheet_clear(&it->sheet[k].advice);
+		free(it->sheet);
+		for (size_t k = 0; k < it->signoffs; k++)
+			signoff_free(&it->signoff[k]);
+		free(it->signoff);
+	}
+	free(s->intake);
+	for (size_t i = 0; i < s->drafts; i++)
+		draft_clear(&s->draft[i]);
+	free(s->draft);
+	for (size_t i = 0; i < s->audits; i++)
+		audit_entry_free(&s->audit[i]);
+	free(s->audit);
+	memset(s, 0, sizeof *s);
+}
+
+/* The ids sql (taking one id) selects, in *ids (allocated); what names
+ * the step in a report. */
+static int collect_ids(struct db *db, const char *sql, long long id, long long **ids, size_t *n,
+		       const char *what)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (db_prepare(db, sql, &st) < 0) {
+		db_report(db, what);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (grow((void **)ids, *n, sizeof **ids) < 0)
+			break;
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		db_report(db, what);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* After a loop over rows: rc is SQLITE_DONE when all were read, SQLITE_ROW
+ * when it stopped for want of memory (already reported), else SQLite's
+ * error, reported here.  Finalizes st. */
+static int rows_done(struct db *db, sqlite3_stmt *st, int rc)
+{
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		db_report(db, READING);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The client row; 1 when there is none. */
+static int load_client_row(struct db *db, long long id, struct subject *out)
+{
+	static const char *const ids[] = { "first_name", "last_name", "date_of_birth", "phone",
+					   "email" };
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT first_name, last_name, date_of_birth, phone, email, created_at "
+			   "FROM client WHERE id = ?1", &st) < 0) {
+		db_report(db, READING);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = 0;
+		out->client_id = id;
+		for (int i = 0; i < 5 && rc == 0; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			if (v && answers_set(&out->client, ids[i], v) < 0)
+				rc = -1;
+		}
+		if (rc == 0 && !(out->created_at = db_column_dup(st, 5)))
+			rc = -1;
+		if (rc < 0)
+			report("out of memory");
+	} else if (rc == SQLITE_DONE) {
+		rc = 1;
+	} else {
+		db_report(db, READING);
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Every advice sheet of it->in, oldest first. */
+static int load_sheets(struct db *db, struct subject_intake *it)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT sheet, advice_id, text FROM advice_sheet WHERE intake_id = ?1 "
+			   "ORDER BY sheet, position", &st) < 0) {
+		db_report(db, READING);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, it->in.id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long number = sqlite3_column_int64(st, 0);
+		const char *id = (const char *)sqlite3_column_text(st, 1);
+		const char *text = (const char *)sqlite3_column_text(st, 2);
+
+		if (!it->sheets || it->sheet[it->sheets - 1].number != number) {
+			if (grow((void **)&it->sheet, it->sheets, sizeof *it->sheet) < 0)
+				break;
+			it->sheet[it->sheets++].number = number;
+		}
+		struct advice_sheet *sheet = &it->sheet[it->sheets - 1].advice;
+		if (id && text && advice_sheet_add(sheet, id, text) < 0) {
+			report("out of memory");
+			break;
+		}
+	}
+	return rows_done(db, st, rc);
+}
+
+/* Every GP answer recorded for it->in, as it arrived. */
+static int load_signoffs(struct db *db, struct subject_intake *it)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT status, gp_name, signed_on, reference, staff, recorded_at "
+			   "FROM signoff WHERE intake_id = ?1 ORDER BY id", &st) < 0) {
+		db_report(db, READING);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, it->in.id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (grow((void **)&it->signoff, it->signoffs, sizeof *it->signoff) < 0)
+			break;
+		struct signoff *s = &it->signoff[it->signoffs++];
+		*s = (struct signoff){ db_column_dup(st, 0), db_column_dup(st, 1),
+				       db_column_dup(st, 2), db_column_dup(st, 3),
+				       db_column_dup(st, 4), db_column_dup(st, 5) };
+		/* Each column was copied, or is NULL in the row. */
+		if ((!s->status && sqlite3_column_type(st, 0) != SQLITE_NULL) ||
+		    (!s->gp_name && sqlite3_column_type(st, 1) != SQLITE_NULL) ||
+		    (!s->signed_on && sqlite3_column_type(st, 2) != SQLITE_NULL) ||
+		    (!s->reference && sqlite3_column_type(st, 3) != SQLITE_NULL) ||
+		    (!s->staff && sqlite3_column_type(st, 4) != SQLITE_NULL) ||
+		    (!s->recorded_at && sqlite3_column_type(st, 5) != SQLITE_NULL)) {
+			report("out of memory");
+			break;
+		}
+	}
+	return rows_done(db, st, rc);
+}
+
+static int load_intakes(struct db *db, struct subject *out)
+{
+	long long *ids;
+	size_t n;
+	int rc = 0;
+
+	if (collect_ids(db, "SELECT id FROM intake WHERE client_id = ?1 ORDER BY id",
+			out->client_id, &ids, &n, READING) < 0)
+		return -1;
+	if (n && !(out->intake = calloc(n, sizeof *out->intake))) {
+		report("out of memory");
+		free(ids);
+		return -1;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct subject_intake *it = &out->intake[i];
+		/* Inside this read transaction db_load_intake sees the same
+		 * snapshot; it reports its own failure. */
+		if (db_load_intake(db, ids[i], &it->in) != 0) {
+			rc = -1;
+			break;
+		}
+		out->intakes++;
+		rc = load_sheets(db, it) < 0 || load_signoffs(db, it) < 0 ? -1 : 0;
+	}
+	free(ids);
+	return rc;
+}
+
+static int load_drafts(struct db *db, struct subject *out)
+{
+	long long *ids;
+	size_t n;
+	int rc = 0;
+
+	if (collect_ids(db, DRAFTS_OF_CLIENT " ORDER BY d.id", out->client_id, &ids, &n,
+			READING) < 0)
+		return -1;
+	if (n && !(out->draft = calloc(n, sizeof *out->draft))) {
+		report("out of memory");
+		free(ids);
+		return -1;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		/* Reports its own failure. */
+		rc = db_draft_load(db, ids[i], &out->draft[i]) == 0 ? 0 : -1;
+		if (rc == 0)
+			out->drafts++;
+	}
+	free(ids);
+	return rc;
+}
+
+/* Copies an audit row (its text lasts only for the call) into the subject. */
+static int keep_audit(const struct audit_entry *e, void *arg)
+{
+	struct subject *s = arg;
+	struct audit_change *change = NULL;
+	struct audit_entry *copy;
+
+	if (grow((void **)&s->audit, s->audits, sizeof *s->audit) < 0)
+		return -1;
+	copy = &s->audit[s->audits++];
+	*copy = *e;
+	copy->at = strdup(e->at);
+	copy->staff = strdup(e->staff);
+	copy->action = strdup(e->action);
+	copy->change = NULL;
+	copy->count = 0;
+	if (e->count && !(change = calloc(e->count, sizeof *change)))
+		goto oom;
+	copy->change = change;
+	for (size_t i = 0; i < e->count; i++) {
+		const struct audit_change *c = &e->change[i];
+		change[i] = (struct audit_change){ strdup(c->field),
+						   c->old_value ? strdup(c->old_value) : NULL,
+						   c->new_value ? strdup(c->new_value) : NULL };
+		copy->count++;
+		if (!change[i].field || (c->old_value && !change[i].old_value) ||
+		    (c->new_value && !change[i].new_value))
+			goto oom;
+	}
+	if (!copy->at || !copy->staff || !copy->action)
+		goto oom;
+	return 0;
+oom:
+	report("out of memory");
+	return -1;
+}
+
+int db_load_subject(struct db *db, long long id, struct subject *out)
+{
+	bool own = sqlite3_get_autocommit(db->h);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	/* One read transaction: the records as they were at one moment. */
+	if (own && db_exec(db, "BEGIN", "cannot read the client's records") < 0)
+		return -1;
+	rc = load_client_row(db, id, out);
+	if (rc == 0 && (load_intakes(db, out) < 0 || load_drafts(db, out) < 0 ||
+			db_each_client_audit(db, id, keep_audit, out) != 0))
+		rc = -1;
+	if (own)
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	if (rc != 0)
+		subject_clear(out);
+	return rc;
+}
+
+/* Runs sql, which takes one id, for id. */
+static int exec_for_id(struct db *db, const char *sql, long long id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, sql, &st) < 0) {
+		db_report(db, ERASING);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_step_done(st)) < 0)
+		db_report(db, ERASING);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Inside the erasure: 0 when client id is there (and, with before, last
+ * seen before it), 1 when there is no such client, 2 when seen since. */
+static int erasable(struct db *db, long long id, const char *before)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT ?2 IS NULL OR substr(" LAST_SEEN ", 1, 10) < ?2 "
+			   "FROM client c WHERE c.id = ?1", &st) < 0) {
+		db_report(db, ERASING);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, before);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = sqlite3_column_int(st, 0) ? 0 : 2;
+	} else if (rc == SQLITE_DONE) {
+		rc = 1;
+	} else {
+		db_report(db, ERASING);
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The deletions of an erasure, in the order the foreign keys and the audit
+ * triggers need: the intakes before the client they point at (their
+ * answers, sheets, sign-offs and edit drafts go with them: ON DELETE
+ * CASCADE); the audit rows only once the client is gone (the triggers
+ * refuse it before), their changes before them.  The erasure rows of an
+ * earlier client are never touched (the triggers would refuse). */
+static const char *const erase_steps[] = {
+	"DELETE FROM draft WHERE id IN (" DRAFTS_OF_CLIENT ")",
+	"DELETE FROM intake WHERE client_id = ?1",
+	"DELETE FROM client WHERE id = ?1",
+	("DELETE FROM audit_change WHERE audit_id IN "
+	 "(SELECT id FROM audit WHERE client_id = ?1 AND action <> 'erase')"),
+	"DELETE FROM audit WHERE client_id = ?1 AND action <> 'erase'",
+};
+
+int db_erase_client(struct db *db, long long id, const char *before, const char *staff,
+		    const char *at, size_t *intakes)
+{
+	struct audit_entry e = { 0, id, 0, at, staff, "erase", NULL, 0 };
+	long long *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	*intakes = 0;
+	if (db_begin_write(db) < 0)
+		return -1;
+	if ((rc = erasable(db, id, before)) != 0)
+		goto out;
+	rc = -1;
+	if (collect_ids(db, "SELECT id FROM intake WHERE client_id = ?1 ORDER BY id", id, &ids, &n,
+			ERASING) < 0)
+		goto out;
+	for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++)
+		if (exec_for_id(db, erase_steps[i], id) < 0)
+			goto out;
+	/* What is left: that it happened, when and by whom; no values. */
+	for (size_t i = 0; i <= n; i++) {
+		e.intake_id = i < n ? ids[i] : 0;
+		if (db_audit_add(db, &e) < 0)
+			goto out;
+	}
+	if (db_commit(db) < 0)
+		goto out;
+	*intakes = n;
+	rc = 0;
+out:
+	db_rollback(db);
+	free(ids);
+	return rc;
+}
+
+int db_erase_finish(struct db *db)
+{
+	int rc;
+
+	/* MERGE(find): call db_search_purge(db) here, so the name index forgets the erased too. */
+	/* TRUNCATE: the log's frames hold the erased values as written; they
+	 * are copied into the database (where secure_delete has zeroed them)
+	 * and the file is cut to nothing.  Waits for readers (busy timeout). */
+	rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return 0;
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return 1;
+	db_report(db, "cannot clear the write-ahead log");
+	return -1;
+}
+
+int db_each_client_before(struct db *db, const char *before,
+			  int (*fn)(const struct client_match *m, void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, result = 0;
+
+	if (db_prepare(db, "SELECT c.id, coalesce((SELECT max(id) FROM intake "
+			   "WHERE client_id = c.id), 0), c.first_name, c.last_name, "
+			   "c.date_of_birth, " LAST_SEEN " AS seen FROM client c "
+			   "WHERE substr(seen, 1, 10) < ?1 ORDER BY seen, c.id",
+		       &st) < 0) {
+		db_report(db, "cannot look for old records");
+		return -1;
+	}
+	db_bind_text(st, 1, before);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct client_match m = {
+			sqlite3_column_int64(st, 0),
+			sqlite3_column_int64(st, 1),
+			(const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3),
+			(const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 5),
+		};
+		if ((result = fn(&m, arg)) != 0)
+			break;
+	}
+	if (result == 0 && rc != SQLITE_DONE) {
+		db_report(db, "cannot look for old records");
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	return result;
+}
