@@ -236,3 +236,45 @@ class EditAtTerminal(EditTest):
         got = self.export()[0]
         self.assertEqual(got["gp_signoff"]["status"], "obtained")
         self.assertEqual(got["client"]["phone"], "+44 7700 900123")
+
+
+class AfterErasure(EditTest):
+    def test_an_erased_intake_cannot_be_edited_and_its_history_says_so(self):
+        stored = base_answers()
+        self.new_intake(stored)
+        self.edit(1, stored, dict(phone="+44 7700 900123"))
+        p = self.run_cmd("--staff", "Sam Other", "erase", "1", "--yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_cmd("edit", "1", input=edit_lines(stored, {}))
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"^smp-intake: intake 1 was erased on \d{4}-\d\d-\d\d by "
+                                   r"Sam Other\n$")
+        p = self.run_cmd("history", "1")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # Only that it was erased, when and by whom: no values survive.
+        self.assertRegex(p.stdout, r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  Sam Other  erased with "
+                                   r"the client's records\n$")
+        self.assertNotIn("+44", p.stdout)
+
+    def test_an_edit_draft_goes_with_the_erased_client(self):
+        stored = base_answers(phone="+44 7700 900123")
+        self.new_intake(stored)
+        child = self.spawn("edit", "1")
+        record(child)
+        for q in ORDER[:4]:
+            child.expect_exact(PROMPTS[q].split(" (")[0].split(" [")[0].rstrip(": "))
+            type_line(child, "")
+        child.expect_exact("Phone (optional) (+44 7700 900123): ")
+        type_line(child, "+44 7700 900456")
+        child.expect_exact("Email (optional): ")
+        child.sendcontrol("c")
+        child.expect_exact("edit stopped")
+        self.assertEqual(finish(self, child), 1)
+        self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(1,)])
+        p = self.run_cmd("erase", "1", "--yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])
+        self.assertEqual(self.sql("SELECT count(*) FROM draft_answer"), [(0,)])
+        p = self.run_cmd("resume", "1")
+        self.assertEqual((p.returncode, p.stderr),
+                         (1, "smp-intake: no draft 1 (see smp-intake drafts)\n"))
