@@ -796,6 +796,94 @@ static void test_find_phone_country_codes_agree(void **state)
 	db_close(db);
 }
 
+struct listed {
+	long long client[256], intake[256];
+	size_t n;
+};
+
+static int collect_ids(const struct client_match *m, void *arg)
+{
+	struct listed *l = arg;
+
+	if (l->n < N(l->client)) {
+		l->client[l->n] = m->client_id;
+		l->intake[l->n] = m->last_intake_id;
+	}
+	l->n++;
+	return 0;
+}
+
+/* db_find_clients(text) lists what sql (client id, latest intake id) does,
+ * in the same order. */
+static void expect_listed(struct db *db, const char *path, const char *text, const char *sql)
+{
+	struct listed got = { .n = 0 };
+	sqlite3 *h;
+	sqlite3_stmt *q;
+	size_t n = 0;
+
+	assert_int_equal(db_find_clients(db, text, collect_ids, &got), 0);
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (n >= got.n || got.client[n] != sqlite3_column_int64(q, 0) ||
+		    got.intake[n] != sqlite3_column_int64(q, 1))
+			fail_msg("find \"%s\": row %zu is client %lld, intake %lld; expected %lld, %lld",
+				 text, n, n < got.n ? got.client[n] : -1, n < got.n ? got.intake[n] : -1,
+				 (long long)sqlite3_column_int64(q, 0),
+				 (long long)sqlite3_column_int64(q, 1));
+		n++;
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	assert_int_equal(got.n, n);
+}
+
+/* However many clients match (a few, or so many that another plan is
+ * used), the list is the same: each client once, with its latest intake,
+ * newest first, at most 200, and clients without an intake left out. */
+static void test_find_many_clients(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+
+	assert_non_null(db);
+	db_close(db);
+	/* 3000 clients, their intakes taken in a shuffled order, every 50th
+	 * without one, and every 7th back for a second intake later on, and
+	 * some of those for a third. */
+	raw_sql(f->path,
+		"BEGIN;"
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+		"INSERT INTO client (id, first_name, last_name, date_of_birth, phone, created_at) "
+		"SELECT i, 'Many' || i, 'Group', '1980-01-01', '+44 7700 ' || (100000 + i), 't' "
+		"FROM n;"
+		"WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < 2999) "
+		"INSERT INTO intake (uuid, client_id, taken_at, staff) "
+		"SELECT 'a' || j, (j * 7919) % 3000 + 1, '2024-01-01T00:00:00Z', 's' FROM n "
+		"WHERE ((j * 7919) % 3000 + 1) % 50 <> 0;"
+		"INSERT INTO intake (uuid, client_id, taken_at, staff) "
+		"SELECT 'b' || id, id, '2024-02-01T00:00:00Z', 's' FROM client "
+		"WHERE id % 7 = 0 AND id % 50 <> 0 ORDER BY id DESC;"
+		"INSERT INTO intake (uuid, client_id, taken_at, staff) "
+		"SELECT 'c' || id, id, '2024-03-01T00:00:00Z', 's' FROM client "
+		"WHERE id % 7 = 0 AND id % 50 <> 0 AND id < 700;"
+		"COMMIT");
+	db = db_open(f->path);
+	assert_non_null(db);
+#define LATEST(where)                                                                     \
+	"SELECT c.id, max(i.id) FROM client c JOIN intake i ON i.client_id = c.id WHERE " where \
+	" GROUP BY c.id ORDER BY max(i.id) DESC LIMIT 200"
+	expect_listed(db, f->path, "group", LATEST("1"));
+	expect_listed(db, f->path, "many group", LATEST("1"));
+	expect_listed(db, f->path, "+44 7700", LATEST("1"));
+	expect_listed(db, f->path, "many1", LATEST("c.first_name LIKE 'many1%'"));
+	expect_listed(db, f->path, "many12", LATEST("c.first_name LIKE 'many12%'"));
+	expect_listed(db, f->path, "many50", LATEST("c.first_name LIKE 'many50%'"));
+	expect_listed(db, f->path, "07700 1012", LATEST("c.phone LIKE '+44 7700 1012%'"));
+	db_close(db);
+}
+
 /* client_search holds exactly what filling it afresh from the clients
  * would: the same words of the same clients in the same places, and FTS5
  * finds it sound.  Read through a connection of its own. */
@@ -1044,6 +1132,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_find_text_is_never_syntax, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_phone_country_codes_agree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_clients_order_and_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_many_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_index_follows_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_migration_fills_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_purge_removes_erased_words, setup, teardown),
