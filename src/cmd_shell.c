@@ -18,7 +18,7 @@ static void print_menu(void)
 {
 	printf("Commands:\n"
 	       "  new              take a consultation intake\n"
-	       "  find TEXT        find clients by the start of their name\n"
+	       "  find TEXT        find clients by name, email or phone (the start of it)\n"
 	       "  list [--pending-signoff | --ready]   recent intakes, sign-off, readiness\n"
 	       "  show ID          print an intake\n"
 	       "  advice ID [--format text|markdown|html]   the advice sheet, or a handout\n"
