@@ -12,7 +12,8 @@
 #define PHONE_MIN_DIGITS 4
 
 /* The tokenizer client_search was made with, less its name: a search is cut
- * into words exactly as the names were. */
+ * into words exactly as the names were.  (Not const: xCreate takes a plain
+ * const char **.) */
 static const char *tokenizer_args[] = { "remove_diacritics", "2" };
 
 /* The table's own tokenizer, to tell which words of a search hold anything
@@ -34,8 +35,9 @@ static int tokenizer_open(struct db *db, struct tokenizer *t)
 	/* The documented way to reach FTS5's C interface from a connection. */
 	if (db_prepare(db, "SELECT fts5(?1)", &st) < 0)
 		return -1;
-	sqlite3_bind_pointer(st, 1, (void *)&fts, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
+	if (sqlite3_bind_pointer(st, 1, (void *)&fts, "fts5_api_ptr", NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		fts = NULL;
 	sqlite3_finalize(st);
 	if (!fts || fts->iVersion < 2 ||
 	    fts->xFindTokenizer(fts, "unicode61", &ctx, &t->api) != SQLITE_OK ||
