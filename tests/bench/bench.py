@@ -15,11 +15,13 @@ And startup, the median of RUNS runs (default 11) each:
     migrates the file) is held to.  The target is at most 1.5x.
 And find, the median of RUNS runs of whole processes for several texts:
   - `smp-intake --db DB find TEXT` against `sqlite3 DB "SELECT ... MATCH
-    ..."` running the SQL our find runs for TEXT, with the median time of
-    that SQL in-process (python's sqlite3, FIND_RUNS runs, default 101);
+    ..."` running the same search as one statement, with the median time of
+    our SQL in-process (python's sqlite3, FIND_RUNS runs, default 101);
   - then the time of db_search_purge()'s 'optimize' on the whole index.
 Prints each figure with the peer's and the ratio (ours / peer's).
 """
+import itertools
+import json
 import os
 import shutil
 import sqlite3
@@ -152,22 +154,28 @@ def startup(db, tmp):
     print("    (the whole process sqlite3 DB .quit, no terminal: %.2f ms)" % peer)
 
 
-# The SQL of src/db_find.c: a count that picks the plan, then the plan.
-# Each text below comes with the MATCH expression db_find_clients() builds
-# from it; find() checks that our output lists the clients this SQL does,
-# so that a change on either side shows.
+# The SQL of src/db_find.c: the ids the index finds, then the plan for a
+# few (given those ids) or for many (given the MATCH again).  Each text below
+# comes with the MATCH expression db_find_clients() builds from it; find()
+# checks that our output lists the clients this SQL does, so that a change
+# on either side shows.  The peer, sqlite3, runs the search as one statement:
+# for a few matches the join from the index, for many our plan for many.
 FIND_FEW = 2000
-FIND_COUNT = ("SELECT count(*) FROM (SELECT 1 FROM client_search "
-              "WHERE client_search MATCH ?1 LIMIT %d)" % (FIND_FEW + 1))
+FIND_IDS = "SELECT rowid FROM client_search WHERE client_search MATCH ?1"
 FIND_COLUMNS = "SELECT c.id, i.id, c.first_name, c.last_name, c.date_of_birth, i.taken_at "
-FIND_LATEST = ("AND i.id = (SELECT max(id) FROM intake WHERE client_id = c.id) "
+FIND_LATEST = ("i.id = (SELECT max(id) FROM intake WHERE client_id = c.id) "
                "ORDER BY i.id DESC LIMIT 200")
 FIND_PLANS = {
-    "few": FIND_COLUMNS + "FROM client_search s JOIN client c ON c.id = s.rowid "
-    "JOIN intake i ON i.client_id = c.id WHERE client_search MATCH ?1 " + FIND_LATEST,
+    "few": FIND_COLUMNS + "FROM json_each(?1) f JOIN client c ON c.id = f.value "
+    "JOIN intake i ON i.client_id = c.id WHERE " + FIND_LATEST,
     "many": FIND_COLUMNS + "FROM intake i JOIN client c ON c.id = i.client_id "
     "WHERE +i.client_id IN (SELECT rowid FROM client_search WHERE client_search MATCH ?1) "
-    + FIND_LATEST,
+    "AND " + FIND_LATEST,
+}
+PEER_PLANS = {
+    "few": FIND_COLUMNS + "FROM client_search s JOIN client c ON c.id = s.rowid "
+    "JOIN intake i ON i.client_id = c.id WHERE client_search MATCH ?1 AND " + FIND_LATEST,
+    "many": FIND_PLANS["many"],
 }
 FIND_RUNS = int(os.environ.get("FIND_RUNS", "101"))
 
@@ -188,8 +196,10 @@ def find_texts():
 
 def find_in_process(con, match):
     """Our SQL through python's sqlite3: the rows, and the plan used."""
-    plan = "many" if con.execute(FIND_COUNT, (match,)).fetchone()[0] > FIND_FEW else "few"
-    return con.execute(FIND_PLANS[plan], (match,)).fetchall(), plan
+    ids = [r[0] for r in itertools.islice(con.execute(FIND_IDS, (match,)), FIND_FEW + 1)]
+    if len(ids) > FIND_FEW:
+        return con.execute(FIND_PLANS["many"], (match,)).fetchall(), "many"
+    return con.execute(FIND_PLANS["few"], (json.dumps(ids),)).fetchall(), "few"
 
 
 def median_us(fn, runs):
@@ -211,7 +221,7 @@ def sql_literal(text):
 def find(db, tmp):
     env = startup_env(tmp)
     con = sqlite3.connect(db)
-    print("find on %d clients, median of %d runs, peer: sqlite3 DB running the same SQL "
+    print("find on %d clients, median of %d runs, peer: sqlite3 DB running the same search "
           "(in-process: python's sqlite3, median of %d)" % (N, RUNS, FIND_RUNS))
     for what, text, match in find_texts():
         rows, plan = find_in_process(con, match)
@@ -223,7 +233,7 @@ def find(db, tmp):
                 text, listed[:5], [r[0] for r in rows][:5]))
         if not rows:
             sys.exit("bench: find %r finds nobody at N=%d" % (text, N))
-        peer_sql = FIND_PLANS[plan].replace("?1", sql_literal(match))
+        peer_sql = PEER_PLANS[plan].replace("?1", sql_literal(match))
         ours = median_ms(whole_process([BIN, "--db", db, "find", text], env))
         peer = median_ms(whole_process(["sqlite3", db, peer_sql], env))
         row("  %s, %d listed" % (what, len(rows)), ours, peer, "ms")
