@@ -84,8 +84,20 @@ struct client_match {
 	const char *first_name, *last_name, *date_of_birth, *last_taken_at;
 };
 
-/* Calls fn for clients whose first or last name starts with text (case
- * blind for ASCII), newest intake first.  Returns as db_each_intake. */
+/* What db_find_clients() returns, without a report, for a text with
+ * nothing to search for (only punctuation, say): a usage error. */
+#define DB_FIND_NOTHING (-2)
+
+/* Calls fn for the clients text finds, newest intake first, at most 200;
+ * a client with no intake is never listed.  Case and accents are ignored
+ * ("zoe" finds "Zoë", "ZOË" finds "Zoe").  Each blank-separated word of
+ * text must be the start of a word of the name ("first last") or of the
+ * email; punctuation is never search syntax.  A text of only digits and
+ * + - . ( ) / with at least 4 digits is a phone number instead: it finds
+ * numbers whose digits start with its digits, with or without the country
+ * code or the leading 0 (see schema/004_search.sql).  Returns as
+ * db_each_intake (fn should stop with a positive value or -1), or
+ * DB_FIND_NOTHING. */
 int db_find_clients(struct db *db, const char *text,
 		    int (*fn)(const struct client_match *m, void *arg), void *arg);
 
@@ -94,6 +106,14 @@ int db_find_clients(struct db *db, const char *text,
  * db_each_intake. */
 int db_same_clients(struct db *db, const struct answers *a,
 		    int (*fn)(const struct client_match *m, void *arg), void *arg);
+
+/* After erasing clients (once their transaction is committed): merges the
+ * search index into one segment so that the entries of deleted clients
+ * are gone from it, not merely marked deleted; with secure_delete the
+ * freed pages are zeroed.  Run wal_checkpoint(TRUNCATE) after it so that
+ * the write-ahead log keeps no copy either.  Rewrites the whole index: its
+ * time grows with the number of clients.  Returns 0, or -1 (reported). */
+int db_search_purge(struct db *db);
 
 /* A write transaction around several calls below (BEGIN IMMEDIATE, so a
  * second staff member waits instead of failing halfway).  Each returns 0,
@@ -260,8 +280,9 @@ int db_load_subject(struct db *db, long long id, struct subject *out);
 int db_erase_client(struct db *db, long long id, const char *before, const char *staff,
 		    const char *at, size_t *intakes);
 
-/* After erasures: clears the write-ahead log, so no erased value stays in
- * the -wal file beside the database.  Returns 0; 1 when another
+/* After erasures: merges the search index so it keeps no word of the
+ * erased (db_search_purge), then clears the write-ahead log, so no erased
+ * value stays in the -wal file beside the database.  Returns 0; 1 when another
  * connection's read kept it from finishing (SQLite clears it when the
  * last connection closes); or -1 (reported). */
 int db_erase_finish(struct db *db);

@@ -1,5 +1,6 @@
-/* cmd_find.c - `smp-intake find TEXT`: clients by the start of their name,
- * newest intake first, so a receptionist can get to `show ID`.  The table
+/* cmd_find.c - `smp-intake find TEXT`: clients by the start of a word of
+ * their name or email, or of their phone number, newest intake first, so a
+ * receptionist can get to `show ID`.  The table
  * fits the terminal (or $COLUMNS): a name too long for it is cut with "…". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@ int cmd_find(struct ctx *ctx, int argc, char **argv)
 {
 	struct find_table table = {0, 80};
 	char text[256];
+	int rc;
 
 	if (argc < 2) {
 		command_usage(stderr, "find");
@@ -104,16 +106,23 @@ int cmd_find(struct ctx *ctx, int argc, char **argv)
 		strcat(text, argv[i]);
 	}
 	text_trim(text);
-	if (!text[0] || !text_is_utf8(text, strlen(text))) {
-		report("find: give the start of a name as text");
-		return EXIT_USAGE;
-	}
+	if (!text[0] || !text_is_utf8(text, strlen(text)))
+		goto nothing;
 	table.width = text_terminal_width();
-	if (!ctx_db(ctx) || db_find_clients(ctx->db, text, print_match, &table) != 0)
+	if (!ctx_db(ctx))
+		return EXIT_FAIL;
+	rc = db_find_clients(ctx->db, text, print_match, &table);
+	if (rc == DB_FIND_NOTHING)
+		goto nothing;
+	if (rc != 0)
 		return EXIT_FAIL;
 	if (table.count == 0) {
 		printf("No client found.\n");
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
+nothing:
+	report("find: give the start of a name, an email address or a phone number "
+	       "(letters or digits)");
+	return EXIT_USAGE;
 }

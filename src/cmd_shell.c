@@ -24,7 +24,7 @@ static void print_menu(void)
 	       "  history ID       every change to an intake\n"
 	       "  drafts [--discard DRAFT]   unfinished intakes and edits\n"
 	       "  resume [DRAFT]   continue an unfinished intake or edit\n"
-	       "  find TEXT        find clients by the start of their name\n"
+	       "  find TEXT        find clients by name, email or phone (the start of it)\n"
 	       "  list [--pending-signoff | --ready]   recent intakes, sign-off, readiness\n"
 	       "  show ID          print an intake\n"
 	       "  advice ID [--format text|markdown|html]   the advice sheet, or a handout\n"

@@ -450,7 +450,11 @@ int db_erase_finish(struct db *db)
 {
 	int rc;
 
-	/* MERGE(find): call db_search_purge(db) here, so the name index forgets the erased too. */
+	/* The search index only marks an erased client's words deleted until
+	 * its segments are merged: merge them now, before the log is cleared
+	 * of the pages this writes too. */
+	if (db_search_purge(db) < 0)
+		return -1;
 	/* TRUNCATE: the log's frames hold the erased values as written; they
 	 * are copied into the database (where secure_delete has zeroed them)
 	 * and the file is cut to nothing.  Waits for readers (busy timeout). */

@@ -97,9 +97,12 @@ static const struct command commands[] = {
 	  "  --until DATE       taken on or before DATE\n"
 	  "  --limit N          at most N rows (default 20; 0 for all)\n" },
 	{ "find", cmd_find, "smp-intake find TEXT",
-	  "find clients whose first or last name starts with TEXT",
-	  "  TEXT  the start of a first name, last name or \"first last\"; case is ignored\n"
-	  "        for A-Z\n" },
+	  "find clients by the start of their name, email or phone number",
+	  "  TEXT  words that each start a word of the name or the email address (zoe\n"
+	  "        dub, ana.silva@ex), in any order; case and accents are ignored, so\n"
+	  "        zoe finds Zoë.  A phone number (digits and + - . ( ) / only, at\n"
+	  "        least 4 digits) finds the numbers it starts, with or without the\n"
+	  "        country code or the leading 0.  Newest intake first, at most 200.\n" },
 	{ "config", cmd_config, "smp-intake config list | get KEY | set KEY VALUE",
 	  "show or change the studio's settings",
 	  "  list           every setting, its value and what it is for\n"

@@ -13,8 +13,15 @@ And startup, the median of RUNS runs (default 11) each:
     process `sqlite3 DB .quit` for reference.  sqlite3 opens its file
     lazily, so its prompt is a floor our start (which opens, checks and
     migrates the file) is held to.  The target is at most 1.5x.
+And find, the median of RUNS runs of whole processes for several texts:
+  - `smp-intake --db DB find TEXT` against `sqlite3 DB "SELECT ... MATCH
+    ..."` running the same search as one statement, with the median time of
+    our SQL in-process (python's sqlite3, FIND_RUNS runs, default 101);
+  - then the time of db_search_purge()'s 'optimize' on the whole index.
 Prints each figure with the peer's and the ratio (ours / peer's).
 """
+import itertools
+import json
 import os
 import shutil
 import sqlite3
@@ -33,7 +40,9 @@ FIRST_QUESTION = "Does the client agree that these details are stored by the stu
 
 
 def build(db):
-    # Let the program create and migrate the file, then fill it in bulk.
+    # Let the program create and migrate the file, then fill it in bulk; the
+    # triggers of migration 004 fill the search index as the clients go in.
+    # Every 1000th client is a Zoë, for a search that finds many.
     subprocess.run([BIN, "--db", db, "export"], check=True, stdout=subprocess.DEVNULL)
     con = sqlite3.connect(db)
     con.executescript("""
@@ -41,7 +50,8 @@ def build(db):
         BEGIN;
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %(n)d)
         INSERT INTO client (id, first_name, last_name, date_of_birth, phone, email, created_at)
-        SELECT i, 'First' || i, 'Last' || (i %% 5000), printf('19%%02d-%%02d-%%02d', 40 + i %% 60, 1 + i %% 12, 1 + i %% 28),
+        SELECT i, CASE WHEN i %% 1000 = 0 THEN 'Zoë' ELSE 'First' || i END, 'Last' || (i %% 5000),
+               printf('19%%02d-%%02d-%%02d', 40 + i %% 60, 1 + i %% 12, 1 + i %% 28),
                printf('+44 7700 %%06d', i), 'client' || i || '@example.com', '2026-01-01T10:00:00Z' FROM n;
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %(n)d)
         INSERT INTO intake (id, uuid, client_id, taken_at, staff)
@@ -144,6 +154,108 @@ def startup(db, tmp):
     print("    (the whole process sqlite3 DB .quit, no terminal: %.2f ms)" % peer)
 
 
+# The SQL of src/db_find.c: the ids the index finds, then the plan for a
+# few (given those ids) or for many (given the MATCH again).  Each text below
+# comes with the MATCH expression db_find_clients() builds from it; find()
+# checks that our output lists the clients this SQL does, so that a change
+# on either side shows.  The peer, sqlite3, runs the search as one statement:
+# for a few matches the join from the index, for many our plan for many.
+FIND_FEW = 2000
+FIND_IDS = "SELECT rowid FROM client_search WHERE client_search MATCH ?1"
+FIND_COLUMNS = "SELECT c.id, i.id, c.first_name, c.last_name, c.date_of_birth, i.taken_at "
+FIND_LATEST = ("i.id = (SELECT max(id) FROM intake WHERE client_id = c.id) "
+               "ORDER BY i.id DESC LIMIT 200")
+FIND_PLANS = {
+    "few": FIND_COLUMNS + "FROM json_each(?1) f JOIN client c ON c.id = f.value "
+    "JOIN intake i ON i.client_id = c.id WHERE " + FIND_LATEST,
+    "many": FIND_COLUMNS + "FROM intake i JOIN client c ON c.id = i.client_id "
+    "WHERE +i.client_id IN (SELECT rowid FROM client_search WHERE client_search MATCH ?1) "
+    "AND " + FIND_LATEST,
+}
+PEER_PLANS = {
+    "few": FIND_COLUMNS + "FROM client_search s JOIN client c ON c.id = s.rowid "
+    "JOIN intake i ON i.client_id = c.id WHERE client_search MATCH ?1 AND " + FIND_LATEST,
+    "many": FIND_PLANS["many"],
+}
+FIND_RUNS = int(os.environ.get("FIND_RUNS", "101"))
+
+
+def find_texts():
+    """(what, text, MATCH expression), around a client k in the middle."""
+    k = N // 2 + 1234 if N > 2468 else max(1, N // 2)
+    return [
+        ("name prefix", "First%d" % (k // 10), '{name email} : ("First%d"*)' % (k // 10)),
+        ("accented name", "Zoë", '{name email} : ("Zoë"*)'),
+        ("unaccented", "zoe", '{name email} : ("zoe"*)'),
+        ("phone prefix", "07700 %05d" % (k // 10),
+         'phone : ("07700%05d"* OR "7700%05d"*)' % (k // 10, k // 10)),
+        ("email prefix", "client%d@exa" % k, '{name email} : ("client%d@exa"*)' % k),
+        ("broad prefix", "Last1", '{name email} : ("Last1"*)'),
+    ]
+
+
+def find_in_process(con, match):
+    """Our SQL through python's sqlite3: the rows, and the plan used."""
+    ids = [r[0] for r in itertools.islice(con.execute(FIND_IDS, (match,)), FIND_FEW + 1)]
+    if len(ids) > FIND_FEW:
+        return con.execute(FIND_PLANS["many"], (match,)).fetchall(), "many"
+    return con.execute(FIND_PLANS["few"], (json.dumps(ids),)).fetchall(), "few"
+
+
+def median_us(fn, runs):
+    """Median wall time of runs calls of fn, in microseconds (after one
+    untimed call)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e6
+
+
+def sql_literal(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def find(db, tmp):
+    env = startup_env(tmp)
+    con = sqlite3.connect(db)
+    print("find on %d clients, median of %d runs, peer: sqlite3 DB running the same search "
+          "(in-process: python's sqlite3, median of %d)" % (N, RUNS, FIND_RUNS))
+    for what, text, match in find_texts():
+        rows, plan = find_in_process(con, match)
+        p = subprocess.run([BIN, "--db", db, "find", text], stdout=subprocess.PIPE,
+                           text=True, env=env)
+        listed = [int(l.split()[0]) for l in p.stdout.splitlines()[1:]] if p.returncode == 0 else []
+        if p.returncode not in (0, 1) or listed != [r[0] for r in rows]:
+            sys.exit("bench: find %r lists %s..., the SQL %s..." % (
+                text, listed[:5], [r[0] for r in rows][:5]))
+        if not rows:
+            sys.exit("bench: find %r finds nobody at N=%d" % (text, N))
+        peer_sql = PEER_PLANS[plan].replace("?1", sql_literal(match))
+        ours = median_ms(whole_process([BIN, "--db", db, "find", text], env))
+        peer = median_ms(whole_process(["sqlite3", db, peer_sql], env))
+        row("  %s, %d listed" % (what, len(rows)), ours, peer, "ms")
+        us = median_us(lambda: find_in_process(con, match), FIND_RUNS)
+        print("    find %-26s in-process %.0f µs (the %s plan)" % (repr(text), us, plan))
+    con.close()
+
+
+def purge(db):
+    """db_search_purge(): FTS5's 'optimize' with secure_delete on, as the
+    erase command is to run it after an erasure."""
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA secure_delete = ON")
+    start = time.monotonic()
+    con.execute("BEGIN IMMEDIATE")
+    con.execute("INSERT INTO client_search (client_search) VALUES ('optimize')")
+    con.execute("COMMIT")
+    took = time.monotonic() - start
+    con.close()
+    print("purge of the search index (db_search_purge's optimize), %d clients: %.2f s" % (N, took))
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="smp-bench-") as tmp:
         db = os.path.join(tmp, "bench.db")
@@ -162,6 +274,8 @@ def main():
         row("  export --format json: time", ours_t, peer_t, "s")
         row("  export --format json: peak memory", ours_m, peer_m, "MiB", "%.1f")
         startup(db, tmp)
+        find(db, tmp)
+        purge(db)
 
 
 if __name__ == "__main__":

@@ -181,6 +181,20 @@ class IntakeTest(unittest.TestCase):
         validate_export(data)
         return data
 
+    def snapshot(self):
+        """Every row of every table (the search index's own tables too, but
+        not the contentless index itself, which cannot be read), to show
+        that nothing changed."""
+        con = sqlite3.connect(self.db)
+        try:
+            tables = [r[0] for r in con.execute(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' "
+                "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name")]
+            return [(t, con.execute('SELECT * FROM "%s" ORDER BY 1' % t).fetchall())
+                    for t in tables]
+        finally:
+            con.close()
+
     def sql(self, query, *params):
         """Reads the database directly (for checks only)."""
         con = sqlite3.connect(self.db)

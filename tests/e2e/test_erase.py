@@ -76,14 +76,6 @@ class EraseTest(PipeTest):
             self.assertEqual(p.returncode, 0, p.stderr)
         return p
 
-    def snapshot(self):
-        """Every row of every table, to show nothing changed."""
-        con = sqlite3.connect(self.db)
-        try:
-            return list(con.iterdump())
-        finally:
-            con.close()
-
 
 class EraseThroughPipe(EraseTest):
     def test_no_value_is_left_in_the_file_or_its_log(self):

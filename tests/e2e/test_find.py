@@ -105,3 +105,73 @@ class FindTable(IntakeTest):
                 self.assertNotIn("\u202e", "".join(lines))
                 self.assertEqual(columns(lines[1]), cols)
                 self.assertTrue(lines[1].endswith(ELLIPSIS))
+
+
+class FindSearch(IntakeTest):
+    """What `find` matches: words of the name and the email by their start,
+    the phone by its digits, blind to case and accents; what is typed is
+    never search syntax."""
+
+    def found(self, text):
+        """The client numbers `find TEXT` lists; asserts a clean run."""
+        p = self.run_cmd("find", text)
+        self.assertEqual(p.stderr, "", text)
+        if p.returncode == 1:
+            self.assertEqual(p.stdout, "No client found.\n", text)
+            return []
+        self.assertEqual(p.returncode, 0, text)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["client", "intake", "taken", "born", "name"])
+        return sorted(int(l.split()[0]) for l in lines[1:])
+
+    def setUp(self):
+        super().setUp()
+        self.new_intake(base_answers(first_name="Zoë", last_name="Dubois",
+                                     phone="+44 7700 900123", email="zoe.dubois@example.com"))
+        self.new_intake(base_answers(first_name="Zoe", last_name="Martin",
+                                     phone="07700 900456"))
+        self.new_intake(base_answers(first_name="ANA", last_name="O'Brien",
+                                     email="ana@example.org"))
+
+    def check(self, cases):
+        for text, want in cases:
+            with self.subTest(text=text):
+                self.assertEqual(self.found(text), want)
+
+    def test_names_ignore_case_and_accents(self):
+        self.check([
+            ("Zoe", [1, 2]), ("zoë", [1, 2]), ("ZOË", [1, 2]), ("zoe dub", [1]),
+            ("Dubois Zoé", [1]), ("mart", [2]), ("ana", [3]), ("o'bri", [3]),
+            ("zoe ana", []), ("ubois", []), ("zzz", []),
+        ])
+
+    def test_phone_by_its_digits(self):
+        self.check([
+            ("+44 7700 900123", [1]), ("447700", [1]), ("07700 900123", [1]),
+            ("07700900", [1, 2]), ("+44 7700 900456", [2]), ("(07700) 900-456", [2]),
+            ("900123", []), ("07700 900999", []),
+        ])
+
+    def test_email_by_its_start(self):
+        self.check([
+            ("zoe.dubois@", [1]), ("zoe.dubois@exa", [1]), ("ZOE.DUBOIS@EXAMPLE.COM", [1]),
+            ("ana@example.o", [3]), ("ana@example.com", []), ("zoe@example", []),
+            ("dubois@example", [1]),  # a word inside the address starts a match too
+        ])
+
+    def test_what_is_typed_is_never_syntax(self):
+        self.check([
+            ("\"' OR 1=1 --", []), ("x' OR '1'='1", []), ("zoe OR ana", []),
+            ("NEAR(zoe ana)", []), ("zoe AND", []), ("name:zoe", []), ("^dubois", [1]),
+            ("-dubois", [1]), ("zoe*", [1, 2]), ("(ana)", [3]), ('"ana"', [3]),
+            ("'); DROP TABLE client; --", []),
+        ])
+        self.assertEqual(self.sql("SELECT count(*) FROM client"), [(3,)])
+
+    def test_nothing_to_search_is_a_usage_error(self):
+        for text in ("'", '"', "*", "--", "%_", "()", "…", "  "):
+            with self.subTest(text=text):
+                p = self.run_cmd("find", text)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertEqual(p.stdout, "")
+                self.assertRegex(p.stderr, r"^smp-intake: find: .*name.*email.*phone.*\n$")

@@ -49,13 +49,6 @@ class PurgeTest(PipeTest):
                 con.close()
         return self.sql("SELECT id FROM client WHERE first_name = ?", first)[0][0]
 
-    def snapshot(self):
-        con = sqlite3.connect(self.db)
-        try:
-            return list(con.iterdump())
-        finally:
-            con.close()
-
     def listed(self, out):
         """(client id, last intake date, name) of each row of a dry run."""
         return [(int(a), b, c) for a, b, c in

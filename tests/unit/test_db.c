@@ -523,51 +523,564 @@ static bool found_name(const struct found *fo, const char *name)
 	return false;
 }
 
-static void test_find_clients(void **state)
+/* Saves an intake for a client with contact details (NULL: not given). */
+static long long save_contact(struct db *db, const char *first, const char *last,
+			      const char *phone, const char *email)
 {
-	struct fixture *f = *state;
-	struct db *db = db_open(f->path);
-	static const char *const people[][2] = {
-		{ "Ana", "Smith" },  { "Anabel", "Jones" }, { "Bob", "Anders" }, { "Cy", "100%" },
-		{ "Di", "a_b" },     { "Ed", "axb" },       { "Fay", "b\\c" },   { "Gus", "Gray" },
-	};
-	static const struct {
-		const char *text;
-		const char *const names[5];
-	} cases[] = {
-		{ "an", { "Ana Smith", "Anabel Jones", "Bob Anders" } },
-		{ "AN", { "Ana Smith", "Anabel Jones", "Bob Anders" } },
-		{ "aNaB", { "Anabel Jones" } },
-		{ "smi", { "Ana Smith" } },
-		{ "Smith", { "Ana Smith" } },
-		{ "Smiths", { NULL } },
-		{ "mith", { NULL } }, /* a prefix, not anywhere */
-		{ "100%", { "Cy 100%" } },
-		{ "10%", { NULL } },  /* % is not a wildcard */
-		{ "%", { NULL } },
-		{ "a_", { "Di a_b" } }, /* _ is not a wildcard */
-		{ "_", { NULL } },
-		{ "b\\", { "Fay b\\c" } },
-		{ "\\", { NULL } },
-		{ "zzz", { NULL } },
-	};
+	char p[64], e[96];
+	const char *more[3] = { NULL, NULL, NULL };
+	size_t n = 0;
+	struct intake in;
+	long long id;
 
-	assert_non_null(db);
-	for (size_t i = 0; i < N(people); i++)
-		save(db, people[i][0], people[i][1], "1980-01-01", NULL);
+	if (phone) {
+		snprintf(p, sizeof p, "phone=%s", phone);
+		more[n++] = p;
+	}
+	if (email) {
+		snprintf(e, sizeof e, "email=%s", email);
+		more[n++] = e;
+	}
+	make_intake(&in, first, last, "1980-01-01", more);
+	assert_int_equal(db_save_intake(db, &in), 0);
+	id = in.id;
+	intake_clear(&in);
+	return id;
+}
 
-	for (size_t i = 0; i < N(cases); i++) {
+/* Runs every case of cases[] against db: exactly the names listed are
+ * found, or, for NOTHING, the text is refused as having nothing to search. */
+#define NOTHING "(nothing to search)"
+struct find_case {
+	const char *text;
+	const char *const names[6];
+};
+
+static void expect_finds(struct db *db, const struct find_case *cases, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
 		struct found fo = { .n = 0 };
 		size_t want = 0;
-		assert_int_equal(db_find_clients(db, cases[i].text, collect, &fo), 0);
+		int rc = db_find_clients(db, cases[i].text, collect, &fo);
+
+		if (cases[i].names[0] && strcmp(cases[i].names[0], NOTHING) == 0) {
+			if (rc != DB_FIND_NOTHING || fo.n != 0)
+				fail_msg("find \"%s\": %d and %zu clients, expected nothing to search",
+					 cases[i].text, rc, fo.n);
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("find \"%s\" failed: %d", cases[i].text, rc);
 		while (want < N(cases[i].names) && cases[i].names[want])
 			want++;
 		if (fo.n != want)
-			fail_msg("find \"%s\": %zu clients, expected %zu", cases[i].text, fo.n, want);
+			fail_msg("find \"%s\": %zu clients (first: %s), expected %zu", cases[i].text,
+				 fo.n, fo.n ? fo.names[0] : "-", want);
 		for (size_t k = 0; k < want; k++)
 			if (!found_name(&fo, cases[i].names[k]))
 				fail_msg("find \"%s\" lacks %s", cases[i].text, cases[i].names[k]);
 	}
+}
+
+static const char *const people[][4] = {
+	/* first, last, phone, email */
+	{ "Ana", "Smith", "+44 7700 900123", "ana.smith@example.com" },
+	{ "Anabel", "Jones", "07700 900456", "bel@example.org" },
+	{ "Bob", "Anders", "(555) 123-4567", NULL },
+	{ "Zo\xc3\xab", "Dubois", NULL, "zd@example.fr" },   /* Zoë */
+	{ "Zoe", "Martin", NULL, NULL },
+	{ "Jos\xc3\xa9", "GARC\xc3\x8d" "A", NULL, NULL },     /* José GARCÍA */
+	{ "Gus", "Gray", "0044 20 7946 0958", NULL },
+	{ "Hal", "O'Brien", NULL, NULL },
+	{ "Ned", "Near", NULL, NULL },
+	{ "Cy", "100%", NULL, NULL },
+	{ "Di", "a_b", NULL, NULL },
+	{ "Fay", "b\\c", NULL, NULL },
+};
+
+static void save_people(struct db *db)
+{
+	for (size_t i = 0; i < N(people); i++)
+		save_contact(db, people[i][0], people[i][1], people[i][2], people[i][3]);
+}
+
+static void test_find_names(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	static const struct find_case cases[] = {
+		/* the start of the first name, the last name, or both */
+		{ "an", { "Ana Smith", "Anabel Jones", "Bob Anders" } },
+		{ "Ana", { "Ana Smith", "Anabel Jones" } },
+		{ "smi", { "Ana Smith" } },
+		{ "Jon", { "Anabel Jones" } },
+		{ "Ana Smith", { "Ana Smith" } },
+		{ "ana smi", { "Ana Smith" } },
+		{ "  smith   ana ", { "Ana Smith" } }, /* every word, in any order */
+		{ "Bob Smith", { NULL } },              /* every word must match */
+		{ "Smiths", { NULL } },
+		{ "mith", { NULL } }, /* the start of a word, not anywhere */
+		{ "zzz", { NULL } },
+		/* case, both ways */
+		{ "AN", { "Ana Smith", "Anabel Jones", "Bob Anders" } },
+		{ "aNaB", { "Anabel Jones" } },
+		{ "gray", { "Gus Gray" } },
+		/* accents, both ways */
+		{ "zoe", { "Zo\xc3\xab Dubois", "Zoe Martin" } },
+		{ "Zo\xc3\xab", { "Zo\xc3\xab Dubois", "Zoe Martin" } },
+		{ "ZO\xc3\x8b", { "Zo\xc3\xab Dubois", "Zoe Martin" } },       /* ZOË */
+		{ "Zoe\xcc\x88", { "Zo\xc3\xab Dubois", "Zoe Martin" } },      /* e + combining diaeresis */
+		{ "zoe dub", { "Zo\xc3\xab Dubois" } },
+		{ "jose garcia", { "Jos\xc3\xa9 GARC\xc3\x8d" "A" } },
+		{ "Garc\xc3\xad", { "Jos\xc3\xa9 GARC\xc3\x8d" "A" } },           /* García */
+		/* punctuation inside a word: the words around it, in a row */
+		{ "O'Brien", { "Hal O'Brien" } },
+		{ "o'bri", { "Hal O'Brien" } },
+		{ "obrien", { NULL } },
+		{ "a_b", { "Di a_b" } },
+		{ "b\\c", { "Fay b\\c" } },
+		{ "10%", { "Cy 100%" } }, /* % is not a wildcard: 10 starts 100 */
+		{ "100%", { "Cy 100%" } },
+		{ "101", { NULL } },
+	};
+
+	assert_non_null(db);
+	save_people(db);
+	expect_finds(db, cases, N(cases));
+	db_close(db);
+}
+
+static void test_find_contact(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	static const struct find_case cases[] = {
+		/* the start of a word of the email, or of the address */
+		{ "ana.smith@", { "Ana Smith" } },
+		{ "ana.smith@exa", { "Ana Smith" } },
+		{ "ana.smith@example.com", { "Ana Smith" } },
+		{ "bel@", { "Anabel Jones" } },
+		{ "BEL@EXAMPLE.O", { "Anabel Jones" } },
+		{ "zd@", { "Zo\xc3\xab Dubois" } },
+		{ "zd@example.com", { NULL } },
+		{ "example.org", { "Anabel Jones" } },
+		{ "ana.jones@", { NULL } },
+		/* the phone: digits from the start, however they are written */
+		{ "+44 7700 900123", { "Ana Smith" } },
+		{ "447700900123", { "Ana Smith" } },
+		{ "4477", { "Ana Smith" } },
+		{ "07700 900123", { "Ana Smith" } },  /* the national form of +44 */
+		{ "0044 7700 900", { "Ana Smith", "Anabel Jones" } }, /* 00 for + */
+		{ "0044 7700 9001", { "Ana Smith" } },
+		{ "07700900", { "Ana Smith", "Anabel Jones" } },
+		{ "7700 900", { "Ana Smith", "Anabel Jones" } },
+		{ "07700 900456", { "Anabel Jones" } },
+		{ "+44 7700 900456", { "Anabel Jones" } }, /* stored as 07700 900456 */
+		{ "+44-7700-900-456", { "Anabel Jones" } },
+		{ "(555) 123", { "Bob Anders" } },
+		{ "555.123.4567", { "Bob Anders" } },
+		{ "+1 555 123", { "Bob Anders" } },
+		{ "020 7946", { "Gus Gray" } },
+		{ "+44 (0)20 7946", { "Gus Gray" } },
+		{ "+44 20 7946 0958", { "Gus Gray" } },
+		{ "0044 20 7946", { "Gus Gray" } },
+		{ "900123", { NULL } }, /* the end of a number is not its start */
+		{ "07700 900999", { NULL } },
+		{ "07700 ext", { NULL } }, /* not a phone number: words */
+		{ "555", { NULL } },       /* too few digits for a phone number */
+	};
+
+	assert_non_null(db);
+	save_people(db);
+	expect_finds(db, cases, N(cases));
+	db_close(db);
+}
+
+/* What the user types is text to find, never FTS5 query syntax: no error,
+ * and the punctuation only separates words. */
+static void test_find_text_is_never_syntax(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	static const struct find_case cases[] = {
+		{ "\"", { NOTHING } },
+		{ "\"\"", { NOTHING } },
+		{ "'", { NOTHING } },
+		{ "*", { NOTHING } },
+		{ "-", { NOTHING } },
+		{ "%", { NOTHING } },
+		{ "_", { NOTHING } },
+		{ "\\", { NOTHING } },
+		{ "()", { NOTHING } },
+		{ ":", { NOTHING } },
+		{ "^", { NOTHING } },
+		{ "+", { NOTHING } },
+		{ " \t ", { NOTHING } },
+		{ "\xe2\x80\x94 \xe2\x80\xa6", { NOTHING } }, /* an em dash, an ellipsis */
+		{ "\xf0\x9f\x98\x80", { NOTHING } },         /* an emoji */
+		{ "smith \xf0\x9f\x98\x80 -", { "Ana Smith" } },
+		{ "\"smith", { "Ana Smith" } },
+		{ "smith\"", { "Ana Smith" } },
+		{ "sm\"ith", { NULL } }, /* sm and ith: not the start of words in a row */
+		{ "\"' OR 1=1 --", { NULL } },
+		{ "x' OR '1'='1", { NULL } },
+		{ "smith OR jones", { NULL } }, /* OR is a word, not an operator */
+		{ "ana NOT smith", { NULL } },
+		{ "ana AND smith", { NULL } },
+		{ "smith AND", { NULL } },
+		{ "NEAR", { "Ned Near" } },
+		{ "NEAR(ana smith)", { NULL } },
+		{ "NEAR(ned near, 1)", { NULL } },
+		{ "(ana)", { "Ana Smith", "Anabel Jones" } },
+		{ "^smith", { "Ana Smith" } },       /* not "first word of the column" */
+		{ "name:jones", { NULL } },          /* not a column filter */
+		{ "{name email}:jones", { NULL } },
+		{ "-smith", { "Ana Smith" } },       /* not NOT */
+		{ "an*", { "Ana Smith", "Anabel Jones", "Bob Anders" } },
+		{ "smi*th", { NULL } },
+		{ "ana;", { "Ana Smith", "Anabel Jones" } },
+		{ "'); DROP TABLE client;--", { NULL } },
+	};
+
+	assert_non_null(db);
+	save_people(db);
+	expect_finds(db, cases, N(cases));
+	/* The clients are all still there. */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM client"), (long long)N(people));
+	db_close(db);
+}
+
+/* Every E.164 country code the C side cuts from a number searched for is
+ * the one the index (schema/004_search.sql) cut from the stored number:
+ * for each three-digit start, a number stored in its national form is found
+ * by its international form only when both lists agree. */
+static void test_find_phone_country_codes_agree(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+
+	assert_non_null(db);
+	db_close(db);
+	/* +PPP PPP 45 is stored, then replaced by its national form as the
+	 * index sees it, 0 and the national number; unless that starts with 0
+	 * too (+100 ...: the national number 0...), which would read as 00,
+	 * the international prefix. */
+	raw_sql(f->path,
+		"BEGIN;"
+		"WITH RECURSIVE n(p) AS (SELECT 100 UNION ALL SELECT p + 1 FROM n WHERE p < 999) "
+		"INSERT INTO client (id, first_name, last_name, date_of_birth, phone, created_at) "
+		"SELECT p, 'P' || p, 'X', '1980-01-01', '+' || p || ' ' || p || ' 45', 't' FROM n;"
+		"INSERT INTO intake (id, uuid, client_id, taken_at, staff) "
+		"SELECT id, 'u' || id, id, '2024-01-01T00:00:00Z', 's' FROM client;"
+		"CREATE TEMP TABLE national AS SELECT id, substr(phone, instr(phone, ' ') + 1) AS n "
+		"FROM client_search_source;"
+		"UPDATE client SET phone = '0' || (SELECT n FROM national WHERE national.id = client.id);"
+		"UPDATE client SET last_name = 'Skip' WHERE phone LIKE '00%';"
+		"COMMIT");
+	assert_true(raw_int(f->path, "SELECT count(*) FROM client WHERE last_name = 'Skip'") < 100);
+	db = db_open(f->path);
+	assert_non_null(db);
+	for (int p = 100; p <= 999; p++) {
+		char text[80], name[16];
+		struct found fo = { .n = 0 };
+
+		snprintf(text, sizeof text, "SELECT last_name = 'Skip' FROM client WHERE id = %d", p);
+		if (raw_int(f->path, text))
+			continue;
+		snprintf(text, sizeof text, "+%d %d 45", p, p);
+		snprintf(name, sizeof name, "P%d X", p);
+		assert_int_equal(db_find_clients(db, text, collect, &fo), 0);
+		if (fo.n > N(fo.names) || !found_name(&fo, name))
+			fail_msg("find \"%s\" does not find %s (%zu found)", text, name, fo.n);
+	}
+	db_close(db);
+}
+
+struct listed {
+	long long client[256], intake[256];
+	size_t n;
+};
+
+static int collect_ids(const struct client_match *m, void *arg)
+{
+	struct listed *l = arg;
+
+	if (l->n < N(l->client)) {
+		l->client[l->n] = m->client_id;
+		l->intake[l->n] = m->last_intake_id;
+	}
+	l->n++;
+	return 0;
+}
+
+/* db_find_clients(text) lists what sql (client id, latest intake id) does,
+ * in the same order. */
+static void expect_listed(struct db *db, const char *path, const char *text, const char *sql)
+{
+	struct listed got = { .n = 0 };
+	sqlite3 *h;
+	sqlite3_stmt *q;
+	size_t n = 0;
+
+	assert_int_equal(db_find_clients(db, text, collect_ids, &got), 0);
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (n >= got.n || got.client[n] != sqlite3_column_int64(q, 0) ||
+		    got.intake[n] != sqlite3_column_int64(q, 1))
+			fail_msg("find \"%s\": row %zu is client %lld, intake %lld; expected %lld, %lld",
+				 text, n, n < got.n ? got.client[n] : -1, n < got.n ? got.intake[n] : -1,
+				 (long long)sqlite3_column_int64(q, 0),
+				 (long long)sqlite3_column_int64(q, 1));
+		n++;
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	assert_int_equal(got.n, n);
+}
+
+/* However many clients match (a few, or so many that another plan is
+ * used), the list is the same: each client once, with its latest intake,
+ * newest first, at most 200, and clients without an intake left out. */
+static void test_find_many_clients(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+
+	assert_non_null(db);
+	db_close(db);
+	/* 3000 clients, their intakes taken in a shuffled order, every 50th
+	 * without one, and every 7th back for a second intake later on, and
+	 * some of those for a third. */
+	raw_sql(f->path,
+		"BEGIN;"
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+		"INSERT INTO client (id, first_name, last_name, date_of_birth, phone, created_at) "
+		"SELECT i, 'Many' || i, 'Group', '1980-01-01', '+44 7700 ' || (100000 + i), 't' "
+		"FROM n;"
+		"WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < 2999) "
+		"INSERT INTO intake (uuid, client_id, taken_at, staff) "
+		"SELECT 'a' || j, (j * 7919) % 3000 + 1, '2024-01-01T00:00:00Z', 's' FROM n "
+		"WHERE ((j * 7919) % 3000 + 1) % 50 <> 0;"
+		"INSERT INTO intake (uuid, client_id, taken_at, staff) "
+		"SELECT 'b' || id, id, '2024-02-01T00:00:00Z', 's' FROM client "
+		"WHERE id % 7 = 0 AND id % 50 <> 0 ORDER BY id DESC;"
+		"INSERT INTO intake (uuid, client_id, taken_at, staff) "
+		"SELECT 'c' || id, id, '2024-03-01T00:00:00Z', 's' FROM client "
+		"WHERE id % 7 = 0 AND id % 50 <> 0 AND id < 700;"
+		"COMMIT");
+	db = db_open(f->path);
+	assert_non_null(db);
+#define LATEST(where)                                                                     \
+	"SELECT c.id, max(i.id) FROM client c JOIN intake i ON i.client_id = c.id WHERE " where \
+	" GROUP BY c.id ORDER BY max(i.id) DESC LIMIT 200"
+	expect_listed(db, f->path, "group", LATEST("1"));
+	expect_listed(db, f->path, "many group", LATEST("1"));
+	expect_listed(db, f->path, "+44 7700", LATEST("1"));
+	expect_listed(db, f->path, "many1", LATEST("c.first_name LIKE 'many1%'"));
+	expect_listed(db, f->path, "many12", LATEST("c.first_name LIKE 'many12%'"));
+	expect_listed(db, f->path, "many50", LATEST("c.first_name LIKE 'many50%'"));
+	expect_listed(db, f->path, "07700 1012", LATEST("c.phone LIKE '+44 7700 1012%'"));
+	db_close(db);
+}
+
+/* client_search holds exactly what filling it afresh from the clients
+ * would: the same words of the same clients in the same places, and FTS5
+ * finds it sound.  Read through a connection of its own. */
+static void expect_index_in_step(const char *path)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *q = NULL;
+	char *err = NULL;
+
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	if (sqlite3_exec(h,
+			 "INSERT INTO client_search (client_search) VALUES ('integrity-check');"
+			 "CREATE VIRTUAL TABLE temp.fresh USING fts5(name, email, phone, content = '', "
+			 "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2');"
+			 "INSERT INTO temp.fresh (rowid, name, email, phone) "
+			 "SELECT id, name, email, phone FROM client_search_source;"
+			 "CREATE VIRTUAL TABLE temp.have USING fts5vocab(main, client_search, instance);"
+			 "CREATE VIRTUAL TABLE temp.want USING fts5vocab(temp, fresh, instance);",
+			 NULL, NULL, &err) != SQLITE_OK) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "%s", err ? err : "?");
+		sqlite3_free(err);
+		sqlite3_close(h);
+		fail_msg("index check failed: %s", msg);
+	}
+	assert_int_equal(sqlite3_prepare_v2(h,
+					    "SELECT (SELECT count(*) FROM (SELECT * FROM have EXCEPT "
+					    "SELECT * FROM want)), (SELECT count(*) FROM (SELECT * FROM "
+					    "want EXCEPT SELECT * FROM have))",
+					    -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	long long extra = sqlite3_column_int64(q, 0), missing = sqlite3_column_int64(q, 1);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	if (extra || missing)
+		fail_msg("the search index has %lld entries too many and lacks %lld", extra, missing);
+}
+
+static size_t count_found(struct db *db, const char *text)
+{
+	struct found fo = { .n = 0 };
+
+	assert_int_equal(db_find_clients(db, text, collect, &fo), 0);
+	return fo.n;
+}
+
+/* The triggers keep the index in step with table client, whoever writes
+ * to it: this program or another one (sqlite3 by hand, say). */
+static void test_search_index_follows_clients(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct intake in;
+
+	assert_non_null(db);
+	save_contact(db, "Ana", "Smith", "+44 7700 900123", "ana@example.com");
+	save_contact(db, "Bea", "Jones", "07700 900456", "bea@example.com");
+	save_contact(db, "Cy", "Lee", NULL, NULL);
+	expect_index_in_step(f->path);
+	assert_int_equal(count_found(db, "smith"), 1);
+
+	/* A returning client's new phone replaces the old one. */
+	make_intake(&in, "Ana", "Smith", "1980-01-01",
+		    (const char *const[]){ "phone=020 7946 0000", NULL });
+	assert_int_equal(db_save_intake(db, &in), 0);
+	intake_clear(&in);
+	assert_int_equal(count_found(db, "020 7946"), 1);
+	assert_int_equal(count_found(db, "+44 7700 900123"), 0);
+	assert_int_equal(count_found(db, "ana@example"), 1);
+	expect_index_in_step(f->path);
+
+	/* Changes made outside the program. */
+	raw_sql(f->path, "UPDATE client SET last_name = 'Smythe', email = NULL WHERE id = 1;"
+			 "UPDATE client SET phone = '+1 555 123 4567' WHERE id = 3;"
+			 "UPDATE client SET created_at = 'x'"); /* touches nothing indexed */
+	assert_int_equal(count_found(db, "smith"), 0);
+	assert_int_equal(count_found(db, "ana smythe"), 1);
+	assert_int_equal(count_found(db, "ana@example"), 0);
+	assert_int_equal(count_found(db, "555 123"), 1);
+	expect_index_in_step(f->path);
+
+	raw_sql(f->path, "PRAGMA foreign_keys = ON;"
+			 "DELETE FROM intake WHERE client_id = 2; DELETE FROM client WHERE id = 2");
+	assert_int_equal(count_found(db, "jones"), 0);
+	assert_int_equal(count_found(db, "bea@"), 0);
+	assert_int_equal(count_found(db, "07700 900456"), 0);
+	expect_index_in_step(f->path);
+
+	/* A delete that fails leaves the index as it was. */
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA foreign_keys = ON; DELETE FROM client WHERE id = 1",
+				      NULL, NULL, NULL),
+			 SQLITE_CONSTRAINT);
+	sqlite3_close(h);
+	assert_int_equal(count_found(db, "smythe"), 1);
+	expect_index_in_step(f->path);
+	db_close(db);
+}
+
+/* Migration 004 fills the index with the clients saved before it. */
+static void test_search_migration_fills_index(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *h;
+	char sql[96];
+
+	assert_true(schema_migration_count >= 4);
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	for (int v = 0; v < 3; v++)
+		assert_int_equal(sqlite3_exec(h, schema_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = 3; PRAGMA application_id = %d",
+		 DB_APPLICATION_ID);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+				      "INSERT INTO client VALUES (1, 'Zo\xc3\xab', 'Dubois', "
+				      "'1990-01-01', '+33 6 12 34 56 78', 'zoe@example.fr', 't'),"
+				      "(2, 'Ana', 'Silva', '1985-07-23', NULL, NULL, 't');"
+				      "INSERT INTO intake (id, uuid, client_id, taken_at, staff) VALUES "
+				      "(1, 'a', 1, '2024-01-01T00:00:00Z', 's'), "
+				      "(2, 'b', 2, '2024-01-02T00:00:00Z', 's')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(h);
+
+	struct db *db = db_open(f->path);
+	assert_non_null(db);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), schema_migration_count);
+	assert_int_equal(count_found(db, "zoe"), 1);
+	assert_int_equal(count_found(db, "06 12 34"), 1);
+	assert_int_equal(count_found(db, "silva"), 1);
+	expect_index_in_step(f->path);
+	db_close(db);
+}
+
+/* Whether needle's bytes are anywhere in the file at path. */
+static bool file_holds(const char *path, const char *needle)
+{
+	size_t len, n = strlen(needle);
+	unsigned char *buf = slurp(path, &len);
+	bool found = false;
+
+	for (size_t i = 0; !found && n <= len && i <= len - n; i++)
+		found = memcmp(buf + i, needle, n) == 0;
+	free(buf);
+	return found;
+}
+
+/* After an erasure, db_search_purge() leaves no trace of the erased name
+ * in the file: not in the client table (secure_delete), and not in the
+ * search index, whose delete alone only adds a "deleted" mark beside the
+ * word. */
+static void test_search_purge_removes_erased_words(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	char wal[160];
+	struct stat st;
+
+	assert_non_null(db);
+	/* The index keeps words folded to lower case; the client row keeps the
+	 * name as typed.  No other word starts with q, so the index keeps this
+	 * one whole (FTS5 stores a word as what it adds to the one before). */
+	save_contact(db, "Quintessa", "Xylander", "+44 7700 900321", "quintessa@example.com");
+	save_contact(db, "Ana", "Silva", NULL, NULL);
+	raw_sql(f->path, "PRAGMA wal_checkpoint(TRUNCATE)");
+	assert_true(file_holds(f->path, "quintessa"));
+	assert_true(file_holds(f->path, "Quintessa"));
+
+	/* The erasure itself (secure_delete on), without db_erase_finish(). */
+	size_t erased = 0;
+	assert_int_equal(db_erase_client(db, 1, NULL, "Mia", "2026-01-01T00:00:00Z", &erased), 0);
+	assert_int_equal(erased, 1);
+	raw_sql(f->path, "PRAGMA wal_checkpoint(TRUNCATE)");
+	assert_int_equal(count_found(db, "quintessa"), 0);
+	assert_false(file_holds(f->path, "Quintessa"));
+	assert_true(file_holds(f->path, "quintessa")); /* still in the index */
+
+	assert_int_equal(db_search_purge(db), 0);
+	raw_sql(f->path, "PRAGMA wal_checkpoint(TRUNCATE)");
+	static const char *const traces[] = { "quintessa", "Quintessa", "xylander", "Xylander",
+					      "447700900321", "7700900321" };
+	for (size_t i = 0; i < N(traces); i++)
+		if (file_holds(f->path, traces[i]))
+			fail_msg("the file still holds '%s'", traces[i]);
+	snprintf(wal, sizeof wal, "%s-wal", f->path);
+	assert_true(stat(wal, &st) < 0 || st.st_size == 0);
+
+	/* The others are still found, and the index is sound. */
+	assert_int_equal(count_found(db, "silva"), 1);
+	expect_index_in_step(f->path);
+	/* Inside a caller's transaction it runs in that transaction. */
+	assert_int_equal(db_begin_write(db), 0);
+	assert_int_equal(db_search_purge(db), 0);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(count_found(db, "silva"), 1);
 	db_close(db);
 }
 
@@ -1095,7 +1608,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_client_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_failure_keeps_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_intake, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_find_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_contact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_text_is_never_syntax, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_phone_country_codes_agree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_clients_order_and_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_revision_and_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_rows_are_fixed, setup, teardown),
@@ -1105,6 +1621,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_erase_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erased_ids_are_not_given_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_many_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_index_follows_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_migration_fills_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_purge_removes_erased_words, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
 }
