@@ -4,7 +4,6 @@ log; the audit keeps only erase rows; other clients are untouched; unknown,
 bad and erased ids; the question at a terminal and its refusal through a
 pipe; the menu."""
 import os
-import re
 import sqlite3
 import subprocess
 
