@@ -180,6 +180,23 @@ class Drafts(DraftTest):
         self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])
 
 
+class ClosedTerminal(DraftTest):
+    def test_a_closed_terminal_leaves_the_draft(self):
+        a = base_answers(**TREATED)
+        child = self.spawn("new")
+        record(child)
+        answer_all(child, a, stop="gp_discussed")
+        child.send("ye")
+        child.expect_exact("ye")
+        child.kill(signal.SIGHUP)  # what the terminal's closing sends
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(self.sql("PRAGMA integrity_check"), [("ok",)])
+        self.assertEqual(self.sql("SELECT count(*) FROM intake"), [(0,)])
+        self.assertEqual(dict(self.sql("SELECT question_id, value FROM draft_answer")),
+                         given_before(a, "gp_discussed"))
+
+
 class KilledMidIntake(DraftTest):
     """SIGKILL at random points of a scripted intake: afterwards the file
     passes integrity_check, no intake is half saved, and every answer given
