@@ -614,6 +614,31 @@ static int readers_prepare(struct db *db, struct readers *r, const char *intake_
 	return 0;
 }
 
+int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
+		  int (*fn)(const struct client_match *m, void *arg), void *arg)
+{
+	int rc, result = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct client_match m = {
+			sqlite3_column_int64(st, 0),
+			sqlite3_column_int64(st, 1),
+			(const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3),
+			(const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 5),
+		};
+		if ((result = fn(&m, arg)) != 0)
+			break;
+	}
+	if (result == 0 && rc != SQLITE_DONE) {
+		db_report(db, what);
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
 char *db_column_dup(sqlite3_stmt *st, int col)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
@@ -956,7 +981,6 @@ int db_same_clients(struct db *db, const struct answers *a,
 		    int (*fn)(const struct client_match *m, void *arg), void *arg)
 {
 	sqlite3_stmt *st;
-	int rc, result = 0;
 
 	if (db_prepare(db, "SELECT c.id, max(i.id), c.first_name, c.last_name, c.date_of_birth, "
 			   "max(i.taken_at) FROM client c JOIN intake i ON i.client_id = c.id "
@@ -969,22 +993,5 @@ int db_same_clients(struct db *db, const struct answers *a,
 	db_bind_text(st, 1, answers_get(a, "first_name"));
 	db_bind_text(st, 2, answers_get(a, "last_name"));
 	db_bind_text(st, 3, answers_get(a, "date_of_birth"));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct client_match m = {
-			sqlite3_column_int64(st, 0),
-			sqlite3_column_int64(st, 1),
-			(const char *)sqlite3_column_text(st, 2),
-			(const char *)sqlite3_column_text(st, 3),
-			(const char *)sqlite3_column_text(st, 4),
-			(const char *)sqlite3_column_text(st, 5),
-		};
-		if ((result = fn(&m, arg)) != 0)
-			break;
-	}
-	if (result == 0 && rc != SQLITE_DONE) {
-		db_report(db, "cannot look for the client");
-		result = -1;
-	}
-	sqlite3_finalize(st);
-	return result;
+	return db_each_match(db, st, "cannot look for the client", fn, arg);
 }

@@ -471,7 +471,6 @@ int db_each_client_before(struct db *db, const char *before,
 			  int (*fn)(const struct client_match *m, void *arg), void *arg)
 {
 	sqlite3_stmt *st;
-	int rc, result = 0;
 
 	if (db_prepare(db, "SELECT c.id, coalesce((SELECT max(id) FROM intake "
 			   "WHERE client_id = c.id), 0), c.first_name, c.last_name, "
@@ -482,22 +481,5 @@ int db_each_client_before(struct db *db, const char *before,
 		return -1;
 	}
 	db_bind_text(st, 1, before);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct client_match m = {
-			sqlite3_column_int64(st, 0),
-			sqlite3_column_int64(st, 1),
-			(const char *)sqlite3_column_text(st, 2),
-			(const char *)sqlite3_column_text(st, 3),
-			(const char *)sqlite3_column_text(st, 4),
-			(const char *)sqlite3_column_text(st, 5),
-		};
-		if ((result = fn(&m, arg)) != 0)
-			break;
-	}
-	if (result == 0 && rc != SQLITE_DONE) {
-		db_report(db, "cannot look for old records");
-		result = -1;
-	}
-	sqlite3_finalize(st);
-	return result;
+	return db_each_match(db, st, "cannot look for old records", fn, arg);
 }

@@ -274,7 +274,7 @@ int db_find_clients(struct db *db, const char *text,
 	/* The longest expression: every byte a " doubled, a word every other
 	 * byte with its quotes, star and AND. */
 	char *match = malloc(6 * strlen(text) + 64), *ids = NULL;
-	int rc, result = 0;
+	int rc, result;
 
 	if (!match) {
 		report("out of memory");
@@ -294,23 +294,7 @@ int db_find_clients(struct db *db, const char *text,
 		return -1;
 	}
 	db_bind_text(st, 1, ids ? ids : match);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct client_match m = {
-			sqlite3_column_int64(st, 0),
-			sqlite3_column_int64(st, 1),
-			(const char *)sqlite3_column_text(st, 2),
-			(const char *)sqlite3_column_text(st, 3),
-			(const char *)sqlite3_column_text(st, 4),
-			(const char *)sqlite3_column_text(st, 5),
-		};
-		if ((result = fn(&m, arg)) != 0)
-			break;
-	}
-	if (result == 0 && rc != SQLITE_DONE) {
-		db_report(db, "cannot search the clients");
-		result = -1;
-	}
-	sqlite3_finalize(st);
+	result = db_each_match(db, st, "cannot search the clients", fn, arg);
 	free(match);
 	free(ids);
 	return result;

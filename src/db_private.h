@@ -28,6 +28,13 @@ int db_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Steps a statement that returns no row, then resets it for reuse. */
 int db_step_done(sqlite3_stmt *st);
 
+/* Steps st, whose rows are (client id, last intake id, first name, last
+ * name, birth date, last taken at), calling fn with each until fn returns
+ * non-zero; then finalizes st.  Returns fn's last result, or -1 (reported
+ * as "what") on a database error. */
+int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
+		  int (*fn)(const struct client_match *m, void *arg), void *arg);
+
 /* A copy of a text column (allocated), or NULL for NULL. */
 char *db_column_dup(sqlite3_stmt *st, int col);
 
