@@ -98,7 +98,7 @@ check: test-deps
 # The end-to-end suite with every run of the binary under valgrind memcheck.
 valgrind: test-deps
 	@$(MAKE) --no-print-directory smp-intake $(UNIT)
-	@SMP_TEST_WRAPPER='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect' \
+	@SMP_TEST_WRAPPER='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=$(CURDIR)/tests/valgrind.supp' \
 		PYTHON=$(PYTHON) sh tests/run.sh $(UNIT)
 
 bench: smp-intake
