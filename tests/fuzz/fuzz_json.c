@@ -1,6 +1,8 @@
 /* fuzz_json.c - the --answers JSON parser (json_read_answers): no crash
  * and no leak on any input; what it accepts names known questions once
- * each; what it refuses comes with a one-line reason. */
+ * each; what it refuses comes with a reason.  (The reason may quote a key
+ * of the file, newlines and escapes included: report() makes the line
+ * safe when it is printed, see src/report.c.) */
 #include <stdbool.h>
 
 #include "fuzz.h"
@@ -21,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		json_answers_free(&a);
 	} else {
-		FUZZ_ASSERT(why[0] != '\0' && !strchr(why, '\n'));
+		FUZZ_ASSERT(why[0] != '\0');
 		FUZZ_ASSERT(a.item == NULL && a.count == 0);
 	}
 	return 0;
