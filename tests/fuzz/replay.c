@@ -53,7 +53,9 @@ static int list_folder(const char *dir, char **files, size_t *n)
 	return 0;
 }
 
-/* Reads a whole file (allocated); NULL on error. */
+/* Reads a whole file (allocated); NULL on error.  Exactly its size and no
+ * NUL after it, as libFuzzer gives it, so AddressSanitizer sees a read past
+ * the end. */
 static uint8_t *read_file(const char *path, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
@@ -63,7 +65,7 @@ static uint8_t *read_file(const char *path, size_t *size)
 	if (!f)
 		return NULL;
 	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)len + 1)) && fread(buf, 1, (size_t)len, f) == (size_t)len) {
+	    (buf = malloc(len ? (size_t)len : 1)) && fread(buf, 1, (size_t)len, f) == (size_t)len) {
 		*size = (size_t)len;
 	} else {
 		free(buf);
