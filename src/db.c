@@ -46,9 +46,11 @@ void db_report(struct db *db, const char *what)
 		report("%s: the disk is full", what);
 	/* A write refused for lack of room (ENOSPC, or EFBIG past a size
 	 * limit) often reaches us only as a failed write. */
-	else if (ext == SQLITE_IOERR_WRITE || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG)))
+	else if (ext == SQLITE_IOERR_WRITE ||
+		 (code == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG)))
 		report("%s: cannot write to the disk (it may be full, or the file size limit is "
-		       "reached)", what);
+		       "reached)",
+		       what);
 	else if (code == SQLITE_READONLY)
 		report("%s: the database '%s' is read-only (check the file's permissions)", what,
 		       db->path);
