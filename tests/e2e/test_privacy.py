@@ -41,7 +41,7 @@ class SecureDelete(PipeTest):
         record(child)
         answer_all(child, base_answers(first_name=MARK, last_name=MARK + "son"),
                    stop="date_of_birth")
-        child.sendcontrol("c")
+        child.sendeof()  # Ctrl-D on the empty line stops it, keeping a draft
         child.expect_exact(STOPPED)
         self.assertEqual(finish(self, child), 1)
         with open(self.db, "rb") as f:
