@@ -1,6 +1,6 @@
 # smp-intake — consultation intake for scalp micropigmentation studios.
-# Targets: all (default), run, test, check, valgrind, bench, install, uninstall,
-# deps, clean.  CFLAGS/LDFLAGS/PREFIX/DESTDIR from the environment are honoured.
+# Targets: all (default), run, test, check, valgrind, fuzz, bench, install,
+# uninstall, deps, clean.  CFLAGS/LDFLAGS/PREFIX/DESTDIR from the environment are honoured.
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -24,12 +24,17 @@ OBJ = $(SRC:src/%.c=$(B)/%.o) $(B)/schema.o
 LIB_OBJ = $(filter-out $(B)/main.o,$(OBJ))
 MIGRATIONS = $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT = $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
+FUZZ = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+REPLAY = $(FUZZ:%=$(B)/replay_%)
+FUZZ_SECONDS ?= 60
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Debian packages: what building needs, and what testing needs on top.
 BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev
 TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind \
 	     groff-base man-db chromium poppler-utils git bash-completion
+# libFuzzer is clang's (bookworm's clang is clang-14; its runtime is apart).
+FUZZ_DEBS  = clang libclang-rt-14-dev
 
 all: smp-intake
 
@@ -74,6 +79,18 @@ $(B)/test_%: tests/unit/test_%.c $(B)/libsmp.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) -o $@ $< $(B)/libsmp.a \
 		$(LDFLAGS) $(LDLIBS) $$($(PKG_CONFIG) --libs cmocka)
 
+# The fuzz harnesses replayed on their seed corpus and regression inputs,
+# with the compiler and flags of the rest (see tests/fuzz/replay.c).
+$(B)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(B)/libsmp.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) -DFUZZ_NAME='"$*"' \
+		-o $@ $< tests/fuzz/replay.c $(B)/libsmp.a $(LDFLAGS) $(LDLIBS)
+
+# The same harnesses linked with libFuzzer (B=build-fuzz, CC=clang).
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libsmp.a
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(B)/libsmp.a $(LDFLAGS) $(LDLIBS)
+
 deps:
 	@sh tests/deps.sh $(BUILD_DEBS)
 
@@ -85,21 +102,40 @@ run: deps
 	./smp-intake $(ARGS)
 
 test: test-deps
-	@$(MAKE) --no-print-directory smp-intake $(UNIT)
-	@PYTHON=$(PYTHON) sh tests/run.sh $(UNIT)
+	@$(MAKE) --no-print-directory smp-intake $(UNIT) $(REPLAY)
+	@PYTHON=$(PYTHON) sh tests/run.sh $(UNIT) $(REPLAY)
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own tree.
 check: test-deps
 	@$(MAKE) --no-print-directory B=build-san SANFLAGS='$(SAN)' \
-		build-san/smp-intake $(UNIT:$(B)/%=build-san/%)
+		build-san/smp-intake $(UNIT:$(B)/%=build-san/%) $(REPLAY:$(B)/%=build-san/%)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		SMP_INTAKE_BIN=build-san/smp-intake PYTHON=$(PYTHON) sh tests/run.sh $(UNIT:$(B)/%=build-san/%)
+		SMP_INTAKE_BIN=build-san/smp-intake PYTHON=$(PYTHON) sh tests/run.sh \
+		$(UNIT:$(B)/%=build-san/%) $(REPLAY:$(B)/%=build-san/%)
 
 # The end-to-end suite with every run of the binary under valgrind memcheck.
 valgrind: test-deps
-	@$(MAKE) --no-print-directory smp-intake $(UNIT)
+	@$(MAKE) --no-print-directory smp-intake $(UNIT) $(REPLAY)
 	@SMP_TEST_WRAPPER='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=$(CURDIR)/tests/valgrind.supp' \
-		PYTHON=$(PYTHON) sh tests/run.sh $(UNIT)
+		PYTHON=$(PYTHON) sh tests/run.sh $(UNIT) $(REPLAY)
+
+# Each harness under libFuzzer for FUZZ_SECONDS, from its seeds and the
+# regression inputs; new inputs go to build-fuzz/corpus-NAME, a crash to
+# build-fuzz/crash-NAME-* (copy it to tests/fuzz/regress/NAME/ once fixed).
+fuzz:
+	@sh tests/deps.sh $(BUILD_DEBS) $(FUZZ_DEBS)
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
+		SANFLAGS='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' \
+		$(FUZZ:%=build-fuzz/fuzz_%)
+	@for f in $(FUZZ); do \
+		mkdir -p build-fuzz/corpus-$$f tests/fuzz/regress/$$f && \
+		echo "fuzzing $$f for $(FUZZ_SECONDS) s" && \
+		build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+			-print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$f- \
+			build-fuzz/corpus-$$f tests/fuzz/corpus/$$f tests/fuzz/regress/$$f \
+			2>build-fuzz/fuzz_$$f.log || { tail -n 40 build-fuzz/fuzz_$$f.log; exit 1; }; \
+		grep -h 'stat::number_of_executed_units' build-fuzz/fuzz_$$f.log; \
+	done
 
 bench: smp-intake
 	@PYTHON=$(PYTHON) sh tests/bench/run.sh
@@ -122,4 +158,4 @@ demo: deps
 clean:
 	rm -rf build build-* smp-intake
 
-.PHONY: all deps test-deps run demo test check valgrind bench install uninstall clean
+.PHONY: all deps test-deps run demo test check valgrind fuzz bench install uninstall clean

@@ -33,15 +33,30 @@ void intake_clear(struct intake *in)
 }
 
 /* Reports the failed step with SQLite's reason; a lock that outlasted the
- * busy timeout gets words a receptionist can act on. */
+ * busy timeout, a full disk, a read-only or a damaged file get words a
+ * receptionist can act on. */
 void db_report(struct db *db, const char *what)
 {
 	int code = sqlite3_errcode(db->h) & 0xff;
+	int ext = sqlite3_extended_errcode(db->h), sys = sqlite3_system_errno(db->h);
 
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		report("%s: the database is busy (someone else is saving); try again", what);
 	else if (code == SQLITE_FULL)
 		report("%s: the disk is full", what);
+	/* A write refused for lack of room (ENOSPC, or EFBIG past a size
+	 * limit) often reaches us only as a failed write. */
+	else if (ext == SQLITE_IOERR_WRITE ||
+		 (code == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG)))
+		report("%s: cannot write to the disk (it may be full, or the file size limit is "
+		       "reached)",
+		       what);
+	else if (code == SQLITE_READONLY)
+		report("%s: the database '%s' is read-only (check the file's permissions)", what,
+		       db->path);
+	else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		report("%s: the database '%s' is damaged (%s); restore it from a backup", what,
+		       db->path, sqlite3_errmsg(db->h));
 	else
 		report("%s: %s", what, sqlite3_errmsg(db->h));
 }

@@ -60,6 +60,16 @@ static int take_answer(struct json_answers *out, const cJSON *v, char *why, size
 	return 0;
 }
 
+/* True when s[0..n) is spaces, tabs and line ends only (the text need not
+ * end in a NUL, so strspn() would read past it). */
+static bool only_blanks(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(" \t\r\n", s[i]) || s[i] == '\0')
+			return false;
+	return true;
+}
+
 /* True when a string in the (valid) JSON text holds the escape \u0000:
  * cJSON would silently cut the string there. */
 static bool has_nul_escape(const char *text, size_t len)
@@ -95,8 +105,7 @@ int json_read_answers(const char *text, size_t len, struct json_answers *out, ch
 		snprintf(why, whylen, "the file holds a NUL byte, which JSON text cannot");
 		goto out;
 	}
-	if (root && end && (size_t)(end - text) < len &&
-	    strspn(end, " \t\r\n") < len - (size_t)(end - text)) {
+	if (root && end && !only_blanks(end, len - (size_t)(end - text))) {
 		snprintf(why, whylen, "not valid JSON (text after the object, at byte %ld)",
 			 (long)(end - text));
 		goto out;

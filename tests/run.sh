@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs every suite: the cmocka unit tests given as arguments (in TAP mode),
-# then the end-to-end suite against the real binary.  Ends with the single
+# Runs every suite: the cmocka unit tests and the fuzz replays
+# (tests/fuzz/replay.c) given as arguments, both in TAP mode, then the
+# end-to-end suite against the real binary.  Ends with the single
 # summary line "N passed, N failed" that CI reads.
 PYTHON=${PYTHON:-/usr/bin/python3}
 export SMP_INTAKE_BIN="${SMP_INTAKE_BIN:-$(pwd)/smp-intake}"
@@ -19,7 +20,8 @@ for t in "$@"; do
 	if [ "$bad" -ne 0 ]; then
 		printf '%s\n' "$out" | grep -v '^ok ' | sed "s|^|$(basename "$t"): |"
 	fi
-	echo "unit $(basename "$t"): $ok passed, $bad failed"
+	case $(basename "$t") in replay_*) kind=fuzz ;; *) kind=unit ;; esac
+	echo "$kind $(basename "$t"): $ok passed, $bad failed"
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 done
