@@ -108,22 +108,33 @@ static const char *json_input(const struct walk *w, size_t qi)
 	return "";
 }
 
-/* An empty answer keeps the stored value and "-" clears an optional one;
- * a kept value was checked when it was stored (and date rules such as
- * "not in the past" would wrongly refuse it today), so it is not checked
- * again.  Returns 1 when input was one of those, with *value set. */
-static int kept_answer(const struct question *q, const char *kept, const char *input, char **value)
+/* With stored answers (an edit, a returning client's contact details): an
+ * empty answer keeps the stored value and "-" clears an optional answer.
+ * A kept value was checked when it was stored (and date rules such as "not
+ * in the past" would wrongly refuse it today), so it is not checked again.
+ * Returns 1 when input was one of those, with *value set; 0 when it is an
+ * answer to check; -1 with why set when it cannot be taken. */
+static int kept_answer(const struct question *q, const char *kept, const char *input, char **value,
+		       char *why, size_t whylen)
 {
 	char *s = strdup(input);
 	int rc = 0;
 
 	*value = NULL;
-	if (!s)
+	if (!s) {
+		snprintf(why, whylen, "out of memory");
 		return -1;
+	}
 	text_trim(s);
-	if (s[0] == '\0') {
-		rc = (*value = strdup(kept)) ? 1 : -1;
-	} else if (strcmp(s, "-") == 0 && !q->required) {
+	if (s[0] == '\0' && kept) {
+		*value = strdup(kept);
+		rc = *value ? 1 : -1;
+		if (rc < 0)
+			snprintf(why, whylen, "out of memory");
+	} else if (strcmp(s, "-") == 0 && q->required) {
+		snprintf(why, whylen, "an answer is required here; it cannot be cleared");
+		rc = -1;
+	} else if (strcmp(s, "-") == 0) {
 		rc = 1;
 	}
 	free(s);
@@ -178,13 +189,11 @@ static enum walk_result ask(struct walk *w, size_t qi)
 				free(input);
 				continue;
 			}
-			rc = kept ? kept_answer(q, kept, input, &value) : 0;
+			rc = w->keep ? kept_answer(q, kept, input, &value, why, sizeof why) : 0;
 			if (rc == 0)
 				rc = question_check(q, input, w->a, &w->rules, &value, why, sizeof why);
 			else if (rc > 0)
 				rc = 0;
-			else
-				snprintf(why, sizeof why, "out of memory");
 			free(input);
 		}
 		if (rc == 0)

@@ -78,6 +78,15 @@ class EditThroughPipe(EditTest):
         self.assertIsNone(got["client"]["email"])
         self.assertEqual(got["client"]["first_name"], "Ana")
 
+    def test_dash_cannot_clear_a_required_answer_and_clears_an_empty_one(self):
+        before = self.export()
+        p = self.edit(1, self.stored, dict(first_name="-"), code=1)
+        self.assertEqual(p.stderr, "smp-intake: first_name: an answer is required here; it "
+                                   "cannot be cleared; nothing saved\n")
+        self.assertEqual(self.export(), before)
+        self.edit(1, self.stored, dict(hair_loss_notes="-"))  # nothing stored: stays empty
+        self.assertNotIn("hair_loss_notes", self.export()[0]["answers"])
+
     def test_no_change_saves_nothing(self):
         p = self.edit(1, self.stored, {})
         self.assertIn("No changes to intake 1.", p.stdout)
