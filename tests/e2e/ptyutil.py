@@ -107,6 +107,20 @@ def answer(child, qid, text, shown=False):
     type_line(child, text)
 
 
+def prompt_start(qid):
+    """The start of a question's prompt that stays the same whatever is
+    shown after it (choices, a default, a stored answer when editing)."""
+    return PROMPTS[qid].split(" (")[0].split(" [")[0].rstrip(": ")
+
+
+def keep_stored(child, qids):
+    """Presses Enter at each of these questions of an edit (keeping the
+    stored answers), waiting for each prompt."""
+    for q in qids:
+        child.expect_exact(prompt_start(q))
+        type_line(child, "")
+
+
 def answer_all(child, answers, start=None, stop=None, shown=False, same_person=None):
     """Answers, in order, every question that applies (from start, if
     given), waiting for each prompt; shown says start's prompt has been

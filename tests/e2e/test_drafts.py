@@ -11,7 +11,8 @@ import time
 import pexpect
 
 from harness import ORDER, IntakeTest, applies, base_answers, given_before, pipe_lines
-from ptyutil import PROMPTS, SAVE, STOPPED, answer_all, finish, record, type_line
+from ptyutil import (PROMPTS, STOPPED, answer_all, finish, keep_stored, record,
+                     type_line)
 
 TREATED = dict(phone="+44 7700 900123", hair_loss_notes="Crown, two years",
                uses_rogaine="yes", rogaine_form="solution", gp_discussed="yes",
@@ -161,9 +162,7 @@ class Drafts(DraftTest):
         child = self.spawn("edit", "1")
         record(child)
         child.expect_exact("Editing intake 1.")
-        for q in ORDER[:4]:
-            child.expect_exact(PROMPTS[q].split(" (")[0].split(" [")[0].rstrip(": "))
-            type_line(child, "")
+        keep_stored(child, ORDER[:4])
         child.expect_exact("Phone (optional) (+44 7700 900123): ")
         type_line(child, "+44 7700 900456")
         child.expect_exact("Email (optional): ")

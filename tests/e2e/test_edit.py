@@ -4,7 +4,7 @@ sheet beside the old one and an audit row; two staff editing at once."""
 import sqlite3
 
 from harness import ORDER, IntakeTest, applies, base_answers, iso, today
-from ptyutil import PROMPTS, finish, record, type_line
+from ptyutil import finish, keep_stored, prompt_start, record, type_line
 
 ROGAINE = dict(uses_rogaine="yes", rogaine_form="foam", gp_discussed="yes", gp_signoff="pending")
 
@@ -169,13 +169,13 @@ class EditAtTerminal(EditTest):
         for q in ORDER:
             if not applies(q, merged):
                 continue
-            child.expect_exact(PROMPTS[q].rsplit(": ", 1)[0].split(" (")[0])
+            child.expect_exact(prompt_start(q))
             type_line(child, changes.get(q, ""))
         child.expect_exact("Save these changes? [yes/no]: ")
 
     def test_stored_answers_are_the_defaults_and_changes_are_shown(self):
         child = self.spawn("edit", "1")
-        rec = record(child)
+        record(child)
         child.expect_exact("Editing intake 1.")
         child.expect_exact("stored by the studio? [yes/no] (yes): ")
         type_line(child, "")
@@ -190,7 +190,7 @@ class EditAtTerminal(EditTest):
         merged = dict(self.stored)
         for q in ORDER[5:]:
             if applies(q, merged):
-                child.expect_exact(PROMPTS[q].split(" (")[0].rstrip(": "))
+                child.expect_exact(prompt_start(q))
                 type_line(child, "")
         child.expect_exact("Changes to intake 1")
         child.expect_exact("Phone: +44 7700 900123 -> +44 7700 900555")
@@ -270,9 +270,7 @@ class AfterErasure(EditTest):
         self.new_intake(stored)
         child = self.spawn("edit", "1")
         record(child)
-        for q in ORDER[:4]:
-            child.expect_exact(PROMPTS[q].split(" (")[0].split(" [")[0].rstrip(": "))
-            type_line(child, "")
+        keep_stored(child, ORDER[:4])
         child.expect_exact("Phone (optional) (+44 7700 900123): ")
         type_line(child, "+44 7700 900456")
         child.expect_exact("Email (optional): ")

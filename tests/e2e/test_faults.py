@@ -12,7 +12,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 from harness import BIN, WRAPPER, TIMEOUT, base_answers, pipe_lines, validate_export
 from test_pipe_intake import PipeTest

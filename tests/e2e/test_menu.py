@@ -6,7 +6,7 @@ import json
 import os
 
 from harness import IntakeTest, base_answers
-from ptyutil import (BRACKETED_PASTE_ON, CANCELLED, STOPPED, CTRL_U, ENTER, MENU, UP, answer_all, finish,
+from ptyutil import (BRACKETED_PASTE_ON, STOPPED, CTRL_U, ENTER, MENU, UP, answer_all, finish,
                      home_files, record, screen_lines, type_line)
 
 

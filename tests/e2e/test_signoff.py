@@ -1,7 +1,6 @@
 """`smp-intake signoff`: the GP's answer recorded after the intake, through
 the command line and the menu."""
 import datetime
-import json
 
 from harness import IntakeTest, base_answers, iso, today
 

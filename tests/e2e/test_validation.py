@@ -1,7 +1,6 @@
 """Answer validation through the pipe: the table in cases/validation.json
 (one case per row), then the byte-level cases a JSON table cannot hold
 (invalid UTF-8, NUL bytes, a 1 MB line) and multi-line notes."""
-import datetime
 
 from harness import base_answers, pipe_lines
 from test_pipe_intake import PipeTest, expand, lines_for, load_cases
