@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "advice.h"
 #include "command.h"
@@ -89,9 +88,7 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 	struct draft fresh = { 0 }, *draft = resume ? resume : &fresh;
 	struct walk w = { .kind = prompt_interactive() ? FROM_TERMINAL : FROM_PIPE };
 	const char *staff;
-	char when[32];
-	time_t now;
-	struct tm tm;
+	char when[21];
 	enum walk_result r;
 	int rc = EXIT_FAIL;
 
@@ -184,8 +181,7 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 			goto out;
 		}
 	}
-	now = time(NULL);
-	if (!gmtime_r(&now, &tm) || !strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+	if (date_now_utc(when) < 0) {
 		report("cannot read the clock");
 		goto out;
 	}

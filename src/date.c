@@ -3,6 +3,7 @@
 #include "date.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -39,13 +40,14 @@ int date_parse(const char *s, struct date *out)
 	return DATE_OK;
 }
 
-struct date date_today(void)
+/* Today's date in local time, or in UTC. */
+static struct date today(bool utc)
 {
 	time_t now = time(NULL);
 	struct tm tm;
 	struct date d = { 1970, 1, 1 };
 
-	if (localtime_r(&now, &tm)) {
+	if (utc ? gmtime_r(&now, &tm) : localtime_r(&now, &tm)) {
 		d.year = tm.tm_year + 1900;
 		d.month = tm.tm_mon + 1;
 		d.day = tm.tm_mday;
@@ -53,18 +55,14 @@ struct date date_today(void)
 	return d;
 }
 
+struct date date_today(void)
+{
+	return today(false);
+}
+
 struct date date_today_utc(void)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	struct date d = { 1970, 1, 1 };
-
-	if (gmtime_r(&now, &tm)) {
-		d.year = tm.tm_year + 1900;
-		d.month = tm.tm_mon + 1;
-		d.day = tm.tm_mday;
-	}
-	return d;
+	return today(true);
 }
 
 int date_now_utc(char buf[21])

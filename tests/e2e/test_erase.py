@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 
 from harness import base_answers, pipe_lines
-from ptyutil import MENU, UP, CTRL_U, ENTER, finish, record, type_line
+from ptyutil import MENU, finish, record, type_line
 from test_edit import edit_lines
 from test_menu import MenuTest
 from test_pipe_intake import PipeTest
@@ -337,16 +337,6 @@ class EraseInTheMenu(MenuTest):
         super().setUp()
         self.new_intake(QUILLON)
         self.new_intake(BEA)
-
-    def recall(self, child, ups=1):
-        """Presses Up ups times; returns what the terminal showed, then
-        clears the line and runs help instead."""
-        child.send(UP * ups)
-        child.send(CTRL_U + "help" + ENTER)
-        child.expect_exact("Commands:")
-        shown = child.before
-        child.expect_exact(MENU)
-        return shown
 
     def test_erase_asks_and_the_history_never_erases(self):
         child, rec = self.open_menu()

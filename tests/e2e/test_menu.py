@@ -24,6 +24,16 @@ class MenuTest(IntakeTest):
         child.expect_exact(MENU)
         return child.before
 
+    def recall(self, child, ups=1):
+        """Presses Up ups times; returns what the terminal showed meanwhile
+        (the recalled lines), then clears the line and runs help."""
+        child.send(UP * ups)
+        child.send(CTRL_U + "help" + ENTER)
+        child.expect_exact("Commands:")
+        shown = child.before
+        child.expect_exact(MENU)
+        return shown
+
     def quit(self, child):
         type_line(child, "quit")
         self.assertEqual(finish(self, child), 0)
@@ -132,16 +142,6 @@ class Menu(MenuTest):
 
 
 class History(MenuTest):
-    def recall(self, child, ups=1):
-        """Presses Up ups times; returns what the terminal showed meanwhile
-        (the recalled lines), then clears the line and runs help."""
-        child.send(UP * ups)
-        child.send(CTRL_U + "help" + ENTER)
-        child.expect_exact("Commands:")
-        shown = child.before
-        child.expect_exact(MENU)
-        return shown
-
     def test_up_recalls_the_previous_command_with_its_argument(self):
         self.new_intake(base_answers())  # through the pipe
         child, rec = self.open_menu()
