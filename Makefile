@@ -49,8 +49,9 @@ $(B)/smp-intake: $(OBJ)
 $(B)/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(B)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-# Only json.c sees cJSON's flags (its pkg-config sets feature macros).
-$(B)/json.o: src/json.c $(wildcard include/*.h) | $(B)
+# Only the json*.c modules see cJSON's flags (its pkg-config sets feature
+# macros); no other module includes cJSON.h.
+$(B)/json%.o: src/json%.c $(wildcard include/*.h src/*.h) | $(B)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) -c -o $@ $<
 
 # The migrations, in order, as C string literals (schema.h declares them).
