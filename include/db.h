@@ -63,19 +63,26 @@ int db_save_intake(struct db *db, struct intake *in);
 int db_load_intake(struct db *db, long long id, struct intake *out);
 
 /* Calls fn for every intake in id order, from one consistent snapshot,
- * one intake in memory at a time.  Stops at fn's first non-zero result and
- * returns it; returns -1 (reported) on a database error, 0 when done. */
+ * one intake in memory at a time: *in and its strings belong to the walk
+ * and last until fn returns (never intake_clear() it; copy what must stay).
+ * Stops at fn's first non-zero result and returns it; returns -1
+ * (reported) on a database error, 0 when done. */
 int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg), void *arg);
 
 /* Which intakes db_each_intake_where() visits. */
 struct intake_query {
 	const char *since, *until; /* YYYY-MM-DD, taken on or after / on or before; NULL: open */
 	bool newest_first;
+	long long client; /* only this client's intakes; 0: every client's */
 };
 
 /* As db_each_intake(), for the intakes q selects, in q's order. */
 int db_each_intake_where(struct db *db, const struct intake_query *q,
 			 int (*fn)(const struct intake *in, void *arg), void *arg);
+
+/* How many intakes q selects (its order aside), or -1 (reported).  Inside
+ * db_each_intake_where()'s fn, counts in the same snapshot. */
+long long db_count_intakes(struct db *db, const struct intake_query *q);
 
 /* One line of `find`. */
 struct client_match {

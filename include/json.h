@@ -34,6 +34,20 @@ void json_answers_free(struct json_answers *a);
  * memory. */
 char *json_intake(const struct intake *in);
 
+/* Writes export objects of many intakes, fast: see json.c. */
+struct json_writer;
+
+/* A writer, or NULL when out of memory. */
+struct json_writer *json_writer_new(void);
+
+/* Frees; accepts NULL. */
+void json_writer_free(struct json_writer *w);
+
+/* The export object of in (as json_intake()), in the writer's buffer,
+ * valid until the next call; its length in *len.  NULL when out of
+ * memory. */
+const char *json_writer_intake(struct json_writer *w, const struct intake *in, size_t *len);
+
 /* Everything stored about one client (docs/export.md, "One client's
  * records"), made at exported_at (UTC), printed without layout.  Returns
  * allocated memory the caller frees, or NULL when out of memory. */

@@ -90,7 +90,7 @@ int cmd_list(struct ctx *ctx, int argc, char **argv)
 					      { "limit", required_argument, NULL, 'l' },
 					      { NULL, 0, NULL, 0 } };
 	struct list_state st = { false, false, 20, 0, 0 };
-	struct intake_query q = { NULL, NULL, true };
+	struct intake_query q = { NULL, NULL, true, 0 };
 	char *end;
 	int c, rc;
 

@@ -285,7 +285,8 @@ struct db *db_open(const char *path)
 	}
 	if (prepare_file(path) < 0)
 		goto fail;
-	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	/* One connection, used by one thread: SQLite need not lock it. */
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		report("cannot open database '%s': %s", path,
 		       db->h ? sqlite3_errmsg(db->h) : "out of memory");
 		goto fail;
@@ -746,50 +747,247 @@ int db_load_intake(struct db *db, long long id, struct intake *out)
 
 int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg), void *arg)
 {
-	static const struct intake_query all = { NULL, NULL, false };
+	static const struct intake_query all = { NULL, NULL, false, 0 };
 	return db_each_intake_where(db, &all, fn, arg);
+}
+
+/* Reading many intakes.  Three statements are walked side by side in
+ * intake order (a merge join): the intakes with their clients, every
+ * answer, every advice row.  One pass over each table costs far less than
+ * two lookups per intake (docs/performance.md).  For one client's few
+ * intakes (q->client), the answers and advice are looked up per intake
+ * instead, by the same statements' one-intake form.  The values are
+ * copied into one buffer reused from intake to intake, so an intake costs
+ * no allocation once the buffer has grown to the largest one. */
+struct stream {
+	struct db *db;
+	sqlite3_stmt *intake, *answers, *advice;
+	int answers_rc, advice_rc; /* SQLITE_ROW while a row waits to be used */
+	bool by_id, desc;
+	char *buf;
+	size_t used, cap;
+};
+
+/* Copies n bytes of s and a NUL into the stream's buffer; returns the
+ * offset (the buffer may move: pointers are made once it is full), or
+ * (size_t)-1 when out of memory. */
+static size_t stream_keep(struct stream *s, const unsigned char *text, size_t n)
+{
+	size_t at = s->used;
+
+	if (s->cap - s->used < n + 1) {
+		size_t cap = s->cap ? s->cap : 4096;
+		char *grown;
+		while (cap - s->used < n + 1)
+			cap *= 2;
+		if (!(grown = realloc(s->buf, cap)))
+			return (size_t)-1;
+		s->buf = grown;
+		s->cap = cap;
+	}
+	memcpy(s->buf + at, text, n);
+	s->buf[at + n] = '\0';
+	s->used += n + 1;
+	return at;
+}
+
+static size_t stream_column(struct stream *s, sqlite3_stmt *st, int col)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+	return v ? stream_keep(s, v, (size_t)sqlite3_column_bytes(st, col)) : (size_t)-2;
+}
+
+/* Steps st on to the rows of intake id (skipping rows of intakes not
+ * selected), or binds it to id when looking up one intake at a time.
+ * Returns true when *rc holds a row of id. */
+static bool stream_seek(struct stream *s, sqlite3_stmt *st, int *rc, long long id)
+{
+	if (s->by_id) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, id);
+		*rc = sqlite3_step(st);
+	}
+	while (*rc == SQLITE_ROW) {
+		long long at = sqlite3_column_int64(st, 0);
+		if (at == id)
+			return true;
+		if (s->desc ? at < id : at > id)
+			return false;
+		*rc = sqlite3_step(st);
+	}
+	return false;
+}
+
+#define STREAM_NONE ((size_t)-2)
+
+/* Reads the intake at the current row of s->intake into *in, its strings
+ * in s->buf.  Returns 0, or -1 on a database error or out of memory. */
+static int stream_read(struct stream *s, struct intake *in)
+{
+	static const char *const client_ids[] = { "first_name", "last_name", "date_of_birth",
+						  "phone", "email" };
+	static int client_qi[5] = { -1 };
+	size_t taken_at, staff, value[32], adv_id[ADVICE_MAX], adv_text[ADVICE_MAX];
+	long long sheet = -1;
+	const unsigned char *uuid = sqlite3_column_text(s->intake, 1);
+
+	if (client_qi[0] < 0)
+		for (int i = 0; i < 5; i++)
+			client_qi[i] = questionnaire_index(client_ids[i]);
+	memset(in, 0, sizeof *in);
+	s->used = 0;
+	for (size_t i = 0; i < 32; i++)
+		value[i] = STREAM_NONE;
+	in->id = sqlite3_column_int64(s->intake, 0);
+	snprintf(in->uuid, sizeof in->uuid, "%s", uuid ? (const char *)uuid : "");
+	in->client_id = sqlite3_column_int64(s->intake, 2);
+	in->revision = sqlite3_column_int64(s->intake, 10);
+	taken_at = stream_column(s, s->intake, 3);
+	staff = stream_column(s, s->intake, 4);
+	for (int i = 0; i < 5; i++)
+		value[client_qi[i]] = stream_column(s, s->intake, 5 + i);
+
+	if (stream_seek(s, s->answers, &s->answers_rc, in->id)) {
+		do {
+			const char *q = (const char *)sqlite3_column_text(s->answers, 1);
+			int qi = q ? questionnaire_index(q) : -1;
+			/* An id from a later release that this one does not know is
+			 * skipped. */
+			if (qi >= 0 && !questionnaire[qi].client_field)
+				value[qi] = stream_column(s, s->answers, 2);
+			s->answers_rc = sqlite3_step(s->answers);
+		} while (s->answers_rc == SQLITE_ROW && sqlite3_column_int64(s->answers, 0) == in->id);
+	}
+	if (s->answers_rc != SQLITE_ROW && s->answers_rc != SQLITE_DONE)
+		return -1;
+
+	/* The latest sheet only: rows come by sheet (ascending, or descending
+	 * when the walk is newest first: then the first sheet seen is the
+	 * latest and its items come last first). */
+	if (stream_seek(s, s->advice, &s->advice_rc, in->id)) {
+		do {
+			long long n = sqlite3_column_int64(s->advice, 1);
+			if (n != sheet && !(s->desc && sheet >= 0)) {
+				sheet = n;
+				in->advice.count = 0;
+			}
+			if (n == sheet && in->advice.count < ADVICE_MAX) {
+				adv_id[in->advice.count] = stream_column(s, s->advice, 2);
+				adv_text[in->advice.count] = stream_column(s, s->advice, 3);
+				in->advice.count++;
+			}
+			s->advice_rc = sqlite3_step(s->advice);
+		} while (s->advice_rc == SQLITE_ROW && sqlite3_column_int64(s->advice, 0) == in->id);
+	}
+	if (s->advice_rc != SQLITE_ROW && s->advice_rc != SQLITE_DONE)
+		return -1;
+
+	/* Every offset is known: make the pointers. */
+	if (taken_at >= STREAM_NONE || staff >= STREAM_NONE)
+		return -1;
+	in->taken_at = s->buf + taken_at;
+	in->staff = s->buf + staff;
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (value[i] == (size_t)-1)
+			return -1;
+		if (value[i] != STREAM_NONE)
+			in->answers.value[i] = s->buf + value[i];
+	}
+	for (size_t i = 0; i < in->advice.count; i++) {
+		size_t k = s->desc ? in->advice.count - 1 - i : i;
+		if (adv_id[k] >= STREAM_NONE || adv_text[k] >= STREAM_NONE)
+			return -1;
+		in->advice.item[i].id = s->buf + adv_id[k];
+		in->advice.item[i].text = s->buf + adv_text[k];
+	}
+	return 0;
+}
+
+/* taken_at is UTC text; its first ten characters are the date. */
+#define INTAKE_FILTER                                            \
+	"WHERE (?1 IS NULL OR substr(i.taken_at, 1, 10) >= ?1) " \
+	"AND (?2 IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "   \
+	"AND (?3 = 0 OR i.client_id = ?3) "
+
+static void bind_filter(sqlite3_stmt *st, const struct intake_query *q)
+{
+	db_bind_text(st, 1, q->since);
+	db_bind_text(st, 2, q->until);
+	sqlite3_bind_int64(st, 3, q->client);
+}
+
+long long db_count_intakes(struct db *db, const struct intake_query *q)
+{
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (db_prepare(db, "SELECT count(*) FROM intake i " INTAKE_FILTER, &st) < 0) {
+		db_report(db, "cannot count the intakes");
+		return -1;
+	}
+	bind_filter(st, q);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		db_report(db, "cannot count the intakes");
+	sqlite3_finalize(st);
+	return n;
 }
 
 int db_each_intake_where(struct db *db, const struct intake_query *q,
 			 int (*fn)(const struct intake *in, void *arg), void *arg)
 {
-	struct readers r;
+	struct stream s = { db, NULL, NULL, NULL, SQLITE_DONE, SQLITE_DONE, q->client != 0,
+			    q->newest_first, NULL, 0, 0 };
+	const char *order = q->newest_first ? " DESC" : "";
+	char intake_sql[640], answers_sql[160], advice_sql[200];
 	struct intake in;
 	int rc, result = 0;
 
-	/* taken_at is UTC text; its first ten characters are the date. */
-#define INTAKE_DATES                                                        \
-	INTAKE_COLUMNS "WHERE (?1 IS NULL OR substr(i.taken_at, 1, 10) >= ?1) " \
-		       "AND (?2 IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "
-	if (readers_prepare(db, &r, q->newest_first ? INTAKE_DATES "ORDER BY i.id DESC"
-						    : INTAKE_DATES "ORDER BY i.id") < 0) {
+	snprintf(intake_sql, sizeof intake_sql, INTAKE_COLUMNS INTAKE_FILTER "ORDER BY i.id%s", order);
+	snprintf(answers_sql, sizeof answers_sql,
+		 "SELECT intake_id, question_id, value FROM answer %s ORDER BY intake_id%s",
+		 s.by_id ? "WHERE intake_id = ?1" : "", order);
+	snprintf(advice_sql, sizeof advice_sql,
+		 "SELECT intake_id, sheet, advice_id, text FROM advice_sheet %s "
+		 "ORDER BY intake_id%s, sheet%s, position%s",
+		 s.by_id ? "WHERE intake_id = ?1" : "", order, order, order);
+	if (db_prepare(db, intake_sql, &s.intake) < 0 ||
+	    db_prepare(db, answers_sql, &s.answers) < 0 ||
+	    db_prepare(db, advice_sql, &s.advice) < 0) {
 		db_report(db, "cannot read the intakes");
-		return -1;
+		result = -1;
+		goto out;
 	}
-	db_bind_text(r.intake, 1, q->since);
-	db_bind_text(r.intake, 2, q->until);
+	bind_filter(s.intake, q);
 	/* One read transaction: a consistent snapshot while others save. */
 	if (db_exec(db, "BEGIN", "cannot read the intakes") < 0) {
-		readers_finalize(&r);
-		return -1;
+		result = -1;
+		goto out;
 	}
-	while ((rc = sqlite3_step(r.intake)) == SQLITE_ROW) {
-		if (read_intake(&r, &in) < 0) {
+	if (!s.by_id) {
+		s.answers_rc = sqlite3_step(s.answers);
+		s.advice_rc = sqlite3_step(s.advice);
+	}
+	while ((rc = sqlite3_step(s.intake)) == SQLITE_ROW) {
+		if (stream_read(&s, &in) < 0) {
 			db_report(db, "cannot read the intakes");
 			result = -1;
 			break;
 		}
-		result = fn(&in, arg);
-		intake_clear(&in);
-		if (result != 0)
+		if ((result = fn(&in, arg)) != 0)
 			break;
 	}
 	if (result == 0 && rc != SQLITE_DONE) {
 		db_report(db, "cannot read the intakes");
 		result = -1;
 	}
-	readers_finalize(&r);
 	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(s.intake);
+	sqlite3_finalize(s.answers);
+	sqlite3_finalize(s.advice);
+	free(s.buf);
 	return result;
 }
 

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -90,11 +91,37 @@ const size_t questionnaire_count = sizeof questionnaire / sizeof questionnaire[0
 _Static_assert(sizeof questionnaire / sizeof questionnaire[0] <= 32,
 	       "struct answers holds 32 values");
 
+/* Question ids by hash (FNV-1a, open addressing): an export looks an id up
+ * for every stored answer, so a linear scan of strcmp() showed in its
+ * profile (docs/performance.md).  Slots hold index + 1; 0 is empty. */
+#define ID_SLOTS 128
+
+static uint32_t id_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
 int questionnaire_index(const char *id)
 {
-	for (size_t i = 0; i < questionnaire_count; i++)
-		if (strcmp(questionnaire[i].id, id) == 0)
-			return (int)i;
+	static unsigned char slot[ID_SLOTS];
+	static bool ready;
+
+	if (!ready) {
+		for (size_t i = 0; i < questionnaire_count; i++) {
+			uint32_t h = id_hash(questionnaire[i].id) % ID_SLOTS;
+			while (slot[h])
+				h = (h + 1) % ID_SLOTS;
+			slot[h] = (unsigned char)(i + 1);
+		}
+		ready = true;
+	}
+	for (uint32_t h = id_hash(id) % ID_SLOTS; slot[h]; h = (h + 1) % ID_SLOTS)
+		if (strcmp(questionnaire[slot[h] - 1].id, id) == 0)
+			return slot[h] - 1;
 	return -1;
 }
 

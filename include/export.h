@@ -1,0 +1,40 @@
+/* export.h - writing the intakes a query selects in one of the export
+ * formats (docs/export.md), streamed one intake at a time. */
+#ifndef SMP_EXPORT_H
+#define SMP_EXPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "db.h"
+
+enum export_format { EXPORT_JSON, EXPORT_NDJSON, EXPORT_CSV };
+
+/* The format called name ("json", "ndjson", "csv", "fhir").  Returns 0, or
+ * -1 for an unknown name (not reported). */
+int export_format_parse(const char *name, enum export_format *out);
+
+/* Which intakes go out: q's dates and client, and with pending_signoff
+ * only those whose GP sign-off is pending. */
+struct export_query {
+	struct intake_query q;
+	bool pending_signoff;
+};
+
+/* Writes the intakes eq selects to f in format fmt, oldest first, from one
+ * consistent snapshot; with progress, a progress line on stderr once the
+ * export has taken a second (only meant for a terminal).  exported_at (UTC)
+ * stamps the formats that carry one (fhir).  Returns the number of intakes
+ * written, or -1 (reported: a database error, out of memory, or a write
+ * error with errno's reason). */
+long long export_write(struct db *db, const struct export_query *eq, enum export_format fmt,
+		       FILE *f, bool progress, const char *exported_at);
+
+/* One CSV cell as export_write() writes it: a cell a spreadsheet would run
+ * as a formula (starting with = + - @, a tab or a carriage return) gets a
+ * leading apostrophe; a cell holding a comma, a double quote or a line
+ * break is quoted, with its quotes doubled (RFC 4180).  NULL is an empty
+ * cell.  Returns 0, or EOF on a write error. */
+int export_csv_cell(FILE *f, const char *text);
+
+#endif

@@ -1,0 +1,229 @@
+/* export.c - the export formats: a JSON array, NDJSON, CSV and a FHIR R4
+ * Bundle, written one intake at a time as the database hands them over,
+ * so memory stays flat whatever the number of intakes. */
+#include "export.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+#include "report.h"
+
+int export_format_parse(const char *name, enum export_format *out)
+{
+	static const char *const names[] = { "json", "ndjson", "csv" };
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*out = (enum export_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+struct export_state {
+	struct db *db;
+	const struct export_query *eq;
+	enum export_format fmt;
+	FILE *f;
+	struct json_writer *json;
+	long long count;
+	bool out_of_memory;
+	/* The progress line: shown once a second has gone, then redrawn at
+	 * most five times a second. */
+	bool progress, shown;
+	long long total; /* -1 until counted, when first shown */
+	struct timespec start, last;
+};
+
+/* ---- CSV ---- */
+
+/* The CSV writers check ferror() once a row: stdio keeps a stream's
+ * error once set, and errno says why. */
+
+static void csv_header(FILE *f)
+{
+	fputs("intake_id,uuid,taken_at,staff,client_id,first_name,last_name,date_of_birth,"
+	      "phone,email", f);
+	for (size_t i = 0; i < questionnaire_count; i++)
+		if (!questionnaire[i].client_field)
+			fprintf(f, ",%s", questionnaire[i].id);
+	fputs(",gp_signoff_status,advice_ids\r\n", f);
+}
+
+int export_csv_cell(FILE *f, const char *text)
+{
+	if (!text || !*text)
+		return 0;
+	if (strchr("=+-@\t\r", text[0]))
+		fputc('\'', f);
+	if (!strpbrk(text, ",\"\r\n")) {
+		fputs(text, f);
+	} else {
+		fputc('"', f);
+		for (const char *p = text; *p; p++) {
+			if (*p == '"')
+				fputc('"', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
+	}
+	return ferror(f) ? EOF : 0;
+}
+
+static void csv_row(FILE *f, const struct intake *in)
+{
+	const struct answers *a = &in->answers;
+	static const char *const client_ids[] = { "first_name", "last_name", "date_of_birth",
+						  "phone", "email" };
+
+	fprintf(f, "%lld,%s,", in->id, in->uuid);
+	export_csv_cell(f, in->taken_at);
+	fputc(',', f);
+	export_csv_cell(f, in->staff);
+	fprintf(f, ",%lld", in->client_id);
+	for (size_t i = 0; i < 5; i++) {
+		fputc(',', f);
+		export_csv_cell(f, answers_get(a, client_ids[i]));
+	}
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (!questionnaire[i].client_field) {
+			fputc(',', f);
+			export_csv_cell(f, a->value[i]);
+		}
+	}
+	fprintf(f, ",%s,", answers_signoff_status(a));
+	for (size_t i = 0; i < in->advice.count; i++) {
+		if (i)
+			fputc(' ', f);
+		export_csv_cell(f, in->advice.item[i].id);
+	}
+	fputs("\r\n", f);
+}
+
+/* ---- the walk ---- */
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void show_progress(struct export_state *st, bool done)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!done && (since(&st->start, &now) < 1.0 || (st->shown && since(&st->last, &now) < 0.2)))
+		return;
+	if (done && !st->shown)
+		return;
+	if (!st->shown && !st->eq->pending_signoff)
+		st->total = db_count_intakes(st->db, &st->eq->q);
+	st->shown = true;
+	st->last = now;
+	if (st->total > 0)
+		fprintf(stderr, "\rexporting: %lld of %lld intakes (%lld%%)", st->count, st->total,
+			st->count * 100 / st->total);
+	else
+		fprintf(stderr, "\rexporting: %lld intakes", st->count);
+	if (done)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int write_one(const struct intake *in, void *arg)
+{
+	struct export_state *st = arg;
+	const char *text;
+	size_t len;
+	int rc = 0;
+
+	if (st->eq->pending_signoff && strcmp(answers_signoff_status(&in->answers), "pending") != 0)
+		return 0;
+	switch (st->fmt) {
+	case EXPORT_JSON:
+	case EXPORT_NDJSON:
+		if (!(text = json_writer_intake(st->json, in, &len))) {
+			st->out_of_memory = true;
+			return -1;
+		}
+		if (st->fmt == EXPORT_JSON)
+			rc = fputs(st->count ? ",\n" : "\n", st->f) == EOF;
+		rc |= fwrite(text, 1, len, st->f) != len;
+		if (st->fmt == EXPORT_NDJSON)
+			rc |= fputc('\n', st->f) == EOF;
+		break;
+	case EXPORT_CSV:
+		csv_row(st->f, in);
+		rc = ferror(st->f);
+		break;
+	}
+	if (rc) {
+		if (!st->out_of_memory)
+			report("cannot write the export: %s", strerror(errno));
+		return -1;
+	}
+	st->count++;
+	if (st->progress && (st->count & 255) == 0)
+		show_progress(st, false);
+	return 0;
+}
+
+static int write_head(struct export_state *st, const char *exported_at)
+{
+	(void)exported_at;
+	switch (st->fmt) {
+	case EXPORT_JSON: return fputs("[", st->f) == EOF ? -1 : 0;
+	case EXPORT_NDJSON: return 0;
+	case EXPORT_CSV: csv_header(st->f); return ferror(st->f) ? -1 : 0;
+	}
+	return -1;
+}
+
+static int write_tail(struct export_state *st)
+{
+	switch (st->fmt) {
+	case EXPORT_JSON: return fputs(st->count ? "\n]\n" : "]\n", st->f) == EOF ? -1 : 0;
+	case EXPORT_NDJSON:
+	case EXPORT_CSV: return 0;
+	}
+	return -1;
+}
+
+long long export_write(struct db *db, const struct export_query *eq, enum export_format fmt,
+		       FILE *f, bool progress, const char *exported_at)
+{
+	struct export_state st = { db, eq, fmt, f, NULL, 0, false, progress, false, -1, { 0, 0 },
+				   { 0, 0 } };
+	long long result = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &st.start);
+	if ((fmt == EXPORT_JSON || fmt == EXPORT_NDJSON) && !(st.json = json_writer_new())) {
+		report("out of memory");
+		return -1;
+	}
+	if (write_head(&st, exported_at) < 0) {
+		if (errno == ENOMEM)
+			report("out of memory");
+		else
+			report("cannot write the export: %s", strerror(errno));
+		goto out;
+	}
+	if (db_each_intake_where(db, &eq->q, write_one, &st) != 0) {
+		if (st.out_of_memory)
+			report("out of memory while exporting");
+		goto out;
+	}
+	if (write_tail(&st) < 0) {
+		report("cannot write the export: %s", strerror(errno));
+		goto out;
+	}
+	result = st.count;
+out:
+	if (progress)
+		show_progress(&st, true);
+	json_writer_free(st.json);
+	return result;
+}
