@@ -93,6 +93,10 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libsmp.a
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(B)/libsmp.a $(LDFLAGS) $(LDLIBS)
 
+# make bench's timer: see the file.
+$(B)/measure: tests/bench/measure.c | $(B)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
+
 deps:
 	@sh tests/deps.sh $(BUILD_DEBS)
 
@@ -139,7 +143,7 @@ fuzz:
 		grep -h 'stat::number_of_executed_units' build-fuzz/fuzz_$$f.log; \
 	done
 
-bench: smp-intake
+bench: smp-intake $(B)/measure
 	@PYTHON=$(PYTHON) sh tests/bench/run.sh
 
 install: smp-intake
