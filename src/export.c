@@ -55,14 +55,18 @@ static void csv_header(FILE *f)
 
 int export_csv_cell(FILE *f, const char *text)
 {
+	bool formula;
+
 	if (!text || !*text)
 		return 0;
-	if (strchr("=+-@\t\r", text[0]))
-		fputc('\'', f);
+	formula = strchr("=+-@\t\r", text[0]) != NULL;
 	if (!strpbrk(text, ",\"\r\n")) {
+		if (formula)
+			fputc('\'', f);
 		fputs(text, f);
 	} else {
-		fputc('"', f);
+		/* The apostrophe goes inside the quotes: it is part of the cell. */
+		fputs(formula ? "\"'" : "\"", f);
 		for (const char *p = text; *p; p++) {
 			if (*p == '"')
 				fputc('"', f);

@@ -63,13 +63,24 @@ static const struct command commands[] = {
 	  "  --date DATE       the date on the GP's letter, YYYY-MM-DD (needed with\n"
 	  "                    obtained; not in the future)\n"
 	  "  --ref TEXT        the letter's reference, if any\n" },
-	{ "export", cmd_export, "smp-intake export [--client ID] [-o FILE] [--force]",
-	  "every intake as JSON, or all of one client's records (docs/export.md)",
-	  "  --client ID        everything stored about client ID, as one JSON object:\n"
-	  "                     the answer to a subject access request\n"
+	{ "export", cmd_export,
+	  "smp-intake export [--format FORMAT] [--since DATE] [--until DATE] [--client ID]\n"
+	  "                  [--pending-signoff] [-o FILE] [--force]",
+	  "the intakes as JSON, NDJSON or CSV, or all of one client's records (docs/export.md)",
+	  "  --format FORMAT    json (default: one array), ndjson (one intake a line) or\n"
+	  "                     csv (one row an intake, a header row; RFC 4180)\n"
+	  "  --since DATE       only intakes taken on or after DATE (YYYY-MM-DD, UTC)\n"
+	  "  --until DATE       only intakes taken on or before DATE\n"
+	  "  --client ID        only client ID's intakes; alone (no --format, no other\n"
+	  "                     filter): everything stored about the client, as one\n"
+	  "                     JSON object, the answer to a subject access request\n"
+	  "  --pending-signoff  only intakes whose GP sign-off is pending\n"
 	  "  -o, --output FILE  write to FILE (created 0600, atomically) instead of\n"
 	  "                     standard output; - is standard output\n"
-	  "  --force            replace FILE if it exists\n" },
+	  "  --force            replace FILE if it exists\n"
+	  "\n"
+	  "The filters combine.  An export that takes more than a second shows its\n"
+	  "progress on standard error when that is a terminal.\n" },
 	{ "erase", cmd_erase, "smp-intake erase CLIENT_ID [--yes]",
 	  "erase a client and everything stored about them (the right to erasure)",
 	  "  CLIENT_ID  the client number (see `find`)\n"
