@@ -493,6 +493,111 @@ static void test_each_intake(void **state)
 	db_close(db);
 }
 
+/* ---- db_each_intake_where: the merge join against one-by-one loads ---- */
+
+struct compare {
+	struct db *db;
+	long long ids[16];
+	size_t n;
+};
+
+/* Each intake the walk hands over equals db_load_intake()'s reading of it
+ * (another path: lookups by key), answers and latest advice sheet alike. */
+static int compare_intake(const struct intake *in, void *arg)
+{
+	struct compare *c = arg;
+	struct intake ref;
+
+	assert_int_equal(db_load_intake(c->db, in->id, &ref), 0);
+	assert_string_equal(in->uuid, ref.uuid);
+	assert_int_equal(in->client_id, ref.client_id);
+	assert_int_equal(in->revision, ref.revision);
+	assert_string_equal(in->taken_at, ref.taken_at);
+	assert_string_equal(in->staff, ref.staff);
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (!ref.answers.value[i])
+			assert_null(in->answers.value[i]);
+		else
+			assert_string_equal(in->answers.value[i], ref.answers.value[i]);
+	}
+	assert_int_equal(in->advice.count, ref.advice.count);
+	for (size_t i = 0; i < ref.advice.count; i++) {
+		assert_string_equal(in->advice.item[i].id, ref.advice.item[i].id);
+		assert_string_equal(in->advice.item[i].text, ref.advice.item[i].text);
+	}
+	intake_clear(&ref);
+	/* Intake 3's latest sheet is the edit's, in its order. */
+	if (in->id == 3) {
+		assert_int_equal(in->advice.count, 3);
+		assert_string_equal(in->advice.item[0].id, "second-a");
+		assert_string_equal(in->advice.item[2].id, "second-c");
+	}
+	assert_true(c->n < N(c->ids));
+	c->ids[c->n++] = in->id;
+	return 0;
+}
+
+static void walk_expect(struct db *db, struct intake_query q, const long long *ids, size_t n)
+{
+	struct compare c = { db, { 0 }, 0 };
+
+	assert_int_equal(db_each_intake_where(db, &q, compare_intake, &c), 0);
+	assert_int_equal(c.n, n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(c.ids[i], ids[i]);
+	q.newest_first = false;
+	assert_int_equal(db_count_intakes(db, &q), (long long)n);
+}
+
+static void test_each_intake_where(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	long long ana, bea;
+	struct intake in, before;
+	sqlite3 *h;
+
+	assert_non_null(db);
+	save(db, "Ana", "Smith", "1985-07-23", &ana);
+	save(db, "Bea", "Jones", "1990-01-01", &bea);
+	save(db, "Ana", "Smith", "1985-07-23", NULL);
+	save(db, "Cy", "Lee", "1970-12-31", NULL);
+	/* Intake 3 gets a second advice sheet, longer than the first, and
+	 * more answers. */
+	assert_int_equal(db_load_intake(db, 3, &before), 0);
+	assert_int_equal(db_load_intake(db, 3, &in), 0);
+	assert_int_equal(answers_set(&in.answers, "uses_rogaine", "yes"), 0);
+	assert_int_equal(answers_set(&in.answers, "rogaine_form", "foam"), 0);
+	assert_int_equal(answers_set(&in.answers, "hair_loss_notes", "crown, \"thin\"\nsides"), 0);
+	advice_sheet_clear(&in.advice);
+	assert_int_equal(advice_sheet_add(&in.advice, "second-a", "Second sheet, first item."), 0);
+	assert_int_equal(advice_sheet_add(&in.advice, "second-b", "Second sheet, second item."), 0);
+	assert_int_equal(advice_sheet_add(&in.advice, "second-c", "Second sheet, third item."), 0);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-01T09:00:00Z"), 0);
+	intake_clear(&in);
+	intake_clear(&before);
+	/* Dates to filter on. */
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "UPDATE intake SET taken_at = CASE id "
+					 "WHEN 1 THEN '2026-01-01T10:00:00Z' WHEN 2 THEN '2026-02-01T10:00:00Z' "
+					 "WHEN 3 THEN '2026-02-02T23:59:59Z' ELSE '2026-03-01T00:00:00Z' END",
+				  NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(h);
+
+	walk_expect(db, (struct intake_query){ NULL, NULL, false, 0 }, (long long[]){ 1, 2, 3, 4 }, 4);
+	walk_expect(db, (struct intake_query){ NULL, NULL, true, 0 }, (long long[]){ 4, 3, 2, 1 }, 4);
+	walk_expect(db, (struct intake_query){ NULL, NULL, false, ana }, (long long[]){ 1, 3 }, 2);
+	walk_expect(db, (struct intake_query){ NULL, NULL, true, ana }, (long long[]){ 3, 1 }, 2);
+	walk_expect(db, (struct intake_query){ NULL, NULL, false, bea }, (long long[]){ 2 }, 1);
+	walk_expect(db, (struct intake_query){ "2026-02-01", "2026-02-02", false, 0 },
+		    (long long[]){ 2, 3 }, 2);
+	walk_expect(db, (struct intake_query){ "2026-02-02", NULL, true, ana }, (long long[]){ 3 }, 1);
+	walk_expect(db, (struct intake_query){ "2026-03-02", NULL, false, 0 }, NULL, 0);
+	walk_expect(db, (struct intake_query){ NULL, NULL, false, 999 }, NULL, 0);
+	db_close(db);
+}
+
 /* ---- db_find_clients ---- */
 
 struct found {
@@ -1608,6 +1713,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_client_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_failure_keeps_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_intake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_intake_where, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_contact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_text_is_never_syntax, setup, teardown),
