@@ -764,6 +764,7 @@ struct stream {
 	sqlite3_stmt *intake, *answers, *advice;
 	int answers_rc, advice_rc; /* SQLITE_ROW while a row waits to be used */
 	bool by_id, desc;
+	bool started; /* the scans begin at the first intake selected */
 	char *buf;
 	size_t used, cap;
 };
@@ -798,11 +799,13 @@ static size_t stream_column(struct stream *s, sqlite3_stmt *st, int col)
 }
 
 /* Steps st on to the rows of intake id (skipping rows of intakes not
- * selected), or binds it to id when looking up one intake at a time.
- * Returns true when *rc holds a row of id. */
+ * selected), or binds it to id when looking up one intake at a time.  A
+ * scan starts at the first intake selected, so that a filter that keeps
+ * recent intakes does not read every older row first.  Returns true when
+ * *rc holds a row of id. */
 static bool stream_seek(struct stream *s, sqlite3_stmt *st, int *rc, long long id)
 {
-	if (s->by_id) {
+	if (s->by_id || !s->started) {
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, id);
 		*rc = sqlite3_step(st);
@@ -938,20 +941,22 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 			 int (*fn)(const struct intake *in, void *arg), void *arg)
 {
 	struct stream s = { db, NULL, NULL, NULL, SQLITE_DONE, SQLITE_DONE, q->client != 0,
-			    q->newest_first, NULL, 0, 0 };
+			    q->newest_first, false, NULL, 0, 0 };
 	const char *order = q->newest_first ? " DESC" : "";
 	char intake_sql[640], answers_sql[160], advice_sql[200];
 	struct intake in;
 	int rc, result = 0;
 
 	snprintf(intake_sql, sizeof intake_sql, INTAKE_COLUMNS INTAKE_FILTER "ORDER BY i.id%s", order);
+	const char *from = s.by_id ? "= ?1" : q->newest_first ? "<= ?1" : ">= ?1";
 	snprintf(answers_sql, sizeof answers_sql,
-		 "SELECT intake_id, question_id, value FROM answer %s ORDER BY intake_id%s",
-		 s.by_id ? "WHERE intake_id = ?1" : "", order);
+		 "SELECT intake_id, question_id, value FROM answer WHERE intake_id %s "
+		 "ORDER BY intake_id%s",
+		 from, order);
 	snprintf(advice_sql, sizeof advice_sql,
-		 "SELECT intake_id, sheet, advice_id, text FROM advice_sheet %s "
+		 "SELECT intake_id, sheet, advice_id, text FROM advice_sheet WHERE intake_id %s "
 		 "ORDER BY intake_id%s, sheet%s, position%s",
-		 s.by_id ? "WHERE intake_id = ?1" : "", order, order, order);
+		 from, order, order, order);
 	if (db_prepare(db, intake_sql, &s.intake) < 0 ||
 	    db_prepare(db, answers_sql, &s.answers) < 0 ||
 	    db_prepare(db, advice_sql, &s.advice) < 0) {
@@ -965,12 +970,10 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 		result = -1;
 		goto out;
 	}
-	if (!s.by_id) {
-		s.answers_rc = sqlite3_step(s.answers);
-		s.advice_rc = sqlite3_step(s.advice);
-	}
 	while ((rc = sqlite3_step(s.intake)) == SQLITE_ROW) {
-		if (stream_read(&s, &in) < 0) {
+		int got = stream_read(&s, &in);
+		s.started = true;
+		if (got < 0) {
 			db_report(db, "cannot read the intakes");
 			result = -1;
 			break;
