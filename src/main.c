@@ -111,6 +111,11 @@ static const struct command commands[] = {
 	  "Keys: studio_name (printed on handouts), pause_days_before and\n"
 	  "pause_days_after (0-60: the studio's pause of topical products around a\n"
 	  "session), minimum_age (18-100).\n" },
+	{ "questionnaire", cmd_questionnaire, "smp-intake questionnaire [--format text|fhir]",
+	  "list the questions: ids, types, choices, when each is asked",
+	  "  --format FORMAT  text (for people, the default) or fhir (an HL7 FHIR R4\n"
+	  "                   Questionnaire resource in JSON, for other systems; see\n"
+	  "                   docs/export.md)\n" },
 	{ "ids", cmd_ids, "smp-intake ids [--clients]",
 	  "list intake ids (or client ids), one per line, for scripts and completion",
 	  "  --clients  list client ids instead of intake ids\n" },
@@ -121,8 +126,8 @@ static const struct command commands[] = {
 	{ "shell", cmd_shell, "smp-intake shell",
 	  "the menu (also what `smp-intake` alone opens at a terminal)",
 	  "Commands in the menu: new, edit, history, drafts, resume, find, list, show,\n"
-	  "advice, signoff, config, export, erase, purge, with the same arguments as on\n"
-	  "the command line; help, quit.\n" },
+	  "advice, signoff, config, export, erase, purge, questionnaire, with the same\n"
+	  "arguments as on the command line; help, quit.\n" },
 	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
 	  "" },
 };
