@@ -96,8 +96,10 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libsmp.a
 deps:
 	@sh tests/deps.sh $(BUILD_DEBS)
 
+# The FHIR tests' schema comes from npm: no Debian package carries it.
 test-deps:
 	@sh tests/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+	@sh tests/fhir-schema.sh build/fhir
 
 run: deps
 	@$(MAKE) --no-print-directory smp-intake
