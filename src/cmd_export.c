@@ -9,6 +9,7 @@
 
 #include "command.h"
 #include "date.h"
+#include "fhir.h"
 #include "json.h"
 #include "outfile.h"
 #include "report.h"
@@ -17,6 +18,20 @@ struct export_state {
 	FILE *f;
 	size_t count;
 };
+
+/* Temporary wiring of --format fhir (the export's formats are being
+ * reworked): a Bundle entry per intake. */
+static int write_fhir(const struct intake *in, void *arg)
+{
+	struct export_state *st = arg;
+
+	if (fhir_bundle_entry(st->f, in, st->count == 0) < 0) {
+		report("cannot write the export: %s", strerror(errno));
+		return -1;
+	}
+	st->count++;
+	return 0;
+}
 
 static int write_one(const struct intake *in, void *arg)
 {
@@ -88,9 +103,11 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
 					      { "force", no_argument, NULL, 'f' },
 					      { "client", required_argument, NULL, 'c' },
+					      { "format", required_argument, NULL, 'F' },
 					      { NULL, 0, NULL, 0 } };
 	const char *path = NULL;
-	bool force = false;
+	bool force = false, fhir = false;
+	char when[21];
 	long long client = 0;
 	struct outfile out;
 	struct export_state st = { NULL, 0 };
@@ -103,6 +120,11 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 			path = optarg;
 		} else if (c == 'f') {
 			force = true;
+		} else if (c == 'F' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "fhir") == 0)) {
+			fhir = strcmp(optarg, "fhir") == 0;
+		} else if (c == 'F') {
+			report("export: unknown format '%.40s' (json or fhir)", optarg);
+			return EXIT_USAGE;
 		} else if (c == 'c') {
 			if (!(client = command_parse_id(optarg, "--client")))
 				return EXIT_USAGE;
@@ -114,19 +136,37 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 		report("export takes no arguments besides its options");
 		return EXIT_USAGE;
 	}
+	if (client && fhir) {
+		report("export: --client gives JSON only");
+		return EXIT_USAGE;
+	}
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
 	if (client)
 		return export_client(ctx, client, path, force);
+	if (fhir && date_now_utc(when) < 0) {
+		report("cannot read the clock");
+		return EXIT_FAIL;
+	}
 	if (outfile_open(&out, path, force) < 0)
 		return EXIT_FAIL;
 	st.f = out.f;
+	if (fhir) {
+		if (fhir_bundle_begin(st.f, when) < 0)
+			goto write_error;
+		if (db_each_intake(ctx->db, write_fhir, &st) != 0)
+			goto fail;
+		if (fhir_bundle_end(st.f, st.count > 0) < 0)
+			goto write_error;
+		goto commit;
+	}
 	if (fputs("[", st.f) == EOF)
 		goto write_error;
 	if (db_each_intake(ctx->db, write_one, &st) != 0)
 		goto fail;
 	if (fputs(st.count ? "\n]\n" : "]\n", st.f) == EOF)
 		goto write_error;
+commit:
 	if (outfile_commit(&out) < 0)
 		return EXIT_FAIL;
 	if (path && strcmp(path, "-") != 0)

@@ -63,8 +63,11 @@ static const struct command commands[] = {
 	  "  --date DATE       the date on the GP's letter, YYYY-MM-DD (needed with\n"
 	  "                    obtained; not in the future)\n"
 	  "  --ref TEXT        the letter's reference, if any\n" },
-	{ "export", cmd_export, "smp-intake export [--client ID] [-o FILE] [--force]",
+	{ "export", cmd_export,
+	  "smp-intake export [--format json|fhir] [--client ID] [-o FILE] [--force]",
 	  "every intake as JSON, or all of one client's records (docs/export.md)",
+	  "  --format FORMAT    json (the default) or fhir (an HL7 FHIR R4 Bundle of\n"
+	  "                     QuestionnaireResponse resources; not with --client)\n"
 	  "  --client ID        everything stored about client ID, as one JSON object:\n"
 	  "                     the answer to a subject access request\n"
 	  "  -o, --output FILE  write to FILE (created 0600, atomically) instead of\n"
