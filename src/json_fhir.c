@@ -395,7 +395,7 @@ static bool put_patient(cJSON *contained, const struct intake *in, struct entry_
 	const char *first = answers_get(a, "first_name"), *last = answers_get(a, "last_name");
 	const char *dob = answers_get(a, "date_of_birth"), *phone = answers_get(a, "phone");
 	const char *email = answers_get(a, "email");
-	cJSON *p = push_object(contained), *list, *id, *name, *given_names, *tel;
+	cJSON *p = push_object(contained), *list, *id;
 
 	snprintf(t->client_id, sizeof t->client_id, "%lld", in->client_id);
 	if (!p || !put_ref(p, "resourceType", "Patient") || !put_ref(p, "id", PATIENT_ID) ||
@@ -403,6 +403,7 @@ static bool put_patient(cJSON *contained, const struct intake *in, struct entry_
 	    !put_ref(id, "system", FHIR_CLIENT_ID_SYSTEM) || !put_ref(id, "value", t->client_id))
 		return false;
 	if (given(first) || given(last)) {
+		cJSON *name, *given_names;
 		if (!(list = put_list(p, "name")) || !(name = push_object(list)) ||
 		    (given(last) && !put_text(name, "family", last)))
 			return false;
@@ -411,6 +412,7 @@ static bool put_patient(cJSON *contained, const struct intake *in, struct entry_
 			return false;
 	}
 	if (given(phone) || given(email)) {
+		cJSON *tel;
 		if (!(list = put_list(p, "telecom")))
 			return false;
 		if (given(phone) &&
@@ -482,7 +484,7 @@ static cJSON *response(const struct intake *in, struct entry_text *t)
 
 int fhir_bundle_entry(FILE *f, const struct intake *in, bool first)
 {
-	struct entry_text t;
+	struct entry_text t = { 0 };
 	char buf[ENTRY_BUFFER], *big = NULL;
 	const char *text = buf;
 	cJSON *entry = response(in, &t);
