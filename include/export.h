@@ -8,7 +8,7 @@
 
 #include "db.h"
 
-enum export_format { EXPORT_JSON, EXPORT_NDJSON, EXPORT_CSV };
+enum export_format { EXPORT_JSON, EXPORT_NDJSON, EXPORT_CSV, EXPORT_FHIR };
 
 /* The format called name ("json", "ndjson", "csv", "fhir").  Returns 0, or
  * -1 for an unknown name (not reported). */

@@ -58,6 +58,15 @@ struct question {
 extern const struct question questionnaire[];
 extern const size_t questionnaire_count;
 
+/* The version of the questions, given with them to other systems (the
+ * FHIR Questionnaire and every response to it).  Changes when a question
+ * is added, removed or changes its meaning. */
+#define QUESTIONNAIRE_VERSION "2026.1"
+
+/* The hair-growth treatment questions (yes/no), NULL-ended: a yes to any of
+ * them is what WHEN_ANY_TREATMENT means. */
+extern const char *const questionnaire_treatments[];
+
 /* Index of question id, or -1. */
 int questionnaire_index(const char *id);
 

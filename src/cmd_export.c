@@ -1,5 +1,5 @@
 /* cmd_export.c - `smp-intake export`: the intakes a filter selects, in a
- * format (json, ndjson, csv), streamed into an atomic, private file; or,
+ * format (json, ndjson, csv, fhir), streamed into an atomic, private file; or,
  * with --client alone, everything stored about one person (a subject
  * access request). */
 #include <errno.h>
@@ -110,7 +110,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (format && export_format_parse(format, &fmt) < 0) {
-		report("export: --format: choose json, ndjson or csv");
+		report("export: --format: choose json, ndjson, csv or fhir");
 		return EXIT_USAGE;
 	}
 	if ((eq.q.since && date_option("--since", eq.q.since) < 0) ||

@@ -13,8 +13,8 @@
 
 static const char *const menu_words[] = { "new",    "edit",   "history", "drafts", "resume",
 					  "find",   "list",   "show",    "advice", "signoff",
-					  "config", "export", "erase",   "purge",  "help",
-					  "quit",   NULL };
+					  "config", "export", "erase",   "purge",  "questionnaire",
+					  "help",   "quit",   NULL };
 
 static void print_menu(void)
 {
@@ -35,6 +35,7 @@ static void print_menu(void)
 	       "  export --client ID [-o FILE] [--force]   all of one client's records as JSON\n"
 	       "  erase CLIENT_ID  erase a client and all their records (asks first)\n"
 	       "  purge --older-than DURATION [--yes]   list (or erase) clients unseen that long\n"
+	       "  questionnaire [--format text|fhir]   the questions, or a FHIR Questionnaire\n"
 	       "  help             this list\n"
 	       "  quit             leave (also Ctrl-D)\n");
 }

@@ -7,12 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "fhir.h"
 #include "json.h"
 #include "report.h"
 
 int export_format_parse(const char *name, enum export_format *out)
 {
-	static const char *const names[] = { "json", "ndjson", "csv" };
+	static const char *const names[] = { "json", "ndjson", "csv", "fhir" };
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (strcmp(name, names[i]) == 0) {
@@ -163,6 +164,12 @@ static int write_one(const struct intake *in, void *arg)
 		csv_row(st->f, in);
 		rc = ferror(st->f);
 		break;
+	case EXPORT_FHIR:
+		if (fhir_bundle_entry(st->f, in, st->count == 0) < 0) {
+			st->out_of_memory = errno == ENOMEM;
+			rc = 1;
+		}
+		break;
 	}
 	if (rc) {
 		if (!st->out_of_memory)
@@ -177,11 +184,11 @@ static int write_one(const struct intake *in, void *arg)
 
 static int write_head(struct export_state *st, const char *exported_at)
 {
-	(void)exported_at;
 	switch (st->fmt) {
 	case EXPORT_JSON: return fputs("[", st->f) == EOF ? -1 : 0;
 	case EXPORT_NDJSON: return 0;
 	case EXPORT_CSV: csv_header(st->f); return ferror(st->f) ? -1 : 0;
+	case EXPORT_FHIR: return fhir_bundle_begin(st->f, exported_at);
 	}
 	return -1;
 }
@@ -192,6 +199,7 @@ static int write_tail(struct export_state *st)
 	case EXPORT_JSON: return fputs(st->count ? "\n]\n" : "]\n", st->f) == EOF ? -1 : 0;
 	case EXPORT_NDJSON:
 	case EXPORT_CSV: return 0;
+	case EXPORT_FHIR: return fhir_bundle_end(st->f, st->count > 0);
 	}
 	return -1;
 }
@@ -221,7 +229,10 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 		goto out;
 	}
 	if (write_tail(&st) < 0) {
-		report("cannot write the export: %s", strerror(errno));
+		if (errno == ENOMEM)
+			report("out of memory");
+		else
+			report("cannot write the export: %s", strerror(errno));
 		goto out;
 	}
 	result = st.count;

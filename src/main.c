@@ -66,9 +66,10 @@ static const struct command commands[] = {
 	{ "export", cmd_export,
 	  "smp-intake export [--format FORMAT] [--since DATE] [--until DATE] [--client ID]\n"
 	  "                  [--pending-signoff] [-o FILE] [--force]",
-	  "the intakes as JSON, NDJSON or CSV, or all of one client's records (docs/export.md)",
-	  "  --format FORMAT    json (default: one array), ndjson (one intake a line) or\n"
-	  "                     csv (one row an intake, a header row; RFC 4180)\n"
+	  "the intakes as JSON, NDJSON, CSV or FHIR, or all of one client's records",
+	  "  --format FORMAT    json (default: one array), ndjson (one intake a line),\n"
+	  "                     csv (one row an intake, a header row; RFC 4180) or\n"
+	  "                     fhir (an HL7 FHIR R4 Bundle of QuestionnaireResponses)\n"
 	  "  --since DATE       only intakes taken on or after DATE (YYYY-MM-DD, UTC)\n"
 	  "  --until DATE       only intakes taken on or before DATE\n"
 	  "  --client ID        only client ID's intakes; alone (no --format, no other\n"
@@ -122,6 +123,11 @@ static const struct command commands[] = {
 	  "Keys: studio_name (printed on handouts), pause_days_before and\n"
 	  "pause_days_after (0-60: the studio's pause of topical products around a\n"
 	  "session), minimum_age (18-100).\n" },
+	{ "questionnaire", cmd_questionnaire, "smp-intake questionnaire [--format text|fhir]",
+	  "list the questions: ids, types, choices, when each is asked",
+	  "  --format FORMAT  text (for people, the default) or fhir (an HL7 FHIR R4\n"
+	  "                   Questionnaire resource in JSON, for other systems; see\n"
+	  "                   docs/export.md)\n" },
 	{ "ids", cmd_ids, "smp-intake ids [--clients]",
 	  "list intake ids (or client ids), one per line, for scripts and completion",
 	  "  --clients  list client ids instead of intake ids\n" },
@@ -132,8 +138,8 @@ static const struct command commands[] = {
 	{ "shell", cmd_shell, "smp-intake shell",
 	  "the menu (also what `smp-intake` alone opens at a terminal)",
 	  "Commands in the menu: new, edit, history, drafts, resume, find, list, show,\n"
-	  "advice, signoff, config, export, erase, purge, with the same arguments as on\n"
-	  "the command line; help, quit.\n" },
+	  "advice, signoff, config, export, erase, purge, questionnaire, with the same\n"
+	  "arguments as on the command line; help, quit.\n" },
 	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
 	  "" },
 };

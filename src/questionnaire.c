@@ -88,6 +88,9 @@ const struct question questionnaire[] = {
 };
 const size_t questionnaire_count = sizeof questionnaire / sizeof questionnaire[0];
 
+const char *const questionnaire_treatments[] = { "uses_rogaine", "uses_propecia",
+						 "uses_other_topical", "uses_other_medical", NULL };
+
 _Static_assert(sizeof questionnaire / sizeof questionnaire[0] <= 32,
 	       "struct answers holds 32 values");
 
@@ -175,8 +178,10 @@ static bool is_yes(const struct answers *a, const char *id)
 
 bool answers_any_treatment(const struct answers *a)
 {
-	return is_yes(a, "uses_rogaine") || is_yes(a, "uses_propecia") ||
-	       is_yes(a, "uses_other_topical") || is_yes(a, "uses_other_medical");
+	for (size_t i = 0; questionnaire_treatments[i]; i++)
+		if (is_yes(a, questionnaire_treatments[i]))
+			return true;
+	return false;
 }
 
 /* Oral minoxidil and finasteride tablets are not put on the scalp; every

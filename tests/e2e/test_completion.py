@@ -133,6 +133,9 @@ class Completion(IntakeTest):
             ("smp-intake advice 1 --format m", ["markdown"]),
             ("smp-intake advice 1 --format=h", ["html"]),
             ("smp-intake advice --format text ", []),  # the ID, from no database
+            ("smp-intake questionnaire --format ", ["fhir", "text"]),
+            ("smp-intake export --format ", ["csv", "fhir", "json", "ndjson"]),
+            ("smp-intake export -o x.json --format=f", ["fhir"]),
             ("smp-intake signoff 1 --status ", ["declined", "obtained", "pending"]),
             ("smp-intake signoff 1 --status=p", ["pending"]),
             ("smp-intake signoff 1 --gp ", []),

@@ -213,7 +213,7 @@ class Formats(PipeTest):
         self.dated()
         out = os.path.join(self.tmp, "out.csv")
         for args, msg in [
-                (["--format", "xml"], "smp-intake: export: --format: choose json, ndjson or csv\n"),
+                (["--format", "xml"], "smp-intake: export: --format: choose json, ndjson, csv or fhir\n"),
                 (["--since", "2026-02-30"], "smp-intake: export: --since: give a real date as YYYY-MM-DD\n"),
                 (["--until", "yesterday"], "smp-intake: export: --until: give a real date as YYYY-MM-DD\n"),
                 (["--since", "2026-03-01", "--until", "2026-02-01"],

@@ -1,0 +1,41 @@
+/* fhir.h - our questions and intakes in HL7 FHIR R4: the Questionnaire
+ * resource of the questions, and a Bundle of QuestionnaireResponse
+ * resources, one per intake, written one intake at a time
+ * (docs/export.md, "FHIR R4").  Made in src/json_fhir.c. */
+#ifndef SMP_FHIR_H
+#define SMP_FHIR_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "db.h"
+
+/* Our own names for things.  .invalid (RFC 2606) never resolves: these
+ * are identifiers, not addresses to fetch. */
+#define FHIR_BASE "http://smp-intake.invalid/fhir/"
+/* The Questionnaire's canonical URL (with "|" QUESTIONNAIRE_VERSION in a
+ * response). */
+#define FHIR_QUESTIONNAIRE_URL FHIR_BASE "Questionnaire/smp-intake-consultation"
+/* The code system of a choice question's answers is this followed by the
+ * question id; the codes are the stored answers ("foam"). */
+#define FHIR_CODESYSTEM_BASE FHIR_BASE "CodeSystem/"
+/* The identifier system of a client number (unique within one database). */
+#define FHIR_CLIENT_ID_SYSTEM FHIR_BASE "client-id"
+
+/* The Questionnaire resource of our questions, indented for reading, with
+ * a final newline.  Returns allocated memory the caller frees, or NULL
+ * (errno ENOMEM) when out of memory. */
+char *fhir_questionnaire(void);
+
+/* A collection Bundle written to f in three steps: fhir_bundle_begin()
+ * with the time of the export (UTC, YYYY-MM-DDTHH:MM:SSZ), then
+ * fhir_bundle_entry() once per intake (first: whether it is the first
+ * entry), then fhir_bundle_end() (any: whether there was an entry; FHIR
+ * allows no empty array).  Only one intake is in memory at a time.  Each
+ * returns 0, or -1 with errno set (a write error of f, or ENOMEM); after
+ * an error the output is unfinished and should be thrown away. */
+int fhir_bundle_begin(FILE *f, const char *exported_at);
+int fhir_bundle_entry(FILE *f, const struct intake *in, bool first);
+int fhir_bundle_end(FILE *f, bool any);
+
+#endif

@@ -1,0 +1,115 @@
+/* cmd_questionnaire.c - `smp-intake questionnaire`: the questions as
+ * data, for people (text) or for other systems (a FHIR R4 Questionnaire).
+ * Needs no database. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "fhir.h"
+#include "questionnaire.h"
+#include "report.h"
+
+static const char *type_name(enum qtype t)
+{
+	switch (t) {
+	case Q_TEXT:
+		return "text";
+	case Q_NOTES:
+		return "notes";
+	case Q_YESNO:
+		return "yes/no";
+	case Q_DATE:
+		return "date";
+	case Q_CHOICE:
+		return "choice";
+	case Q_EMAIL:
+		return "email";
+	case Q_PHONE:
+		return "phone";
+	}
+	return "?";
+}
+
+static void print_condition(const struct condition *c)
+{
+	switch (c->kind) {
+	case WHEN_ALWAYS:
+		puts("always");
+		break;
+	case WHEN_EQUALS:
+		printf("when %s is %s\n", c->qid, c->value);
+		break;
+	case WHEN_ANY_TREATMENT:
+		fputs("when any of", stdout);
+		for (size_t i = 0; questionnaire_treatments[i]; i++)
+			printf("%s %s", i ? "," : "", questionnaire_treatments[i]);
+		puts(" is yes");
+		break;
+	}
+}
+
+/* One block per question: id, type, required or optional, default; the
+ * prompt; the choices; when it is asked. */
+static void print_text(void)
+{
+	printf("smp-intake questionnaire, version %s: %zu questions, in the order asked\n",
+	       QUESTIONNAIRE_VERSION, questionnaire_count);
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		const struct question *q = &questionnaire[i];
+
+		printf("\n%2zu. %s: %s, %s", i + 1, q->id, type_name(q->type),
+		       q->required ? "required" : "optional");
+		if (q->def)
+			printf(", default %s", q->def);
+		printf("\n    %s\n", q->prompt);
+		if (q->type == Q_CHOICE) {
+			fputs("    choices:", stdout);
+			for (size_t c = 0; q->choices[c]; c++)
+				printf("%s %s", c ? "," : "", q->choices[c]);
+			putchar('\n');
+		}
+		fputs("    asked: ", stdout);
+		print_condition(&q->when);
+	}
+}
+
+int cmd_questionnaire(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
+					      { NULL, 0, NULL, 0 } };
+	const char *format = "text";
+	char *text;
+	int c;
+
+	(void)ctx;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c == 'f')
+			format = optarg;
+		else
+			return command_bad_option("questionnaire", argc, argv);
+	}
+	if (optind != argc) {
+		report("questionnaire takes no arguments besides its options");
+		return EXIT_USAGE;
+	}
+	if (strcmp(format, "text") == 0) {
+		print_text();
+		return EXIT_OK;
+	}
+	if (strcmp(format, "fhir") != 0) {
+		report("questionnaire: unknown format '%.40s' (text or fhir)", format);
+		return EXIT_USAGE;
+	}
+	if (!(text = fhir_questionnaire())) {
+		report("out of memory while writing the questionnaire");
+		return EXIT_FAIL;
+	}
+	fputs(text, stdout);
+	free(text);
+	return EXIT_OK;
+}

@@ -1,0 +1,510 @@
+/* json_fhir.c - the FHIR R4 forms (fhir.h): the Questionnaire of our
+ * questions and the Bundle of one QuestionnaireResponse per intake, built
+ * as cJSON trees.  An entry's tree refers to the intake's strings instead
+ * of copying them and is printed into a buffer on the stack, so an entry
+ * costs little more than its nodes. */
+#include "fhir.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "questionnaire.h"
+
+/* Big enough for almost every entry (a full intake is about 3 KB); a
+ * bigger one (long notes) is printed into memory of its own. */
+#define ENTRY_BUFFER 16384
+
+/* The id of the Patient contained in each response. */
+#define PATIENT_ID "client"
+
+/* ---- text FHIR's string type can hold ---- */
+
+/* Decodes the UTF-8 character at p (n bytes left): returns its length and
+ * sets *c, or 0 when p does not start a well-formed character. */
+static size_t decode(const unsigned char *p, size_t n, uint32_t *c)
+{
+	size_t len;
+	uint32_t min;
+
+	if (p[0] < 0x80) {
+		*c = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2, min = 0x80, *c = p[0] & 0x1f;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		len = 3, min = 0x800, *c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4, min = 0x10000, *c = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		*c = (*c << 6) | (p[i] & 0x3f);
+	}
+	if (*c < min || *c > 0x10ffff || (*c >= 0xd800 && *c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A character FHIR's string type refuses: a control other than tab, line
+ * feed and carriage return, or white space other than those and the
+ * space (the FHIR JSON schema's pattern [ \r\n\t\S]+ refuses the Unicode
+ * spaces, such as the no-break space a pasted name may hold). */
+static bool unfit(uint32_t c)
+{
+	if (c < 0x20)
+		return c != '\t' && c != '\n' && c != '\r';
+	return c == 0x85 || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+	       c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000 ||
+	       c == 0xfeff;
+}
+
+/* True when s can be written as it is. */
+static bool fits(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), len;
+	uint32_t c;
+
+	for (size_t i = 0; i < n; i += len) {
+		if (p[i] >= 0x20 && p[i] < 0x80) {
+			len = 1;
+			continue;
+		}
+		if (!(len = decode(p + i, n - i, &c)) || unfit(c))
+			return false;
+	}
+	return true;
+}
+
+/* A copy of s with each unfit character made a space and each byte that
+ * is not UTF-8 made U+FFFD.  Allocated; NULL when out of memory. */
+static char *fit_copy(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), len;
+	char *out = malloc(3 * n + 1), *o = out;
+	uint32_t c;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i += len) {
+		if (!(len = decode(p + i, n - i, &c))) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			len = 1;
+		} else if (unfit(c)) {
+			*o++ = ' ';
+		} else {
+			memcpy(o, p + i, len);
+			o += len;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ---- building trees: keys are constants, never copied ---- */
+
+/* Adds item under key (a string constant); NULL (item freed) on failure. */
+static cJSON *put(cJSON *obj, const char *key, cJSON *item)
+{
+	if (item && !cJSON_AddItemToObjectCS(obj, key, item)) {
+		cJSON_Delete(item);
+		return NULL;
+	}
+	return item;
+}
+
+/* Appends item to list; NULL (item freed) on failure. */
+static cJSON *push(cJSON *list, cJSON *item)
+{
+	if (item && !cJSON_AddItemToArray(list, item)) {
+		cJSON_Delete(item);
+		return NULL;
+	}
+	return item;
+}
+
+/* Adds key: s, where s outlives the tree and is known to fit (ours). */
+static bool put_ref(cJSON *obj, const char *key, const char *s)
+{
+	return put(obj, key, cJSON_CreateStringReference(s)) != NULL;
+}
+
+/* Adds key: s, where s outlives the tree, made fit when it is not. */
+static bool put_text(cJSON *obj, const char *key, const char *s)
+{
+	char *copy;
+	cJSON *item;
+
+	if (fits(s))
+		return put_ref(obj, key, s);
+	if (!(copy = fit_copy(s)))
+		return false;
+	item = cJSON_CreateString(copy);
+	free(copy);
+	return put(obj, key, item) != NULL;
+}
+
+/* As put_text(), appending to a list. */
+static bool push_text(cJSON *list, const char *s)
+{
+	char *copy;
+	cJSON *item;
+
+	if (fits(s))
+		return push(list, cJSON_CreateStringReference(s)) != NULL;
+	if (!(copy = fit_copy(s)))
+		return false;
+	item = cJSON_CreateString(copy);
+	free(copy);
+	return push(list, item) != NULL;
+}
+
+static bool put_bool(cJSON *obj, const char *key, bool v)
+{
+	return put(obj, key, cJSON_CreateBool(v)) != NULL;
+}
+
+static cJSON *put_object(cJSON *obj, const char *key)
+{
+	return put(obj, key, cJSON_CreateObject());
+}
+
+static cJSON *put_list(cJSON *obj, const char *key)
+{
+	return put(obj, key, cJSON_CreateArray());
+}
+
+static cJSON *push_object(cJSON *list)
+{
+	return push(list, cJSON_CreateObject());
+}
+
+/* A stored answer worth writing: FHIR has no empty strings. */
+static bool given(const char *s)
+{
+	return s && s[0];
+}
+
+/* The code system URLs of the choice questions, made while a tree is
+ * built and kept until it is printed: one slot per question. */
+struct code_systems {
+	char url[32][96];
+};
+
+/* The code system URL of choice question q's answers. */
+static const char *code_system(const struct question *q, struct code_systems *cs)
+{
+	char *url = cs->url[q - questionnaire];
+
+	snprintf(url, sizeof cs->url[0], "%s%s", FHIR_CODESYSTEM_BASE, q->id);
+	return url;
+}
+
+/* Adds key: {system, code, display} for the answer code of choice
+ * question q. */
+static bool put_coding(cJSON *obj, const char *key, const struct question *q, const char *code,
+		       struct code_systems *cs)
+{
+	cJSON *coding = put_object(obj, key);
+
+	return coding && put_ref(coding, "system", code_system(q, cs)) &&
+	       put_text(coding, "code", code) && put_text(coding, "display", code);
+}
+
+/* ---- the Questionnaire ---- */
+
+static const char *item_type(enum qtype t)
+{
+	switch (t) {
+	case Q_YESNO:
+		return "boolean";
+	case Q_DATE:
+		return "date";
+	case Q_CHOICE:
+		return "choice";
+	case Q_NOTES:
+		return "text";
+	case Q_TEXT:
+	case Q_EMAIL:
+	case Q_PHONE:
+		break;
+	}
+	return "string";
+}
+
+/* Adds the answer value `value` to q's question as key prefix + type
+ * ("answerBoolean", "valueDate", ...), for the types other than choice. */
+static bool put_plain_value(cJSON *obj, const struct question *q, const char *value,
+			    const char *boolean_key, const char *date_key, const char *string_key)
+{
+	if (q->type == Q_YESNO)
+		return put_bool(obj, boolean_key, strcmp(value, "yes") == 0);
+	return put_text(obj, q->type == Q_DATE ? date_key : string_key, value);
+}
+
+/* One enableWhen: question qid's answer equals value. */
+static bool put_enable_when(cJSON *list, const char *qid, const char *value,
+			    struct code_systems *cs)
+{
+	int i = questionnaire_index(qid);
+	cJSON *cond = push_object(list);
+
+	if (i < 0 || !cond || !put_ref(cond, "question", qid) || !put_ref(cond, "operator", "="))
+		return false;
+	if (questionnaire[i].type == Q_CHOICE)
+		return put_coding(cond, "answerCoding", &questionnaire[i], value, cs);
+	return put_plain_value(cond, &questionnaire[i], value, "answerBoolean", "answerDate",
+			       "answerString");
+}
+
+static bool put_condition(cJSON *item, const struct question *q, struct code_systems *cs)
+{
+	cJSON *list;
+
+	if (q->when.kind == WHEN_ALWAYS)
+		return true;
+	if (!(list = put_list(item, "enableWhen")))
+		return false;
+	if (q->when.kind == WHEN_EQUALS)
+		return put_enable_when(list, q->when.qid, q->when.value, cs);
+	for (size_t i = 0; questionnaire_treatments[i]; i++)
+		if (!put_enable_when(list, questionnaire_treatments[i], "yes", cs))
+			return false;
+	return put_ref(item, "enableBehavior", "any");
+}
+
+static bool put_options(cJSON *item, const struct question *q, struct code_systems *cs)
+{
+	cJSON *list = put_list(item, "answerOption");
+
+	if (!list)
+		return false;
+	for (size_t i = 0; q->choices[i]; i++) {
+		cJSON *opt = push_object(list);
+		if (!opt || !put_coding(opt, "valueCoding", q, q->choices[i], cs))
+			return false;
+		if (q->def && strcmp(q->def, q->choices[i]) == 0 &&
+		    !put_bool(opt, "initialSelected", true))
+			return false;
+	}
+	return true;
+}
+
+static bool put_question(cJSON *items, const struct question *q, struct code_systems *cs)
+{
+	cJSON *item = push_object(items), *initial;
+
+	if (!item || !put_ref(item, "linkId", q->id) || !put_ref(item, "text", q->prompt) ||
+	    !put_ref(item, "type", item_type(q->type)) || !put_condition(item, q, cs) ||
+	    !put_bool(item, "required", q->required))
+		return false;
+	if ((q->type == Q_TEXT || q->type == Q_NOTES) &&
+	    !put(item, "maxLength", cJSON_CreateNumber((double)q->max_len)))
+		return false;
+	if (q->type == Q_CHOICE)
+		return put_options(item, q, cs);
+	if (!q->def)
+		return true;
+	return (initial = put_list(item, "initial")) && (initial = push_object(initial)) &&
+	       put_plain_value(initial, q, q->def, "valueBoolean", "valueDate", "valueString");
+}
+
+char *fhir_questionnaire(void)
+{
+	struct code_systems cs;
+	cJSON *root = cJSON_CreateObject(), *list, *items;
+	char *text = NULL, *out = NULL;
+	bool ok;
+
+	ok = root && put_ref(root, "resourceType", "Questionnaire") &&
+	     put_ref(root, "id", "smp-intake-consultation") &&
+	     put_ref(root, "url", FHIR_QUESTIONNAIRE_URL) &&
+	     put_ref(root, "version", QUESTIONNAIRE_VERSION) &&
+	     put_ref(root, "name", "SmpIntakeConsultation") &&
+	     put_ref(root, "title", "SMP consultation intake") &&
+	     put_ref(root, "status", "active") && (list = put_list(root, "subjectType")) &&
+	     push(list, cJSON_CreateStringReference("Patient")) &&
+	     put_ref(root, "description",
+		     "The questions smp-intake asks at a scalp micropigmentation (SMP) "
+		     "consultation, in the order asked.") &&
+	     (items = put_list(root, "item"));
+	for (size_t i = 0; ok && i < questionnaire_count; i++)
+		ok = put_question(items, &questionnaire[i], &cs);
+	if (ok && (text = cJSON_Print(root)) && (out = malloc(strlen(text) + 2)))
+		sprintf(out, "%s\n", text);
+	free(text);
+	cJSON_Delete(root);
+	if (!out)
+		errno = ENOMEM;
+	return out;
+}
+
+/* ---- the Bundle ---- */
+
+/* Writes s to f; 0, or -1 with errno set. */
+static int write_text(FILE *f, const char *s)
+{
+	size_t n = strlen(s);
+
+	return fwrite(s, 1, n, f) == n ? 0 : -1;
+}
+
+int fhir_bundle_begin(FILE *f, const char *exported_at)
+{
+	/* Ours, from date_now_utc(): nothing in it needs escaping. */
+	if (strlen(exported_at) != 20 || strspn(exported_at, "0123456789-:TZ") != 20) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (write_text(f,
+		       "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"timestamp\":\"") ||
+	    write_text(f, exported_at) || write_text(f, "\""))
+		return -1;
+	return 0;
+}
+
+int fhir_bundle_end(FILE *f, bool any)
+{
+	return write_text(f, any ? "\n]}\n" : "}\n");
+}
+
+/* What a response's tree refers to besides the intake: kept on the
+ * caller's stack until the tree is printed. */
+struct entry_text {
+	char urn[9 + 37]; /* urn:uuid:... */
+	char client_id[24];
+	char questionnaire[sizeof FHIR_QUESTIONNAIRE_URL + sizeof QUESTIONNAIRE_VERSION];
+	struct code_systems cs;
+};
+
+/* The contained Patient: the client's names, birth date, contact. */
+static bool put_patient(cJSON *contained, const struct intake *in, struct entry_text *t)
+{
+	const struct answers *a = &in->answers;
+	const char *first = answers_get(a, "first_name"), *last = answers_get(a, "last_name");
+	const char *dob = answers_get(a, "date_of_birth"), *phone = answers_get(a, "phone");
+	const char *email = answers_get(a, "email");
+	cJSON *p = push_object(contained), *list, *id;
+
+	snprintf(t->client_id, sizeof t->client_id, "%lld", in->client_id);
+	if (!p || !put_ref(p, "resourceType", "Patient") || !put_ref(p, "id", PATIENT_ID) ||
+	    !(list = put_list(p, "identifier")) || !(id = push_object(list)) ||
+	    !put_ref(id, "system", FHIR_CLIENT_ID_SYSTEM) || !put_ref(id, "value", t->client_id))
+		return false;
+	if (given(first) || given(last)) {
+		cJSON *name, *given_names;
+		if (!(list = put_list(p, "name")) || !(name = push_object(list)) ||
+		    (given(last) && !put_text(name, "family", last)))
+			return false;
+		if (given(first) &&
+		    (!(given_names = put_list(name, "given")) || !push_text(given_names, first)))
+			return false;
+	}
+	if (given(phone) || given(email)) {
+		cJSON *tel;
+		if (!(list = put_list(p, "telecom")))
+			return false;
+		if (given(phone) &&
+		    (!(tel = push_object(list)) || !put_ref(tel, "system", "phone") ||
+		     !put_text(tel, "value", phone)))
+			return false;
+		if (given(email) &&
+		    (!(tel = push_object(list)) || !put_ref(tel, "system", "email") ||
+		     !put_text(tel, "value", email)))
+			return false;
+	}
+	return !given(dob) || put_text(p, "birthDate", dob);
+}
+
+/* One item per answered question, in the questionnaire's order. */
+static bool put_items(cJSON *res, const struct intake *in, struct entry_text *t)
+{
+	cJSON *items = NULL;
+
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		const struct question *q = &questionnaire[i];
+		const char *v = in->answers.value[i];
+		cJSON *item, *answers, *answer;
+
+		if (!given(v))
+			continue;
+		if (!items && !(items = put_list(res, "item")))
+			return false;
+		if (!(item = push_object(items)) || !put_ref(item, "linkId", q->id) ||
+		    !(answers = put_list(item, "answer")) || !(answer = push_object(answers)))
+			return false;
+		if (q->type == Q_CHOICE) {
+			if (!put_coding(answer, "valueCoding", q, v, &t->cs))
+				return false;
+		} else if (!put_plain_value(answer, q, v, "valueBoolean", "valueDate",
+					    "valueString")) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static cJSON *response(const struct intake *in, struct entry_text *t)
+{
+	cJSON *entry = cJSON_CreateObject(), *res, *list, *id, *ref;
+	bool ok;
+
+	snprintf(t->urn, sizeof t->urn, "urn:uuid:%s", in->uuid);
+	snprintf(t->questionnaire, sizeof t->questionnaire, "%s|%s", FHIR_QUESTIONNAIRE_URL,
+		 QUESTIONNAIRE_VERSION);
+	ok = entry && put_ref(entry, "fullUrl", t->urn) && (res = put_object(entry, "resource")) &&
+	     put_ref(res, "resourceType", "QuestionnaireResponse") &&
+	     put_ref(res, "id", in->uuid) && (list = put_list(res, "contained")) &&
+	     put_patient(list, in, t) && (id = put_object(res, "identifier")) &&
+	     put_ref(id, "system", "urn:ietf:rfc:3986") && put_ref(id, "value", t->urn) &&
+	     put_ref(res, "questionnaire", t->questionnaire) &&
+	     put_ref(res, "status", in->revision > 1 ? "amended" : "completed") &&
+	     (ref = put_object(res, "subject")) && put_ref(ref, "reference", "#" PATIENT_ID) &&
+	     (!given(in->taken_at) || put_text(res, "authored", in->taken_at)) &&
+	     (!given(in->staff) ||
+	      ((ref = put_object(res, "author")) && put_text(ref, "display", in->staff))) &&
+	     put_items(res, in, t);
+	if (!ok) {
+		cJSON_Delete(entry);
+		return NULL;
+	}
+	return entry;
+}
+
+int fhir_bundle_entry(FILE *f, const struct intake *in, bool first)
+{
+	struct entry_text t = { 0 };
+	char buf[ENTRY_BUFFER], *big = NULL;
+	const char *text = buf;
+	cJSON *entry = response(in, &t);
+	int rc = -1;
+
+	if (!entry) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (!cJSON_PrintPreallocated(entry, buf, sizeof buf, false)) {
+		if (!(big = cJSON_PrintUnformatted(entry))) {
+			errno = ENOMEM;
+			goto out;
+		}
+		text = big;
+	}
+	if (write_text(f, first ? ",\"entry\":[\n" : ",\n") == 0 && write_text(f, text) == 0)
+		rc = 0;
+out:
+	free(big);
+	cJSON_Delete(entry);
+	return rc;
+}

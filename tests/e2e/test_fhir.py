@@ -1,0 +1,672 @@
+"""The FHIR R4 output: `smp-intake questionnaire --format fhir` (the
+Questionnaire) and `export --format fhir` (a collection Bundle of
+QuestionnaireResponse resources), validated against the official FHIR R4
+JSON schema (fetched by `make test-deps`, tests/fhir-schema.sh) and checked
+for the FHIR invariants the schema cannot express; the responses compared
+field by field with the database read directly through sqlite3.
+
+The schema is big and slow to apply (about a second per response), so the
+bundle is made once per class and kept small."""
+import datetime
+import functools
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+from harness import (BIN, ORDER, ROOT, TIMEOUT, TREATMENTS, WRAPPER, applies, base_answers,
+                     pipe_lines, today)
+from test_docs import question_ids
+from test_pipe_intake import PipeTest
+
+SCHEMA = os.path.join(ROOT, "build", "fhir", "fhir.schema.json")
+SCHEMA_SHA256 = "312220513e73ee78d57422024878b07200e39fc86aa37d096dd4206ff7402aed"
+
+# Our canonical names, as docs/export.md gives them.
+BASE = "http://smp-intake.invalid/fhir/"
+QUESTIONNAIRE_URL = BASE + "Questionnaire/smp-intake-consultation"
+CODESYSTEM = BASE + "CodeSystem/"
+CLIENT_ID_SYSTEM = BASE + "client-id"
+EXPORT_MD = os.path.join(ROOT, "docs", "export.md")
+
+# The answer type of each question, written down here, not asked of the
+# program: FHIR item type and the answer's value[x].
+BOOLEAN = {"consent_storage", "uses_rogaine", "uses_propecia", "uses_other_topical",
+           "uses_other_medical", "gp_discussed", "wants_root_cause_help"}
+DATES = {"date_of_birth", "rogaine_since", "gp_signoff_date", "planned_session_date"}
+CHOICE = {"rogaine_form", "propecia_form", "gp_signoff"}
+NOTES = {"hair_loss_notes", "other_topical_products", "other_medical_products"}
+CLIENT_FIELDS = ["first_name", "last_name", "date_of_birth", "phone", "email"]
+TEXT_TYPES = {"yes/no": "boolean", "date": "date", "choice": "choice", "notes": "text",
+              "text": "string", "email": "string", "phone": "string"}
+VALUE_KEY = {"boolean": "valueBoolean", "date": "valueDate", "choice": "valueCoding",
+             "string": "valueString", "text": "valueString"}
+
+# White space FHIR's string pattern [ \r\n\t\S]+ refuses: Python's and
+# ECMAScript's \s, less space, tab, CR and LF.
+UNFIT = set(range(0x20)) - {0x09, 0x0a, 0x0d} | {
+    0x85, 0xa0, 0x1680, *range(0x2000, 0x200b), 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff}
+
+
+def fhir_string(raw):
+    """What the FHIR output holds for stored text (bytes): unfit characters
+    as spaces, a byte that is not UTF-8 as U+FFFD (the tests store only
+    single bad bytes, where Python's "replace" gives one U+FFFD per byte
+    as the program does)."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return "".join(" " if ord(c) in UNFIT else c for c in text)
+
+
+@functools.lru_cache(maxsize=None)
+def validator():
+    """A Draft6Validator of the FHIR R4 schema, built once per run; an
+    AssertionError (a failure, never a skip) when the schema is missing."""
+    import jsonschema
+    if not os.path.exists(SCHEMA):
+        raise AssertionError("the FHIR R4 schema %s is missing: run `make test-deps` "
+                             "(tests/fhir-schema.sh fetches it)" % SCHEMA)
+    with open(SCHEMA, "rb") as f:
+        data = f.read()
+    if hashlib.sha256(data).hexdigest() != SCHEMA_SHA256:
+        raise AssertionError("%s is not the expected file (SHA-256): remove it and run "
+                             "`make test-deps`" % SCHEMA)
+    schema = json.loads(data)
+    # The file is FHIR 4.0.1's fhir.schema.json with Medplum's own resource
+    # types added; theirs refer to a "Resource" definition the file lacks.
+    # FHIR's own types use ResourceList there: so does this.  It matters
+    # only when a resource fails and every alternative is tried.
+    schema["definitions"].setdefault("Resource", {"$ref": "#/definitions/ResourceList"})
+    definitions = schema["definitions"]
+
+    def kind(alternative):
+        """The resourceType an alternative of a oneOf demands, or None."""
+        ref = alternative.get("$ref", "") if isinstance(alternative, dict) else ""
+        if not ref.startswith("#/definitions/"):
+            return None
+        const = definitions.get(ref[len("#/definitions/"):], {}).get("properties", {})
+        return const.get("resourceType", {}).get("const")
+
+    def one_of(v, alternatives, instance, subschema):
+        # Any resource is checked against a oneOf of every resource type
+        # (about 200), each tried in full, nested resources again: seconds
+        # per resource.  An alternative that demands another resourceType
+        # can never hold (its "const" fails), so leaving it out changes no
+        # verdict; the rest, those without one too, are tried as ever.
+        if isinstance(instance, dict) and isinstance(instance.get("resourceType"), str):
+            alternatives = [a for a in alternatives
+                            if kind(a) in (None, instance["resourceType"])]
+        yield from one_of_in_full(v, alternatives, instance, subschema)
+
+    one_of_in_full = jsonschema.Draft6Validator.VALIDATORS["oneOf"]
+    fhir = jsonschema.validators.extend(jsonschema.Draft6Validator, {"oneOf": one_of})
+    return fhir(schema)
+
+
+def schema_errors(doc):
+    return ["%s: %s" % ("/".join(map(str, e.absolute_path)), e.message[:200])
+            for e in validator().iter_errors(doc)]
+
+
+def parse_text(out):
+    """`questionnaire --format text` as (version, [question dicts])."""
+    m = re.match(r"smp-intake questionnaire, version (\S+): (\d+) questions, in the order "
+                 r"asked\n", out)
+    assert m, out[:200]
+    version, count = m.group(1), int(m.group(2))
+    questions = []
+    for block in out[m.end():].strip("\n").split("\n\n"):
+        lines = block.split("\n")
+        h = re.match(r"^ ?(\d+)\. ([a-z0-9_]+): ([a-z/]+), (required|optional)"
+                     r"(?:, default (\S+))?$", lines[0])
+        assert h, lines[0]
+        q = {"n": int(h.group(1)), "id": h.group(2), "type": h.group(3),
+             "required": h.group(4) == "required", "default": h.group(5),
+             "prompt": lines[1][4:], "choices": None}
+        rest = lines[2:]
+        if rest and rest[0].startswith("    choices: "):
+            q["choices"] = rest.pop(0)[len("    choices: "):].split(", ")
+        assert len(rest) == 1 and rest[0].startswith("    asked: "), block
+        q["asked"] = rest[0][len("    asked: "):]
+        questions.append(q)
+    assert [q["n"] for q in questions] == list(range(1, count + 1)), out
+    return version, questions
+
+
+def text_view(q):
+    """A question of the text listing in comparable form."""
+    asked = q["asked"]
+    if asked == "always":
+        cond = None
+    elif asked.startswith("when any of "):
+        names = asked[len("when any of "):-len(" is yes")].split(", ")
+        cond = ("any", tuple((n, "yes") for n in names))
+    else:
+        m = re.match(r"^when ([a-z0-9_]+) is (\S+)$", asked)
+        assert m, asked
+        cond = ("all", ((m.group(1), m.group(2)),))
+    return (q["id"], TEXT_TYPES[q["type"]], q["required"], q["prompt"],
+            tuple(q["choices"] or ()), q["default"], cond)
+
+
+def fhir_view(item):
+    """A Questionnaire item in the same form as text_view()."""
+    codes = tuple(o["valueCoding"]["code"] for o in item.get("answerOption", []))
+    default = None
+    for o in item.get("answerOption", []):
+        if o.get("initialSelected"):
+            default = o["valueCoding"]["code"]
+    for init in item.get("initial", []):
+        v = init.get("valueBoolean", init.get("valueString", init.get("valueDate")))
+        default = {True: "yes", False: "no"}.get(v, v) if isinstance(v, bool) else v
+    cond = None
+    if "enableWhen" in item:
+        terms = []
+        for c in item["enableWhen"]:
+            if "answerBoolean" in c:
+                terms.append((c["question"], "yes" if c["answerBoolean"] else "no"))
+            else:
+                terms.append((c["question"], c["answerCoding"]["code"]))
+        cond = (item.get("enableBehavior", "all"), tuple(terms))
+    return (item["linkId"], item["type"], item["required"], item["text"], codes, default, cond)
+
+
+def check_questionnaire(t, q):
+    """The Questionnaire invariants (que-*) and our choices of shape."""
+    t.assertEqual(q["resourceType"], "Questionnaire")
+    t.assertEqual(q["url"], QUESTIONNAIRE_URL)
+    t.assertEqual(q["status"], "active")
+    t.assertRegex(q["name"], r"^[A-Z]([A-Za-z0-9_]){0,254}$")  # que-0
+    t.assertTrue(q["title"])
+    items = q["item"]
+    ids = [i["linkId"] for i in items]
+    t.assertEqual(len(ids), len(set(ids)))  # que-2
+    by_id = {i["linkId"]: i for i in items}
+    for pos, it in enumerate(items):
+        with t.subTest(linkId=it["linkId"]):
+            t.assertIn(it["type"], ("boolean", "date", "string", "text", "choice"))
+            t.assertNotIn("item", it)
+            if it["type"] == "choice":  # que-4, que-11
+                opts = it["answerOption"]
+                codes = [o["valueCoding"]["code"] for o in opts]
+                t.assertEqual(len(codes), len(set(codes)))
+                for o in opts:
+                    t.assertEqual(o["valueCoding"]["system"], CODESYSTEM + it["linkId"])
+                t.assertNotIn("initial", it)
+                t.assertLessEqual(sum(1 for o in opts if o.get("initialSelected")), 1)
+            else:
+                t.assertNotIn("answerOption", it)
+            if "maxLength" in it:  # que-10
+                t.assertIn(it["type"], ("string", "text"))
+                t.assertIsInstance(it["maxLength"], int)
+            t.assertLessEqual(len(it.get("initial", [])), 1)  # que-13
+            for init in it.get("initial", []):
+                t.assertEqual(list(init), [VALUE_KEY[it["type"]]])
+            conds = it.get("enableWhen", [])
+            t.assertEqual("enableBehavior" in it, len(conds) > 1)  # que-12
+            for c in conds:
+                t.assertIn(c["question"], ids[:pos])  # asked before
+                t.assertEqual(c["operator"], "=")
+                on = by_id[c["question"]]
+                answer_keys = [k for k in c if k.startswith("answer")]
+                want = {"boolean": "answerBoolean", "choice": "answerCoding"}[on["type"]]
+                t.assertEqual(answer_keys, [want])
+                if want == "answerCoding":
+                    t.assertIn(c["answerCoding"]["code"],
+                               [o["valueCoding"]["code"] for o in on["answerOption"]])
+                    t.assertEqual(c["answerCoding"]["system"], CODESYSTEM + on["linkId"])
+
+
+def enabled(qitem, answers):
+    """FHIR's enableWhen for a Questionnaire item, given a response's
+    answers (linkId -> answer object)."""
+    results = []
+    for c in qitem.get("enableWhen", []):
+        a = answers.get(c["question"])
+        if a is None:
+            results.append(False)
+        elif "answerBoolean" in c:
+            results.append(a.get("valueBoolean") is c["answerBoolean"])
+        else:
+            vc = a.get("valueCoding") or {}
+            results.append((vc.get("system"), vc.get("code")) ==
+                           (c["answerCoding"]["system"], c["answerCoding"]["code"]))
+    if not results:
+        return True
+    return any(results) if qitem.get("enableBehavior") == "any" else all(results)
+
+
+def check_response(t, q, r):
+    """A QuestionnaireResponse against the Questionnaire: known linkIds in
+    its order, the item's answer type, choices among the options, items
+    only when enabled, every enabled required item answered."""
+    t.assertEqual(r["questionnaire"], q["url"] + "|" + q["version"])
+    t.assertIn(r["status"], ("completed", "amended"))
+    [patient] = r["contained"]  # dom-3: referred to from the response
+    t.assertEqual(r["subject"], {"reference": "#" + patient["id"]})
+    t.assertNotIn("contained", patient)  # dom-2
+    qitems = {i["linkId"]: i for i in q["item"]}
+    order = [i["linkId"] for i in q["item"]]
+    links = [i["linkId"] for i in r["item"]]
+    for link in links:
+        t.assertIn(link, qitems, "unknown linkId")
+    t.assertEqual(links, sorted(links, key=order.index), "not in the questionnaire's order")
+    t.assertEqual(len(links), len(set(links)))
+    answers = {}
+    for it in r["item"]:
+        qi = qitems[it["linkId"]]
+        t.assertEqual(set(it), {"linkId", "answer"})  # qrs-1: no nested items
+        t.assertEqual(len(it["answer"]), 1)  # qrs-2: none repeats
+        [a] = it["answer"]
+        key = VALUE_KEY[qi["type"]]
+        t.assertEqual(list(a), [key], it["linkId"])
+        if key == "valueBoolean":
+            t.assertIsInstance(a[key], bool)
+        if key == "valueCoding":
+            options = [(o["valueCoding"]["system"], o["valueCoding"]["code"])
+                       for o in qi["answerOption"]]
+            t.assertIn((a[key]["system"], a[key]["code"]), options, it["linkId"])
+        answers[it["linkId"]] = a
+    for link, qi in qitems.items():
+        on = enabled(qi, answers)
+        if link in answers:
+            t.assertTrue(on, "%s is answered but not enabled" % link)
+        elif qi["required"]:
+            t.assertFalse(on, "%s is required and enabled but not answered" % link)
+
+
+def check_bundle(t, q, bundle):
+    t.assertEqual(bundle["resourceType"], "Bundle")
+    t.assertEqual(bundle["type"], "collection")
+    t.assertRegex(bundle["timestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+    for absent in ("total", "link"):  # bdl-1
+        t.assertNotIn(absent, bundle)
+    entries = bundle.get("entry", [])
+    urls = [e["fullUrl"] for e in entries]
+    t.assertEqual(len(urls), len(set(urls)))  # bdl-7
+    for e in entries:
+        t.assertEqual(set(e), {"fullUrl", "resource"})  # bdl-2..4: no search, request
+        t.assertEqual(e["fullUrl"], "urn:uuid:" + e["resource"]["id"])
+        check_response(t, q, e["resource"])
+
+
+def read_intakes(db):
+    """Every intake with its client and answers, read with sqlite3 (text as
+    stored, in bytes, decoded as fhir_string() does)."""
+    con = sqlite3.connect(db)
+    con.text_factory = bytes
+    try:
+        rows = con.execute(
+            "SELECT i.id, i.uuid, i.taken_at, i.staff, i.revision, c.id, c.first_name, "
+            "c.last_name, c.date_of_birth, c.phone, c.email FROM intake i "
+            "JOIN client c ON c.id = i.client_id ORDER BY i.id").fetchall()
+        answers = con.execute("SELECT intake_id, question_id, value FROM answer").fetchall()
+    finally:
+        con.close()
+    out = []
+    for row in rows:
+        d = [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in row]
+        a = {qid.decode(): value for iid, qid, value in answers if iid == row[0]}
+        for name, raw in zip(CLIENT_FIELDS, row[6:11]):
+            if raw is not None:
+                a[name] = raw
+        out.append({"id": d[0], "uuid": d[1], "taken_at": d[2], "staff": row[3],
+                    "revision": d[4], "client_id": d[5], "answers": a})
+    return out
+
+
+def expected_entry(row, version):
+    """The Bundle entry an intake must give, built from the database row."""
+    a = row["answers"]
+    text = lambda k: fhir_string(a[k])
+    patient = {"resourceType": "Patient", "id": "client",
+               "identifier": [{"system": CLIENT_ID_SYSTEM, "value": str(row["client_id"])}],
+               "name": [{"family": text("last_name"), "given": [text("first_name")]}],
+               "birthDate": text("date_of_birth")}
+    telecom = [{"system": s, "value": text(s)} for s in ("phone", "email") if a.get(s)]
+    if telecom:
+        patient["telecom"] = telecom
+    items = []
+    for qid in ORDER:
+        if not a.get(qid):
+            continue
+        v = fhir_string(a[qid])
+        if qid in BOOLEAN:
+            value = {"valueBoolean": v == "yes"}
+        elif qid in DATES:
+            value = {"valueDate": v}
+        elif qid in CHOICE:
+            value = {"valueCoding": {"system": CODESYSTEM + qid, "code": v, "display": v}}
+        else:
+            value = {"valueString": v}
+        items.append({"linkId": qid, "answer": [value]})
+    urn = "urn:uuid:" + row["uuid"]
+    return {"fullUrl": urn, "resource": {
+        "resourceType": "QuestionnaireResponse", "id": row["uuid"], "contained": [patient],
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": urn},
+        "questionnaire": QUESTIONNAIRE_URL + "|" + version,
+        "status": "amended" if row["revision"] > 1 else "completed",
+        "subject": {"reference": "#client"}, "authored": row["taken_at"],
+        "author": {"display": fhir_string(row["staff"])}, "item": items}}
+
+
+def run(env, *args, input=b""):
+    """The binary through pipes, outside a test's own setUp (for the fixtures
+    a class makes once)."""
+    p = subprocess.run(WRAPPER + [BIN, *args], input=input, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env, timeout=TIMEOUT * 3)
+    assert p.returncode != 99 or not WRAPPER, "valgrind reported errors:\n%s" % p.stderr.decode()
+    assert p.returncode == 0, (args, p.stderr.decode())
+    return p.stdout.decode()
+
+
+class Fixture(PipeTest):
+    """A class whose binary runs are made once, by make(), into
+    cls.fixture; the folder it used is removed after the class."""
+    fixture = None
+    fixture_dir = None
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.fixture_dir:
+            shutil.rmtree(cls.fixture_dir, ignore_errors=True)
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        cls = type(self)
+        if cls.fixture is None:
+            cls.fixture_dir = tempfile.mkdtemp(prefix="smp-fhir-")
+            env = dict(self.env, SMP_INTAKE_DB=os.path.join(cls.fixture_dir, "intake.db"))
+            cls.fixture = self.make(env)
+
+
+class FhirQuestionnaire(Fixture):
+    def make(self, env):
+        text = run(env, "questionnaire")
+        self.assertEqual(run(env, "questionnaire", "--format", "text"), text)
+        return {"text": text, "fhir": json.loads(run(env, "questionnaire", "--format", "fhir"))}
+
+    def test_questionnaire_is_valid_fhir_r4(self):
+        q = self.fixture["fhir"]
+        self.assertEqual(schema_errors(q), [])
+        check_questionnaire(self, q)
+        version, _ = parse_text(self.fixture["text"])
+        self.assertEqual(q["version"], version)
+        self.assertEqual(q["subjectType"], ["Patient"])
+
+    def test_text_and_fhir_list_the_same_questions(self):
+        version, questions = parse_text(self.fixture["text"])
+        items = self.fixture["fhir"]["item"]
+        from_text = [text_view(q) for q in questions]
+        from_fhir = [fhir_view(i) for i in items]
+        # both ways: every question of each is in the other, the same
+        for t in from_text:
+            with self.subTest(question=t[0]):
+                self.assertIn(t, from_fhir)
+        for f in from_fhir:
+            with self.subTest(item=f[0]):
+                self.assertIn(f, from_text)
+        self.assertEqual(from_text, from_fhir)
+        # and they are the program's questions, in the order asked
+        self.assertEqual([q["id"] for q in questions], question_ids())
+        self.assertEqual([q["id"] for q in questions], ORDER)
+        types = {q["id"]: TEXT_TYPES[q["type"]] for q in questions}
+        self.assertEqual({k for k, v in types.items() if v == "boolean"}, BOOLEAN)
+        self.assertEqual({k for k, v in types.items() if v == "date"}, DATES)
+        self.assertEqual({k for k, v in types.items() if v == "choice"}, CHOICE)
+        self.assertEqual({k for k, v in types.items() if v == "text"}, NOTES)
+        any_treatment = [q for q in questions if q["asked"].startswith("when any of")]
+        self.assertEqual([q["id"] for q in any_treatment], ["gp_discussed"])
+        self.assertEqual(any_treatment[0]["asked"],
+                         "when any of %s is yes" % ", ".join(TREATMENTS))
+
+    def test_docs_name_the_canonical_urls_and_version(self):
+        version, _ = parse_text(self.fixture["text"])
+        with open(EXPORT_MD, encoding="utf-8") as f:
+            doc = f.read()
+        for must in (QUESTIONNAIRE_URL, CODESYSTEM, CLIENT_ID_SYSTEM, "`%s`" % version):
+            self.assertTrue(must in doc, "docs/export.md does not name %s" % must)
+
+    def test_usage_errors(self):
+        for argv, message in (
+                (["questionnaire", "--format", "xml"], "unknown format 'xml' (text or fhir)"),
+                (["questionnaire", "extra"], "takes no arguments"),
+                (["questionnaire", "--bogus"], "unknown option"),
+                (["export", "--format", "xml"], "choose json, ndjson, csv or fhir")):
+            with self.subTest(argv=argv):
+                p = self.run_cmd(*argv)
+                self.assert_one_line_error(p, 2)
+                self.assertIn(message, p.stderr)
+                self.assertEqual(p.stdout, "")
+
+
+class FhirBundle(Fixture):
+    """Five intakes: everything answered, nothing optional, a treatment not
+    discussed with the GP, a declined sign-off, and one amended by a later
+    sign-off; then names and notes with escapes, controls, Unicode spaces
+    and a byte that is not UTF-8 written straight into the file."""
+
+    def make(self, env):
+        day = lambda n: (today() + datetime.timedelta(days=n)).isoformat()
+        full = base_answers(
+            first_name="Zoë", last_name='山田-O\'Neil "Jr" \\', date_of_birth="1979-02-28",
+            phone="+44 (0)20 7946-0958", email="zoe.y@example.co.uk",
+            hair_loss_notes='crown\t"patchy" \u2014 3 yrs', uses_rogaine="yes",
+            rogaine_form="solution", rogaine_since=day(-400), uses_propecia="yes",
+            propecia_form="topical", uses_other_topical="yes",
+            other_topical_products="Nizoral 2%", uses_other_medical="yes",
+            other_medical_products="spironolactone", gp_discussed="yes",
+            gp_signoff="obtained", gp_name="Dr Ngozi Okafor", gp_signoff_date=day(-3),
+            wants_root_cause_help="yes", planned_session_date=day(30))
+        intakes = [
+            (["--staff", "Kim Ødegård"], full),
+            ([], base_answers(first_name="Bea", last_name="Rowe")),
+            ([], base_answers(first_name="Cy", last_name="Tan", email="cy@example.com",
+                              uses_rogaine="yes", gp_discussed="no")),
+            ([], base_answers(first_name="Di", last_name="Ng", phone="07700 900123",
+                              uses_other_medical="yes", other_medical_products="oral min",
+                              gp_discussed="yes", gp_signoff="declined")),
+            ([], base_answers(first_name="Ed", last_name="Po", uses_propecia="yes",
+                              gp_discussed="yes", gp_signoff="pending")),
+        ]
+        for extra, answers in intakes:
+            run(env, *extra, "new", input=pipe_lines(answers).encode())
+        run(env, "signoff", "5", "--status", "obtained", "--gp", "Dr Patel", "--date",
+            day(0))
+        con = sqlite3.connect(env["SMP_INTAKE_DB"])
+        with con:
+            con.execute("UPDATE client SET first_name = ?, last_name = CAST(? AS TEXT) "
+                        "WHERE id = 2", ("Bea\x1b[31m\u00a0Ann\x01", b"Rowe\xff"))
+            con.execute("UPDATE intake SET staff = ? WHERE id = 2", ('Sam "S" \\ \u2028Li',))
+            con.execute("UPDATE answer SET value = ? WHERE intake_id = 4 AND "
+                        "question_id = 'other_medical_products'", ("oral\u3000min\nsince\u000c",))
+        con.close()
+        return {"bundle": json.loads(run(env, "export", "--format", "fhir")),
+                "questionnaire": json.loads(run(env, "questionnaire", "--format", "fhir")),
+                "db": env["SMP_INTAKE_DB"]}
+
+    def test_bundle_is_valid_fhir_r4(self):
+        bundle = self.fixture["bundle"]
+        self.assertEqual(len(bundle["entry"]), 5)
+        self.assertEqual(schema_errors(bundle), [])
+        check_bundle(self, self.fixture["questionnaire"], bundle)
+
+    def test_each_response_equals_the_database(self):
+        rows = read_intakes(self.fixture["db"])
+        version = self.fixture["questionnaire"]["version"]
+        entries = self.fixture["bundle"]["entry"]
+        self.assertEqual(len(entries), len(rows))
+        for row, entry in zip(rows, entries):
+            with self.subTest(intake=row["id"]):
+                self.assertEqual(entry, expected_entry(row, version))
+        # what the hostile text became, spelled out
+        r = {e["resource"]["id"]: e["resource"] for e in entries}
+        two = r[rows[1]["uuid"]]
+        self.assertEqual(two["contained"][0]["name"],
+                         [{"family": "Rowe\ufffd", "given": ["Bea [31m Ann "]}])
+        self.assertEqual(two["author"], {"display": 'Sam "S" \\  Li'})
+        one = r[rows[0]["uuid"]]
+        self.assertEqual(one["contained"][0]["name"],
+                         [{"family": '山田-O\'Neil "Jr" \\', "given": ["Zoë"]}])
+        self.assertEqual(one["author"], {"display": "Kim Ødegård"})
+        notes = {i["linkId"]: i["answer"][0] for i in one["item"]}["hair_loss_notes"]
+        self.assertEqual(notes, {"valueString": 'crown\t"patchy" \u2014 3 yrs'})
+        four = {i["linkId"]: i["answer"][0] for i in r[rows[3]["uuid"]]["item"]}
+        self.assertEqual(four["other_medical_products"], {"valueString": "oral min\nsince "})
+
+    def test_conditional_questions_on_and_off(self):
+        rows = read_intakes(self.fixture["db"])
+        conditional = ["rogaine_form", "rogaine_since", "propecia_form",
+                       "other_topical_products", "other_medical_products", "gp_discussed",
+                       "gp_signoff", "gp_name", "gp_signoff_date"]
+        want = [conditional,                                    # everything
+                [],                                             # no treatment
+                ["rogaine_form", "gp_discussed"],               # not discussed
+                ["other_medical_products", "gp_discussed", "gp_signoff"],  # declined
+                ["propecia_form", "gp_discussed", "gp_signoff", "gp_name",
+                 "gp_signoff_date"]]                            # obtained later
+        for row, entry, expect in zip(rows, self.fixture["bundle"]["entry"], want):
+            links = [i["linkId"] for i in entry["resource"]["item"]]
+            with self.subTest(intake=row["id"]):
+                self.assertEqual([c for c in conditional if c in links], expect)
+                # the harness's own mirror of the conditions agrees
+                stored = {k: fhir_string(v) for k, v in row["answers"].items()}
+                for c in conditional:
+                    self.assertEqual(c in links, applies(c, stored) and bool(stored.get(c)), c)
+        statuses = [e["resource"]["status"] for e in self.fixture["bundle"]["entry"]]
+        self.assertEqual(statuses, ["completed"] * 4 + ["amended"])
+        telecom = [e["resource"]["contained"][0].get("telecom")
+                   for e in self.fixture["bundle"]["entry"]]
+        self.assertEqual([[t["system"] for t in x] if x else None for x in telecom],
+                         [["phone", "email"], None, ["email"], ["phone"], None])
+
+    def test_the_checks_catch_broken_output(self):
+        """Each check above fails on a copy of the real output broken on
+        purpose: they are not blind."""
+        q = self.fixture["questionnaire"]
+        entries = self.fixture["bundle"]["entry"]
+        one = lambda n: {**self.fixture["bundle"], "entry": [json.loads(json.dumps(entries[n]))]}
+
+        def broken(n, change):
+            b = one(n)
+            change(b["entry"][0]["resource"])
+            return b
+
+        def item(r, link):
+            return next(i for i in r["item"] if i["linkId"] == link)
+
+        for name, b in (
+                ("status", broken(1, lambda r: r.update(status="done"))),
+                ("a yes as text", broken(1, lambda r: item(r, "consent_storage")["answer"][0]
+                                         .update(valueBoolean="yes"))),
+                ("unknown key", broken(1, lambda r: r.update(answers={}))),
+                ("empty name", broken(1, lambda r: r["contained"][0]["name"][0]
+                                      .update(family=""))),
+                ("no-break space", broken(1, lambda r: r["contained"][0]["name"][0]
+                                          .update(family="A\u00a0B")))):
+            with self.subTest(schema=name):
+                self.assertNotEqual(schema_errors(b), [])
+        unknown = broken(1, lambda r: r["item"].append(
+            {"linkId": "nope", "answer": [{"valueBoolean": True}]}))
+        self.assertEqual(schema_errors(unknown), [])  # what only the checks see
+        for name, b in (
+                ("unknown linkId", broken(1, lambda r: r["item"].append(
+                    {"linkId": "nope", "answer": [{"valueBoolean": True}]}))),
+                ("a date for a yes/no", broken(1, lambda r: item(r, "uses_rogaine")
+                                               .update(answer=[{"valueDate": "2020-01-01"}]))),
+                ("a choice not offered", broken(0, lambda r: item(r, "rogaine_form")["answer"][0]
+                                                ["valueCoding"].update(code="gel"))),
+                ("answered while off", broken(1, lambda r: r["item"].insert(5, {
+                    "linkId": "rogaine_form", "answer": [{"valueCoding": {
+                        "system": CODESYSTEM + "rogaine_form", "code": "foam"}}]}))),
+                ("required and left out", broken(2, lambda r: r["item"].remove(
+                    item(r, "rogaine_form")))),
+                ("out of order", broken(1, lambda r: r["item"].reverse())),
+                ("wrong questionnaire", broken(1, lambda r: r.update(
+                    questionnaire=QUESTIONNAIRE_URL + "|0")))):
+            with self.subTest(invariant=name):
+                with self.assertRaises(AssertionError):
+                    check_bundle(self, q, b)
+        with self.assertRaises(AssertionError):
+            self.assertEqual(entries[1], expected_entry(read_intakes(self.fixture["db"])[0],
+                                                        q["version"]))
+
+
+class FhirEmpty(PipeTest):
+    def test_empty_database_gives_an_empty_bundle(self):
+        p = self.run_cmd("export", "--format", "fhir")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        bundle = json.loads(p.stdout)
+        self.assertEqual(schema_errors(bundle), [])
+        self.assertEqual(set(bundle), {"resourceType", "type", "timestamp"})  # no empty entry
+        self.assertEqual((bundle["resourceType"], bundle["type"]), ("Bundle", "collection"))
+        self.assertRegex(bundle["timestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+class FhirMemory(PipeTest):
+    def test_memory_stays_bounded(self):
+        """One intake in memory at a time: 10,000 intakes (about 20 MB of
+        output) within 16 MiB of resident memory."""
+        self.new_intake(base_answers(phone="0207 946 0958", uses_rogaine="yes",
+                                     gp_discussed="yes", gp_signoff="pending"))
+        # Under valgrind (its own memory, 50 times slower) only a few, to
+        # see the output right; under ASan the allocator keeps freed memory.
+        with open(BIN, "rb") as f:
+            asan = b"__asan_init" in f.read()
+        n = 200 if WRAPPER else 10000
+        con = sqlite3.connect(self.db)
+        with con:
+            con.execute("WITH RECURSIVE k(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM k "
+                        "WHERE i < ?) INSERT INTO intake (id, uuid, client_id, taken_at, staff) "
+                        "SELECT i, printf('%08x-0000-4000-8000-000000000000', i), client_id, "
+                        "taken_at, staff FROM k, intake WHERE intake.id = 1", (n,))
+            con.execute("INSERT INTO answer SELECT i.id, a.question_id, a.value FROM intake i, "
+                        "answer a WHERE a.intake_id = 1 AND i.id > 1")
+            con.execute("INSERT INTO advice_sheet SELECT i.id, s.sheet, s.position, s.advice_id, "
+                        "s.text FROM intake i, advice_sheet s WHERE s.intake_id = 1 AND i.id > 1")
+        con.close()
+        out = os.path.join(self.tmp, "bundle.json")
+        with open(out, "wb") as f:
+            p = subprocess.Popen(WRAPPER + [BIN, "export", "--format", "fhir"], env=self.env,
+                                 stdout=f, stderr=subprocess.PIPE)
+            # The peak as the kernel counts it for this process (VmHWM),
+            # read while it runs: the rusage of a child forked from this
+            # big Python would count the Python's memory too.
+            peak = 0
+            while p.poll() is None:
+                try:
+                    with open("/proc/%d/status" % p.pid) as st:
+                        for line in st:
+                            if line.startswith("VmHWM:"):
+                                peak = max(peak, int(line.split()[1]))
+                except (OSError, ValueError):
+                    pass
+                time.sleep(0.01)
+            err = p.stderr.read().decode()
+            p.stderr.close()
+        self.assertEqual(p.returncode, 0, err)
+        self.assertGreater(os.path.getsize(out), n * 1000)
+        # Parsing 20 MB in Python takes seconds: the layout is checked
+        # instead (one entry a line), and the first and last entries read.
+        with open(out, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        self.assertTrue(lines[0].endswith(',"entry":['), lines[0][:200])
+        self.assertEqual(lines[-2:], ["]}", ""])
+        entries = lines[1:-2]
+        self.assertEqual(len(entries), n)
+        self.assertTrue(all(e.startswith('{"fullUrl":"urn:uuid:') and e.endswith("}},")
+                            for e in entries[:-1]))
+        first = json.loads(entries[0][:-1])
+        last = json.loads(entries[-1])
+        self.assertEqual(first["resource"]["id"], self.sql("SELECT uuid FROM intake "
+                                                           "WHERE id = 1")[0][0])
+        self.assertEqual(last["resource"]["id"], "%08x-0000-4000-8000-000000000000" % n)
+        self.assertEqual(last["resource"]["item"], first["resource"]["item"])
+        if not WRAPPER and not asan:
+            self.assertGreater(peak, 0, "the export ended before its memory could be read")
+            self.assertLess(peak, 16 * 1024, "peak resident memory, KiB")
