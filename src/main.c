@@ -170,8 +170,12 @@ void command_usage(FILE *f, const char *name)
 	      "\n"
 	      "Commands:\n",
 	      f);
+	int width = 0;
 	for (size_t i = 0; i < command_count; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		if ((int)strlen(commands[i].name) > width)
+			width = (int)strlen(commands[i].name);
+	for (size_t i = 0; i < command_count; i++)
+		fprintf(f, "  %-*s %s\n", width, commands[i].name, commands[i].summary);
 	fputs("\n"
 	      "Options:\n"
 	      "  --db PATH     the database (default $SMP_INTAKE_DB, else\n"
