@@ -223,11 +223,9 @@ static void mention_drafts(struct db *db)
 
 static int stamp(struct intake *in, const char *staff)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	char when[32];
+	char when[21];
 
-	if (!gmtime_r(&now, &tm) || strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+	if (date_now_utc(when) < 0) {
 		report("cannot read the clock");
 		return -1;
 	}

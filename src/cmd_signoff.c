@@ -39,14 +39,12 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 					      { "ref", required_argument, NULL, 'r' },
 					      { NULL, 0, NULL, 0 } };
 	const char *status_arg = NULL, *gp_arg = NULL, *date_arg = NULL, *ref = NULL, *staff;
-	char *status = NULL, *gp = NULL, *date = NULL, when[32];
+	char *status = NULL, *gp = NULL, *date = NULL, when[21];
 	struct intake in = { 0 };
 	struct answers before = { { NULL } };
 	struct rules rules;
 	struct signoff s;
 	long long id;
-	time_t now = time(NULL);
-	struct tm tm;
 	int c, rc = EXIT_FAIL;
 
 	optind = 0;
@@ -120,7 +118,7 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 		report("out of memory");
 		goto out;
 	}
-	if (!gmtime_r(&now, &tm) || !strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+	if (date_now_utc(when) < 0) {
 		report("cannot read the clock");
 		goto out;
 	}
