@@ -7,6 +7,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -151,8 +152,11 @@ class IntakeTest(unittest.TestCase):
     def spawn(self, *args, env=None, columns=100):
         """Starts the binary on a pseudo-terminal (pexpect, text mode)."""
         cmd = WRAPPER + [BIN, *args]
+        # A run started under nohup would pass SIGHUP on ignored, and a
+        # closed terminal would then not end the program.
         child = pexpect.spawn(cmd[0], cmd[1:], env=env or self.env, encoding="utf-8",
-                              timeout=TIMEOUT, dimensions=(40, columns))
+                              timeout=TIMEOUT, dimensions=(40, columns),
+                              preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))
         self.addCleanup(child.close, force=True)
         return child
 
