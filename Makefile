@@ -51,7 +51,8 @@ $(B)/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(B)
 
 # Only the json*.c modules see cJSON's flags (its pkg-config sets feature
 # macros); no other module includes cJSON.h.
-$(B)/json%.o: src/json%.c $(wildcard include/*.h src/*.h) | $(B)
+JSON_OBJ = $(patsubst src/%.c,$(B)/%.o,$(wildcard src/json*.c))
+$(JSON_OBJ): $(B)/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(B)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) -c -o $@ $<
 
 # The migrations, in order, as C string literals (schema.h declares them).
