@@ -71,20 +71,46 @@ static bool only_blanks(const char *s, size_t n)
 }
 
 /* True when a string in the (valid) JSON text holds the escape \u0000:
- * cJSON would silently cut the string there. */
-static bool has_nul_escape(const char *text, size_t len)
+ * cJSON would silently cut the string there.  Sets *in_key when that
+ * string is itself a key, and copies into key (as written in the file) the
+ * name of the member it belongs to ("" when it is in no object). */
+static bool has_nul_escape(const char *text, size_t len, bool *in_key, char *key, size_t keylen)
 {
-	bool in_string = false;
+	size_t start = 0, name = 0, name_len = 0;
+	bool in_string = false, nul = false;
 
+	key[0] = '\0';
 	for (size_t i = 0; i < len; i++) {
 		if (!in_string) {
-			in_string = text[i] == '"';
-		} else if (text[i] == '"') {
-			in_string = false;
-		} else if (text[i] == '\\' && i + 1 < len) {
+			if (text[i] == '"') {
+				in_string = true;
+				start = i + 1;
+			}
+			continue;
+		}
+		if (text[i] == '\\' && i + 1 < len) {
 			if (text[i + 1] == 'u' && i + 5 < len && memcmp(text + i + 2, "0000", 4) == 0)
-				return true;
+				nul = true;
 			i++;
+			continue;
+		}
+		if (text[i] != '"')
+			continue;
+		in_string = false;
+		/* A string followed by a colon is a key. */
+		size_t j = i + 1;
+		while (j < len && strchr(" \t\r\n", text[j]) && text[j] != '\0')
+			j++;
+		*in_key = j < len && text[j] == ':';
+		if (*in_key) {
+			name = start;
+			name_len = i - start;
+		}
+		if (nul) {
+			if (name_len || *in_key)
+				snprintf(key, keylen, "%.*s", (int)(name_len < 40 ? name_len : 40),
+					 text + name);
+			return true;
 		}
 	}
 	return false;
@@ -97,6 +123,8 @@ int json_read_answers(const char *text, size_t len, struct json_answers *out, ch
 	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	const cJSON *answers = NULL, *v;
 	size_t count = 0;
+	char key[48];
+	bool in_key = false;
 	int rc = -1;
 
 	out->item = NULL;
@@ -110,8 +138,15 @@ int json_read_answers(const char *text, size_t len, struct json_answers *out, ch
 			 (long)(end - text));
 		goto out;
 	}
-	if (root && has_nul_escape(text, len)) {
-		snprintf(why, whylen, "a string holds a NUL character (\\u0000), which is not allowed");
+	if (root && has_nul_escape(text, len, &in_key, key, sizeof key)) {
+		if (in_key || !key[0])
+			snprintf(why, whylen,
+				 "a %s holds a NUL character (\\u0000), which is not allowed",
+				 in_key ? "key" : "string");
+		else
+			snprintf(why, whylen,
+				 "answers: '%s' holds a NUL character (\\u0000), which is not allowed",
+				 key);
 		goto out;
 	}
 	if (!root) {

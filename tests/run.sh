@@ -2,14 +2,16 @@
 # Runs every suite: the cmocka unit tests and the fuzz replays
 # (tests/fuzz/replay.c) given as arguments, both in TAP mode, then the
 # end-to-end suite against the real binary.  Ends with the single
-# summary line "N passed, N failed" that CI reads.
+# summary line "N passed, N failed" that CI reads.  With SMP_TEST_WRAPPER
+# set (make valgrind), the unit suites and replays run under it too.
 PYTHON=${PYTHON:-/usr/bin/python3}
 export SMP_INTAKE_BIN="${SMP_INTAKE_BIN:-$(pwd)/smp-intake}"
 passed=0
 failed=0
 
 for t in "$@"; do
-	out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1)
+	# shellcheck disable=SC2086 # the wrapper is a command with its options
+	out=$(CMOCKA_MESSAGE_OUTPUT=TAP $SMP_TEST_WRAPPER "$t" 2>&1 </dev/null)
 	status=$?
 	plan=$(printf '%s\n' "$out" | sed -n 's/^1\.\.\([0-9]*\).*/\1/p' | head -n 1)
 	ok=$(printf '%s\n' "$out" | grep -c '^ok ')

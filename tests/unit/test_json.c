@@ -182,6 +182,15 @@ static void test_read_answers_nul_in_string_refused(void **state)
 		json_answers_free(&a);
 		fail_msg("accepted, first_name read as \"%s\"", got);
 	}
+	/* The reason names the answer, never its value. */
+	assert_non_null(strstr(why, "'first_name'"));
+	assert_null(strstr(why, "Zelda"));
+	static const char in_key[] = "{\"answers\": {\"first\\u0000name\": \"Ana\"}}";
+	assert_int_equal(json_read_answers(in_key, strlen(in_key), &a, why, sizeof why), -1);
+	assert_non_null(strstr(why, "a key holds a NUL"));
+	static const char in_list[] = "{\"answers\": {\"phone\": \"1\", \"email\": [\"x\", \"\\u0000\"]}}";
+	assert_int_equal(json_read_answers(in_list, strlen(in_list), &a, why, sizeof why), -1);
+	assert_non_null(strstr(why, "'email'"));
 }
 
 static void test_read_answers_deep_nesting(void **state)
