@@ -35,6 +35,7 @@
 
 #include "advice.h"
 #include "db.h"
+#include "export.h"
 #include "json.h"
 #include "uuid.h"
 
@@ -477,37 +478,16 @@ static void test_save_allocations_fail_for_good(void **state)
 
 /* ---- the export ---- */
 
-struct export_state {
-	FILE *f;
-	size_t count;
-};
+/* The format of the export under test (the test runs each in turn). */
+static enum export_format export_fmt;
 
-static int write_one(const struct intake *in, void *arg)
-{
-	struct export_state *st = arg;
-	char *obj = json_intake(in);
-	int rc = 0;
-
-	if (!obj) {
-		fprintf(stderr, "smp-intake: out of memory while exporting intake %lld\n", in->id);
-		return -1;
-	}
-	if (fputs(st->count ? ",\n" : "\n", st->f) == EOF || fputs(obj, st->f) == EOF)
-		rc = -1;
-	st->count++;
-	free(obj);
-	return rc;
-}
-
-/* The export as src/cmd_export.c makes it: every intake from one
- * snapshot, one json_intake() object at a time.  Returns 0 or -1. */
+/* The export as src/cmd_export.c makes it: export_write(), every intake
+ * from one snapshot.  Returns 0 or -1. */
 static int export_intakes(struct db *db, FILE *f)
 {
-	struct export_state st = {f, 0};
+	static const struct export_query all = { { NULL, NULL, false, 0 }, false };
 
-	if (fputs("[", f) == EOF || db_each_intake(db, write_one, &st) != 0)
-		return -1;
-	return fputs(st.count ? "\n]\n" : "]\n", f) == EOF ? -1 : 0;
+	return export_write(db, &all, export_fmt, f, false, "2026-01-01T00:00:00Z") < 0 ? -1 : 0;
 }
 
 /* Opens path (an existing file) and exports it into *text (allocated). */
@@ -584,13 +564,15 @@ static void test_export_each_allocation_fails(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(db_save_intake(db, &in[i]), 0);
 	db_close(db);
-	assert_int_equal(export_file(f->path, &want), 0);
-	assert_non_null(strstr(want, in[2].uuid));
-	c.want = want;
-
-	run_series("export", false, export_run, &c);
-	run_series("export", true, export_run, &c);
-	free(want);
+	for (export_fmt = EXPORT_JSON; export_fmt <= EXPORT_FHIR; export_fmt++) {
+		assert_int_equal(export_file(f->path, &want), 0);
+		assert_non_null(strstr(want, in[2].uuid));
+		c.want = want;
+		run_series("export", false, export_run, &c);
+		run_series("export", true, export_run, &c);
+		free(want);
+		want = NULL;
+	}
 	for (int i = 0; i < 3; i++)
 		intake_clear(&in[i]);
 }
