@@ -22,13 +22,17 @@ struct export_query {
 };
 
 /* Writes the intakes eq selects to f in format fmt, oldest first, from one
- * consistent snapshot; with progress, a progress line on stderr once the
- * export has taken a second (only meant for a terminal).  exported_at (UTC)
+ * consistent snapshot.  When f is a terminal (terminal), stored text is
+ * made safe for it: the JSON formats escape what JSON leaves raw and a
+ * terminal would act on (DEL, C1 and bidirectional controls, invalid
+ * bytes) as \u escapes, still valid JSON; CSV cells go through
+ * text_safe().  With progress, a progress line on stderr once the export
+ * has taken a second (only meant for a terminal).  exported_at (UTC)
  * stamps the formats that carry one (fhir).  Returns the number of intakes
  * written, or -1 (reported: a database error, out of memory, or a write
  * error with errno's reason). */
 long long export_write(struct db *db, const struct export_query *eq, enum export_format fmt,
-		       FILE *f, bool progress, const char *exported_at);
+		       FILE *f, bool terminal, bool progress, const char *exported_at);
 
 /* One CSV cell as export_write() writes it: a cell a spreadsheet would run
  * as a formula (starting with = + - @, a tab or a carriage return) gets a

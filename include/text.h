@@ -23,6 +23,14 @@ bool text_has_control(const char *s, bool allow_layout);
  * failure. */
 char *text_safe(const char *s, bool keep_newlines);
 
+/* JSON text s[0..len) written to f for a terminal: what text_safe()
+ * would escape and JSON leaves raw (DEL, C1 controls, bidirectional
+ * controls) as \u escapes, each invalid byte as \ufffd; the JSON stays
+ * valid (outside its strings JSON text is ASCII), and C0 controls are
+ * already escaped there.  Returns the bytes used: unless final, a UTF-8
+ * sequence cut at the end is left for the next call. */
+size_t text_json_terminal(FILE *f, const char *s, size_t len, bool final);
+
 /* Writes text_safe(s, false) to f.  Returns 0, or -1 on error. */
 int text_print_safe(FILE *f, const char *s);
 

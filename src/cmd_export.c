@@ -14,6 +14,7 @@
 #include "json.h"
 #include "outfile.h"
 #include "report.h"
+#include "text.h"
 
 /* Everything stored about client id, as one object.  The records are read
  * (and an unknown client refused) before the file is begun, so a refusal
@@ -41,16 +42,25 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 	}
 	if (outfile_open(&out, path, force) < 0)
 		goto out;
-	if (fputs(text, out.f) == EOF || fputc('\n', out.f) == EOF) {
+	/* On a terminal, what JSON leaves raw and a terminal would act on is
+	 * escaped (export_write() does the same). */
+	if (out.f == stdout && isatty(STDOUT_FILENO))
+		text_json_terminal(out.f, text, strlen(text), true);
+	else
+		fputs(text, out.f);
+	if (ferror(out.f) || fputc('\n', out.f) == EOF) {
 		report("cannot write the export: %s", strerror(errno));
 		outfile_abort(&out);
 		goto out;
 	}
 	if (outfile_commit(&out) < 0)
 		goto out;
-	if (path && strcmp(path, "-") != 0)
-		fprintf(stderr, "exported client %lld (%zu intake%s) to %s\n", id, s.intakes,
-			s.intakes == 1 ? "" : "s", path);
+	if (path && strcmp(path, "-") != 0) {
+		fprintf(stderr, "exported client %lld (%zu intake%s) to ", id, s.intakes,
+			s.intakes == 1 ? "" : "s");
+		text_print_safe(stderr, path);
+		fputc('\n', stderr);
+	}
 	rc = EXIT_OK;
 out:
 	free(text);
@@ -80,7 +90,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 					      { "pending-signoff", no_argument, NULL, 'p' },
 					      { NULL, 0, NULL, 0 } };
 	const char *path = NULL, *format = NULL;
-	bool force = false, to_file;
+	bool force = false, to_file, terminal;
 	struct export_query eq = { { NULL, NULL, false, 0 }, false };
 	enum export_format fmt = EXPORT_JSON;
 	struct outfile out;
@@ -136,15 +146,19 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	/* Fewer, larger writes (the default buffer is 4 KiB). */
 	if (to_file)
 		setvbuf(out.f, NULL, _IOFBF, 1 << 16);
-	n = export_write(ctx->db, &eq, fmt, out.f,
-			 isatty(STDERR_FILENO) && (to_file || !isatty(STDOUT_FILENO)), when);
+	terminal = !to_file && isatty(STDOUT_FILENO);
+	n = export_write(ctx->db, &eq, fmt, out.f, terminal, isatty(STDERR_FILENO) && !terminal,
+			 when);
 	if (n < 0) {
 		outfile_abort(&out);
 		return EXIT_FAIL;
 	}
 	if (outfile_commit(&out) < 0)
 		return EXIT_FAIL;
-	if (to_file)
-		fprintf(stderr, "exported %lld intake%s to %s\n", n, n == 1 ? "" : "s", path);
+	if (to_file) {
+		fprintf(stderr, "exported %lld intake%s to ", n, n == 1 ? "" : "s");
+		text_print_safe(stderr, path);
+		fputc('\n', stderr);
+	}
 	return EXIT_OK;
 }

@@ -1,15 +1,18 @@
 /* export.c - the export formats: a JSON array, NDJSON, CSV and a FHIR R4
  * Bundle, written one intake at a time as the database hands them over,
  * so memory stays flat whatever the number of intakes. */
+#define _GNU_SOURCE /* fopencookie() */
 #include "export.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "fhir.h"
 #include "json.h"
 #include "report.h"
+#include "text.h"
 
 int export_format_parse(const char *name, enum export_format *out)
 {
@@ -29,6 +32,7 @@ struct export_state {
 	const struct export_query *eq;
 	enum export_format fmt;
 	FILE *f;
+	bool terminal; /* f is a terminal: stored text is made safe for it */
 	struct json_writer *json;
 	long long count;
 	bool out_of_memory;
@@ -78,34 +82,118 @@ int export_csv_cell(FILE *f, const char *text)
 	return ferror(f) ? EOF : 0;
 }
 
-static void csv_row(FILE *f, const struct intake *in)
+/* A cell; on a terminal, a copy of its text that is safe to show there
+ * (text_safe(): controls as visible escapes, line breaks kept).  Returns
+ * -1 when out of memory. */
+static int csv_cell(FILE *f, const char *text, bool terminal)
+{
+	char *safe;
+
+	if (!terminal || !text) {
+		export_csv_cell(f, text);
+		return 0;
+	}
+	if (!(safe = text_safe(text, true)))
+		return -1;
+	export_csv_cell(f, safe);
+	free(safe);
+	return 0;
+}
+
+/* Writes one row; returns -1 when out of memory (a write error shows in
+ * ferror(f)). */
+static int csv_row(FILE *f, const struct intake *in, bool terminal)
 {
 	const struct answers *a = &in->answers;
 	static const char *const client_ids[] = { "first_name", "last_name", "date_of_birth",
 						  "phone", "email" };
+	int rc = 0;
 
 	fprintf(f, "%lld,%s,", in->id, in->uuid);
-	export_csv_cell(f, in->taken_at);
+	rc |= csv_cell(f, in->taken_at, terminal);
 	fputc(',', f);
-	export_csv_cell(f, in->staff);
+	rc |= csv_cell(f, in->staff, terminal);
 	fprintf(f, ",%lld", in->client_id);
 	for (size_t i = 0; i < 5; i++) {
 		fputc(',', f);
-		export_csv_cell(f, answers_get(a, client_ids[i]));
+		rc |= csv_cell(f, answers_get(a, client_ids[i]), terminal);
 	}
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		if (!questionnaire[i].client_field) {
 			fputc(',', f);
-			export_csv_cell(f, a->value[i]);
+			rc |= csv_cell(f, a->value[i], terminal);
 		}
 	}
 	fprintf(f, ",%s,", answers_signoff_status(a));
 	for (size_t i = 0; i < in->advice.count; i++) {
 		if (i)
 			fputc(' ', f);
-		export_csv_cell(f, in->advice.item[i].id);
+		rc |= csv_cell(f, in->advice.item[i].id, terminal);
 	}
 	fputs("\r\n", f);
+	return rc;
+}
+
+/* ---- JSON to a terminal ---- */
+
+/* The stream the JSON formats write into when the export goes to a
+ * terminal: text_json_terminal() escapes what could act on the terminal,
+ * holding back a UTF-8 sequence cut between two writes. */
+struct terminal_out {
+	FILE *to;
+	char held[4];
+	size_t nheld;
+};
+
+static ssize_t terminal_write(void *cookie, const char *buf, size_t n)
+{
+	struct terminal_out *t = cookie;
+	size_t off = 0, used;
+
+	if (t->nheld) {
+		char joined[8];
+		size_t take = n < 4 ? n : 4;
+		memcpy(joined, t->held, t->nheld);
+		memcpy(joined + t->nheld, buf, take);
+		used = text_json_terminal(t->to, joined, t->nheld + take, false);
+		if (used <= t->nheld) { /* still cut: only when n is tiny */
+			memcpy(t->held + t->nheld, buf, n);
+			t->nheld += n;
+			return (ssize_t)n;
+		}
+		off = used - t->nheld;
+		t->nheld = 0;
+	}
+	used = text_json_terminal(t->to, buf + off, n - off, false);
+	t->nheld = n - off - used;
+	memcpy(t->held, buf + off + used, t->nheld);
+	return ferror(t->to) ? -1 : (ssize_t)n;
+}
+
+static int terminal_close(void *cookie)
+{
+	struct terminal_out *t = cookie;
+	int rc;
+
+	text_json_terminal(t->to, t->held, t->nheld, true);
+	rc = ferror(t->to) ? -1 : 0;
+	free(t);
+	return rc;
+}
+
+/* A stream that writes to f made safe for a terminal, or NULL (errno). */
+static FILE *terminal_open(FILE *f)
+{
+	static const cookie_io_functions_t io = { NULL, terminal_write, NULL, terminal_close };
+	struct terminal_out *t = calloc(1, sizeof *t);
+	FILE *out;
+
+	if (!t)
+		return NULL;
+	t->to = f;
+	if (!(out = fopencookie(t, "w", io)))
+		free(t);
+	return out;
 }
 
 /* ---- the walk ---- */
@@ -161,7 +249,10 @@ static int write_one(const struct intake *in, void *arg)
 			rc |= fputc('\n', st->f) == EOF;
 		break;
 	case EXPORT_CSV:
-		csv_row(st->f, in);
+		if (csv_row(st->f, in, st->terminal) < 0) {
+			st->out_of_memory = true;
+			return -1;
+		}
 		rc = ferror(st->f);
 		break;
 	case EXPORT_FHIR:
@@ -205,16 +296,22 @@ static int write_tail(struct export_state *st)
 }
 
 long long export_write(struct db *db, const struct export_query *eq, enum export_format fmt,
-		       FILE *f, bool progress, const char *exported_at)
+		       FILE *f, bool terminal, bool progress, const char *exported_at)
 {
-	struct export_state st = { db, eq, fmt, f, NULL, 0, false, progress, false, -1, { 0, 0 },
-				   { 0, 0 } };
+	struct export_state st = { db, eq, fmt, f, terminal, NULL, 0, false, progress, false, -1,
+				   { 0, 0 }, { 0, 0 } };
 	long long result = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &st.start);
 	if ((fmt == EXPORT_JSON || fmt == EXPORT_NDJSON) && !(st.json = json_writer_new())) {
 		report("out of memory");
 		return -1;
+	}
+	/* The JSON formats go to a terminal through a filter; CSV cells are
+	 * made safe one by one. */
+	if (terminal && fmt != EXPORT_CSV && !(st.f = terminal_open(f))) {
+		report("out of memory");
+		goto out;
 	}
 	if (write_head(&st, exported_at) < 0) {
 		if (errno == ENOMEM)
@@ -237,6 +334,10 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 	}
 	result = st.count;
 out:
+	if (st.f != f && st.f && fclose(st.f) != 0 && result >= 0) {
+		report("cannot write the export: %s", strerror(errno));
+		result = -1;
+	}
 	if (progress)
 		show_progress(&st, true);
 	json_writer_free(st.json);

@@ -137,6 +137,35 @@ char *text_safe(const char *s, bool keep_newlines)
 	return out;
 }
 
+size_t text_json_terminal(FILE *f, const char *s, size_t len, bool final)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t done = 0;
+	uint32_t cp;
+
+	while (done < len) {
+		size_t left = len - done, n = utf8_decode(p + done, left, &cp);
+		if (n == 0) {
+			/* A sequence the next call completes: keep it back. */
+			size_t want = p[done] >= 0xf0 ? 4 : p[done] >= 0xe0 ? 3 : 2;
+			bool prefix = !final && p[done] >= 0xc2 && p[done] <= 0xf4 && left < want;
+			for (size_t i = 1; prefix && i < left; i++)
+				prefix = (p[done + i] & 0xc0) == 0x80;
+			if (prefix)
+				break;
+			fputs("\\ufffd", f);
+			done++;
+		} else if (cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp)) {
+			fprintf(f, "\\u%04x", (unsigned)cp);
+			done += n;
+		} else {
+			fwrite(p + done, 1, n, f);
+			done += n;
+		}
+	}
+	return done;
+}
+
 int text_print_safe(FILE *f, const char *s)
 {
 	char *safe = text_safe(s, false);

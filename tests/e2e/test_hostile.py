@@ -363,21 +363,27 @@ class StoredEscapes(PipeTest):
         commands = [["show", "1"], ["list"], ["find", "ana"], ["history", "1"],
                     ["advice", "1"], ["advice", "1", "--format", "markdown"],
                     ["advice", "1", "--format", "html"], ["drafts"],
-                    ["export"], ["export", "--client", "1"]]
+                    ["export"], ["export", "--client", "1"], ["export", "--format", "ndjson"],
+                    ["export", "--format", "csv"], ["export", "--format", "fhir"]]
         for args in commands:
             with self.subTest(command=" ".join(args)):
                 out, status = pty_output(self, *args, env=env)
                 self.assertEqual(status, 0, out)
                 self.assertNotIn(b"\x1b", out)
                 self.assertNotIn(b"\x07", out)
-                if args[0] != "export":
-                    self.assertNotIn(self.C1.encode(), out)
-                    self.assertNotIn(self.RLO.encode(), out)
+                self.assertNotIn(self.C1.encode(), out)
+                self.assertNotIn(self.RLO.encode(), out)
                 if args[0] in ("show", "list", "find", "drafts"):
                     self.assertIn(b"\\x1b", out)  # shown, visibly
-        # JSON escapes ESC and BEL (\u001b, \u0007): the values come back
-        # exactly.  It carries U+0080..U+009F and bidi overrides as they
-        # are, as JSON allows (see docs/security.md).
+                if args in (["export"], ["export", "--client", "1"]):
+                    # Escaped as JSON: the values read back exactly.
+                    data = json.loads(out.decode())
+                    client = data[0]["client"] if args == ["export"] else data["client"]
+                    self.assertEqual(client["first_name"], "Ana" + ESCAPES)
+                    self.assertEqual(client["last_name"], "Silva" + self.C1 + self.RLO)
+        # Into a pipe or a file, JSON escapes ESC and BEL (\u001b, \u0007)
+        # and carries U+0080..U+009F and bidi overrides as they are, as JSON
+        # allows; only on a terminal are those escaped too.
         [rec] = self.export()
         self.assertEqual(rec["client"]["first_name"], "Ana" + ESCAPES)
         self.assertEqual(rec["answers"]["hair_loss_notes"], "again " + ESCAPES)
@@ -441,6 +447,8 @@ class OutputNames(PipeTest):
                 p = self.run_cmd("export", "-o", path)
                 self.assertEqual(p.returncode, 0, p.stderr)
                 self.assert_private_export(path)
+                # The name is shown safely: one line whatever it holds.
+                self.assertEqual(p.stderr, "exported 1 intake to %s\n" % path.replace("\n", "\\n"))
         self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith(".smp-intake-")], [])
 
     def test_a_symlink_is_replaced_only_with_force_and_its_target_never_touched(self):

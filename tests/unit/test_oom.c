@@ -487,7 +487,7 @@ static int export_intakes(struct db *db, FILE *f)
 {
 	static const struct export_query all = { { NULL, NULL, false, 0 }, false };
 
-	return export_write(db, &all, export_fmt, f, false, "2026-01-01T00:00:00Z") < 0 ? -1 : 0;
+	return export_write(db, &all, export_fmt, f, false, false, "2026-01-01T00:00:00Z") < 0 ? -1 : 0;
 }
 
 /* Opens path (an existing file) and exports it into *text (allocated). */

@@ -375,10 +375,40 @@ static void test_text_columns_and_fit(void **state)
 	}
 }
 
+/* JSON for a terminal: what a terminal acts on and JSON leaves raw is
+ * escaped; a UTF-8 sequence cut at the end waits for the next call. */
+static void test_text_json_terminal(void **state)
+{
+	char *out = NULL;
+	size_t len = 0, used;
+	FILE *f;
+	/* DEL, CSI (U+009B), RLO (U+202E), an invalid byte, then é and 山. */
+	static const char in[] = "\"a\x7f" "b\xc2\x9b" "c\xe2\x80\xae" "d\xff" "e\xc3\xa9\xe5\xb1\xb1\"";
+
+	(void)state;
+	assert_non_null(f = open_memstream(&out, &len));
+	assert_int_equal(text_json_terminal(f, in, sizeof in - 1, true), sizeof in - 1);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(out, "\"a\\u007fb\\u009bc\\u202ed\\ufffde\xc3\xa9\xe5\xb1\xb1\"");
+	free(out);
+
+	/* 山 cut after its first byte: held back, then completed. */
+	assert_non_null(f = open_memstream(&out, &len));
+	used = text_json_terminal(f, "x\xe5", 2, false);
+	assert_int_equal(used, 1);
+	assert_int_equal(text_json_terminal(f, "\xe5\xb1\xb1y", 4, false), 4);
+	/* At the end of the text a cut sequence is invalid. */
+	assert_int_equal(text_json_terminal(f, "\xe5\xb1", 2, true), 2);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(out, "x\xe5\xb1\xb1y\\ufffd\\ufffd");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_is_utf8_table),
+		cmocka_unit_test(test_text_json_terminal),
 		cmocka_unit_test(test_text_codepoints),
 		cmocka_unit_test(test_text_has_control_table),
 		cmocka_unit_test(test_text_safe_table),
