@@ -4,9 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -215,14 +212,6 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	import_checks_init(&chk, ctx->settings.minimum_age, date_today_utc());
-#ifdef __GLIBC__
-	/* SQLite allocates and frees blocks of a hundred kilobytes or so for
-	 * every client saved (the search index's triggers use an ephemeral
-	 * table, and each statement a journal); glibc would give that memory
-	 * back to the system each time, two system calls per block, which
-	 * made the import ten times slower.  Keep up to 64 MiB of it. */
-	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
-#endif
 	if (!(r = import_reader_new(read_fd, &fd, READ_BUFFER))) {
 		report("out of memory");
 		goto out;

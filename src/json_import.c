@@ -529,12 +529,14 @@ static bool record_is_utf8(const char *s, size_t len)
 static struct date rule_day(const struct question *q, const char *value, struct date taken,
 			    struct date today)
 {
-	struct date d, first = date_add_days(taken, -1), last = date_add_days(today, 1);
+	struct date d, first, last;
 
 	if (q->type != Q_DATE ||
 	    (q->date_rule != DATE_NOT_FUTURE && q->date_rule != DATE_NOT_PAST) ||
 	    date_parse(value, &d) != DATE_OK)
 		return taken;
+	first = date_add_days(taken, -1);
+	last = date_add_days(today, 1);
 	if (date_cmp(d, first) < 0)
 		return first;
 	if (date_cmp(d, last) > 0)
