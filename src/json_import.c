@@ -390,6 +390,18 @@ static int question_at(const struct import_checks *c, const char *id)
 	return -1;
 }
 
+/* An unknown key as a message quotes it: at most 40 bytes, with control
+ * characters shown as ?, so that the reason stays one line. */
+static const char *shown_key(const char *key, char out[41])
+{
+	size_t i;
+
+	for (i = 0; i < 40 && key[i]; i++)
+		out[i] = (unsigned char)key[i] < 0x20 || key[i] == 0x7f ? '?' : key[i];
+	out[i] = '\0';
+	return out;
+}
+
 /* Fills item[i] with the member of obj named names[i], refusing members
  * of other names, a name given twice and a name missing.  path names obj
  * in reasons ("" for the record). */
@@ -399,6 +411,7 @@ static int take_members(const cJSON *obj, const char *path, const char *const *n
 	const char *dot = path[0] ? "." : "";
 	size_t count = 0;
 	const cJSON *v;
+	char key[41];
 
 	if (!cJSON_IsObject(obj)) {
 		snprintf(why, n, "%s: must be an object", path);
@@ -406,14 +419,13 @@ static int take_members(const cJSON *obj, const char *path, const char *const *n
 	}
 	while (names[count])
 		item[count++] = NULL;
-	cJSON_ArrayForEach(v, obj)
-	{
+	cJSON_ArrayForEach(v, obj) {
 		size_t i = 0;
 		while (i < count && strcmp(names[i], v->string) != 0)
 			i++;
 		if (i == count) {
-			snprintf(why, n, "%s%sunknown key '%.40s'", path, path[0] ? ": " : "",
-				 v->string);
+			snprintf(why, n, "%s%sunknown key '%s'", path, path[0] ? ": " : "",
+				 shown_key(v->string, key));
 			return -1;
 		}
 		if (item[i]) {
@@ -643,18 +655,18 @@ static int take_answers(const struct import_checks *c, const cJSON *answers, con
 {
 	const cJSON *v;
 	uint32_t seen = 0;
+	char key[41];
 
 	if (!cJSON_IsObject(answers)) {
 		snprintf(why, n, "answers: must be an object");
 		return -1;
 	}
-	cJSON_ArrayForEach(v, answers)
-	{
+	cJSON_ArrayForEach(v, answers) {
 		int qi = question_at(c, v->string);
 		const struct question *q;
 
 		if (qi < 0) {
-			snprintf(why, n, "answers: unknown key '%.40s'", v->string);
+			snprintf(why, n, "answers: unknown key '%s'", shown_key(v->string, key));
 			return -1;
 		}
 		q = &questionnaire[qi];
@@ -728,8 +740,7 @@ static int take_advice(const cJSON *list, struct advice_sheet *out, char *why, s
 		snprintf(why, n, "advice: must be an array of at least one item");
 		return -1;
 	}
-	cJSON_ArrayForEach(v, list)
-	{
+	cJSON_ArrayForEach(v, list) {
 		char path[32];
 		size_t r = 0;
 

@@ -440,6 +440,7 @@ static void test_record_refusals(void **state)
 	    {"client", "[]", "client: must be an object", NULL},
 	    {"client.id", "\"3\"", "client.id: must be a whole number", NULL},
 	    {"client.nick", "\"Zed\"", "client: unknown key 'nick'", NULL},
+	    {"client.ni\x1b[2Jck\n", "1", "client: unknown key 'ni?[2Jck?'", NULL},
 	    {"client.phone", NULL, "client.phone: missing", NULL},
 	    {"client.first_name", "null", "client.first_name: must be a string", NULL},
 	    {"client.first_name", "\"\"", "client.first_name: an answer is required", NULL},
