@@ -17,20 +17,28 @@ run(bin_path, db, tmp, row) exports the filled database db with our binary
     arrays of at most PART_BYTES each, cut between records before the
     clock starts, all loaded in the same transaction.
 Then the same file as ndjson (one object per line, made here from the
-array) through our import, against the same peer.  Each result is checked:
-the database we filled exports byte for byte the file it was given, and
-the peer's holds as many rows.  row() is the printer of bench.py:
+array) through our import, against the same peer.  RUNS_IMPORT (default 1)
+rounds of the three runs, alternated; the medians are compared.  Each
+result is checked: the database we filled exports byte for byte the file
+it was given, and the peer's holds as many intakes.  Peak memory is read
+by make bench's timer, build/measure (tests/bench/measure.c), when it is
+there.  row() is the printer of bench.py:
 row(name, ours, peer, unit, fmt="%.2f", target=None).
 
 Run alone: N=100000 python3 tests/bench/bench_import.py builds a database
 of N intakes with bench.py's build() first.
 """
 import os
+import statistics
 import subprocess
 import sys
 import time
 
 TARGET = 1.0  # the issue's limit on ours / sqlite3's time
+# Pairs of runs (ours, peer) alternated, medians compared, so that a busy
+# moment of the machine hits both sides; one by default, as one pair takes
+# minutes at N=1000000.
+RUNS = int(os.environ.get("RUNS_IMPORT", "1"))
 PART_BYTES = 900 * 1000 * 1000  # under sqlite3's limit on one value
 
 # One statement per table, as a person with sqlite3 would load the file;
@@ -59,8 +67,25 @@ INSERT INTO audit (at, staff, action, client_id, intake_id)
 """
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# make bench's timer (tests/bench/measure.c): Linux keeps a process's peak
+# memory across exec(), so a child forked from this script would report the
+# script's own memory.  Without it, wait4() here (peaks then include ours).
+MEASURE = os.environ.get("SMP_BENCH_MEASURE") or os.path.join(ROOT, "build", "measure")
+
+
 def measure(argv, **kw):
     """Wall seconds and peak RSS (MiB) of one process, output discarded."""
+    if os.access(MEASURE, os.X_OK):
+        r, w = os.pipe()
+        p = subprocess.Popen([MEASURE, str(w)] + argv, stdout=subprocess.DEVNULL,
+                             pass_fds=(w,), **kw)
+        os.close(w)
+        with os.fdopen(r) as f:
+            report = f.read().split()
+        if p.wait() != 0 or len(report) != 2:
+            sys.exit("bench: %s failed with status %d" % (" ".join(argv[:4]), p.returncode))
+        return float(report[0]), int(report[1]) / 1024.0
     start = time.monotonic()
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, **kw)
     _, status, ru = os.wait4(p.pid, 0)
@@ -166,35 +191,37 @@ def run(bin_path, db, tmp, row):
                    stderr=subprocess.DEVNULL)
     intakes = count(db, "intake")
     print("import of %d intakes (%.0f MB of JSON) into an empty database, peer: sqlite3 "
-          "INSERT ... SELECT from json_each(readfile()) into another" %
-          (intakes, os.path.getsize(export) / 1e6))
+          "INSERT ... SELECT from json_each(readfile()) into another, median of %d runs" %
+          (intakes, os.path.getsize(export) / 1e6, RUNS))
 
     parts = split_array(export, tmp)
     if len(parts) > 1:
         print("  (sqlite3 takes at most 1,000,000,000 bytes in one value: it gets the file as "
               "%d arrays, in one transaction)" % len(parts))
-    empty_db(bin_path, peer_db, env)
-    peer_t, peer_m = measure(["sqlite3", peer_db, peer_sql(parts)], env=env)
+    to_ndjson(export, ndjson)
+    results = {"json": [], "ndjson": [], "peer": []}
+    for _ in range(RUNS):
+        empty_db(bin_path, peer_db, env)
+        results["peer"].append(measure(["sqlite3", peer_db, peer_sql(parts)], env=env))
+        if count(peer_db, "intake") != intakes:
+            sys.exit("bench: sqlite3 loaded %d intakes of %d" % (count(peer_db, "intake"),
+                                                                  intakes))
+        for fmt, path in (("json", export), ("ndjson", ndjson)):
+            empty_db(bin_path, ours_db, env)
+            results[fmt].append(measure([bin_path, "--db", ours_db, "import", path], env=env))
+            if not same_export(bin_path, ours_db, export, tmp, env):
+                sys.exit("bench: the database imported from %s does not export the file it "
+                         "was given" % fmt)
     for p in parts:
         if p != export:
             os.unlink(p)
-    if count(peer_db, "intake") != intakes:
-        sys.exit("bench: sqlite3 loaded %d intakes of %d" % (count(peer_db, "intake"), intakes))
-
-    empty_db(bin_path, ours_db, env)
-    ours_t, ours_m = measure([bin_path, "--db", ours_db, "import", export], env=env)
-    if not same_export(bin_path, ours_db, export, tmp, env):
-        sys.exit("bench: the imported database does not export the file it was given")
-    row("  import json: time", ours_t, peer_t, "s", target=TARGET)
-    row("  import json: peak memory", ours_m, peer_m, "MiB", "%.1f")
-
-    to_ndjson(export, ndjson)
-    empty_db(bin_path, ours_db, env)
-    ours_t, ours_m = measure([bin_path, "--db", ours_db, "import", ndjson], env=env)
-    if not same_export(bin_path, ours_db, export, tmp, env):
-        sys.exit("bench: the database imported from ndjson does not export the same file")
-    row("  import ndjson: time", ours_t, peer_t, "s", target=TARGET)
-    row("  import ndjson: peak memory", ours_m, peer_m, "MiB", "%.1f")
+    peer_t = statistics.median(t for t, _ in results["peer"])
+    peer_m = max(m for _, m in results["peer"])
+    for fmt in ("json", "ndjson"):
+        ours_t = statistics.median(t for t, _ in results[fmt])
+        ours_m = max(m for _, m in results[fmt])
+        row("  import %s: time" % fmt, ours_t, peer_t, "s", target=TARGET)
+        row("  import %s: peak memory" % fmt, ours_m, peer_m, "MiB", "%.1f")
     for path in (export, ndjson, ours_db, peer_db):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
