@@ -39,12 +39,11 @@ __attribute__((format(printf, 2, 3))) static void problem(struct tally *t, const
 	char msg[512];
 	va_list ap;
 
-	if (t->shown++ >= PROBLEMS_SHOWN)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	report("%s: %s", t->name, msg);
+	if (t->shown++ < PROBLEMS_SHOWN)
+		report("%s: %s", t->name, msg);
 }
 
 /* What differs between a record and the intake stored with its uuid. */

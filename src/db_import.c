@@ -119,19 +119,18 @@ static void finalize_all(struct db_import *im)
 static sqlite3_stmt *rows_statement(struct db_import *im, sqlite3_stmt **slot, const char *insert,
 				    int (*group)(char *buf, size_t n, size_t row), size_t rows)
 {
-	char sql[4096];
-	size_t used;
+	if (!*slot) {
+		char sql[4096];
+		size_t used = (size_t)snprintf(sql, sizeof sql, "%s", insert);
 
-	if (*slot)
-		return *slot;
-	used = (size_t)snprintf(sql, sizeof sql, "%s", insert);
-	for (size_t i = 0; i < rows && used < sizeof sql; i++) {
-		if (i)
-			sql[used++] = ',';
-		used += (size_t)group(sql + used, sizeof sql - used, i);
+		for (size_t i = 0; i < rows && used < sizeof sql; i++) {
+			if (i)
+				sql[used++] = ',';
+			used += (size_t)group(sql + used, sizeof sql - used, i);
+		}
+		if (used >= sizeof sql || db_prepare(im->db, sql, slot) < 0)
+			return NULL;
 	}
-	if (used >= sizeof sql || db_prepare(im->db, sql, slot) < 0)
-		return NULL;
 	return *slot;
 }
 

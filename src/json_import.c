@@ -201,13 +201,13 @@ static int read_record(struct import_reader *r, char *why, size_t whylen)
 	long long pos = r->count + 1;
 	bool done = false;
 	const char *err = NULL;
-	int rc;
 
 	r->len = 0;
 	r->depth = 0;
 	r->in_string = r->escaped = false;
 	while (!done) {
-		if ((rc = fill(r)) <= 0) {
+		int rc = fill(r);
+		if (rc <= 0) {
 			if (rc < 0)
 				return fail(r, why, whylen, "record %lld: cannot read the file: %s",
 					    pos, strerror(errno));
@@ -250,14 +250,13 @@ int import_reader_next(struct import_reader *r, const char **text, size_t *len, 
 {
 	long long n = r->count;
 	char c = 0;
-	int rc;
 
 	for (;;) {
 		if (r->state == FAILED) {
 			snprintf(why, whylen, "the file cannot be read further");
 			return -1;
 		}
-		rc = skip_blanks(r, r->state == LINE_REST, &c);
+		int rc = skip_blanks(r, r->state == LINE_REST, &c);
 		if (rc < 0 && n)
 			return fail(r, why, whylen, "after record %lld: cannot read the file: %s",
 				    n, strerror(errno));
@@ -419,7 +418,8 @@ static int take_members(const cJSON *obj, const char *path, const char *const *n
 	}
 	while (names[count])
 		item[count++] = NULL;
-	cJSON_ArrayForEach(v, obj) {
+	cJSON_ArrayForEach(v, obj)
+	{
 		size_t i = 0;
 		while (i < count && strcmp(names[i], v->string) != 0)
 			i++;
@@ -661,7 +661,8 @@ static int take_answers(const struct import_checks *c, const cJSON *answers, con
 		snprintf(why, n, "answers: must be an object");
 		return -1;
 	}
-	cJSON_ArrayForEach(v, answers) {
+	cJSON_ArrayForEach(v, answers)
+	{
 		int qi = question_at(c, v->string);
 		const struct question *q;
 
@@ -740,7 +741,8 @@ static int take_advice(const cJSON *list, struct advice_sheet *out, char *why, s
 		snprintf(why, n, "advice: must be an array of at least one item");
 		return -1;
 	}
-	cJSON_ArrayForEach(v, list) {
+	cJSON_ArrayForEach(v, list)
+	{
 		char path[32];
 		size_t r = 0;
 
