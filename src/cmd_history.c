@@ -19,6 +19,8 @@ static const char *action_words(const char *action)
 		return "GP sign-off recorded";
 	if (strcmp(action, "erase") == 0)
 		return "erased with the client's records";
+	if (strcmp(action, "import") == 0)
+		return "imported from an export file";
 	return action;
 }
 

@@ -13,7 +13,7 @@
 
 static const char *const menu_words[] = { "new",    "edit",   "history", "drafts", "resume",
 					  "find",   "list",   "show",    "advice", "signoff",
-					  "config", "export", "erase",   "purge",  "questionnaire",
+					  "config", "export", "import", "erase",  "purge",  "questionnaire",
 					  "help",   "quit",   NULL };
 
 static void print_menu(void)
@@ -33,6 +33,7 @@ static void print_menu(void)
 	       "  config list | get KEY | set KEY VALUE   the studio's settings\n"
 	       "  export [-o FILE] [--force]   write every intake as JSON\n"
 	       "  export --client ID [-o FILE] [--force]   all of one client's records as JSON\n"
+	       "  import FILE [--update] [--dry-run]   read an export back in (all or none)\n"
 	       "  erase CLIENT_ID  erase a client and all their records (asks first)\n"
 	       "  purge --older-than DURATION [--yes]   list (or erase) clients unseen that long\n"
 	       "  questionnaire [--format text|fhir]   the questions, or a FHIR Questionnaire\n"
@@ -111,6 +112,8 @@ static void remember(const char *line)
 			}
 			if (strcmp(words[i], "--yes") == 0)
 				continue;
+			if (strcmp(words[0], "import") == 0 && words[i][0] != '-')
+				continue; /* the file's name */
 			bool quote = strpbrk(words[i], " \t") != NULL;
 			strcat(kept, quote ? " \"" : " ");
 			strcat(kept, words[i]);

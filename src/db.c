@@ -392,16 +392,6 @@ int db_step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* New ids.  SQLite would give the highest id again once its row is gone,
- * and an erased client's or intake's number lives on in the audit (its
- * erasure): a new one must never answer to it.  Both columns are indexed. */
-#define NEXT_CLIENT_ID                                                 \
-	"(SELECT max(coalesce((SELECT max(id) FROM client), 0), "      \
-	"coalesce((SELECT max(client_id) FROM audit), 0)) + 1)"
-#define NEXT_INTAKE_ID                                                 \
-	"(SELECT max(coalesce((SELECT max(id) FROM intake), 0), "      \
-	"coalesce((SELECT max(intake_id) FROM audit), 0)) + 1)"
-
 /* The client record: the one chosen (in->client_id > 0), else the one with
  * the same names and date of birth unless a new record was asked for
  * (-1), else a new one.  Contact details are brought up to date with what

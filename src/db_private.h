@@ -12,6 +12,16 @@ struct db {
 	char *path;
 };
 
+/* New ids.  SQLite would give the highest id again once its row is gone,
+ * and an erased client's or intake's number lives on in the audit (its
+ * erasure): a new one must never answer to it.  Both columns are indexed. */
+#define NEXT_CLIENT_ID                                                 \
+	"(SELECT max(coalesce((SELECT max(id) FROM client), 0), "      \
+	"coalesce((SELECT max(client_id) FROM audit), 0)) + 1)"
+#define NEXT_INTAKE_ID                                                 \
+	"(SELECT max(coalesce((SELECT max(id) FROM intake), 0), "      \
+	"coalesce((SELECT max(intake_id) FROM audit), 0)) + 1)"
+
 /* Reports the failed step ("what") with SQLite's reason, in words a
  * receptionist can act on for a busy database or a full disk. */
 void db_report(struct db *db, const char *what);

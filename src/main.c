@@ -82,6 +82,18 @@ static const struct command commands[] = {
 	  "\n"
 	  "The filters combine.  An export that takes more than a second shows its\n"
 	  "progress on standard error when that is a terminal.\n" },
+	{ "import", cmd_import, "smp-intake import FILE [--update] [--dry-run]",
+	  "read an export back in: every record checked, then all written or none",
+	  "  FILE       an export: a JSON array of intakes, or one intake object per\n"
+	  "             line; - is standard input\n"
+	  "  --update   replace a stored intake whose uuid comes with other answers,\n"
+	  "             client details or advice (a new advice sheet beside the old);\n"
+	  "             without it that is a conflict and nothing is imported\n"
+	  "  --dry-run  check everything and report what would change; write nothing\n"
+	  "\n"
+	  "Records are matched by uuid, so importing a file twice adds nothing the\n"
+	  "second time. An intake and its client keep their numbers when those are\n"
+	  "free. Every problem is reported by record and field. See docs/import.md.\n" },
 	{ "erase", cmd_erase, "smp-intake erase CLIENT_ID [--yes]",
 	  "erase a client and everything stored about them (the right to erasure)",
 	  "  CLIENT_ID  the client number (see `find`)\n"

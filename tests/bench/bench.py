@@ -7,6 +7,9 @@ SQL alone, then times whole processes and reads their peak memory (wait4):
     (or `-csv`) selecting the same intakes joined with their clients,
     answers and advice from the same file (target: at most 0.8x, and under
     16 MiB);
+  - `smp-intake import` of that export into an empty database against
+    sqlite3 loading the same file through json_each(readfile(...)) into
+    the same tables (tests/bench/bench_import.py; target at most 1.0x);
 And startup, the median of RUNS runs (default 11) each:
   - `smp-intake --version` against `sqlite3 -version` (a bare process);
   - opening that database to the first prompt: `smp-intake --db DB new` on
@@ -306,6 +309,9 @@ def main():
                     "WHERE g.intake_id = i.id) AS advice "
                     "FROM intake i JOIN client c ON c.id = i.client_id ORDER BY i.id")
         export(db, peer_sql)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import bench_import
+        bench_import.run(BIN, db, tmp, row)
         startup(db, tmp)
         find(db, tmp)
         purge(db)

@@ -1,0 +1,233 @@
+/* cmd_import.c - `smp-intake import FILE`: an export read back record by
+ * record, each checked as `new` checks answers, matched by uuid, and
+ * written all or none in one transaction (docs/import.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "date.h"
+#include "import.h"
+#include "report.h"
+
+/* The file is read through a buffer of this size, whatever its length. */
+#define READ_BUFFER (64 * 1024)
+
+/* Problems listed one per line before the rest are only counted. */
+#define PROBLEMS_SHOWN 20
+
+struct tally {
+	const char *name; /* the file, as messages name it */
+	long long added, unchanged, updated, conflicts, refused;
+	bool unreadable; /* the scan stopped: the file is not an export to its end */
+	long long shown;
+};
+
+static ssize_t read_fd(void *arg, char *buf, size_t n)
+{
+	return read(*(int *)arg, buf, n);
+}
+
+/* Reports one problem of the file, or only counts it past the first
+ * PROBLEMS_SHOWN. */
+__attribute__((format(printf, 2, 3))) static void problem(struct tally *t, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (t->shown++ < PROBLEMS_SHOWN)
+		report("%s: %s", t->name, msg);
+}
+
+/* What differs between a record and the intake stored with its uuid. */
+static const char *differences(const struct import_result *res)
+{
+	static const char *const words[] = {"",
+					    "answers",
+					    "client details",
+					    "answers and client details",
+					    "advice",
+					    "answers and advice",
+					    "client details and advice",
+					    "answers, client details and advice"};
+	return words[res->answers | res->client << 1 | res->advice << 2];
+}
+
+/* Counts the outcome of the record at position, reporting a refusal. */
+static void tally_result(struct tally *t, const struct intake *in, long long position,
+			 const struct import_result *res)
+{
+	switch (res->outcome) {
+	case IMPORT_ADDED:
+		t->added++;
+		break;
+	case IMPORT_UNCHANGED:
+		t->unchanged++;
+		break;
+	case IMPORT_UPDATED:
+		t->updated++;
+		break;
+	case IMPORT_CONFLICT:
+		t->conflicts++;
+		problem(t,
+			"record %lld: uuid %s: intake %lld is stored with other %s (a conflict; "
+			"--update replaces it)",
+			position, in->uuid, res->intake_id, differences(res));
+		break;
+	case IMPORT_DUPLICATE:
+		t->refused++;
+		problem(t, "record %lld: uuid: the same as record %lld's (one intake given twice)",
+			position, res->earlier);
+		break;
+	case IMPORT_MISMATCH:
+		t->refused++;
+		problem(
+		    t,
+		    "record %lld: %s: intake %lld has this uuid with another %s (a uuid names one "
+		    "intake)",
+		    position, res->field, res->intake_id, res->field);
+		break;
+	}
+}
+
+/* Reads, checks and imports every record.  Returns 0, or -1 when the
+ * database failed (reported). */
+static int import_all(struct import_reader *r, struct db_import *im,
+		      const struct import_checks *chk, struct tally *t)
+{
+	struct intake in = {0};
+	struct import_result res;
+	const char *text;
+	char why[400];
+	size_t len;
+	int rc;
+
+	while ((rc = import_reader_next(r, &text, &len, why, sizeof why)) == 1) {
+		long long position = import_reader_count(r);
+
+		intake_clear(&in);
+		if (import_record_parse(text, len, chk, &in, why, sizeof why) < 0) {
+			t->refused++;
+			problem(t, "record %lld: %s", position, why);
+			continue;
+		}
+		if (db_import_record(im, &in, position, &res) < 0) {
+			intake_clear(&in);
+			return -1;
+		}
+		tally_result(t, &in, position, &res);
+	}
+	intake_clear(&in);
+	if (rc < 0) {
+		t->unreadable = true;
+		problem(t, "%s", why);
+	}
+	return 0;
+}
+
+/* What was done, or why nothing was (the problems are on stderr). */
+static void print_summary(const struct tally *t, bool update, bool dry_run)
+{
+	if (t->shown > PROBLEMS_SHOWN)
+		report("%s: %lld more problems not shown", t->name, t->shown - PROBLEMS_SHOWN);
+	if (dry_run) {
+		printf("dry run, nothing written: %lld to add, %lld to update, %lld unchanged, "
+		       "%lld conflict%s, %lld refused%s\n",
+		       t->added, t->updated, t->unchanged, t->conflicts,
+		       t->conflicts == 1 ? "" : "s", t->refused,
+		       t->unreadable ? ", and the file cannot be read to its end" : "");
+	} else if (t->unreadable || t->refused || (t->conflicts && !update)) {
+		printf("nothing imported:");
+		if (t->unreadable)
+			printf(" the file cannot be read to its end%s",
+			       t->refused || t->conflicts ? "," : "");
+		if (t->refused)
+			printf(" %lld record%s refused%s", t->refused, t->refused == 1 ? "" : "s",
+			       t->conflicts ? "," : "");
+		if (t->conflicts)
+			printf(" %lld conflict%s (--update replaces them)", t->conflicts,
+			       t->conflicts == 1 ? "" : "s");
+		printf("\n");
+	} else if (update) {
+		printf("%lld added, %lld updated, %lld unchanged\n", t->added, t->updated,
+		       t->unchanged);
+	} else {
+		printf("%lld added, %lld unchanged\n", t->added, t->unchanged);
+	}
+}
+
+int cmd_import(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {{"update", no_argument, NULL, 'u'},
+					     {"dry-run", no_argument, NULL, 'n'},
+					     {NULL, 0, NULL, 0}};
+	struct tally t = {0};
+	struct import_checks chk;
+	struct import_reader *r = NULL;
+	struct db_import *im;
+	bool update = false, dry_run = false, ok, failed;
+	const char *path, *staff;
+	char at[21];
+	int c, fd = -1, rc = EXIT_FAIL;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c == 'u')
+			update = true;
+		else if (c == 'n')
+			dry_run = true;
+		else
+			return command_bad_option("import", argc, argv);
+	}
+	if (optind != argc - 1) {
+		command_usage(stderr, "import");
+		return EXIT_USAGE;
+	}
+	path = argv[optind];
+	if (!(staff = ctx_staff(ctx)))
+		return EXIT_FAIL;
+	/* The file first: a missing one must not create a database. */
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+		t.name = "standard input";
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		report("cannot open '%s': %s", path, strerror(errno));
+		return EXIT_FAIL;
+	} else {
+		t.name = path;
+	}
+	if (!ctx_db(ctx))
+		goto out;
+	if (date_now_utc(at) < 0) {
+		report("cannot read the clock");
+		goto out;
+	}
+	import_checks_init(&chk, ctx->settings.minimum_age, date_today_utc());
+	if (!(r = import_reader_new(read_fd, &fd, READ_BUFFER))) {
+		report("out of memory");
+		goto out;
+	}
+	if (!(im = db_import_begin(ctx->db, update, staff, at)))
+		goto out;
+	ok = import_all(r, im, &chk, &t) == 0;
+	failed = t.unreadable || t.refused || (t.conflicts && !update);
+	if (db_import_end(im, ok && !failed && !dry_run) < 0 || !ok) {
+		printf("nothing imported\n");
+		goto out;
+	}
+	print_summary(&t, update, dry_run);
+	rc = failed ? EXIT_FAIL : EXIT_OK;
+out:
+	import_reader_free(r);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	return rc;
+}

@@ -1,0 +1,536 @@
+/* db_import.c - the database side of `import`: every record of a file
+ * matched by uuid and written in one transaction, with statements
+ * prepared once.  What the import must remember about the records behind
+ * it (which uuid came at which position, which client a source client went
+ * to) lives in TEMP tables, so memory does not grow with the file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_private.h"
+#include "import.h"
+#include "report.h"
+
+/* The statements, prepared once for the whole import. */
+enum {
+	FIND,
+	CLIENT_OF,
+	ANSWERS_OF,
+	ADVICE_OF,
+	SEEN_GET,
+	SEEN_PUT,
+	MAP_GET,
+	MAP_PUT,
+	CLIENT_GET,
+	CLIENT_USED,
+	INTAKE_USED,
+	CLIENT_ADD,
+	INTAKE_ADD,
+	AUDIT_ADD,
+	ANSWERS_DEL,
+	SHEET_NEXT,
+	REVISE,
+	CLIENT_SET,
+	STATEMENTS
+};
+
+static const char *const statement_sql[STATEMENTS] = {
+    [FIND] = "SELECT id, client_id, taken_at, staff FROM intake WHERE uuid = ?1",
+    [CLIENT_OF] = "SELECT first_name, last_name, date_of_birth, phone, email FROM client "
+		  "WHERE id = ?1",
+    [ANSWERS_OF] = "SELECT question_id, value FROM answer WHERE intake_id = ?1",
+    [ADVICE_OF] = "SELECT advice_id, text FROM advice_sheet WHERE intake_id = ?1 AND sheet = "
+		  "(SELECT max(sheet) FROM advice_sheet WHERE intake_id = ?1) ORDER BY position",
+    [SEEN_GET] = "SELECT position FROM temp.import_seen WHERE intake_id = ?1",
+    [SEEN_PUT] = "INSERT INTO temp.import_seen (intake_id, position) VALUES (?1, ?2)",
+    [MAP_GET] = "SELECT target FROM temp.import_client WHERE source = ?1",
+    [MAP_PUT] = "INSERT OR IGNORE INTO temp.import_client (source, target) VALUES (?1, ?2)",
+    [CLIENT_GET] = "SELECT first_name, last_name, date_of_birth FROM client WHERE id = ?1 "
+		   "UNION ALL SELECT first_name, last_name, date_of_birth "
+		   "FROM temp.import_new_client WHERE id = ?1",
+    [CLIENT_USED] = "SELECT EXISTS (SELECT 1 FROM audit WHERE client_id = ?1)",
+    [INTAKE_USED] = "SELECT EXISTS (SELECT 1 FROM intake WHERE id = ?1) "
+		    "OR EXISTS (SELECT 1 FROM audit WHERE intake_id = ?1)",
+    [CLIENT_ADD] = "INSERT INTO temp.import_new_client (id, first_name, last_name, date_of_birth, "
+		   "phone, email, created_at) VALUES (coalesce(?1, max(" NEXT_CLIENT_ID ", "
+		   "(SELECT coalesce(max(id), 0) + 1 FROM temp.import_new_client))), "
+		   "?2, ?3, ?4, ?5, ?6, ?7)",
+    [INTAKE_ADD] = "INSERT INTO intake (id, uuid, client_id, taken_at, staff) "
+		   "VALUES (coalesce(?1, " NEXT_INTAKE_ID "), ?2, ?3, ?4, ?5)",
+    [AUDIT_ADD] = "INSERT INTO audit (at, staff, action, client_id, intake_id) "
+		  "VALUES (?1, ?2, 'import', ?3, ?4)",
+    [ANSWERS_DEL] = "DELETE FROM answer WHERE intake_id = ?1",
+    [SHEET_NEXT] = "SELECT coalesce(max(sheet), 0) + 1 FROM advice_sheet WHERE intake_id = ?1",
+    [REVISE] = "UPDATE intake SET revision = revision + 1 WHERE id = ?1",
+    [CLIENT_SET] = "UPDATE client SET first_name = ?1, last_name = ?2, date_of_birth = ?3, "
+		   "phone = ?4, email = ?5 WHERE id = ?6",
+};
+
+struct db_import {
+	struct db *db;
+	bool update;
+	const char *staff, *at;
+	sqlite3_stmt *st[STATEMENTS];
+	/* An intake's answers, and its advice, each with one INSERT of as
+	 * many rows as it has: [k] inserts k rows (prepared when first
+	 * needed). */
+	sqlite3_stmt *answers[32 + 1], *advice[ADVICE_MAX + 1];
+};
+
+static const char *const client_ids[] = {"first_name", "last_name", "date_of_birth", "phone",
+					 "email"};
+
+/* Steps a statement that returns no row and resets it. */
+static int run(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Steps a one-row query of one integer: returns 1 with *out set, 0 when it
+ * gives no row, -1 on error.  Resets it. */
+static int one_int(sqlite3_stmt *st, long long *out)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void finalize_all(struct db_import *im)
+{
+	for (int i = 0; i < STATEMENTS; i++)
+		sqlite3_finalize(im->st[i]);
+	for (size_t i = 0; i < sizeof im->answers / sizeof im->answers[0]; i++)
+		sqlite3_finalize(im->answers[i]);
+	for (size_t i = 0; i < sizeof im->advice / sizeof im->advice[0]; i++)
+		sqlite3_finalize(im->advice[i]);
+	memset(im->st, 0, sizeof im->st);
+	memset(im->answers, 0, sizeof im->answers);
+	memset(im->advice, 0, sizeof im->advice);
+}
+
+/* The statement that inserts rows rows: "INSERT ... VALUES " and one
+ * group per row made by group(buf, n, row), prepared once into *slot. */
+static sqlite3_stmt *rows_statement(struct db_import *im, sqlite3_stmt **slot, const char *insert,
+				    int (*group)(char *buf, size_t n, size_t row), size_t rows)
+{
+	if (!*slot) {
+		char sql[4096];
+		size_t used = (size_t)snprintf(sql, sizeof sql, "%s", insert);
+
+		for (size_t i = 0; i < rows && used < sizeof sql; i++) {
+			if (i)
+				sql[used++] = ',';
+			used += (size_t)group(sql + used, sizeof sql - used, i);
+		}
+		if (used >= sizeof sql || db_prepare(im->db, sql, slot) < 0)
+			return NULL;
+	}
+	return *slot;
+}
+
+/* (intake, question, value) for row i: ?1 and two parameters of its own. */
+static int answer_group(char *buf, size_t n, size_t i)
+{
+	return snprintf(buf, n, "(?1, ?%zu, ?%zu)", 2 + 2 * i, 3 + 2 * i);
+}
+
+/* (intake, sheet, position, advice id, text) for row i. */
+static int advice_group(char *buf, size_t n, size_t i)
+{
+	return snprintf(buf, n, "(?1, ?2, %zu, ?%zu, ?%zu)", i + 1, 3 + 2 * i, 4 + 2 * i);
+}
+
+struct db_import *db_import_begin(struct db *db, bool update, const char *staff, const char *at)
+{
+	struct db_import *im = calloc(1, sizeof *im);
+
+	if (!im) {
+		report("out of memory");
+		return NULL;
+	}
+	*im = (struct db_import){.db = db, .update = update, .staff = staff, .at = at};
+	if (db_exec(db, "BEGIN IMMEDIATE", "cannot import") < 0) {
+		free(im);
+		return NULL;
+	}
+	/* Inside the transaction: a rollback takes them away too.  The new
+	 * clients wait in import_new_client and go into client with one
+	 * statement at the end: a statement that fires the search index's
+	 * trigger inside a transaction makes FTS5 write out what it holds
+	 * (a savepoint), so one INSERT per client would write one tiny index
+	 * segment per client.  Meanwhile the new intakes refer to clients not
+	 * there yet: the foreign keys are checked at COMMIT instead. */
+	if (db_exec(
+		db,
+		"PRAGMA defer_foreign_keys = ON; "
+		"CREATE TEMP TABLE import_seen (intake_id INTEGER PRIMARY KEY, "
+		"position INTEGER NOT NULL); "
+		"CREATE TEMP TABLE import_client (source INTEGER PRIMARY KEY, "
+		"target INTEGER NOT NULL); "
+		"CREATE TEMP TABLE import_new_client (id INTEGER PRIMARY KEY, "
+		"first_name TEXT NOT NULL, last_name TEXT NOT NULL, "
+		"date_of_birth TEXT NOT NULL, phone TEXT, email TEXT, created_at TEXT NOT NULL)",
+		"cannot import") < 0)
+		goto fail;
+	for (int i = 0; i < STATEMENTS; i++) {
+		if (db_prepare(db, statement_sql[i], &im->st[i]) < 0) {
+			db_report(db, "cannot import");
+			goto fail;
+		}
+	}
+	return im;
+fail:
+	finalize_all(im);
+	db_rollback(db);
+	free(im);
+	return NULL;
+}
+
+int db_import_end(struct db_import *im, bool commit)
+{
+	struct db *db = im->db;
+	int rc = 0;
+
+	finalize_all(im);
+	free(im);
+	if (commit) {
+		if (db_exec(db,
+			    "INSERT INTO client (id, first_name, last_name, date_of_birth, phone, "
+			    "email, created_at) SELECT id, first_name, last_name, date_of_birth, "
+			    "phone, email, created_at FROM temp.import_new_client ORDER BY id; "
+			    "DROP TABLE temp.import_seen; DROP TABLE temp.import_client; "
+			    "DROP TABLE temp.import_new_client",
+			    "cannot import") < 0 ||
+		    db_exec(db, "COMMIT", "cannot import") < 0)
+			rc = -1;
+	}
+	db_rollback(db);
+	return rc;
+}
+
+/* ---- a record whose uuid is stored ---- */
+
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Loads the stored answers of intake id (of client) with the client's
+ * details, and its latest advice sheet. */
+static int load_stored(struct db_import *im, long long id, long long client, struct answers *a,
+		       struct advice_sheet *advice)
+{
+	sqlite3_stmt *st = im->st[CLIENT_OF];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, client);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < 5 && rc == SQLITE_ROW; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			if (v && answers_set(a, client_ids[i], v) < 0)
+				rc = SQLITE_NOMEM;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	st = im->st[ANSWERS_OF];
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *q = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+		/* An id from a later release that this one does not know is skipped. */
+		if (q && v && questionnaire_index(q) >= 0 && answers_set(a, q, v) < 0)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	st = im->st[ADVICE_OF];
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *aid = (const char *)sqlite3_column_text(st, 0);
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		if (aid && text && advice_sheet_add(advice, aid, text) < 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Compares in with the stored intake: which of answers, client details
+ * and advice differ. */
+static void compare(const struct intake *in, const struct answers *a,
+		    const struct advice_sheet *advice, struct import_result *res)
+{
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (!same(in->answers.value[i], a->value[i])) {
+			if (questionnaire[i].client_field)
+				res->client = true;
+			else
+				res->answers = true;
+		}
+	}
+	res->advice = in->advice.count != advice->count;
+	for (size_t i = 0; !res->advice && i < advice->count; i++)
+		res->advice = !same(in->advice.item[i].id, advice->item[i].id) ||
+			      !same(in->advice.item[i].text, advice->item[i].text);
+}
+
+static int add_answers(struct db_import *im, const struct intake *in)
+{
+	sqlite3_stmt *st;
+	size_t rows = 0;
+	int param = 2;
+
+	for (size_t i = 0; i < questionnaire_count; i++)
+		rows += in->answers.value[i] && !questionnaire[i].client_field;
+	if (!rows)
+		return 0;
+	if (!(st = rows_statement(im, &im->answers[rows],
+				  "INSERT INTO answer (intake_id, question_id, value) VALUES ",
+				  answer_group, rows)))
+		return -1;
+	sqlite3_bind_int64(st, 1, in->id);
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (!in->answers.value[i] || questionnaire[i].client_field)
+			continue;
+		sqlite3_bind_text(st, param++, questionnaire[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, param++, in->answers.value[i], -1, SQLITE_STATIC);
+	}
+	return run(st);
+}
+
+static int add_sheet(struct db_import *im, const struct intake *in, long long sheet)
+{
+	sqlite3_stmt *st;
+	int param = 3;
+
+	if (!(st =
+		  rows_statement(im, &im->advice[in->advice.count],
+				 "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, "
+				 "text) VALUES ",
+				 advice_group, in->advice.count)))
+		return -1;
+	sqlite3_bind_int64(st, 1, in->id);
+	sqlite3_bind_int64(st, 2, sheet);
+	for (size_t i = 0; i < in->advice.count; i++) {
+		sqlite3_bind_text(st, param++, in->advice.item[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, param++, in->advice.item[i].text, -1, SQLITE_STATIC);
+	}
+	return run(st);
+}
+
+/* Replaces the stored intake's answers, its client's details and its
+ * advice (a new sheet beside the old) with in's, as `edit` does. */
+static int replace(struct db_import *im, const struct intake *in, const struct answers *before)
+{
+	sqlite3_stmt *st = im->st[CLIENT_SET];
+	long long sheet = 0;
+
+	sqlite3_bind_int64(im->st[ANSWERS_DEL], 1, in->id);
+	sqlite3_bind_int64(im->st[SHEET_NEXT], 1, in->id);
+	sqlite3_bind_int64(im->st[REVISE], 1, in->id);
+	if (run(im->st[ANSWERS_DEL]) < 0 || add_answers(im, in) < 0 ||
+	    one_int(im->st[SHEET_NEXT], &sheet) != 1 || add_sheet(im, in, sheet) < 0 ||
+	    run(im->st[REVISE]) < 0)
+		return -1;
+	for (int i = 0; i < 5; i++)
+		db_bind_text(st, i + 1, answers_get(&in->answers, client_ids[i]));
+	sqlite3_bind_int64(st, 6, in->client_id);
+	if (run(st) < 0)
+		return -1;
+	struct audit_entry e = {0, in->client_id, in->id, im->at, im->staff, "import", NULL, 0};
+	return db_audit_answers(im->db, &e, before, &in->answers) < 0 ? -2 : 0;
+}
+
+/* The record's uuid is stored as the FIND row (stepped) shows. */
+static int import_stored(struct db_import *im, struct intake *in, long long position,
+			 struct import_result *res)
+{
+	sqlite3_stmt *find = im->st[FIND];
+	long long id = sqlite3_column_int64(find, 0), client = sqlite3_column_int64(find, 1);
+	long long source = in->client_id;
+	struct answers stored = {{NULL}};
+	struct advice_sheet advice = {.count = 0};
+	int rc = -1;
+
+	res->intake_id = id;
+	sqlite3_bind_int64(im->st[SEEN_GET], 1, id);
+	switch (one_int(im->st[SEEN_GET], &res->earlier)) {
+	case 1:
+		res->outcome = IMPORT_DUPLICATE;
+		sqlite3_reset(find);
+		return 0;
+	case -1:
+		goto out;
+	}
+	if (!same((const char *)sqlite3_column_text(find, 2), in->taken_at))
+		res->field = "taken_at";
+	else if (!same((const char *)sqlite3_column_text(find, 3), in->staff))
+		res->field = "staff";
+	if (load_stored(im, id, client, &stored, &advice) < 0)
+		goto out;
+	sqlite3_reset(find);
+	compare(in, &stored, &advice, res);
+	sqlite3_bind_int64(im->st[SEEN_PUT], 1, id);
+	sqlite3_bind_int64(im->st[SEEN_PUT], 2, position);
+	sqlite3_bind_int64(im->st[MAP_PUT], 1, source);
+	sqlite3_bind_int64(im->st[MAP_PUT], 2, client);
+	if (run(im->st[SEEN_PUT]) < 0 || run(im->st[MAP_PUT]) < 0)
+		goto out;
+	in->id = id;
+	in->client_id = client;
+	rc = 0;
+	if (res->field)
+		res->outcome = IMPORT_MISMATCH;
+	else if (!res->answers && !res->client && !res->advice)
+		res->outcome = IMPORT_UNCHANGED;
+	else if (!im->update)
+		res->outcome = IMPORT_CONFLICT;
+	else if ((rc = replace(im, in, &stored)) == 0)
+		res->outcome = IMPORT_UPDATED;
+out:
+	sqlite3_reset(find);
+	answers_clear(&stored);
+	advice_sheet_clear(&advice);
+	return rc;
+}
+
+/* ---- a new intake ---- */
+
+/* Whether client id holds the names and date of birth of in: 1 yes, 0 no,
+ * 2 there is no client id; -1 on error. */
+static int same_person(struct db_import *im, long long id, const struct intake *in)
+{
+	sqlite3_stmt *st = im->st[CLIENT_GET];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = 1;
+		for (int i = 0; i < 3 && rc == 1; i++)
+			rc = same((const char *)sqlite3_column_text(st, i),
+				  answers_get(&in->answers, client_ids[i]));
+	} else {
+		rc = rc == SQLITE_DONE ? 2 : -1;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Sets in->client_id to the client the record goes to: the one its source
+ * client went to earlier in the file, else the client of that id if it is
+ * the same person, else a new record (keeping the id when it is free and
+ * was never used). */
+static int choose_client(struct db_import *im, struct intake *in)
+{
+	long long source = in->client_id, target = 0, used = 0;
+	int rc;
+
+	sqlite3_bind_int64(im->st[MAP_GET], 1, source);
+	if ((rc = one_int(im->st[MAP_GET], &target)) < 0)
+		return -1;
+	if (rc == 1) {
+		if ((rc = same_person(im, target, in)) < 0)
+			return -1;
+		if (rc == 1) {
+			in->client_id = target;
+			return 0;
+		}
+	}
+	if ((rc = same_person(im, source, in)) < 0)
+		return -1;
+	if (rc == 1)
+		return 0;
+	if (rc == 2) {
+		sqlite3_bind_int64(im->st[CLIENT_USED], 1, source);
+		if (one_int(im->st[CLIENT_USED], &used) != 1)
+			return -1;
+	}
+	sqlite3_stmt *st = im->st[CLIENT_ADD];
+	if (rc == 2 && !used)
+		sqlite3_bind_int64(st, 1, source);
+	else
+		sqlite3_bind_null(st, 1);
+	for (int i = 0; i < 5; i++)
+		db_bind_text(st, i + 2, answers_get(&in->answers, client_ids[i]));
+	sqlite3_bind_text(st, 7, in->taken_at, -1, SQLITE_STATIC);
+	if (run(st) < 0)
+		return -1;
+	in->client_id = sqlite3_last_insert_rowid(im->db->h);
+	if (in->client_id != source) {
+		sqlite3_bind_int64(im->st[MAP_PUT], 1, source);
+		sqlite3_bind_int64(im->st[MAP_PUT], 2, in->client_id);
+		if (run(im->st[MAP_PUT]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int import_new(struct db_import *im, struct intake *in, long long position)
+{
+	sqlite3_stmt *st = im->st[INTAKE_ADD];
+	long long used = 0;
+
+	if (choose_client(im, in) < 0)
+		return -1;
+	sqlite3_bind_int64(im->st[INTAKE_USED], 1, in->id);
+	if (one_int(im->st[INTAKE_USED], &used) != 1)
+		return -1;
+	if (used)
+		sqlite3_bind_null(st, 1);
+	else
+		sqlite3_bind_int64(st, 1, in->id);
+	sqlite3_bind_text(st, 2, in->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, in->client_id);
+	sqlite3_bind_text(st, 4, in->taken_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, in->staff, -1, SQLITE_STATIC);
+	if (run(st) < 0)
+		return -1;
+	in->id = sqlite3_last_insert_rowid(im->db->h);
+	in->revision = 1;
+	st = im->st[AUDIT_ADD];
+	sqlite3_bind_text(st, 1, im->at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, im->staff, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, in->client_id);
+	sqlite3_bind_int64(st, 4, in->id);
+	sqlite3_bind_int64(im->st[SEEN_PUT], 1, in->id);
+	sqlite3_bind_int64(im->st[SEEN_PUT], 2, position);
+	if (add_answers(im, in) < 0 || add_sheet(im, in, 1) < 0 || run(st) < 0 ||
+	    run(im->st[SEEN_PUT]) < 0)
+		return -1;
+	return 0;
+}
+
+int db_import_record(struct db_import *im, struct intake *in, long long position,
+		     struct import_result *res)
+{
+	sqlite3_stmt *find = im->st[FIND];
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	sqlite3_bind_text(find, 1, in->uuid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(find);
+	if (rc == SQLITE_ROW) {
+		rc = import_stored(im, in, position, res);
+	} else if (rc == SQLITE_DONE) {
+		sqlite3_reset(find);
+		rc = import_new(im, in, position);
+		res->outcome = IMPORT_ADDED;
+		res->intake_id = in->id;
+	} else {
+		rc = -1;
+	}
+	if (rc == -1)
+		db_report(im->db, "cannot import");
+	sqlite3_reset(find);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,889 @@
+/* json_import.c - reading an export back: a scanner that finds the extent
+ * of each record of a file of any length through one fixed buffer, and
+ * the checks one record passes once cJSON has parsed it (one record in
+ * memory at a time). */
+#include "import.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+#include "questionnaire.h"
+#include "text.h"
+
+/* ---- the scanner ---- */
+
+#define QUOTE_(x) #x
+#define QUOTE(x)  QUOTE_(x)
+
+enum reader_state {
+	AT_START,    /* before the first byte that is not a blank */
+	ARRAY_FIRST, /* after [ */
+	ARRAY_NEXT,  /* after a record of the array: , or ] */
+	LINES_NEXT,  /* one object per line: the next one, or the end */
+	LINE_REST,   /* after an object: blanks to the end of its line */
+	AT_END,	     /* after ]: blanks only */
+	FAILED
+};
+
+struct import_reader {
+	import_read_fn *read;
+	void *arg;
+	char *buf;
+	size_t size, have, at; /* buf[at..have) is not read yet */
+	bool eof;
+	char *rec; /* the record being read */
+	size_t len, cap;
+	enum reader_state state;
+	long long count;
+	int depth; /* where the scan of the record is */
+	bool in_string, escaped;
+};
+
+struct import_reader *import_reader_new(import_read_fn *read, void *arg, size_t bufsize)
+{
+	struct import_reader *r = calloc(1, sizeof *r);
+
+	if (!r || !(r->buf = malloc(bufsize ? bufsize : 1))) {
+		free(r);
+		return NULL;
+	}
+	r->read = read;
+	r->arg = arg;
+	r->size = bufsize ? bufsize : 1;
+	return r;
+}
+
+void import_reader_free(struct import_reader *r)
+{
+	if (!r)
+		return;
+	free(r->buf);
+	free(r->rec);
+	free(r);
+}
+
+long long import_reader_count(const struct import_reader *r)
+{
+	return r->count;
+}
+
+/* Makes sure a byte is waiting: returns 1, 0 at the end of the file, or -1
+ * with errno set. */
+static int fill(struct import_reader *r)
+{
+	ssize_t n;
+
+	if (r->at < r->have)
+		return 1;
+	if (r->eof)
+		return 0;
+	do
+		n = r->read(r->arg, r->buf, r->size);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	r->at = 0;
+	r->have = (size_t)n;
+	r->eof = n == 0;
+	return n > 0;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Fails the reader with a reason (printf-style) in why. */
+__attribute__((format(printf, 4, 5))) static int fail(struct import_reader *r, char *why, size_t n,
+						      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	r->state = FAILED;
+	return -1;
+}
+
+/* Skips blanks (only spaces, tabs and CR when within_line, which stops
+ * at a newline); then *c is the next byte, not taken.  Returns 1, 0 at the
+ * end of the file, or -1 (a read error, with errno). */
+static int skip_blanks(struct import_reader *r, bool within_line, char *c)
+{
+	int rc;
+
+	while ((rc = fill(r)) == 1) {
+		while (r->at < r->have) {
+			char b = r->buf[r->at];
+			if (!is_blank(b) || (within_line && b == '\n')) {
+				*c = b;
+				return 1;
+			}
+			r->at++;
+		}
+	}
+	return rc;
+}
+
+/* Scans s[0..n) of the record being read.  Returns how many bytes belong
+ * to it, with *done set when the last of them is its closing bracket; or
+ * (size_t)-1 with *err set on a byte no record may hold. */
+static size_t scan(struct import_reader *r, const char *s, size_t n, bool *done, const char **err)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (r->in_string) {
+			if (r->escaped) {
+				r->escaped = false;
+				if (c >= 0x20)
+					continue;
+			} else {
+				/* The bulk of a record: plain text in a string. */
+				while (c >= 0x20 && c != '"' && c != '\\') {
+					if (++i == n)
+						return n;
+					c = (unsigned char)s[i];
+				}
+				if (c == '"') {
+					r->in_string = false;
+					continue;
+				}
+				if (c == '\\') {
+					r->escaped = true;
+					continue;
+				}
+			}
+			*err = c == '\0' ? "a NUL byte, which JSON text cannot hold"
+					 : "a control character written raw in a string (JSON "
+					   "escapes them, e.g. \\n)";
+			return (size_t)-1;
+		}
+		switch (c) {
+		case '"':
+			r->in_string = true;
+			break;
+		case '{':
+		case '[':
+			if (++r->depth > IMPORT_DEPTH_MAX) {
+				*err = "nested more than " QUOTE(
+				    IMPORT_DEPTH_MAX) " deep (an intake needs 3)";
+				return (size_t)-1;
+			}
+			break;
+		case '}':
+		case ']':
+			if (--r->depth == 0) {
+				*done = true;
+				return i + 1;
+			}
+			break;
+		case '\0':
+			*err = "a NUL byte, which JSON text cannot hold";
+			return (size_t)-1;
+		default:
+			break;
+		}
+	}
+	return n;
+}
+
+/* Reads the record that starts at the next byte (a {) into r->rec. */
+static int read_record(struct import_reader *r, char *why, size_t whylen)
+{
+	long long pos = r->count + 1;
+	bool done = false;
+	const char *err = NULL;
+
+	r->len = 0;
+	r->depth = 0;
+	r->in_string = r->escaped = false;
+	while (!done) {
+		int rc = fill(r);
+		if (rc <= 0) {
+			if (rc < 0)
+				return fail(r, why, whylen, "record %lld: cannot read the file: %s",
+					    pos, strerror(errno));
+			return fail(r, why, whylen,
+				    "record %lld: the file ends inside this record (truncated?)",
+				    pos);
+		}
+		/* Never past the limit, so that what is refused does not hang on
+		 * where the buffer ends. */
+		size_t room = IMPORT_RECORD_MAX - r->len, avail = r->have - r->at;
+		size_t k = scan(r, r->buf + r->at, avail < room ? avail : room, &done, &err);
+		if (k == (size_t)-1)
+			return fail(r, why, whylen, "record %lld: %s", pos, err);
+		if (r->len + k > r->cap) {
+			size_t cap = r->cap ? r->cap : 4096;
+			while (cap < r->len + k)
+				cap *= 2;
+			if (cap > IMPORT_RECORD_MAX)
+				cap = IMPORT_RECORD_MAX;
+			char *grown = realloc(r->rec, cap);
+			if (!grown)
+				return fail(r, why, whylen, "record %lld: out of memory", pos);
+			r->rec = grown;
+			r->cap = cap;
+		}
+		memcpy(r->rec + r->len, r->buf + r->at, k);
+		r->len += k;
+		r->at += k;
+		if (!done && r->len == IMPORT_RECORD_MAX)
+			return fail(r, why, whylen,
+				    "record %lld: longer than %d KiB, the most one intake may take",
+				    pos, IMPORT_RECORD_MAX / 1024);
+	}
+	r->count++;
+	return 1;
+}
+
+int import_reader_next(struct import_reader *r, const char **text, size_t *len, char *why,
+		       size_t whylen)
+{
+	long long n = r->count;
+	char c = 0;
+
+	for (;;) {
+		if (r->state == FAILED) {
+			snprintf(why, whylen, "the file cannot be read further");
+			return -1;
+		}
+		int rc = skip_blanks(r, r->state == LINE_REST, &c);
+		if (rc < 0 && n)
+			return fail(r, why, whylen, "after record %lld: cannot read the file: %s",
+				    n, strerror(errno));
+		if (rc < 0)
+			return fail(r, why, whylen, "cannot read the file: %s", strerror(errno));
+		switch (r->state) {
+		case AT_START:
+			if (rc == 0)
+				return fail(r, why, whylen,
+					    "the file is empty (an export is a JSON array, or one "
+					    "intake object per line)");
+			if (c != '[' && c != '{')
+				return fail(
+				    r, why, whylen,
+				    "not an export: it must start with [ (a JSON array) or { "
+				    "(one intake object per line)");
+			if (c == '[') {
+				r->at++;
+				r->state = ARRAY_FIRST;
+				continue;
+			}
+			r->state = LINES_NEXT;
+			continue;
+		case ARRAY_FIRST:
+			if (rc == 0)
+				return fail(r, why, whylen, "the file ends before the closing ]");
+			if (c == ']') {
+				r->at++;
+				r->state = AT_END;
+				continue;
+			}
+			break;
+		case ARRAY_NEXT:
+			if (rc == 0)
+				return fail(r, why, whylen,
+					    "after record %lld: the file ends before the closing ] "
+					    "(truncated?)",
+					    n);
+			if (c == ']') {
+				r->at++;
+				r->state = AT_END;
+				continue;
+			}
+			if (c != ',')
+				return fail(r, why, whylen, "after record %lld: expected , or ]",
+					    n);
+			r->at++;
+			rc = skip_blanks(r, false, &c);
+			if (rc < 0)
+				return fail(r, why, whylen,
+					    "after record %lld: cannot read the file: %s", n,
+					    strerror(errno));
+			if (rc == 0)
+				return fail(
+				    r, why, whylen,
+				    "after record %lld: the file ends after a comma (truncated?)",
+				    n);
+			if (c == ']')
+				return fail(r, why, whylen, "after record %lld: a comma before ]",
+					    n);
+			break;
+		case LINES_NEXT:
+			if (rc == 0)
+				return 0;
+			break;
+		case LINE_REST:
+			if (rc == 1 && c != '\n')
+				return fail(
+				    r, why, whylen,
+				    "after record %lld: more after the object on its line (one "
+				    "object per line)",
+				    n);
+			if (rc == 1)
+				r->at++;
+			r->state = LINES_NEXT;
+			continue;
+		case AT_END:
+			if (rc == 0)
+				return 0;
+			return fail(r, why, whylen,
+				    "after the closing ]: more text (an export is one JSON array)");
+		case FAILED:
+			continue;
+		}
+		/* A record starts here. */
+		if (c != '{')
+			return fail(r, why, whylen, "record %lld: not an intake object {...}",
+				    n + 1);
+		if (read_record(r, why, whylen) < 0)
+			return -1;
+		r->state = r->state == LINES_NEXT ? LINE_REST : ARRAY_NEXT;
+		*text = r->rec;
+		*len = r->len;
+		return 1;
+	}
+}
+
+/* ---- one record ---- */
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+void import_checks_init(struct import_checks *c, int minimum_age, struct date today)
+{
+	_Static_assert(sizeof c->slot / sizeof c->slot[0] >= 2 * 32, "room for every question");
+	c->minimum_age = minimum_age;
+	c->today = today;
+	memset(c->slot, -1, sizeof c->slot);
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		uint32_t h = hash(questionnaire[i].id) % sizeof c->slot;
+		while (c->slot[h] >= 0)
+			h = (h + 1) % sizeof c->slot;
+		c->slot[h] = (signed char)i;
+	}
+}
+
+/* The index of question id, or -1: by hash, as every answer of every
+ * record looks its id up. */
+static int question_at(const struct import_checks *c, const char *id)
+{
+	for (uint32_t h = hash(id) % sizeof c->slot; c->slot[h] >= 0; h = (h + 1) % sizeof c->slot)
+		if (strcmp(questionnaire[c->slot[h]].id, id) == 0)
+			return c->slot[h];
+	return -1;
+}
+
+/* An unknown key as a message quotes it: at most 40 bytes, with control
+ * characters shown as ?, so that the reason stays one line. */
+static const char *shown_key(const char *key, char out[41])
+{
+	size_t i;
+
+	for (i = 0; i < 40 && key[i]; i++)
+		out[i] = (unsigned char)key[i] < 0x20 || key[i] == 0x7f ? '?' : key[i];
+	out[i] = '\0';
+	return out;
+}
+
+/* Fills item[i] with the member of obj named names[i], refusing members
+ * of other names, a name given twice and a name missing.  path names obj
+ * in reasons ("" for the record). */
+static int take_members(const cJSON *obj, const char *path, const char *const *names,
+			const cJSON **item, char *why, size_t n)
+{
+	const char *dot = path[0] ? "." : "";
+	size_t count = 0;
+	const cJSON *v;
+	char key[41];
+
+	if (!cJSON_IsObject(obj)) {
+		snprintf(why, n, "%s: must be an object", path);
+		return -1;
+	}
+	while (names[count])
+		item[count++] = NULL;
+	cJSON_ArrayForEach(v, obj)
+	{
+		size_t i = 0;
+		while (i < count && strcmp(names[i], v->string) != 0)
+			i++;
+		if (i == count) {
+			snprintf(why, n, "%s%sunknown key '%s'", path, path[0] ? ": " : "",
+				 shown_key(v->string, key));
+			return -1;
+		}
+		if (item[i]) {
+			snprintf(why, n, "%s%s%s: given twice", path, dot, names[i]);
+			return -1;
+		}
+		item[i] = v;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (!item[i]) {
+			snprintf(why, n, "%s%s%s: missing", path, dot, names[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A whole number from 1 to 2^53 - 1 (the integers a double holds). */
+static bool whole_number(const cJSON *v, long long *out)
+{
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return false;
+	d = v->valuedouble;
+	if (!(d >= 1 && d <= 9007199254740991.0) || d != (double)(long long)d)
+		return false;
+	*out = (long long)d;
+	return true;
+}
+
+static bool is_uuid4(const char *s)
+{
+	if (strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+			return false;
+		}
+	}
+	return s[14] == '4' && strchr("89ab", s[19]);
+}
+
+/* YYYY-MM-DDTHH:MM:SSZ, a real date and time; *day is its date. */
+static bool utc_time(const char *s, struct date *day)
+{
+	char date[11];
+
+	if (strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+		return false;
+	for (int i = 11; i < 19; i++)
+		if (i != 13 && i != 16 && !(s[i] >= '0' && s[i] <= '9'))
+			return false;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	return date_parse(date, day) == DATE_OK && (s[11] - '0') * 10 + (s[12] - '0') < 24 &&
+	       s[14] < '6' && s[17] < '6';
+}
+
+/* True when a string of the (scanned) record holds the escape \u0000:
+ * cJSON would silently cut the string there. */
+static bool has_nul_escape(const char *text, size_t len)
+{
+	bool in_string = false;
+
+	if (!memchr(text, '\\', len))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = text[i] == '"';
+		} else if (text[i] == '"') {
+			in_string = false;
+		} else if (text[i] == '\\' && i + 1 < len) {
+			if (text[i + 1] == 'u' && i + 5 < len &&
+			    memcmp(text + i + 2, "0000", 4) == 0)
+				return true;
+			i++;
+		}
+	}
+	return false;
+}
+
+/* text_is_utf8(), quicker on the ASCII most of a record is: no byte of a
+ * multi-byte sequence is ASCII, so each run of other bytes is checked on
+ * its own. */
+static bool record_is_utf8(const char *s, size_t len)
+{
+	size_t i = 0, j;
+	uint64_t w;
+
+	while (i < len) {
+		while (i + 8 <= len && (memcpy(&w, s + i, 8), !(w & UINT64_C(0x8080808080808080))))
+			i += 8;
+		while (i < len && (unsigned char)s[i] < 0x80)
+			i++;
+		for (j = i; j < len && (unsigned char)s[j] >= 0x80; j++)
+			;
+		if (j > i && !text_is_utf8(s + i, j - i))
+			return false;
+		i = j;
+	}
+	return true;
+}
+
+/* The day a date answer of question q is checked as of.  The rules of
+ * the day the intake was taken, in the studio's time zone: a day either
+ * side of the UTC date.  A date that a later edit or GP sign-off may have
+ * set (not in the future, or not in the past) may have been checked on
+ * any day since, up to today. */
+static struct date rule_day(const struct question *q, const char *value, struct date taken,
+			    struct date today)
+{
+	struct date d, first, last;
+
+	if (q->type != Q_DATE ||
+	    (q->date_rule != DATE_NOT_FUTURE && q->date_rule != DATE_NOT_PAST) ||
+	    date_parse(value, &d) != DATE_OK)
+		return taken;
+	first = date_add_days(taken, -1);
+	last = date_add_days(today, 1);
+	if (date_cmp(d, first) < 0)
+		return first;
+	if (date_cmp(d, last) > 0)
+		return last;
+	return d;
+}
+
+/* The one-line reason an answer that question_check() took is not as the
+ * program stores it (trimmed, a choice in lower case, no empty text). */
+static void not_stored_form(const struct question *q, const char *value, char *why, size_t n)
+{
+	if (!value) {
+		snprintf(why, n, "empty: %s when there is none",
+			 q->client_field ? "give null" : "leave the key out");
+	} else if (q->type == Q_CHOICE) {
+		size_t used = (size_t)snprintf(why, n, "choose one of:");
+		for (size_t i = 0; q->choices[i] && used < n; i++)
+			used += (size_t)snprintf(why + used, n - used, "%s %s", i ? "," : "",
+						 q->choices[i]);
+	} else {
+		snprintf(why, n, "spaces at the start or the end (answers are stored trimmed)");
+	}
+}
+
+/* Checks input as the answer to question qi, as `new` would have on the
+ * day taken (see rule_day), and stores it in a. */
+static int check_answer(const struct import_checks *c, size_t qi, const char *input,
+			struct answers *a, struct date taken, char *why, size_t n)
+{
+	const struct question *q = &questionnaire[qi];
+	const char *path = q->client_field ? "client" : "answers";
+	struct rules rules = {rule_day(q, input, taken, c->today), c->minimum_age};
+	char reason[200], other[200];
+	char *value = NULL;
+	int rc = question_check(q, input, a, &rules, &value, reason, sizeof reason);
+
+	/* A birth date: the client was old enough on the day, in the studio's
+	 * time zone. */
+	for (int shift = 1; rc < 0 && q->date_rule == DATE_BIRTH && shift >= -1; shift -= 2) {
+		rules.today = date_add_days(taken, shift);
+		rc = question_check(q, input, a, &rules, &value, other, sizeof other);
+	}
+	if (rc == 0 && (!value || strcmp(value, input) != 0)) {
+		not_stored_form(q, value, reason, sizeof reason);
+		rc = -1;
+	}
+	if (rc < 0) {
+		free(value);
+		snprintf(why, n, "%s.%s: %s", path, q->id, reason);
+		return -1;
+	}
+	a->value[qi] = value;
+	return 0;
+}
+
+/* A string member for question qi (or null when it may be null). */
+static int text_member(const cJSON *v, const char *path, const char *name, bool nullable,
+		       const char **out, char *why, size_t n)
+{
+	*out = NULL;
+	if (cJSON_IsString(v)) {
+		*out = v->valuestring;
+		return 0;
+	}
+	if (nullable && cJSON_IsNull(v))
+		return 0;
+	snprintf(why, n, "%s.%s: must be %s", path, name,
+		 nullable ? "a string or null" : "a string");
+	return -1;
+}
+
+static const char *const record_keys[] = {"id",	     "uuid",   "taken_at",   "staff", "client",
+					  "answers", "advice", "gp_signoff", NULL};
+enum { K_ID, K_UUID, K_TAKEN_AT, K_STAFF, K_CLIENT, K_ANSWERS, K_ADVICE, K_GP_SIGNOFF };
+
+static const char *const client_keys[] = {"id",	   "first_name", "last_name", "date_of_birth",
+					  "phone", "email",	 NULL};
+
+/* The client's id and raw answers (by question) from the client object. */
+static int take_client(const struct import_checks *c, const cJSON *client, long long *id,
+		       const char *raw[32], char *why, size_t n)
+{
+	const cJSON *item[8];
+
+	if (take_members(client, "client", client_keys, item, why, n) < 0)
+		return -1;
+	if (!whole_number(item[0], id)) {
+		snprintf(why, n, "client.id: must be a whole number from 1");
+		return -1;
+	}
+	for (size_t i = 1; client_keys[i]; i++) {
+		int qi = question_at(c, client_keys[i]);
+		bool optional = !questionnaire[qi].required;
+		if (text_member(item[i], "client", client_keys[i], optional, &raw[qi], why, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The raw answers (by question) from the answers object: yes/no questions
+ * as booleans, others as strings. */
+static int take_answers(const struct import_checks *c, const cJSON *answers, const char *raw[32],
+			char *why, size_t n)
+{
+	const cJSON *v;
+	uint32_t seen = 0;
+	char key[41];
+
+	if (!cJSON_IsObject(answers)) {
+		snprintf(why, n, "answers: must be an object");
+		return -1;
+	}
+	cJSON_ArrayForEach(v, answers)
+	{
+		int qi = question_at(c, v->string);
+		const struct question *q;
+
+		if (qi < 0) {
+			snprintf(why, n, "answers: unknown key '%s'", shown_key(v->string, key));
+			return -1;
+		}
+		q = &questionnaire[qi];
+		if (q->client_field) {
+			snprintf(why, n, "answers.%s: belongs in client, not in answers", q->id);
+			return -1;
+		}
+		if (seen & (UINT32_C(1) << qi)) {
+			snprintf(why, n, "answers.%s: given twice", q->id);
+			return -1;
+		}
+		seen |= UINT32_C(1) << qi;
+		if (q->type == Q_YESNO) {
+			if (!cJSON_IsBool(v)) {
+				snprintf(why, n, "answers.%s: must be true or false", q->id);
+				return -1;
+			}
+			raw[qi] = cJSON_IsTrue(v) ? "yes" : "no";
+		} else if (text_member(v, "answers", q->id, false, &raw[qi], why, n) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Every answer checked, in the order asked; then which apply. */
+static int check_answers(const struct import_checks *c, const char *const raw[32],
+			 struct answers *a, struct date taken, char *why, size_t n)
+{
+	for (size_t i = 0; i < questionnaire_count; i++)
+		if (raw[i] && check_answer(c, i, raw[i], a, taken, why, n) < 0)
+			return -1;
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		const struct question *q = &questionnaire[i];
+		const char *path = q->client_field ? "client" : "answers";
+		bool applies = question_applies(q, a);
+
+		if (a->value[i] && !applies) {
+			snprintf(why, n,
+				 "%s.%s: given, but the question does not apply to these answers",
+				 path, q->id);
+			return -1;
+		}
+		if (!a->value[i] && applies && q->required) {
+			snprintf(why, n, "%s.%s: missing (the question is required)", path, q->id);
+			return -1;
+		}
+	}
+	if (strcmp(answers_get(a, "consent_storage"), "yes") != 0) {
+		snprintf(why, n,
+			 "answers.consent_storage: must be true (nothing is stored without "
+			 "consent)");
+		return -1;
+	}
+	return 0;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The advice sheet as printed: 1 to ADVICE_MAX items of known rules. */
+static int take_advice(const cJSON *list, struct advice_sheet *out, char *why, size_t n)
+{
+	static const char *const keys[] = {"id", "text", NULL};
+	const cJSON *v, *item[2];
+	size_t count = 0;
+
+	if (!cJSON_IsArray(list) || !list->child) {
+		snprintf(why, n, "advice: must be an array of at least one item");
+		return -1;
+	}
+	cJSON_ArrayForEach(v, list)
+	{
+		char path[32];
+		size_t r = 0;
+
+		snprintf(path, sizeof path, "advice[%zu]", count);
+		if (++count > ADVICE_MAX) {
+			snprintf(why, n, "advice: more than %d items", ADVICE_MAX);
+			return -1;
+		}
+		if (take_members(v, path, keys, item, why, n) < 0)
+			return -1;
+		if (!cJSON_IsString(item[0])) {
+			snprintf(why, n, "%s.id: must be a string", path);
+			return -1;
+		}
+		while (r < advice_rule_count &&
+		       strcmp(advice_rules[r].id, item[0]->valuestring) != 0)
+			r++;
+		if (r == advice_rule_count) {
+			snprintf(why, n, "%s.id: not an advice rule of this program", path);
+			return -1;
+		}
+		if (!cJSON_IsString(item[1]) || !item[1]->valuestring[0]) {
+			snprintf(why, n, "%s.text: must be a string, not empty", path);
+			return -1;
+		}
+		if (advice_sheet_add(out, advice_rules[r].id, item[1]->valuestring) < 0) {
+			snprintf(why, n, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The summary must be what the export would write for these answers. */
+static int check_gp_signoff(const cJSON *obj, const struct answers *a, char *why, size_t n)
+{
+	static const char *const keys[] = {"status", "gp_name", "date", NULL};
+	static const char *const answer[] = {NULL, "gp_name", "gp_signoff_date"};
+	const cJSON *item[3];
+
+	if (take_members(obj, "gp_signoff", keys, item, why, n) < 0)
+		return -1;
+	if (!cJSON_IsString(item[0]) ||
+	    strcmp(item[0]->valuestring, answers_signoff_status(a)) != 0) {
+		snprintf(why, n, "gp_signoff.status: must be \"%s\", as the answers give",
+			 answers_signoff_status(a));
+		return -1;
+	}
+	for (int i = 1; i < 3; i++) {
+		const char *v;
+		if (text_member(item[i], "gp_signoff", keys[i], true, &v, why, n) < 0)
+			return -1;
+		if (!same_text(v, answers_get(a, answer[i]))) {
+			snprintf(why, n, "gp_signoff.%s: does not agree with answers.%s", keys[i],
+				 answer[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int take_record(const cJSON *root, const struct import_checks *c, struct intake *out,
+		       char *why, size_t n)
+{
+	const cJSON *item[8];
+	const char *raw[32] = {NULL};
+	const char *staff;
+	struct date taken;
+
+	if (!cJSON_IsObject(root)) {
+		snprintf(why, n, "not an intake object {...}");
+		return -1;
+	}
+	if (take_members(root, "", record_keys, item, why, n) < 0)
+		return -1;
+	if (!whole_number(item[K_ID], &out->id)) {
+		snprintf(why, n, "id: must be a whole number from 1");
+		return -1;
+	}
+	if (!cJSON_IsString(item[K_UUID]) || !is_uuid4(item[K_UUID]->valuestring)) {
+		snprintf(why, n, "uuid: must be a version 4 UUID in lower case");
+		return -1;
+	}
+	memcpy(out->uuid, item[K_UUID]->valuestring, sizeof out->uuid);
+	if (!cJSON_IsString(item[K_TAKEN_AT]) || !utc_time(item[K_TAKEN_AT]->valuestring, &taken)) {
+		snprintf(why, n, "taken_at: must be a UTC time YYYY-MM-DDTHH:MM:SSZ");
+		return -1;
+	}
+	if (date_cmp(taken, date_add_days(c->today, 1)) > 0) {
+		snprintf(why, n, "taken_at: in the future");
+		return -1;
+	}
+	staff = cJSON_IsString(item[K_STAFF]) ? item[K_STAFF]->valuestring : NULL;
+	if (!staff || !staff[0] || text_has_control(staff, false) || text_codepoints(staff) > 100) {
+		snprintf(why, n, "staff: must be 1 to 100 characters without control characters");
+		return -1;
+	}
+	if (take_client(c, item[K_CLIENT], &out->client_id, raw, why, n) < 0 ||
+	    take_answers(c, item[K_ANSWERS], raw, why, n) < 0 ||
+	    check_answers(c, raw, &out->answers, taken, why, n) < 0 ||
+	    take_advice(item[K_ADVICE], &out->advice, why, n) < 0 ||
+	    check_gp_signoff(item[K_GP_SIGNOFF], &out->answers, why, n) < 0)
+		return -1;
+	if (!(out->taken_at = strdup(item[K_TAKEN_AT]->valuestring)) ||
+	    !(out->staff = strdup(staff))) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int import_record_parse(const char *text, size_t len, const struct import_checks *c,
+			struct intake *out, char *why, size_t whylen)
+{
+	const char *end = NULL;
+	cJSON *root;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (memchr(text, '\0', len)) {
+		snprintf(why, whylen, "a NUL byte, which JSON text cannot hold");
+		return -1;
+	}
+	if (!record_is_utf8(text, len)) {
+		snprintf(why, whylen, "not valid UTF-8 text");
+		return -1;
+	}
+	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!root || end != text + len) {
+		const char *at = root ? end : cJSON_GetErrorPtr();
+		snprintf(why, whylen, "not valid JSON (near byte %ld of the record)",
+			 at && at >= text && at <= text + len ? (long)(at - text) + 1 : 1L);
+		cJSON_Delete(root);
+		return -1;
+	}
+	if (has_nul_escape(text, len)) {
+		snprintf(why, whylen, "a string holds \\u0000 (NUL), which is not allowed");
+		cJSON_Delete(root);
+		return -1;
+	}
+	rc = take_record(root, c, out, why, whylen);
+	cJSON_Delete(root);
+	return rc;
+}

@@ -1,0 +1,664 @@
+/* test_import.c - unit tests for json_import.c: the scanner (nesting,
+ * strings with brackets and escapes, records split across buffer
+ * boundaries at every size, the limits) and the checks on one record
+ * (each refusal names its field and never the value). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "unit.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+#include "import.h"
+#include "json.h"
+
+/* ---- the scanner ---- */
+
+/* A source that gives at most `step` bytes per read (or fails with EIO
+ * once `fail_at` bytes are given, when set). */
+struct source {
+	const char *data;
+	size_t len, at, step, fail_at;
+};
+
+static ssize_t source_read(void *arg, char *buf, size_t n)
+{
+	struct source *s = arg;
+
+	if (s->fail_at && s->at >= s->fail_at) {
+		errno = EIO;
+		return -1;
+	}
+	if (n > s->step)
+		n = s->step;
+	if (n > s->len - s->at)
+		n = s->len - s->at;
+	memcpy(buf, s->data + s->at, n);
+	s->at += n;
+	return (ssize_t)n;
+}
+
+/* Reads every record of data with the given buffer and read sizes.
+ * Records go to out (NUL-separated copies, as many as fit); returns the
+ * number read, or -1 - that number after an error (why filled). */
+static long long read_all(const char *data, size_t len, size_t bufsize, size_t step, char *out,
+			  size_t outlen, char *why, size_t whylen)
+{
+	struct source src = {data, len, 0, step, 0};
+	struct import_reader *r = import_reader_new(source_read, &src, bufsize);
+	const char *text;
+	size_t n, used = 0;
+	long long count = 0;
+	int rc;
+
+	assert_non_null(r);
+	why[0] = '\0';
+	while ((rc = import_reader_next(r, &text, &n, why, whylen)) == 1) {
+		count++;
+		assert_int_equal(import_reader_count(r), count);
+		if (out && used + n + 1 <= outlen) {
+			memcpy(out + used, text, n);
+			out[used + n] = '\0';
+			used += n + 1;
+		}
+	}
+	if (rc < 0) {
+		/* An error is final. */
+		char again[200];
+		assert_int_equal(import_reader_next(r, &text, &n, again, sizeof again), -1);
+	}
+	import_reader_free(r);
+	return rc < 0 ? -1 - count : count;
+}
+
+static const size_t sizes[] = {1, 2, 3, 5, 7, 16, 64, 4096};
+#define N_SIZES (sizeof sizes / sizeof sizes[0])
+
+static void test_scan_strings_with_brackets_and_escapes(void **state)
+{
+	(void)state;
+	/* Brackets and quotes inside strings, escaped quotes and backslashes
+	 * at the end of strings, an escaped slash, a \u escape, blanks. */
+	static const char *const records[] = {
+	    "{\"a\":\"}]\",\"b\":\"{[\"}",
+	    "{\"q\":\"say \\\"}\\\" now\",\"bs\":\"ends in \\\\\",\"n\":[1,{\"x\":\"]\"}]}",
+	    "{\"u\":\"\\u007d\\/\",\"e\":{}}",
+	    "{\"k}\":\"v{\" , \"deep\" : [[[]]] }",
+	};
+	char data[1024], ndjson[1024], out[1024], why[200];
+	size_t used = 0, nd = 0;
+
+	used += (size_t)snprintf(data + used, sizeof data - used, " \n[");
+	for (size_t i = 0; i < 4; i++) {
+		used += (size_t)snprintf(data + used, sizeof data - used, "%s\r\n %s", i ? "," : "",
+					 records[i]);
+		nd += (size_t)snprintf(ndjson + nd, sizeof ndjson - nd, "%s%s\n",
+				       i == 2 ? "\n" : "", records[i]);
+	}
+	used += (size_t)snprintf(data + used, sizeof data - used, "\n]\n");
+	for (size_t b = 0; b < N_SIZES; b++) {
+		for (size_t s = 0; s < N_SIZES; s++) {
+			for (int lines = 0; lines < 2; lines++) {
+				const char *in = lines ? ndjson : data;
+				long long n = read_all(in, lines ? nd : used, sizes[b], sizes[s],
+						       out, sizeof out, why, sizeof why);
+				const char *p = out;
+				if (n != 4)
+					fail_msg("buffer %zu, reads of %zu, %s: %lld records (%s)",
+						 sizes[b], sizes[s], lines ? "ndjson" : "array", n,
+						 why);
+				for (size_t i = 0; i < 4; i++) {
+					assert_string_equal(p, records[i]);
+					p += strlen(p) + 1;
+				}
+			}
+		}
+	}
+}
+
+struct bad_file {
+	const char *data;
+	size_t len;
+	long long records; /* read before the error */
+	const char *why;   /* the start of the reason */
+};
+
+#define LIT(s) s, sizeof(s) - 1
+
+static void test_scan_refusals(void **state)
+{
+	(void)state;
+	static const struct bad_file cases[] = {
+	    {LIT(""), 0, "the file is empty"},
+	    {LIT(" \n\t"), 0, "the file is empty"},
+	    {LIT("x"), 0, "not an export"},
+	    {LIT("\xef\xbb\xbf[]"), 0, "not an export"},
+	    {LIT("["), 0, "the file ends before the closing ]"},
+	    {LIT("[{\"a\":1}"), 1, "after record 1: the file ends before the closing ]"},
+	    {LIT("[{\"a\":1},"), 1, "after record 1: the file ends after a comma"},
+	    {LIT("[{\"a\":1},]"), 1, "after record 1: a comma before ]"},
+	    {LIT("[{\"a\":1}{\"b\":2}]"), 1, "after record 1: expected , or ]"},
+	    {LIT("[{\"a\":\"}"), 0, "record 1: the file ends inside this record"},
+	    {LIT("[{\"a\":{\"b\":1}"), 0, "record 1: the file ends inside this record"},
+	    {LIT("[1]"), 0, "record 1: not an intake object"},
+	    {LIT("[{}, \"x\"]"), 1, "record 2: not an intake object"},
+	    {LIT("[{}] x"), 1, "after the closing ]: more text"},
+	    {LIT("[{}][]"), 1, "after the closing ]: more text"},
+	    {LIT("{}\n{} {}\n"), 2, "after record 2: more after the object on its line"},
+	    {LIT("{}\n[]\n"), 1, "record 2: not an intake object"},
+	    {LIT("[{\"a\":\"x\ny\"}]"), 0, "record 1: a control character written raw"},
+	    {LIT("[{\"a\":\"x\\\ty\"}]"), 0, "record 1: a control character written raw"},
+	    {LIT("[{\"a\":1,\0}]"), 0, "record 1: a NUL byte"},
+	    {LIT("[{\"a\":\"x\0\"}]"), 0, "record 1: a NUL byte"},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *d = cases[i].data;
+		size_t len = cases[i].len;
+		char why[200];
+
+		for (size_t b = 0; b < N_SIZES; b++) {
+			long long n =
+			    read_all(d, len, sizes[b], sizes[b], NULL, 0, why, sizeof why);
+			if (n != -1 - cases[i].records ||
+			    strncmp(why, cases[i].why, strlen(cases[i].why)))
+				fail_msg("case %zu, buffer %zu: %lld (%s)", i, sizes[b], n, why);
+		}
+	}
+}
+
+static void test_scan_empty_exports(void **state)
+{
+	(void)state;
+	static const char *const empty[] = {"[]", " [ \n ] \n", "[]\r\n"};
+	char why[200];
+
+	for (size_t i = 0; i < 3; i++)
+		for (size_t b = 0; b < N_SIZES; b++)
+			assert_int_equal(read_all(empty[i], strlen(empty[i]), sizes[b], 3, NULL, 0,
+						  why, sizeof why),
+					 0);
+}
+
+/* { "a": [[[...]]] } nested depth deep in all. */
+static char *nested(int depth)
+{
+	char *s = malloc((size_t)depth * 2 + 16), *p = s;
+
+	p += sprintf(p, "[{\"a\":");
+	for (int i = 1; i < depth; i++)
+		*p++ = '[';
+	for (int i = 1; i < depth; i++)
+		*p++ = ']';
+	strcpy(p, "}]");
+	return s;
+}
+
+static void test_scan_nesting_limit(void **state)
+{
+	(void)state;
+	char why[200];
+	char *ok = nested(IMPORT_DEPTH_MAX), *deep = nested(IMPORT_DEPTH_MAX + 1);
+	char *very = nested(10000);
+
+	assert_int_equal(read_all(ok, strlen(ok), 7, 7, NULL, 0, why, sizeof why), 1);
+	assert_int_equal(read_all(deep, strlen(deep), 7, 7, NULL, 0, why, sizeof why), -1);
+	assert_non_null(strstr(why, "record 1: nested more than 16 deep"));
+	assert_int_equal(read_all(very, strlen(very), 4096, 4096, NULL, 0, why, sizeof why), -1);
+	assert_non_null(strstr(why, "nested more than"));
+	/* Brackets in strings do not count. */
+	free(very);
+	very = malloc(20100);
+	strcpy(very, "{\"s\":\"");
+	memset(very + 6, '[', 20000);
+	strcpy(very + 20006, "\"}");
+	assert_int_equal(read_all(very, strlen(very), 64, 64, NULL, 0, why, sizeof why), 1);
+	free(ok);
+	free(deep);
+	free(very);
+}
+
+/* A record of exactly n bytes: {"s":"xxx..."} */
+static char *record_of(size_t n)
+{
+	char *s = malloc(n + 3);
+
+	memcpy(s, "{\"s\":\"", 6);
+	memset(s + 6, 'x', n - 8);
+	memcpy(s + n - 2, "\"}\n", 4);
+	return s;
+}
+
+/* An endless line: {"s":"xxx... for as long as it is read. */
+static ssize_t endless_read(void *arg, char *buf, size_t n)
+{
+	size_t *given = arg;
+
+	memset(buf, 'x', n);
+	if (*given == 0)
+		memcpy(buf, "{\"s\":\"", n < 6 ? n : 6);
+	*given += n;
+	return (ssize_t)n;
+}
+
+static void test_scan_record_size_limit(void **state)
+{
+	(void)state;
+	char why[200];
+	char *at_limit = record_of(IMPORT_RECORD_MAX), *over = record_of(IMPORT_RECORD_MAX + 1);
+	size_t given = 0;
+	struct import_reader *r;
+	const char *text;
+	size_t n;
+
+	assert_int_equal(
+	    read_all(at_limit, IMPORT_RECORD_MAX + 1, 65536, 65536, NULL, 0, why, sizeof why), 1);
+	assert_int_equal(
+	    read_all(over, IMPORT_RECORD_MAX + 2, 4096, 4096, NULL, 0, why, sizeof why), -1);
+	assert_string_equal(why, "record 1: longer than 1024 KiB, the most one intake may take");
+	/* It stops there: the rest of an endless line is never read. */
+	r = import_reader_new(endless_read, &given, 65536);
+	assert_int_equal(import_reader_next(r, &text, &n, why, sizeof why), -1);
+	assert_string_equal(why, "record 1: longer than 1024 KiB, the most one intake may take");
+	assert_true(given <= IMPORT_RECORD_MAX + 65536);
+	import_reader_free(r);
+	free(at_limit);
+	free(over);
+}
+
+static void test_scan_read_error(void **state)
+{
+	(void)state;
+	static const char data[] = "[{\"a\":1},{\"b\":2}]";
+	struct source src = {data, sizeof data - 1, 0, 4, 10};
+	struct import_reader *r = import_reader_new(source_read, &src, 4);
+	const char *text;
+	char why[200];
+	size_t n;
+
+	assert_int_equal(import_reader_next(r, &text, &n, why, sizeof why), 1);
+	assert_int_equal(import_reader_next(r, &text, &n, why, sizeof why), -1);
+	assert_non_null(strstr(why, "cannot read the file"));
+	assert_non_null(strstr(why, strerror(EIO)));
+	import_reader_free(r);
+}
+
+/* ---- one record ---- */
+
+static struct date today;
+
+static void day(char buf[11], int days)
+{
+	date_format(date_add_days(today, days), buf);
+}
+
+/* A valid record: a treated client, signed off by the GP after the
+ * intake, a session planned for a day now past. */
+static cJSON *good_record(void)
+{
+	char taken[32], since[11], signed_on[11], planned[11], text[2048];
+	cJSON *root;
+
+	day(taken, -10);
+	strcat(taken, "T10:00:00Z");
+	day(signed_on, -2);
+	day(planned, -5);
+	day(since, -400);
+	snprintf(text, sizeof text,
+		 "{\"id\":7,\"uuid\":\"9e1383b2-4009-4a81-8291-00932e028eca\",\"taken_at\":\"%s\","
+		 "\"staff\":\"Dana\",\"client\":{\"id\":3,\"first_name\":\"Zo\xc3\xab\","
+		 "\"last_name\":\"Okafor\",\"date_of_birth\":\"1985-07-23\",\"phone\":\"+44 7700 "
+		 "900123\",\"email\":null},\"answers\":{\"consent_storage\":true,"
+		 "\"hair_loss_notes\":\" crown\\nthin \",\"uses_rogaine\":true,\"rogaine_form\":"
+		 "\"foam\",\"rogaine_since\":\"%s\",\"uses_propecia\":false,\"uses_other_topical\":"
+		 "false,\"uses_other_medical\":false,\"gp_discussed\":true,\"gp_signoff\":"
+		 "\"obtained\",\"gp_name\":\"Dr Patel\",\"gp_signoff_date\":\"%s\","
+		 "\"wants_root_cause_help\":false,\"planned_session_date\":\"%s\"},\"advice\":"
+		 "[{\"id\":\"smp-cosmetic-only\",\"text\":\"SMP is cosmetic.\"},{\"id\":"
+		 "\"gp-signoff\",\"text\":\"Ask your GP.\"}],\"gp_signoff\":{\"status\":"
+		 "\"obtained\",\"gp_name\":\"Dr Patel\",\"date\":\"%s\"}}",
+		 taken, since, signed_on, planned, signed_on);
+	root = cJSON_Parse(text);
+	assert_non_null(root);
+	return root;
+}
+
+static struct import_checks checks;
+
+static int parse_text(const char *text, size_t len, struct intake *in, char *why, size_t n)
+{
+	return import_record_parse(text, len, &checks, in, why, n);
+}
+
+static void test_record_good(void **state)
+{
+	(void)state;
+	cJSON *root = good_record();
+	char *text = cJSON_PrintUnformatted(root), why[300] = "";
+	struct intake in;
+
+	assert_int_equal(parse_text(text, strlen(text), &in, why, sizeof why), 0);
+	assert_int_equal(in.id, 7);
+	assert_int_equal(in.client_id, 3);
+	assert_string_equal(in.uuid, "9e1383b2-4009-4a81-8291-00932e028eca");
+	assert_string_equal(in.staff, "Dana");
+	assert_string_equal(answers_get(&in.answers, "first_name"), "Zo\xc3\xab");
+	assert_null(answers_get(&in.answers, "email"));
+	assert_string_equal(answers_get(&in.answers, "uses_rogaine"), "yes");
+	assert_string_equal(answers_get(&in.answers, "uses_propecia"), "no");
+	/* Free text is kept as written, blanks and line breaks included. */
+	assert_string_equal(answers_get(&in.answers, "hair_loss_notes"), " crown\nthin ");
+	assert_null(answers_get(&in.answers, "propecia_form"));
+	assert_int_equal(in.advice.count, 2);
+	assert_string_equal(in.advice.item[1].id, "gp-signoff");
+	assert_string_equal(in.advice.item[1].text, "Ask your GP.");
+	intake_clear(&in);
+	free(text);
+	cJSON_Delete(root);
+}
+
+/* Replaces (or removes, when json is NULL) the member at path ("a.b",
+ * "advice.0.id") of root. */
+static void set_path(cJSON *root, const char *path, const char *json)
+{
+	char buf[128], *key, *next;
+	cJSON *obj = root;
+
+	snprintf(buf, sizeof buf, "%s", path);
+	key = buf;
+	while ((next = strchr(key, '.'))) {
+		*next = '\0';
+		obj = cJSON_IsArray(obj) ? cJSON_GetArrayItem(obj, atoi(key))
+					 : cJSON_GetObjectItemCaseSensitive(obj, key);
+		assert_non_null(obj);
+		key = next + 1;
+	}
+	if (!json) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+		return;
+	}
+	cJSON *v = cJSON_Parse(json);
+	assert_non_null(v);
+	if (cJSON_GetObjectItemCaseSensitive(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v);
+	else
+		cJSON_AddItemToObject(obj, key, v);
+}
+
+struct refusal {
+	const char *path, *json; /* the change; json NULL removes */
+	const char *why;	 /* the start of the reason */
+	const char *secret;	 /* must not appear in the reason */
+};
+
+static void test_record_refusals(void **state)
+{
+	(void)state;
+	char young[11], past[11], future[11], old_since[11], far[11];
+	char young_json[16], past_json[16], future_json[16], old_json[16], far_json[16];
+
+	/* 17 on the day taken, 18 today: the age is checked as of that day. */
+	struct date t = date_add_days(today, -10);
+	struct date y = {t.year - 18, t.month, t.day};
+	if (y.month == 2 && y.day == 29)
+		y.day = 28;
+	date_format(date_add_days(y, 5), young);
+	day(past, -15);
+	day(future, 5);
+	date_format((struct date){1985, 7, 20}, old_since);
+	date_format(date_add_months(today, 30), far);
+	snprintf(young_json, sizeof young_json, "\"%s\"", young);
+	snprintf(past_json, sizeof past_json, "\"%s\"", past);
+	snprintf(future_json, sizeof future_json, "\"%s\"", future);
+	snprintf(old_json, sizeof old_json, "\"%s\"", old_since);
+	snprintf(far_json, sizeof far_json, "\"%s\"", far);
+
+	const struct refusal cases[] = {
+	    {"extra", "1", "unknown key 'extra'", NULL},
+	    {"id", NULL, "id: missing", NULL},
+	    {"id", "\"7\"", "id: must be a whole number", NULL},
+	    {"id", "0", "id: must be a whole number", NULL},
+	    {"id", "7.5", "id: must be a whole number", NULL},
+	    {"id", "1e300", "id: must be a whole number", NULL},
+	    {"uuid", "\"9E1383B2-4009-4A81-8291-00932E028ECA\"", "uuid: must be a version 4", NULL},
+	    {"uuid", "\"9e1383b2-4009-1a81-8291-00932e028eca\"", "uuid: must be a version 4", NULL},
+	    {"taken_at", "\"2026-02-30T10:00:00Z\"", "taken_at: must be a UTC time", NULL},
+	    {"taken_at", "\"2026-01-01T24:00:00Z\"", "taken_at: must be a UTC time", NULL},
+	    {"taken_at", "\"2026-01-01 10:00:00Z\"", "taken_at: must be a UTC time", NULL},
+	    {"taken_at", "\"2999-01-01T10:00:00Z\"", "taken_at: in the future", NULL},
+	    {"staff", "\"\"", "staff: must be 1 to 100", NULL},
+	    {"staff", "\"Da\\u001bna\"", "staff: must be 1 to 100", NULL},
+	    {"staff", "null", "staff: must be 1 to 100", NULL},
+	    {"client", "[]", "client: must be an object", NULL},
+	    {"client.id", "\"3\"", "client.id: must be a whole number", NULL},
+	    {"client.nick", "\"Zed\"", "client: unknown key 'nick'", NULL},
+	    {"client.ni\x1b[2Jck\n", "1", "client: unknown key 'ni?[2Jck?'", NULL},
+	    {"client.phone", NULL, "client.phone: missing", NULL},
+	    {"client.first_name", "null", "client.first_name: must be a string", NULL},
+	    {"client.first_name", "\"\"", "client.first_name: an answer is required", NULL},
+	    {"client.first_name", "\"Zo\xc3\xab \"", "client.first_name: spaces at the start",
+	     NULL},
+	    {"client.first_name", "\"Zo\\u001b[31m\"", "client.first_name: control characters",
+	     "[31m"},
+	    {"client.phone", "\"\"", "client.phone: empty: give null", NULL},
+	    {"client.phone", "\"call 7700\"", "client.phone: a phone number holds", "call 7700"},
+	    {"client.email", "\"zoe-at-example\"", "client.email: that is not an email",
+	     "zoe-at-example"},
+	    {"client.date_of_birth", young_json, "client.date_of_birth: the client is under 18",
+	     young},
+	    {"client.date_of_birth", "\"1985-02-30\"",
+	     "client.date_of_birth: that date does not exist", "1985-02-30"},
+	    {"answers", "[]", "answers: must be an object", NULL},
+	    {"answers.first_name", "\"Zed\"", "answers.first_name: belongs in client", "Zed"},
+	    {"answers.favourite", "\"x\"", "answers: unknown key 'favourite'", NULL},
+	    {"answers.uses_rogaine", "\"yes\"", "answers.uses_rogaine: must be true or false",
+	     NULL},
+	    {"answers.rogaine_form", "\"Foam\"",
+	     "answers.rogaine_form: choose one of: foam, "
+	     "solution, oral, other",
+	     "Foam"},
+	    {"answers.rogaine_form", "\"fo\"", "answers.rogaine_form: choose one of", NULL},
+	    {"answers.rogaine_form", "17", "answers.rogaine_form: must be a string", NULL},
+	    {"answers.rogaine_form", NULL,
+	     "answers.rogaine_form: missing (the question is "
+	     "required)",
+	     NULL},
+	    {"answers.propecia_form", "\"tablet\"",
+	     "answers.propecia_form: given, but the question does not apply", NULL},
+	    {"answers.gp_discussed", NULL, "answers.gp_discussed: missing", NULL},
+	    {"answers.consent_storage", "false", "answers.consent_storage: must be true", NULL},
+	    {"answers.hair_loss_notes", "\" \\n \"",
+	     "answers.hair_loss_notes: empty: leave "
+	     "the key out",
+	     NULL},
+	    {"answers.planned_session_date", past_json,
+	     "answers.planned_session_date: this date is in the past", past},
+	    {"answers.planned_session_date", far_json,
+	     "answers.planned_session_date: this date is more than two years ahead", far},
+	    {"answers.gp_signoff_date", future_json,
+	     "answers.gp_signoff_date: this date cannot be in the future", future},
+	    {"answers.rogaine_since", old_json,
+	     "answers.rogaine_since: this date is before the client's date of birth", old_since},
+	    {"advice", "[]", "advice: must be an array of at least one", NULL},
+	    {"advice", "{}", "advice: must be an array of at least one", NULL},
+	    {"advice.1.id", "\"free-haircut\"", "advice[1].id: not an advice rule", NULL},
+	    {"advice.0.text", "\"\"", "advice[0].text: must be a string, not empty", NULL},
+	    {"advice.0.extra", "1", "advice[0]: unknown key 'extra'", NULL},
+	    {"advice.1.text", NULL, "advice[1].text: missing", NULL},
+	    {"gp_signoff.status", "\"pending\"", "gp_signoff.status: must be \"obtained\"", NULL},
+	    {"gp_signoff.gp_name", "\"Dr Who\"",
+	     "gp_signoff.gp_name: does not agree with answers.gp_name", "Dr Who"},
+	    {"gp_signoff.date", "null", "gp_signoff.date: does not agree", NULL},
+	    {"gp_signoff.note", "null", "gp_signoff: unknown key 'note'", NULL},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cJSON *root = good_record();
+		char *text, why[300] = "";
+		struct intake in;
+		int rc;
+
+		set_path(root, cases[i].path, cases[i].json);
+		text = cJSON_PrintUnformatted(root);
+		rc = parse_text(text, strlen(text), &in, why, sizeof why);
+		intake_clear(&in);
+		if (rc != -1 || strncmp(why, cases[i].why, strlen(cases[i].why)) != 0)
+			fail_msg("case %zu (%s): %d, '%s'", i, cases[i].path, rc, why);
+		if (cases[i].secret && strstr(why, cases[i].secret))
+			fail_msg("case %zu: the reason quotes the value: %s", i, why);
+		free(text);
+		cJSON_Delete(root);
+	}
+}
+
+/* Refusals that need the text itself changed. */
+static void test_record_text_refusals(void **state)
+{
+	(void)state;
+	cJSON *root = good_record();
+	char *text = cJSON_PrintUnformatted(root), *p, why[300];
+	size_t len = strlen(text);
+	struct intake in;
+
+	/* A key given twice. */
+	p = strstr(text, "\"staff\":\"Dana\"");
+	memcpy(p, "\"uuid\" ", 7);
+	assert_int_equal(parse_text(text, len, &in, why, sizeof why), -1);
+	assert_string_equal(why, "uuid: given twice");
+	intake_clear(&in);
+	memcpy(p, "\"staff\"", 7);
+	p = strstr(text, "\"uses_propecia\"");
+	memcpy(p, "\"uses_rogaine\" ", 15);
+	assert_int_equal(parse_text(text, len, &in, why, sizeof why), -1);
+	assert_string_equal(why, "answers.uses_rogaine: given twice");
+	intake_clear(&in);
+	memcpy(p, "\"uses_propecia\"", 15);
+
+	/* Invalid UTF-8 (a lone continuation byte in the name). */
+	p = strstr(text, "Zo\xc3\xab");
+	p[3] = '\xff';
+	assert_int_equal(parse_text(text, len, &in, why, sizeof why), -1);
+	assert_string_equal(why, "not valid UTF-8 text");
+	intake_clear(&in);
+	p[3] = '\xab';
+
+	/* \u0000 in a string, and a NUL byte. */
+	p = strstr(text, "Okafor");
+	memcpy(p, "\\u0000", 6);
+	assert_int_equal(parse_text(text, len, &in, why, sizeof why), -1);
+	assert_non_null(strstr(why, "\\u0000"));
+	intake_clear(&in);
+	memcpy(p, "\\\\u000", 6); /* a backslash, then "u000": fine */
+	assert_int_equal(parse_text(text, len, &in, why, sizeof why), 0);
+	intake_clear(&in);
+	p[0] = '\0';
+	assert_int_equal(parse_text(text, len, &in, why, sizeof why), -1);
+	assert_string_equal(why, "a NUL byte, which JSON text cannot hold");
+	intake_clear(&in);
+	memcpy(p, "Okafor", 6);
+
+	/* Not JSON, and JSON that ends early. */
+	assert_int_equal(parse_text(text, len - 1, &in, why, sizeof why), -1);
+	assert_non_null(strstr(why, "not valid JSON"));
+	intake_clear(&in);
+	assert_int_equal(parse_text("{}", 2, &in, why, sizeof why), -1);
+	assert_string_equal(why, "id: missing");
+	intake_clear(&in);
+	assert_int_equal(parse_text("[]", 2, &in, why, sizeof why), -1);
+	assert_string_equal(why, "not an intake object {...}");
+	intake_clear(&in);
+	free(text);
+	cJSON_Delete(root);
+}
+
+/* What json_intake() writes is read back as it was. */
+static void test_record_reads_the_export_back(void **state)
+{
+	(void)state;
+	struct intake in = {0}, back;
+	char why[300], taken[32];
+	char *text;
+
+	day(taken, -1);
+	strcat(taken, "T23:59:59Z");
+	in.id = 12;
+	in.client_id = 5;
+	strcpy(in.uuid, "703f2271-9e13-4f9b-a0b0-b407d72c4e25");
+	in.taken_at = strdup(taken);
+	in.staff = strdup("Kim \xc3\x98"
+			  "deg\xc3\xa5rd");
+	static const char *const pairs[] = {
+	    "consent_storage=yes",
+	    "first_name=Chlo\xc3\xa9",
+	    "last_name=Martin",
+	    "date_of_birth=1990-11-05",
+	    "email=chloe@example.com",
+	    "hair_loss_notes=tab\there, \"quoted\", back\\slash, \x1b escape",
+	    "uses_rogaine=no",
+	    "uses_propecia=yes",
+	    "propecia_form=topical",
+	    "uses_other_topical=yes",
+	    "other_topical_products=Nizoral 2%",
+	    "uses_other_medical=no",
+	    "gp_discussed=no",
+	    "wants_root_cause_help=yes",
+	    NULL};
+	fill(&in.answers, pairs);
+	assert_int_equal(
+	    advice_for_answers(&in.answers, &(struct settings)SETTINGS_DEFAULT, &in.advice), 0);
+	text = json_intake(&in);
+	assert_non_null(text);
+	assert_int_equal(parse_text(text, strlen(text), &back, why, sizeof why), 0);
+	assert_int_equal(back.id, 12);
+	assert_int_equal(back.client_id, 5);
+	assert_string_equal(back.uuid, in.uuid);
+	assert_string_equal(back.taken_at, in.taken_at);
+	assert_string_equal(back.staff, in.staff);
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (!in.answers.value[i])
+			assert_null(back.answers.value[i]);
+		else
+			assert_string_equal(back.answers.value[i], in.answers.value[i]);
+	}
+	assert_int_equal(back.advice.count, in.advice.count);
+	for (size_t i = 0; i < in.advice.count; i++) {
+		assert_string_equal(back.advice.item[i].id, in.advice.item[i].id);
+		assert_string_equal(back.advice.item[i].text, in.advice.item[i].text);
+	}
+	intake_clear(&back);
+	intake_clear(&in);
+	free(text);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	today = date_today_utc();
+	import_checks_init(&checks, 18, today);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_scan_strings_with_brackets_and_escapes),
+	    cmocka_unit_test(test_scan_refusals),
+	    cmocka_unit_test(test_scan_empty_exports),
+	    cmocka_unit_test(test_scan_nesting_limit),
+	    cmocka_unit_test(test_scan_record_size_limit),
+	    cmocka_unit_test(test_scan_read_error),
+	    cmocka_unit_test(test_record_good),
+	    cmocka_unit_test(test_record_refusals),
+	    cmocka_unit_test(test_record_text_refusals),
+	    cmocka_unit_test(test_record_reads_the_export_back),
+	};
+	return cmocka_run_group_tests_name("import", tests, setup, NULL);
+}
