@@ -110,7 +110,7 @@ run: deps
 	./smp-intake $(ARGS)
 
 test: test-deps
-	@$(MAKE) --no-print-directory smp-intake $(UNIT) $(REPLAY)
+	@$(MAKE) --no-print-directory smp-intake $(UNIT) $(REPLAY) $(B)/measure
 	@PYTHON=$(PYTHON) sh tests/run.sh $(UNIT) $(REPLAY)
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own tree.
