@@ -404,8 +404,9 @@ static long run_series(const char *what, bool sticky, bool (*fn)(void *), void *
 	while (fn(arg))
 		if (++runs >= RUNS_MAX)
 			fail_msg("%s: still failing allocations after %ld runs", what, runs);
-	/* Many failures were met: the series did test something. */
-	assert_true(runs > 50);
+	/* Many failures were met: the series did test something (fewer sites
+	 * are told apart under valgrind, and CSV calls no cJSON). */
+	assert_true(runs > 20);
 	print_message("%s: %ld runs, each failing %s%s\n", what, runs,
 		      inj.every ? "the next allocation" : "a new allocation site",
 		      sticky ? " and every allocation after it" : "");
