@@ -54,6 +54,10 @@ int command_dispatch(struct ctx *ctx, int argc, char **argv);
  * is NULL) to f. */
 void command_usage(FILE *f, const char *name);
 
+/* Checks the value of command name's date option (YYYY-MM-DD, a real
+ * date).  Returns 0, or -1 (reported as "NAME: OPTION: ..."). */
+int command_parse_date(const char *name, const char *option, const char *value);
+
 /* Parses a positive intake or client id.  Returns it, or 0 (reported as
  * "what") when text is not one. */
 long long command_parse_id(const char *text, const char *what);

@@ -4,7 +4,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+/* Decodes one code point at s (at most n bytes): returns its length and
+ * sets *cp, or 0 for an invalid sequence or one cut by n (no overlongs,
+ * no surrogates, nothing past U+10FFFF). */
+size_t text_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool text_is_utf8(const char *s, size_t len);

@@ -68,17 +68,6 @@ out:
 	return rc;
 }
 
-static int date_option(const char *option, const char *value)
-{
-	struct date d;
-
-	if (date_parse(value, &d) != DATE_OK) {
-		report("export: %s: give a real date as YYYY-MM-DD", option);
-		return -1;
-	}
-	return 0;
-}
-
 int cmd_export(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
@@ -123,8 +112,8 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 		report("export: --format: choose json, ndjson, csv or fhir");
 		return EXIT_USAGE;
 	}
-	if ((eq.q.since && date_option("--since", eq.q.since) < 0) ||
-	    (eq.q.until && date_option("--until", eq.q.until) < 0))
+	if ((eq.q.since && command_parse_date("export", "--since", eq.q.since) < 0) ||
+	    (eq.q.until && command_parse_date("export", "--until", eq.q.until) < 0))
 		return EXIT_USAGE;
 	if (eq.q.since && eq.q.until && strcmp(eq.q.since, eq.q.until) > 0) {
 		report("export: --since is after --until, so nothing could match");

@@ -70,17 +70,6 @@ out:
 	return rc;
 }
 
-static int date_option(const char *option, const char *value)
-{
-	struct date d;
-
-	if (date_parse(value, &d) != DATE_OK) {
-		report("list: %s: give a real date as YYYY-MM-DD", option);
-		return -1;
-	}
-	return 0;
-}
-
 int cmd_list(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { "pending-signoff", no_argument, NULL, 'p' },
@@ -116,8 +105,8 @@ int cmd_list(struct ctx *ctx, int argc, char **argv)
 		report("list takes no arguments besides its options");
 		return EXIT_USAGE;
 	}
-	if ((q.since && date_option("--since", q.since) < 0) ||
-	    (q.until && date_option("--until", q.until) < 0))
+	if ((q.since && command_parse_date("list", "--since", q.since) < 0) ||
+	    (q.until && command_parse_date("list", "--until", q.until) < 0))
 		return EXIT_USAGE;
 	if (st.pending_only && st.ready_only) {
 		report("list: --pending-signoff and --ready exclude each other");

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "questionnaire.h"
+#include "text.h"
 
 /* Big enough for almost every entry (a full intake is about 3 KB); a
  * bigger one (long notes) is printed into memory of its own. */
@@ -21,38 +22,6 @@
 #define PATIENT_ID "client"
 
 /* ---- text FHIR's string type can hold ---- */
-
-/* Decodes the UTF-8 character at p (n bytes left): returns its length and
- * sets *c, or 0 when p does not start a well-formed character. */
-static size_t decode(const unsigned char *p, size_t n, uint32_t *c)
-{
-	size_t len;
-	uint32_t min;
-
-	if (p[0] < 0x80) {
-		*c = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2, min = 0x80, *c = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3, min = 0x800, *c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4, min = 0x10000, *c = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		*c = (*c << 6) | (p[i] & 0x3f);
-	}
-	if (*c < min || *c > 0x10ffff || (*c >= 0xd800 && *c <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /* A character FHIR's string type refuses: a control other than tab, line
  * feed and carriage return, or white space other than those and the
@@ -79,7 +48,7 @@ static bool fits(const char *s)
 			len = 1;
 			continue;
 		}
-		if (!(len = decode(p + i, n - i, &c)) || unfit(c))
+		if (!(len = text_utf8_decode(p + i, n - i, &c)) || unfit(c))
 			return false;
 	}
 	return true;
@@ -97,7 +66,7 @@ static char *fit_copy(const char *s)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < n; i += len) {
-		if (!(len = decode(p + i, n - i, &c))) {
+		if (!(len = text_utf8_decode(p + i, n - i, &c))) {
 			memcpy(o, "\xef\xbf\xbd", 3);
 			o += 3;
 			len = 1;

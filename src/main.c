@@ -228,6 +228,17 @@ long long command_parse_id(const char *text, const char *what)
 	return id;
 }
 
+int command_parse_date(const char *name, const char *option, const char *value)
+{
+	struct date d;
+
+	if (date_parse(value, &d) != DATE_OK) {
+		report("%s: %s: give a real date as YYYY-MM-DD", name, option);
+		return -1;
+	}
+	return 0;
+}
+
 int command_bad_option(const char *name, int argc, char **argv)
 {
 	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";

@@ -8,9 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-/* Decodes one code point at s (at most n bytes).  Returns its length, or 0
- * for an invalid sequence. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t text_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	uint32_t c;
 	size_t len;
@@ -52,7 +50,7 @@ bool text_is_utf8(const char *s, size_t len)
 	uint32_t cp;
 
 	while (len > 0) {
-		size_t n = utf8_decode(p, len, &cp);
+		size_t n = text_utf8_decode(p, len, &cp);
 		if (n == 0)
 			return false;
 		p += n;
@@ -89,7 +87,7 @@ bool text_has_control(const char *s, bool allow_layout)
 	uint32_t cp;
 
 	while (left > 0) {
-		size_t n = utf8_decode(p, left, &cp);
+		size_t n = text_utf8_decode(p, left, &cp);
 		if (n == 0)
 			return true;
 		if (is_control(cp) && !(allow_layout && (cp == '\n' || cp == '\t')))
@@ -112,7 +110,7 @@ char *text_safe(const char *s, bool keep_newlines)
 	if (!out)
 		return NULL;
 	while (left > 0) {
-		size_t n = utf8_decode(p, left, &cp);
+		size_t n = text_utf8_decode(p, left, &cp);
 		if (n == 0) {
 			o += sprintf(o, "\\x%02x", *p);
 			n = 1;
@@ -144,7 +142,7 @@ size_t text_json_terminal(FILE *f, const char *s, size_t len, bool final)
 	uint32_t cp;
 
 	while (done < len) {
-		size_t left = len - done, n = utf8_decode(p + done, left, &cp);
+		size_t left = len - done, n = text_utf8_decode(p + done, left, &cp);
 		if (n == 0) {
 			/* A sequence the next call completes: keep it back. */
 			size_t want = p[done] >= 0xf0 ? 4 : p[done] >= 0xe0 ? 3 : 2;
@@ -209,7 +207,7 @@ static int columns(const char *s, size_t len)
 	uint32_t cp;
 
 	while (len > 0) {
-		size_t n = utf8_decode(p, len, &cp);
+		size_t n = text_utf8_decode(p, len, &cp);
 		cols += n ? codepoint_columns(cp) : 1;
 		n = n ? n : 1;
 		p += n;
@@ -325,7 +323,7 @@ char *text_fit(const char *s, int cols)
 		return strdup(s);
 	/* Keep whole code points while one column is left for the ellipsis. */
 	while (cut < len) {
-		size_t n = utf8_decode(p + cut, len - cut, &cp);
+		size_t n = text_utf8_decode(p + cut, len - cut, &cp);
 		int w = n ? codepoint_columns(cp) : 1;
 		if (used + w > cols - 1)
 			break;
