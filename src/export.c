@@ -151,15 +151,19 @@ static ssize_t terminal_write(void *cookie, const char *buf, size_t n)
 	size_t off = 0, used;
 
 	if (t->nheld) {
+		/* The held bytes and the first few of buf, which complete (or
+		 * break) their sequence. */
 		char joined[8];
-		size_t take = n < 4 ? n : 4;
+		size_t take = n < 4 ? n : 4, total = t->nheld + take;
 		memcpy(joined, t->held, t->nheld);
 		memcpy(joined + t->nheld, buf, take);
-		used = text_json_terminal(t->to, joined, t->nheld + take, false);
-		if (used <= t->nheld) { /* still cut: only when n is tiny */
-			memcpy(t->held + t->nheld, buf, n);
-			t->nheld += n;
-			return (ssize_t)n;
+		used = text_json_terminal(t->to, joined, total, false);
+		if (used < t->nheld) {
+			/* Still cut short.  A held-back tail is at most 3 bytes,
+			 * so this happens only when all of buf is in joined. */
+			t->nheld = total - used;
+			memmove(t->held, joined + used, t->nheld);
+			return ferror(t->to) ? -1 : (ssize_t)n;
 		}
 		off = used - t->nheld;
 		t->nheld = 0;
