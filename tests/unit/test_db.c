@@ -23,35 +23,14 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	const char *tmp = getenv("TMPDIR");
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "%s/smp-db-XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof f->path, "%s/intake.db", f->dir);
-	*state = f;
-	return 0;
+	return fixture_make(state, NULL, "db", "intake.db");
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	remove_dir(f->dir);
-	free(f);
-	return 0;
+	return fixture_remove(state);
 }
 /* The whole file, allocated; *len set. */
 static unsigned char *slurp(const char *path, size_t *len)

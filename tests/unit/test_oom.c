@@ -231,39 +231,20 @@ static bool capture_end(struct capture *c)
 
 /* ---- intakes ---- */
 
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
 /* A folder in memory when there is one: hundreds of runs each sync the
  * file several times, seconds on a disk and nothing on tmpfs. */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
 	const char *tmp = getenv("TMPDIR");
 
 	if (!tmp || strlen(tmp) >= 40)
 		tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "%s/smp-oom-XXXXXX", tmp);
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof f->path, "%s/intake.db", f->dir);
-	*state = f;
-	return 0;
+	return fixture_make(state, tmp, "oom", "intake.db");
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	remove_dir(f->dir);
-	free(f);
-	return 0;
+	return fixture_remove(state);
 }
 
 /* Removes the database and what SQLite keeps beside it. */

@@ -17,34 +17,14 @@
 
 #include "outfile.h"
 
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/smp-out-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof f->path, "%s/export.json", f->dir);
-	*state = f;
-	return 0;
+	return fixture_make(state, "/tmp", "out", "export.json");
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	remove_dir(f->dir);
-	free(f);
-	return 0;
+	return fixture_remove(state);
 }
 
 static void write_file(const char *path, const char *text)

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,6 +56,44 @@ static inline void remove_dir(const char *dir)
 	if (d)
 		closedir(d);
 	rmdir(dir);
+}
+
+/* A private temporary folder for one test, and a file name in it. */
+struct fixture {
+	char dir[64];
+	char path[128];
+};
+
+/* A cmocka setup's work: makes base/smp-PREFIX-XXXXXX (base NULL: $TMPDIR
+ * when it is short, else /tmp) and names file in it.  Returns 0, or -1. */
+static inline int fixture_make(void **state, const char *base, const char *prefix,
+			       const char *file)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	const char *tmp = getenv("TMPDIR");
+
+	if (!base)
+		base = tmp && strlen(tmp) < 40 ? tmp : "/tmp";
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof f->dir, "%s/smp-%s-XXXXXX", base, prefix);
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof f->path, "%s/%s", f->dir, file);
+	*state = f;
+	return 0;
+}
+
+/* A cmocka teardown: removes the folder and all in it. */
+static inline int fixture_remove(void **state)
+{
+	struct fixture *f = *state;
+
+	remove_dir(f->dir);
+	free(f);
+	return 0;
 }
 
 #endif
