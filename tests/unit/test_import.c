@@ -619,20 +619,7 @@ static void test_record_reads_the_export_back(void **state)
 	assert_int_equal(parse_text(text, strlen(text), &back, why, sizeof why), 0);
 	assert_int_equal(back.id, 12);
 	assert_int_equal(back.client_id, 5);
-	assert_string_equal(back.uuid, in.uuid);
-	assert_string_equal(back.taken_at, in.taken_at);
-	assert_string_equal(back.staff, in.staff);
-	for (size_t i = 0; i < questionnaire_count; i++) {
-		if (!in.answers.value[i])
-			assert_null(back.answers.value[i]);
-		else
-			assert_string_equal(back.answers.value[i], in.answers.value[i]);
-	}
-	assert_int_equal(back.advice.count, in.advice.count);
-	for (size_t i = 0; i < in.advice.count; i++) {
-		assert_string_equal(back.advice.item[i].id, in.advice.item[i].id);
-		assert_string_equal(back.advice.item[i].text, in.advice.item[i].text);
-	}
+	assert_same_intake(&back, &in);
 	intake_clear(&back);
 	intake_clear(&in);
 	free(text);

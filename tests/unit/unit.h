@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "questionnaire.h"
 
 /* Fills a from "id=value" strings, ending with NULL. */
@@ -94,6 +95,25 @@ static inline int fixture_remove(void **state)
 	remove_dir(f->dir);
 	free(f);
 	return 0;
+}
+
+/* got has want's uuid, taken_at, staff, answers and advice sheet. */
+static inline void assert_same_intake(const struct intake *got, const struct intake *want)
+{
+	assert_string_equal(got->uuid, want->uuid);
+	assert_string_equal(got->taken_at, want->taken_at);
+	assert_string_equal(got->staff, want->staff);
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (!want->answers.value[i])
+			assert_null(got->answers.value[i]);
+		else
+			assert_string_equal(got->answers.value[i], want->answers.value[i]);
+	}
+	assert_int_equal(got->advice.count, want->advice.count);
+	for (size_t i = 0; i < want->advice.count; i++) {
+		assert_string_equal(got->advice.item[i].id, want->advice.item[i].id);
+		assert_string_equal(got->advice.item[i].text, want->advice.item[i].text);
+	}
 }
 
 #endif
