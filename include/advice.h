@@ -26,6 +26,12 @@ struct advice_rule {
 	const char *source; /* the article's section and fact */
 };
 
+/* The version of the advice texts, stored with every intake: changes when
+ * a text is added, removed or reworded (a new entry in
+ * questionnaire_versions[]).  Sheets are stored as printed, so an older
+ * intake keeps showing the words it was given. */
+#define ADVICE_VERSION "2026.2"
+
 extern const struct advice_rule advice_rules[];
 extern const size_t advice_rule_count;
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "advice.h"
+#include "flags.h"
 #include "questionnaire.h"
 #include "settings.h"
 
@@ -26,6 +27,16 @@ struct intake {
 	char *staff;
 	struct answers answers;     /* client details included */
 	struct advice_sheet advice; /* as printed when it was saved */
+	long long sheet;            /* advice's number among the intake's sheets */
+	/* The versions the answers were asked and the advice given under;
+	 * saving: "" stands for this release's (QUESTIONNAIRE_VERSION,
+	 * ADVICE_VERSION). */
+	char questionnaire_version[16], advice_version[16];
+	/* The client's acknowledgement that counts (ack.sheet 0: none);
+	 * saving a new intake with ack.typed_name set stores it for sheet 1. */
+	struct acknowledgement ack;
+	struct clearance cleared[FLAGS_MAX]; /* flags the artist cleared */
+	size_t clearances;
 };
 
 void intake_clear(struct intake *in);
@@ -158,7 +169,7 @@ struct draft {
 	char *started_at, *updated_at; /* UTC */
 	char *staff;
 	struct answers answers; /* as given (an edit: only those that changed) */
-	bool has[32];           /* which questions have a stored answer (maybe NULL) */
+	bool has[QUESTIONS_MAX];          /* which questions have a stored answer (maybe NULL) */
 };
 
 void draft_clear(struct draft *d);
@@ -196,13 +207,27 @@ int db_load_client(struct db *db, long long id, struct answers *out);
 int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		 const char *staff, const char *at);
 
+/* Stores the client's acknowledgement of sheet ack->sheet of intake id
+ * (typed_name, at, staff), makes it the one that counts, and an audit row,
+ * in one transaction.  Returns 0, 1 when the intake is gone, 2 when the
+ * sheet is no longer its latest (nothing saved), or -1 (reported). */
+int db_save_acknowledgement(struct db *db, long long intake_id,
+			    const struct acknowledgement *ack);
+
+/* Clears flag c->flag_id of intake id with c's reason, staff and time,
+ * and an audit row, in one transaction.  The caller has checked that the
+ * intake raises the flag.  Returns 0, 1 when the intake is gone, 2 when
+ * the flag was already cleared (nothing saved), or -1 (reported). */
+int db_clear_flag(struct db *db, long long intake_id, const struct clearance *c);
+
 /* One field a change touched: its question id (or another name such as
  * "signoff_reference"), with the values before and after (NULL: none). */
 struct audit_change {
 	const char *field, *old_value, *new_value;
 };
 
-/* One audit row.  action: "create", "edit", "signoff" or "erase". */
+/* One audit row.  action: "create", "edit", "signoff", "erase", "import",
+ * "acknowledge" or "clear-flag". */
 struct audit_entry {
 	long long id, client_id, intake_id; /* 0: none */
 	const char *at, *staff, *action;

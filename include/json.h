@@ -20,11 +20,20 @@ struct json_answers {
 };
 
 /* Parses {"answers": {"first_name": "Ana", ...}}.  Checks the shape only:
- * known question ids, no duplicates, strings (or booleans for yes/no
- * questions, or null).  Returns 0, or -1 with a one-line reason in why
+ * known question ids (and acknowledged_by), no duplicates, strings (or
+ * booleans for yes/no questions, arrays of strings for questions with
+ * several choices, or null).  Returns 0, or -1 with a one-line reason in why
  * (naming the field, never its value). */
 int json_read_answers(const char *text, size_t len, struct json_answers *out, char *why,
 		      size_t whylen);
+
+/* The key beside the question ids that carries the client's
+ * acknowledgement: their full name, typed after reading the advice. */
+#define JSON_ACKNOWLEDGED_BY "acknowledged_by"
+
+/* The value given for id (a question id or JSON_ACKNOWLEDGED_BY), or NULL
+ * when absent or null. */
+const char *json_answers_get(const struct json_answers *a, const char *id);
 
 /* Frees what json_read_answers() filled; accepts NULL. */
 void json_answers_free(struct json_answers *a);

@@ -13,7 +13,7 @@ enum qtype {
 	Q_NOTES,  /* free text (notes, products) that may span lines; kept as typed */
 	Q_YESNO,  /* stored as "yes" or "no" */
 	Q_DATE,   /* YYYY-MM-DD, a real calendar date */
-	Q_CHOICE, /* one of choices[] */
+	Q_CHOICE, /* one of choices[]; several, comma-separated, when `several` */
 	Q_EMAIL,
 	Q_PHONE
 };
@@ -28,7 +28,8 @@ enum date_rule {
 enum cond_kind {
 	WHEN_ALWAYS,
 	WHEN_EQUALS,       /* answer to `qid` equals `value` */
-	WHEN_ANY_TREATMENT /* any uses_* question answered yes */
+	WHEN_ANY_TREATMENT, /* any uses_* question answered yes */
+	WHEN_INCLUDES      /* answer to `qid` (several choices) includes `value` */
 };
 
 struct condition {
@@ -37,7 +38,7 @@ struct condition {
 	const char *value;
 };
 
-#define QUESTION_CHOICES_MAX 6
+#define QUESTION_CHOICES_MAX 8
 
 struct question {
 	const char *id;     /* stable: JSON key, database key, FHIR linkId */
@@ -52,6 +53,8 @@ struct question {
 	enum date_rule date_rule;
 	bool client_field; /* stored on the client record, not the intake */
 	size_t max_len;    /* in code points, for text types */
+	bool several;      /* Q_CHOICE: any number of choices, stored in choices[]
+			    * order as "a,b"; choices[0] ("none") stands alone */
 };
 
 /* The questions in the order they are asked. */
@@ -61,7 +64,22 @@ extern const size_t questionnaire_count;
 /* The version of the questions, given with them to other systems (the
  * FHIR Questionnaire and every response to it).  Changes when a question
  * is added, removed or changes its meaning. */
-#define QUESTIONNAIRE_VERSION "2026.1"
+#define QUESTIONNAIRE_VERSION "2026.2"
+
+/* The most questions a questionnaire may have (struct answers holds one
+ * value per question). */
+#define QUESTIONS_MAX 48
+
+/* Every questionnaire and advice version there has been, oldest first,
+ * NULL-ended: what an intake, a file to import or a database may carry. */
+extern const char *const questionnaire_versions[];
+
+/* True when version is one of questionnaire_versions[]. */
+bool questionnaire_version_known(const char *version);
+
+/* The label question q had under questionnaire version (a later version
+ * may have reworded it; an intake shows the wording it was asked with). */
+const char *question_label_at(const struct question *q, const char *version);
 
 /* The hair-growth treatment questions (yes/no), NULL-ended: a yes to any of
  * them is what WHEN_ANY_TREATMENT means. */
@@ -73,7 +91,7 @@ int questionnaire_index(const char *id);
 /* The answers of one intake, indexed like questionnaire[]; NULL means not
  * asked or left empty.  Values are owned by the struct. */
 struct answers {
-	char *value[32];
+	char *value[QUESTIONS_MAX];
 };
 
 /* Frees every value and resets to empty; accepts NULL. */
@@ -121,8 +139,12 @@ bool answers_any_topical(const struct answers *a);
  * when no treatment is used.  Not discussed with the GP counts as pending. */
 const char *answers_signoff_status(const struct answers *a);
 
-/* Ready for a first session: no hair-growth treatment, or the GP's sign-off
- * obtained. */
+/* The GP's part of being ready for a first session: no hair-growth
+ * treatment, or the GP's sign-off obtained.  (An intake also needs the
+ * client's acknowledgement and no open screening flag: intake_readiness().) */
 bool answers_ready(const struct answers *a);
+
+/* True when a choice answer (several allowed) includes choice. */
+bool answers_includes(const char *value, const char *choice);
 
 #endif

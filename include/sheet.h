@@ -11,11 +11,12 @@
  * Returns 0, or -1 on an output or memory error. */
 int sheet_print_advice(FILE *f, const struct intake *in);
 
-/* Every answer, one per line with its label (also used as the summary
- * before saving).  Returns 0, or -1. */
-int sheet_print_answers(FILE *f, const struct answers *a);
+/* Every answer, one per line with its label as worded in questionnaire
+ * version (also used as the summary before saving).  Returns 0, or -1. */
+int sheet_print_answers(FILE *f, const struct answers *a, const char *version);
 
-/* The whole intake: header, client, answers, GP sign-off, advice. */
+/* The whole intake: header, client, versions, screening flags, answers,
+ * GP sign-off, advice, the artist's flags, the acknowledgement. */
 int sheet_print_intake(FILE *f, const struct intake *in);
 
 #endif

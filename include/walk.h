@@ -23,7 +23,7 @@ struct walk {
 	 * stored intake when editing, a returning client's contact details.
 	 * NULL or a NULL value: the question's own default applies. */
 	const struct answers *keep;
-	bool skip[32]; /* questions not asked: their answers are already in *a */
+	bool skip[QUESTIONS_MAX]; /* questions not asked: their answers are already in *a */
 	/* When set, every answer is stored in this draft as it is given. */
 	struct db *db;
 	struct draft *draft;
@@ -31,7 +31,7 @@ struct walk {
 	 * walk with it. */
 	enum walk_result (*after)(struct walk *w, size_t qi, void *arg);
 	void *after_arg;
-	bool asked[32]; /* which questions the walk reached */
+	bool asked[QUESTIONS_MAX]; /* which questions the walk reached */
 };
 
 /* Asks every question that applies, from w->start on.  Reports failures

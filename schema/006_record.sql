@@ -10,7 +10,10 @@ ALTER TABLE intake ADD COLUMN questionnaire_version TEXT NOT NULL DEFAULT '2026.
 ALTER TABLE intake ADD COLUMN advice_version TEXT NOT NULL DEFAULT '2026.1';
 
 -- The client read and understood advice sheet `sheet` (advice_sheet) and
--- typed their name to say so.
+-- typed their name to say so.  intake.acknowledged_sheet names the one
+-- that counts: an edit makes a new sheet and sets it to NULL until the
+-- client acknowledges again; a GP sign-off recorded later keeps it.
+ALTER TABLE intake ADD COLUMN acknowledged_sheet INTEGER;
 CREATE TABLE acknowledgement (
     intake_id  INTEGER NOT NULL REFERENCES intake (id) ON DELETE CASCADE,
     sheet      INTEGER NOT NULL,

@@ -35,7 +35,8 @@ const struct advice_rule advice_rules[] = {
 	{ "tell-artist", "Tell your artist",
 	  ADVICE_ANY_TREATMENT,
 	  "Tell your SMP artist about every hair-growth product you use, including any you start "
-	  "later. For the artist: {products}.",
+	  "later, and about any change to your medicines before each session. For the artist: "
+	  "{products}.",
 	  "If You're Taking Medical Hair Growth Treatments: it is very important to notify your "
 	  "SMP artist of any hair growth treatment." },
 	{ "pause-topicals", "Pausing topical products while you heal",

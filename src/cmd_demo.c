@@ -140,7 +140,7 @@ static const char *sample_input(const struct sample *s, const char *id, struct d
  * question that applies, checked, and no listed answer left unasked. */
 static int sample_answers(const struct sample *s, const struct rules *rules, struct answers *a)
 {
-	bool asked[32] = {false};
+	bool asked[QUESTIONS_MAX] = {false};
 	char why[256], date[11];
 
 	for (size_t i = 0; i < questionnaire_count; i++) {

@@ -185,6 +185,16 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		report("cannot read the clock");
 		goto out;
 	}
+	if (w.kind == FROM_PIPE) {
+		char *line = NULL;
+		int ok = acknowledgement_read_line(&line);
+		if (ok == 0)
+			ok = acknowledgement_given(line, &in.answers, staff, &in.ack,
+						   "; nothing changed");
+		free(line);
+		if (ok < 0)
+			goto out;
+	}
 	if (advice_for_answers(&in.answers, &ctx->settings, &in.advice) < 0)
 		goto oom;
 	in.draft_id = draft->id;
@@ -213,6 +223,11 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 	printf("Saved the changes to intake %lld.\n", id);
 	sheet_print_advice(stdout, &in);
 	rc = EXIT_OK;
+	if (w.kind == FROM_TERMINAL && acknowledgement_ask(ctx, &in) < 0) {
+		report("the changes to intake %lld are saved, but not the client's acknowledgement",
+		       id);
+		rc = EXIT_FAIL;
+	}
 	goto out;
 oom:
 	report("out of memory; nothing changed");

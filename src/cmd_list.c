@@ -35,17 +35,32 @@ static void treatments(const struct answers *a, char *buf, size_t n)
 		snprintf(buf, n, "none");
 }
 
+/* The open screening flags: "-", the one flag's name without "flag-",
+ * or "N open". */
+static void open_flags(const struct intake *in, char *buf, size_t n)
+{
+	const struct flag_rule *open[FLAGS_MAX];
+	size_t count = flags_open(&in->answers, in->cleared, in->clearances, open);
+
+	if (count == 0)
+		snprintf(buf, n, "-");
+	else if (count == 1)
+		snprintf(buf, n, "%s", open[0]->id + strlen("flag-"));
+	else
+		snprintf(buf, n, "%d open", (int)count);
+}
+
 static int print_row(const struct intake *in, void *arg)
 {
 	struct list_state *st = arg;
 	const struct answers *a = &in->answers;
 	const char *status = answers_signoff_status(a);
-	char what[48], *name = NULL, *safe = NULL, *fitted = NULL;
+	char what[48], flags[24], *name = NULL, *safe = NULL, *fitted = NULL;
+	bool ready = !readiness_wait_reason(a, &in->ack, in->cleared, in->clearances);
 	size_t n;
 	int rc = -1;
 
-	if ((st->pending_only && strcmp(status, "pending") != 0) ||
-	    (st->ready_only && !answers_ready(a)))
+	if ((st->pending_only && strcmp(status, "pending") != 0) || (st->ready_only && !ready))
 		return 0;
 	n = strlen(answers_get(a, "first_name")) + strlen(answers_get(a, "last_name")) + 2;
 	if (!(name = malloc(n)))
@@ -54,11 +69,12 @@ static int print_row(const struct intake *in, void *arg)
 	if (!(safe = text_safe(name, false)) || !(fitted = text_fit(safe, st->name_cols)))
 		goto out;
 	if (st->shown == 0)
-		printf("%-6s %-10s %-17s %-12s %-5s %s\n", "intake", "taken", "treatments", "GP sign-off",
-		       "ready", "client");
+		printf("%-6s %-10s %-17s %-12s %-15s %-5s %s\n", "intake", "taken", "treatments",
+		       "GP sign-off", "flags", "ready", "client");
 	treatments(a, what, sizeof what);
-	printf("%-6lld %-10.10s %-17s %-12s %-5s %s\n", in->id, in->taken_at, what, status,
-	       answers_ready(a) ? "yes" : "no", fitted);
+	open_flags(in, flags, sizeof flags);
+	printf("%-6lld %-10.10s %-17s %-12s %-15s %-5s %s\n", in->id, in->taken_at, what, status,
+	       flags, ready ? "yes" : "no", fitted);
 	st->shown++;
 	rc = st->limit > 0 && st->shown >= st->limit ? 1 : 0;
 out:
@@ -112,8 +128,8 @@ int cmd_list(struct ctx *ctx, int argc, char **argv)
 		report("list: --pending-signoff and --ready exclude each other");
 		return EXIT_USAGE;
 	}
-	/* The fixed columns take 55; the client's name gets the rest. */
-	st.name_cols = text_terminal_width() - 55;
+	/* The fixed columns take 71; the client's name gets the rest. */
+	st.name_cols = text_terminal_width() - 71;
 	if (st.name_cols < 12)
 		st.name_cols = 12;
 	if (!ctx_db(ctx))

@@ -68,7 +68,7 @@ fail:
 static enum walk_answer confirm(const struct answers *a)
 {
 	printf("\nSummary\n");
-	sheet_print_answers(stdout, a);
+	sheet_print_answers(stdout, a, QUESTIONNAIRE_VERSION);
 	return walk_ask_yes("\nSave this intake? [yes/no]: ");
 }
 
@@ -371,6 +371,20 @@ stopped:
 	in.draft_id = draft->id;
 	if (stamp(&in, staff) < 0)
 		goto kept;
+	/* Through a pipe the acknowledgement is the line after the answers;
+	 * from a file, acknowledged_by.  It is saved with the intake. */
+	if (w.kind != FROM_TERMINAL) {
+		char *line = NULL;
+		int ok = w.kind == FROM_JSON ? 0 : acknowledgement_read_line(&line);
+		const char *typed = w.kind == FROM_JSON ? json_answers_get(&json, JSON_ACKNOWLEDGED_BY)
+							 : line;
+		if (ok == 0)
+			ok = acknowledgement_given(typed, &in.answers, staff, &in.ack,
+						   "; nothing saved");
+		free(line);
+		if (ok < 0)
+			goto out;
+	}
 	if (advice_for_answers(&in.answers, &ctx->settings, &in.advice) < 0) {
 		report("out of memory; nothing saved");
 		goto kept;
@@ -380,6 +394,10 @@ stopped:
 	printf("Saved intake %lld for client %lld.\n", in.id, in.client_id);
 	sheet_print_advice(stdout, &in);
 	rc = EXIT_OK;
+	if (w.kind == FROM_TERMINAL && acknowledgement_ask(ctx, &in) < 0) {
+		report("intake %lld is saved, but not the client's acknowledgement", in.id);
+		rc = EXIT_FAIL;
+	}
 	goto out;
 kept:
 	if (in.draft_id)

@@ -48,6 +48,9 @@ static void print_condition(const struct condition *c)
 			printf("%s %s", i ? "," : "", questionnaire_treatments[i]);
 		puts(" is yes");
 		break;
+	case WHEN_INCLUDES:
+		printf("when %s includes %s\n", c->qid, c->value);
+		break;
 	}
 }
 
@@ -66,7 +69,8 @@ static void print_text(void)
 			printf(", default %s", q->def);
 		printf("\n    %s\n", q->prompt);
 		if (q->type == Q_CHOICE) {
-			fputs("    choices:", stdout);
+			fputs(q->several ? "    choices (several, comma-separated):" : "    choices:",
+			      stdout);
 			for (size_t c = 0; q->choices[c]; c++)
 				printf("%s %s", c ? "," : "", q->choices[c]);
 			putchar('\n');

@@ -30,6 +30,17 @@ void intake_clear(struct intake *in)
 	in->taken_at = in->staff = NULL;
 	answers_clear(&in->answers);
 	advice_sheet_clear(&in->advice);
+	free(in->ack.typed_name);
+	free(in->ack.at);
+	free(in->ack.staff);
+	memset(&in->ack, 0, sizeof in->ack);
+	for (size_t i = 0; i < in->clearances; i++) {
+		free(in->cleared[i].flag_id);
+		free(in->cleared[i].reason);
+		free(in->cleared[i].at);
+		free(in->cleared[i].staff);
+	}
+	in->clearances = 0;
 }
 
 /* Reports the failed step with SQLite's reason; a lock that outlasted the
@@ -466,8 +477,8 @@ static int save_answers(struct db *db, const struct intake *in)
 }
 
 /* Stores in's advice as a new sheet, numbered after the earlier ones (1 at
- * the intake). */
-static int save_sheet(struct db *db, const struct intake *in)
+ * the intake), and sets *number to its number. */
+static int save_sheet(struct db *db, const struct intake *in, long long *number)
 {
 	sqlite3_stmt *st;
 	sqlite3_int64 sheet;
@@ -481,7 +492,7 @@ static int save_sheet(struct db *db, const struct intake *in)
 		sqlite3_finalize(st);
 		return -1;
 	}
-	sheet = sqlite3_column_int64(st, 0);
+	*number = sheet = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (db_prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5)", &st) < 0)
@@ -513,25 +524,83 @@ static int run_for_id(struct db *db, const char *sql, long long id)
 	return rc;
 }
 
+/* An empty version stands for this release's. */
+static void versions_default(struct intake *in)
+{
+	if (!in->questionnaire_version[0])
+		snprintf(in->questionnaire_version, sizeof in->questionnaire_version, "%s",
+			 QUESTIONNAIRE_VERSION);
+	if (!in->advice_version[0])
+		snprintf(in->advice_version, sizeof in->advice_version, "%s", ADVICE_VERSION);
+}
+
+/* Stores ack for intake id and makes it the acknowledgement that counts. */
+static int save_acknowledgement(struct db *db, long long id, const struct acknowledgement *ack)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "INSERT INTO acknowledgement (intake_id, sheet, typed_name, at, staff) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5)", &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, ack->sheet);
+	db_bind_text(st, 3, ack->typed_name);
+	db_bind_text(st, 4, ack->at);
+	db_bind_text(st, 5, ack->staff);
+	rc = db_step_done(st);
+	sqlite3_finalize(st);
+	if (rc < 0 || db_prepare(db, "UPDATE intake SET acknowledged_sheet = ?2 WHERE id = ?1", &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, ack->sheet);
+	rc = db_step_done(st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The audit row of an acknowledgement: who typed what, for which sheet. */
+static int audit_acknowledgement(struct db *db, long long client_id, long long intake_id,
+				 const struct acknowledgement *ack)
+{
+	char sheet[24];
+	struct audit_change change[2] = { { "acknowledged_by", NULL, ack->typed_name },
+					  { "acknowledged_sheet", NULL, sheet } };
+	struct audit_entry e = { 0, client_id, intake_id, ack->at, ack->staff, "acknowledge",
+				 change, 2 };
+
+	snprintf(sheet, sizeof sheet, "%lld", ack->sheet);
+	return db_audit_add(db, &e);
+}
+
 static int save_rows(struct db *db, struct intake *in)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (db_prepare(db, "INSERT INTO intake (id, uuid, client_id, taken_at, staff) "
-			   "VALUES (" NEXT_INTAKE_ID ", ?1, ?2, ?3, ?4)", &st) < 0)
+	versions_default(in);
+	if (db_prepare(db, "INSERT INTO intake (id, uuid, client_id, taken_at, staff, "
+			   "questionnaire_version, advice_version) "
+			   "VALUES (" NEXT_INTAKE_ID ", ?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0)
 		return -1;
 	db_bind_text(st, 1, in->uuid);
 	sqlite3_bind_int64(st, 2, in->client_id);
 	db_bind_text(st, 3, in->taken_at);
 	db_bind_text(st, 4, in->staff);
+	db_bind_text(st, 5, in->questionnaire_version);
+	db_bind_text(st, 6, in->advice_version);
 	rc = db_step_done(st);
 	sqlite3_finalize(st);
 	if (rc < 0)
 		return -1;
 	in->id = sqlite3_last_insert_rowid(db->h);
-	if (save_answers(db, in) < 0 || save_sheet(db, in) < 0)
+	if (save_answers(db, in) < 0 || save_sheet(db, in, &in->sheet) < 0)
 		return -1;
+	if (in->ack.typed_name) {
+		in->ack.sheet = in->sheet;
+		if (save_acknowledgement(db, in->id, &in->ack) < 0)
+			return -1;
+	}
 	if (in->draft_id && run_for_id(db, "DELETE FROM draft WHERE id = ?1", in->draft_id) < 0)
 		return -1;
 	return 0;
@@ -579,7 +648,8 @@ int db_save_intake(struct db *db, struct intake *in)
 	}
 	struct audit_entry created = { 0, in->client_id, in->id, in->taken_at, in->staff,
 				       "create", NULL, 0 };
-	if (db_audit_answers(db, &created, NULL, &in->answers) < 0)
+	if (db_audit_answers(db, &created, NULL, &in->answers) < 0 ||
+	    (in->ack.typed_name && audit_acknowledgement(db, in->client_id, in->id, &in->ack) < 0))
 		goto fail;
 	if (db_exec(db, "COMMIT", "cannot save the intake") < 0)
 		goto fail;
@@ -592,18 +662,31 @@ fail:
 
 /* The statements that read intakes, prepared once for a whole export. */
 struct readers {
-	sqlite3_stmt *intake, *answers, *advice;
+	sqlite3_stmt *intake, *answers, *advice, *clearances;
 };
 
-#define INTAKE_COLUMNS                                                                 \
-	"SELECT i.id, i.uuid, i.client_id, i.taken_at, i.staff, c.first_name, c.last_name, " \
-	"c.date_of_birth, c.phone, c.email, i.revision FROM intake i JOIN client c ON c.id = i.client_id "
+#define INTAKE_COLUMNS                                                                     \
+	"SELECT i.id, i.uuid, i.client_id, i.taken_at, i.staff, c.first_name, c.last_name, "     \
+	"c.date_of_birth, c.phone, c.email, i.revision, i.questionnaire_version, "               \
+	"i.advice_version, a.sheet, a.typed_name, a.at, a.staff "                                \
+	"FROM intake i JOIN client c ON c.id = i.client_id "                                     \
+	"LEFT JOIN acknowledgement a ON a.intake_id = i.id AND a.sheet = i.acknowledged_sheet "
+/* Where INTAKE_COLUMNS's acknowledgement starts. */
+#define ACK_COLUMN 13
+
+/* Copies column col's text (or "") into a version buffer. */
+static void column_version(sqlite3_stmt *st, int col, char *out, size_t n)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+	snprintf(out, n, "%s", v ? (const char *)v : "");
+}
 
 static void readers_finalize(struct readers *r)
 {
 	sqlite3_finalize(r->intake);
 	sqlite3_finalize(r->answers);
 	sqlite3_finalize(r->advice);
+	sqlite3_finalize(r->clearances);
 }
 
 static int readers_prepare(struct db *db, struct readers *r, const char *intake_sql)
@@ -611,9 +694,11 @@ static int readers_prepare(struct db *db, struct readers *r, const char *intake_
 	memset(r, 0, sizeof *r);
 	if (db_prepare(db, intake_sql, &r->intake) < 0 ||
 	    db_prepare(db, "SELECT question_id, value FROM answer WHERE intake_id = ?1", &r->answers) < 0 ||
-	    db_prepare(db, "SELECT advice_id, text FROM advice_sheet WHERE intake_id = ?1 AND sheet = "
-			"(SELECT max(sheet) FROM advice_sheet WHERE intake_id = ?1) ORDER BY position",
-		    &r->advice) < 0) {
+	    db_prepare(db, "SELECT advice_id, text, sheet FROM advice_sheet WHERE intake_id = ?1 AND "
+			"sheet = (SELECT max(sheet) FROM advice_sheet WHERE intake_id = ?1) "
+			"ORDER BY position", &r->advice) < 0 ||
+	    db_prepare(db, "SELECT flag_id, reason, at, staff FROM flag_clearance "
+			"WHERE intake_id = ?1 ORDER BY flag_id", &r->clearances) < 0) {
 		readers_finalize(r);
 		return -1;
 	}
@@ -667,6 +752,15 @@ static int read_intake(struct readers *r, struct intake *in)
 	in->taken_at = db_column_dup(st, 3);
 	in->staff = db_column_dup(st, 4);
 	in->revision = sqlite3_column_int64(st, 10);
+	column_version(st, 11, in->questionnaire_version, sizeof in->questionnaire_version);
+	column_version(st, 12, in->advice_version, sizeof in->advice_version);
+	if (sqlite3_column_type(st, ACK_COLUMN) != SQLITE_NULL) {
+		in->ack.sheet = sqlite3_column_int64(st, ACK_COLUMN);
+		if (!(in->ack.typed_name = db_column_dup(st, ACK_COLUMN + 1)) ||
+		    !(in->ack.at = db_column_dup(st, ACK_COLUMN + 2)) ||
+		    !(in->ack.staff = db_column_dup(st, ACK_COLUMN + 3)))
+			goto fail;
+	}
 	for (int i = 0; i < 5; i++) {
 		const unsigned char *v = sqlite3_column_text(st, 5 + i);
 		if (v && answers_set(&in->answers, client_ids[i], (const char *)v) < 0)
@@ -693,14 +787,29 @@ static int read_intake(struct readers *r, struct intake *in)
 		const char *text = (const char *)sqlite3_column_text(r->advice, 1);
 		if (id && text && advice_sheet_add(&in->advice, id, text) < 0)
 			goto fail;
+		in->sheet = sqlite3_column_int64(r->advice, 2);
 	}
 	sqlite3_reset(r->advice);
 	if (rc != SQLITE_DONE)
+		goto fail;
+
+	sqlite3_bind_int64(r->clearances, 1, in->id);
+	while ((rc = sqlite3_step(r->clearances)) == SQLITE_ROW && in->clearances < FLAGS_MAX) {
+		struct clearance *c = &in->cleared[in->clearances++];
+		if (!(c->flag_id = db_column_dup(r->clearances, 0)) ||
+		    !(c->reason = db_column_dup(r->clearances, 1)) ||
+		    !(c->at = db_column_dup(r->clearances, 2)) ||
+		    !(c->staff = db_column_dup(r->clearances, 3)))
+			goto fail;
+	}
+	sqlite3_reset(r->clearances);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		goto fail;
 	return 0;
 fail:
 	sqlite3_reset(r->answers);
 	sqlite3_reset(r->advice);
+	sqlite3_reset(r->clearances);
 	intake_clear(in);
 	return -1;
 }
@@ -751,8 +860,8 @@ int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg),
  * no allocation once the buffer has grown to the largest one. */
 struct stream {
 	struct db *db;
-	sqlite3_stmt *intake, *answers, *advice;
-	int answers_rc, advice_rc; /* SQLITE_ROW while a row waits to be used */
+	sqlite3_stmt *intake, *answers, *advice, *clearances;
+	int answers_rc, advice_rc, clearances_rc; /* SQLITE_ROW while a row waits to be used */
 	bool by_id, desc;
 	bool started; /* the scans begin at the first intake selected */
 	char *buf;
@@ -820,7 +929,8 @@ static int stream_read(struct stream *s, struct intake *in)
 	static const char *const client_ids[] = { "first_name", "last_name", "date_of_birth",
 						  "phone", "email" };
 	static int client_qi[5] = { -1 };
-	size_t taken_at, staff, value[32], adv_id[ADVICE_MAX], adv_text[ADVICE_MAX];
+	size_t taken_at, staff, value[QUESTIONS_MAX], adv_id[ADVICE_MAX], adv_text[ADVICE_MAX];
+	size_t ack[3], cleared[FLAGS_MAX][4];
 	long long sheet = -1;
 	const unsigned char *uuid = sqlite3_column_text(s->intake, 1);
 
@@ -829,12 +939,19 @@ static int stream_read(struct stream *s, struct intake *in)
 			client_qi[i] = questionnaire_index(client_ids[i]);
 	memset(in, 0, sizeof *in);
 	s->used = 0;
-	for (size_t i = 0; i < 32; i++)
+	for (size_t i = 0; i < QUESTIONS_MAX; i++)
 		value[i] = STREAM_NONE;
 	in->id = sqlite3_column_int64(s->intake, 0);
 	snprintf(in->uuid, sizeof in->uuid, "%s", uuid ? (const char *)uuid : "");
 	in->client_id = sqlite3_column_int64(s->intake, 2);
 	in->revision = sqlite3_column_int64(s->intake, 10);
+	column_version(s->intake, 11, in->questionnaire_version, sizeof in->questionnaire_version);
+	column_version(s->intake, 12, in->advice_version, sizeof in->advice_version);
+	if (sqlite3_column_type(s->intake, ACK_COLUMN) != SQLITE_NULL) {
+		in->ack.sheet = sqlite3_column_int64(s->intake, ACK_COLUMN);
+		for (int i = 0; i < 3; i++)
+			ack[i] = stream_column(s, s->intake, ACK_COLUMN + 1 + i);
+	}
 	taken_at = stream_column(s, s->intake, 3);
 	staff = stream_column(s, s->intake, 4);
 	for (int i = 0; i < 5; i++)
@@ -865,6 +982,7 @@ static int stream_read(struct stream *s, struct intake *in)
 				in->advice.count = 0;
 			}
 			if (n == sheet && in->advice.count < ADVICE_MAX) {
+				in->sheet = n;
 				adv_id[in->advice.count] = stream_column(s, s->advice, 2);
 				adv_text[in->advice.count] = stream_column(s, s->advice, 3);
 				in->advice.count++;
@@ -873,6 +991,21 @@ static int stream_read(struct stream *s, struct intake *in)
 		} while (s->advice_rc == SQLITE_ROW && sqlite3_column_int64(s->advice, 0) == in->id);
 	}
 	if (s->advice_rc != SQLITE_ROW && s->advice_rc != SQLITE_DONE)
+		return -1;
+
+	if (stream_seek(s, s->clearances, &s->clearances_rc, in->id)) {
+		do {
+			if (in->clearances < FLAGS_MAX) {
+				for (int i = 0; i < 4; i++)
+					cleared[in->clearances][i] =
+						stream_column(s, s->clearances, 1 + i);
+				in->clearances++;
+			}
+			s->clearances_rc = sqlite3_step(s->clearances);
+		} while (s->clearances_rc == SQLITE_ROW &&
+			 sqlite3_column_int64(s->clearances, 0) == in->id);
+	}
+	if (s->clearances_rc != SQLITE_ROW && s->clearances_rc != SQLITE_DONE)
 		return -1;
 
 	/* Every offset is known: make the pointers. */
@@ -892,6 +1025,23 @@ static int stream_read(struct stream *s, struct intake *in)
 			return -1;
 		in->advice.item[i].id = s->buf + adv_id[k];
 		in->advice.item[i].text = s->buf + adv_text[k];
+	}
+	if (in->ack.sheet) {
+		char **field[3] = { &in->ack.typed_name, &in->ack.at, &in->ack.staff };
+		for (int i = 0; i < 3; i++) {
+			if (ack[i] >= STREAM_NONE)
+				return -1;
+			*field[i] = s->buf + ack[i];
+		}
+	}
+	for (size_t i = 0; i < in->clearances; i++) {
+		char **field[4] = { &in->cleared[i].flag_id, &in->cleared[i].reason,
+				    &in->cleared[i].at, &in->cleared[i].staff };
+		for (int j = 0; j < 4; j++) {
+			if (cleared[i][j] >= STREAM_NONE)
+				return -1;
+			*field[j] = s->buf + cleared[i][j];
+		}
 	}
 	return 0;
 }
@@ -930,10 +1080,10 @@ long long db_count_intakes(struct db *db, const struct intake_query *q)
 int db_each_intake_where(struct db *db, const struct intake_query *q,
 			 int (*fn)(const struct intake *in, void *arg), void *arg)
 {
-	struct stream s = { db, NULL, NULL, NULL, SQLITE_DONE, SQLITE_DONE, q->client != 0,
-			    q->newest_first, false, NULL, 0, 0 };
+	struct stream s = { db, NULL, NULL, NULL, NULL, SQLITE_DONE, SQLITE_DONE, SQLITE_DONE,
+			    q->client != 0, q->newest_first, false, NULL, 0, 0 };
 	const char *order = q->newest_first ? " DESC" : "";
-	char intake_sql[640], answers_sql[160], advice_sql[200];
+	char intake_sql[900], answers_sql[160], advice_sql[200], clearances_sql[200];
 	struct intake in;
 	int rc, result = 0;
 
@@ -947,7 +1097,12 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 		 "SELECT intake_id, sheet, advice_id, text FROM advice_sheet WHERE intake_id %s "
 		 "ORDER BY intake_id%s, sheet%s, position%s",
 		 from, order, order, order);
+	snprintf(clearances_sql, sizeof clearances_sql,
+		 "SELECT intake_id, flag_id, reason, at, staff FROM flag_clearance WHERE intake_id %s "
+		 "ORDER BY intake_id%s, flag_id",
+		 from, order);
 	if (db_prepare(db, intake_sql, &s.intake) < 0 ||
+	    db_prepare(db, clearances_sql, &s.clearances) < 0 ||
 	    db_prepare(db, answers_sql, &s.answers) < 0 ||
 	    db_prepare(db, advice_sql, &s.advice) < 0) {
 		db_report(db, "cannot read the intakes");
@@ -980,6 +1135,7 @@ out:
 	sqlite3_finalize(s.intake);
 	sqlite3_finalize(s.answers);
 	sqlite3_finalize(s.advice);
+	sqlite3_finalize(s.clearances);
 	free(s.buf);
 	return result;
 }
@@ -1030,7 +1186,8 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 {
 	static const char *const gp_ids[] = { "gp_discussed", "gp_signoff", "gp_name",
 					      "gp_signoff_date" };
-	sqlite3_stmt *del = NULL, *ins = NULL, *st = NULL;
+	sqlite3_stmt *del = NULL, *ins = NULL, *st = NULL, *st2 = NULL;
+	long long sheet;
 	int rc = -1;
 
 	if (db_prepare(db, "DELETE FROM answer WHERE intake_id = ?1 AND question_id = ?2", &del) < 0 ||
@@ -1051,7 +1208,7 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 		if (db_step_done(ins) < 0)
 			goto out;
 	}
-	if (save_sheet(db, in) < 0)
+	if (save_sheet(db, in, &sheet) < 0)
 		goto out;
 	if (db_prepare(db, "INSERT INTO signoff (intake_id, status, gp_name, signed_on, reference, "
 			"recorded_at, staff) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st) < 0)
@@ -1065,7 +1222,13 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 	db_bind_text(st, 7, s->staff);
 	if (db_step_done(st) < 0)
 		goto out;
-	if (run_for_id(db, "UPDATE intake SET revision = revision + 1 WHERE id = ?1", in->id) < 0)
+	/* The new sheet is given under this release's advice. */
+	if (db_prepare(db, "UPDATE intake SET revision = revision + 1, advice_version = ?2 "
+			   "WHERE id = ?1", &st2) < 0)
+		goto out;
+	sqlite3_bind_int64(st2, 1, in->id);
+	db_bind_text(st2, 2, ADVICE_VERSION);
+	if (db_step_done(st2) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -1078,6 +1241,30 @@ out:
 	}
 	sqlite3_finalize(del);
 	sqlite3_finalize(ins);
+	sqlite3_finalize(st);
+	sqlite3_finalize(st2);
+	return rc;
+}
+
+/* Inside a write transaction: removes the clearance of every flag whose
+ * question's answer differs between before and after. */
+static int reraise_flags(struct db *db, long long id, const struct answers *before,
+			 const struct answers *after)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (db_prepare(db, "DELETE FROM flag_clearance WHERE intake_id = ?1 AND flag_id = ?2", &st) < 0)
+		return -1;
+	for (size_t i = 0; i < flag_rule_count && rc == 0; i++) {
+		const char *old = answers_get(before, flag_rules[i].qid);
+		const char *now = answers_get(after, flag_rules[i].qid);
+		if ((!old && !now) || (old && now && strcmp(old, now) == 0))
+			continue;
+		sqlite3_bind_int64(st, 1, id);
+		db_bind_text(st, 2, flag_rules[i].id);
+		rc = db_step_done(st);
+	}
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -1111,9 +1298,17 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 	in->client_id = sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
 	st = NULL;
+	/* The edited answers were asked under this release's questionnaire and
+	 * get its advice; the new sheet waits for the client's acknowledgement;
+	 * a flag whose answer changed is raised again. */
 	if (run_for_id(db, "DELETE FROM answer WHERE intake_id = ?1", in->id) < 0 ||
-	    save_answers(db, in) < 0 || save_sheet(db, in) < 0 ||
-	    run_for_id(db, "UPDATE intake SET revision = revision + 1 WHERE id = ?1", in->id) < 0 ||
+	    save_answers(db, in) < 0 || save_sheet(db, in, &in->sheet) < 0 ||
+	    run_for_id(db, "UPDATE intake SET revision = revision + 1, acknowledged_sheet = NULL, "
+			   "questionnaire_version = '" QUESTIONNAIRE_VERSION "', "
+			   "advice_version = '" ADVICE_VERSION "' WHERE id = ?1", in->id) < 0 ||
+	    reraise_flags(db, in->id, before, &in->answers) < 0 ||
+	    (in->ack.typed_name && (in->ack.sheet = in->sheet) &&
+	     save_acknowledgement(db, in->id, &in->ack) < 0) ||
 	    (in->draft_id && run_for_id(db, "DELETE FROM draft WHERE id = ?1", in->draft_id) < 0))
 		goto fail;
 	if (db_prepare(db, "UPDATE client SET first_name = ?1, last_name = ?2, date_of_birth = ?3, "
@@ -1130,11 +1325,15 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 	sqlite3_finalize(st);
 	st = NULL;
 	struct audit_entry e = { 0, in->client_id, in->id, at, staff, "edit", NULL, 0 };
-	if (db_audit_answers(db, &e, before, &in->answers) < 0)
+	if (db_audit_answers(db, &e, before, &in->answers) < 0 ||
+	    (in->ack.typed_name && audit_acknowledgement(db, in->client_id, in->id, &in->ack) < 0))
 		goto undo;
 	if (db_exec(db, "COMMIT", "cannot save the changes") < 0)
 		goto undo;
 	in->revision++;
+	snprintf(in->questionnaire_version, sizeof in->questionnaire_version, "%s",
+		 QUESTIONNAIRE_VERSION);
+	snprintf(in->advice_version, sizeof in->advice_version, "%s", ADVICE_VERSION);
 	return 0;
 out:
 	sqlite3_finalize(st);
@@ -1200,4 +1399,85 @@ int db_same_clients(struct db *db, const struct answers *a,
 	db_bind_text(st, 2, answers_get(a, "last_name"));
 	db_bind_text(st, 3, answers_get(a, "date_of_birth"));
 	return db_each_match(db, st, "cannot look for the client", fn, arg);
+}
+
+/* Inside a write transaction: the intake's client and latest sheet, or 1
+ * when it is gone. */
+static int intake_state(struct db *db, long long id, long long *client, long long *sheet)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT i.client_id, (SELECT max(sheet) FROM advice_sheet "
+			   "WHERE intake_id = i.id) FROM intake i WHERE i.id = ?1", &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*client = sqlite3_column_int64(st, 0);
+		*sheet = sqlite3_column_int64(st, 1);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 1 : -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_save_acknowledgement(struct db *db, long long intake_id,
+			    const struct acknowledgement *ack)
+{
+	long long client, sheet;
+	int rc;
+
+	if (db_exec(db, "BEGIN IMMEDIATE", "cannot save the acknowledgement") < 0)
+		return -1;
+	rc = intake_state(db, intake_id, &client, &sheet);
+	if (rc == 0 && sheet != ack->sheet)
+		rc = 2;
+	if (rc == 0 && (save_acknowledgement(db, intake_id, ack) < 0 ||
+			audit_acknowledgement(db, client, intake_id, ack) < 0))
+		rc = -1;
+	if (rc == 0 && db_exec(db, "COMMIT", "cannot save the acknowledgement") == 0)
+		return 0;
+	if (rc < 0)
+		db_report(db, "cannot save the acknowledgement");
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int db_clear_flag(struct db *db, long long intake_id, const struct clearance *c)
+{
+	struct audit_change change = { c->flag_id, NULL, c->reason };
+	struct audit_entry e = { 0, 0, intake_id, c->at, c->staff, "clear-flag", &change, 1 };
+	sqlite3_stmt *st = NULL;
+	long long client, sheet;
+	int rc;
+
+	if (db_exec(db, "BEGIN IMMEDIATE", "cannot clear the flag") < 0)
+		return -1;
+	rc = intake_state(db, intake_id, &client, &sheet);
+	if (rc == 0 && db_prepare(db, "INSERT OR IGNORE INTO flag_clearance (intake_id, flag_id, "
+				      "reason, at, staff) VALUES (?1, ?2, ?3, ?4, ?5)", &st) < 0)
+		rc = -1;
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, intake_id);
+		db_bind_text(st, 2, c->flag_id);
+		db_bind_text(st, 3, c->reason);
+		db_bind_text(st, 4, c->at);
+		db_bind_text(st, 5, c->staff);
+		rc = db_step_done(st);
+		if (rc == 0 && sqlite3_changes(db->h) == 0)
+			rc = 2;
+	}
+	sqlite3_finalize(st);
+	e.client_id = client;
+	if (rc == 0 && db_audit_add(db, &e) < 0)
+		rc = -1;
+	if (rc == 0 && db_exec(db, "COMMIT", "cannot clear the flag") == 0)
+		return 0;
+	if (rc < 0)
+		db_report(db, "cannot clear the flag");
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }

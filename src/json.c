@@ -21,14 +21,42 @@ void json_answers_free(struct json_answers *a)
 	a->count = 0;
 }
 
+/* The strings of array v joined by commas, as typed answers to a question
+ * with several choices are (question_check() then checks each one).
+ * Returns 0, or -1 when an item is not a string (or out of memory, with
+ * *out NULL: the caller reports either as a bad shape... or memory). */
+static int join_choices(const cJSON *v, char **out)
+{
+	const cJSON *item;
+	size_t len = 1;
+
+	*out = NULL;
+	cJSON_ArrayForEach(item, v) {
+		if (!cJSON_IsString(item) || strchr(item->valuestring, ','))
+			return -1;
+		len += strlen(item->valuestring) + 1;
+	}
+	if (!(*out = malloc(len)))
+		return -1;
+	(*out)[0] = '\0';
+	cJSON_ArrayForEach(item, v) {
+		if ((*out)[0])
+			strcat(*out, ",");
+		strcat(*out, item->valuestring);
+	}
+	return 0;
+}
+
 static int take_answer(struct json_answers *out, const cJSON *v, char *why, size_t n)
 {
 	const char *id = v->string;
 	int qi = questionnaire_index(id);
 	const char *value = NULL;
+	char *joined = NULL;
 	struct json_answer *it;
+	bool ack = strcmp(id, JSON_ACKNOWLEDGED_BY) == 0;
 
-	if (qi < 0) {
+	if (qi < 0 && !ack) {
 		snprintf(why, n, "answers: unknown question id '%.40s'", id);
 		return -1;
 	}
@@ -40,16 +68,26 @@ static int take_answer(struct json_answers *out, const cJSON *v, char *why, size
 	}
 	if (cJSON_IsString(v)) {
 		value = v->valuestring;
-	} else if (cJSON_IsBool(v) && questionnaire[qi].type == Q_YESNO) {
+	} else if (!ack && cJSON_IsBool(v) && questionnaire[qi].type == Q_YESNO) {
 		value = cJSON_IsTrue(v) ? "yes" : "no";
+	} else if (!ack && cJSON_IsArray(v) && questionnaire[qi].several) {
+		if (join_choices(v, &joined) < 0) {
+			snprintf(why, n, "answers: '%s' must be an array of strings", id);
+			return -1;
+		}
+		value = joined;
 	} else if (!cJSON_IsNull(v)) {
 		snprintf(why, n, "answers: '%s' must be %s", id,
-			 questionnaire[qi].type == Q_YESNO ? "true, false, \"yes\" or \"no\"" : "a string");
+			 ack ? "a string"
+			 : questionnaire[qi].type == Q_YESNO ? "true, false, \"yes\" or \"no\""
+			 : questionnaire[qi].several ? "an array of strings or a string"
+						     : "a string");
 		return -1;
 	}
 	it = &out->item[out->count];
 	it->id = strdup(id);
 	it->value = value ? strdup(value) : NULL;
+	free(joined);
 	if (!it->id || (value && !it->value)) {
 		free(it->id);
 		free(it->value);
@@ -58,6 +96,14 @@ static int take_answer(struct json_answers *out, const cJSON *v, char *why, size
 	}
 	out->count++;
 	return 0;
+}
+
+const char *json_answers_get(const struct json_answers *a, const char *id)
+{
+	for (size_t i = 0; i < a->count; i++)
+		if (strcmp(a->item[i].id, id) == 0)
+			return a->item[i].value;
+	return NULL;
 }
 
 /* True when s[0..n) is spaces, tabs and line ends only (the text need not
@@ -265,7 +311,7 @@ static bool add_advice(cJSON *obj, const struct advice_sheet *sheet)
 struct json_writer {
 	cJSON *root, *id, *uuid, *taken_at, *staff;
 	cJSON *client_id, *client_value[5];
-	cJSON *answers, *answer[32];
+	cJSON *answers, *answer[QUESTIONS_MAX];
 	cJSON *advice, *advice_item[ADVICE_MAX], *advice_id[ADVICE_MAX], *advice_text[ADVICE_MAX];
 	cJSON *gp_status, *gp_name, *gp_date;
 	char id_digits[24], client_digits[24];
@@ -413,7 +459,7 @@ const char *json_writer_intake(struct json_writer *w, const struct intake *in, s
 {
 	static int client_qi[5] = { -1 }, gp_name_qi, gp_date_qi;
 	const struct answers *a = &in->answers;
-	cJSON *present[32];
+	cJSON *present[QUESTIONS_MAX];
 	size_t n = 0;
 
 	if (client_qi[0] < 0) {

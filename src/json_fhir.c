@@ -168,7 +168,7 @@ static bool given(const char *s)
 /* The code system URLs of the choice questions, made while a tree is
  * built and kept until it is printed: one slot per question. */
 struct code_systems {
-	char url[32][96];
+	char url[QUESTIONS_MAX][96];
 };
 
 /* The code system URL of choice question q's answers. */

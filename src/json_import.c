@@ -629,7 +629,7 @@ static const char *const client_keys[] = {"id",	   "first_name", "last_name", "d
 
 /* The client's id and raw answers (by question) from the client object. */
 static int take_client(const struct import_checks *c, const cJSON *client, long long *id,
-		       const char *raw[32], char *why, size_t n)
+		       const char *raw[QUESTIONS_MAX], char *why, size_t n)
 {
 	const cJSON *item[8];
 
@@ -650,7 +650,7 @@ static int take_client(const struct import_checks *c, const cJSON *client, long 
 
 /* The raw answers (by question) from the answers object: yes/no questions
  * as booleans, others as strings. */
-static int take_answers(const struct import_checks *c, const cJSON *answers, const char *raw[32],
+static int take_answers(const struct import_checks *c, const cJSON *answers, const char *raw[QUESTIONS_MAX],
 			char *why, size_t n)
 {
 	const cJSON *v;
@@ -694,7 +694,7 @@ static int take_answers(const struct import_checks *c, const cJSON *answers, con
 }
 
 /* Every answer checked, in the order asked; then which apply. */
-static int check_answers(const struct import_checks *c, const char *const raw[32],
+static int check_answers(const struct import_checks *c, const char *const raw[QUESTIONS_MAX],
 			 struct answers *a, struct date taken, char *why, size_t n)
 {
 	for (size_t i = 0; i < questionnaire_count; i++)
@@ -808,7 +808,7 @@ static int take_record(const cJSON *root, const struct import_checks *c, struct 
 		       char *why, size_t n)
 {
 	const cJSON *item[8];
-	const char *raw[32] = {NULL};
+	const char *raw[QUESTIONS_MAX] = {NULL};
 	const char *staff;
 	struct date taken;
 

@@ -26,7 +26,13 @@ static const struct command commands[] = {
 	  "`resume` continues. A client on file with the same names and birth date\n"
 	  "is offered before the contact details. Through a pipe, one answer per line\n"
 	  "in question order (see docs/questions.md); an empty line takes the\n"
-	  "default; the same names and birth date join the client on file.\n" },
+	  "default; the same names and birth date join the client on file.\n"
+	  "\n"
+	  "After the advice sheet the client types their full name to acknowledge\n"
+	  "it (at a terminal, Enter leaves the intake unacknowledged). Through a\n"
+	  "pipe, the line after the last answer is that name (none or empty: not\n"
+	  "acknowledged); in --answers, the key acknowledged_by. A name that is not\n"
+	  "the client's first and last name is refused and nothing is saved.\n" },
 	{ "edit", cmd_edit, "smp-intake edit ID",
 	  "change the answers of an intake; the new advice is kept beside the old",
 	  "  ID  the intake number\n"
@@ -36,7 +42,24 @@ static const struct command commands[] = {
 	  "as for `new`. Names, birth date and contact details belong to the client:\n"
 	  "changing them changes them for all the client's intakes. If someone else\n"
 	  "changes the intake meanwhile, nothing is overwritten: the edit is kept as\n"
-	  "a draft for `resume`.\n" },
+	  "a draft for `resume`. The new advice sheet needs the client's\n"
+	  "acknowledgement again (asked at the end, or the line after the answers);\n"
+	  "a changed screening answer raises its flag again.\n" },
+	{ "acknowledge", cmd_acknowledge, "smp-intake acknowledge ID [--name NAME]",
+	  "record that the client read the intake's advice sheet, by their full name",
+	  "  ID           the intake number\n"
+	  "  --name NAME  the name as the client typed it; without it, at a terminal\n"
+	  "               the sheet is shown and the client types it, through a pipe\n"
+	  "               it is the first line. It must be the client's first and last\n"
+	  "               name (case and spacing aside).\n" },
+	{ "clear-flag", cmd_clear_flag, "smp-intake clear-flag ID FLAG --reason TEXT",
+	  "clear a screening flag of an intake once the artist has looked into it",
+	  "  ID             the intake number\n"
+	  "  FLAG           flag-scalp-condition, flag-keloid, flag-blood-thinners,\n"
+	  "                 flag-allergy or flag-pregnancy (see `show ID`)\n"
+	  "  --reason TEXT  why it can be cleared (one line); kept with the clearance\n"
+	  "                 and in the audit. An edit that changes the answer behind\n"
+	  "                 the flag raises it again.\n" },
 	{ "history", cmd_history, "smp-intake history ID",
 	  "every change to an intake: when, by whom, the values before and after",
 	  "  ID  the intake number\n" },
@@ -46,7 +69,8 @@ static const struct command commands[] = {
 	{ "resume", cmd_resume, "smp-intake resume [DRAFT]",
 	  "continue an unfinished intake or edit where it stopped",
 	  "  DRAFT  the draft number (see `drafts`); without it, your latest draft\n" },
-	{ "show", cmd_show, "smp-intake show ID", "print an intake: client, answers, advice",
+	{ "show", cmd_show, "smp-intake show ID",
+	  "print an intake: client, versions, screening flags, answers, advice",
 	  "  ID  the intake number printed when it was saved (see `find`)\n" },
 	{ "advice", cmd_advice, "smp-intake advice ID [--format text|markdown|html]",
 	  "print the advice sheet given at an intake again, or a handout for the client",
@@ -115,8 +139,9 @@ static const struct command commands[] = {
 	  "list recent intakes, newest first, with GP sign-off and readiness",
 	  "  --pending-signoff  only intakes still waiting for the GP's sign-off (the\n"
 	  "                     receptionist's call list)\n"
-	  "  --ready            only clients ready for a session: no hair-growth\n"
-	  "                     treatment, or the GP's sign-off obtained\n"
+	  "  --ready            only clients ready for a session: the GP's sign-off\n"
+	  "                     obtained (or no hair-growth treatment), no open\n"
+	  "                     screening flag, and the advice acknowledged\n"
 	  "  --since DATE       taken on or after DATE (YYYY-MM-DD, UTC)\n"
 	  "  --until DATE       taken on or before DATE\n"
 	  "  --limit N          at most N rows (default 20; 0 for all)\n" },

@@ -22,77 +22,160 @@ const struct question questionnaire[] = {
 	{ "consent_storage", "Does the client agree that these details are stored by the studio?",
 	  "Consent to storage", Q_YESNO, true, ALWAYS, { NULL }, NULL,
 	  "The answers are kept in this studio's database only. Answer no to stop now: nothing is stored.",
-	  DATE_ANY, false, 0 },
+	  DATE_ANY, false, 0, false },
 	{ "first_name", "First name", "First name", Q_TEXT, true, ALWAYS, { NULL }, NULL,
-	  "The client's given name, in any script, up to 100 characters.", DATE_ANY, true, NAME_MAX_CP },
+	  "The client's given name, in any script, up to 100 characters.", DATE_ANY, true, NAME_MAX_CP, false },
 	{ "last_name", "Last name", "Last name", Q_TEXT, true, ALWAYS, { NULL }, NULL,
-	  "The client's family name, in any script, up to 100 characters.", DATE_ANY, true, NAME_MAX_CP },
+	  "The client's family name, in any script, up to 100 characters.", DATE_ANY, true, NAME_MAX_CP, false },
 	{ "date_of_birth", "Date of birth (YYYY-MM-DD)", "Date of birth", Q_DATE, true, ALWAYS, { NULL },
-	  NULL, "For example 1985-07-23. SMP is only offered to adults.", DATE_BIRTH, true, 0 },
+	  NULL, "For example 1985-07-23. SMP is only offered to adults.", DATE_BIRTH, true, 0, false },
 	{ "phone", "Phone (optional)", "Phone", Q_PHONE, false, ALWAYS, { NULL }, NULL,
 	  "Digits with an optional leading +, spaces, dashes, dots or brackets; 7 to 15 digits. Enter to skip.",
-	  DATE_ANY, true, 0 },
+	  DATE_ANY, true, 0, false },
 	{ "email", "Email (optional)", "Email", Q_EMAIL, false, ALWAYS, { NULL }, NULL,
-	  "An address such as name@example.com. Enter to skip.", DATE_ANY, true, 0 },
+	  "An address such as name@example.com. Enter to skip.", DATE_ANY, true, 0, false },
 	{ "hair_loss_notes", "Hair loss: pattern, areas, for how long (optional)", "Hair loss notes",
 	  Q_NOTES, false, ALWAYS, { NULL }, NULL,
 	  "Free text, kept as typed. End a line with \\ to go on to the next line. Enter to skip.",
-	  DATE_ANY, false, FREE_TEXT_MAX_CP },
+	  DATE_ANY, false, FREE_TEXT_MAX_CP, false },
 	{ "uses_rogaine", "Uses Rogaine (minoxidil)?", "Rogaine (minoxidil)", Q_YESNO, true, ALWAYS,
 	  { NULL }, "no", "Rogaine is minoxidil, usually a foam or solution put on the scalp.", DATE_ANY,
-	  false, 0 },
+	  false, 0, false },
 	{ "rogaine_form", "Rogaine form", "Rogaine form", Q_CHOICE, true, YES("uses_rogaine"),
 	  { "foam", "solution", "oral", "other", NULL }, "foam",
-	  "How the minoxidil is taken: foam, solution, oral (tablets) or other.", DATE_ANY, false, 0 },
+	  "How the minoxidil is taken: foam, solution, oral (tablets) or other.", DATE_ANY, false, 0, false },
 	{ "rogaine_since", "Using Rogaine since (YYYY-MM-DD, optional)", "Rogaine since", Q_DATE, false,
 	  YES("uses_rogaine"), { NULL }, NULL, "Roughly when the client started; Enter to skip.",
-	  DATE_NOT_FUTURE, false, 0 },
+	  DATE_NOT_FUTURE, false, 0, false },
 	{ "uses_propecia", "Uses Propecia (finasteride)?", "Propecia (finasteride)", Q_YESNO, true, ALWAYS,
-	  { NULL }, "no", "Propecia is finasteride, usually a daily tablet.", DATE_ANY, false, 0 },
+	  { NULL }, "no", "Propecia is finasteride, usually a daily tablet.", DATE_ANY, false, 0, false },
 	{ "propecia_form", "Propecia form", "Propecia form", Q_CHOICE, true, YES("uses_propecia"),
 	  { "tablet", "topical", NULL }, "tablet",
-	  "Tablet (by mouth) or topical (a finasteride spray or lotion on the scalp).", DATE_ANY, false, 0 },
+	  "Tablet (by mouth) or topical (a finasteride spray or lotion on the scalp).", DATE_ANY, false, 0, false },
 	{ "uses_other_topical", "Uses any other cream, foam or lotion on the scalp?",
 	  "Other topical products", Q_YESNO, true, ALWAYS, { NULL }, "no",
-	  "Any other product put on the scalp for hair growth or scalp care.", DATE_ANY, false, 0 },
+	  "Any other product put on the scalp for hair growth or scalp care.", DATE_ANY, false, 0, false },
 	{ "other_topical_products", "Which topical products?", "Topical products", Q_NOTES, true,
 	  YES("uses_other_topical"), { NULL }, NULL,
-	  "Product names, and since when if known; kept as typed.", DATE_ANY, false, FREE_TEXT_MAX_CP },
+	  "Product names, and since when if known; kept as typed.", DATE_ANY, false, FREE_TEXT_MAX_CP, false },
 	{ "uses_other_medical", "Uses any other medical hair-growth treatment?",
-	  "Other medical treatment", Q_YESNO, true, ALWAYS, { NULL }, "no",
-	  "Prescribed or medical products for hair growth not named above.", DATE_ANY, false, 0 },
+	  "Other hair-growth medicine", Q_YESNO, true, ALWAYS, { NULL }, "no",
+	  "Prescribed or medical products for hair growth not named above.", DATE_ANY, false, 0, false },
 	{ "other_medical_products", "Which medical products?", "Medical products", Q_NOTES, true,
 	  YES("uses_other_medical"), { NULL }, NULL,
-	  "Product names, form and since when if known; kept as typed.", DATE_ANY, false, FREE_TEXT_MAX_CP },
+	  "Product names, form and since when if known; kept as typed.", DATE_ANY, false, FREE_TEXT_MAX_CP, false },
 	{ "gp_discussed", "Has the client discussed SMP with these treatments with their GP?",
 	  "Discussed with GP", Q_YESNO, true, { WHEN_ANY_TREATMENT, NULL, NULL }, { NULL }, NULL,
 	  "The GP should agree to SMP alongside hair-growth treatment before the first session.",
-	  DATE_ANY, false, 0 },
+	  DATE_ANY, false, 0, false },
 	{ "gp_signoff", "GP sign-off", "GP sign-off", Q_CHOICE, true, YES("gp_discussed"),
 	  { "obtained", "pending", "declined", NULL }, NULL,
 	  "obtained: the GP agreed; pending: waiting for the GP; declined: the GP advised against.",
-	  DATE_ANY, false, 0 },
+	  DATE_ANY, false, 0, false },
 	{ "gp_name", "GP's name", "GP", Q_TEXT, true, { WHEN_EQUALS, "gp_signoff", "obtained" }, { NULL },
-	  NULL, "The name of the doctor who gave the sign-off.", DATE_ANY, false, NAME_MAX_CP },
+	  NULL, "The name of the doctor who gave the sign-off.", DATE_ANY, false, NAME_MAX_CP, false },
 	{ "gp_signoff_date", "Date of the GP's sign-off (YYYY-MM-DD)", "Sign-off date", Q_DATE, true,
 	  { WHEN_EQUALS, "gp_signoff", "obtained" }, { NULL }, NULL,
-	  "The date on the GP's letter or note; not in the future.", DATE_NOT_FUTURE, false, 0 },
+	  "The date on the GP's letter or note; not in the future.", DATE_NOT_FUTURE, false, 0, false },
+	/* Health screening (2026.2): reasons to wait or to ask a doctor first.
+	 * No defaults: Enter must not answer a screening question. */
+	{ "scalp_conditions", "Scalp conditions now (several separated by commas)", "Scalp conditions", Q_CHOICE, true, ALWAYS,
+	  { "none", "psoriasis", "eczema", "folliculitis", "infection", "sunburn", "other", NULL }, NULL,
+	  "What the scalp has today. eczema: eczema or dermatitis; infection: an active infection or "
+	  "open wounds. Give several separated by commas, or none.",
+	  DATE_ANY, false, 0, true },
+	{ "scalp_conditions_detail", "Which other scalp condition?", "Other scalp condition", Q_NOTES,
+	  true, { WHEN_INCLUDES, "scalp_conditions", "other" }, { NULL }, NULL,
+	  "In the client's words; kept as typed.", DATE_ANY, false, FREE_TEXT_MAX_CP, false },
+	{ "keloid_history", "Raised (keloid) scars after cuts, piercings or tattoos?", "Keloid scars",
+	  Q_YESNO, true, ALWAYS, { NULL }, NULL,
+	  "Scars that grew thick and raised beyond the wound. Answer yes or no.", DATE_ANY, false, 0,
+	  false },
+	{ "blood_thinners", "Takes blood thinners (for example warfarin, or aspirin every day)?",
+	  "Blood thinners", Q_YESNO, true, ALWAYS, { NULL }, NULL,
+	  "Medicines that slow blood clotting, prescribed or bought. Answer yes or no.", DATE_ANY,
+	  false, 0, false },
+	{ "blood_thinners_detail", "Which blood thinner, and how often?", "Blood thinner", Q_NOTES, true,
+	  YES("blood_thinners"), { NULL }, NULL, "Name and dose if known; kept as typed.", DATE_ANY,
+	  false, FREE_TEXT_MAX_CP, false },
+	{ "allergies", "Any allergies?", "Allergies", Q_YESNO, true, ALWAYS, { NULL }, NULL,
+	  "Any allergy at all; pigments, latex and numbing (anaesthetic) creams matter most here.",
+	  DATE_ANY, false, 0, false },
+	{ "allergies_detail", "Allergic to what (pigments, latex, anaesthetic creams, other)?",
+	  "Allergic to", Q_NOTES, true, YES("allergies"), { NULL }, NULL,
+	  "Everything the client is allergic to, and how they react if known; kept as typed.",
+	  DATE_ANY, false, FREE_TEXT_MAX_CP, false },
+	{ "pregnant_or_breastfeeding", "Pregnant or breastfeeding?",
+	  "Pregnant or breastfeeding", Q_CHOICE, true, ALWAYS,
+	  { "yes", "no", "not_applicable", NULL }, NULL,
+	  "yes, no, or not_applicable (the question does not apply to the client).", DATE_ANY,
+	  false, 0, false },
+	{ "other_medication", "Other medication (optional)", "Other medication", Q_NOTES, false, ALWAYS,
+	  { NULL }, NULL, "Any other medicine taken regularly; Enter to skip.", DATE_ANY, false,
+	  FREE_TEXT_MAX_CP, false },
 	{ "wants_root_cause_help", "Would the client like help with the cause of the hair loss?",
 	  "Wants help with the cause", Q_YESNO, true, ALWAYS, { NULL }, "no",
 	  "SMP only changes how the scalp looks; yes adds advice on seeing a GP or trichologist.",
-	  DATE_ANY, false, 0 },
+	  DATE_ANY, false, 0, false },
 	{ "planned_session_date", "Planned first session (YYYY-MM-DD, optional)", "Planned session",
 	  Q_DATE, false, ALWAYS, { NULL }, NULL,
 	  "Today or later, within two years. Used to work out when to pause topical products.",
-	  DATE_NOT_PAST, false, 0 },
+	  DATE_NOT_PAST, false, 0, false },
 };
 const size_t questionnaire_count = sizeof questionnaire / sizeof questionnaire[0];
 
 const char *const questionnaire_treatments[] = { "uses_rogaine", "uses_propecia",
 						 "uses_other_topical", "uses_other_medical", NULL };
 
-_Static_assert(sizeof questionnaire / sizeof questionnaire[0] <= 32,
-	       "struct answers holds 32 values");
+_Static_assert(sizeof questionnaire / sizeof questionnaire[0] <= QUESTIONS_MAX,
+	       "struct answers holds QUESTIONS_MAX values");
+
+/* Oldest first.  A new version is added here when a question is added,
+ * removed, reworded or changes meaning, or an advice text changes
+ * (advice.h's ADVICE_VERSION follows the same list). */
+const char *const questionnaire_versions[] = { "2026.1", "2026.2", NULL };
+
+/* Labels a later version replaced: what question `id` was called up to
+ * and including version `until`.  Questions added later need no row:
+ * an older intake has no answer to them. */
+static const struct old_label {
+	const char *id, *until, *label;
+} old_labels[] = {
+	/* 2026.2 added "Other medication"; the old label read alike. */
+	{ "uses_other_medical", "2026.1", "Other medical treatment" },
+};
+
+/* Position of version in questionnaire_versions[], or -1. */
+static int version_rank(const char *version)
+{
+	for (int i = 0; version && questionnaire_versions[i]; i++)
+		if (strcmp(questionnaire_versions[i], version) == 0)
+			return i;
+	return -1;
+}
+
+bool questionnaire_version_known(const char *version)
+{
+	return version_rank(version) >= 0;
+}
+
+const char *question_label_at(const struct question *q, const char *version)
+{
+	int rank = version_rank(version), best = -1;
+	const char *label = q->label;
+
+	if (rank < 0)
+		return q->label;
+	for (size_t i = 0; i < sizeof old_labels / sizeof old_labels[0]; i++) {
+		int until = version_rank(old_labels[i].until);
+		if (strcmp(old_labels[i].id, q->id) == 0 && until >= rank &&
+		    (best < 0 || until < best)) {
+			best = until;
+			label = old_labels[i].label;
+		}
+	}
+	return label;
+}
 
 /* Question ids by hash (FNV-1a, open addressing): an export looks an id up
  * for every stored answer, so a linear scan of strcmp() showed in its
@@ -224,7 +307,20 @@ bool question_applies(const struct question *q, const struct answers *a)
 		       question_applies(&questionnaire[questionnaire_index(q->when.qid)], a);
 	case WHEN_ANY_TREATMENT:
 		return answers_any_treatment(a);
+	case WHEN_INCLUDES:
+		return answers_includes(answers_get(a, q->when.qid), q->when.value) &&
+		       question_applies(&questionnaire[questionnaire_index(q->when.qid)], a);
 	}
+	return false;
+}
+
+bool answers_includes(const char *value, const char *choice)
+{
+	size_t n = strlen(choice);
+
+	for (const char *p = value; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, choice, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
 	return false;
 }
 
@@ -401,6 +497,62 @@ static int check_choice(const struct question *q, const char *s, const char **ma
 	return -1;
 }
 
+/* Several choices, separated by commas: each one as check_choice() takes
+ * it, stored once each in choices[] order; choices[0] ("none") alone. */
+static int check_choices(const struct question *q, const char *s, char **out, char *why,
+			 size_t n)
+{
+	bool picked[QUESTION_CHOICES_MAX] = { false };
+	char *copy = strdup(s), *save = NULL, *tok;
+	size_t count = 0, len = 1;
+	int rc = -1;
+
+	*out = NULL;
+	if (!copy) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const char *match;
+		text_trim(tok);
+		if (!*tok)
+			continue;
+		if (check_choice(q, tok, &match, why, n) < 0) {
+			snprintf(why + strlen(why), n - strlen(why), ", separated by commas");
+			goto out;
+		}
+		for (size_t i = 0; q->choices[i]; i++)
+			if (q->choices[i] == match && !picked[i]) {
+				picked[i] = true;
+				count++;
+				len += strlen(match) + 1;
+			}
+	}
+	if (count == 0) {
+		snprintf(why, n, "an answer is required");
+		goto out;
+	}
+	if (picked[0] && count > 1) {
+		snprintf(why, n, "%s cannot be given together with another choice", q->choices[0]);
+		goto out;
+	}
+	if (!(*out = malloc(len))) {
+		snprintf(why, n, "out of memory");
+		goto out;
+	}
+	(*out)[0] = '\0';
+	for (size_t i = 0; q->choices[i]; i++)
+		if (picked[i]) {
+			if ((*out)[0])
+				strcat(*out, ",");
+			strcat(*out, q->choices[i]);
+		}
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
 static int check_yesno(const char *s, const char **match, char *why, size_t n)
 {
 	if (strcasecmp(s, "y") == 0 || strcasecmp(s, "yes") == 0)
@@ -475,6 +627,14 @@ int question_check(const struct question *q, const char *input, const struct ans
 			goto out;
 		break;
 	case Q_CHOICE:
+		if (q->several) {
+			char *picked;
+			if (check_choices(q, s, &picked, why, whylen) < 0)
+				goto out;
+			free(s);
+			s = picked;
+			break;
+		}
 		if (check_choice(q, s, &normal, why, whylen) < 0)
 			goto out;
 		break;

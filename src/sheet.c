@@ -39,14 +39,14 @@ static int print_heading(FILE *f, const char *heading)
 	return print_wrapped(f, "", heading, false);
 }
 
-int sheet_print_answers(FILE *f, const struct answers *a)
+int sheet_print_answers(FILE *f, const struct answers *a, const char *version)
 {
-	char prefix[64];
+	char prefix[80];
 
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		if (!a->value[i])
 			continue;
-		snprintf(prefix, sizeof prefix, "  %-26s ", questionnaire[i].label);
+		snprintf(prefix, sizeof prefix, "  %-26s ", question_label_at(&questionnaire[i], version));
 		if (print_wrapped(f, prefix, a->value[i], questionnaire[i].type == Q_NOTES) < 0)
 			return -1;
 	}
@@ -54,24 +54,81 @@ int sheet_print_answers(FILE *f, const struct answers *a)
 }
 
 /* Whether the client may have a first session, and why, in plain words. */
-static const char *readiness(const struct answers *a)
+static void readiness(const struct intake *in, char *out, size_t n)
 {
-	const char *status = answers_signoff_status(a);
+	const char *wait = readiness_wait_reason(&in->answers, &in->ack, in->cleared, in->clearances);
 
-	if (strcmp(status, "not_required") == 0)
-		return "yes (no hair-growth treatment recorded)";
-	if (strcmp(status, "obtained") == 0)
-		return "yes (the GP's sign-off is obtained)";
-	if (strcmp(status, "declined") == 0)
-		return "no: the GP advised against it";
-	return "no: waiting for the GP's sign-off";
+	if (wait)
+		snprintf(out, n, "no: %s", wait);
+	else if (strcmp(answers_signoff_status(&in->answers), "obtained") == 0)
+		snprintf(out, n, "yes (the GP's sign-off is obtained)");
+	else
+		snprintf(out, n, "yes (no hair-growth treatment recorded)");
+}
+
+/* "Acknowledged: ..." for the intake's acknowledgement, or that there is none. */
+static int print_acknowledgement(FILE *f, const struct intake *in)
+{
+	char line[512];
+
+	if (!in->ack.sheet)
+		return print_wrapped(f, "Acknowledged: ",
+				     "no (unacknowledged: the client has not confirmed reading the "
+				     "advice)", false);
+	snprintf(line, sizeof line, "yes, by \"%s\" on %s with %s (sheet %lld)",
+		 in->ack.typed_name ? in->ack.typed_name : "", in->ack.at ? in->ack.at : "",
+		 in->ack.staff ? in->ack.staff : "", in->ack.sheet);
+	return print_wrapped(f, "Acknowledged: ", line, false);
+}
+
+/* The clearance of flag f on in, or NULL. */
+static const struct clearance *clearance_of(const struct intake *in, const struct flag_rule *f)
+{
+	for (size_t i = 0; i < in->clearances; i++)
+		if (strcmp(in->cleared[i].flag_id, f->id) == 0)
+			return &in->cleared[i];
+	return NULL;
+}
+
+/* The screening flags the answers raise: open ones with what to check
+ * (when full), cleared ones with who cleared them and why.  Prints
+ * nothing when none is raised. */
+static int print_flags(FILE *f, const struct intake *in, bool full, bool colour)
+{
+	char heading[160], line[600];
+	bool any = false;
+
+	for (size_t i = 0; i < flag_rule_count; i++) {
+		const struct flag_rule *r = &flag_rules[i];
+		const struct clearance *c = clearance_of(in, r);
+
+		if (!flag_raised(r, &in->answers))
+			continue;
+		if (!any && fputs(full ? "\nFor the artist: screening flags\n" : "\nScreening flags\n",
+				  f) == EOF)
+			return -1;
+		any = true;
+		snprintf(heading, sizeof heading, "  %s  [%s]: %s", c ? "cleared" : "OPEN", r->id,
+			 r->title);
+		if ((colour && !c && fputs("\033[31m", f) == EOF) || print_heading(f, heading) < 0 ||
+		    (colour && !c && fputs("\033[0m", f) == EOF))
+			return -1;
+		if (c) {
+			snprintf(line, sizeof line, "by %s on %.10s: %s", c->staff, c->at, c->reason);
+			if (print_wrapped(f, "    ", line, false) < 0)
+				return -1;
+		} else if (full && print_wrapped(f, "    ", r->text, false) < 0) {
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int sheet_print_advice(FILE *f, const struct intake *in)
 {
 	const struct answers *a = &in->answers;
 	bool colour = use_colour(f);
-	char *name = NULL;
+	char *name = NULL, ready[160];
 	size_t n;
 	int rc = -1;
 
@@ -81,9 +138,10 @@ int sheet_print_advice(FILE *f, const struct intake *in)
 		return -1;
 	snprintf(name, n, "%s %s", answers_get(a, "first_name") ? answers_get(a, "first_name") : "",
 		 answers_get(a, "last_name") ? answers_get(a, "last_name") : "");
+	readiness(in, ready, sizeof ready);
 	if (fputs("\nAdvice for ", f) == EOF || text_print_safe(f, name) < 0 ||
 	    fprintf(f, " (intake %lld, %.10s)\n", in->id, in->taken_at ? in->taken_at : "") < 0 ||
-	    print_wrapped(f, "Ready for a first session: ", readiness(a), false) < 0)
+	    print_wrapped(f, "Ready for a first session: ", ready, false) < 0)
 		goto out;
 	for (size_t i = 0; i < in->advice.count; i++) {
 		const struct advice_item *it = &in->advice.item[i];
@@ -98,6 +156,9 @@ int sheet_print_advice(FILE *f, const struct intake *in)
 		    (warn && fputs("\033[0m", f) == EOF))
 			goto out;
 	}
+	if (print_flags(f, in, true, colour) < 0 || fputc('\n', f) == EOF ||
+	    print_acknowledgement(f, in) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(name);
@@ -119,8 +180,13 @@ int sheet_print_intake(FILE *f, const struct intake *in)
 	if (print_wrapped(f, prefix, line, false) < 0)
 		return -1;
 	snprintf(prefix, sizeof prefix, "  %-6s ", "Client");
-	if (print_wrapped(f, prefix, client, false) < 0 || fputs("\nAnswers\n", f) == EOF ||
-	    sheet_print_answers(f, a) < 0)
+	if (print_wrapped(f, prefix, client, false) < 0)
+		return -1;
+	snprintf(prefix, sizeof prefix, "  %-6s ", "Form");
+	snprintf(line, sizeof line, "questionnaire %s, advice %s", in->questionnaire_version,
+		 in->advice_version);
+	if (print_wrapped(f, prefix, line, false) < 0 || print_flags(f, in, false, use_colour(f)) < 0 || fputs("\nAnswers\n", f) == EOF ||
+	    sheet_print_answers(f, a, in->questionnaire_version) < 0)
 		return -1;
 	if (strcmp(status, "obtained") == 0)
 		snprintf(line, sizeof line, "%s (%s, %s)", status,

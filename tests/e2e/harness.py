@@ -27,8 +27,18 @@ ORDER = [
     "hair_loss_notes", "uses_rogaine", "rogaine_form", "rogaine_since", "uses_propecia",
     "propecia_form", "uses_other_topical", "other_topical_products", "uses_other_medical",
     "other_medical_products", "gp_discussed", "gp_signoff", "gp_name", "gp_signoff_date",
-    "wants_root_cause_help", "planned_session_date",
+    "scalp_conditions", "scalp_conditions_detail", "keloid_history", "blood_thinners",
+    "blood_thinners_detail", "allergies", "allergies_detail", "pregnant_or_breastfeeding",
+    "other_medication", "wants_root_cause_help", "planned_session_date",
 ]
+# The screening questions (2026.2) and the flag each raises on these answers.
+FLAGS = {
+    "flag-scalp-condition": ("scalp_conditions", "psoriasis"),
+    "flag-keloid": ("keloid_history", "yes"),
+    "flag-blood-thinners": ("blood_thinners", "yes"),
+    "flag-allergy": ("allergies", "yes"),
+    "flag-pregnancy": ("pregnant_or_breastfeeding", "yes"),
+}
 TREATMENTS = ["uses_rogaine", "uses_propecia", "uses_other_topical", "uses_other_medical"]
 
 
@@ -65,6 +75,10 @@ def applies(qid, a):
         and a.get("gp_signoff") == "obtained",
         "gp_signoff_date": any(yes(t) for t in TREATMENTS) and yes("gp_discussed")
         and a.get("gp_signoff") == "obtained",
+        "scalp_conditions_detail": "other" in [c.strip() for c in
+                                               a.get("scalp_conditions", "").split(",")],
+        "blood_thinners_detail": yes("blood_thinners"),
+        "allergies_detail": yes("allergies"),
     }
     return cond.get(qid, True)
 
@@ -76,7 +90,9 @@ def base_answers(**over):
         "date_of_birth": "1985-07-23", "phone": "", "email": "", "hair_loss_notes": "",
         "uses_rogaine": "no", "uses_propecia": "no", "uses_other_topical": "no",
         "uses_other_medical": "no", "wants_root_cause_help": "no",
-        "planned_session_date": "",
+        "planned_session_date": "", "scalp_conditions": "none", "keloid_history": "no",
+        "blood_thinners": "no", "allergies": "no", "pregnant_or_breastfeeding": "not_applicable",
+        "other_medication": "",
     }
     a.update(over)
     return a
@@ -104,11 +120,14 @@ def given_before(answers, stop=None):
 
 def pipe_lines(answers):
     """The lines a pipe sends for these answers: one per asked question,
-    empty for an asked question with no answer given."""
+    empty for an asked question with no answer given, then the client's
+    acknowledgement when answers has "acknowledged_by"."""
     lines = []
     for q in ORDER:
         if applies(q, answers):
             lines.append(answers.get(q, ""))
+    if "acknowledged_by" in answers:
+        lines.append(answers["acknowledged_by"])
     return "".join(l + "\n" for l in lines)
 
 

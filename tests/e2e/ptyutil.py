@@ -32,11 +32,23 @@ PROMPTS = {
     "gp_signoff": "GP sign-off [obtained/pending/declined]: ",
     "gp_name": "GP's name: ",
     "gp_signoff_date": "Date of the GP's sign-off (YYYY-MM-DD): ",
+    "scalp_conditions": "Scalp conditions now (several separated by commas) "
+                        "[none/psoriasis/eczema/folliculitis/infection/sunburn/other]: ",
+    "scalp_conditions_detail": "Which other scalp condition?: ",
+    "keloid_history": "Raised (keloid) scars after cuts, piercings or tattoos? [yes/no]: ",
+    "blood_thinners": "Takes blood thinners (for example warfarin, or aspirin every day)? [yes/no]: ",
+    "blood_thinners_detail": "Which blood thinner, and how often?: ",
+    "allergies": "Any allergies? [yes/no]: ",
+    "allergies_detail": "Allergic to what (pigments, latex, anaesthetic creams, other)?: ",
+    "pregnant_or_breastfeeding": "Pregnant or breastfeeding? [yes/no/not_applicable]: ",
+    "other_medication": "Other medication (optional): ",
     "wants_root_cause_help": "Would the client like help with the cause of the hair loss? [yes/no] (no): ",
     "planned_session_date": "Planned first session (YYYY-MM-DD, optional): ",
 }
 
 SAVE = "Save this intake? [yes/no]: "
+# After the advice sheet of a saved intake or edit: the client types their name.
+ACK = "Client's full name (Enter: not now): "
 MENU = "smp-intake> "
 CANCELLED = "intake cancelled; nothing saved"
 # Stopped after an answer was given: the answers stay in draft N.

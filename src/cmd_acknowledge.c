@@ -1,0 +1,200 @@
+/* cmd_acknowledge.c - the client's acknowledgement of the advice: asked at
+ * the end of `new` and `edit`, and `smp-intake acknowledge ID` for one
+ * given later.  The client types their full name; a name that is not the
+ * one on the intake is refused. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "prompt.h"
+#include "report.h"
+#include "sheet.h"
+#include "text.h"
+
+int acknowledgement_fill(struct acknowledgement *ack, const char *typed, const char *staff)
+{
+	char when[21];
+
+	if (date_now_utc(when) < 0) {
+		report("cannot read the clock");
+		return -1;
+	}
+	if (!(ack->typed_name = strdup(typed)) || !(ack->at = strdup(when)) ||
+	    !(ack->staff = strdup(staff))) {
+		report("out of memory");
+		return -1;
+	}
+	text_trim(ack->typed_name);
+	return 0;
+}
+
+int acknowledgement_check(const char *typed, const struct answers *a, const char *then)
+{
+	if (acknowledgement_matches(typed, a))
+		return 0;
+	report("acknowledged_by: the name typed is not the client's full name (first name, then "
+	       "last name)%s", then);
+	return -1;
+}
+
+int acknowledgement_given(const char *typed, const struct answers *a, const char *staff,
+			  struct acknowledgement *ack, const char *then)
+{
+	char *copy;
+	int rc;
+
+	if (!typed)
+		return 0;
+	if (!(copy = strdup(typed))) {
+		report("out of memory");
+		return -1;
+	}
+	if (!*text_trim(copy))
+		rc = 0;
+	else
+		rc = acknowledgement_check(copy, a, then) < 0 ? -1
+								 : acknowledgement_fill(ack, copy, staff);
+	free(copy);
+	return rc;
+}
+
+int acknowledgement_read_line(char **line)
+{
+	switch (prompt_read("", NULL, line)) {
+	case PROMPT_LINE:
+		return 0;
+	case PROMPT_EOF:
+	case PROMPT_INTERRUPTED:
+		*line = NULL;
+		return 0;
+	default:
+		*line = NULL;
+		return -1;
+	}
+}
+
+/* Stores ack for in's latest sheet and reports how it went. */
+static int store(struct ctx *ctx, struct intake *in, struct acknowledgement *ack)
+{
+	ack->sheet = in->sheet;
+	switch (db_save_acknowledgement(ctx->db, in->id, ack)) {
+	case 0:
+		printf("Acknowledged by the client: intake %lld, advice sheet %lld.\n", in->id,
+		       in->sheet);
+		return 0;
+	case 1:
+		ctx_report_missing(ctx, false, in->id);
+		return -1;
+	case 2:
+		report("intake %lld got a new advice sheet meanwhile; acknowledge that one "
+		       "(smp-intake acknowledge %lld)", in->id, in->id);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+int acknowledgement_ask(struct ctx *ctx, struct intake *in)
+{
+	struct acknowledgement ack = { 0 };
+	char *line = NULL;
+	int rc = 1;
+
+	printf("\nThe client now reads the advice above. To confirm they have read and "
+	       "understood it, they type their full name.\n");
+	for (;;) {
+		enum prompt_result r = prompt_read("Client's full name (Enter: not now): ", NULL, &line);
+		if (r == PROMPT_ERROR)
+			return -1;
+		if (r != PROMPT_LINE || !*text_trim(line))
+			break;
+		if (acknowledgement_matches(line, &in->answers)) {
+			rc = acknowledgement_fill(&ack, line, ctx_staff(ctx)) < 0 ||
+					     store(ctx, in, &ack) < 0
+				     ? -1
+				     : 0;
+			break;
+		}
+		printf("That is not the name on this intake; type the first name, then the last name "
+		       "as given.\n");
+		free(line);
+		line = NULL;
+	}
+	free(line);
+	if (rc == 1)
+		printf("Intake %lld is saved as unacknowledged (smp-intake acknowledge %lld records it "
+		       "later).\n", in->id, in->id);
+	free(ack.typed_name);
+	free(ack.at);
+	free(ack.staff);
+	return rc;
+}
+
+int cmd_acknowledge(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "name", required_argument, NULL, 'n' },
+					      { NULL, 0, NULL, 0 } };
+	struct acknowledgement ack = { 0 };
+	struct intake in = { 0 };
+	const char *name = NULL, *staff;
+	char *line = NULL;
+	long long id;
+	int c, rc = EXIT_FAIL;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'n')
+			return command_bad_option("acknowledge", argc, argv);
+		name = optarg;
+	}
+	if (optind != argc - 1) {
+		command_usage(stderr, "acknowledge");
+		return EXIT_USAGE;
+	}
+	if (!(id = command_parse_id(argv[optind], "ID")))
+		return EXIT_USAGE;
+	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
+		return EXIT_FAIL;
+	switch (db_load_intake(ctx->db, id, &in)) {
+	case 0:
+		break;
+	case 1:
+		ctx_report_missing(ctx, false, id);
+		/* fall through */
+	default:
+		return EXIT_FAIL;
+	}
+	if (in.ack.sheet == in.sheet) {
+		report("intake %lld's advice is already acknowledged (by the client on %.10s)", id,
+		       in.ack.at ? in.ack.at : "");
+		goto out;
+	}
+	if (!name && prompt_interactive()) {
+		if (sheet_print_advice(stdout, &in) == 0 && acknowledgement_ask(ctx, &in) == 0)
+			rc = EXIT_OK;
+		goto out;
+	}
+	if (!name) {
+		enum prompt_result r = prompt_read("", NULL, &line);
+		if (r != PROMPT_LINE || !*text_trim(line)) {
+			if (r != PROMPT_ERROR)
+				report("acknowledge: no name given (one line: the client's full name, "
+				       "or --name)");
+			goto out;
+		}
+		name = line;
+	}
+	if (acknowledgement_check(name, &in.answers, "") == 0 &&
+	    acknowledgement_fill(&ack, name, staff) == 0 && store(ctx, &in, &ack) == 0)
+		rc = EXIT_OK;
+out:
+	free(line);
+	free(ack.typed_name);
+	free(ack.at);
+	free(ack.staff);
+	intake_clear(&in);
+	return rc;
+}
