@@ -77,6 +77,10 @@ extern const char *const questionnaire_versions[];
 /* True when version is one of questionnaire_versions[]. */
 bool questionnaire_version_known(const char *version);
 
+/* True when question q was part of questionnaire version (an older
+ * intake has no answer to a question added later, and need not). */
+bool question_asked_in(const struct question *q, const char *version);
+
 /* The label question q had under questionnaire version (a later version
  * may have reworded it; an intake shows the wording it was asked with). */
 const char *question_label_at(const struct question *q, const char *version);

@@ -145,6 +145,18 @@ static const struct old_label {
 	{ "uses_other_medical", "2026.1", "Other medical treatment" },
 };
 
+/* Questions added after the first version, with the version that added
+ * them. */
+static const struct added {
+	const char *id, *since;
+} added[] = {
+	{ "scalp_conditions", "2026.2" }, { "scalp_conditions_detail", "2026.2" },
+	{ "keloid_history", "2026.2" },   { "blood_thinners", "2026.2" },
+	{ "blood_thinners_detail", "2026.2" }, { "allergies", "2026.2" },
+	{ "allergies_detail", "2026.2" }, { "pregnant_or_breastfeeding", "2026.2" },
+	{ "other_medication", "2026.2" },
+};
+
 /* Position of version in questionnaire_versions[], or -1. */
 static int version_rank(const char *version)
 {
@@ -157,6 +169,16 @@ static int version_rank(const char *version)
 bool questionnaire_version_known(const char *version)
 {
 	return version_rank(version) >= 0;
+}
+
+bool question_asked_in(const struct question *q, const char *version)
+{
+	int rank = version_rank(version);
+
+	for (size_t i = 0; i < sizeof added / sizeof added[0]; i++)
+		if (strcmp(added[i].id, q->id) == 0)
+			return rank < 0 || rank >= version_rank(added[i].since);
+	return true;
 }
 
 const char *question_label_at(const struct question *q, const char *version)
