@@ -217,13 +217,17 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 	default:
 		goto out;
 	}
-	if (!(in.taken_at = strdup(stored.taken_at)) || !(in.staff = strdup(stored.staff)))
-		goto oom;
-	memcpy(in.uuid, stored.uuid, sizeof in.uuid);
 	printf("Saved the changes to intake %lld.\n", id);
-	sheet_print_advice(stdout, &in);
+	/* The sheet as stored now, with the flags the artist cleared. */
+	intake_clear(&stored);
+	if (db_load_intake(ctx->db, id, &stored) != 0) {
+		report("the changes to intake %lld are saved; smp-intake advice %lld prints them", id,
+		       id);
+		goto out;
+	}
+	sheet_print_advice(stdout, &stored);
 	rc = EXIT_OK;
-	if (w.kind == FROM_TERMINAL && acknowledgement_ask(ctx, &in) < 0) {
+	if (w.kind == FROM_TERMINAL && acknowledgement_ask(ctx, &stored) < 0) {
 		report("the changes to intake %lld are saved, but not the client's acknowledgement",
 		       id);
 		rc = EXIT_FAIL;
