@@ -21,6 +21,10 @@ static const char *action_words(const char *action)
 		return "erased with the client's records";
 	if (strcmp(action, "import") == 0)
 		return "imported from an export file";
+	if (strcmp(action, "acknowledge") == 0)
+		return "advice acknowledged by the client";
+	if (strcmp(action, "clear-flag") == 0)
+		return "screening flag cleared by the artist";
 	return action;
 }
 

@@ -4,7 +4,7 @@ sheet beside the old one and an audit row; two staff editing at once."""
 import sqlite3
 
 from harness import ORDER, IntakeTest, applies, base_answers, iso, today
-from ptyutil import finish, keep_stored, prompt_start, record, type_line
+from ptyutil import ACK, finish, keep_stored, prompt_start, record, type_line
 
 ROGAINE = dict(uses_rogaine="yes", rogaine_form="foam", gp_discussed="yes", gp_signoff="pending")
 
@@ -51,9 +51,12 @@ class EditThroughPipe(EditTest):
         self.assertIn("gp-signoff", sheets[1][1])
         self.assertEqual(self.revision(), 2)
         audit = self.sql("SELECT action, staff, intake_id, client_id FROM audit ORDER BY id")
-        self.assertEqual(audit, [("create", "Dana Staff", 1, 1), ("edit", "Dana Staff", 1, 1)])
+        # The client acknowledged the first sheet when the intake was saved;
+        # this edit's pipe input gives no acknowledgement line.
+        self.assertEqual(audit, [("create", "Dana Staff", 1, 1), ("acknowledge", "Dana Staff", 1, 1),
+                                 ("edit", "Dana Staff", 1, 1)])
         changes = dict((f, (o, n)) for f, o, n in self.sql(
-            "SELECT field, old_value, new_value FROM audit_change WHERE audit_id = 2"))
+            "SELECT field, old_value, new_value FROM audit_change WHERE audit_id = 3"))
         self.assertEqual(changes["phone"], ("+44 7700 900123", "+44 7700 900999"))
         self.assertEqual(changes["uses_rogaine"], ("no", "yes"))
         self.assertEqual(changes["gp_signoff"], (None, "pending"))
@@ -66,9 +69,11 @@ class EditThroughPipe(EditTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         lines = p.stdout.splitlines()
         heads = [l for l in lines if not l.startswith(" ")]
-        self.assertEqual(len(heads), 2)
+        self.assertEqual(len(heads), 3)
         self.assertRegex(heads[0], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  Dana Staff  created$")
-        self.assertRegex(heads[1], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  Dana Staff  edited$")
+        self.assertRegex(heads[1], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  Dana Staff  "
+                                   r"advice acknowledged by the client$")
+        self.assertRegex(heads[2], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  Dana Staff  edited$")
         self.assertIn("    First name: Ana", lines)
         self.assertIn("    Phone: +44 7700 900123 -> +44 7700 900999", lines)
 
@@ -139,7 +144,7 @@ class EditThroughPipe(EditTest):
 
 class AuditIsFixed(IntakeTest):
     def test_audit_rows_cannot_be_changed_or_removed(self):
-        self.new_intake(base_answers())
+        self.new_intake(base_answers(acknowledged_by=None))
         con = sqlite3.connect(self.db)
         try:
             for sql in ("UPDATE audit SET staff = 'someone else'",
@@ -197,6 +202,10 @@ class EditAtTerminal(EditTest):
         child.expect_exact("Save these changes? [yes/no]: ")
         type_line(child, "yes")
         child.expect_exact("Saved the changes to intake 1.")
+        # The new sheet: the client acknowledges it again.
+        child.expect_exact(ACK)
+        type_line(child, "Ana Silva")
+        child.expect_exact("Acknowledged by the client: intake 1, advice sheet 2.")
         self.assertEqual(finish(self, child), 0)
         self.assertEqual(self.export()[0]["client"]["phone"], "+44 7700 900555")
         self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])
