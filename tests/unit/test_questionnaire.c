@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "questionnaire.h"
 #include "text.h"
 
@@ -755,6 +756,108 @@ static void test_signoff_status(void **state)
 	}
 }
 
+/* Several choices: each one checked like a single choice, stored once
+ * each in the order of choices[], "none" alone. */
+static void test_check_several_choices(void **state)
+{
+	static const struct check_case cases[] = {
+		{ "scalp_conditions", "none", 0, "none" },
+		{ "scalp_conditions", "NONE", 0, "none" },
+		{ "scalp_conditions", "psoriasis", 0, "psoriasis" },
+		{ "scalp_conditions", "sunburn, pso", 0, "psoriasis,sunburn" },
+		{ "scalp_conditions", " other ,eczema,, other", 0, "eczema,other" },
+		{ "scalp_conditions", "f,i,su", 0, "folliculitis,infection,sunburn" },
+		{ "scalp_conditions", "none, other", -1, NULL },
+		{ "scalp_conditions", "psoriasis, acne", -1, NULL },
+		{ "scalp_conditions", "s", 0, "sunburn" }, /* the only choice starting with s */
+		{ "scalp_conditions", ",", -1, NULL },
+		{ "scalp_conditions", "", -1, NULL },
+		{ "pregnant_or_breastfeeding", "not", 0, "not_applicable" },
+		{ "pregnant_or_breastfeeding", "n", -1, NULL },
+		{ "pregnant_or_breastfeeding", "no", 0, "no" },
+		{ "pregnant_or_breastfeeding", "yes, no", -1, NULL },
+	};
+	char why[256], *value;
+
+	(void)state;
+	run_checks(cases, N(cases), NULL, &RULES);
+	assert_int_equal(question_check(Q("scalp_conditions"), "none, other", NULL, &RULES, &value, why,
+					sizeof why), -1);
+	assert_string_equal(why, "none cannot be given together with another choice");
+	assert_int_equal(question_check(Q("scalp_conditions"), "acne", NULL, &RULES, &value, why,
+					sizeof why), -1);
+	assert_non_null(strstr(why, "separated by commas"));
+}
+
+/* The screening questions never take an answer from an empty line. */
+static void test_screening_has_no_defaults(void **state)
+{
+	static const char *const ids[] = { "scalp_conditions", "keloid_history", "blood_thinners",
+					   "allergies", "pregnant_or_breastfeeding" };
+	char why[256], *value;
+
+	(void)state;
+	for (size_t i = 0; i < N(ids); i++) {
+		assert_null(Q(ids[i])->def);
+		assert_true(Q(ids[i])->required);
+		assert_int_equal(question_check(Q(ids[i]), "", NULL, &RULES, &value, why, sizeof why),
+				 -1);
+		assert_string_equal(why, "an answer is required");
+	}
+	assert_false(Q("other_medication")->required);
+}
+
+static void test_includes_and_details(void **state)
+{
+	struct answers a = { { NULL } };
+
+	(void)state;
+	assert_true(answers_includes("psoriasis,other", "other"));
+	assert_true(answers_includes("other", "other"));
+	assert_false(answers_includes("otherwise", "other"));
+	assert_false(answers_includes("psoriasis", "other"));
+	assert_false(answers_includes(NULL, "other"));
+	assert_false(question_applies(Q("scalp_conditions_detail"), &a));
+	assert_int_equal(answers_set(&a, "scalp_conditions", "eczema,other"), 0);
+	assert_true(question_applies(Q("scalp_conditions_detail"), &a));
+	assert_int_equal(answers_set(&a, "scalp_conditions", "eczema"), 0);
+	assert_false(question_applies(Q("scalp_conditions_detail"), &a));
+	assert_int_equal(answers_set(&a, "allergies", "yes"), 0);
+	assert_true(question_applies(Q("allergies_detail"), &a));
+	assert_false(question_applies(Q("blood_thinners_detail"), &a));
+	answers_clear(&a);
+}
+
+/* Every version is known, in order; an older intake shows the label it
+ * was asked with and is not asked what came later. */
+static void test_versions(void **state)
+{
+	(void)state;
+	assert_true(questionnaire_version_known("2026.1"));
+	assert_true(questionnaire_version_known(QUESTIONNAIRE_VERSION));
+	assert_true(questionnaire_version_known(ADVICE_VERSION));
+	assert_false(questionnaire_version_known("2027.1"));
+	assert_false(questionnaire_version_known(""));
+	assert_false(questionnaire_version_known(NULL));
+	assert_string_equal(questionnaire_versions[0], "2026.1");
+	for (size_t i = 0; questionnaire_versions[i]; i++)
+		if (!questionnaire_versions[i + 1])
+			assert_string_equal(questionnaire_versions[i], QUESTIONNAIRE_VERSION);
+	assert_string_equal(question_label_at(Q("uses_other_medical"), "2026.1"),
+			    "Other medical treatment");
+	assert_string_equal(question_label_at(Q("uses_other_medical"), "2026.2"),
+			    Q("uses_other_medical")->label);
+	assert_string_equal(question_label_at(Q("uses_other_medical"), "9999.9"),
+			    Q("uses_other_medical")->label);
+	assert_string_equal(question_label_at(Q("first_name"), "2026.1"), "First name");
+	assert_false(question_asked_in(Q("keloid_history"), "2026.1"));
+	assert_true(question_asked_in(Q("keloid_history"), "2026.2"));
+	assert_true(question_asked_in(Q("uses_rogaine"), "2026.1"));
+	/* Every question is asked in the current version. */
+	for (size_t i = 0; i < questionnaire_count; i++)
+		assert_true(question_asked_in(&questionnaire[i], QUESTIONNAIRE_VERSION));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -776,6 +879,10 @@ int main(void)
 		cmocka_unit_test(test_check_dates_against_birth),
 		cmocka_unit_test(test_check_reasons_never_repeat_answer),
 		cmocka_unit_test(test_question_applies),
+		cmocka_unit_test(test_check_several_choices),
+		cmocka_unit_test(test_screening_has_no_defaults),
+		cmocka_unit_test(test_includes_and_details),
+		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_answers_prune),
 		cmocka_unit_test(test_any_treatment_and_topical),
 		cmocka_unit_test(test_signoff_status),
