@@ -32,8 +32,9 @@ struct intake {
 	 * saving: "" stands for this release's (QUESTIONNAIRE_VERSION,
 	 * ADVICE_VERSION). */
 	char questionnaire_version[16], advice_version[16];
-	/* The client's acknowledgement that counts (ack.sheet 0: none);
-	 * saving a new intake with ack.typed_name set stores it for sheet 1. */
+	/* The client's acknowledgement that counts (ack.sheet 0: none).
+	 * Saving a new intake or an edit with ack.typed_name set and ack.sheet
+	 * 0 stores it for the sheet saved, in the same transaction. */
 	struct acknowledgement ack;
 	struct clearance cleared[FLAGS_MAX]; /* flags the artist cleared */
 	size_t clearances;
@@ -200,9 +201,11 @@ int db_load_client(struct db *db, long long id, struct answers *out);
 
 /* Saves an edit of in (its answers as they now are; in->revision the
  * revision the edit started from) in one transaction: the answers, the
- * client's details, a new advice sheet beside the old ones, one more
- * revision, an audit row of what changed since before, and the draft
- * removed.  Returns 0, 1 when the intake is gone, 2 when someone changed
+ * client's details, a new advice sheet beside the old ones (in->sheet),
+ * this release's versions, one more revision, an audit row of what changed
+ * since before, and the draft removed.  The intake is unacknowledged
+ * until the new sheet is (in->ack, if fresh: see struct intake), and the
+ * clearance of a flag whose question's answer changed is removed.  Returns 0, 1 when the intake is gone, 2 when someone changed
  * it since in->revision (nothing saved), or -1 (reported). */
 int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		 const char *staff, const char *at);

@@ -596,7 +596,7 @@ static int save_rows(struct db *db, struct intake *in)
 	in->id = sqlite3_last_insert_rowid(db->h);
 	if (save_answers(db, in) < 0 || save_sheet(db, in, &in->sheet) < 0)
 		return -1;
-	if (in->ack.typed_name) {
+	if (in->ack.typed_name) { /* a new intake: for its first sheet */
 		in->ack.sheet = in->sheet;
 		if (save_acknowledgement(db, in->id, &in->ack) < 0)
 			return -1;
@@ -1272,6 +1272,9 @@ static int reraise_flags(struct db *db, long long id, const struct answers *befo
 int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		 const char *staff, const char *at)
 {
+	/* An acknowledgement given with the edit is not bound to a sheet yet
+	 * (one loaded with the intake is, and is for an older sheet). */
+	bool fresh_ack = in->ack.typed_name && in->ack.sheet == 0;
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
@@ -1307,7 +1310,7 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 			   "questionnaire_version = '" QUESTIONNAIRE_VERSION "', "
 			   "advice_version = '" ADVICE_VERSION "' WHERE id = ?1", in->id) < 0 ||
 	    reraise_flags(db, in->id, before, &in->answers) < 0 ||
-	    (in->ack.typed_name && (in->ack.sheet = in->sheet) &&
+	    (fresh_ack && (in->ack.sheet = in->sheet) &&
 	     save_acknowledgement(db, in->id, &in->ack) < 0) ||
 	    (in->draft_id && run_for_id(db, "DELETE FROM draft WHERE id = ?1", in->draft_id) < 0))
 		goto fail;
@@ -1326,7 +1329,7 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 	st = NULL;
 	struct audit_entry e = { 0, in->client_id, in->id, at, staff, "edit", NULL, 0 };
 	if (db_audit_answers(db, &e, before, &in->answers) < 0 ||
-	    (in->ack.typed_name && audit_acknowledgement(db, in->client_id, in->id, &in->ack) < 0))
+	    (fresh_ack && audit_acknowledgement(db, in->client_id, in->id, &in->ack) < 0))
 		goto undo;
 	if (db_exec(db, "COMMIT", "cannot save the changes") < 0)
 		goto undo;

@@ -488,7 +488,7 @@ static int compare_intake(const struct intake *in, void *arg)
 	struct intake ref;
 
 	assert_int_equal(db_load_intake(c->db, in->id, &ref), 0);
-	assert_same_intake(in, &ref);
+	assert_same_record(in, &ref);
 	assert_int_equal(in->client_id, ref.client_id);
 	assert_int_equal(in->revision, ref.revision);
 	intake_clear(&ref);
@@ -513,6 +513,30 @@ static void walk_expect(struct db *db, struct intake_query q, const long long *i
 		assert_int_equal(c.ids[i], ids[i]);
 	q.newest_first = false;
 	assert_int_equal(db_count_intakes(db, &q), (long long)n);
+}
+
+static void acknowledge(struct db *db, long long id, long long sheet, const char *name)
+{
+	struct acknowledgement ack = { sheet, (char *)name, (char *)"2026-03-02T10:00:00Z",
+				       (char *)"Dana" };
+	assert_int_equal(db_save_acknowledgement(db, id, &ack), 0);
+}
+
+static void clear(struct db *db, long long id, const char *flag, const char *reason)
+{
+	struct clearance c = { (char *)flag, (char *)reason, (char *)"2026-03-03T10:00:00Z",
+			       (char *)"Art" };
+	assert_int_equal(db_clear_flag(db, id, &c), 0);
+}
+
+static void record_extras(struct db *db)
+{
+	acknowledge(db, 1, 1, "Ana Smith");
+	acknowledge(db, 3, 2, "ana smith");
+	clear(db, 1, "flag-keloid", "healed flat");
+	clear(db, 3, "flag-allergy", "latex-free kit");
+	clear(db, 3, "flag-blood-thinners", "GP letter");
+	clear(db, 4, "flag-pregnancy", "not pregnant");
 }
 
 static void test_each_intake_where(void **state)
@@ -542,6 +566,9 @@ static void test_each_intake_where(void **state)
 	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-01T09:00:00Z"), 0);
 	intake_clear(&in);
 	intake_clear(&before);
+	/* Acknowledgements (intake 3's of its latest sheet) and clearances,
+	 * read by the walk's extra scan as by the lookups. */
+	record_extras(db);
 	/* Dates to filter on. */
 	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "UPDATE intake SET taken_at = CASE id "
@@ -561,6 +588,65 @@ static void test_each_intake_where(void **state)
 	walk_expect(db, (struct intake_query){ "2026-02-02", NULL, true, ana }, (long long[]){ 3 }, 1);
 	walk_expect(db, (struct intake_query){ "2026-03-02", NULL, false, 0 }, NULL, 0);
 	walk_expect(db, (struct intake_query){ NULL, NULL, false, 999 }, NULL, 0);
+	db_close(db);
+}
+
+/* ---- acknowledgements and flag clearances ---- */
+
+static void test_acknowledge_and_clear(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct acknowledgement ack = { 1, (char *)"Ana Smith", (char *)"2026-03-02T10:00:00Z",
+				       (char *)"Dana" };
+	struct clearance c = { (char *)"flag-keloid", (char *)"fine", (char *)"2026-03-02T11:00:00Z",
+			       (char *)"Art" };
+	struct intake in, before;
+
+	assert_non_null(db);
+	save(db, "Ana", "Smith", "1985-07-23", NULL);
+	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(in.sheet, 1);
+	assert_int_equal(in.ack.sheet, 0);
+	assert_string_equal(in.questionnaire_version, QUESTIONNAIRE_VERSION);
+	assert_string_equal(in.advice_version, ADVICE_VERSION);
+	intake_clear(&in);
+	/* A sheet that is not the latest, an intake that is not there. */
+	ack.sheet = 2;
+	assert_int_equal(db_save_acknowledgement(db, 1, &ack), 2);
+	ack.sheet = 1;
+	assert_int_equal(db_save_acknowledgement(db, 9, &ack), 1);
+	assert_int_equal(db_save_acknowledgement(db, 1, &ack), 0);
+	assert_int_equal(db_clear_flag(db, 9, &c), 1);
+	assert_int_equal(db_clear_flag(db, 1, &c), 0);
+	assert_int_equal(db_clear_flag(db, 1, &c), 2);
+	c.flag_id = (char *)"flag-allergy";
+	assert_int_equal(db_clear_flag(db, 1, &c), 0);
+	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(in.ack.sheet, 1);
+	assert_string_equal(in.ack.typed_name, "Ana Smith");
+	assert_int_equal(in.clearances, 2);
+	assert_string_equal(in.cleared[0].flag_id, "flag-allergy"); /* by flag id */
+	assert_string_equal(in.cleared[1].reason, "fine");
+	/* An edit: the new sheet waits for an acknowledgement, and a flag
+	 * whose answer changed loses its clearance; the other keeps it. */
+	assert_int_equal(db_load_intake(db, 1, &before), 0);
+	assert_int_equal(answers_set(&in.answers, "allergies", "yes"), 0);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-04T09:00:00Z"), 0);
+	assert_int_equal(in.sheet, 2);
+	intake_clear(&in);
+	intake_clear(&before);
+	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(in.ack.sheet, 0);
+	assert_int_equal(in.sheet, 2);
+	assert_int_equal(in.clearances, 1);
+	assert_string_equal(in.cleared[0].flag_id, "flag-keloid");
+	intake_clear(&in);
+	ack.sheet = 2;
+	assert_int_equal(db_save_acknowledgement(db, 1, &ack), 0);
+	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(in.ack.sheet, 2);
+	intake_clear(&in);
 	db_close(db);
 }
 
@@ -1679,6 +1765,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_client_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_failure_keeps_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_intake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acknowledge_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_intake_where, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_contact, setup, teardown),

@@ -116,4 +116,27 @@ static inline void assert_same_intake(const struct intake *got, const struct int
 	}
 }
 
+/* Also the record of issue 7: versions, the sheet number, the
+ * acknowledgement that counts, the flags cleared. */
+static inline void assert_same_record(const struct intake *got, const struct intake *want)
+{
+	assert_same_intake(got, want);
+	assert_string_equal(got->questionnaire_version, want->questionnaire_version);
+	assert_string_equal(got->advice_version, want->advice_version);
+	assert_int_equal(got->sheet, want->sheet);
+	assert_int_equal(got->ack.sheet, want->ack.sheet);
+	if (want->ack.sheet) {
+		assert_string_equal(got->ack.typed_name, want->ack.typed_name);
+		assert_string_equal(got->ack.at, want->ack.at);
+		assert_string_equal(got->ack.staff, want->ack.staff);
+	}
+	assert_int_equal(got->clearances, want->clearances);
+	for (size_t i = 0; i < want->clearances; i++) {
+		assert_string_equal(got->cleared[i].flag_id, want->cleared[i].flag_id);
+		assert_string_equal(got->cleared[i].reason, want->cleared[i].reason);
+		assert_string_equal(got->cleared[i].at, want->cleared[i].at);
+		assert_string_equal(got->cleared[i].staff, want->cleared[i].staff);
+	}
+}
+
 #endif
