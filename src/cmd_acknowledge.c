@@ -13,6 +13,14 @@
 #include "sheet.h"
 #include "text.h"
 
+static void ack_clear(struct acknowledgement *ack)
+{
+	free(ack->typed_name);
+	free(ack->at);
+	free(ack->staff);
+	memset(ack, 0, sizeof *ack);
+}
+
 int acknowledgement_fill(struct acknowledgement *ack, const char *typed, const char *staff)
 {
 	char when[21];
@@ -111,10 +119,10 @@ int acknowledgement_ask(struct ctx *ctx, struct intake *in)
 		if (r != PROMPT_LINE || !*text_trim(line))
 			break;
 		if (acknowledgement_matches(line, &in->answers)) {
-			rc = acknowledgement_fill(&ack, line, ctx_staff(ctx)) < 0 ||
-					     store(ctx, in, &ack) < 0
-				     ? -1
-				     : 0;
+			rc = 0;
+			if (acknowledgement_fill(&ack, line, ctx_staff(ctx)) < 0 ||
+			    store(ctx, in, &ack) < 0)
+				rc = -1;
 			break;
 		}
 		printf("That is not the name on this intake; type the first name, then the last name "
@@ -126,9 +134,7 @@ int acknowledgement_ask(struct ctx *ctx, struct intake *in)
 	if (rc == 1)
 		printf("Intake %lld is saved as unacknowledged (smp-intake acknowledge %lld records it "
 		       "later).\n", in->id, in->id);
-	free(ack.typed_name);
-	free(ack.at);
-	free(ack.staff);
+	ack_clear(&ack);
 	return rc;
 }
 
@@ -192,9 +198,7 @@ int cmd_acknowledge(struct ctx *ctx, int argc, char **argv)
 		rc = EXIT_OK;
 out:
 	free(line);
-	free(ack.typed_name);
-	free(ack.at);
-	free(ack.staff);
+	ack_clear(&ack);
 	intake_clear(&in);
 	return rc;
 }
