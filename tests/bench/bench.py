@@ -59,14 +59,26 @@ def build(db):
                printf('19%%02d-%%02d-%%02d', 40 + i %% 60, 1 + i %% 12, 1 + i %% 28),
                printf('+44 7700 %%06d', i), 'client' || i || '@example.com', '2026-01-01T10:00:00Z' FROM n;
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %(n)d)
-        INSERT INTO intake (id, uuid, client_id, taken_at, staff)
+        INSERT INTO intake (id, uuid, client_id, taken_at, staff, questionnaire_version,
+                            advice_version, acknowledged_sheet)
         SELECT i, lower(printf('%%08x-%%04x-4%%03x-8%%03x-%%012x', i, i %% 65536, i %% 4096, i %% 4096, i)),
-               i, '2026-01-01T10:00:00Z', 'Bench Staff' FROM n;
+               i, '2026-01-01T10:00:00Z', 'Bench Staff', '2026.2', '2026.2', 1 FROM n;
         INSERT INTO answer (intake_id, question_id, value)
         SELECT id, column1, column2 FROM intake, (VALUES ('consent_storage', 'yes'), ('uses_rogaine', 'yes'),
                ('rogaine_form', 'foam'), ('uses_propecia', 'no'), ('uses_other_topical', 'no'),
                ('uses_other_medical', 'no'), ('gp_discussed', 'yes'), ('gp_signoff', 'pending'),
-               ('wants_root_cause_help', 'no'), ('hair_loss_notes', 'Thinning at the crown for two years'));
+               ('wants_root_cause_help', 'no'), ('hair_loss_notes', 'Thinning at the crown for two years'),
+               ('scalp_conditions', 'none'), ('blood_thinners', 'no'), ('allergies', 'no'),
+               ('pregnant_or_breastfeeding', 'not_applicable'));
+        -- Every tenth client has had keloid scars, and the artist cleared the flag.
+        INSERT INTO answer (intake_id, question_id, value)
+        SELECT id, 'keloid_history', CASE WHEN id %% 10 = 0 THEN 'yes' ELSE 'no' END FROM intake;
+        INSERT INTO flag_clearance (intake_id, flag_id, reason, at, staff)
+        SELECT id, 'flag-keloid', 'Old scar, healed flat; test patch fine', '2026-01-02T10:00:00Z',
+               'Bench Artist' FROM intake WHERE id %% 10 = 0;
+        INSERT INTO acknowledgement (intake_id, sheet, typed_name, at, staff)
+        SELECT i.id, 1, c.first_name || ' ' || c.last_name, '2026-01-01T10:05:00Z', 'Bench Staff'
+        FROM intake i JOIN client c ON c.id = i.client_id;
         INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text)
         SELECT id, 1, column1, column2, column3 FROM intake, (VALUES
                (1, 'smp-cosmetic-only', 'SMP is a cosmetic treatment: it changes how the scalp looks and nothing else.'),
@@ -302,12 +314,21 @@ def main():
         t0 = time.monotonic()
         build(db)
         print("built %d synthetic intakes in %.1f s" % (N, time.monotonic() - t0))
-        peer_sql = ("SELECT i.id, i.uuid, i.taken_at, i.staff, c.id AS client_id, c.first_name, "
+        # The peer reads what our export reads: the intake and client, the
+        # answers, the advice, the acknowledgement that counts and the
+        # flags cleared.
+        peer_sql = ("SELECT i.id, i.uuid, i.taken_at, i.staff, i.questionnaire_version, "
+                    "i.advice_version, c.id AS client_id, c.first_name, "
                     "c.last_name, c.date_of_birth, c.phone, c.email, "
                     "(SELECT json_group_object(question_id, value) FROM answer a WHERE a.intake_id = i.id) AS answers, "
                     "(SELECT json_group_array(json_object('id', advice_id, 'text', text)) FROM advice_sheet g "
-                    "WHERE g.intake_id = i.id) AS advice "
-                    "FROM intake i JOIN client c ON c.id = i.client_id ORDER BY i.id")
+                    "WHERE g.intake_id = i.id) AS advice, "
+                    "k.typed_name, k.at AS acknowledged_at, k.staff AS acknowledged_with, "
+                    "(SELECT json_group_array(json_object('id', flag_id, 'reason', reason, 'at', f.at, "
+                    "'staff', f.staff)) FROM flag_clearance f WHERE f.intake_id = i.id) AS cleared "
+                    "FROM intake i JOIN client c ON c.id = i.client_id "
+                    "LEFT JOIN acknowledgement k ON k.intake_id = i.id AND k.sheet = i.acknowledged_sheet "
+                    "ORDER BY i.id")
         export(db, peer_sql)
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import bench_import
