@@ -12,13 +12,14 @@
 
 #include "advice.h"
 #include "command.h"
+#include "flags.h"
 #include "prompt.h"
 #include "questionnaire.h"
 #include "report.h"
 #include "uuid.h"
 
 #define DEMO_STAFF	   "Demo"
-#define SAMPLE_ANSWERS_MAX 16
+#define SAMPLE_ANSWERS_MAX 24
 
 /* One answer as it would be typed.  A NULL text stands for the date
  * `days` from the day of the intake, so that the samples never go stale. */
@@ -29,25 +30,44 @@ struct sample_answer {
 };
 
 /* One sample intake, taken days_ago; questions not listed get an empty
- * answer, i.e. their default, as an empty line would. */
+ * answer, i.e. their default, as an empty line would (the screening
+ * questions have none, so every sample answers them).  acknowledged_by is
+ * the name the client typed after the sheet (NULL: not yet); cleared, a
+ * flag the artist has cleared, with the reason. */
 struct sample {
 	int days_ago;
+	const char *acknowledged_by;
+	const char *cleared, *reason;
 	struct sample_answer answer[SAMPLE_ANSWERS_MAX];
 };
 
-/* The interesting cases: no treatment; Rogaine with the GP pending;
- * Propecia tablets only with the GP's go-ahead; another topical product
- * with a session coming up; a GP who declined; a returning client. */
+/* The interesting cases: no treatment, and a latex allergy the artist has
+ * cleared; Rogaine with the GP pending; Propecia tablets with the GP's
+ * go-ahead but a blood thinner still to look into; another topical product
+ * for a scalp condition, with a session coming up; a GP who declined; a
+ * returning client who took the first sheet home unacknowledged. */
 static const struct sample samples[] = {
     {0,
+     "Zoë Dubois",
+     "flag-allergy",
+     "Latex only: nitrile gloves and a latex-free numbing cream will be used",
      {{"consent_storage", "yes", 0},
       {"first_name", "Zoë", 0},
       {"last_name", "Dubois", 0},
       {"date_of_birth", "1979-03-14", 0},
       {"email", "zoe@example.com", 0},
       {"hair_loss_notes", "Receding hairline, Norwood 3, for about ten years", 0},
+      {"scalp_conditions", "none", 0},
+      {"keloid_history", "no", 0},
+      {"blood_thinners", "no", 0},
+      {"allergies", "yes", 0},
+      {"allergies_detail", "Latex (gloves)", 0},
+      {"pregnant_or_breastfeeding", "no", 0},
       {"wants_root_cause_help", "yes", 0}}},
     {0,
+     "José García",
+     NULL,
+     NULL,
      {{"consent_storage", "yes", 0},
       {"first_name", "José", 0},
       {"last_name", "García", 0},
@@ -59,8 +79,16 @@ static const struct sample samples[] = {
       {"rogaine_form", "foam", 0},
       {"rogaine_since", "2024-02-01", 0},
       {"gp_discussed", "yes", 0},
-      {"gp_signoff", "pending", 0}}},
+      {"gp_signoff", "pending", 0},
+      {"scalp_conditions", "none", 0},
+      {"keloid_history", "no", 0},
+      {"blood_thinners", "no", 0},
+      {"allergies", "no", 0},
+      {"pregnant_or_breastfeeding", "not_applicable", 0}}},
     {0,
+     "太郎 山田",
+     NULL,
+     NULL,
      {{"consent_storage", "yes", 0},
       {"first_name", "太郎", 0},
       {"last_name", "山田", 0},
@@ -71,8 +99,18 @@ static const struct sample samples[] = {
       {"gp_discussed", "yes", 0},
       {"gp_signoff", "obtained", 0},
       {"gp_name", "Dr Sato", 0},
-      {"gp_signoff_date", NULL, -12}}},
+      {"gp_signoff_date", NULL, -12},
+      {"scalp_conditions", "none", 0},
+      {"keloid_history", "no", 0},
+      {"blood_thinners", "yes", 0},
+      {"blood_thinners_detail", "Aspirin 75 mg, every day", 0},
+      {"allergies", "no", 0},
+      {"pregnant_or_breastfeeding", "not_applicable", 0},
+      {"other_medication", "Atorvastatin 20 mg, daily", 0}}},
     {0,
+     "Олег Петров",
+     NULL,
+     NULL,
      {{"consent_storage", "yes", 0},
       {"first_name", "Олег", 0},
       {"last_name", "Петров", 0},
@@ -81,8 +119,16 @@ static const struct sample samples[] = {
       {"uses_other_topical", "yes", 0},
       {"other_topical_products", "Ketoconazole 2% shampoo, twice a week", 0},
       {"gp_discussed", "no", 0},
+      {"scalp_conditions", "eczema", 0},
+      {"keloid_history", "no", 0},
+      {"blood_thinners", "no", 0},
+      {"allergies", "no", 0},
+      {"pregnant_or_breastfeeding", "not_applicable", 0},
       {"planned_session_date", NULL, 21}}},
     {0,
+     "Liam O'Brien",
+     NULL,
+     NULL,
      {{"consent_storage", "yes", 0},
       {"first_name", "Liam", 0},
       {"last_name", "O'Brien", 0},
@@ -90,10 +136,18 @@ static const struct sample samples[] = {
       {"uses_other_medical", "yes", 0},
       {"other_medical_products", "Dutasteride 0.5 mg capsules, daily", 0},
       {"gp_discussed", "yes", 0},
-      {"gp_signoff", "declined", 0}}},
+      {"gp_signoff", "declined", 0},
+      {"scalp_conditions", "none", 0},
+      {"keloid_history", "no", 0},
+      {"blood_thinners", "no", 0},
+      {"allergies", "no", 0},
+      {"pregnant_or_breastfeeding", "not_applicable", 0}}},
     /* The same client twice: first with the GP not yet asked, then back
      * six weeks later with the go-ahead and a session booked. */
     {42,
+     NULL,
+     NULL,
+     NULL,
      {{"consent_storage", "yes", 0},
       {"first_name", "Sam", 0},
       {"last_name", "Okafor", 0},
@@ -102,8 +156,16 @@ static const struct sample samples[] = {
       {"hair_loss_notes", "Thinning at the crown", 0},
       {"uses_rogaine", "yes", 0},
       {"rogaine_form", "solution", 0},
-      {"gp_discussed", "no", 0}}},
+      {"gp_discussed", "no", 0},
+      {"scalp_conditions", "none", 0},
+      {"keloid_history", "no", 0},
+      {"blood_thinners", "no", 0},
+      {"allergies", "no", 0},
+      {"pregnant_or_breastfeeding", "not_applicable", 0}}},
     {0,
+     "Sam Okafor",
+     NULL,
+     NULL,
      {{"consent_storage", "yes", 0},
       {"first_name", "Sam", 0},
       {"last_name", "Okafor", 0},
@@ -116,6 +178,11 @@ static const struct sample samples[] = {
       {"gp_signoff", "obtained", 0},
       {"gp_name", "Dr Evans", 0},
       {"gp_signoff_date", NULL, -5},
+      {"scalp_conditions", "none", 0},
+      {"keloid_history", "no", 0},
+      {"blood_thinners", "no", 0},
+      {"allergies", "no", 0},
+      {"pregnant_or_breastfeeding", "not_applicable", 0},
       {"planned_session_date", NULL, 14}}},
 };
 static const size_t sample_count = sizeof samples / sizeof samples[0];
@@ -189,6 +256,46 @@ static int sample_stamp(struct intake *in, int days_ago)
 	return 0;
 }
 
+/* The client's acknowledgement as `new` takes it through a pipe: the name
+ * must be theirs.  Given when the intake was taken.  Returns 0, or -1
+ * (reported). */
+static int sample_acknowledge(const struct sample *s, struct intake *in)
+{
+	if (!s->acknowledged_by)
+		return 0;
+	if (!acknowledgement_matches(s->acknowledged_by, &in->answers)) {
+		report("demo: a sample acknowledgement is not the client's name");
+		return -1;
+	}
+	if (!(in->ack.typed_name = strdup(s->acknowledged_by)) ||
+	    !(in->ack.at = strdup(in->taken_at)) || !(in->ack.staff = strdup(DEMO_STAFF))) {
+		report("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The artist's clearance of the sample's flag, as `clear-flag` stores it,
+ * once the intake is saved.  Returns 0, or -1 (reported). */
+static int sample_clear(struct db *db, const struct sample *s, const struct intake *in)
+{
+	const struct flag_rule *flag = s->cleared ? flag_find(s->cleared) : NULL;
+	struct clearance c;
+
+	if (!s->cleared)
+		return 0;
+	if (!flag || !flag_raised(flag, &in->answers)) {
+		report("demo: a sample clears %s, which its answers do not raise", s->cleared);
+		return -1;
+	}
+	c = (struct clearance){(char *)flag->id, (char *)s->reason, in->taken_at, in->staff};
+	if (db_clear_flag(db, in->id, &c) != 0) {
+		report("demo: cannot clear %s on sample intake %lld", flag->id, in->id);
+		return -1;
+	}
+	return 0;
+}
+
 /* Saves every sample intake into db.  Returns the number of clients, or
  * -1 (reported). */
 static long long demo_fill(struct db *db, const struct settings *settings)
@@ -202,13 +309,14 @@ static long long demo_fill(struct db *db, const struct settings *settings)
 		int rc = -1;
 
 		if (sample_answers(&samples[i], &rules, &in.answers) < 0 ||
-		    sample_stamp(&in, samples[i].days_ago) < 0)
+		    sample_stamp(&in, samples[i].days_ago) < 0 ||
+		    sample_acknowledge(&samples[i], &in) < 0)
 			goto next;
 		if (advice_for_answers(&in.answers, settings, &in.advice) < 0) {
 			report("out of memory");
 			goto next;
 		}
-		if (db_save_intake(db, &in) < 0)
+		if (db_save_intake(db, &in) < 0 || sample_clear(db, &samples[i], &in) < 0)
 			goto next;
 		if (in.client_id > clients)
 			clients = in.client_id;

@@ -11,16 +11,19 @@
 
 #define SHELL_ARGS_MAX 16
 
-static const char *const menu_words[] = { "new",    "edit",   "history", "drafts", "resume",
-					  "find",   "list",   "show",    "advice", "signoff",
-					  "config", "export", "import", "erase",  "purge",  "questionnaire",
-					  "help",   "quit",   NULL };
+static const char *const menu_words[] = {
+	"new", "edit", "acknowledge", "clear-flag", "history", "drafts", "resume", "find",
+	"list", "show", "advice", "signoff", "config", "export", "import", "erase",
+	"purge", "questionnaire", "help", "quit", NULL
+};
 
 static void print_menu(void)
 {
 	printf("Commands:\n"
 	       "  new [--client ID]   take a consultation intake\n"
 	       "  edit ID          change an intake's answers\n"
+	       "  acknowledge ID [--name NAME]   the client confirms reading the advice sheet\n"
+	       "  clear-flag ID FLAG --reason TEXT   clear a screening flag once looked into\n"
 	       "  history ID       every change to an intake\n"
 	       "  drafts [--discard DRAFT]   unfinished intakes and edits\n"
 	       "  resume [DRAFT]   continue an unfinished intake or edit\n"
@@ -79,11 +82,12 @@ static int split(char *line, char **argv)
 }
 
 /* Options whose value may be personal: a GP's name, a letter's reference,
- * a file name that may carry a client's name. */
+ * a file name that may carry a client's name, the name a client typed to
+ * acknowledge, an artist's reason for clearing a screening flag (health). */
 static bool personal_option(const char *w)
 {
 	static const char *const opts[] = { "--gp", "--ref", "-o", "--output", "--answers",
-					    "--create", NULL };
+					    "--create", "--name", "--reason", NULL };
 	for (size_t i = 0; opts[i]; i++) {
 		size_t n = strlen(opts[i]);
 		if (strncmp(w, opts[i], n) == 0 && (w[n] == '\0' || w[n] == '='))

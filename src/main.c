@@ -174,9 +174,10 @@ static const struct command commands[] = {
 	  "                 instead of opening the menu on a temporary one\n" },
 	{ "shell", cmd_shell, "smp-intake shell",
 	  "the menu (also what `smp-intake` alone opens at a terminal)",
-	  "Commands in the menu: new, edit, history, drafts, resume, find, list, show,\n"
-	  "advice, signoff, config, export, erase, purge, questionnaire, with the same\n"
-	  "arguments as on the command line; help, quit.\n" },
+	  "Commands in the menu: new, edit, acknowledge, clear-flag, history, drafts,\n"
+	  "resume, find, list, show, advice, signoff, config, export, import, erase,\n"
+	  "purge, questionnaire, with the same arguments as on the command line; help,\n"
+	  "quit.\n" },
 	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
 	  "" },
 };

@@ -75,8 +75,9 @@ class Completion(IntakeTest):
         p = self.run_cmd("--help")
         self.assertEqual(p.returncode, 0, p.stderr)
         block = p.stdout.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
-        names = re.findall(r"^  ([a-z]+) ", block, re.M)
+        names = re.findall(r"^  ([a-z][a-z-]*) ", block, re.M)
         self.assertGreaterEqual(len(names), 5, p.stdout)
+        self.assertIn("clear-flag", names)  # a name with a hyphen is read whole
         return names
 
     def make_intakes(self, db, n):
@@ -124,7 +125,7 @@ class Completion(IntakeTest):
                                      expected)
         # the options this check must at least see, so a parsing slip shows
         for must in ("--answers", "--format", "--status", "--gp", "--date", "--ref", "-o",
-                     "--output", "--force", "--clients", "--create"):
+                     "--output", "--force", "--clients", "--create", "--name", "--reason"):
             self.assertIn(must, seen)
 
     def test_option_values(self):
@@ -140,6 +141,10 @@ class Completion(IntakeTest):
             ("smp-intake signoff 1 --status=p", ["pending"]),
             ("smp-intake signoff 1 --gp ", []),
             ("smp-intake signoff 1 --date ", []),
+            ("smp-intake acknowledge 1 --name ", []),
+            ("smp-intake acknowledge 1 --name=", []),
+            ("smp-intake clear-flag 1 flag-keloid --reason ", []),
+            ("smp-intake clear-flag 1 flag-keloid --reason=", []),
         ]
         for library in self.both():
             for line, expected in cases:
@@ -178,15 +183,48 @@ class Completion(IntakeTest):
         db = os.path.join(self.tmp, "ids.db")
         self.make_intakes(db, 3)
         for library in self.both():
-            for command in ("show", "advice", "signoff"):
+            for command in ("show", "advice", "signoff", "acknowledge", "clear-flag"):
                 with self.subTest(command=command, library=library):
                     self.assertEqual(self.complete("smp-intake --db %s %s " % (db, command),
                                                    library), ["1", "2", "3"])
                     self.assertEqual(self.complete("smp-intake --db=%s %s 2" % (db, command),
                                                    library), ["2"])
+                    if command == "clear-flag":
+                        continue  # its second argument is a flag (test_flag_ids...)
                     # only the first argument is an ID
                     self.assertEqual(self.complete("smp-intake --db %s %s 1 " % (db, command),
                                                    library), [])
+
+    def program_flag_ids(self):
+        """The flag ids as the program names them when given one it does
+        not know (from its flag table, before any database is opened)."""
+        p = self.run_cmd("clear-flag", "1", "flag-nosuch", "--reason", "x")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        ids = re.findall(r"flag-[a-z-]*[a-z]", p.stderr.split("the flags are", 1)[1])
+        self.assertGreaterEqual(len(ids), 5, p.stderr)
+        return sorted(ids)
+
+    def test_flag_ids_after_clear_flag_id(self):
+        flags = self.program_flag_ids()
+        db = os.path.join(self.tmp, "flags.db")
+        self.make_intakes(db, 2)
+        for library in self.both():
+            with self.subTest(library=library):
+                self.assertEqual(self.complete("smp-intake --db %s clear-flag 2 " % db, library),
+                                 flags)
+                self.assertEqual(self.complete("smp-intake clear-flag 1 flag-b", library),
+                                 ["flag-blood-thinners"])
+                self.assertEqual(self.complete("smp-intake clear-flag 1 flag-p", library),
+                                 ["flag-pregnancy"])
+                # option values are not arguments: still the flag, then nothing
+                self.assertEqual(self.complete("smp-intake clear-flag --reason \"Doctor's "
+                                               "letter\" 1 flag-k", library), ["flag-keloid"])
+                self.assertEqual(self.complete("smp-intake clear-flag --reason=ok 1 flag-a",
+                                               library), ["flag-allergy"])
+                self.assertEqual(self.complete("smp-intake clear-flag 1 flag-keloid ", library),
+                                 [])
+                self.assertEqual(self.complete("smp-intake clear-flag 1 flag-keloid --",
+                                               library), ["--help", "--reason"])
 
     def test_client_ids_after_erase_and_export_client(self):
         db = os.path.join(self.tmp, "erase.db")

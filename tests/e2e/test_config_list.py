@@ -106,11 +106,13 @@ class List(IntakeTest):
         rows = self.rows()
         self.assertEqual([r[0] for r in rows], ["4", "3", "2", "1"])
         by_id = {r[0]: r for r in rows}
-        self.assertEqual(by_id["1"][2:5], ["rogaine", "pending", "no"])
-        self.assertEqual(by_id["2"][2:5], ["rogaine", "obtained", "yes"])
-        self.assertEqual(by_id["3"][2:5], ["none", "not_required", "yes"])
-        self.assertEqual(by_id["4"][2:5], ["propecia", "pending", "no"])
-        self.assertEqual(by_id["1"][5:], ["Ana", "Silva"])
+        # treatments, GP sign-off, open flags (none: "-"), ready; every
+        # intake was acknowledged through the pipe
+        self.assertEqual(by_id["1"][2:6], ["rogaine", "pending", "-", "no"])
+        self.assertEqual(by_id["2"][2:6], ["rogaine", "obtained", "-", "yes"])
+        self.assertEqual(by_id["3"][2:6], ["none", "not_required", "-", "yes"])
+        self.assertEqual(by_id["4"][2:6], ["propecia", "pending", "-", "no"])
+        self.assertEqual(by_id["1"][6:], ["Ana", "Silva"])
 
     def test_filters(self):
         self.assertEqual([r[0] for r in self.rows("--pending-signoff")], ["4", "1"])
@@ -134,11 +136,13 @@ class List(IntakeTest):
 
     def test_fits_the_width_and_cuts_long_names(self):
         self.new_intake(base_answers(first_name="Maximiliana-Theodora", last_name="Vandenberghe-Ostrowska"))
-        env = dict(self.env, COLUMNS="70")
+        # The fixed columns take 71 (with flags, 2026.2): 86 leaves the name
+        # 15, as 70 did before the flags column.
+        env = dict(self.env, COLUMNS="86")
         p = self.run_cmd("list", env=env)
         self.assertEqual(p.returncode, 0, p.stderr)
         for line in p.stdout.splitlines():
-            self.assertLessEqual(len(line), 70, line)
+            self.assertLessEqual(len(line), 86, line)
         self.assertIn("\u2026", p.stdout.splitlines()[1])
         env = dict(self.env, COLUMNS="200")
         self.assertIn("Maximiliana-Theodora Vandenberghe-Ostrowska",

@@ -6,6 +6,7 @@ touches the user's own database.
 import json
 import os
 import re
+import sqlite3
 import stat
 import unittest
 
@@ -61,6 +62,11 @@ class DemoTest(IntakeTest):
         self.assertTrue(planned)
         for i in planned:
             self.assertGreaterEqual(i["answers"]["planned_session_date"], i["taken_at"][:10])
+        # Every sample answers the screening questions (they have no default).
+        for i in data:
+            for q in ("scalp_conditions", "keloid_history", "blood_thinners", "allergies",
+                      "pregnant_or_breastfeeding"):
+                self.assertIn(q, i["answers"], (i["id"], q))
 
         for text, client, intake in (("Zo", 1, 1), ("José", 2, 2), ("山田", 3, 3),
                                      ("Sam Okafor", 6, 7)):
@@ -70,12 +76,15 @@ class DemoTest(IntakeTest):
                 lines = p.stdout.splitlines()
                 self.assertEqual(len(lines), 2, p.stdout)
                 self.assertEqual(lines[1].split()[:2], [str(client), str(intake)])
+        shown = {}
         for n in range(1, SAMPLE_INTAKES + 1):
             for cmd in ("show", "advice"):
                 with self.subTest(cmd=cmd, id=n):
                     p = self.run_cmd("--db", path, cmd, str(n))
                     self.assertEqual(p.returncode, 0, p.stderr)
                     self.assertIn("Advice for ", p.stdout)
+                    shown[cmd, n] = p.stdout
+        self.assert_screening_mix(path, shown)
         p = self.run_cmd("--db", path, "show", str(SAMPLE_INTAKES + 1))
         self.assertEqual(p.returncode, 1)
         out = os.path.join(self.tmp, "out.json")
@@ -84,6 +93,43 @@ class DemoTest(IntakeTest):
         with open(out) as f:
             self.assertEqual(len(json.load(f)), SAMPLE_INTAKES)
         self.assert_user_db_untouched()
+
+    def assert_screening_mix(self, path, shown):
+        """A realistic mix: flags open, a flag cleared with its reason, one
+        intake left unacknowledged, and so some clients ready and some not.
+        shown: the output of (show or advice, n) for every intake (the
+        binary runs once for each; valgrind makes runs dear)."""
+        p = self.run_cmd("--db", path, "list", "--limit", "0")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = {l.split()[0]: l.split() for l in p.stdout.splitlines()[1:]}
+        self.assertEqual(len(rows), SAMPLE_INTAKES, p.stdout)
+        self.assertEqual({n: r[4] for n, r in rows.items()},
+                         {"1": "-", "2": "-", "3": "blood-thinners", "4": "scalp-condition",
+                          "5": "-", "6": "-", "7": "-"})
+        self.assertEqual(sorted(n for n, r in rows.items() if r[5] == "yes"), ["1", "7"])
+        self.assertIn("OPEN  [flag-blood-thinners]", shown["advice", 3])
+        self.assertIn("OPEN  [flag-scalp-condition]", shown["show", 4])
+        self.assertIn("cleared  [flag-allergy]", shown["show", 1])
+        self.assertIn("Latex only", shown["show", 1])
+        for n in range(1, SAMPLE_INTAKES + 1):
+            self.assertIn("Acknowledged: no" if n == 6 else "Acknowledged: yes",
+                          shown["advice", n], n)
+        con = sqlite3.connect(path)
+        try:
+            acks = con.execute("SELECT a.intake_id, a.typed_name = c.first_name || ' ' || "
+                               "c.last_name, a.staff FROM acknowledgement a JOIN intake i "
+                               "ON i.id = a.intake_id JOIN client c ON c.id = i.client_id "
+                               "ORDER BY 1").fetchall()
+            cleared = con.execute("SELECT intake_id, flag_id, staff FROM flag_clearance").fetchall()
+            audit = con.execute("SELECT intake_id, action FROM audit WHERE action IN "
+                                "('acknowledge', 'clear-flag') ORDER BY id").fetchall()
+        finally:
+            con.close()
+        self.assertEqual(acks, [(n, 1, "Demo") for n in (1, 2, 3, 4, 5, 7)])
+        self.assertEqual(cleared, [(1, "flag-allergy", "Demo")])
+        # both as new and clear-flag record them, audited
+        self.assertEqual(audit, [(1, "acknowledge"), (1, "clear-flag")] +
+                         [(n, "acknowledge") for n in (2, 3, 4, 5, 7)])
 
     def test_create_ignores_the_global_db(self):
         path = os.path.join(self.tmp, "demo.db")
@@ -167,6 +213,10 @@ class DemoTest(IntakeTest):
         child.expect_exact(MENU)
         child.sendline("show 3")
         child.expect_exact("GP sign-off: obtained (Dr Sato")
+        child.expect_exact(MENU)
+        # the samples' open flags are there to try clear-flag on
+        child.sendline('clear-flag 3 flag-blood-thinners --reason "Doctor: no change needed"')
+        child.expect_exact("Cleared flag-blood-thinners on intake 3.")
         child.expect_exact(MENU)
         child.sendline("demo")  # no menu within the menu
         child.expect_exact("leave this menu first")

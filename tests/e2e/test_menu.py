@@ -6,8 +6,8 @@ import json
 import os
 
 from harness import IntakeTest, base_answers
-from ptyutil import (BRACKETED_PASTE_ON, STOPPED, CTRL_U, ENTER, MENU, UP, answer_all, finish,
-                     home_files, record, screen_lines, type_line)
+from ptyutil import (ACK, BRACKETED_PASTE_ON, STOPPED, CTRL_U, ENTER, MENU, TAB, UP, answer_all,
+                     finish, home_files, record, screen_lines, type_line)
 
 
 class MenuTest(IntakeTest):
@@ -38,12 +38,17 @@ class MenuTest(IntakeTest):
         type_line(child, "quit")
         self.assertEqual(finish(self, child), 0)
 
-    def intake_in_menu(self, child, answers):
+    def intake_in_menu(self, child, answers, ack=""):
+        """Takes an intake in the menu; ack is what the client types at
+        the acknowledgement after the sheet ("": Enter, not now)."""
         type_line(child, "new")
         child.expect_exact("New consultation intake.")
         answer_all(child, answers)
         type_line(child, "yes")
         child.expect_exact("Saved intake ")
+        child.expect_exact(ACK)
+        type_line(child, ack)
+        child.expect_exact("Acknowledged by the client" if ack else "saved as unacknowledged")
         child.expect_exact(MENU)
 
 
@@ -52,8 +57,8 @@ class Menu(MenuTest):
         child, rec = self.open_menu()
         out = self.command(child, "help")
         listed = [l.split()[0] for l in screen_lines(out)[1:] if l.startswith("  ")]
-        for word in ("new", "find", "list", "show", "advice", "signoff", "config", "export",
-                     "help", "quit"):
+        for word in ("new", "acknowledge", "clear-flag", "find", "list", "show", "advice",
+                     "signoff", "config", "export", "help", "quit"):
             self.assertIn(word, listed, out)
         self.quit(child)
 
@@ -104,6 +109,42 @@ class Menu(MenuTest):
         self.assertEqual(data[0]["answers"]["gp_signoff"], "pending")
         self.quit(child)
         self.assertNotIn(BRACKETED_PASTE_ON, rec.text)
+
+    def test_acknowledge_and_clear_flag_in_the_menu(self):
+        child, rec = self.open_menu()
+        self.intake_in_menu(child, base_answers(keloid_history="yes"))  # Enter: not now
+        row = screen_lines(self.command(child, "list"))[2].split()
+        self.assertEqual(row[0], "1")
+        self.assertEqual(row[4:6], ["keloid", "no"])  # the flag open, not ready
+        # Tab completes the new command names
+        child.send("ackn" + TAB)
+        child.expect_exact("acknowledge ")
+        child.send("1" + ENTER)
+        child.expect_exact("Advice for Ana Silva (intake 1, ")
+        child.expect_exact(ACK)
+        type_line(child, "Ana Silvestre")  # not the name on the intake: asked again
+        child.expect_exact("That is not the name on this intake")
+        child.expect_exact(ACK)
+        type_line(child, "ana  silva")
+        child.expect_exact("Acknowledged by the client: intake 1, advice sheet 1.")
+        child.expect_exact(MENU)
+        self.assertEqual(self.sql("SELECT count(*) FROM acknowledgement"), [(1,)])
+        out = self.command(child, "list --ready")
+        self.assertNotIn("Ana Silva", out)  # the flag is still open
+        child.send("clear-f" + TAB)
+        child.expect_exact("clear-flag ")
+        child.send('1 flag-keloid --reason "Test area healed flat"' + ENTER)
+        child.expect_exact("Cleared flag-keloid on intake 1.")
+        child.expect_exact(MENU)
+        out = self.command(child, "clear-flag 1 flag-keloid --reason again")
+        self.assertIn("already cleared", out)
+        rows = [l.split() for l in screen_lines(self.command(child, "list --ready"))[2:]
+                if l.strip()]
+        self.assertEqual([r[0] for r in rows], ["1"])
+        self.assertEqual(rows[0][4:6], ["-", "yes"])
+        out = self.command(child, "show 1")
+        self.assertIn("Test area healed flat", out)
+        self.quit(child)
 
     def test_ctrl_c_in_new_stops_the_intake_and_returns_to_the_menu(self):
         child, rec = self.open_menu()
@@ -190,17 +231,34 @@ class History(MenuTest):
         self.assertNotIn("smp-intake:", child.before)
         self.quit(child)
 
+    def test_acknowledged_name_and_clearing_reason_are_not_remembered(self):
+        self.new_intake(base_answers(first_name="Quillon", last_name="Vexmartin",
+                                     keloid_history="yes", acknowledged_by=None))
+        child, rec = self.open_menu()
+        out = self.command(child, 'acknowledge 1 --name "Quillon Vexmartin"')
+        self.assertIn("Acknowledged by the client: intake 1", out)
+        out = self.command(child, "clear-flag 1 flag-keloid --reason=Dr_Ostrander_saw_it")
+        self.assertIn("Cleared flag-keloid on intake 1.", out)
+        shown = self.recall(child, ups=2)
+        self.assertIn("acknowledge 1", shown)
+        self.assertIn("clear-flag 1 flag-keloid", shown)
+        for value in ("Quillon", "Vexmartin", "Ostrander"):
+            self.assertNotIn(value, shown)
+        self.quit(child)
+
     def test_answers_never_come_back_with_up(self):
         child, rec = self.open_menu()
         self.command(child, "help")
         a = base_answers(first_name="Quillon", last_name="Vexmartin", phone="+44 7700 900999",
-                         hair_loss_notes="Crown thinning")
-        self.intake_in_menu(child, a)
+                         hair_loss_notes="Crown thinning", allergies="yes",
+                         allergies_detail="Nickel and latex")
+        self.intake_in_menu(child, a, ack="Quillon Vexmartin")  # the client types the name
         child.send(UP)
         child.expect_exact("new")  # the last command, not the last answer
         child.send(CTRL_U)
         shown = self.recall(child, ups=30)
-        for answer in ("Quillon", "Vexmartin", "900999", "1985-07-23", "Crown thinning"):
+        for answer in ("Quillon", "Vexmartin", "900999", "1985-07-23", "Crown thinning",
+                       "Nickel"):
             self.assertNotIn(answer, shown)
         self.quit(child)
         for rel in home_files(self.tmp):
