@@ -13,7 +13,8 @@
  * leave it down (any other answer raises it; no answer does not). */
 struct flag_rule {
 	const char *id;    /* stable: flag-keloid; stored, exported, typed by the artist */
-	const char *title; /* short, for show and list */
+	const char *title; /* short, for show */
+	const char *brief; /* one word for list's narrow column, at most 9 characters */
 	const char *qid;
 	const char *quiet[3]; /* NULL-ended */
 	const char *text;  /* a screening prompt for the artist, never a diagnosis */

@@ -35,8 +35,7 @@ static void treatments(const struct answers *a, char *buf, size_t n)
 		snprintf(buf, n, "none");
 }
 
-/* The open screening flags: "-", the one flag's name without "flag-",
- * or "N open". */
+/* The open screening flags: "-", the one flag's brief name, or "N open". */
 static void open_flags(const struct intake *in, char *buf, size_t n)
 {
 	const struct flag_rule *open[FLAGS_MAX];
@@ -45,7 +44,7 @@ static void open_flags(const struct intake *in, char *buf, size_t n)
 	if (count == 0)
 		snprintf(buf, n, "-");
 	else if (count == 1)
-		snprintf(buf, n, "%s", open[0]->id + strlen("flag-"));
+		snprintf(buf, n, "%s", open[0]->brief);
 	else
 		snprintf(buf, n, "%d open", (int)count);
 }
@@ -69,11 +68,11 @@ static int print_row(const struct intake *in, void *arg)
 	if (!(safe = text_safe(name, false)) || !(fitted = text_fit(safe, st->name_cols)))
 		goto out;
 	if (st->shown == 0)
-		printf("%-6s %-10s %-17s %-12s %-15s %-5s %s\n", "intake", "taken", "treatments",
+		printf("%-6s %-10s %-17s %-12s %-9s %-5s %s\n", "intake", "taken", "treatments",
 		       "GP sign-off", "flags", "ready", "client");
 	treatments(a, what, sizeof what);
 	open_flags(in, flags, sizeof flags);
-	printf("%-6lld %-10.10s %-17s %-12s %-15s %-5s %s\n", in->id, in->taken_at, what, status,
+	printf("%-6lld %-10.10s %-17s %-12s %-9s %-5s %s\n", in->id, in->taken_at, what, status,
 	       flags, ready ? "yes" : "no", fitted);
 	st->shown++;
 	rc = st->limit > 0 && st->shown >= st->limit ? 1 : 0;
@@ -128,8 +127,9 @@ int cmd_list(struct ctx *ctx, int argc, char **argv)
 		report("list: --pending-signoff and --ready exclude each other");
 		return EXIT_USAGE;
 	}
-	/* The fixed columns take 71; the client's name gets the rest. */
-	st.name_cols = text_terminal_width() - 71;
+	/* The fixed columns take 65; the client's name gets the rest (15 at
+	 * 80 columns). */
+	st.name_cols = text_terminal_width() - 65;
 	if (st.name_cols < 12)
 		st.name_cols = 12;
 	if (!ctx_db(ctx))

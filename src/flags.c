@@ -11,25 +11,25 @@
 
 /* Adding a flag is one row here (and a line in docs/advice.md). */
 const struct flag_rule flag_rules[] = {
-	{ "flag-scalp-condition", "Scalp condition", "scalp_conditions", { "none", NULL },
+	{ "flag-scalp-condition", "Scalp condition", "scalp", "scalp_conditions", { "none", NULL },
 	  "A scalp condition is recorded. Look at the scalp before the session: pigment should not "
 	  "go into skin that is inflamed, infected, broken or sunburnt. Wait until it has settled, "
 	  "or ask for the client's doctor's view.",
 	  SCREENING " Treating irritated or broken skin risks infection and patchy pigment." },
-	{ "flag-keloid", "Keloid scars", "keloid_history", { "no", NULL },
+	{ "flag-keloid", "Keloid scars", "keloid", "keloid_history", { "no", NULL },
 	  "The client has had raised (keloid) scars. Needling may start new ones: the client should "
 	  "ask their doctor first, and a small test area can show how the skin reacts.",
 	  SCREENING " Skin that forms keloids can scar where it is needled." },
-	{ "flag-blood-thinners", "Blood thinners", "blood_thinners", { "no", NULL },
+	{ "flag-blood-thinners", "Blood thinners", "thinners", "blood_thinners", { "no", NULL },
 	  "The client takes a blood thinner. More bleeding can push pigment out and leave it patchy. "
 	  "The client should talk to their doctor before the session and never change a prescribed "
 	  "medicine because of SMP alone.",
 	  SCREENING " Bleeding during needling affects how pigment settles." },
-	{ "flag-allergy", "Allergies", "allergies", { "no", NULL },
+	{ "flag-allergy", "Allergies", "allergy", "allergies", { "no", NULL },
 	  "The client has allergies. Check them against the pigment, the gloves (latex) and any "
 	  "numbing cream before the session; a patch test can help.",
 	  SCREENING " Pigments, latex and numbing creams can cause reactions." },
-	{ "flag-pregnancy", "Pregnancy or breastfeeding", "pregnant_or_breastfeeding",
+	{ "flag-pregnancy", "Pregnancy or breastfeeding", "pregnancy", "pregnant_or_breastfeeding",
 	  { "no", "not_applicable", NULL },
 	  "The client is pregnant or breastfeeding. Studios usually put cosmetic tattooing off until "
 	  "afterwards: agree a later date with the client.",

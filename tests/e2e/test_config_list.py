@@ -136,13 +136,13 @@ class List(IntakeTest):
 
     def test_fits_the_width_and_cuts_long_names(self):
         self.new_intake(base_answers(first_name="Maximiliana-Theodora", last_name="Vandenberghe-Ostrowska"))
-        # The fixed columns take 71 (with flags, 2026.2): 86 leaves the name
-        # 15, as 70 did before the flags column.
-        env = dict(self.env, COLUMNS="86")
+        # The fixed columns take 65 (with flags, 2026.2): a terminal of 80
+        # leaves the name 15.
+        env = dict(self.env, COLUMNS="80")
         p = self.run_cmd("list", env=env)
         self.assertEqual(p.returncode, 0, p.stderr)
         for line in p.stdout.splitlines():
-            self.assertLessEqual(len(line), 86, line)
+            self.assertLessEqual(len(line), 80, line)
         self.assertIn("\u2026", p.stdout.splitlines()[1])
         env = dict(self.env, COLUMNS="200")
         self.assertIn("Maximiliana-Theodora Vandenberghe-Ostrowska",

@@ -104,7 +104,7 @@ class DemoTest(IntakeTest):
         rows = {l.split()[0]: l.split() for l in p.stdout.splitlines()[1:]}
         self.assertEqual(len(rows), SAMPLE_INTAKES, p.stdout)
         self.assertEqual({n: r[4] for n, r in rows.items()},
-                         {"1": "-", "2": "-", "3": "blood-thinners", "4": "scalp-condition",
+                         {"1": "-", "2": "-", "3": "thinners", "4": "scalp",
                           "5": "-", "6": "-", "7": "-"})
         self.assertEqual(sorted(n for n, r in rows.items() if r[5] == "yes"), ["1", "7"])
         self.assertIn("OPEN  [flag-blood-thinners]", shown["advice", 3])

@@ -11,6 +11,9 @@ from ptyutil import ACK, SAVE, answer_all, finish, record, type_line
 
 CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
 OPEN = {flag: "OPEN  [%s]" % flag for flag in FLAGS}
+# Each flag's word in list's flags column.
+BRIEF = {"flag-scalp-condition": "scalp", "flag-keloid": "keloid", "flag-blood-thinners": "thinners",
+         "flag-allergy": "allergy", "flag-pregnancy": "pregnancy"}
 # The flag each answer raises, and an answer of the same question that does not.
 QUIET = {"scalp_conditions": "none", "keloid_history": "no", "blood_thinners": "no",
          "allergies": "no", "pregnant_or_breastfeeding": "no"}
@@ -48,7 +51,7 @@ class Flags(IntakeTest):
             self.assertEqual(flags_raised(show), [])
             self.assertNotIn("Screening flags", show)
             rows = {l.split()[0]: l.split() for l in self.run_cmd("list").stdout.splitlines()[1:]}
-            self.assertEqual(rows[str(on)][4], flag[len("flag-"):])
+            self.assertEqual(rows[str(on)][4], BRIEF[flag])
             self.assertEqual(rows[str(on)][5], "no")
             self.assertEqual(rows[str(on + 1)][4], "-")
             self.assertEqual(rows[str(on + 1)][5], "yes")
@@ -104,7 +107,9 @@ class Flags(IntakeTest):
             [("Dana Staff", "clear-flag", "flag-keloid",
               "Old scar only; test patch 2026-11-01 healed flat"),
              ("Dana Staff", "clear-flag", "flag-allergy", "Latex-free gloves booked")])
-        self.assertIn("clear-flag", self.run_cmd("history", "1").stdout)
+        history = self.run_cmd("history", "1").stdout
+        self.assertIn("screening flag cleared by the artist\n    flag-keloid: (none) -> Old scar",
+                      history)
 
     def test_clear_flag_refusals(self):
         self.new_intake(base_answers(keloid_history="yes"))
