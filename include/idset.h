@@ -6,9 +6,12 @@
 
 #include <stddef.h>
 
-/* The ids as runs, in the order they were added.  An export meets its
+/* The ids as runs of consecutive ids, in the order they were added until
+ * the array is full, when they are sorted and merged.  An export meets its
  * clients mostly in ascending order, so a run grows by one at a time and
- * a million clients can take one entry. */
+ * a million clients can take one entry; a returning client's id mostly
+ * falls inside a run already there, so merging keeps the runs about as
+ * many as the ranges of the result. */
 struct idset_run {
 	long long first, last;
 };
@@ -20,10 +23,10 @@ struct idset {
 
 #define IDSET_EMPTY { NULL, 0, 0 }
 
-/* Adds id (above 0).  An id inside the last run added (the same client as
- * the intake before) costs nothing; one more than its end extends it.
- * Returns 0, or -1 when out of memory or id is not above 0 (not
- * reported; the set is unchanged). */
+/* Adds id (above 0).  An id inside the last run (the same client as the
+ * intake before) costs nothing; one more than its end extends it.  Returns
+ * 0, or -1 when out of memory or id is not above 0 (not reported; the set
+ * holds the ids it held). */
 int idset_add(struct idset *s, long long id);
 
 /* The ids, sorted and without repeats, as ascending ranges joined by

@@ -7,6 +7,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static int by_first(const void *a, const void *b)
+{
+	const struct idset_run *x = a, *y = b;
+
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+/* Sorts the runs and makes those that overlap or touch one (first >= 1,
+ * so first - 1 cannot overflow). */
+static void merge(struct idset *s)
+{
+	size_t n = 0;
+
+	if (s->count > 1)
+		qsort(s->run, s->count, sizeof *s->run, by_first);
+	for (size_t i = 0; i < s->count; i++) {
+		if (n && s->run[i].first - 1 <= s->run[n - 1].last) {
+			if (s->run[i].last > s->run[n - 1].last)
+				s->run[n - 1].last = s->run[i].last;
+		} else {
+			s->run[n++] = s->run[i];
+		}
+	}
+	s->count = n;
+}
+
 int idset_add(struct idset *s, long long id)
 {
 	struct idset_run *last = s->count ? &s->run[s->count - 1] : NULL;
@@ -19,26 +45,25 @@ int idset_add(struct idset *s, long long id)
 		last->last = id;
 		return 0;
 	}
+	/* Full: merge first.  A returning client's id mostly falls inside
+	 * an earlier run, so the runs stay about as many as the ranges of
+	 * the result; grow only when merging freed less than half. */
 	if (s->count == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
 		struct idset_run *grown;
 
-		if (cap < s->cap || cap > SIZE_MAX / sizeof *grown)
-			return -1;
-		if (!(grown = realloc(s->run, cap * sizeof *grown)))
-			return -1;
-		s->run = grown;
-		s->cap = cap;
+		merge(s);
+		if (s->count == 0 || s->count > s->cap / 2) {
+			if (cap < s->cap || cap > SIZE_MAX / sizeof *grown)
+				return -1;
+			if (!(grown = realloc(s->run, cap * sizeof *grown)))
+				return -1;
+			s->run = grown;
+			s->cap = cap;
+		}
 	}
 	s->run[s->count++] = (struct idset_run){ id, id };
 	return 0;
-}
-
-static int by_first(const void *a, const void *b)
-{
-	const struct idset_run *x = a, *y = b;
-
-	return (x->first > y->first) - (x->first < y->first);
 }
 
 /* Digits of n (above 0). */
@@ -58,19 +83,8 @@ char *idset_format(struct idset *s)
 	size_t n = 0, len = 1, at = 0;
 	char *out;
 
-	if (s->count > 1)
-		qsort(s->run, s->count, sizeof *s->run, by_first);
-	/* Runs that overlap or touch become one (first >= 1, so first - 1
-	 * cannot overflow). */
-	for (size_t i = 0; i < s->count; i++) {
-		if (n && s->run[i].first - 1 <= s->run[n - 1].last) {
-			if (s->run[i].last > s->run[n - 1].last)
-				s->run[n - 1].last = s->run[i].last;
-		} else {
-			s->run[n++] = s->run[i];
-		}
-	}
-	s->count = n;
+	merge(s);
+	n = s->count;
 	for (size_t i = 0; i < n; i++) {
 		len += digits(s->run[i].first) + (i ? 1 : 0);
 		if (s->run[i].last != s->run[i].first)

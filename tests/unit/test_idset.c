@@ -119,6 +119,34 @@ static void test_idset_add_skips_the_last_and_refuses_non_ids(void **state)
 	idset_clear(&s); /* an empty set again */
 }
 
+/* New clients in turn, each followed by a returning one: two runs an
+ * intake as added, merged into one range whenever the array fills, so it
+ * stays small. */
+static void test_idset_returning_clients_stay_small(void **state)
+{
+	(void)state;
+	struct idset s = IDSET_EMPTY;
+	char *text;
+
+	srand(11);
+	for (long long id = 1; id <= 200000; id++) {
+		assert_int_equal(idset_add(&s, id), 0);
+		assert_int_equal(idset_add(&s, 1 + rand() % id), 0);
+	}
+	assert_true(s.cap <= 32);
+	/* Scattered ids that never touch do need the room. */
+	for (long long id = 400000; id < 400000 + 2000 * 2; id += 2)
+		assert_int_equal(idset_add(&s, id), 0);
+	assert_true(s.cap >= 2001);
+	text = idset_format(&s);
+	assert_non_null(text);
+	assert_int_equal(strncmp(text, "1-200000,400000,400002,", 23), 0);
+	assert_int_equal(idset_text_has(text, 403998), 1);
+	assert_int_equal(idset_text_has(text, 403997), 0);
+	free(text);
+	idset_clear(&s);
+}
+
 /* Random ids in random order against a table of which are in: the text
  * holds them all in order, and reading it back finds exactly them. */
 static void test_idset_matches_a_plain_table(void **state)
@@ -294,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_idset_format_table),
 		cmocka_unit_test(test_idset_add_skips_the_last_and_refuses_non_ids),
+		cmocka_unit_test(test_idset_returning_clients_stay_small),
 		cmocka_unit_test(test_idset_matches_a_plain_table),
 		cmocka_unit_test(test_idset_text_has_table),
 		cmocka_unit_test(test_idset_huge_texts),
