@@ -277,7 +277,8 @@ int db_load_subject(struct db *db, long long id, struct subject *out);
  * typed with the same names and birth date before a client was chosen),
  * the record itself, and its audit rows with their values.  In their
  * place the audit gets one "erase" row per intake and one for the client:
- * when, by whom (staff, at), no values.  With before (YYYY-MM-DD) set,
+ * when, by whom (staff, at), no values; and the access log one "erase" row
+ * with the client's id.  With before (YYYY-MM-DD) set,
  * the client is erased only if its newest intake (without one, the
  * record) is dated before it, checked inside the transaction so that an
  * intake saved meanwhile keeps the client.  Sets *intakes to the number
@@ -315,6 +316,12 @@ struct access_entry {
  * part of it, else as a transaction of its own.  Returns 0, or -1
  * (reported as "cannot record this in the access log: WHY"). */
 int db_access_add(struct db *db, const struct access_entry *e);
+
+/* Whether a row could be appended at all: the database was not opened
+ * read-only (the file's permissions).  A command whose output cannot wait
+ * for its row (an export streamed to standard output) asks first.  Returns
+ * 0, or -1 (reported as db_access_add() would). */
+int db_access_writable(struct db *db);
 
 /* Which rows db_each_access() visits. */
 struct access_query {

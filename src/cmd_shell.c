@@ -13,7 +13,7 @@
 
 static const char *const menu_words[] = { "new",    "edit",   "history", "drafts", "resume",
 					  "find",   "list",   "show",    "advice", "signoff",
-					  "config", "export", "import", "erase",  "purge",  "questionnaire",
+					  "config", "export", "import", "erase",  "purge",  "access-log", "questionnaire",
 					  "help",   "quit",   NULL };
 
 static void print_menu(void)
@@ -37,6 +37,7 @@ static void print_menu(void)
 	       "  import FILE [--update] [--dry-run]   read an export back in (all or none)\n"
 	       "  erase CLIENT_ID  erase a client and all their records (asks first)\n"
 	       "  purge --older-than DURATION [--yes]   list (or erase) clients unseen that long\n"
+	       "  access-log [--client ID] [--since DATE]   who read or exported whose records\n"
 	       "  questionnaire [--format text|fhir]   the questions, or a FHIR Questionnaire\n"
 	       "  help             this list\n"
 	       "  quit             leave (also Ctrl-D)\n");

@@ -26,6 +26,17 @@ int db_access_add(struct db *db, const struct access_entry *e)
 	return rc;
 }
 
+int db_access_writable(struct db *db)
+{
+	if (sqlite3_db_readonly(db->h, "main") == 1) {
+		report("cannot record this in the access log: the database '%s' is read-only "
+		       "(check the file's permissions)",
+		       db->path);
+		return -1;
+	}
+	return 0;
+}
+
 int db_each_access(struct db *db, const struct access_query *q,
 		   int (*fn)(const struct access_entry *e, void *arg), void *arg)
 {

@@ -75,7 +75,7 @@ class Completion(IntakeTest):
         p = self.run_cmd("--help")
         self.assertEqual(p.returncode, 0, p.stderr)
         block = p.stdout.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
-        names = re.findall(r"^  ([a-z]+) ", block, re.M)
+        names = re.findall(r"^  ([a-z-]+) ", block, re.M)
         self.assertGreaterEqual(len(names), 5, p.stdout)
         return names
 
