@@ -41,12 +41,12 @@ int access_record_client(struct ctx *ctx, const char *command, long long client_
 static int print_row(const struct access_entry *e, void *arg)
 {
 	/* Each text from the file is made safe: another program may have
-	 * written the row.  The command is one of four (a CHECK). */
+	 * written the row. */
 	char *at = text_safe(e->at, false), *staff = text_safe(e->staff, false),
-	     *clients = text_safe(e->clients, false);
+	     *command = text_safe(e->command, false), *clients = text_safe(e->clients, false);
 	int pad, rc = -1;
 
-	if (!at || !staff || !clients) {
+	if (!at || !staff || !command || !clients) {
 		report("out of memory");
 		goto out;
 	}
@@ -59,12 +59,13 @@ static int print_row(const struct access_entry *e, void *arg)
 		at[19] = '\0';
 	}
 	pad = STAFF_COLUMNS - text_columns(staff);
-	printf("%-6lld %-19s  %s%*s  %-7s %s\n", e->id, at, staff, pad > 0 ? pad : 0, "",
-	       e->command, clients[0] ? clients : "(none)");
+	printf("%-6lld %-19s  %s%*s  %-7s %s\n", e->id, at, staff, pad > 0 ? pad : 0, "", command,
+	       clients[0] ? clients : "(none)");
 	rc = 0;
 out:
 	free(at);
 	free(staff);
+	free(command);
 	free(clients);
 	return rc;
 }

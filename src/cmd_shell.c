@@ -13,8 +13,8 @@
 
 static const char *const menu_words[] = { "new",    "edit",   "history", "drafts", "resume",
 					  "find",   "list",   "show",    "advice", "signoff",
-					  "config", "export", "import", "erase",  "purge",  "access-log", "questionnaire",
-					  "help",   "quit",   NULL };
+					  "config", "export", "import", "erase",  "purge",  "questionnaire",
+					  "access-log", "help", "quit", NULL };
 
 static void print_menu(void)
 {

@@ -14,7 +14,7 @@ import sqlite3
 from harness import base_answers, pipe_lines
 from ptyutil import MENU, finish, record, type_line
 from test_edit import edit_lines
-from test_faults import FaultTest, Permissions
+import test_faults
 from test_pipe_intake import PipeTest
 
 ANA = base_answers(first_name="Ana", last_name="Silva", date_of_birth="1985-07-23")
@@ -205,13 +205,14 @@ class WhenTheRowCannotBeWritten(AccessLogTest):
         self.assertEqual(self.rows(), [])
 
 
-class ReadOnly(FaultTest):
+class ReadOnly(test_faults.FaultTest):
     """A database file nobody may write: the records cannot be shown, as
     their showing cannot be logged; the log itself can still be read."""
 
     def test_show_prints_nothing_and_access_log_still_reads(self):
         folder = os.path.join(self.tmp, "ro")
-        drop = Permissions.as_nobody(self, folder)
+        # Imported as a module: the name Permissions here would run its tests again.
+        drop = test_faults.Permissions.as_nobody(self, folder)
         self.db = os.path.join(folder, "intake.db")
         self.env["SMP_INTAKE_DB"] = self.db
         p = self.run_as(drop, "new", input=pipe_lines(ANA))
