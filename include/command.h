@@ -83,6 +83,15 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume);
  * erased value stays beside the database.  Returns an exit code. */
 int erase_finish(struct ctx *ctx);
 
+/* Writes the access log row of command (show, advice or export) for
+ * clients (ranges as idset_format() writes them; "" for nobody), by the
+ * staff member, now (cmd_access_log.c).  Returns EXIT_OK, or EXIT_FAIL
+ * (reported: "cannot record this in the access log: ..."). */
+int access_record(struct ctx *ctx, const char *command, const char *clients);
+
+/* As access_record(), for one client. */
+int access_record_client(struct ctx *ctx, const char *command, long long client_id);
+
 /* The commands, one file each. */
 /* The client's acknowledgement (cmd_acknowledge.c).  Fills ack with
  * typed (trimmed), now and staff; returns 0, or -1 (reported). */
@@ -130,5 +139,6 @@ int cmd_resume(struct ctx *ctx, int argc, char **argv);
 int cmd_erase(struct ctx *ctx, int argc, char **argv);
 int cmd_purge(struct ctx *ctx, int argc, char **argv);
 int cmd_questionnaire(struct ctx *ctx, int argc, char **argv);
+int cmd_access_log(struct ctx *ctx, int argc, char **argv);
 
 #endif

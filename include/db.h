@@ -305,7 +305,8 @@ int db_load_subject(struct db *db, long long id, struct subject *out);
  * typed with the same names and birth date before a client was chosen),
  * the record itself, and its audit rows with their values.  In their
  * place the audit gets one "erase" row per intake and one for the client:
- * when, by whom (staff, at), no values.  With before (YYYY-MM-DD) set,
+ * when, by whom (staff, at), no values; and the access log one "erase" row
+ * with the client's id.  With before (YYYY-MM-DD) set,
  * the client is erased only if its newest intake (without one, the
  * record) is dated before it, checked inside the transaction so that an
  * intake saved meanwhile keeps the client.  Sets *intakes to the number
@@ -329,5 +330,37 @@ int db_erase_finish(struct db *db);
  * db_each_intake. */
 int db_each_client_before(struct db *db, const char *before,
 			  int (*fn)(const struct client_match *m, void *arg), void *arg);
+
+/* One row of the access log: who read or took out whose record. */
+struct access_entry {
+	long long id; /* ignored by db_access_add() */
+	const char *at;      /* UTC, YYYY-MM-DDTHH:MM:SSZ */
+	const char *staff;
+	const char *command; /* "show", "advice", "export" or "erase" */
+	const char *clients; /* client ids as idset_format() writes them; "" for none */
+};
+
+/* Appends e to the access log: inside a caller's write transaction as
+ * part of it, else as a transaction of its own.  Returns 0, or -1
+ * (reported as "cannot record this in the access log: WHY"). */
+int db_access_add(struct db *db, const struct access_entry *e);
+
+/* Whether a row could be appended at all: the database was not opened
+ * read-only (the file's permissions).  A command whose output cannot wait
+ * for its row (an export streamed to standard output) asks first.  Returns
+ * 0, or -1 (reported as db_access_add() would). */
+int db_access_writable(struct db *db);
+
+/* Which rows db_each_access() visits. */
+struct access_query {
+	long long client;  /* rows whose clients hold this id (and any whose clients
+			    * text cannot be read); 0: every row */
+	const char *since; /* YYYY-MM-DD: rows written on or after that day (UTC); NULL: all */
+};
+
+/* Calls fn for the access rows q selects, oldest first; e and its strings
+ * last until fn returns.  Returns as db_each_intake. */
+int db_each_access(struct db *db, const struct access_query *q,
+		   int (*fn)(const struct access_entry *e, void *arg), void *arg);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "db.h"
+#include "idset.h"
 
 enum export_format { EXPORT_JSON, EXPORT_NDJSON, EXPORT_CSV, EXPORT_FHIR };
 
@@ -30,9 +31,12 @@ struct export_query {
  * has taken a second (only meant for a terminal).  exported_at (UTC)
  * stamps the formats that carry one (fhir).  Returns the number of intakes
  * written, or -1 (reported: a database error, out of memory, or a write
- * error with errno's reason). */
+ * error with errno's reason).  With clients set, the client of each intake
+ * written is added to it (for the access log), also after a failure: the
+ * clients of what went out, the intake a write error cut short included. */
 long long export_write(struct db *db, const struct export_query *eq, enum export_format fmt,
-		       FILE *f, bool terminal, bool progress, const char *exported_at);
+		       FILE *f, bool terminal, bool progress, const char *exported_at,
+		       struct idset *clients);
 
 /* One CSV cell as export_write() writes it: a cell a spreadsheet would run
  * as a formula (starting with = + - @, a tab or a carriage return) gets a

@@ -11,6 +11,7 @@
 #include "command.h"
 #include "date.h"
 #include "export.h"
+#include "idset.h"
 #include "json.h"
 #include "outfile.h"
 #include "report.h"
@@ -40,6 +41,10 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 		report("out of memory while exporting client %lld", id);
 		goto out;
 	}
+	/* The one client is known before anything is written: what cannot
+	 * be logged is not begun. */
+	if (access_record_client(ctx, "export", id) != EXIT_OK)
+		goto out;
 	if (outfile_open(&out, path, force) < 0)
 		goto out;
 	/* On a terminal, what JSON leaves raw and a terminal would act on is
@@ -68,6 +73,46 @@ out:
 	return rc;
 }
 
+/* Writes the access log row of an export that reached clients. */
+static int record_export(struct ctx *ctx, struct idset *clients)
+{
+	char *text = idset_format(clients);
+	int rc;
+
+	if (!text) {
+		report("cannot record this in the access log: out of memory");
+		return EXIT_FAIL;
+	}
+	rc = access_record(ctx, "export", text);
+	free(text);
+	return rc;
+}
+
+/* An export to a file (n intakes written, or -1): the access log row is
+ * written before the file is put in place, and without it the file is
+ * removed.  Returns an exit code. */
+static int finish_file(struct ctx *ctx, struct outfile *out, long long n, struct idset *clients)
+{
+	if (n < 0 || record_export(ctx, clients) != EXIT_OK) {
+		outfile_abort(out);
+		return EXIT_FAIL;
+	}
+	return outfile_commit(out) < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+/* An export to standard output (n intakes written, or -1): the intakes
+ * went out as they were read, so the row is written at the end, for what
+ * went out even when a write failed.  Returns an exit code. */
+static int finish_stdout(struct ctx *ctx, struct outfile *out, long long n,
+			 struct idset *clients)
+{
+	int rc = n < 0 || outfile_commit(out) < 0 ? EXIT_FAIL : EXIT_OK;
+
+	if ((rc == EXIT_OK || clients->count) && record_export(ctx, clients) != EXIT_OK)
+		rc = EXIT_FAIL;
+	return rc;
+}
+
 int cmd_export(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
@@ -82,10 +127,11 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	bool force = false, to_file, terminal;
 	struct export_query eq = { { NULL, NULL, false, 0 }, false };
 	enum export_format fmt = EXPORT_JSON;
+	struct idset clients = IDSET_EMPTY;
 	struct outfile out;
 	char when[21];
 	long long n;
-	int c;
+	int c, rc;
 
 	optind = 0;
 	opterr = 0;
@@ -123,7 +169,9 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 		report("cannot read the clock");
 		return EXIT_FAIL;
 	}
-	if (!ctx_db(ctx))
+	/* Every export is logged with who made it: what would keep its row
+	 * from being written is found before anything goes out. */
+	if (!ctx_staff(ctx) || !ctx_db(ctx) || db_access_writable(ctx->db) < 0)
 		return EXIT_FAIL;
 	/* --client alone is the subject access request of issue 3's release;
 	 * with a format or another filter it only selects the intakes. */
@@ -137,17 +185,13 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 		setvbuf(out.f, NULL, _IOFBF, 1 << 16);
 	terminal = !to_file && isatty(STDOUT_FILENO);
 	n = export_write(ctx->db, &eq, fmt, out.f, terminal, isatty(STDERR_FILENO) && !terminal,
-			 when);
-	if (n < 0) {
-		outfile_abort(&out);
-		return EXIT_FAIL;
-	}
-	if (outfile_commit(&out) < 0)
-		return EXIT_FAIL;
-	if (to_file) {
+			 when, &clients);
+	rc = to_file ? finish_file(ctx, &out, n, &clients) : finish_stdout(ctx, &out, n, &clients);
+	idset_clear(&clients);
+	if (rc == EXIT_OK && to_file) {
 		fprintf(stderr, "exported %lld intake%s to ", n, n == 1 ? "" : "s");
 		text_print_safe(stderr, path);
 		fputc('\n', stderr);
 	}
-	return EXIT_OK;
+	return rc;
 }

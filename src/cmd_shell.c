@@ -12,8 +12,8 @@
 #define SHELL_ARGS_MAX 16
 
 static const char *const menu_words[] = {
-	"new", "edit", "acknowledge", "clear-flag", "history", "drafts", "resume", "find",
-	"list", "show", "advice", "signoff", "config", "export", "import", "erase",
+	"new", "edit", "acknowledge", "clear-flag", "history", "access-log", "drafts", "resume",
+	"find", "list", "show", "advice", "signoff", "config", "export", "import", "erase",
 	"purge", "questionnaire", "help", "quit", NULL
 };
 
@@ -40,6 +40,7 @@ static void print_menu(void)
 	       "  import FILE [--update] [--dry-run]   read an export back in (all or none)\n"
 	       "  erase CLIENT_ID  erase a client and all their records (asks first)\n"
 	       "  purge --older-than DURATION [--yes]   list (or erase) clients unseen that long\n"
+	       "  access-log [--client ID] [--since DATE]   who read or exported whose records\n"
 	       "  questionnaire [--format text|fhir]   the questions, or a FHIR Questionnaire\n"
 	       "  help             this list\n"
 	       "  quit             leave (also Ctrl-D)\n");

@@ -1,6 +1,7 @@
 /* cmd_show.c - `smp-intake show ID` and `smp-intake advice ID`: a saved
  * intake, or just the advice sheet it printed (or a handout of it for the
- * client), read back from the file. */
+ * client), read back from the file.  Each is written in the access log
+ * before it is printed. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,8 +11,10 @@
 #include "report.h"
 #include "sheet.h"
 
-/* Loads the intake whose number is id_text; returns an exit code. */
-static int load_id(struct ctx *ctx, const char *id_text, struct intake *in)
+/* Loads the intake whose number is id_text and writes command's row in
+ * the access log, before anything is printed: what cannot be logged is not
+ * shown.  Returns an exit code (on success *in is the caller's to clear). */
+static int load_id(struct ctx *ctx, const char *id_text, struct intake *in, const char *command)
 {
 	long long id;
 	int rc;
@@ -23,17 +26,24 @@ static int load_id(struct ctx *ctx, const char *id_text, struct intake *in)
 	rc = db_load_intake(ctx->db, id, in);
 	if (rc == 1)
 		ctx_report_missing(ctx, false, id);
-	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+	if (rc != 0)
+		return EXIT_FAIL;
+	if (access_record_client(ctx, command, in->client_id) != EXIT_OK) {
+		intake_clear(in);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
-/* Loads the intake named by the single argument; returns an exit code. */
+/* Loads the intake named by the single argument for show; returns an exit
+ * code. */
 static int load_one(struct ctx *ctx, int argc, char **argv, struct intake *in)
 {
 	if (argc != 2) {
 		command_usage(stderr, argv[0]);
 		return EXIT_USAGE;
 	}
-	return load_id(ctx, argv[1], in);
+	return load_id(ctx, argv[1], in, "show");
 }
 
 int cmd_show(struct ctx *ctx, int argc, char **argv)
@@ -103,7 +113,7 @@ int cmd_advice(struct ctx *ctx, int argc, char **argv)
 		command_usage(stderr, argv[0]);
 		return EXIT_USAGE;
 	}
-	if ((rc = load_id(ctx, id_text, &in)) != EXIT_OK)
+	if ((rc = load_id(ctx, id_text, &in, "advice")) != EXIT_OK)
 		return rc;
 	switch (format) {
 	case FORMAT_TEXT:

@@ -2,6 +2,7 @@
  * person (a subject access request), erasing all of it so that the audit
  * keeps only that it happened, and finding the clients a retention period
  * has run out for. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -414,6 +415,8 @@ int db_erase_client(struct db *db, long long id, const char *before, const char 
 		    const char *at, size_t *intakes)
 {
 	struct audit_entry e = { 0, id, 0, at, staff, "erase", NULL, 0 };
+	char client[24];
+	struct access_entry access = { 0, at, staff, "erase", client };
 	long long *ids = NULL;
 	size_t n = 0;
 	int rc;
@@ -436,6 +439,11 @@ int db_erase_client(struct db *db, long long id, const char *before, const char 
 		if (db_audit_add(db, &e) < 0)
 			goto out;
 	}
+	/* The access log's row, with the id only: an erasure that cannot be
+	 * logged does not happen. */
+	snprintf(client, sizeof client, "%lld", id);
+	if (db_access_add(db, &access) < 0)
+		goto out;
 	if (db_commit(db) < 0)
 		goto out;
 	*intakes = n;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "fhir.h"
+#include "idset.h"
 #include "json.h"
 #include "report.h"
 #include "text.h"
@@ -41,6 +42,7 @@ struct export_state {
 	bool progress, shown;
 	long long total; /* -1 until counted, when first shown */
 	struct timespec start, last;
+	struct idset *clients; /* the clients of the intakes written, or NULL */
 };
 
 /* ---- CSV ---- */
@@ -239,6 +241,13 @@ static int write_one(const struct intake *in, void *arg)
 
 	if (st->eq->pending_signoff && strcmp(answers_signoff_status(&in->answers), "pending") != 0)
 		return 0;
+	/* Before the intake is written: one cut short by a write error has
+	 * still gone out in part.  Consecutive intakes of one client, or of
+	 * clients numbered in turn, cost a comparison (idset.h). */
+	if (st->clients && idset_add(st->clients, in->client_id) < 0) {
+		st->out_of_memory = true;
+		return -1;
+	}
 	switch (st->fmt) {
 	case EXPORT_JSON:
 	case EXPORT_NDJSON:
@@ -300,10 +309,11 @@ static int write_tail(struct export_state *st)
 }
 
 long long export_write(struct db *db, const struct export_query *eq, enum export_format fmt,
-		       FILE *f, bool terminal, bool progress, const char *exported_at)
+		       FILE *f, bool terminal, bool progress, const char *exported_at,
+		       struct idset *clients)
 {
 	struct export_state st = { db, eq, fmt, f, terminal, NULL, 0, false, progress, false, -1,
-				   { 0, 0 }, { 0, 0 } };
+				   { 0, 0 }, { 0, 0 }, clients };
 	long long result = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &st.start);

@@ -63,6 +63,15 @@ static const struct command commands[] = {
 	{ "history", cmd_history, "smp-intake history ID",
 	  "every change to an intake: when, by whom, the values before and after",
 	  "  ID  the intake number\n" },
+	{ "access-log", cmd_access_log, "smp-intake access-log [--client ID] [--since DATE]",
+	  "who showed, exported or erased whose records, and when",
+	  "  --client ID   only the rows that reached client ID (also once erased)\n"
+	  "  --since DATE  only rows written on or after DATE (YYYY-MM-DD, UTC)\n"
+	  "\n"
+	  "One line a row, oldest first: its number, when (UTC), the staff member,\n"
+	  "the command and the client numbers it reached, as ranges (3,7-9). The log\n"
+	  "holds client numbers only, never a name or an answer; it is kept when a\n"
+	  "client is erased, and its rows cannot be changed or removed.\n" },
 	{ "drafts", cmd_drafts, "smp-intake drafts [--discard DRAFT]",
 	  "list the intakes and edits left unfinished, or remove one",
 	  "  --discard DRAFT  remove draft DRAFT and the answers it holds\n" },
@@ -174,10 +183,10 @@ static const struct command commands[] = {
 	  "                 instead of opening the menu on a temporary one\n" },
 	{ "shell", cmd_shell, "smp-intake shell",
 	  "the menu (also what `smp-intake` alone opens at a terminal)",
-	  "Commands in the menu: new, edit, acknowledge, clear-flag, history, drafts,\n"
-	  "resume, find, list, show, advice, signoff, config, export, import, erase,\n"
-	  "purge, questionnaire, with the same arguments as on the command line; help,\n"
-	  "quit.\n" },
+	  "Commands in the menu: new, edit, acknowledge, clear-flag, history,\n"
+	  "access-log, drafts, resume, find, list, show, advice, signoff, config,\n"
+	  "export, import, erase, purge, questionnaire, with the same arguments as on\n"
+	  "the command line; help, quit.\n" },
 	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
 	  "" },
 };

@@ -69,7 +69,7 @@ class DocsMatchProgram(IntakeTest):
     def listed_commands(self):
         out = self.help_text("--help")
         block = out.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
-        names = re.findall(r"^  ([a-z]+) ", block, re.M)
+        names = re.findall(r"^  ([a-z-]+) ", block, re.M)
         self.assertGreaterEqual(len(names), 5, out)
         return names
 

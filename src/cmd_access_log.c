@@ -1,0 +1,109 @@
+/* cmd_access_log.c - `smp-intake access-log`: who read or took out whose
+ * record (show, advice, export, erase), oldest first; and access_record(),
+ * which those commands call to write their row. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "date.h"
+#include "report.h"
+#include "text.h"
+
+int access_record(struct ctx *ctx, const char *command, const char *clients)
+{
+	struct access_entry e = { 0, NULL, NULL, command, clients };
+	char when[21];
+
+	if (!(e.staff = ctx_staff(ctx)))
+		return EXIT_FAIL;
+	if (date_now_utc(when) < 0) {
+		report("cannot record this in the access log: cannot read the clock");
+		return EXIT_FAIL;
+	}
+	e.at = when;
+	return db_access_add(ctx->db, &e) < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+int access_record_client(struct ctx *ctx, const char *command, long long client_id)
+{
+	char clients[24];
+
+	snprintf(clients, sizeof clients, "%lld", client_id);
+	return access_record(ctx, command, clients);
+}
+
+/* Staff names are any text up to 100 characters: the column is padded
+ * to 20 columns (not bytes), and a longer name pushes the rest on. */
+#define STAFF_COLUMNS 20
+
+static int print_row(const struct access_entry *e, void *arg)
+{
+	/* Each text from the file is made safe: another program may have
+	 * written the row. */
+	char *at = text_safe(e->at, false), *staff = text_safe(e->staff, false),
+	     *command = text_safe(e->command, false), *clients = text_safe(e->clients, false);
+	int pad, rc = -1;
+
+	if (!at || !staff || !command || !clients) {
+		report("out of memory");
+		goto out;
+	}
+	if (++*(long long *)arg == 1)
+		printf("%-6s %-19s  %-*s  %-7s %s\n", "row", "when (UTC)", STAFF_COLUMNS, "staff",
+		       "command", "clients");
+	/* 2026-03-01T10:00:00Z as 2026-03-01 10:00:00 */
+	if (strlen(at) == 20 && at[10] == 'T') {
+		at[10] = ' ';
+		at[19] = '\0';
+	}
+	pad = STAFF_COLUMNS - text_columns(staff);
+	printf("%-6lld %-19s  %s%*s  %-7s %s\n", e->id, at, staff, pad > 0 ? pad : 0, "", command,
+	       clients[0] ? clients : "(none)");
+	rc = 0;
+out:
+	free(at);
+	free(staff);
+	free(command);
+	free(clients);
+	return rc;
+}
+
+int cmd_access_log(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "client", required_argument, NULL, 'c' },
+					      { "since", required_argument, NULL, 's' },
+					      { NULL, 0, NULL, 0 } };
+	struct access_query q = { 0, NULL };
+	long long shown = 0;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!(q.client = command_parse_id(optarg, "access-log: --client")))
+				return EXIT_USAGE;
+			break;
+		case 's':
+			if (command_parse_date("access-log", "--since", optarg) < 0)
+				return EXIT_USAGE;
+			q.since = optarg;
+			break;
+		default: return command_bad_option("access-log", argc, argv);
+		}
+	}
+	if (optind != argc) {
+		report("access-log takes no arguments besides its options");
+		return EXIT_USAGE;
+	}
+	if (!ctx_db(ctx))
+		return EXIT_FAIL;
+	if (db_each_access(ctx->db, &q, print_row, &shown) != 0)
+		return EXIT_FAIL;
+	if (shown == 0)
+		printf("No access recorded%s.\n", q.client || q.since ? " that matches" : "");
+	return EXIT_OK;
+}
