@@ -179,7 +179,10 @@ int cmd_acknowledge(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (!name && prompt_interactive()) {
-		if (sheet_print_advice(stdout, &in) == 0 && acknowledgement_ask(ctx, &in) == 0)
+		/* Printing the sheet is a read of the record, logged as `advice`
+		 * would log it. */
+		if (access_record_client(ctx, "advice", in.client_id) == EXIT_OK &&
+		    sheet_print_advice(stdout, &in) == 0 && acknowledgement_ask(ctx, &in) == 0)
 			rc = EXIT_OK;
 		goto out;
 	}

@@ -286,13 +286,19 @@ class Acknowledgement(IntakeTest):
         type_line(child, "")
         child.expect_exact("Intake 2 is saved as unacknowledged (smp-intake acknowledge 2")
         self.assertEqual(finish(self, child), 0)
-        # And `acknowledge` at a terminal shows the sheet first.
+        # And `acknowledge` at a terminal shows the sheet first: a read of
+        # the record, in the access log as `advice` is.
+        self.assertEqual(self.sql("SELECT count(*) FROM access_log"), [(0,)])
         child = self.spawn("acknowledge", "2")
         child.expect_exact("Advice for Bo Silva")
         child.expect_exact(ACK)
         type_line(child, "Bo Silva")
         child.expect_exact("Acknowledged by the client: intake 2, advice sheet 1.")
         self.assertEqual(finish(self, child), 0)
+        self.assertEqual(self.sql("SELECT command, clients FROM access_log"), [("advice", "2")])
+        # A refused acknowledge (intake 1 has one) shows and logs nothing.
+        self.assertEqual(self.run_cmd("acknowledge", "1", "--name", "Ana Silva").returncode, 1)
+        self.assertEqual(self.sql("SELECT count(*) FROM access_log"), [(1,)])
 
 
 class Versions(IntakeTest):
