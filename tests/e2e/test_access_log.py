@@ -106,10 +106,14 @@ class EachCommand(AccessLogTest):
         answers_file = os.path.join(self.tmp, "answers.json")
         with open(answers_file, "w") as f:
             f.write('{"answers": {"consent_storage": "yes", "first_name": "Cy", '
-                    '"last_name": "Moss", "date_of_birth": "1979-05-05"}}')
+                    '"last_name": "Moss", "date_of_birth": "1979-05-05", '
+                    '"scalp_conditions": "none", "keloid_history": true, "blood_thinners": false, '
+                    '"allergies": false, "pregnant_or_breastfeeding": "no"}}')
         commands = [
             (["new"], pipe_lines(BEA)),
-            (["new", "--answers", answers_file], None),
+            (["new", "--answers", answers_file], None),  # intake 3, unacknowledged
+            (["acknowledge", "3", "--name", "Cy Moss"], None),
+            (["clear-flag", "3", "flag-keloid", "--reason", "healed flat"], None),
             (["import", path], None),
             (["import", "--dry-run", path], None),
             (["edit", "1"], edit_lines(ANA, {"phone": "+44 7700 900123"})),
