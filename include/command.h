@@ -43,6 +43,10 @@ const char *ctx_staff(struct ctx *ctx);
  * (when and by whom), or never was. */
 void ctx_report_missing(struct ctx *ctx, bool clients, long long id);
 
+/* Loads intake id from ctx's open database into *in.  Returns 0, or -1
+ * when it cannot (reported; a missing intake as ctx_report_missing()). */
+int ctx_load_intake(struct ctx *ctx, long long id, struct intake *in);
+
 /* Closes what ctx opened. */
 void ctx_close(struct ctx *ctx);
 

@@ -164,15 +164,8 @@ int cmd_acknowledge(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		return EXIT_FAIL;
-	switch (db_load_intake(ctx->db, id, &in)) {
-	case 0:
-		break;
-	case 1:
-		ctx_report_missing(ctx, false, id);
-		/* fall through */
-	default:
+	if (ctx_load_intake(ctx, id, &in) < 0)
 		return EXIT_FAIL;
-	}
 	if (in.ack.sheet == in.sheet) {
 		report("intake %lld's advice is already acknowledged (by the client on %.10s)", id,
 		       in.ack.at ? in.ack.at : "");

@@ -71,15 +71,8 @@ int cmd_clear_flag(struct ctx *ctx, int argc, char **argv)
 	rc = EXIT_FAIL;
 	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		goto out;
-	switch (db_load_intake(ctx->db, id, &in)) {
-	case 0:
-		break;
-	case 1:
-		ctx_report_missing(ctx, false, id);
-		/* fall through */
-	default:
+	if (ctx_load_intake(ctx, id, &in) < 0)
 		goto out;
-	}
 	if (!flag_raised(flag, &in.answers)) {
 		report("intake %lld does not raise %s; nothing to clear", id, flag->id);
 		goto out;

@@ -94,15 +94,8 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 
 	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		return EXIT_FAIL;
-	switch (db_load_intake(ctx->db, id, &stored)) {
-	case 0:
-		break;
-	case 1:
-		ctx_report_missing(ctx, false, id);
-		/* fall through */
-	default:
+	if (ctx_load_intake(ctx, id, &stored) < 0)
 		return EXIT_FAIL;
-	}
 	in.id = id;
 	in.client_id = stored.client_id;
 	in.revision = stored.revision;

@@ -78,15 +78,8 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 	 * the same moment by someone else is not overwritten unseen. */
 	if (db_begin_write(ctx->db) < 0)
 		return EXIT_FAIL;
-	switch (db_load_intake(ctx->db, id, &in)) {
-	case 0:
-		break;
-	case 1:
-		ctx_report_missing(ctx, false, id);
-		/* fall through */
-	default:
+	if (ctx_load_intake(ctx, id, &in) < 0)
 		goto out;
-	}
 	if (answers_copy(&before, &in.answers) < 0) {
 		report("out of memory");
 		goto out;

@@ -61,6 +61,19 @@ void ctx_close(struct ctx *ctx)
 	ctx->db_path = NULL;
 }
 
+int ctx_load_intake(struct ctx *ctx, long long id, struct intake *in)
+{
+	switch (db_load_intake(ctx->db, id, in)) {
+	case 0:
+		return 0;
+	case 1:
+		ctx_report_missing(ctx, false, id);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
 void ctx_report_missing(struct ctx *ctx, bool clients, long long id)
 {
 	const char *what = clients ? "client" : "intake";
