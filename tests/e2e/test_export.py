@@ -45,8 +45,10 @@ class ExportFields(PipeTest):
         p = self.run_cmd("--staff", "Kim Ødegård", "new", input=lines)
         self.assertEqual(p.returncode, 0, p.stderr)
         [rec] = self.export()
-        self.assertEqual(set(rec), {"id", "uuid", "taken_at", "staff", "client", "answers",
-                                    "advice", "gp_signoff"})
+        self.assertEqual(set(rec), {"id", "uuid", "taken_at", "staff", "questionnaire_version",
+                                    "advice_version", "client", "answers", "advice_sheet",
+                                    "advice", "gp_signoff", "flags", "acknowledgement",
+                                    "ready"})
         self.assertEqual(rec["id"], 1)
         self.assertRegex(rec["uuid"], UUID4)
         self.assertEqual(rec["uuid"], self.sql("SELECT uuid FROM intake")[0][0])
@@ -66,6 +68,8 @@ class ExportFields(PipeTest):
             "other_topical_products": "Nizoral 2%", "uses_other_medical": True,
             "other_medical_products": "spironolactone", "gp_discussed": True,
             "gp_signoff": "obtained", "gp_name": "Dr Ngozi Okafor", "gp_signoff_date": d(-3),
+            "scalp_conditions": ["none"], "keloid_history": False, "blood_thinners": False,
+            "allergies": False, "pregnant_or_breastfeeding": "not_applicable",
             "wants_root_cause_help": True, "planned_session_date": d(30)})
         self.assertEqual([x["id"] for x in rec["advice"]],
                          ["smp-cosmetic-only", "treatments-compatible", "gp-signoff",
@@ -85,6 +89,8 @@ class ExportFields(PipeTest):
         self.assertEqual(rec["answers"], {
             "consent_storage": True, "uses_rogaine": False, "uses_propecia": False,
             "uses_other_topical": False, "uses_other_medical": False,
+            "scalp_conditions": ["none"], "keloid_history": False, "blood_thinners": False,
+            "allergies": False, "pregnant_or_breastfeeding": "not_applicable",
             "wants_root_cause_help": False})
         self.assertEqual(rec["gp_signoff"], {"status": "not_required", "gp_name": None,
                                              "date": None})
