@@ -47,9 +47,7 @@ FIRST_QUESTION = "Does the client agree that these details are stored by the stu
 def build(db):
     # Let the program create and migrate the file, then fill it in bulk; the
     # triggers of migration 004 fill the search index as the clients go in.
-    # Every 1000th client is a Zoë, for a search that finds many.  Intakes
-    # of questionnaire 2026.2, each with the screening answers and the
-    # client's acknowledgement; every 10th with a keloid flag, cleared.
+    # Every 1000th client is a Zoë, for a search that finds many.
     subprocess.run([BIN, "--db", db, "export"], check=True, stdout=subprocess.DEVNULL)
     con = sqlite3.connect(db)
     con.executescript("""
@@ -61,25 +59,14 @@ def build(db):
                printf('19%%02d-%%02d-%%02d', 40 + i %% 60, 1 + i %% 12, 1 + i %% 28),
                printf('+44 7700 %%06d', i), 'client' || i || '@example.com', '2026-01-01T10:00:00Z' FROM n;
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %(n)d)
-        INSERT INTO intake (id, uuid, client_id, taken_at, staff, questionnaire_version,
-                            advice_version, acknowledged_sheet)
+        INSERT INTO intake (id, uuid, client_id, taken_at, staff)
         SELECT i, lower(printf('%%08x-%%04x-4%%03x-8%%03x-%%012x', i, i %% 65536, i %% 4096, i %% 4096, i)),
-               i, '2026-01-01T10:00:00Z', 'Bench Staff', '2026.2', '2026.2', 1 FROM n;
+               i, '2026-01-01T10:00:00Z', 'Bench Staff' FROM n;
         INSERT INTO answer (intake_id, question_id, value)
         SELECT id, column1, column2 FROM intake, (VALUES ('consent_storage', 'yes'), ('uses_rogaine', 'yes'),
                ('rogaine_form', 'foam'), ('uses_propecia', 'no'), ('uses_other_topical', 'no'),
                ('uses_other_medical', 'no'), ('gp_discussed', 'yes'), ('gp_signoff', 'pending'),
-               ('wants_root_cause_help', 'no'), ('hair_loss_notes', 'Thinning at the crown for two years'),
-               ('scalp_conditions', 'none'), ('blood_thinners', 'no'), ('allergies', 'no'),
-               ('pregnant_or_breastfeeding', 'not_applicable'));
-        INSERT INTO answer (intake_id, question_id, value)
-        SELECT id, 'keloid_history', CASE WHEN id %% 10 = 0 THEN 'yes' ELSE 'no' END FROM intake;
-        INSERT INTO flag_clearance (intake_id, flag_id, reason, at, staff)
-        SELECT id, 'flag-keloid', 'Test area healed flat', '2026-01-02T10:00:00Z', 'Bench Staff'
-        FROM intake WHERE id %% 10 = 0;
-        INSERT INTO acknowledgement (intake_id, sheet, typed_name, at, staff)
-        SELECT i.id, 1, c.first_name || ' ' || c.last_name, '2026-01-01T10:05:00Z', 'Bench Staff'
-        FROM intake i JOIN client c ON c.id = i.client_id;
+               ('wants_root_cause_help', 'no'), ('hair_loss_notes', 'Thinning at the crown for two years'));
         INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text)
         SELECT id, 1, column1, column2, column3 FROM intake, (VALUES
                (1, 'smp-cosmetic-only', 'SMP is a cosmetic treatment: it changes how the scalp looks and nothing else.'),
@@ -319,12 +306,7 @@ def main():
                     "c.last_name, c.date_of_birth, c.phone, c.email, "
                     "(SELECT json_group_object(question_id, value) FROM answer a WHERE a.intake_id = i.id) AS answers, "
                     "(SELECT json_group_array(json_object('id', advice_id, 'text', text)) FROM advice_sheet g "
-                    "WHERE g.intake_id = i.id) AS advice, i.questionnaire_version, i.advice_version, "
-                    "(SELECT json_group_array(json_object('id', flag_id, 'reason', reason, 'at', at, "
-                    "'staff', staff)) FROM flag_clearance f WHERE f.intake_id = i.id) AS cleared, "
-                    "(SELECT json_object('typed_name', typed_name, 'at', at, 'staff', staff, 'sheet', sheet) "
-                    "FROM acknowledgement a WHERE a.intake_id = i.id AND a.sheet = i.acknowledged_sheet) "
-                    "AS acknowledgement "
+                    "WHERE g.intake_id = i.id) AS advice "
                     "FROM intake i JOIN client c ON c.id = i.client_id ORDER BY i.id")
         export(db, peer_sql)
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
