@@ -75,7 +75,7 @@ def applies(qid, a):
         and a.get("gp_signoff") == "obtained",
         "gp_signoff_date": any(yes(t) for t in TREATMENTS) and yes("gp_discussed")
         and a.get("gp_signoff") == "obtained",
-        "scalp_conditions_detail": "other" in [c.strip() for c in
+        "scalp_conditions_detail": "other" in [c.strip().lower() for c in
                                                a.get("scalp_conditions", "").split(",")],
         "blood_thinners_detail": yes("blood_thinners"),
         "allergies_detail": yes("allergies"),
@@ -121,13 +121,16 @@ def given_before(answers, stop=None):
 def pipe_lines(answers):
     """The lines a pipe sends for these answers: one per asked question,
     empty for an asked question with no answer given, then the client's
-    acknowledgement when answers has "acknowledged_by"."""
+    acknowledgement: answers["acknowledged_by"], by default the client's
+    own "first last" (None: no line, so the intake stays unacknowledged)."""
     lines = []
     for q in ORDER:
         if applies(q, answers):
             lines.append(answers.get(q, ""))
-    if "acknowledged_by" in answers:
-        lines.append(answers["acknowledged_by"])
+    ack = answers.get("acknowledged_by",
+                      "%s %s" % (answers.get("first_name", ""), answers.get("last_name", "")))
+    if ack is not None:
+        lines.append(ack)
     return "".join(l + "\n" for l in lines)
 
 

@@ -331,8 +331,15 @@ class ExportClient(PipeTest):
         # the same intake as the full export gives it, and more
         full = {r["id"]: r for r in self.export()}
         for it in (first, second):
-            for key in ("uuid", "taken_at", "staff", "answers", "gp_signoff"):
+            for key in ("uuid", "taken_at", "staff", "questionnaire_version", "advice_version",
+                        "answers", "gp_signoff", "flags", "acknowledgement", "ready"):
                 self.assertEqual(it[key], full[it["id"]][key])
+        # Acknowledged through the pipe; the GP's sign-off (sheet 2) kept
+        # the acknowledgement of sheet 1, and made the first ready.
+        self.assertEqual(first["acknowledgement"]["sheet"], 1)
+        self.assertEqual(first["acknowledgement"]["typed_name"], "Ana Silva")
+        self.assertEqual((first["ready"], second["ready"]), (True, False))
+        self.assertEqual((first["questionnaire_version"], first["flags"]), ("2026.2", []))
         self.assertEqual(first["revision"], 2)
         self.assertEqual([s["sheet"] for s in first["advice_sheets"]], [1, 2])
         self.assertEqual(first["advice_sheets"][-1]["advice"], full[1]["advice"])
@@ -350,8 +357,9 @@ class ExportClient(PipeTest):
             "updated_at": "2026-01-01T10:05:00Z", "staff": "Sam", "next_question": "email",
             "answers": {"phone": None, "uses_rogaine": False}}])
         self.assertEqual([(a["action"], a["intake_id"]) for a in data["audit"]],
-                         [("create", 1), ("create", 3), ("signoff", 1)])
-        changes = {c["field"]: (c["old_value"], c["new_value"]) for c in data["audit"][2]["changes"]}
+                         [("create", 1), ("acknowledge", 1), ("create", 3), ("acknowledge", 3),
+                          ("signoff", 1)])
+        changes = {c["field"]: (c["old_value"], c["new_value"]) for c in data["audit"][4]["changes"]}
         self.assertEqual(changes["gp_signoff"], ("pending", "obtained"))
         self.assertEqual(changes["gp_name"], (None, "Dr Patel"))
         self.assertEqual(len(data["audit"][0]["changes"]),
@@ -367,7 +375,7 @@ class ExportClient(PipeTest):
         self.assertEqual([i["id"] for i in data["intakes"]], [2])
         self.assertEqual([s["sheet"] for s in data["intakes"][0]["advice_sheets"]], [1])
         self.assertEqual(data["drafts"], [])
-        self.assertEqual([a["action"] for a in data["audit"]], ["create"])
+        self.assertEqual([a["action"] for a in data["audit"]], ["create", "acknowledge"])
 
     def test_to_a_private_file(self):
         out = os.path.join(self.tmp, "ana.json")

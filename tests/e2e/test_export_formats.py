@@ -142,7 +142,7 @@ class Formats(PipeTest):
                                      uses_propecia="yes", gp_discussed="yes",
                                      gp_signoff="declined", acknowledged_by="@bo NG"))
         self.new_intake(base_answers(first_name="Zoë", last_name="Ødegård",
-                                     date_of_birth="1979-02-28"))
+                                     date_of_birth="1979-02-28", acknowledged_by=None))
 
     def lines_with_continuation(self):
         from harness import pipe_lines
@@ -203,6 +203,7 @@ class Formats(PipeTest):
                          ("2026.2", "2026.2"))
         self.assertEqual(dict(zip(HEADER, rows[3]))["acknowledged_by"], "'@bo NG")
         self.assertEqual(dict(zip(HEADER, rows[4]))["acknowledged_by"], "")
+        self.assertEqual(dict(zip(HEADER, rows[4]))["acknowledged_at"], "")
         self.assertEqual(dict(zip(HEADER, rows[4]))["flags_open"], "")
         second = dict(zip(HEADER, rows[2]))
         self.assertEqual(second["hair_loss_notes"], "'@first\n=second line")

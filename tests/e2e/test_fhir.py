@@ -571,12 +571,13 @@ class FhirBundle(Fixture):
             wants_root_cause_help="yes", planned_session_date=day(30))
         intakes = [
             (["--staff", "Kim Ødegård"], full),
-            ([], base_answers(first_name="Bea", last_name="Rowe")),
+            ([], base_answers(first_name="Bea", last_name="Rowe", acknowledged_by=None)),
             ([], base_answers(first_name="Cy", last_name="Tan", email="cy@example.com",
-                              uses_rogaine="yes", gp_discussed="no")),
+                              uses_rogaine="yes", gp_discussed="no", acknowledged_by=None)),
             ([], base_answers(first_name="Di", last_name="Ng", phone="07700 900123",
                               uses_other_medical="yes", other_medical_products="oral min",
-                              gp_discussed="yes", gp_signoff="declined")),
+                              gp_discussed="yes", gp_signoff="declined",
+                              acknowledged_by=None)),
             ([], base_answers(first_name="Ed", last_name="Po", uses_propecia="yes",
                               gp_discussed="yes", gp_signoff="pending",
                               acknowledged_by="Ed Po")),
