@@ -21,6 +21,16 @@
 #define FHIR_CODESYSTEM_BASE FHIR_BASE "CodeSystem/"
 /* The identifier system of a client number (unique within one database). */
 #define FHIR_CLIENT_ID_SYSTEM FHIR_BASE "client-id"
+/* The code system of the screening flags; the codes are the flag ids
+ * (flags.h). */
+#define FHIR_FLAG_CODESYSTEM FHIR_CODESYSTEM_BASE "screening-flag"
+/* Our extensions (docs/export.md, "The consultation record in FHIR"): on a
+ * response, a reference to each contained Flag, the advice version, and
+ * the client's acknowledgement; on a Flag, its clearance. */
+#define FHIR_SCREENING_FLAG_URL  FHIR_BASE "StructureDefinition/screening-flag"
+#define FHIR_ADVICE_VERSION_URL  FHIR_BASE "StructureDefinition/advice-version"
+#define FHIR_ACKNOWLEDGEMENT_URL FHIR_BASE "StructureDefinition/acknowledgement"
+#define FHIR_FLAG_CLEARANCE_URL  FHIR_BASE "StructureDefinition/flag-clearance"
 
 /* The Questionnaire resource of our questions, indented for reading, with
  * a final newline.  Returns allocated memory the caller frees, or NULL

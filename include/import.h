@@ -56,7 +56,7 @@ long long import_reader_count(const struct import_reader *r);
 struct import_checks {
 	int minimum_age;      /* the studio's, as `new` checks it */
 	struct date today;    /* the day of the import, UTC */
-	signed char slot[64]; /* question ids by hash (import_checks_init) */
+	signed char slot[128]; /* question ids by hash (import_checks_init) */
 };
 
 void import_checks_init(struct import_checks *c, int minimum_age, struct date today);
@@ -64,13 +64,18 @@ void import_checks_init(struct import_checks *c, int minimum_age, struct date to
 /* Parses one record (an intake object of docs/export.md) and checks it as
  * `new` checks answers: every answer through question_check() with the
  * rules of the day it was taken (dates a later edit or GP sign-off may
- * have set, against the days since), only the questions that apply, the
- * required ones present, the gp_signoff summary agreeing with the
- * answers.  Strings must be valid UTF-8 without NUL; no key may be
- * unknown or given twice.  Fills *out (id and client_id as in the file;
- * free it with intake_clear(), also after a failure).  Returns 0, or -1
- * with a one-line reason in why that names the field ("answers.gp_name:
- * ...") and never its value. */
+ * have set, against the days since), only the questions that apply and
+ * that the record's questionnaire version asked, the required ones
+ * present, the gp_signoff summary, the flags and readiness agreeing with
+ * the answers (and the flag clearances and acknowledgement).  A record
+ * without questionnaire_version (release 0.1.0's export) is of version
+ * 2026.1 and may hold none of the keys that came with 2026.2.  Strings
+ * must be valid UTF-8 without NUL; no key may be unknown or given twice.
+ * Fills *out (id and client_id as in the file, the versions, sheet: the
+ * advice's number, the acknowledgement and the clearances; free it with
+ * intake_clear(), also after a failure).  Returns 0, or -1 with a
+ * one-line reason in why that names the field ("answers.gp_name: ...")
+ * and never its value. */
 int import_record_parse(const char *text, size_t len, const struct import_checks *c,
 			struct intake *out, char *why, size_t whylen);
 
@@ -82,7 +87,9 @@ enum import_outcome {
 	IMPORT_UPDATED,	  /* a conflict, replaced (update) */
 	IMPORT_CONFLICT,  /* its uuid is stored with other content: nothing written */
 	IMPORT_DUPLICATE, /* its uuid was in an earlier record of the file */
-	IMPORT_MISMATCH	  /* its uuid is stored with another taken_at or staff */
+	IMPORT_MISMATCH,  /* its uuid is stored with another taken_at or staff */
+	IMPORT_EARLIER_ACK /* a conflict --update cannot replace: the acknowledgement
+			    * is of an earlier sheet than the file's (nothing written) */
 };
 
 struct import_result {
@@ -90,6 +97,7 @@ struct import_result {
 	long long intake_id;	      /* the stored intake (the new one when added) */
 	long long earlier;	      /* IMPORT_DUPLICATE: the position of the first */
 	bool answers, client, advice; /* IMPORT_CONFLICT, IMPORT_UPDATED: what differs */
+	bool record;		      /* ... the versions, acknowledgement or flag clearances */
 	const char *field;	      /* IMPORT_MISMATCH: "taken_at" or "staff" */
 };
 
@@ -104,9 +112,11 @@ struct db_import *db_import_begin(struct db *db, bool update, const char *staff,
 /* Imports the record at position (1-based) of the file: matched by uuid;
  * a new intake keeps its id and its client's id when free and never used
  * before, and joins the client it was put with earlier in the file, or
- * the client of that id with the same names and date of birth.  Sets
- * in->id and in->client_id to where it went.  Returns 0 with *res set, or
- * -1 (reported; the import must end without commit). */
+ * the client of that id with the same names and date of birth; its advice
+ * keeps its sheet number (in->sheet), its acknowledgement and flag
+ * clearances are stored with it.  Sets in->id and in->client_id to where
+ * it went.  Returns 0 with *res set, or -1 (reported; the import must end
+ * without commit). */
 int db_import_record(struct db_import *im, struct intake *in, long long position,
 		     struct import_result *res);
 

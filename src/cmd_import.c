@@ -46,24 +46,34 @@ __attribute__((format(printf, 2, 3))) static void problem(struct tally *t, const
 		report("%s: %s", t->name, msg);
 }
 
-/* What differs between a record and the intake stored with its uuid. */
-static const char *differences(const struct import_result *res)
+/* What differs between a record and the intake stored with its uuid, in
+ * words, into buf. */
+static const char *differences(const struct import_result *res, char *buf, size_t n)
 {
-	static const char *const words[] = {"",
-					    "answers",
-					    "client details",
-					    "answers and client details",
-					    "advice",
-					    "answers and advice",
-					    "client details and advice",
-					    "answers, client details and advice"};
-	return words[res->answers | res->client << 1 | res->advice << 2];
+	const char *part[4];
+	size_t count = 0, used = 0;
+
+	if (res->answers)
+		part[count++] = "answers";
+	if (res->client)
+		part[count++] = "client details";
+	if (res->advice)
+		part[count++] = "advice";
+	if (res->record)
+		part[count++] = "record keeping (versions, acknowledgement or flag clearances)";
+	buf[0] = '\0';
+	for (size_t i = 0; i < count && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s",
+					 i == 0 ? "" : i + 1 == count ? " and " : ", ", part[i]);
+	return buf;
 }
 
 /* Counts the outcome of the record at position, reporting a refusal. */
 static void tally_result(struct tally *t, const struct intake *in, long long position,
 			 const struct import_result *res)
 {
+	char what[160];
+
 	switch (res->outcome) {
 	case IMPORT_ADDED:
 		t->added++;
@@ -79,7 +89,14 @@ static void tally_result(struct tally *t, const struct intake *in, long long pos
 		problem(t,
 			"record %lld: uuid %s: intake %lld is stored with other %s (a conflict; "
 			"--update replaces it)",
-			position, in->uuid, res->intake_id, differences(res));
+			position, in->uuid, res->intake_id, differences(res, what, sizeof what));
+		break;
+	case IMPORT_EARLIER_ACK:
+		t->refused++;
+		problem(t,
+			"record %lld: acknowledgement: of advice sheet %lld, before the one in the "
+			"file (%lld): --update cannot carry it over to intake %lld",
+			position, in->ack.sheet, in->sheet, res->intake_id);
 		break;
 	case IMPORT_DUPLICATE:
 		t->refused++;

@@ -31,11 +31,21 @@ enum {
 	SHEET_NEXT,
 	REVISE,
 	CLIENT_SET,
+	CLEARANCES_OF,
+	CLEARANCE_ADD,
+	CLEARANCES_DEL,
+	ACK_ADD,
+	RECORD_SET,
 	STATEMENTS
 };
 
 static const char *const statement_sql[STATEMENTS] = {
-    [FIND] = "SELECT id, client_id, taken_at, staff FROM intake WHERE uuid = ?1",
+    /* With the versions, the acknowledgement that counts and whether it is
+     * of the latest sheet. */
+    [FIND] = "SELECT i.id, i.client_id, i.taken_at, i.staff, i.questionnaire_version, "
+	     "i.advice_version, a.typed_name, a.at, a.staff, a.sheet = (SELECT max(sheet) "
+	     "FROM advice_sheet WHERE intake_id = i.id) FROM intake i LEFT JOIN acknowledgement "
+	     "a ON a.intake_id = i.id AND a.sheet = i.acknowledged_sheet WHERE i.uuid = ?1",
     [CLIENT_OF] = "SELECT first_name, last_name, date_of_birth, phone, email FROM client "
 		  "WHERE id = ?1",
     [ANSWERS_OF] = "SELECT question_id, value FROM answer WHERE intake_id = ?1",
@@ -55,8 +65,9 @@ static const char *const statement_sql[STATEMENTS] = {
 		   "phone, email, created_at) VALUES (coalesce(?1, max(" NEXT_CLIENT_ID ", "
 		   "(SELECT coalesce(max(id), 0) + 1 FROM temp.import_new_client))), "
 		   "?2, ?3, ?4, ?5, ?6, ?7)",
-    [INTAKE_ADD] = "INSERT INTO intake (id, uuid, client_id, taken_at, staff) "
-		   "VALUES (coalesce(?1, " NEXT_INTAKE_ID "), ?2, ?3, ?4, ?5)",
+    [INTAKE_ADD] = "INSERT INTO intake (id, uuid, client_id, taken_at, staff, "
+		   "questionnaire_version, advice_version, acknowledged_sheet) "
+		   "VALUES (coalesce(?1, " NEXT_INTAKE_ID "), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [AUDIT_ADD] = "INSERT INTO audit (at, staff, action, client_id, intake_id) "
 		  "VALUES (?1, ?2, 'import', ?3, ?4)",
     [ANSWERS_DEL] = "DELETE FROM answer WHERE intake_id = ?1",
@@ -64,6 +75,14 @@ static const char *const statement_sql[STATEMENTS] = {
     [REVISE] = "UPDATE intake SET revision = revision + 1 WHERE id = ?1",
     [CLIENT_SET] = "UPDATE client SET first_name = ?1, last_name = ?2, date_of_birth = ?3, "
 		   "phone = ?4, email = ?5 WHERE id = ?6",
+    [CLEARANCES_OF] = "SELECT flag_id, reason, at, staff FROM flag_clearance WHERE intake_id = ?1",
+    [CLEARANCE_ADD] = "INSERT INTO flag_clearance (intake_id, flag_id, reason, at, staff) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [CLEARANCES_DEL] = "DELETE FROM flag_clearance WHERE intake_id = ?1",
+    [ACK_ADD] = "INSERT INTO acknowledgement (intake_id, sheet, typed_name, at, staff) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
+    [RECORD_SET] = "UPDATE intake SET questionnaire_version = ?2, advice_version = ?3, "
+		   "acknowledged_sheet = ?4 WHERE id = ?1",
 };
 
 struct db_import {
@@ -74,7 +93,7 @@ struct db_import {
 	/* An intake's answers, and its advice, each with one INSERT of as
 	 * many rows as it has: [k] inserts k rows (prepared when first
 	 * needed). */
-	sqlite3_stmt *answers[32 + 1], *advice[ADVICE_MAX + 1];
+	sqlite3_stmt *answers[QUESTIONS_MAX + 1], *advice[ADVICE_MAX + 1];
 };
 
 static const char *const client_ids[] = {"first_name", "last_name", "date_of_birth", "phone",
@@ -283,6 +302,76 @@ static void compare(const struct intake *in, const struct answers *a,
 			      !same(in->advice.item[i].text, advice->item[i].text);
 }
 
+/* The clearance of flag id among in's, or NULL. */
+static const struct clearance *cleared(const struct intake *in, const char *id)
+{
+	for (size_t i = 0; i < in->clearances; i++)
+		if (same(in->cleared[i].flag_id, id))
+			return &in->cleared[i];
+	return NULL;
+}
+
+/* Whether the stored intake (the FIND row, stepped) has in's versions,
+ * acknowledgement (the same, and of the latest sheet or not alike: the
+ * sheets are numbered in each database) and flag clearances.  Sets
+ * res->record when not; returns -1 on a database error. */
+static int compare_record(struct db_import *im, const struct intake *in, long long id,
+			  struct import_result *res)
+{
+	sqlite3_stmt *find = im->st[FIND], *st = im->st[CLEARANCES_OF];
+	size_t count = 0;
+	int rc;
+
+	res->record = !same((const char *)sqlite3_column_text(find, 4), in->questionnaire_version) ||
+		      !same((const char *)sqlite3_column_text(find, 5), in->advice_version);
+	if (sqlite3_column_type(find, 6) == SQLITE_NULL)
+		res->record |= in->ack.sheet != 0;
+	else
+		res->record |= !in->ack.sheet ||
+			       !same((const char *)sqlite3_column_text(find, 6), in->ack.typed_name) ||
+			       !same((const char *)sqlite3_column_text(find, 7), in->ack.at) ||
+			       !same((const char *)sqlite3_column_text(find, 8), in->ack.staff) ||
+			       (sqlite3_column_int(find, 9) != 0) != (in->ack.sheet == in->sheet);
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct clearance *c = cleared(in, (const char *)sqlite3_column_text(st, 0));
+		count++;
+		res->record |= !c || !same((const char *)sqlite3_column_text(st, 1), c->reason) ||
+			       !same((const char *)sqlite3_column_text(st, 2), c->at) ||
+			       !same((const char *)sqlite3_column_text(st, 3), c->staff);
+	}
+	sqlite3_reset(st);
+	res->record |= count != in->clearances;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The intake's flag clearances and its acknowledgement (of sheet), as in
+ * in, and its versions; the rows already there are the caller's. */
+static int add_record(struct db_import *im, const struct intake *in, long long sheet)
+{
+	sqlite3_stmt *st = im->st[CLEARANCE_ADD];
+
+	for (size_t i = 0; i < in->clearances; i++) {
+		const struct clearance *c = &in->cleared[i];
+		sqlite3_bind_int64(st, 1, in->id);
+		sqlite3_bind_text(st, 2, c->flag_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, c->reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, c->at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, c->staff, -1, SQLITE_STATIC);
+		if (run(st) < 0)
+			return -1;
+	}
+	if (!in->ack.sheet)
+		return 0;
+	st = im->st[ACK_ADD];
+	sqlite3_bind_int64(st, 1, in->id);
+	sqlite3_bind_int64(st, 2, sheet);
+	sqlite3_bind_text(st, 3, in->ack.typed_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, in->ack.at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, in->ack.staff, -1, SQLITE_STATIC);
+	return run(st);
+}
+
 static int add_answers(struct db_import *im, const struct intake *in)
 {
 	sqlite3_stmt *st;
@@ -328,18 +417,31 @@ static int add_sheet(struct db_import *im, const struct intake *in, long long sh
 }
 
 /* Replaces the stored intake's answers, its client's details and its
- * advice (a new sheet beside the old) with in's, as `edit` does. */
+ * advice (a new sheet beside the old) with in's, as `edit` does; and its
+ * versions, flag clearances and acknowledgement (of the new sheet: the
+ * caller has made sure in's is of the sheet in the file) with in's. */
 static int replace(struct db_import *im, const struct intake *in, const struct answers *before)
 {
-	sqlite3_stmt *st = im->st[CLIENT_SET];
+	sqlite3_stmt *st = im->st[CLIENT_SET], *set = im->st[RECORD_SET];
 	long long sheet = 0;
 
 	sqlite3_bind_int64(im->st[ANSWERS_DEL], 1, in->id);
 	sqlite3_bind_int64(im->st[SHEET_NEXT], 1, in->id);
 	sqlite3_bind_int64(im->st[REVISE], 1, in->id);
+	sqlite3_bind_int64(im->st[CLEARANCES_DEL], 1, in->id);
 	if (run(im->st[ANSWERS_DEL]) < 0 || add_answers(im, in) < 0 ||
 	    one_int(im->st[SHEET_NEXT], &sheet) != 1 || add_sheet(im, in, sheet) < 0 ||
-	    run(im->st[REVISE]) < 0)
+	    run(im->st[REVISE]) < 0 || run(im->st[CLEARANCES_DEL]) < 0 ||
+	    add_record(im, in, sheet) < 0)
+		return -1;
+	sqlite3_bind_int64(set, 1, in->id);
+	sqlite3_bind_text(set, 2, in->questionnaire_version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(set, 3, in->advice_version, -1, SQLITE_STATIC);
+	if (in->ack.sheet)
+		sqlite3_bind_int64(set, 4, sheet);
+	else
+		sqlite3_bind_null(set, 4);
+	if (run(set) < 0)
 		return -1;
 	for (int i = 0; i < 5; i++)
 		db_bind_text(st, i + 1, answers_get(&in->answers, client_ids[i]));
@@ -375,7 +477,8 @@ static int import_stored(struct db_import *im, struct intake *in, long long posi
 		res->field = "taken_at";
 	else if (!same((const char *)sqlite3_column_text(find, 3), in->staff))
 		res->field = "staff";
-	if (load_stored(im, id, client, &stored, &advice) < 0)
+	if (load_stored(im, id, client, &stored, &advice) < 0 ||
+	    compare_record(im, in, id, res) < 0)
 		goto out;
 	sqlite3_reset(find);
 	compare(in, &stored, &advice, res);
@@ -390,10 +493,12 @@ static int import_stored(struct db_import *im, struct intake *in, long long posi
 	rc = 0;
 	if (res->field)
 		res->outcome = IMPORT_MISMATCH;
-	else if (!res->answers && !res->client && !res->advice)
+	else if (!res->answers && !res->client && !res->advice && !res->record)
 		res->outcome = IMPORT_UNCHANGED;
 	else if (!im->update)
 		res->outcome = IMPORT_CONFLICT;
+	else if (in->ack.sheet && in->ack.sheet != in->sheet)
+		res->outcome = IMPORT_EARLIER_ACK;
 	else if ((rc = replace(im, in, &stored)) == 0)
 		res->outcome = IMPORT_UPDATED;
 out:
@@ -493,6 +598,12 @@ static int import_new(struct db_import *im, struct intake *in, long long positio
 	sqlite3_bind_int64(st, 3, in->client_id);
 	sqlite3_bind_text(st, 4, in->taken_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, in->staff, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, in->questionnaire_version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, in->advice_version, -1, SQLITE_STATIC);
+	if (in->ack.sheet)
+		sqlite3_bind_int64(st, 8, in->ack.sheet);
+	else
+		sqlite3_bind_null(st, 8);
 	if (run(st) < 0)
 		return -1;
 	in->id = sqlite3_last_insert_rowid(im->db->h);
@@ -504,8 +615,10 @@ static int import_new(struct db_import *im, struct intake *in, long long positio
 	sqlite3_bind_int64(st, 4, in->id);
 	sqlite3_bind_int64(im->st[SEEN_PUT], 1, in->id);
 	sqlite3_bind_int64(im->st[SEEN_PUT], 2, position);
-	if (add_answers(im, in) < 0 || add_sheet(im, in, 1) < 0 || run(st) < 0 ||
-	    run(im->st[SEEN_PUT]) < 0)
+	/* The sheet keeps its number, so that the acknowledgement names it;
+	 * the earlier sheets are not in an export. */
+	if (add_answers(im, in) < 0 || add_sheet(im, in, in->sheet) < 0 ||
+	    add_record(im, in, in->ack.sheet) < 0 || run(st) < 0 || run(im->st[SEEN_PUT]) < 0)
 		return -1;
 	return 0;
 }

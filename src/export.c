@@ -57,7 +57,8 @@ static void csv_header(FILE *f)
 	for (size_t i = 0; i < questionnaire_count; i++)
 		if (!questionnaire[i].client_field)
 			fprintf(f, ",%s", questionnaire[i].id);
-	fputs(",gp_signoff_status,advice_ids\r\n", f);
+	fputs(",gp_signoff_status,advice_ids,questionnaire_version,advice_version,flags_open,"
+	      "flags_cleared,acknowledged_by,acknowledged_at\r\n", f);
 }
 
 int export_csv_cell(FILE *f, const char *text)
@@ -102,6 +103,28 @@ static int csv_cell(FILE *f, const char *text, bool terminal)
 	return 0;
 }
 
+/* The ids of the flags in's answers raise, open ones (open) or cleared
+ * ones, in flag_rules[] order, separated by ";", into buf (room for
+ * every flag id). */
+static const char *flag_list(const struct intake *in, bool open, char *buf, size_t n)
+{
+	const struct flag_rule *up[FLAGS_MAX];
+	size_t count = flags_open(&in->answers, in->cleared, in->clearances, up), used = 0;
+
+	buf[0] = '\0';
+	for (size_t r = 0; r < flag_rule_count; r++) {
+		bool is_open = false;
+		if (!flag_raised(&flag_rules[r], &in->answers))
+			continue;
+		for (size_t k = 0; k < count; k++)
+			is_open |= up[k] == &flag_rules[r];
+		if (is_open == open)
+			used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ";" : "",
+						 flag_rules[r].id);
+	}
+	return buf;
+}
+
 /* Writes one row; returns -1 when out of memory (a write error shows in
  * ferror(f)). */
 static int csv_row(FILE *f, const struct intake *in, bool terminal)
@@ -109,6 +132,7 @@ static int csv_row(FILE *f, const struct intake *in, bool terminal)
 	const struct answers *a = &in->answers;
 	static const char *const client_ids[] = { "first_name", "last_name", "date_of_birth",
 						  "phone", "email" };
+	char flags[FLAGS_MAX * 32];
 	int rc = 0;
 
 	fprintf(f, "%lld,%s,", in->id, in->uuid);
@@ -132,6 +156,18 @@ static int csv_row(FILE *f, const struct intake *in, bool terminal)
 			fputc(' ', f);
 		rc |= csv_cell(f, in->advice.item[i].id, terminal);
 	}
+	fputc(',', f);
+	rc |= csv_cell(f, in->questionnaire_version, terminal);
+	fputc(',', f);
+	rc |= csv_cell(f, in->advice_version, terminal);
+	fputc(',', f);
+	rc |= csv_cell(f, flag_list(in, true, flags, sizeof flags), terminal);
+	fputc(',', f);
+	rc |= csv_cell(f, flag_list(in, false, flags, sizeof flags), terminal);
+	fputc(',', f);
+	rc |= csv_cell(f, in->ack.sheet ? in->ack.typed_name : NULL, terminal);
+	fputc(',', f);
+	rc |= csv_cell(f, in->ack.sheet ? in->ack.at : NULL, terminal);
 	fputs("\r\n", f);
 	return rc;
 }

@@ -244,12 +244,43 @@ static bool add_text(cJSON *obj, const char *name, const char *s)
 	return (s ? cJSON_AddStringToObject(obj, name, s) : cJSON_AddNullToObject(obj, name)) != NULL;
 }
 
-/* Adds name: the value of a yes/no question as a boolean, else as text;
- * null for none. */
+/* How many of q's choices the stored answer v (several choices, "a,b")
+ * holds, each put in picked[] (pointers to q's own choice texts), in
+ * choices[] order.  Returns 0 when v is not such a list of q's choices
+ * (no answer this release stores): it then goes out as the text it is. */
+static size_t split_choices(const struct question *q, const char *v, const char **picked)
+{
+	size_t n = 0, len = 0;
+
+	for (size_t c = 0; q->choices[c]; c++) {
+		if (answers_includes(v, q->choices[c])) {
+			picked[n++] = q->choices[c];
+			len += strlen(q->choices[c]) + 1;
+		}
+	}
+	return n && len - 1 == strlen(v) ? n : 0;
+}
+
+/* Adds name: the value of a yes/no question as a boolean, of a question
+ * with several choices as an array of them, else as text; null for none. */
 static bool add_answer(cJSON *obj, const struct question *q, const char *v)
 {
+	const char *picked[QUESTION_CHOICES_MAX];
+	size_t n;
+	cJSON *list;
+
 	if (v && q->type == Q_YESNO)
 		return cJSON_AddBoolToObject(obj, q->id, strcmp(v, "yes") == 0) != NULL;
+	if (v && q->several && (n = split_choices(q, v, picked)) > 0) {
+		if (!(list = cJSON_AddArrayToObject(obj, q->id)))
+			return false;
+		for (size_t i = 0; i < n; i++) {
+			cJSON *item = cJSON_CreateString(picked[i]);
+			if (!item || !cJSON_AddItemToArray(list, item))
+				return cJSON_Delete(item), false;
+		}
+		return true;
+	}
 	return add_text(obj, q->id, v);
 }
 
@@ -299,28 +330,62 @@ static bool add_advice(cJSON *obj, const struct advice_sheet *sheet)
 	return true;
 }
 
+/* The version an intake carries; "" (an intake not from the database)
+ * stands for this release's, as when it is saved. */
+static const char *version_or(const char *v, const char *current)
+{
+	return v[0] ? v : current;
+}
+
+/* The clearance of flag f among in's, or NULL while it is open. */
+static const struct clearance *clearance_of(const struct intake *in, const struct flag_rule *f)
+{
+	for (size_t i = 0; i < in->clearances; i++)
+		if (strcmp(in->cleared[i].flag_id, f->id) == 0)
+			return &in->cleared[i];
+	return NULL;
+}
+
+static bool intake_ready(const struct intake *in)
+{
+	return !readiness_wait_reason(&in->answers, &in->ack, in->cleared, in->clearances);
+}
+
 /* The export object of an intake, made fast for a million of them
  * (docs/performance.md).  The tree is built once, with every node an
  * intake can need: keys are constants (cJSON_StringIsConst) and values are
  * references to the intake's own strings (cJSON_IsReference), so filling
  * it in allocates nothing; ids are raw nodes holding our own digits, which
- * spares cJSON's printing of doubles; the answers and advice present are
- * linked into their parents for each intake; and the tree is printed with
+ * spares cJSON's printing of doubles; the answers, advice and flags present
+ * are linked into their parents for each intake (and the choices given
+ * into the array of a question with several); and the tree is printed with
  * cJSON_PrintPreallocated() into a buffer kept from one intake to the
  * next. */
 struct json_writer {
-	cJSON *root, *id, *uuid, *taken_at, *staff;
+	cJSON *root, *id, *uuid, *taken_at, *staff, *questionnaire_version, *advice_version;
 	cJSON *client_id, *client_value[5];
 	cJSON *answers, *answer[QUESTIONS_MAX];
+	/* A question with several choices: answer[] is an array whose items
+	 * are choice[][] (each holding one of the question's choices), or,
+	 * for a stored value that is no list of them, answer_text[] instead. */
+	cJSON *choice[QUESTIONS_MAX][QUESTION_CHOICES_MAX], *answer_text[QUESTIONS_MAX];
+	cJSON *advice_sheet;
 	cJSON *advice, *advice_item[ADVICE_MAX], *advice_id[ADVICE_MAX], *advice_text[ADVICE_MAX];
 	cJSON *gp_status, *gp_name, *gp_date;
-	char id_digits[24], client_digits[24];
+	/* Each flag: id, status, then (cleared only) reason, cleared_by,
+	 * cleared_at. */
+	cJSON *flags, *flag[FLAGS_MAX], *flag_field[FLAGS_MAX][5];
+	/* An object, or null: its type is switched, its children kept. */
+	cJSON *ack, *ack_name, *ack_at, *ack_staff, *ack_sheet;
+	cJSON *ready;
+	char id_digits[24], client_digits[24], sheet_digits[24], ack_digits[24];
 	char *buf;
 	size_t cap;
 };
 
 static const char *const client_keys[5] = { "first_name", "last_name", "date_of_birth", "phone",
 					    "email" };
+static const char *const flag_keys[5] = { "id", "status", "reason", "cleared_by", "cleared_at" };
 
 /* A leaf under key in parent (NULL: a detached node).  Its value is set
  * for each intake by set_text() and friends. */
@@ -395,30 +460,78 @@ static void relink(cJSON *parent, cJSON **items, size_t n)
 	}
 }
 
+/* How many of items[0..max) were made (they are made in order). */
+static size_t made(cJSON *const *items, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && items[n])
+		n++;
+	return n;
+}
+
+/* Deletes a pooled node that may be linked in its parent or not, with
+ * every child it was made with (children[0..max), relinked first). */
+static void delete_pooled(cJSON *item, cJSON **children, size_t max)
+{
+	if (!item)
+		return;
+	if (children)
+		relink(item, children, made(children, max));
+	item->next = item->prev = NULL;
+	cJSON_Delete(item);
+}
+
 void json_writer_free(struct json_writer *w)
 {
 	if (!w)
 		return;
-	/* The linked answers and advice items are freed below, one by one. */
+	/* The answers, advice items and flags linked for the last intake are
+	 * freed below, one by one, with the children they were made with. */
 	if (w->answers)
 		w->answers->child = NULL;
 	if (w->advice)
 		w->advice->child = NULL;
+	if (w->flags)
+		w->flags->child = NULL;
+	if (w->ack)
+		w->ack->type = (w->ack->type & cJSON_StringIsConst) | cJSON_Object;
 	cJSON_Delete(w->root);
-	for (size_t i = 0; i < 32; i++) {
-		if (w->answer[i]) {
-			w->answer[i]->next = NULL;
-			cJSON_Delete(w->answer[i]);
-		}
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		delete_pooled(w->answer[i], w->choice[i], QUESTION_CHOICES_MAX);
+		delete_pooled(w->answer_text[i], NULL, 0);
 	}
-	for (size_t i = 0; i < ADVICE_MAX; i++) {
-		if (w->advice_item[i]) {
-			w->advice_item[i]->next = NULL;
-			cJSON_Delete(w->advice_item[i]);
-		}
-	}
+	for (size_t i = 0; i < ADVICE_MAX; i++)
+		delete_pooled(w->advice_item[i], NULL, 0);
+	for (size_t i = 0; i < FLAGS_MAX; i++)
+		delete_pooled(w->flag[i], w->flag_field[i], 5);
 	free(w->buf);
 	free(w);
+}
+
+/* The detached answer node of question q: a leaf, or for a question with
+ * several choices an array of one leaf per choice (each holding it) and a
+ * leaf for a value that is no list of them. */
+static bool make_answer(struct json_writer *w, size_t qi)
+{
+	const struct question *q = &questionnaire[qi];
+	cJSON *list;
+
+	if (!q->several)
+		return (w->answer[qi] = leaf(NULL, q->id)) != NULL;
+	if (!(w->answer_text[qi] = leaf(NULL, q->id)) || !(list = cJSON_CreateArray()))
+		return false;
+	list->string = (char *)q->id;
+	list->type |= cJSON_StringIsConst;
+	w->answer[qi] = list;
+	for (size_t c = 0; q->choices[c]; c++) {
+		cJSON *item = cJSON_CreateNull();
+		if (!item || !cJSON_AddItemToArray(list, item))
+			return cJSON_Delete(item), false;
+		set_text(item, q->choices[c]);
+		w->choice[qi][c] = item;
+	}
+	return true;
 }
 
 struct json_writer *json_writer_new(void)
@@ -431,21 +544,33 @@ struct json_writer *json_writer_new(void)
 		return NULL;
 	ok = (w->root = branch(NULL, NULL, false)) && (w->id = leaf(w->root, "id")) &&
 	     (w->uuid = leaf(w->root, "uuid")) && (w->taken_at = leaf(w->root, "taken_at")) &&
-	     (w->staff = leaf(w->root, "staff")) && (client = branch(w->root, "client", false)) &&
-	     (w->client_id = leaf(client, "id"));
+	     (w->staff = leaf(w->root, "staff")) &&
+	     (w->questionnaire_version = leaf(w->root, "questionnaire_version")) &&
+	     (w->advice_version = leaf(w->root, "advice_version")) &&
+	     (client = branch(w->root, "client", false)) && (w->client_id = leaf(client, "id"));
 	for (size_t i = 0; ok && i < 5; i++)
 		ok = (w->client_value[i] = leaf(client, client_keys[i])) != NULL;
 	ok = ok && (w->answers = branch(w->root, "answers", false)) &&
+	     (w->advice_sheet = leaf(w->root, "advice_sheet")) &&
 	     (w->advice = branch(w->root, "advice", true)) &&
 	     (gp = branch(w->root, "gp_signoff", false)) &&
 	     (w->gp_status = leaf(gp, "status")) && (w->gp_name = leaf(gp, "gp_name")) &&
-	     (w->gp_date = leaf(gp, "date"));
+	     (w->gp_date = leaf(gp, "date")) && (w->flags = branch(w->root, "flags", true)) &&
+	     (w->ack = branch(w->root, "acknowledgement", false)) &&
+	     (w->ack_name = leaf(w->ack, "typed_name")) && (w->ack_at = leaf(w->ack, "at")) &&
+	     (w->ack_staff = leaf(w->ack, "staff")) && (w->ack_sheet = leaf(w->ack, "sheet")) &&
+	     (w->ready = leaf(w->root, "ready"));
 	for (size_t i = 0; ok && i < questionnaire_count; i++)
-		ok = (w->answer[i] = leaf(NULL, questionnaire[i].id)) != NULL;
+		ok = make_answer(w, i);
 	for (size_t i = 0; ok && i < ADVICE_MAX; i++)
 		ok = (w->advice_item[i] = branch(NULL, NULL, false)) &&
 		     (w->advice_id[i] = leaf(w->advice_item[i], "id")) &&
 		     (w->advice_text[i] = leaf(w->advice_item[i], "text"));
+	for (size_t i = 0; ok && i < FLAGS_MAX; i++) {
+		ok = (w->flag[i] = branch(NULL, NULL, false)) != NULL;
+		for (size_t k = 0; ok && k < 5; k++)
+			ok = (w->flag_field[i][k] = leaf(w->flag[i], flag_keys[k])) != NULL;
+	}
 	if (ok && (w->buf = malloc(16384)))
 		w->cap = 16384;
 	if (!ok || !w->buf) {
@@ -453,6 +578,56 @@ struct json_writer *json_writer_new(void)
 		return NULL;
 	}
 	return w;
+}
+
+/* The answer node of question qi holding v: its choices linked into its
+ * array when it has several. */
+static cJSON *set_answer(struct json_writer *w, size_t qi, const char *v)
+{
+	const struct question *q = &questionnaire[qi];
+	const char *picked[QUESTION_CHOICES_MAX];
+	cJSON *items[QUESTION_CHOICES_MAX];
+	size_t n;
+
+	if (q->type == Q_YESNO) {
+		set_bool(w->answer[qi], strcmp(v, "yes") == 0);
+	} else if (!q->several) {
+		set_text(w->answer[qi], v);
+	} else if ((n = split_choices(q, v, picked)) > 0) {
+		/* split_choices() keeps choices[] order: find each one's leaf. */
+		for (size_t i = 0, c = 0; i < n; c++)
+			if (q->choices[c] == picked[i])
+				items[i++] = w->choice[qi][c];
+		relink(w->answer[qi], items, n);
+	} else {
+		set_text(w->answer_text[qi], v);
+		return w->answer_text[qi];
+	}
+	return w->answer[qi];
+}
+
+/* The flags the answers raise, in flag_rules[] order, each open or with
+ * its clearance. */
+static void set_flags(struct json_writer *w, const struct intake *in)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; r < flag_rule_count; r++) {
+		const struct clearance *c;
+		if (!flag_raised(&flag_rules[r], &in->answers))
+			continue;
+		c = clearance_of(in, &flag_rules[r]);
+		set_text(w->flag_field[n][0], flag_rules[r].id);
+		set_text(w->flag_field[n][1], c ? "cleared" : "open");
+		if (c) {
+			set_text(w->flag_field[n][2], c->reason);
+			set_text(w->flag_field[n][3], c->staff);
+			set_text(w->flag_field[n][4], c->at);
+		}
+		relink(w->flag[n], w->flag_field[n], c ? 5 : 2);
+		n++;
+	}
+	relink(w->flags, w->flag, n);
 }
 
 const char *json_writer_intake(struct json_writer *w, const struct intake *in, size_t *len)
@@ -472,20 +647,19 @@ const char *json_writer_intake(struct json_writer *w, const struct intake *in, s
 	set_text(w->uuid, in->uuid);
 	set_text(w->taken_at, in->taken_at);
 	set_text(w->staff, in->staff);
+	set_text(w->questionnaire_version,
+		 version_or(in->questionnaire_version, QUESTIONNAIRE_VERSION));
+	set_text(w->advice_version, version_or(in->advice_version, ADVICE_VERSION));
 	set_id(w->client_id, w->client_digits, in->client_id);
 	for (int i = 0; i < 5; i++)
 		set_text(w->client_value[i], a->value[client_qi[i]]);
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		const char *v = a->value[i];
-		if (!v || questionnaire[i].client_field)
-			continue;
-		if (questionnaire[i].type == Q_YESNO)
-			set_bool(w->answer[i], strcmp(v, "yes") == 0);
-		else
-			set_text(w->answer[i], v);
-		present[n++] = w->answer[i];
+		if (v && !questionnaire[i].client_field)
+			present[n++] = set_answer(w, i, v);
 	}
 	relink(w->answers, present, n);
+	set_id(w->advice_sheet, w->sheet_digits, in->sheet > 0 ? in->sheet : 1);
 	for (size_t i = 0; i < in->advice.count; i++) {
 		set_text(w->advice_id[i], in->advice.item[i].id);
 		set_text(w->advice_text[i], in->advice.item[i].text);
@@ -494,6 +668,15 @@ const char *json_writer_intake(struct json_writer *w, const struct intake *in, s
 	set_text(w->gp_status, answers_signoff_status(a));
 	set_text(w->gp_name, a->value[gp_name_qi]);
 	set_text(w->gp_date, a->value[gp_date_qi]);
+	set_flags(w, in);
+	w->ack->type = (w->ack->type & cJSON_StringIsConst) | (in->ack.sheet ? cJSON_Object : cJSON_NULL);
+	if (in->ack.sheet) {
+		set_text(w->ack_name, in->ack.typed_name);
+		set_text(w->ack_at, in->ack.at);
+		set_text(w->ack_staff, in->ack.staff);
+		set_id(w->ack_sheet, w->ack_digits, in->ack.sheet);
+	}
+	set_bool(w->ready, intake_ready(in));
 	/* The buffer grows until the object fits (notes can be long). */
 	while (!cJSON_PrintPreallocated(w->root, w->buf, (int)w->cap, false)) {
 		char *grown;
@@ -558,6 +741,42 @@ static bool add_subject_client(cJSON *obj, const struct subject *s)
 	       add_text(c, "created_at", s->created_at);
 }
 
+/* "flags": as json_writer_intake() writes them. */
+static bool add_flags(cJSON *obj, const struct intake *in)
+{
+	cJSON *list = add_list(obj, "flags");
+
+	if (!list)
+		return false;
+	for (size_t r = 0; r < flag_rule_count; r++) {
+		const struct clearance *c;
+		cJSON *flag;
+		if (!flag_raised(&flag_rules[r], &in->answers))
+			continue;
+		c = clearance_of(in, &flag_rules[r]);
+		if (!(flag = add_item(list)) || !add_text(flag, "id", flag_rules[r].id) ||
+		    !add_text(flag, "status", c ? "cleared" : "open"))
+			return false;
+		if (c && (!add_text(flag, "reason", c->reason) ||
+			  !add_text(flag, "cleared_by", c->staff) ||
+			  !add_text(flag, "cleared_at", c->at)))
+			return false;
+	}
+	return true;
+}
+
+/* "acknowledgement": as json_writer_intake() writes it. */
+static bool add_acknowledgement(cJSON *obj, const struct intake *in)
+{
+	cJSON *ack;
+
+	if (!in->ack.sheet)
+		return cJSON_AddNullToObject(obj, "acknowledgement") != NULL;
+	return (ack = cJSON_AddObjectToObject(obj, "acknowledgement")) &&
+	       add_text(ack, "typed_name", in->ack.typed_name) && add_text(ack, "at", in->ack.at) &&
+	       add_text(ack, "staff", in->ack.staff) && add_id(ack, "sheet", in->ack.sheet);
+}
+
 static bool add_subject_intake(cJSON *list, const struct subject_intake *it)
 {
 	const struct intake *in = &it->in;
@@ -566,7 +785,12 @@ static bool add_subject_intake(cJSON *list, const struct subject_intake *it)
 	if (!obj || !add_id(obj, "id", in->id) || !add_text(obj, "uuid", in->uuid) ||
 	    !add_text(obj, "taken_at", in->taken_at) || !add_text(obj, "staff", in->staff) ||
 	    !cJSON_AddNumberToObject(obj, "revision", (double)in->revision) ||
+	    !add_text(obj, "questionnaire_version",
+		      version_or(in->questionnaire_version, QUESTIONNAIRE_VERSION)) ||
+	    !add_text(obj, "advice_version", version_or(in->advice_version, ADVICE_VERSION)) ||
 	    !add_answers(obj, &in->answers) || !add_gp_signoff(obj, &in->answers) ||
+	    !add_flags(obj, in) || !add_acknowledgement(obj, in) ||
+	    !cJSON_AddBoolToObject(obj, "ready", intake_ready(in)) ||
 	    !(sheets = add_list(obj, "advice_sheets")) || !(signoffs = add_list(obj, "signoffs")))
 		return false;
 	for (size_t i = 0; i < it->sheets; i++) {

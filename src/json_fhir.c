@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flags.h"
 #include "questionnaire.h"
 #include "text.h"
 
@@ -245,7 +246,9 @@ static bool put_condition(cJSON *item, const struct question *q, struct code_sys
 		return true;
 	if (!(list = put_list(item, "enableWhen")))
 		return false;
-	if (q->when.kind == WHEN_EQUALS)
+	/* "=" on a question that repeats holds when any of its answers is
+	 * the value: what WHEN_INCLUDES means. */
+	if (q->when.kind == WHEN_EQUALS || q->when.kind == WHEN_INCLUDES)
 		return put_enable_when(list, q->when.qid, q->when.value, cs);
 	for (size_t i = 0; questionnaire_treatments[i]; i++)
 		if (!put_enable_when(list, questionnaire_treatments[i], "yes", cs))
@@ -276,7 +279,8 @@ static bool put_question(cJSON *items, const struct question *q, struct code_sys
 
 	if (!item || !put_ref(item, "linkId", q->id) || !put_ref(item, "text", q->prompt) ||
 	    !put_ref(item, "type", item_type(q->type)) || !put_condition(item, q, cs) ||
-	    !put_bool(item, "required", q->required))
+	    !put_bool(item, "required", q->required) ||
+	    (q->several && !put_bool(item, "repeats", true)))
 		return false;
 	if ((q->type == Q_TEXT || q->type == Q_NOTES) &&
 	    !put(item, "maxLength", cJSON_CreateNumber((double)q->max_len)))
@@ -353,7 +357,9 @@ int fhir_bundle_end(FILE *f, bool any)
 struct entry_text {
 	char urn[9 + 37]; /* urn:uuid:... */
 	char client_id[24];
-	char questionnaire[sizeof FHIR_QUESTIONNAIRE_URL + sizeof QUESTIONNAIRE_VERSION];
+	/* The URL, "|" and the intake's own version (struct intake's). */
+	char questionnaire[sizeof FHIR_QUESTIONNAIRE_URL + 16];
+	char flag_ref[FLAGS_MAX][48]; /* "#" and a flag id */
 	struct code_systems cs;
 };
 
@@ -396,14 +402,33 @@ static bool put_patient(cJSON *contained, const struct intake *in, struct entry_
 	return !given(dob) || put_text(p, "birthDate", dob);
 }
 
-/* One item per answered question, in the questionnaire's order. */
+/* The answer codes of a question with several choices: the stored
+ * answer v ("a,b") as pointers to q's own choice texts in picked[], in
+ * choices[] order.  Returns how many; 0 when v is no list of q's choices
+ * (no answer this release stores), which then goes out as one code. */
+static size_t split_codes(const struct question *q, const char *v, const char **picked)
+{
+	size_t n = 0, len = 0;
+
+	for (size_t c = 0; q->choices[c]; c++) {
+		if (answers_includes(v, q->choices[c])) {
+			picked[n++] = q->choices[c];
+			len += strlen(q->choices[c]) + 1;
+		}
+	}
+	return n && len - 1 == strlen(v) ? n : 0;
+}
+
+/* One item per answered question, in the questionnaire's order; a
+ * question with several choices has one answer per choice given. */
 static bool put_items(cJSON *res, const struct intake *in, struct entry_text *t)
 {
 	cJSON *items = NULL;
 
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		const struct question *q = &questionnaire[i];
-		const char *v = in->answers.value[i];
+		const char *v = in->answers.value[i], *codes[QUESTION_CHOICES_MAX];
+		size_t n = 1;
 		cJSON *item, *answers, *answer;
 
 		if (!given(v))
@@ -411,31 +436,131 @@ static bool put_items(cJSON *res, const struct intake *in, struct entry_text *t)
 		if (!items && !(items = put_list(res, "item")))
 			return false;
 		if (!(item = push_object(items)) || !put_ref(item, "linkId", q->id) ||
-		    !(answers = put_list(item, "answer")) || !(answer = push_object(answers)))
+		    !(answers = put_list(item, "answer")))
 			return false;
-		if (q->type == Q_CHOICE) {
-			if (!put_coding(answer, "valueCoding", q, v, &t->cs))
+		codes[0] = v;
+		if (q->several && !(n = split_codes(q, v, codes))) {
+			codes[0] = v;
+			n = 1;
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (!(answer = push_object(answers)))
 				return false;
-		} else if (!put_plain_value(answer, q, v, "valueBoolean", "valueDate",
-					    "valueString")) {
-			return false;
+			if (q->type == Q_CHOICE) {
+				if (!put_coding(answer, "valueCoding", q, codes[k], &t->cs))
+					return false;
+			} else if (!put_plain_value(answer, q, v, "valueBoolean", "valueDate",
+						    "valueString")) {
+				return false;
+			}
 		}
 	}
 	return true;
 }
 
+/* ---- flags, acknowledgement, advice version ---- */
+
+/* Adds to list an extension {url, key: value} (value a string that
+ * outlives the tree, made fit) or, with key NULL, a complex extension
+ * {url, extension: []}, which it returns for its parts. */
+static cJSON *push_extension(cJSON *list, const char *url, const char *key, const char *value)
+{
+	cJSON *ext = push_object(list);
+
+	if (!ext || !put_ref(ext, "url", url))
+		return NULL;
+	if (!key)
+		return put_list(ext, "extension");
+	return put_text(ext, key, value) ? ext : NULL;
+}
+
+/* The clearance of flag f among in's, or NULL while it is open. */
+static const struct clearance *clearance_of(const struct intake *in, const struct flag_rule *f)
+{
+	for (size_t i = 0; i < in->clearances; i++)
+		if (strcmp(in->cleared[i].flag_id, f->id) == 0)
+			return &in->cleared[i];
+	return NULL;
+}
+
+/* Each flag the answers raise: a contained Flag (active while open,
+ * inactive once cleared, with the clearance as an extension), and an
+ * extension of the response that refers to it. */
+static bool put_flags(cJSON *contained, cJSON **extensions, cJSON *res, const struct intake *in,
+		      struct entry_text *t)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; r < flag_rule_count; r++) {
+		const struct flag_rule *f = &flag_rules[r];
+		const struct clearance *c;
+		cJSON *flag, *list, *coding, *code, *ref, *parts;
+
+		if (!flag_raised(f, &in->answers))
+			continue;
+		c = clearance_of(in, f);
+		snprintf(t->flag_ref[n], sizeof t->flag_ref[n], "#%s", f->id);
+		if (!(flag = push_object(contained)) || !put_ref(flag, "resourceType", "Flag") ||
+		    !put_ref(flag, "id", f->id))
+			return false;
+		if (c && (!(list = put_list(flag, "extension")) ||
+			  !(parts = push_extension(list, FHIR_FLAG_CLEARANCE_URL, NULL, NULL)) ||
+			  !push_extension(parts, "reason", "valueString", c->reason) ||
+			  !push_extension(parts, "clearedBy", "valueString", c->staff) ||
+			  !push_extension(parts, "clearedAt", "valueDateTime", c->at)))
+			return false;
+		if (!put_ref(flag, "status", c ? "inactive" : "active") ||
+		    !(code = put_object(flag, "code")) || !(list = put_list(code, "coding")) ||
+		    !(coding = push_object(list)) ||
+		    !put_ref(coding, "system", FHIR_FLAG_CODESYSTEM) ||
+		    !put_ref(coding, "code", f->id) || !put_ref(coding, "display", f->title) ||
+		    !put_ref(code, "text", f->title) || !(ref = put_object(flag, "subject")) ||
+		    !put_ref(ref, "reference", "#" PATIENT_ID))
+			return false;
+		if (!*extensions && !(*extensions = put_list(res, "extension")))
+			return false;
+		if (!(ref = push_object(*extensions)) || !put_ref(ref, "url", FHIR_SCREENING_FLAG_URL) ||
+		    !(ref = put_object(ref, "valueReference")) ||
+		    !put_ref(ref, "reference", t->flag_ref[n]))
+			return false;
+		n++;
+	}
+	return true;
+}
+
+/* The response's own extensions: the advice version, and the client's
+ * acknowledgement when there is one. */
+static bool put_record_extensions(cJSON *extensions, const struct intake *in)
+{
+	const char *advice = in->advice_version[0] ? in->advice_version : ADVICE_VERSION;
+	cJSON *parts, *sheet;
+
+	if (!push_extension(extensions, FHIR_ADVICE_VERSION_URL, "valueString", advice))
+		return false;
+	if (!in->ack.sheet)
+		return true;
+	return (parts = push_extension(extensions, FHIR_ACKNOWLEDGEMENT_URL, NULL, NULL)) &&
+	       push_extension(parts, "typedName", "valueString", in->ack.typed_name) &&
+	       push_extension(parts, "at", "valueDateTime", in->ack.at) &&
+	       push_extension(parts, "staff", "valueString", in->ack.staff) &&
+	       (sheet = push_object(parts)) && put_ref(sheet, "url", "sheet") &&
+	       put(sheet, "valuePositiveInt", cJSON_CreateNumber((double)in->ack.sheet));
+}
+
 static cJSON *response(const struct intake *in, struct entry_text *t)
 {
-	cJSON *entry = cJSON_CreateObject(), *res, *list, *id, *ref;
+	cJSON *entry = cJSON_CreateObject(), *res, *list, *id, *ref, *extensions = NULL;
 	bool ok;
 
 	snprintf(t->urn, sizeof t->urn, "urn:uuid:%s", in->uuid);
 	snprintf(t->questionnaire, sizeof t->questionnaire, "%s|%s", FHIR_QUESTIONNAIRE_URL,
-		 QUESTIONNAIRE_VERSION);
+		 in->questionnaire_version[0] ? in->questionnaire_version : QUESTIONNAIRE_VERSION);
 	ok = entry && put_ref(entry, "fullUrl", t->urn) && (res = put_object(entry, "resource")) &&
 	     put_ref(res, "resourceType", "QuestionnaireResponse") &&
 	     put_ref(res, "id", in->uuid) && (list = put_list(res, "contained")) &&
-	     put_patient(list, in, t) && (id = put_object(res, "identifier")) &&
+	     put_patient(list, in, t) && put_flags(list, &extensions, res, in, t) &&
+	     (extensions || (extensions = put_list(res, "extension"))) &&
+	     put_record_extensions(extensions, in) && (id = put_object(res, "identifier")) &&
 	     put_ref(id, "system", "urn:ietf:rfc:3986") && put_ref(id, "value", t->urn) &&
 	     put_ref(res, "questionnaire", t->questionnaire) &&
 	     put_ref(res, "status", in->revision > 1 ? "amended" : "completed") &&

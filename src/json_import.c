@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "advice.h"
+#include "flags.h"
 #include "questionnaire.h"
 #include "text.h"
 
@@ -356,6 +357,12 @@ int import_reader_next(struct import_reader *r, const char **text, size_t *len, 
 
 /* ---- one record ---- */
 
+/* Room for the choices of a question with several, joined ("a,b"). */
+#define JOINED_MAX 256
+/* As clear-flag --reason and the acknowledgement take them. */
+#define CLEARANCE_REASON_MAX 500
+#define ACK_NAME_MAX 500
+
 static uint32_t hash(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -367,7 +374,8 @@ static uint32_t hash(const char *s)
 
 void import_checks_init(struct import_checks *c, int minimum_age, struct date today)
 {
-	_Static_assert(sizeof c->slot / sizeof c->slot[0] >= 2 * 32, "room for every question");
+	_Static_assert(sizeof c->slot / sizeof c->slot[0] >= 2 * QUESTIONS_MAX,
+		       "room for every question");
 	c->minimum_age = minimum_age;
 	c->today = today;
 	memset(c->slot, -1, sizeof c->slot);
@@ -402,10 +410,11 @@ static const char *shown_key(const char *key, char out[41])
 }
 
 /* Fills item[i] with the member of obj named names[i], refusing members
- * of other names, a name given twice and a name missing.  path names obj
- * in reasons ("" for the record). */
-static int take_members(const cJSON *obj, const char *path, const char *const *names,
-			const cJSON **item, char *why, size_t n)
+ * of other names, a name given twice and a name among the first required
+ * missing (a later one missing leaves its item NULL).  path names obj in
+ * reasons ("" for the record). */
+static int take_some_members(const cJSON *obj, const char *path, const char *const *names,
+			     size_t required, const cJSON **item, char *why, size_t n)
 {
 	const char *dot = path[0] ? "." : "";
 	size_t count = 0;
@@ -434,13 +443,20 @@ static int take_members(const cJSON *obj, const char *path, const char *const *n
 		}
 		item[i] = v;
 	}
-	for (size_t i = 0; i < count; i++) {
+	for (size_t i = 0; i < count && i < required; i++) {
 		if (!item[i]) {
 			snprintf(why, n, "%s%s%s: missing", path, dot, names[i]);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* As take_some_members(), every name required. */
+static int take_members(const cJSON *obj, const char *path, const char *const *names,
+			const cJSON **item, char *why, size_t n)
+{
+	return take_some_members(obj, path, names, SIZE_MAX, item, why, n);
 }
 
 /* A whole number from 1 to 2^53 - 1 (the integers a double holds). */
@@ -563,6 +579,11 @@ static void not_stored_form(const struct question *q, const char *value, char *w
 	if (!value) {
 		snprintf(why, n, "empty: %s when there is none",
 			 q->client_field ? "give null" : "leave the key out");
+	} else if (q->several) {
+		size_t used = (size_t)snprintf(why, n, "each choice once, in this order:");
+		for (size_t i = 0; q->choices[i] && used < n; i++)
+			used += (size_t)snprintf(why + used, n - used, "%s %s", i ? "," : "",
+						 q->choices[i]);
 	} else if (q->type == Q_CHOICE) {
 		size_t used = (size_t)snprintf(why, n, "choose one of:");
 		for (size_t i = 0; q->choices[i] && used < n; i++)
@@ -620,9 +641,34 @@ static int text_member(const cJSON *v, const char *path, const char *name, bool 
 	return -1;
 }
 
-static const char *const record_keys[] = {"id",	     "uuid",   "taken_at",   "staff", "client",
-					  "answers", "advice", "gp_signoff", NULL};
-enum { K_ID, K_UUID, K_TAKEN_AT, K_STAFF, K_CLIENT, K_ANSWERS, K_ADVICE, K_GP_SIGNOFF };
+/* The keys of a record: the first eight in every export; the rest since
+ * questionnaire 2026.2 (an export of release 0.1.0 has none of them). */
+static const char *const record_keys[] = {
+    "id",	"uuid",	  "taken_at",	"staff", "client", "answers", "advice", "gp_signoff",
+    "questionnaire_version", "advice_version", "advice_sheet", "flags", "acknowledgement",
+    "ready",	NULL};
+enum {
+	K_ID,
+	K_UUID,
+	K_TAKEN_AT,
+	K_STAFF,
+	K_CLIENT,
+	K_ANSWERS,
+	K_ADVICE,
+	K_GP_SIGNOFF,
+	K_QUESTIONNAIRE_VERSION,
+	K_ADVICE_VERSION,
+	K_ADVICE_SHEET,
+	K_FLAGS,
+	K_ACKNOWLEDGEMENT,
+	K_READY,
+	K_COUNT
+};
+#define RECORD_KEYS_0_1 K_QUESTIONNAIRE_VERSION
+
+/* The version a record without questionnaire_version and advice_version
+ * (release 0.1.0's export) was given under: the only one there was. */
+#define FIRST_VERSION "2026.1"
 
 static const char *const client_keys[] = {"id",	   "first_name", "last_name", "date_of_birth",
 					  "phone", "email",	 NULL};
@@ -648,13 +694,43 @@ static int take_client(const struct import_checks *c, const cJSON *client, long 
 	return 0;
 }
 
-/* The raw answers (by question) from the answers object: yes/no questions
- * as booleans, others as strings. */
-static int take_answers(const struct import_checks *c, const cJSON *answers, const char *raw[QUESTIONS_MAX],
+/* The choices of array v (a question with several) as stored, "a,b",
+ * into buf (each item one of q's choices as stored; question_check() then
+ * checks the whole). */
+static int join_choices(const struct question *q, const cJSON *v, char *buf, size_t size,
 			char *why, size_t n)
 {
+	const cJSON *it;
+	size_t used = 0, k = 0;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(it, v)
+	{
+		size_t c = 0;
+		while (q->choices[c] &&
+		       !(cJSON_IsString(it) && strcmp(it->valuestring, q->choices[c]) == 0))
+			c++;
+		if (!q->choices[c] || k >= QUESTION_CHOICES_MAX) {
+			size_t at = (size_t)snprintf(why, n, "answers.%s[%zu]: choose one of:", q->id, k);
+			for (c = 0; q->choices[c] && at < n; c++)
+				at += (size_t)snprintf(why + at, n - at, "%s %s", c ? "," : "",
+						       q->choices[c]);
+			return -1;
+		}
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", k++ ? "," : "",
+					 q->choices[c]);
+	}
+	return used < size ? 0 : -1;
+}
+
+/* The raw answers (by question) from the answers object: yes/no questions
+ * as booleans, several choices as an array (joined into joined[]), others
+ * as strings. */
+static int take_answers(const struct import_checks *c, const cJSON *answers, const char *raw[QUESTIONS_MAX],
+			char joined[QUESTIONS_MAX][JOINED_MAX], char *why, size_t n)
+{
 	const cJSON *v;
-	uint32_t seen = 0;
+	bool seen[QUESTIONS_MAX] = {false};
 	char key[41];
 
 	if (!cJSON_IsObject(answers)) {
@@ -675,17 +751,25 @@ static int take_answers(const struct import_checks *c, const cJSON *answers, con
 			snprintf(why, n, "answers.%s: belongs in client, not in answers", q->id);
 			return -1;
 		}
-		if (seen & (UINT32_C(1) << qi)) {
+		if (seen[qi]) {
 			snprintf(why, n, "answers.%s: given twice", q->id);
 			return -1;
 		}
-		seen |= UINT32_C(1) << qi;
+		seen[qi] = true;
 		if (q->type == Q_YESNO) {
 			if (!cJSON_IsBool(v)) {
 				snprintf(why, n, "answers.%s: must be true or false", q->id);
 				return -1;
 			}
 			raw[qi] = cJSON_IsTrue(v) ? "yes" : "no";
+		} else if (q->several) {
+			if (!cJSON_IsArray(v)) {
+				snprintf(why, n, "answers.%s: must be an array of its choices", q->id);
+				return -1;
+			}
+			if (join_choices(q, v, joined[qi], JOINED_MAX, why, n) < 0)
+				return -1;
+			raw[qi] = joined[qi];
 		} else if (text_member(v, "answers", q->id, false, &raw[qi], why, n) < 0) {
 			return -1;
 		}
@@ -693,17 +777,29 @@ static int take_answers(const struct import_checks *c, const cJSON *answers, con
 	return 0;
 }
 
-/* Every answer checked, in the order asked; then which apply. */
+/* Every answer checked, in the order asked; then which apply: a question
+ * added after the record's questionnaire version was not asked, and must
+ * not be answered. */
 static int check_answers(const struct import_checks *c, const char *const raw[QUESTIONS_MAX],
-			 struct answers *a, struct date taken, char *why, size_t n)
+			 const char *version, struct answers *a, struct date taken, char *why,
+			 size_t n)
 {
-	for (size_t i = 0; i < questionnaire_count; i++)
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		const struct question *q = &questionnaire[i];
+		if (raw[i] && !question_asked_in(q, version)) {
+			snprintf(why, n,
+				 "answers.%s: not a question of questionnaire %s (the record's "
+				 "questionnaire_version)",
+				 q->id, version);
+			return -1;
+		}
 		if (raw[i] && check_answer(c, i, raw[i], a, taken, why, n) < 0)
 			return -1;
+	}
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		const struct question *q = &questionnaire[i];
 		const char *path = q->client_field ? "client" : "answers";
-		bool applies = question_applies(q, a);
+		bool applies = question_applies(q, a) && question_asked_in(q, version);
 
 		if (a->value[i] && !applies) {
 			snprintf(why, n,
@@ -804,11 +900,264 @@ static int check_gp_signoff(const cJSON *obj, const struct answers *a, char *why
 	return 0;
 }
 
+/* A name of staff as --staff takes it: 1 to 100 characters without
+ * control characters. */
+static bool staff_name(const char *s)
+{
+	return s && s[0] && !text_has_control(s, false) && text_codepoints(s) <= 100;
+}
+
+/* One line of text as the program stores it: not empty, trimmed, no
+ * control characters, at most max characters. */
+static bool one_line(const char *s, size_t max)
+{
+	size_t len = s ? strlen(s) : 0;
+
+	return len && !strchr(" \t", s[0]) && !strchr(" \t", s[len - 1]) &&
+	       !text_has_control(s, false) && text_codepoints(s) <= max;
+}
+
+/* A UTC time (see utc_time) not after tomorrow, copied into *out. */
+static int take_time(const cJSON *v, struct date today, const char *path, char **out, char *why,
+		     size_t n)
+{
+	struct date day;
+
+	if (!cJSON_IsString(v) || !utc_time(v->valuestring, &day)) {
+		snprintf(why, n, "%s: must be a UTC time YYYY-MM-DDTHH:MM:SSZ", path);
+		return -1;
+	}
+	if (date_cmp(day, date_add_days(today, 1)) > 0) {
+		snprintf(why, n, "%s: in the future", path);
+		return -1;
+	}
+	if (!(*out = strdup(v->valuestring))) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* A version of the questionnaire and advice this program knows, into
+ * out (char[16]). */
+static int take_version(const cJSON *v, const char *name, char *out, size_t size, char *why,
+			size_t n)
+{
+	if (!cJSON_IsString(v) || !questionnaire_version_known(v->valuestring)) {
+		size_t used = (size_t)snprintf(why, n, "%s: not a version this program knows (",
+					       name);
+		for (size_t i = 0; questionnaire_versions[i] && used < n; i++)
+			used += (size_t)snprintf(why + used, n - used, "%s%s", i ? ", " : "",
+						 questionnaire_versions[i]);
+		if (used < n)
+			snprintf(why + used, n - used, ")");
+		return -1;
+	}
+	snprintf(out, size, "%s", v->valuestring);
+	return 0;
+}
+
+/* The acknowledgement: null, or the client's typed name, when, who was
+ * with them, and the sheet they read (at most advice_sheet). */
+static int take_acknowledgement(const cJSON *v, const struct import_checks *c, struct intake *out,
+				char *why, size_t n)
+{
+	static const char *const keys[] = {"typed_name", "at", "staff", "sheet", NULL};
+	const cJSON *item[4];
+
+	if (cJSON_IsNull(v))
+		return 0;
+	if (take_members(v, "acknowledgement", keys, item, why, n) < 0)
+		return -1;
+	if (!cJSON_IsString(item[0]) || !one_line(item[0]->valuestring, ACK_NAME_MAX)) {
+		snprintf(why, n,
+			 "acknowledgement.typed_name: must be the name as typed: one line of at "
+			 "most %d characters, trimmed",
+			 ACK_NAME_MAX);
+		return -1;
+	}
+	if (!cJSON_IsString(item[2]) || !staff_name(item[2]->valuestring)) {
+		snprintf(why, n,
+			 "acknowledgement.staff: must be 1 to 100 characters without control "
+			 "characters");
+		return -1;
+	}
+	if (!whole_number(item[3], &out->ack.sheet)) {
+		snprintf(why, n, "acknowledgement.sheet: must be a whole number from 1");
+		return -1;
+	}
+	if (out->ack.sheet > out->sheet) {
+		snprintf(why, n,
+			 "acknowledgement.sheet: after advice_sheet (a sheet not given yet)");
+		return -1;
+	}
+	if (take_time(item[1], c->today, "acknowledgement.at", &out->ack.at, why, n) < 0)
+		return -1;
+	if (!(out->ack.typed_name = strdup(item[0]->valuestring)) ||
+	    !(out->ack.staff = strdup(item[2]->valuestring))) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* One cleared flag's clearance, from flags[i]. */
+static int take_clearance(const cJSON *flag, const struct flag_rule *f, size_t i,
+			  const struct import_checks *c, struct intake *out, char *why, size_t n)
+{
+	static const char *const keys[] = {"id", "status", "reason", "cleared_by", "cleared_at",
+					   NULL};
+	struct clearance *cl = &out->cleared[out->clearances];
+	const cJSON *item[5];
+	char path[40];
+
+	snprintf(path, sizeof path, "flags[%zu]", i);
+	if (take_members(flag, path, keys, item, why, n) < 0)
+		return -1;
+	if (!cJSON_IsString(item[2]) || !one_line(item[2]->valuestring, CLEARANCE_REASON_MAX)) {
+		snprintf(why, n, "%s.reason: must be one line of at most %d characters, trimmed",
+			 path, CLEARANCE_REASON_MAX);
+		return -1;
+	}
+	if (!cJSON_IsString(item[3]) || !staff_name(item[3]->valuestring)) {
+		snprintf(why, n,
+			 "%s.cleared_by: must be 1 to 100 characters without control characters",
+			 path);
+		return -1;
+	}
+	snprintf(path, sizeof path, "flags[%zu].cleared_at", i);
+	out->clearances++;
+	if (take_time(item[4], c->today, path, &cl->at, why, n) < 0)
+		return -1;
+	if (!(cl->flag_id = strdup(f->id)) || !(cl->reason = strdup(item[2]->valuestring)) ||
+	    !(cl->staff = strdup(item[3]->valuestring))) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The flags: exactly those the answers raise, in flag_rules[] order, each
+ * open or cleared (its clearance kept). */
+static int take_flags(const cJSON *list, const struct import_checks *c, struct intake *out,
+		      char *why, size_t n)
+{
+	static const char *const open_keys[] = {"id", "status", NULL};
+	const cJSON *flag = list ? list->child : NULL;
+	size_t i = 0;
+
+	if (!cJSON_IsArray(list)) {
+		snprintf(why, n, "flags: must be an array");
+		return -1;
+	}
+	for (size_t r = 0; r < flag_rule_count; r++) {
+		const struct flag_rule *f = &flag_rules[r];
+		const cJSON *id, *status;
+		if (!flag_raised(f, &out->answers))
+			continue;
+		if (!flag) {
+			snprintf(why, n, "flags: %s is missing (the answers raise it)", f->id);
+			return -1;
+		}
+		if (!cJSON_IsObject(flag)) {
+			snprintf(why, n, "flags[%zu]: must be an object", i);
+			return -1;
+		}
+		id = cJSON_GetObjectItemCaseSensitive(flag, "id");
+		status = cJSON_GetObjectItemCaseSensitive(flag, "status");
+		if (!cJSON_IsString(id) || strcmp(id->valuestring, f->id) != 0) {
+			snprintf(why, n, "flags[%zu].id: must be \"%s\", as the answers give", i,
+				 f->id);
+			return -1;
+		}
+		if (cJSON_IsString(status) && strcmp(status->valuestring, "cleared") == 0) {
+			if (take_clearance(flag, f, i, c, out, why, n) < 0)
+				return -1;
+		} else if (cJSON_IsString(status) && strcmp(status->valuestring, "open") == 0) {
+			const cJSON *item[2];
+			char path[24];
+			snprintf(path, sizeof path, "flags[%zu]", i);
+			if (take_members(flag, path, open_keys, item, why, n) < 0)
+				return -1;
+		} else {
+			snprintf(why, n, "flags[%zu].status: must be \"open\" or \"cleared\"", i);
+			return -1;
+		}
+		flag = flag->next;
+		i++;
+	}
+	if (flag) {
+		snprintf(why, n, "flags[%zu]: not raised by the answers", i);
+		return -1;
+	}
+	return 0;
+}
+
+/* The record's part of questionnaire 2026.2 on: versions, the advice
+ * sheet's number, flags, acknowledgement and readiness; or, for a record
+ * of release 0.1.0 (none of them), the first version. */
+static int take_record_keeping(const cJSON *const *item, struct intake *out, char *why,
+			       size_t n)
+{
+	if (!item[K_QUESTIONNAIRE_VERSION]) {
+		for (int k = K_QUESTIONNAIRE_VERSION + 1; k < K_COUNT; k++) {
+			if (item[k]) {
+				snprintf(why, n,
+					 "questionnaire_version: missing (a record with %s has it)",
+					 record_keys[k]);
+				return -1;
+			}
+		}
+		strcpy(out->questionnaire_version, FIRST_VERSION);
+		strcpy(out->advice_version, FIRST_VERSION);
+		out->sheet = 1;
+		return 0;
+	}
+	for (int k = K_QUESTIONNAIRE_VERSION + 1; k < K_COUNT; k++) {
+		if (!item[k]) {
+			snprintf(why, n, "%s: missing", record_keys[k]);
+			return -1;
+		}
+	}
+	if (take_version(item[K_QUESTIONNAIRE_VERSION], "questionnaire_version",
+			 out->questionnaire_version, sizeof out->questionnaire_version, why, n) < 0 ||
+	    take_version(item[K_ADVICE_VERSION], "advice_version", out->advice_version,
+			 sizeof out->advice_version, why, n) < 0)
+		return -1;
+	if (!whole_number(item[K_ADVICE_SHEET], &out->sheet)) {
+		snprintf(why, n, "advice_sheet: must be a whole number from 1");
+		return -1;
+	}
+	return 0;
+}
+
+/* The derived parts, once the answers are known: flags, the
+ * acknowledgement, and readiness agreeing with all of it. */
+static int take_derived(const cJSON *const *item, const struct import_checks *c,
+			struct intake *out, char *why, size_t n)
+{
+	bool ready;
+
+	if (!item[K_QUESTIONNAIRE_VERSION])
+		return 0;
+	if (take_flags(item[K_FLAGS], c, out, why, n) < 0 ||
+	    take_acknowledgement(item[K_ACKNOWLEDGEMENT], c, out, why, n) < 0)
+		return -1;
+	ready = !readiness_wait_reason(&out->answers, &out->ack, out->cleared, out->clearances);
+	if (!cJSON_IsBool(item[K_READY]) || cJSON_IsTrue(item[K_READY]) != ready) {
+		snprintf(why, n, "ready: must be %s, as the answers, flags and acknowledgement give",
+			 ready ? "true" : "false");
+		return -1;
+	}
+	return 0;
+}
+
 static int take_record(const cJSON *root, const struct import_checks *c, struct intake *out,
 		       char *why, size_t n)
 {
-	const cJSON *item[8];
+	const cJSON *item[K_COUNT];
 	const char *raw[QUESTIONS_MAX] = {NULL};
+	char joined[QUESTIONS_MAX][JOINED_MAX];
 	const char *staff;
 	struct date taken;
 
@@ -816,7 +1165,8 @@ static int take_record(const cJSON *root, const struct import_checks *c, struct 
 		snprintf(why, n, "not an intake object {...}");
 		return -1;
 	}
-	if (take_members(root, "", record_keys, item, why, n) < 0)
+	if (take_some_members(root, "", record_keys, RECORD_KEYS_0_1, item, why, n) < 0 ||
+	    take_record_keeping(item, out, why, n) < 0)
 		return -1;
 	if (!whole_number(item[K_ID], &out->id)) {
 		snprintf(why, n, "id: must be a whole number from 1");
@@ -836,15 +1186,16 @@ static int take_record(const cJSON *root, const struct import_checks *c, struct 
 		return -1;
 	}
 	staff = cJSON_IsString(item[K_STAFF]) ? item[K_STAFF]->valuestring : NULL;
-	if (!staff || !staff[0] || text_has_control(staff, false) || text_codepoints(staff) > 100) {
+	if (!staff_name(staff)) {
 		snprintf(why, n, "staff: must be 1 to 100 characters without control characters");
 		return -1;
 	}
 	if (take_client(c, item[K_CLIENT], &out->client_id, raw, why, n) < 0 ||
-	    take_answers(c, item[K_ANSWERS], raw, why, n) < 0 ||
-	    check_answers(c, raw, &out->answers, taken, why, n) < 0 ||
+	    take_answers(c, item[K_ANSWERS], raw, joined, why, n) < 0 ||
+	    check_answers(c, raw, out->questionnaire_version, &out->answers, taken, why, n) < 0 ||
 	    take_advice(item[K_ADVICE], &out->advice, why, n) < 0 ||
-	    check_gp_signoff(item[K_GP_SIGNOFF], &out->answers, why, n) < 0)
+	    check_gp_signoff(item[K_GP_SIGNOFF], &out->answers, why, n) < 0 ||
+	    take_derived(item, c, out, why, n) < 0)
 		return -1;
 	if (!(out->taken_at = strdup(item[K_TAKEN_AT]->valuestring)) ||
 	    !(out->staff = strdup(staff))) {

@@ -49,14 +49,28 @@ INSERT OR IGNORE INTO client (id, first_name, last_name, date_of_birth, phone, e
          value ->> '$.client.date_of_birth', value ->> '$.client.phone', value ->> '$.client.email',
          value ->> '$.taken_at'
   FROM json_each(readfile(:file));
-INSERT INTO intake (id, uuid, client_id, taken_at, staff)
+INSERT INTO intake (id, uuid, client_id, taken_at, staff, questionnaire_version, advice_version,
+                    acknowledged_sheet)
   SELECT value ->> '$.id', value ->> '$.uuid', value ->> '$.client.id', value ->> '$.taken_at',
-         value ->> '$.staff'
+         value ->> '$.staff', value ->> '$.questionnaire_version', value ->> '$.advice_version',
+         value ->> '$.acknowledgement.sheet'
   FROM json_each(readfile(:file));
 INSERT INTO answer (intake_id, question_id, value)
   SELECT r.value ->> '$.id', a.key,
-         CASE a.type WHEN 'true' THEN 'yes' WHEN 'false' THEN 'no' ELSE a.value END
+         CASE a.type WHEN 'true' THEN 'yes' WHEN 'false' THEN 'no'
+                     WHEN 'array' THEN (SELECT group_concat(value) FROM json_each(a.value))
+                     ELSE a.value END
   FROM json_each(readfile(:file)) r, json_each(r.value, '$.answers') a;
+INSERT INTO acknowledgement (intake_id, sheet, typed_name, at, staff)
+  SELECT value ->> '$.id', value ->> '$.acknowledgement.sheet',
+         value ->> '$.acknowledgement.typed_name', value ->> '$.acknowledgement.at',
+         value ->> '$.acknowledgement.staff'
+  FROM json_each(readfile(:file)) WHERE value ->> '$.acknowledgement' IS NOT NULL;
+INSERT INTO flag_clearance (intake_id, flag_id, reason, at, staff)
+  SELECT r.value ->> '$.id', f.value ->> '$.id', f.value ->> '$.reason',
+         f.value ->> '$.cleared_at', f.value ->> '$.cleared_by'
+  FROM json_each(readfile(:file)) r, json_each(r.value, '$.flags') f
+  WHERE f.value ->> '$.status' = 'cleared';
 INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text)
   SELECT r.value ->> '$.id', 1, a.key + 1, a.value ->> '$.id', a.value ->> '$.text'
   FROM json_each(readfile(:file)) r, json_each(r.value, '$.advice') a;

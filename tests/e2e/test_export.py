@@ -45,8 +45,10 @@ class ExportFields(PipeTest):
         p = self.run_cmd("--staff", "Kim Ødegård", "new", input=lines)
         self.assertEqual(p.returncode, 0, p.stderr)
         [rec] = self.export()
-        self.assertEqual(set(rec), {"id", "uuid", "taken_at", "staff", "client", "answers",
-                                    "advice", "gp_signoff"})
+        self.assertEqual(set(rec), {"id", "uuid", "taken_at", "staff", "questionnaire_version",
+                                    "advice_version", "client", "answers", "advice_sheet",
+                                    "advice", "gp_signoff", "flags", "acknowledgement",
+                                    "ready"})
         self.assertEqual(rec["id"], 1)
         self.assertRegex(rec["uuid"], UUID4)
         self.assertEqual(rec["uuid"], self.sql("SELECT uuid FROM intake")[0][0])
@@ -66,6 +68,8 @@ class ExportFields(PipeTest):
             "other_topical_products": "Nizoral 2%", "uses_other_medical": True,
             "other_medical_products": "spironolactone", "gp_discussed": True,
             "gp_signoff": "obtained", "gp_name": "Dr Ngozi Okafor", "gp_signoff_date": d(-3),
+            "scalp_conditions": ["none"], "keloid_history": False, "blood_thinners": False,
+            "allergies": False, "pregnant_or_breastfeeding": "not_applicable",
             "wants_root_cause_help": True, "planned_session_date": d(30)})
         self.assertEqual([x["id"] for x in rec["advice"]],
                          ["smp-cosmetic-only", "treatments-compatible", "gp-signoff",
@@ -85,6 +89,8 @@ class ExportFields(PipeTest):
         self.assertEqual(rec["answers"], {
             "consent_storage": True, "uses_rogaine": False, "uses_propecia": False,
             "uses_other_topical": False, "uses_other_medical": False,
+            "scalp_conditions": ["none"], "keloid_history": False, "blood_thinners": False,
+            "allergies": False, "pregnant_or_breastfeeding": "not_applicable",
             "wants_root_cause_help": False})
         self.assertEqual(rec["gp_signoff"], {"status": "not_required", "gp_name": None,
                                              "date": None})
@@ -325,8 +331,15 @@ class ExportClient(PipeTest):
         # the same intake as the full export gives it, and more
         full = {r["id"]: r for r in self.export()}
         for it in (first, second):
-            for key in ("uuid", "taken_at", "staff", "answers", "gp_signoff"):
+            for key in ("uuid", "taken_at", "staff", "questionnaire_version", "advice_version",
+                        "answers", "gp_signoff", "flags", "acknowledgement", "ready"):
                 self.assertEqual(it[key], full[it["id"]][key])
+        # Acknowledged through the pipe; the GP's sign-off (sheet 2) kept
+        # the acknowledgement of sheet 1, and made the first ready.
+        self.assertEqual(first["acknowledgement"]["sheet"], 1)
+        self.assertEqual(first["acknowledgement"]["typed_name"], "Ana Silva")
+        self.assertEqual((first["ready"], second["ready"]), (True, False))
+        self.assertEqual((first["questionnaire_version"], first["flags"]), ("2026.2", []))
         self.assertEqual(first["revision"], 2)
         self.assertEqual([s["sheet"] for s in first["advice_sheets"]], [1, 2])
         self.assertEqual(first["advice_sheets"][-1]["advice"], full[1]["advice"])
@@ -344,8 +357,9 @@ class ExportClient(PipeTest):
             "updated_at": "2026-01-01T10:05:00Z", "staff": "Sam", "next_question": "email",
             "answers": {"phone": None, "uses_rogaine": False}}])
         self.assertEqual([(a["action"], a["intake_id"]) for a in data["audit"]],
-                         [("create", 1), ("create", 3), ("signoff", 1)])
-        changes = {c["field"]: (c["old_value"], c["new_value"]) for c in data["audit"][2]["changes"]}
+                         [("create", 1), ("acknowledge", 1), ("create", 3), ("acknowledge", 3),
+                          ("signoff", 1)])
+        changes = {c["field"]: (c["old_value"], c["new_value"]) for c in data["audit"][4]["changes"]}
         self.assertEqual(changes["gp_signoff"], ("pending", "obtained"))
         self.assertEqual(changes["gp_name"], (None, "Dr Patel"))
         self.assertEqual(len(data["audit"][0]["changes"]),
@@ -361,7 +375,7 @@ class ExportClient(PipeTest):
         self.assertEqual([i["id"] for i in data["intakes"]], [2])
         self.assertEqual([s["sheet"] for s in data["intakes"][0]["advice_sheets"]], [1])
         self.assertEqual(data["drafts"], [])
-        self.assertEqual([a["action"] for a in data["audit"]], ["create"])
+        self.assertEqual([a["action"] for a in data["audit"]], ["create", "acknowledge"])
 
     def test_to_a_private_file(self):
         out = os.path.join(self.tmp, "ana.json")

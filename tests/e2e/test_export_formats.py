@@ -1,7 +1,9 @@
 """`export --format ndjson|csv`, the filters (--since, --until, --client,
 --pending-signoff) and the progress line, each read back with an
 independent reader (python's json and csv modules, jq) and compared field
-by field with the database as python's sqlite3 reads it."""
+by field with the database as python's sqlite3 reads it; the consultation
+record (screening answers, flags open and cleared, the acknowledgement,
+the versions, readiness) in json, ndjson and csv."""
 import csv
 import io
 import json
@@ -13,20 +15,37 @@ import stat
 import subprocess
 import time
 
-from harness import BIN, WRAPPER, TIMEOUT, ORDER, base_answers, validate_export
+from harness import BIN, ROOT, WRAPPER, TIMEOUT, ORDER, base_answers, validate_export
 from test_pipe_intake import PipeTest
 
 CLIENT_COLUMNS = ["first_name", "last_name", "date_of_birth", "phone", "email"]
 # The questionnaire's order, client fields aside (docs/export.md, CSV).
 ANSWER_COLUMNS = [q for q in ORDER if q not in CLIENT_COLUMNS]
+RECORD_COLUMNS = ["questionnaire_version", "advice_version", "flags_open", "flags_cleared",
+                  "acknowledged_by", "acknowledged_at"]
 HEADER = (["intake_id", "uuid", "taken_at", "staff", "client_id"] + CLIENT_COLUMNS +
-          ANSWER_COLUMNS + ["gp_signoff_status", "advice_ids"])
+          ANSWER_COLUMNS + ["gp_signoff_status", "advice_ids"] + RECORD_COLUMNS)
 TREATED = dict(uses_rogaine="yes", rogaine_form="foam", gp_discussed="yes", gp_signoff="pending")
+# The screening flags in the order of the flag table, each with the
+# question behind it and the answers that leave it down (docs/advice.md),
+# written down here, not asked of the program.
+FLAG_RULES = [("flag-scalp-condition", "scalp_conditions", {"none"}),
+              ("flag-keloid", "keloid_history", {"no"}),
+              ("flag-blood-thinners", "blood_thinners", {"no"}),
+              ("flag-allergy", "allergies", {"no"}),
+              ("flag-pregnancy", "pregnant_or_breastfeeding", {"no", "not_applicable"})]
+RELEASE_2026_1 = os.path.join(ROOT, "tests", "e2e", "cases", "release-2026.1.json")
 
 
 def neutral(cell):
     """A CSV cell as docs/export.md says it is written."""
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def raised(answers):
+    """The flags stored answers raise, in the flag table's order."""
+    return [f for f, q, quiet in FLAG_RULES if answers.get(q) is not None
+            and answers[q] not in quiet]
 
 
 def signoff_status(answers):
@@ -60,10 +79,44 @@ class Formats(PipeTest):
                     "SELECT advice_id FROM advice_sheet WHERE intake_id = ?1 AND sheet = "
                     "(SELECT max(sheet) FROM advice_sheet WHERE intake_id = ?1) "
                     "ORDER BY position", (row[0],)))
+                rec.update(self.record_keeping(con, row[0], answers))
                 out[row[0]] = rec
         finally:
             con.close()
         return out
+
+    def record_keeping(self, con, intake_id, answers):
+        """The versions, flags, acknowledgement and readiness of an intake,
+        from the tables: the CSV columns, and under "json" what the JSON
+        formats give."""
+        qv, av, sheet, ack_sheet = con.execute(
+            "SELECT questionnaire_version, advice_version, (SELECT max(sheet) FROM "
+            "advice_sheet WHERE intake_id = i.id), acknowledged_sheet FROM intake i "
+            "WHERE id = ?", (intake_id,)).fetchone()
+        cleared = {r[0]: r[1:] for r in con.execute(
+            "SELECT flag_id, reason, staff, at FROM flag_clearance WHERE intake_id = ?",
+            (intake_id,))}
+        ack = con.execute("SELECT typed_name, at, staff, sheet FROM acknowledgement "
+                          "WHERE intake_id = ? AND sheet = ?", (intake_id, ack_sheet)).fetchone()
+        flags = []
+        for f in raised(answers):
+            if f in cleared:
+                reason, by, at = cleared[f]
+                flags.append({"id": f, "status": "cleared", "reason": reason,
+                              "cleared_by": by, "cleared_at": at})
+            else:
+                flags.append({"id": f, "status": "open"})
+        ready = (signoff_status(answers) in ("not_required", "obtained") and ack is not None
+                 and all(f["status"] == "cleared" for f in flags))
+        return {
+            "questionnaire_version": qv, "advice_version": av,
+            "flags_open": ";".join(f["id"] for f in flags if f["status"] == "open") or None,
+            "flags_cleared": ";".join(f["id"] for f in flags if f["status"] == "cleared") or None,
+            "acknowledged_by": ack[0] if ack else None, "acknowledged_at": ack[1] if ack else None,
+            "json": {"questionnaire_version": qv, "advice_version": av, "advice_sheet": sheet,
+                     "flags": flags, "ready": ready,
+                     "acknowledgement": dict(zip(("typed_name", "at", "staff", "sheet"), ack))
+                     if ack else None}}
 
     def export_as(self, *args):
         p = self.run_cmd("export", *args)
@@ -77,14 +130,19 @@ class Formats(PipeTest):
         self.new_intake(base_answers(
             first_name="=HYPERLINK(\"http://x\",\"y\")", last_name="Silva, Jr",
             phone="+44 7700 900123", email="ana@example.com",
-            hair_loss_notes="-crown, \"thin\"", **TREATED))
+            hair_loss_notes="-crown, \"thin\"", scalp_conditions="psoriasis, other",
+            scalp_conditions_detail="=1+1", allergies="yes", allergies_detail="@latex",
+            acknowledged_by="=HYPERLINK(\"http://x\",\"y\") Silva, Jr", **TREATED))
+        ana = str(self.sql("SELECT max(id) FROM intake")[0][0])
+        p = self.run_cmd("clear-flag", ana, "flag-allergy", "--reason", "Nitrile gloves")
+        self.assertEqual(p.returncode, 0, p.stderr)
         p = self.run_cmd("new", input=self.lines_with_continuation())
         self.assertEqual(p.returncode, 0, p.stderr)
         self.new_intake(base_answers(first_name="@Bo", last_name="Ng", date_of_birth="1990-01-02",
                                      uses_propecia="yes", gp_discussed="yes",
-                                     gp_signoff="declined"))
+                                     gp_signoff="declined", acknowledged_by="@bo NG"))
         self.new_intake(base_answers(first_name="Zoë", last_name="Ødegård",
-                                     date_of_birth="1979-02-28"))
+                                     date_of_birth="1979-02-28", acknowledged_by=None))
 
     def lines_with_continuation(self):
         from harness import pipe_lines
@@ -132,6 +190,21 @@ class Formats(PipeTest):
         self.assertEqual(first["last_name"], "Silva, Jr")
         self.assertEqual(first["phone"], "'+44 7700 900123")
         self.assertEqual(first["gp_signoff_status"], "pending")
+        # The consultation record: several choices as stored, flags by
+        # state, the acknowledgement (formula-protected like any cell).
+        self.assertEqual(first["scalp_conditions"], "psoriasis,other")
+        self.assertEqual(first["scalp_conditions_detail"], "'=1+1")
+        self.assertEqual(first["allergies_detail"], "'@latex")
+        self.assertEqual(first["flags_open"], "flag-scalp-condition")
+        self.assertEqual(first["flags_cleared"], "flag-allergy")
+        self.assertEqual(first["acknowledged_by"], "'=HYPERLINK(\"http://x\",\"y\") Silva, Jr")
+        self.assertRegex(first["acknowledged_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual((first["questionnaire_version"], first["advice_version"]),
+                         ("2026.2", "2026.2"))
+        self.assertEqual(dict(zip(HEADER, rows[3]))["acknowledged_by"], "'@bo NG")
+        self.assertEqual(dict(zip(HEADER, rows[4]))["acknowledged_by"], "")
+        self.assertEqual(dict(zip(HEADER, rows[4]))["acknowledged_at"], "")
+        self.assertEqual(dict(zip(HEADER, rows[4]))["flags_open"], "")
         second = dict(zip(HEADER, rows[2]))
         self.assertEqual(second["hair_loss_notes"], "'@first\n=second line")
         self.assertEqual(dict(zip(HEADER, rows[3]))["first_name"], "'@Bo")
@@ -139,6 +212,72 @@ class Formats(PipeTest):
         self.assertEqual(dict(zip(HEADER, rows[4]))["gp_signoff_status"], "not_required")
         # The JSON formats keep the text as typed.
         self.assertEqual(self.export()[0]["client"]["first_name"], "=HYPERLINK(\"http://x\",\"y\")")
+
+    def test_the_record_in_json_and_ndjson(self):
+        """Versions, flags (open and cleared), the acknowledgement and
+        readiness, and the screening answers, as the tables hold them; an
+        intake of 2026.1 (imported from release 0.1.0's export) too."""
+        p = self.run_cmd("import", RELEASE_2026_1)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.some_intakes()
+        # Bo's flags all down, the GP declined: acknowledged, not ready.
+        # One more: every flag raised, all cleared, acknowledged: ready.
+        every = base_answers(first_name="Di", last_name="Ek", scalp_conditions="sunburn",
+                             keloid_history="yes", blood_thinners="yes",
+                             blood_thinners_detail="warfarin", allergies="yes",
+                             allergies_detail="latex", pregnant_or_breastfeeding="yes",
+                             acknowledged_by="Di Ek")
+        self.new_intake(every)
+        last = self.sql("SELECT max(id) FROM intake")[0][0]
+        for f, _, _ in FLAG_RULES:
+            p = self.run_cmd("clear-flag", str(last), f, "--reason", "Checked: " + f)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        array = self.export()
+        lines = [json.loads(l) for l in self.export_as("--format", "ndjson").splitlines()]
+        self.assertEqual(lines, array)
+        stored = self.stored()
+        self.assertEqual([r["id"] for r in array], sorted(stored))
+        for r in array:
+            with self.subTest(intake=r["id"]):
+                want = stored[r["id"]]["json"]
+                for key, value in want.items():
+                    self.assertEqual(r[key], value, key)
+                # The answers: several choices an array of the stored ones.
+                got = r["answers"].get("scalp_conditions")
+                raw = stored[r["id"]]["scalp_conditions"]
+                self.assertEqual(got, raw.split(",") if raw is not None else None)
+        by_id = {r["id"]: r for r in array}
+        # Spelled out: the old intakes, Ana's two flags, Di ready.
+        for old in (1, 2):
+            self.assertEqual(by_id[old]["questionnaire_version"], "2026.1")
+            self.assertEqual(by_id[old]["flags"], [])
+            self.assertIsNone(by_id[old]["acknowledgement"])
+            self.assertNotIn("keloid_history", by_id[old]["answers"])
+        ana = by_id[3]
+        self.assertEqual(ana["answers"]["scalp_conditions"], ["psoriasis", "other"])
+        self.assertEqual([(f["id"], f["status"]) for f in ana["flags"]],
+                         [("flag-scalp-condition", "open"), ("flag-allergy", "cleared")])
+        self.assertEqual(ana["flags"][1]["reason"], "Nitrile gloves")
+        self.assertEqual(ana["flags"][1]["cleared_by"], "Dana Staff")
+        self.assertEqual(ana["acknowledgement"]["typed_name"],
+                         "=HYPERLINK(\"http://x\",\"y\") Silva, Jr")
+        self.assertEqual(ana["acknowledgement"]["sheet"], 1)
+        self.assertFalse(ana["ready"])
+        self.assertEqual([f["status"] for f in by_id[last]["flags"]], ["cleared"] * 5)
+        self.assertTrue(by_id[last]["ready"])
+        self.assertEqual(by_id[last]["answers"]["pregnant_or_breastfeeding"], "yes")
+        # Written as stored: the CSV and JSON agree on every intake.
+        rows = list(csv.reader(io.StringIO(self.export_as("--format", "csv"), newline="")))
+        for row in rows[1:]:
+            cells = dict(zip(HEADER, row))
+            r = by_id[int(cells["intake_id"])]
+            self.assertEqual(cells["flags_open"], ";".join(
+                f["id"] for f in r["flags"] if f["status"] == "open"))
+            self.assertEqual(cells["flags_cleared"], ";".join(
+                f["id"] for f in r["flags"] if f["status"] == "cleared"))
+            self.assertEqual(cells["questionnaire_version"], r["questionnaire_version"])
+            self.assertEqual(cells["acknowledged_at"],
+                             (r["acknowledgement"] or {}).get("at", ""))
 
     def test_a_formula_cell_never_starts_a_cell(self):
         """Whatever the text, no CSV cell (after its quotes are removed)

@@ -3,7 +3,10 @@ Questionnaire) and `export --format fhir` (a collection Bundle of
 QuestionnaireResponse resources), validated against the official FHIR R4
 JSON schema (fetched by `make test-deps`, tests/fhir-schema.sh) and checked
 for the FHIR invariants the schema cannot express; the responses compared
-field by field with the database read directly through sqlite3.
+field by field with the database read directly through sqlite3: the
+answers, and the consultation record (contained Flag resources, the
+acknowledgement and the advice version as extensions, each response's
+own questionnaire version).
 
 The schema is big and slow to apply (about a second per response), so the
 bundle is made once per class and kept small."""
@@ -32,15 +35,35 @@ BASE = "http://smp-intake.invalid/fhir/"
 QUESTIONNAIRE_URL = BASE + "Questionnaire/smp-intake-consultation"
 CODESYSTEM = BASE + "CodeSystem/"
 CLIENT_ID_SYSTEM = BASE + "client-id"
+FLAG_SYSTEM = BASE + "CodeSystem/screening-flag"
+EXT = BASE + "StructureDefinition/"
+RELEASE_2026_1 = os.path.join(ROOT, "tests", "e2e", "cases", "release-2026.1.json")
 EXPORT_MD = os.path.join(ROOT, "docs", "export.md")
 
 # The answer type of each question, written down here, not asked of the
 # program: FHIR item type and the answer's value[x].
 BOOLEAN = {"consent_storage", "uses_rogaine", "uses_propecia", "uses_other_topical",
-           "uses_other_medical", "gp_discussed", "wants_root_cause_help"}
+           "uses_other_medical", "gp_discussed", "keloid_history", "blood_thinners", "allergies",
+           "wants_root_cause_help"}
 DATES = {"date_of_birth", "rogaine_since", "gp_signoff_date", "planned_session_date"}
-CHOICE = {"rogaine_form", "propecia_form", "gp_signoff"}
-NOTES = {"hair_loss_notes", "other_topical_products", "other_medical_products"}
+CHOICE = {"rogaine_form", "propecia_form", "gp_signoff", "scalp_conditions",
+          "pregnant_or_breastfeeding"}
+SEVERAL = {"scalp_conditions"}  # a choice that repeats
+NOTES = {"hair_loss_notes", "other_topical_products", "other_medical_products",
+         "scalp_conditions_detail", "blood_thinners_detail", "allergies_detail",
+         "other_medication"}
+# The questions questionnaire 2026.2 added: an intake of 2026.1 has none.
+ADDED_IN_2026_2 = {"scalp_conditions", "scalp_conditions_detail", "keloid_history",
+                   "blood_thinners", "blood_thinners_detail", "allergies", "allergies_detail",
+                   "pregnant_or_breastfeeding", "other_medication"}
+# The flags, in the order of the flag table: the question behind each, the
+# answers that leave it down, and its title (docs/advice.md).
+FLAG_RULES = [("flag-scalp-condition", "scalp_conditions", {"none"}, "Scalp condition"),
+              ("flag-keloid", "keloid_history", {"no"}, "Keloid scars"),
+              ("flag-blood-thinners", "blood_thinners", {"no"}, "Blood thinners"),
+              ("flag-allergy", "allergies", {"no"}, "Allergies"),
+              ("flag-pregnancy", "pregnant_or_breastfeeding", {"no", "not_applicable"},
+               "Pregnancy or breastfeeding")]
 CLIENT_FIELDS = ["first_name", "last_name", "date_of_birth", "phone", "email"]
 TEXT_TYPES = {"yes/no": "boolean", "date": "date", "choice": "choice", "notes": "text",
               "text": "string", "email": "string", "phone": "string"}
@@ -128,8 +151,12 @@ def parse_text(out):
              "required": h.group(4) == "required", "default": h.group(5),
              "prompt": lines[1][4:], "choices": None}
         rest = lines[2:]
-        if rest and rest[0].startswith("    choices: "):
-            q["choices"] = rest.pop(0)[len("    choices: "):].split(", ")
+        q["several"] = False
+        for head, several in (("    choices: ", False),
+                              ("    choices (several, comma-separated): ", True)):
+            if rest and rest[0].startswith(head):
+                q["choices"] = rest.pop(0)[len(head):].split(", ")
+                q["several"] = several
         assert len(rest) == 1 and rest[0].startswith("    asked: "), block
         q["asked"] = rest[0][len("    asked: "):]
         questions.append(q)
@@ -146,11 +173,12 @@ def text_view(q):
         names = asked[len("when any of "):-len(" is yes")].split(", ")
         cond = ("any", tuple((n, "yes") for n in names))
     else:
-        m = re.match(r"^when ([a-z0-9_]+) is (\S+)$", asked)
+        # "includes" (several choices) is FHIR's "=" on a question that repeats.
+        m = re.match(r"^when ([a-z0-9_]+) (?:is|includes) (\S+)$", asked)
         assert m, asked
         cond = ("all", ((m.group(1), m.group(2)),))
     return (q["id"], TEXT_TYPES[q["type"]], q["required"], q["prompt"],
-            tuple(q["choices"] or ()), q["default"], cond)
+            tuple(q["choices"] or ()), q["default"], cond, q["several"])
 
 
 def fhir_view(item):
@@ -172,7 +200,8 @@ def fhir_view(item):
             else:
                 terms.append((c["question"], c["answerCoding"]["code"]))
         cond = (item.get("enableBehavior", "all"), tuple(terms))
-    return (item["linkId"], item["type"], item["required"], item["text"], codes, default, cond)
+    return (item["linkId"], item["type"], item["required"], item["text"], codes, default, cond,
+            item.get("repeats", False))
 
 
 def check_questionnaire(t, q):
@@ -190,6 +219,9 @@ def check_questionnaire(t, q):
         with t.subTest(linkId=it["linkId"]):
             t.assertIn(it["type"], ("boolean", "date", "string", "text", "choice"))
             t.assertNotIn("item", it)
+            t.assertEqual(it.get("repeats", False), it["linkId"] in SEVERAL)
+            if "repeats" in it:
+                t.assertIs(it["repeats"], True)
             if it["type"] == "choice":  # que-4, que-11
                 opts = it["answerOption"]
                 codes = [o["valueCoding"]["code"] for o in opts]
@@ -223,18 +255,20 @@ def check_questionnaire(t, q):
 
 def enabled(qitem, answers):
     """FHIR's enableWhen for a Questionnaire item, given a response's
-    answers (linkId -> answer object)."""
+    answers (linkId -> its list of answer objects)."""
     results = []
     for c in qitem.get("enableWhen", []):
         a = answers.get(c["question"])
         if a is None:
             results.append(False)
         elif "answerBoolean" in c:
-            results.append(a.get("valueBoolean") is c["answerBoolean"])
+            results.append(any(x.get("valueBoolean") is c["answerBoolean"] for x in a))
         else:
-            vc = a.get("valueCoding") or {}
-            results.append((vc.get("system"), vc.get("code")) ==
-                           (c["answerCoding"]["system"], c["answerCoding"]["code"]))
+            # "=" on an item that repeats: any of its answers
+            results.append(any(
+                ((x.get("valueCoding") or {}).get("system"),
+                 (x.get("valueCoding") or {}).get("code")) ==
+                (c["answerCoding"]["system"], c["answerCoding"]["code"]) for x in a))
     if not results:
         return True
     return any(results) if qitem.get("enableBehavior") == "any" else all(results)
@@ -242,13 +276,34 @@ def enabled(qitem, answers):
 
 def check_response(t, q, r):
     """A QuestionnaireResponse against the Questionnaire: known linkIds in
-    its order, the item's answer type, choices among the options, items
-    only when enabled, every enabled required item answered."""
-    t.assertEqual(r["questionnaire"], q["url"] + "|" + q["version"])
+    its order, the item's answer type, choices among the options (several
+    only where the item repeats), items only when enabled, every enabled
+    required item answered (of the questions its own version asked); every
+    contained resource referred to from the response (dom-3)."""
+    url, version = r["questionnaire"].split("|")
+    t.assertEqual(url, q["url"])
+    t.assertIn(version, ("2026.1", q["version"]))
     t.assertIn(r["status"], ("completed", "amended"))
-    [patient] = r["contained"]  # dom-3: referred to from the response
+    patient, flags = r["contained"][0], r["contained"][1:]
+    t.assertEqual(patient["resourceType"], "Patient")
     t.assertEqual(r["subject"], {"reference": "#" + patient["id"]})
-    t.assertNotIn("contained", patient)  # dom-2
+    refs = [e["valueReference"]["reference"] for e in r.get("extension", [])
+            if e["url"] == EXT + "screening-flag"]
+    t.assertEqual(refs, ["#" + f["id"] for f in flags])  # dom-3
+    ids = [c["id"] for c in r["contained"]]
+    t.assertEqual(len(ids), len(set(ids)))
+    for f in flags:
+        t.assertEqual(f["resourceType"], "Flag")
+        t.assertIn(f["status"], ("active", "inactive"))
+        t.assertEqual(f["subject"], {"reference": "#" + patient["id"]})
+        t.assertEqual(f["code"]["coding"][0]["system"], FLAG_SYSTEM)
+        t.assertEqual(f["code"]["coding"][0]["code"], f["id"])
+        # a clearance exactly when inactive
+        t.assertEqual(f["status"] == "inactive", "extension" in f)
+    for c in r["contained"]:
+        t.assertNotIn("contained", c)  # dom-2
+    for e in r.get("extension", []):  # ext-1: a value or parts, never both
+        t.assertEqual(len([k for k in e if k.startswith("value")]) + ("extension" in e), 1)
     qitems = {i["linkId"]: i for i in q["item"]}
     order = [i["linkId"] for i in q["item"]]
     links = [i["linkId"] for i in r["item"]]
@@ -260,22 +315,24 @@ def check_response(t, q, r):
     for it in r["item"]:
         qi = qitems[it["linkId"]]
         t.assertEqual(set(it), {"linkId", "answer"})  # qrs-1: no nested items
-        t.assertEqual(len(it["answer"]), 1)  # qrs-2: none repeats
-        [a] = it["answer"]
-        key = VALUE_KEY[qi["type"]]
-        t.assertEqual(list(a), [key], it["linkId"])
-        if key == "valueBoolean":
-            t.assertIsInstance(a[key], bool)
-        if key == "valueCoding":
-            options = [(o["valueCoding"]["system"], o["valueCoding"]["code"])
-                       for o in qi["answerOption"]]
-            t.assertIn((a[key]["system"], a[key]["code"]), options, it["linkId"])
-        answers[it["linkId"]] = a
+        if not qi.get("repeats"):
+            t.assertEqual(len(it["answer"]), 1)  # qrs-2: only an item that repeats
+        t.assertGreaterEqual(len(it["answer"]), 1)
+        for a in it["answer"]:
+            key = VALUE_KEY[qi["type"]]
+            t.assertEqual(list(a), [key], it["linkId"])
+            if key == "valueBoolean":
+                t.assertIsInstance(a[key], bool)
+            if key == "valueCoding":
+                options = [(o["valueCoding"]["system"], o["valueCoding"]["code"])
+                           for o in qi["answerOption"]]
+                t.assertIn((a[key]["system"], a[key]["code"]), options, it["linkId"])
+        answers[it["linkId"]] = it["answer"]
     for link, qi in qitems.items():
         on = enabled(qi, answers)
         if link in answers:
             t.assertTrue(on, "%s is answered but not enabled" % link)
-        elif qi["required"]:
+        elif qi["required"] and not (version == "2026.1" and link in ADDED_IN_2026_2):
             t.assertFalse(on, "%s is required and enabled but not answered" % link)
 
 
@@ -302,9 +359,15 @@ def read_intakes(db):
     try:
         rows = con.execute(
             "SELECT i.id, i.uuid, i.taken_at, i.staff, i.revision, c.id, c.first_name, "
-            "c.last_name, c.date_of_birth, c.phone, c.email FROM intake i "
+            "c.last_name, c.date_of_birth, c.phone, c.email, i.questionnaire_version, "
+            "i.advice_version FROM intake i "
             "JOIN client c ON c.id = i.client_id ORDER BY i.id").fetchall()
         answers = con.execute("SELECT intake_id, question_id, value FROM answer").fetchall()
+        acks = {r[0]: r[1:] for r in con.execute(
+            "SELECT a.intake_id, a.typed_name, a.at, a.staff, a.sheet FROM acknowledgement a "
+            "JOIN intake i ON i.id = a.intake_id AND i.acknowledged_sheet = a.sheet")}
+        cleared = con.execute("SELECT intake_id, flag_id, reason, staff, at "
+                              "FROM flag_clearance").fetchall()
     finally:
         con.close()
     out = []
@@ -315,11 +378,15 @@ def read_intakes(db):
             if raw is not None:
                 a[name] = raw
         out.append({"id": d[0], "uuid": d[1], "taken_at": d[2], "staff": row[3],
-                    "revision": d[4], "client_id": d[5], "answers": a})
+                    "revision": d[4], "client_id": d[5], "answers": a,
+                    "questionnaire_version": d[11], "advice_version": d[12],
+                    "ack": acks.get(row[0]),
+                    "cleared": {f.decode(): rest for iid, f, *rest in cleared
+                                if iid == row[0]}})
     return out
 
 
-def expected_entry(row, version):
+def expected_entry(row):
     """The Bundle entry an intake must give, built from the database row."""
     a = row["answers"]
     text = lambda k: fhir_string(a[k])
@@ -339,16 +406,48 @@ def expected_entry(row, version):
             value = {"valueBoolean": v == "yes"}
         elif qid in DATES:
             value = {"valueDate": v}
+        elif qid in SEVERAL:
+            items.append({"linkId": qid, "answer": [
+                {"valueCoding": {"system": CODESYSTEM + qid, "code": c, "display": c}}
+                for c in v.split(",")]})
+            continue
         elif qid in CHOICE:
             value = {"valueCoding": {"system": CODESYSTEM + qid, "code": v, "display": v}}
         else:
             value = {"valueString": v}
         items.append({"linkId": qid, "answer": [value]})
+    contained, extensions = [patient], []
+    for flag, qid, quiet, title in FLAG_RULES:
+        if a.get(qid) is None or fhir_string(a[qid]) in quiet:
+            continue
+        f = {"resourceType": "Flag", "id": flag}
+        if flag in row["cleared"]:
+            reason, by, at = (fhir_string(x) for x in row["cleared"][flag])
+            f["extension"] = [{"url": EXT + "flag-clearance", "extension": [
+                {"url": "reason", "valueString": reason},
+                {"url": "clearedBy", "valueString": by},
+                {"url": "clearedAt", "valueDateTime": at}]}]
+        f.update(status="inactive" if flag in row["cleared"] else "active",
+                 code={"coding": [{"system": FLAG_SYSTEM, "code": flag, "display": title}],
+                       "text": title},
+                 subject={"reference": "#client"})
+        contained.append(f)
+        extensions.append({"url": EXT + "screening-flag",
+                           "valueReference": {"reference": "#" + flag}})
+    extensions.append({"url": EXT + "advice-version", "valueString": row["advice_version"]})
+    if row["ack"]:
+        name, at, staff, sheet = row["ack"]
+        extensions.append({"url": EXT + "acknowledgement", "extension": [
+            {"url": "typedName", "valueString": fhir_string(name)},
+            {"url": "at", "valueDateTime": fhir_string(at)},
+            {"url": "staff", "valueString": fhir_string(staff)},
+            {"url": "sheet", "valuePositiveInt": sheet}]})
     urn = "urn:uuid:" + row["uuid"]
     return {"fullUrl": urn, "resource": {
-        "resourceType": "QuestionnaireResponse", "id": row["uuid"], "contained": [patient],
+        "resourceType": "QuestionnaireResponse", "id": row["uuid"], "contained": contained,
+        "extension": extensions,
         "identifier": {"system": "urn:ietf:rfc:3986", "value": urn},
-        "questionnaire": QUESTIONNAIRE_URL + "|" + version,
+        "questionnaire": QUESTIONNAIRE_URL + "|" + row["questionnaire_version"],
         "status": "amended" if row["revision"] > 1 else "completed",
         "subject": {"reference": "#client"}, "authored": row["taken_at"],
         "author": {"display": fhir_string(row["staff"])}, "item": items}}
@@ -446,10 +545,13 @@ class FhirQuestionnaire(Fixture):
 
 
 class FhirBundle(Fixture):
-    """Five intakes: everything answered, nothing optional, a treatment not
+    """Five intakes: everything answered (screening flags raised, one
+    cleared, the advice acknowledged), nothing optional, a treatment not
     discussed with the GP, a declined sign-off, and one amended by a later
-    sign-off; then names and notes with escapes, controls, Unicode spaces
-    and a byte that is not UTF-8 written straight into the file."""
+    sign-off (acknowledged before it); then names and notes with escapes,
+    controls, Unicode spaces and a byte that is not UTF-8 written straight
+    into the file; and two intakes of questionnaire 2026.1 imported from
+    release 0.1.0's export."""
 
     def make(self, env):
         day = lambda n: (today() + datetime.timedelta(days=n)).isoformat()
@@ -462,22 +564,29 @@ class FhirBundle(Fixture):
             other_topical_products="Nizoral 2%", uses_other_medical="yes",
             other_medical_products="spironolactone", gp_discussed="yes",
             gp_signoff="obtained", gp_name="Dr Ngozi Okafor", gp_signoff_date=day(-3),
+            scalp_conditions="eczema, sunburn, other", scalp_conditions_detail="scaly edge",
+            keloid_history="yes", blood_thinners="yes", blood_thinners_detail="aspirin",
+            allergies="no", pregnant_or_breastfeeding="no", other_medication="Vitamin D",
+            acknowledged_by='zoë 山田-O\'Neil "Jr" \\',
             wants_root_cause_help="yes", planned_session_date=day(30))
         intakes = [
             (["--staff", "Kim Ødegård"], full),
-            ([], base_answers(first_name="Bea", last_name="Rowe")),
+            ([], base_answers(first_name="Bea", last_name="Rowe", acknowledged_by=None)),
             ([], base_answers(first_name="Cy", last_name="Tan", email="cy@example.com",
-                              uses_rogaine="yes", gp_discussed="no")),
+                              uses_rogaine="yes", gp_discussed="no", acknowledged_by=None)),
             ([], base_answers(first_name="Di", last_name="Ng", phone="07700 900123",
                               uses_other_medical="yes", other_medical_products="oral min",
-                              gp_discussed="yes", gp_signoff="declined")),
+                              gp_discussed="yes", gp_signoff="declined",
+                              acknowledged_by=None)),
             ([], base_answers(first_name="Ed", last_name="Po", uses_propecia="yes",
-                              gp_discussed="yes", gp_signoff="pending")),
+                              gp_discussed="yes", gp_signoff="pending",
+                              acknowledged_by="Ed Po")),
         ]
         for extra, answers in intakes:
             run(env, *extra, "new", input=pipe_lines(answers).encode())
         run(env, "signoff", "5", "--status", "obtained", "--gp", "Dr Patel", "--date",
             day(0))
+        run(env, "clear-flag", "1", "flag-keloid", "--reason", "Test\u00a0area: flat")
         con = sqlite3.connect(env["SMP_INTAKE_DB"])
         with con:
             con.execute("UPDATE client SET first_name = ?, last_name = CAST(? AS TEXT) "
@@ -486,24 +595,24 @@ class FhirBundle(Fixture):
             con.execute("UPDATE answer SET value = ? WHERE intake_id = 4 AND "
                         "question_id = 'other_medical_products'", ("oral\u3000min\nsince\u000c",))
         con.close()
+        run(env, "import", RELEASE_2026_1)
         return {"bundle": json.loads(run(env, "export", "--format", "fhir")),
                 "questionnaire": json.loads(run(env, "questionnaire", "--format", "fhir")),
                 "db": env["SMP_INTAKE_DB"]}
 
     def test_bundle_is_valid_fhir_r4(self):
         bundle = self.fixture["bundle"]
-        self.assertEqual(len(bundle["entry"]), 5)
+        self.assertEqual(len(bundle["entry"]), 7)
         self.assertEqual(schema_errors(bundle), [])
         check_bundle(self, self.fixture["questionnaire"], bundle)
 
     def test_each_response_equals_the_database(self):
         rows = read_intakes(self.fixture["db"])
-        version = self.fixture["questionnaire"]["version"]
         entries = self.fixture["bundle"]["entry"]
         self.assertEqual(len(entries), len(rows))
         for row, entry in zip(rows, entries):
             with self.subTest(intake=row["id"]):
-                self.assertEqual(entry, expected_entry(row, version))
+                self.assertEqual(entry, expected_entry(row))
         # what the hostile text became, spelled out
         r = {e["resource"]["id"]: e["resource"] for e in entries}
         two = r[rows[1]["uuid"]]
@@ -539,11 +648,50 @@ class FhirBundle(Fixture):
                 for c in conditional:
                     self.assertEqual(c in links, applies(c, stored) and bool(stored.get(c)), c)
         statuses = [e["resource"]["status"] for e in self.fixture["bundle"]["entry"]]
-        self.assertEqual(statuses, ["completed"] * 4 + ["amended"])
+        self.assertEqual(statuses, ["completed"] * 4 + ["amended"] + ["completed"] * 2)
         telecom = [e["resource"]["contained"][0].get("telecom")
                    for e in self.fixture["bundle"]["entry"]]
         self.assertEqual([[t["system"] for t in x] if x else None for x in telecom],
-                         [["phone", "email"], None, ["email"], ["phone"], None])
+                         [["phone", "email"], None, ["email"], ["phone"], None, None, None])
+
+    def test_the_consultation_record(self):
+        """Spelled out: several choices, the flags (one cleared), the
+        acknowledgement (of the sheet before a sign-off too), the versions."""
+        r = [e["resource"] for e in self.fixture["bundle"]["entry"]]
+        version = self.fixture["questionnaire"]["version"]
+        self.assertEqual(version, "2026.2")
+        self.assertEqual([x["questionnaire"].split("|")[1] for x in r],
+                         ["2026.2"] * 5 + ["2026.1"] * 2)
+        items = {i["linkId"]: i["answer"] for i in r[0]["item"]}
+        self.assertEqual([a["valueCoding"]["code"] for a in items["scalp_conditions"]],
+                         ["eczema", "sunburn", "other"])
+        self.assertEqual(items["scalp_conditions_detail"], [{"valueString": "scaly edge"}])
+        self.assertEqual(items["other_medication"], [{"valueString": "Vitamin D"}])
+        flags = {c["id"]: c for c in r[0]["contained"][1:]}
+        self.assertEqual(list(flags), ["flag-scalp-condition", "flag-keloid",
+                                       "flag-blood-thinners"])
+        self.assertEqual({k: f["status"] for k, f in flags.items()},
+                         {"flag-scalp-condition": "active", "flag-keloid": "inactive",
+                          "flag-blood-thinners": "active"})
+        parts = {p["url"]: p for p in flags["flag-keloid"]["extension"][0]["extension"]}
+        self.assertEqual(parts["reason"], {"url": "reason", "valueString": "Test area: flat"})
+        self.assertEqual(parts["clearedBy"]["valueString"], "Dana Staff")
+        ext = lambda res, name: [e for e in res["extension"] if e["url"] == EXT + name]
+        [ack] = ext(r[0], "acknowledgement")
+        self.assertEqual([p["url"] for p in ack["extension"]], ["typedName", "at", "staff",
+                                                                "sheet"])
+        self.assertEqual(ack["extension"][0]["valueString"], 'zoë 山田-O\'Neil "Jr" \\')
+        self.assertEqual(ack["extension"][2]["valueString"], "Kim Ødegård")
+        self.assertEqual(ack["extension"][3]["valuePositiveInt"], 1)
+        # Ed acknowledged sheet 1; the GP's sign-off made sheet 2.
+        [ack] = ext(r[4], "acknowledgement")
+        self.assertEqual(ack["extension"][3]["valuePositiveInt"], 1)
+        for i in (1, 2, 3, 5, 6):
+            self.assertEqual(ext(r[i], "acknowledgement"), [])
+            self.assertEqual(len(r[i]["contained"]), 1)
+        self.assertEqual([ext(x, "advice-version")[0]["valueString"] for x in r],
+                         ["2026.2"] * 5 + ["2026.1"] * 2)
+        self.assertNotIn("scalp_conditions", [i["linkId"] for i in r[5]["item"]])
 
     def test_the_checks_catch_broken_output(self):
         """Each check above fails on a copy of the real output broken on
@@ -588,13 +736,17 @@ class FhirBundle(Fixture):
                     item(r, "rogaine_form")))),
                 ("out of order", broken(1, lambda r: r["item"].reverse())),
                 ("wrong questionnaire", broken(1, lambda r: r.update(
-                    questionnaire=QUESTIONNAIRE_URL + "|0")))):
+                    questionnaire=QUESTIONNAIRE_URL + "|0"))),
+                ("a flag not referred to", broken(0, lambda r: r["extension"].pop(0))),
+                ("several answers where none repeats", broken(1, lambda r: item(
+                    r, "uses_rogaine")["answer"].append({"valueBoolean": True}))),
+                ("2026.1's answers as 2026.2's", broken(6, lambda r: r.update(
+                    questionnaire=QUESTIONNAIRE_URL + "|2026.2")))):
             with self.subTest(invariant=name):
                 with self.assertRaises(AssertionError):
                     check_bundle(self, q, b)
         with self.assertRaises(AssertionError):
-            self.assertEqual(entries[1], expected_entry(read_intakes(self.fixture["db"])[0],
-                                                        q["version"]))
+            self.assertEqual(entries[1], expected_entry(read_intakes(self.fixture["db"])[0]))
 
 
 class FhirEmpty(PipeTest):

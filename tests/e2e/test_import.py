@@ -1,11 +1,13 @@
 """`smp-intake import`: an export read back.  The round trip (export,
 import into an empty database, export again: the same bytes, as JSON and
-as one object per line), matching by uuid (twice adds nothing; a changed
-record is a conflict until --update), --dry-run, the ids kept or not,
-every bad file refused with one line and the database untouched, and an
-import killed midway: all of it or none."""
+as one object per line, with versions, flags cleared and acknowledgements),
+matching by uuid (twice adds nothing; a changed record is a conflict until
+--update), --dry-run, the ids kept or not, release 0.1.0's export (of
+questionnaire 2026.1), every bad file refused with one line and the
+database untouched, and an import killed midway: all of it or none."""
 import copy
 import datetime
+import glob
 import json
 import os
 import random
@@ -18,6 +20,7 @@ import uuid
 from harness import BIN, ROOT, TIMEOUT, WRAPPER, IntakeTest, base_answers, iso, pipe_lines, today
 
 DAY = datetime.timedelta(days=1)
+RELEASE_2026_1 = os.path.join(ROOT, "tests", "e2e", "cases", "release-2026.1.json")
 SOURCE = {}  # the source database and its export, made by the first test that needs them
 
 
@@ -51,9 +54,11 @@ class ImportTest(IntakeTest):
 
     def fill_source(self):
         """Four intakes on three clients, one erased between them (a gap in
-        the ids), a GP sign-off recorded after the intake (two advice
-        sheets); returns the export.  Made once, then copied (the runs
-        are slow under valgrind)."""
+        the ids), a GP sign-off recorded after the intake and after the
+        client's acknowledgement (two advice sheets, the first
+        acknowledged), screening flags open and cleared; returns the
+        export.  Made once, then copied (the runs are slow under
+        valgrind)."""
         if SOURCE:
             with open(self.db, "wb") as f:
                 f.write(SOURCE["db"])
@@ -64,12 +69,14 @@ class ImportTest(IntakeTest):
             phone="+44 7700 900123", email="ana@example.com",
             hair_loss_notes="Thinning at the crown", uses_rogaine="yes", rogaine_form="foam",
             rogaine_since=iso(today() - 400 * DAY), gp_discussed="yes", gp_signoff="pending",
-            planned_session_date=iso(today() + 20 * DAY))
+            planned_session_date=iso(today() + 20 * DAY), allergies="yes",
+            allergies_detail="Latex", acknowledged_by="Ana Silva")
         chloe = base_answers(
             first_name="Chloé", last_name="Martin", date_of_birth="1990-11-05",
             email="chloe@example.com", uses_propecia="yes", propecia_form="tablet",
             gp_discussed="yes", gp_signoff="obtained", gp_name="Dr Patel",
-            gp_signoff_date=iso(today()), wants_root_cause_help="yes")
+            gp_signoff_date=iso(today()), wants_root_cause_help="yes",
+            scalp_conditions="psoriasis, eczema", acknowledged_by="chloé  martin")
         for a in (ana, chloe, base_answers(first_name="Ana", last_name="Silva",
                                            date_of_birth="1985-07-23"),
                   base_answers(first_name="Zoë", last_name="Dubois", date_of_birth="1979-02-28"),
@@ -81,10 +88,20 @@ class ImportTest(IntakeTest):
         p = self.run_cmd("signoff", "1", "--status", "obtained", "--gp", "Dr Okafor", "--date",
                          iso(today()))
         self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_cmd("clear-flag", "1", "flag-allergy", "--reason", "Nitrile \"gloves\" only")
+        self.assertEqual(p.returncode, 0, p.stderr)
         p = self.run_cmd("export")
         self.assertEqual(p.returncode, 0, p.stderr)
-        ids = [(r["id"], r["client"]["id"]) for r in json.loads(p.stdout)]
+        records = json.loads(p.stdout)
+        ids = [(r["id"], r["client"]["id"]) for r in records]
         self.assertEqual(ids, [(1, 1), (2, 2), (3, 1), (5, 4)])
+        # What the round trips below carry.
+        self.assertEqual((records[0]["advice_sheet"], records[0]["acknowledgement"]["sheet"]),
+                         (2, 1))
+        self.assertEqual(records[0]["flags"][0]["status"], "cleared")
+        self.assertTrue(records[0]["ready"])
+        self.assertEqual(records[1]["flags"], [{"id": "flag-scalp-condition", "status": "open"}])
+        self.assertEqual(records[1]["answers"]["scalp_conditions"], ["psoriasis", "eczema"])
         SOURCE["export"] = p.stdout
         with open(self.db, "rb") as f:
             SOURCE["db"] = f.read()
@@ -200,7 +217,14 @@ class MatchedByUuid(ImportTest):
         p = self.on(self.other, "import", "--update", changed)
         self.assertEqual((p.returncode, p.stdout, p.stderr),
                          (0, "0 added, 2 updated, 2 unchanged\n", ""))
-        self.assertEqual(self.on(self.other, "export").stdout, array_of(records))
+        # The file's advice is the new sheet 2 of each, and the
+        # acknowledgement of it goes with it.
+        stored = copy.deepcopy(records)
+        for r in (stored[1], stored[3]):
+            r["advice_sheet"] = 2
+            if r["acknowledgement"]:
+                r["acknowledgement"]["sheet"] = 2
+        self.assertEqual(self.on(self.other, "export").stdout, array_of(stored))
         con = sqlite3.connect(self.other)
         try:
             self.assertEqual(con.execute("SELECT revision FROM intake WHERE id = 2").fetchone(),
@@ -229,7 +253,9 @@ class MatchedByUuid(ImportTest):
 
     def test_dry_run_reports_and_writes_nothing(self):
         records = json.loads(self.exported)
-        records[0]["answers"]["hair_loss_notes"] = "Thinning all over"
+        # (Not record 1: its acknowledgement, before a GP sign-off, is not
+        # for --update to move; RecordKeeping tests that.)
+        records[2]["answers"]["hair_loss_notes"] = "Thinning all over"
         new = copy.deepcopy(records[2])
         new["uuid"] = str(uuid.uuid4())
         records.append(new)
@@ -239,7 +265,7 @@ class MatchedByUuid(ImportTest):
         self.assertEqual(p.returncode, 1)
         self.assertEqual(p.stdout, "dry run, nothing written: 1 to add, 0 to update, "
                                    "3 unchanged, 1 conflict, 0 refused\n")
-        self.assertIn("record 1: uuid", p.stderr)
+        self.assertIn("record 3: uuid", p.stderr)
         p = self.on(self.other, "import", "--dry-run", "--update", path)
         self.assertEqual((p.returncode, p.stdout, p.stderr),
                          (0, "dry run, nothing written: 1 to add, 1 to update, 3 unchanged, "
@@ -255,6 +281,133 @@ class MatchedByUuid(ImportTest):
                                                        "0 to update, 0 unchanged, 0 conflicts, "
                                                        "0 refused\n"), p.stderr)
         self.assertEqual(self.db_bytes(empty), before)
+
+
+class RecordKeeping(ImportTest):
+    """Versions, flags, acknowledgements: kept, checked, conflicting."""
+
+    def test_release_0_1_0_export_is_questionnaire_2026_1(self):
+        p = self.on(self.other, "import", RELEASE_2026_1)
+        self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "2 added, 0 unchanged\n", ""))
+        exported = self.on(self.other, "export").stdout
+        records = json.loads(exported)
+        with open(RELEASE_2026_1) as f:
+            old = json.load(f)
+        for r, o in zip(records, old):
+            self.assertEqual((r["questionnaire_version"], r["advice_version"]),
+                             ("2026.1", "2026.1"))
+            self.assertEqual((r["advice_sheet"], r["flags"], r["acknowledgement"], r["ready"]),
+                             (1, [], None, False))
+            self.assertEqual({k: r[k] for k in o}, o)  # the rest as it was
+        self.assertEqual(self.sql_on(self.other, "SELECT questionnaire_version, advice_version "
+                                                 "FROM intake ORDER BY id"),
+                         [("2026.1", "2026.1")] * 2)
+        # Shown with the labels of 2026.1.
+        show = self.on(self.other, "show", "1").stdout
+        self.assertIn("Other medical treatment", show)
+        self.assertNotIn("Other hair-growth medicine", show)
+        # Exported again (format 2) and imported elsewhere: the same bytes.
+        third = os.path.join(self.tmp, "third.db")
+        p = self.on(third, "import", self.write("again.json", exported))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.on(third, "export").stdout, exported)
+
+    def sql_on(self, db, query):
+        con = sqlite3.connect(db)
+        try:
+            return con.execute(query).fetchall()
+        finally:
+            con.close()
+
+    def test_stored_as_in_the_file(self):
+        self.fill_source()
+        p = self.on(self.other, "import", self.write("in.json", SOURCE["export"]))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # The tables, read without the program, as the source's.
+        query = ("SELECT i.uuid, i.questionnaire_version, i.advice_version, "
+                 "i.acknowledged_sheet, a.typed_name, a.at, a.staff, f.flag_id, f.reason, "
+                 "f.at, f.staff, (SELECT group_concat(DISTINCT sheet) FROM advice_sheet "
+                 "WHERE intake_id = i.id) FROM intake i LEFT JOIN acknowledgement a ON "
+                 "a.intake_id = i.id AND a.sheet = i.acknowledged_sheet LEFT JOIN "
+                 "flag_clearance f ON f.intake_id = i.id ORDER BY i.id")
+        source, target = self.sql_on(self.db, query), self.sql_on(self.other, query)
+        # The target holds the latest sheet only, under its number.
+        self.assertEqual([r[-1] for r in target], ["2", "1", "1", "1"])
+        self.assertEqual([r[:-1] for r in target], [r[:-1] for r in source])
+        self.assertEqual(target[0][3:9], (1, "Ana Silva", target[0][5], "Dana Staff",
+                                          "flag-allergy", 'Nitrile "gloves" only'))
+
+    def test_bad_record_keeping_is_refused(self):
+        records = json.loads(self.fill_source())
+
+        def changed(n, change):
+            rs = copy.deepcopy(records)
+            change(rs[n])
+            return array_of(rs)
+
+        cases = [
+            (changed(0, lambda r: r.update(questionnaire_version="2027.1")),
+             "record 1: questionnaire_version: not a version this program knows (2026.1, "
+             "2026.2)"),
+            (changed(2, lambda r: r.update(questionnaire_version="2026.1")),
+             "record 3: answers.scalp_conditions: not a question of questionnaire 2026.1"),
+            (changed(1, lambda r: r.pop("advice_version")), "record 2: advice_version: missing"),
+            (changed(1, lambda r: r.update(ready=True)),
+             "record 2: ready: must be false, as the answers, flags and acknowledgement give"),
+            (changed(1, lambda r: r.update(flags=[])),
+             "record 2: flags: flag-scalp-condition is missing (the answers raise it)"),
+            (changed(0, lambda r: r["flags"][0].update(cleared_at="soon")),
+             "record 1: flags[0].cleared_at: must be a UTC time"),
+            (changed(0, lambda r: r["acknowledgement"].update(sheet=3)),
+             "record 1: acknowledgement.sheet: after advice_sheet"),
+            (changed(1, lambda r: r["answers"].update(scalp_conditions="psoriasis,eczema")),
+             "record 2: answers.scalp_conditions: must be an array of its choices"),
+        ]
+        empty = os.path.join(self.tmp, "empty.db")
+        self.on(empty, "export")
+        for data, line in cases:
+            with self.subTest(line=line):
+                path = self.write("bad.json", data)
+                before = self.db_bytes(empty)
+                p = self.on(empty, "import", path)
+                self.assert_refused(p, "smp-intake: %s: %s" % (path, line))
+                self.assertEqual(self.db_bytes(empty), before)
+
+    def test_update_of_flags_and_acknowledgement(self):
+        records = json.loads(self.fill_source())
+        p = self.on(self.other, "import", self.write("in.json", array_of(records)))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # Elsewhere the artist cleared Chloé's flag: a conflict of record
+        # keeping alone, which --update takes over.
+        rs = copy.deepcopy(records)
+        rs[1]["flags"][0].update(status="cleared", reason="Calm today", cleared_by="Kim",
+                                 cleared_at=rs[1]["taken_at"])
+        rs[1]["ready"] = True
+        path = self.write("cleared.json", array_of(rs))
+        p = self.on(self.other, "import", path)
+        self.assert_refused(p, "smp-intake: %s: record 2: uuid %s: intake 2 is stored with other "
+                               "record keeping (versions, acknowledgement or flag clearances)"
+                            % (path, rs[1]["uuid"]))
+        p = self.on(self.other, "import", "--update", path)
+        self.assertEqual((p.returncode, p.stdout), (0, "0 added, 1 updated, 3 unchanged\n"),
+                         p.stderr)
+        got = json.loads(self.on(self.other, "export").stdout)[1]
+        self.assertEqual(got["flags"], rs[1]["flags"])
+        self.assertTrue(got["ready"])
+        self.assertEqual((got["advice_sheet"], got["acknowledgement"]["sheet"]), (2, 2))
+        p = self.on(self.other, "import", path)
+        self.assertEqual((p.returncode, p.stdout), (0, "0 added, 4 unchanged\n"), p.stderr)
+        # Ana acknowledged sheet 1 before the GP's sign-off made sheet 2:
+        # --update cannot place that acknowledgement, so it is refused.
+        rs = copy.deepcopy(records)
+        rs[0]["answers"]["hair_loss_notes"] = "Thinning all over"
+        path = self.write("ana.json", array_of(rs))
+        before = self.db_bytes(self.other)
+        p = self.on(self.other, "import", "--update", path)
+        self.assert_refused(p, "smp-intake: %s: record 1: acknowledgement: of advice sheet 1, "
+                               "before the one in the file (2): --update cannot carry it over "
+                               "to intake 1" % path)
+        self.assertEqual(self.db_bytes(self.other), before)
 
 
 class Ids(ImportTest):
@@ -430,7 +583,8 @@ class Migration(IntakeTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         con = sqlite3.connect(self.db)
         try:
-            self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 5)
+            self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0],
+                             len(glob.glob(os.path.join(ROOT, "schema", "[0-9][0-9][0-9]_*.sql"))))
             self.assertEqual(con.execute("SELECT audit_id, field FROM audit_change "
                                          "ORDER BY rowid").fetchall(),
                              [(1, "last_name"), (1, "first_name"), (2, "phone")])

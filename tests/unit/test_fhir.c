@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fhir.h"
+#include "flags.h"
 
 static const cJSON *get(const cJSON *obj, const char *key)
 {
@@ -112,6 +113,24 @@ static void test_questionnaire_shape(void **state)
 	assert_string_equal(str(get(cond, "answerCoding"), "code"), "obtained");
 	assert_string_equal(str(it, "type"), "string");
 	assert_int_equal(get(it, "maxLength")->valueint, 100);
+
+	/* several choices: repeats; the detail asked when they include other */
+	it = item(q, "scalp_conditions");
+	assert_string_equal(str(it, "type"), "choice");
+	assert_true(cJSON_IsTrue(get(it, "repeats")));
+	assert_null(cJSON_GetObjectItemCaseSensitive(item(q, "rogaine_form"), "repeats"));
+	it = item(q, "scalp_conditions_detail");
+	when = get(it, "enableWhen");
+	assert_int_equal(cJSON_GetArraySize(when), 1);
+	cond = cJSON_GetArrayItem(when, 0);
+	assert_string_equal(str(cond, "question"), "scalp_conditions");
+	assert_string_equal(str(cond, "operator"), "=");
+	assert_string_equal(str(get(cond, "answerCoding"), "code"), "other");
+	assert_null(cJSON_GetObjectItemCaseSensitive(it, "enableBehavior"));
+	for (size_t i = 0; i < questionnaire_count; i++)
+		assert_int_equal(cJSON_GetObjectItemCaseSensitive(
+					 cJSON_GetArrayItem(get(q, "item"), (int)i), "repeats") != NULL,
+				 questionnaire[i].several);
 
 	assert_string_equal(str(item(q, "hair_loss_notes"), "type"), "text");
 	assert_string_equal(str(item(q, "email"), "type"), "string");
@@ -243,6 +262,146 @@ static void test_entry_fields(void **state)
 	cJSON_Delete(b);
 	free(text);
 	intake_clear(&in);
+}
+
+/* The extension of res with url, or NULL; *count says how many have it. */
+static const cJSON *extension(const cJSON *res, const char *url, int *count)
+{
+	const cJSON *ext, *found = NULL;
+
+	*count = 0;
+	cJSON_ArrayForEach(ext, cJSON_GetObjectItemCaseSensitive(res, "extension"))
+		if (strcmp(str(ext, "url"), url) == 0 && (*count)++ == 0)
+			found = ext;
+	return found;
+}
+
+/* The value of the part called name of a complex extension. */
+static const cJSON *part(const cJSON *ext, const char *name, const char *key)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, get(ext, "extension"))
+		if (strcmp(str(p, "url"), name) == 0)
+			return get(p, key);
+	fail_msg("no part '%s'", name);
+	return NULL;
+}
+
+/* Screening answers, flags (contained Flag resources, referred to from an
+ * extension), the acknowledgement, the versions. */
+static void test_entry_record(void **state)
+{
+	(void)state;
+	static const char *const pairs[] = {
+		"consent_storage=yes", "first_name=Ana", "last_name=Silva",
+		"date_of_birth=1985-07-23", "uses_rogaine=no", "uses_propecia=no",
+		"uses_other_topical=no", "uses_other_medical=no",
+		"scalp_conditions=eczema,infection,other", "scalp_conditions_detail=scabs",
+		"keloid_history=no", "blood_thinners=yes", "blood_thinners_detail=warfarin",
+		"allergies=no", "pregnant_or_breastfeeding=yes", "wants_root_cause_help=no", NULL
+	};
+	struct intake in[2];
+	int n;
+
+	make_intake(&in[0], pairs);
+	make_intake(&in[1], pairs);
+	strcpy(in[1].uuid, "11111111-2222-4333-8444-555555555555");
+	strcpy(in[0].questionnaire_version, "2026.2");
+	strcpy(in[0].advice_version, "2026.1");
+	in[0].ack = (struct acknowledgement){ 2, strdup("Ana Silva"), strdup("2024-06-15T10:40:00Z"),
+					      strdup("Kim") };
+	in[0].cleared[0] = (struct clearance){ strdup("flag-pregnancy"),
+					       strdup("After the birth\xc2\xa0" "date"),
+					       strdup("2024-06-16T09:00:00Z"), strdup("Sam") };
+	in[0].clearances = 1;
+	/* An old intake: its own version, no screening answers. */
+	strcpy(in[1].questionnaire_version, "2026.1");
+	strcpy(in[1].advice_version, "2026.1");
+	for (size_t i = 0; i < questionnaire_count; i++)
+		if (!question_asked_in(&questionnaire[i], "2026.1"))
+			assert_int_equal(answers_set(&in[1].answers, questionnaire[i].id, NULL), 0);
+
+	char *text = bundle_text(in, 2);
+	cJSON *b = cJSON_Parse(text);
+	assert_non_null(b);
+	const cJSON *r = get(cJSON_GetArrayItem(get(b, "entry"), 0), "resource");
+	assert_string_equal(str(r, "questionnaire"), FHIR_QUESTIONNAIRE_URL "|2026.2");
+
+	/* several choices: one valueCoding each, in the questionnaire's order */
+	const cJSON *answers = get(item(r, "scalp_conditions"), "answer");
+	assert_int_equal(cJSON_GetArraySize(answers), 3);
+	static const char *const codes[] = { "eczema", "infection", "other" };
+	for (int i = 0; i < 3; i++) {
+		const cJSON *coding = get(cJSON_GetArrayItem(answers, i), "valueCoding");
+		assert_string_equal(str(coding, "system"), FHIR_CODESYSTEM_BASE "scalp_conditions");
+		assert_string_equal(str(coding, "code"), codes[i]);
+	}
+	assert_string_equal(str(answer(r, "blood_thinners_detail"), "valueString"), "warfarin");
+	assert_string_equal(str(get(answer(r, "pregnant_or_breastfeeding"), "valueCoding"), "code"),
+			    "yes");
+
+	/* the Patient, then one Flag per flag raised, in flag_rules order */
+	const cJSON *contained = get(r, "contained");
+	static const char *const flags[] = { "flag-scalp-condition", "flag-blood-thinners",
+					     "flag-pregnancy" };
+	assert_int_equal(cJSON_GetArraySize(contained), 4);
+	assert_string_equal(str(cJSON_GetArrayItem(contained, 0), "resourceType"), "Patient");
+	for (int i = 0; i < 3; i++) {
+		const cJSON *f = cJSON_GetArrayItem(contained, i + 1);
+		const cJSON *coding = cJSON_GetArrayItem(get(get(f, "code"), "coding"), 0);
+		assert_string_equal(str(f, "resourceType"), "Flag");
+		assert_string_equal(str(f, "id"), flags[i]);
+		assert_string_equal(str(f, "status"), i == 2 ? "inactive" : "active");
+		assert_string_equal(str(coding, "system"), FHIR_FLAG_CODESYSTEM);
+		assert_string_equal(str(coding, "code"), flags[i]);
+		assert_string_equal(str(coding, "display"), flag_find(flags[i])->title);
+		assert_string_equal(str(get(f, "subject"), "reference"), "#client");
+		assert_int_equal(cJSON_GetObjectItemCaseSensitive(f, "extension") != NULL, i == 2);
+	}
+	const cJSON *clearance = extension(cJSON_GetArrayItem(contained, 3),
+					   FHIR_FLAG_CLEARANCE_URL, &n);
+	assert_int_equal(n, 1);
+	/* text FHIR cannot hold made fit, as everywhere */
+	assert_string_equal(part(clearance, "reason", "valueString")->valuestring,
+			    "After the birth date");
+	assert_string_equal(part(clearance, "clearedBy", "valueString")->valuestring, "Sam");
+	assert_string_equal(part(clearance, "clearedAt", "valueDateTime")->valuestring,
+			    "2024-06-16T09:00:00Z");
+	/* each Flag referred to from the response (contained resources must be) */
+	const cJSON *ext;
+	int refs = 0;
+	cJSON_ArrayForEach(ext, get(r, "extension")) {
+		if (strcmp(str(ext, "url"), FHIR_SCREENING_FLAG_URL) != 0)
+			continue;
+		char want[64];
+		snprintf(want, sizeof want, "#%s", flags[refs++]);
+		assert_string_equal(str(get(ext, "valueReference"), "reference"), want);
+	}
+	assert_int_equal(refs, 3);
+	assert_string_equal(str(extension(r, FHIR_ADVICE_VERSION_URL, &n), "valueString"),
+			    "2026.1");
+	assert_int_equal(n, 1);
+	const cJSON *ack = extension(r, FHIR_ACKNOWLEDGEMENT_URL, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(part(ack, "typedName", "valueString")->valuestring, "Ana Silva");
+	assert_string_equal(part(ack, "at", "valueDateTime")->valuestring, "2024-06-15T10:40:00Z");
+	assert_string_equal(part(ack, "staff", "valueString")->valuestring, "Kim");
+	assert_int_equal(part(ack, "sheet", "valuePositiveInt")->valueint, 2);
+
+	/* the old intake: its own questionnaire version, no flag, not
+	 * acknowledged: the Patient alone, the advice version alone */
+	r = get(cJSON_GetArrayItem(get(b, "entry"), 1), "resource");
+	assert_string_equal(str(r, "questionnaire"), FHIR_QUESTIONNAIRE_URL "|2026.1");
+	assert_int_equal(cJSON_GetArraySize(get(r, "contained")), 1);
+	assert_int_equal(cJSON_GetArraySize(get(r, "extension")), 1);
+	assert_string_equal(str(extension(r, FHIR_ADVICE_VERSION_URL, &n), "valueString"),
+			    "2026.1");
+	assert_null(item(r, "scalp_conditions"));
+	cJSON_Delete(b);
+	free(text);
+	intake_clear(&in[0]);
+	intake_clear(&in[1]);
 }
 
 /* An edited intake is amended; empty strings (FHIR has none) are left out. */
@@ -428,7 +587,9 @@ static void test_out_of_memory(void **state)
 	static const char *const pairs[] = {
 		"consent_storage=yes", "first_name=Ana\xc2\xa0Maria", "last_name=Silva",
 		"date_of_birth=1985-07-23", "email=a@example.com", "uses_rogaine=yes",
-		"rogaine_form=foam", "gp_discussed=yes", "gp_signoff=obtained", NULL
+		"rogaine_form=foam", "gp_discussed=yes", "gp_signoff=obtained",
+		"scalp_conditions=psoriasis,sunburn", "keloid_history=yes", "allergies=yes",
+		"allergies_detail=latex", NULL
 	};
 	cJSON_Hooks hooks = { failing_malloc, free };
 	struct intake in;
@@ -440,6 +601,12 @@ static void test_out_of_memory(void **state)
 	big[sizeof big - 1] = '\0';
 	make_intake(&in, pairs);
 	assert_int_equal(answers_set(&in.answers, "hair_loss_notes", big), 0);
+	/* the flags, one of them cleared, and the acknowledgement too */
+	in.cleared[0] = (struct clearance){ strdup("flag-keloid"), strdup("Old\xc2\xa0scar, fine"),
+					    strdup("2024-06-16T09:00:00Z"), strdup("Sam") };
+	in.clearances = 1;
+	in.ack = (struct acknowledgement){ 1, strdup("Ana Silva"), strdup("2024-06-15T10:40:00Z"),
+					   strdup("Kim") };
 	cJSON_InitHooks(&hooks);
 	for (n = 1; rc != 0 && n < 1000; n++) {
 		char *buf = NULL;
@@ -482,6 +649,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_questionnaire_shape),
 		cmocka_unit_test(test_entry_fields),
+		cmocka_unit_test(test_entry_record),
 		cmocka_unit_test(test_entry_amended_and_empty_values),
 		cmocka_unit_test(test_text_fhir_cannot_hold),
 		cmocka_unit_test(test_big_entry),

@@ -360,6 +360,103 @@ static void test_record_good(void **state)
 	assert_int_equal(in.advice.count, 2);
 	assert_string_equal(in.advice.item[1].id, "gp-signoff");
 	assert_string_equal(in.advice.item[1].text, "Ask your GP.");
+	/* No questionnaire_version: an export of release 0.1.0, of 2026.1. */
+	assert_string_equal(in.questionnaire_version, "2026.1");
+	assert_string_equal(in.advice_version, "2026.1");
+	assert_int_equal(in.sheet, 1);
+	assert_int_equal(in.ack.sheet, 0);
+	assert_int_equal(in.clearances, 0);
+	intake_clear(&in);
+	free(text);
+	cJSON_Delete(root);
+}
+
+/* good_record() as this release exports it: questionnaire 2026.2 with
+ * the screening answers, on its second advice sheet, the psoriasis flag
+ * open, the keloid flag cleared, the first sheet acknowledged (before a
+ * GP sign-off), so not ready. */
+static cJSON *good_record_2026_2(void)
+{
+	cJSON *root = good_record(), *answers = cJSON_GetObjectItemCaseSensitive(root, "answers");
+	char cleared[32], acked[32];
+
+	day(cleared, -1);
+	strcat(cleared, "T09:00:00Z");
+	day(acked, -10);
+	strcat(acked, "T10:05:00Z");
+	cJSON_AddItemToObject(answers, "scalp_conditions",
+			      cJSON_Parse("[\"psoriasis\",\"other\"]"));
+	cJSON_AddStringToObject(answers, "scalp_conditions_detail", "flaky patch");
+	cJSON_AddTrueToObject(answers, "keloid_history");
+	cJSON_AddFalseToObject(answers, "blood_thinners");
+	cJSON_AddFalseToObject(answers, "allergies");
+	cJSON_AddStringToObject(answers, "pregnant_or_breastfeeding", "not_applicable");
+	cJSON_AddStringToObject(answers, "other_medication", "vitamin D");
+	cJSON_AddStringToObject(root, "questionnaire_version", "2026.2");
+	cJSON_AddStringToObject(root, "advice_version", "2026.1");
+	cJSON_AddNumberToObject(root, "advice_sheet", 2);
+	cJSON *flags = cJSON_AddArrayToObject(root, "flags"), *f;
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "id", "flag-scalp-condition");
+	cJSON_AddStringToObject(f, "status", "open");
+	cJSON_AddItemToArray(flags, f);
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "id", "flag-keloid");
+	cJSON_AddStringToObject(f, "status", "cleared");
+	cJSON_AddStringToObject(f, "reason", "Small test area healed flat");
+	cJSON_AddStringToObject(f, "cleared_by", "Sam");
+	cJSON_AddStringToObject(f, "cleared_at", cleared);
+	cJSON_AddItemToArray(flags, f);
+	cJSON *ack = cJSON_AddObjectToObject(root, "acknowledgement");
+	cJSON_AddStringToObject(ack, "typed_name", "zo\xc3\xab  OKAFOR");
+	cJSON_AddStringToObject(ack, "at", acked);
+	cJSON_AddStringToObject(ack, "staff", "Dana");
+	cJSON_AddNumberToObject(ack, "sheet", 1);
+	cJSON_AddFalseToObject(root, "ready");
+	return root;
+}
+
+static void test_record_good_2026_2(void **state)
+{
+	(void)state;
+	cJSON *root = good_record_2026_2();
+	char *text = cJSON_PrintUnformatted(root), why[300] = "";
+	struct intake in;
+
+	assert_int_equal(parse_text(text, strlen(text), &in, why, sizeof why), 0);
+	assert_string_equal(in.questionnaire_version, "2026.2");
+	assert_string_equal(in.advice_version, "2026.1");
+	assert_int_equal(in.sheet, 2);
+	assert_string_equal(answers_get(&in.answers, "scalp_conditions"), "psoriasis,other");
+	assert_string_equal(answers_get(&in.answers, "keloid_history"), "yes");
+	assert_string_equal(answers_get(&in.answers, "other_medication"), "vitamin D");
+	assert_int_equal(in.clearances, 1);
+	assert_string_equal(in.cleared[0].flag_id, "flag-keloid");
+	assert_string_equal(in.cleared[0].reason, "Small test area healed flat");
+	assert_string_equal(in.cleared[0].staff, "Sam");
+	assert_int_equal(in.ack.sheet, 1);
+	assert_string_equal(in.ack.typed_name, "zo\xc3\xab  OKAFOR");
+	assert_string_equal(in.ack.staff, "Dana");
+	intake_clear(&in);
+	free(text);
+
+	/* Every flag cleared: ready must be true, and false is refused. */
+	cJSON *flag = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "flags"), 0);
+	cJSON_ReplaceItemInObjectCaseSensitive(flag, "status", cJSON_CreateString("cleared"));
+	cJSON_AddStringToObject(flag, "reason", "Calm today");
+	cJSON_AddStringToObject(flag, "cleared_by", "Sam");
+	cJSON_AddStringToObject(flag, "cleared_at", cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "flags"), 1),
+		"cleared_at")->valuestring);
+	text = cJSON_PrintUnformatted(root);
+	assert_int_equal(parse_text(text, strlen(text), &in, why, sizeof why), -1);
+	assert_string_equal(why, "ready: must be true, as the answers, flags and acknowledgement give");
+	intake_clear(&in);
+	free(text);
+	cJSON_ReplaceItemInObjectCaseSensitive(root, "ready", cJSON_CreateTrue());
+	text = cJSON_PrintUnformatted(root);
+	assert_int_equal(parse_text(text, strlen(text), &in, why, sizeof why), 0);
+	assert_int_equal(in.clearances, 2);
 	intake_clear(&in);
 	free(text);
 	cJSON_Delete(root);
@@ -519,6 +616,112 @@ static void test_record_refusals(void **state)
 	}
 }
 
+/* Refusals of what came with questionnaire 2026.2: versions, answers by
+ * version, several choices, flags, acknowledgement, readiness. */
+static void test_record_2026_2_refusals(void **state)
+{
+	(void)state;
+	char future[40];
+	char future_json[48];
+
+	day(future, 5);
+	strcat(future, "T10:00:00Z");
+	snprintf(future_json, sizeof future_json, "\"%s\"", future);
+
+	const struct refusal cases[] = {
+	    {"questionnaire_version", "\"2027.1\"",
+	     "questionnaire_version: not a version this program knows (2026.1, 2026.2)", NULL},
+	    {"questionnaire_version", "2026.2", "questionnaire_version: not a version", NULL},
+	    {"advice_version", "\"1.0\"", "advice_version: not a version this program knows", NULL},
+	    {"advice_version", NULL, "advice_version: missing", NULL},
+	    {"ready", NULL, "ready: missing", NULL},
+	    {"questionnaire_version", NULL,
+	     "questionnaire_version: missing (a record with advice_version has it)", NULL},
+	    /* 2026.1 did not ask the screening questions. */
+	    {"questionnaire_version", "\"2026.1\"",
+	     "answers.scalp_conditions: not a question of questionnaire 2026.1", NULL},
+	    {"answers.keloid_history", NULL, "answers.keloid_history: missing (the question is "
+	     "required)", NULL},
+	    {"answers.scalp_conditions", "\"psoriasis,other\"",
+	     "answers.scalp_conditions: must be an array of its choices", NULL},
+	    {"answers.scalp_conditions", "[\"Psoriasis\"]",
+	     "answers.scalp_conditions[0]: choose one of: none, psoriasis", "Psoriasis"},
+	    {"answers.scalp_conditions", "[\"other\",\"psoriasis\"]",
+	     "answers.scalp_conditions: each choice once, in this order: none, psoriasis", NULL},
+	    {"answers.scalp_conditions", "[\"psoriasis\",\"psoriasis\",\"other\"]",
+	     "answers.scalp_conditions: each choice once", NULL},
+	    {"answers.scalp_conditions", "[\"none\",\"other\"]",
+	     "answers.scalp_conditions: none cannot be given together", NULL},
+	    {"answers.scalp_conditions", "[]", "answers.scalp_conditions: an answer is required",
+	     NULL},
+	    {"answers.scalp_conditions", "[\"psoriasis\"]",
+	     "answers.scalp_conditions_detail: given, but the question does not apply", NULL},
+	    {"answers.keloid_history", "false", "flags[1]: not raised by the answers", NULL},
+	    {"answers.allergies", "true", "answers.allergies_detail: missing", NULL},
+	    {"advice_sheet", "0", "advice_sheet: must be a whole number from 1", NULL},
+	    {"advice_sheet", NULL, "advice_sheet: missing", NULL},
+	    {"flags", "{}", "flags: must be an array", NULL},
+	    {"flags", "[]", "flags: flag-scalp-condition is missing (the answers raise it)", NULL},
+	    {"flags.0.id", "\"flag-keloid\"",
+	     "flags[0].id: must be \"flag-scalp-condition\", as the answers give", NULL},
+	    {"flags.0.status", "\"closed\"", "flags[0].status: must be \"open\" or \"cleared\"",
+	     NULL},
+	    {"flags.0.reason", "\"fine\"", "flags[0]: unknown key 'reason'", NULL},
+	    {"flags.1.reason", NULL, "flags[1].reason: missing", NULL},
+	    {"flags.1.reason", "\" healed\"", "flags[1].reason: must be one line", NULL},
+	    {"flags.1.reason", "\"a\\u001bb\"", "flags[1].reason: must be one line", NULL},
+	    {"flags.1.cleared_by", "\"\"", "flags[1].cleared_by: must be 1 to 100", NULL},
+	    {"flags.1.cleared_at", "\"yesterday\"", "flags[1].cleared_at: must be a UTC time",
+	     NULL},
+	    {"flags.1.cleared_at", future_json, "flags[1].cleared_at: in the future", NULL},
+	    {"flags.1.extra", "1", "flags[1]: unknown key 'extra'", NULL},
+	    {"acknowledgement", "\"Zo\xc3\xab Okafor\"", "acknowledgement: must be an object",
+	     NULL},
+	    {"acknowledgement.typed_name", "\"\"", "acknowledgement.typed_name: must be the name",
+	     NULL},
+	    {"acknowledgement.typed_name", "\"Zo\xc3\xab Okafor \"",
+	     "acknowledgement.typed_name: must be the name", "Okafor"},
+	    {"acknowledgement.staff", "null", "acknowledgement.staff: must be 1 to 100", NULL},
+	    {"acknowledgement.at", future_json, "acknowledgement.at: in the future", NULL},
+	    {"acknowledgement.sheet", "3", "acknowledgement.sheet: after advice_sheet", NULL},
+	    {"acknowledgement.sheet", "0", "acknowledgement.sheet: must be a whole number", NULL},
+	    {"acknowledgement.sheet", NULL, "acknowledgement.sheet: missing", NULL},
+	    {"ready", "true", "ready: must be false, as the answers, flags and acknowledgement give",
+	     NULL},
+	    {"ready", "0", "ready: must be false", NULL},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cJSON *root = good_record_2026_2();
+		char *text, why[300] = "";
+		struct intake in;
+		int rc;
+
+		set_path(root, cases[i].path, cases[i].json);
+		text = cJSON_PrintUnformatted(root);
+		rc = parse_text(text, strlen(text), &in, why, sizeof why);
+		intake_clear(&in);
+		if (rc != -1 || strncmp(why, cases[i].why, strlen(cases[i].why)) != 0)
+			fail_msg("case %zu (%s): %d, '%s'", i, cases[i].path, rc, why);
+		if (cases[i].secret && strstr(why, cases[i].secret))
+			fail_msg("case %zu: the reason quotes the value: %s", i, why);
+		free(text);
+		cJSON_Delete(root);
+	}
+
+	/* A record of release 0.1.0 has none of the keys of 2026.2. */
+	cJSON *root = good_record();
+	char *text, why[300] = "";
+	struct intake in;
+	set_path(root, "flags", "[]");
+	text = cJSON_PrintUnformatted(root);
+	assert_int_equal(parse_text(text, strlen(text), &in, why, sizeof why), -1);
+	assert_string_equal(why, "questionnaire_version: missing (a record with flags has it)");
+	intake_clear(&in);
+	free(text);
+	cJSON_Delete(root);
+}
+
 /* Refusals that need the text itself changed. */
 static void test_record_text_refusals(void **state)
 {
@@ -609,17 +812,48 @@ static void test_record_reads_the_export_back(void **state)
 	    "other_topical_products=Nizoral 2%",
 	    "uses_other_medical=no",
 	    "gp_discussed=no",
+	    "scalp_conditions=eczema,sunburn",
+	    "keloid_history=no",
+	    "blood_thinners=yes",
+	    "blood_thinners_detail=aspirin\ndaily",
+	    "allergies=no",
+	    "pregnant_or_breastfeeding=no",
 	    "wants_root_cause_help=yes",
 	    NULL};
 	fill(&in.answers, pairs);
 	assert_int_equal(
 	    advice_for_answers(&in.answers, &(struct settings)SETTINGS_DEFAULT, &in.advice), 0);
+	in.sheet = 3;
+	in.ack = (struct acknowledgement){3, strdup("Chlo\xc3\xa9 Martin"), strdup(taken),
+					  strdup("Kim")};
+	in.cleared[0] = (struct clearance){strdup("flag-blood-thinners"),
+					   strdup("GP: \"carry on\", \\ ok"), strdup(taken),
+					   strdup("Sam")};
+	in.clearances = 1;
 	text = json_intake(&in);
 	assert_non_null(text);
 	assert_int_equal(parse_text(text, strlen(text), &back, why, sizeof why), 0);
 	assert_int_equal(back.id, 12);
 	assert_int_equal(back.client_id, 5);
 	assert_same_intake(&back, &in);
+	/* What json_intake() wrote for "" is this release's version. */
+	assert_string_equal(back.questionnaire_version, QUESTIONNAIRE_VERSION);
+	assert_string_equal(back.advice_version, ADVICE_VERSION);
+	assert_int_equal(back.sheet, 3);
+	assert_int_equal(back.ack.sheet, 3);
+	assert_string_equal(back.ack.typed_name, in.ack.typed_name);
+	assert_string_equal(back.ack.at, in.ack.at);
+	assert_string_equal(back.ack.staff, in.ack.staff);
+	assert_int_equal(back.clearances, 1);
+	assert_string_equal(back.cleared[0].flag_id, "flag-blood-thinners");
+	assert_string_equal(back.cleared[0].reason, in.cleared[0].reason);
+	assert_string_equal(back.cleared[0].at, in.cleared[0].at);
+	assert_string_equal(back.cleared[0].staff, "Sam");
+	/* Written again, the same text. */
+	char *again = json_intake(&back);
+	assert_non_null(again);
+	assert_string_equal(again, text);
+	free(again);
 	intake_clear(&back);
 	intake_clear(&in);
 	free(text);
@@ -643,7 +877,9 @@ int main(void)
 	    cmocka_unit_test(test_scan_record_size_limit),
 	    cmocka_unit_test(test_scan_read_error),
 	    cmocka_unit_test(test_record_good),
+	    cmocka_unit_test(test_record_good_2026_2),
 	    cmocka_unit_test(test_record_refusals),
+	    cmocka_unit_test(test_record_2026_2_refusals),
 	    cmocka_unit_test(test_record_text_refusals),
 	    cmocka_unit_test(test_record_reads_the_export_back),
 	};

@@ -302,7 +302,9 @@ static void test_intake_export_fields(void **state)
 		"planned_session_date=2024-07-01", NULL,
 	};
 	static const char *const top_keys[] = { "id", "uuid", "taken_at", "staff",
-						"client", "answers", "advice", "gp_signoff" };
+						"questionnaire_version", "advice_version",
+						"client", "answers", "advice_sheet", "advice",
+						"gp_signoff", "flags", "acknowledgement", "ready" };
 	static const char *const client_keys[] = { "id", "first_name", "last_name",
 						   "date_of_birth", "phone", "email" };
 	static const char *const gp_keys[] = { "status", "gp_name", "date" };
@@ -348,6 +350,9 @@ static void test_intake_export_fields(void **state)
 		if (q->type == Q_YESNO) {
 			if (!cJSON_IsBool(got) || cJSON_IsTrue(got) != (strcmp(v, "yes") == 0))
 				fail_msg("'%s' should be the boolean %s", q->id, v);
+		} else if (q->several) {
+			if (!cJSON_IsArray(got))
+				fail_msg("'%s' should be an array", q->id);
 		} else if (!cJSON_IsString(got) || strcmp(got->valuestring, v) != 0) {
 			fail_msg("'%s' should be the string of its answer", q->id);
 		}
@@ -377,6 +382,15 @@ static void test_intake_export_fields(void **state)
 	json_has_string(gp, "status", "obtained");
 	json_has_string(gp, "gp_name", "Dr Amara Okafor");
 	json_has_string(gp, "date", "2024-05-02");
+
+	/* Made in memory, not read back: this release's versions, sheet 1,
+	 * no flag (no screening answer), unacknowledged, so not ready. */
+	json_has_string(root, "questionnaire_version", QUESTIONNAIRE_VERSION);
+	json_has_string(root, "advice_version", ADVICE_VERSION);
+	json_has_number(root, "advice_sheet", 1);
+	assert_int_equal(cJSON_GetArraySize(get(root, "flags")), 0);
+	json_has_null(root, "acknowledgement");
+	assert_true(cJSON_IsFalse(get(root, "ready")));
 
 	cJSON_Delete(root);
 	free(out);
@@ -452,6 +466,151 @@ static void test_intake_export_pending_signoff(void **state)
 	intake_clear(&in);
 }
 
+/* The screening answers, flags, acknowledgement and versions of an intake;
+ * one writer used for several intakes in turn leaves nothing of one in
+ * the next. */
+static const char *const screened[] = {
+	"consent_storage=yes", "first_name=Ana", "last_name=Silva", "date_of_birth=1985-07-23",
+	"uses_rogaine=no", "uses_propecia=no", "uses_other_topical=no", "uses_other_medical=no",
+	"scalp_conditions=psoriasis,folliculitis,other", "scalp_conditions_detail=dry patch",
+	"keloid_history=yes", "blood_thinners=no", "allergies=yes", "allergies_detail=latex",
+	"pregnant_or_breastfeeding=not_applicable", "wants_root_cause_help=no", NULL,
+};
+
+/* flags[i] is {"id": id, "status": status} (and the clearance when
+ * cleared: reason, staff, at). */
+static void json_has_flag(const cJSON *flags, int i, const char *id, const struct clearance *c)
+{
+	static const char *const open_keys[] = { "id", "status" };
+	static const char *const cleared_keys[] = { "id", "status", "reason", "cleared_by",
+						    "cleared_at" };
+	const cJSON *f = cJSON_GetArrayItem(flags, i);
+
+	assert_non_null(f);
+	json_has_string(f, "id", id);
+	json_has_string(f, "status", c ? "cleared" : "open");
+	if (!c) {
+		json_has_keys(f, open_keys, N(open_keys));
+		return;
+	}
+	json_has_keys(f, cleared_keys, N(cleared_keys));
+	json_has_string(f, "reason", c->reason);
+	json_has_string(f, "cleared_by", c->staff);
+	json_has_string(f, "cleared_at", c->at);
+}
+
+static cJSON *written(struct json_writer *w, const struct intake *in)
+{
+	size_t len;
+	const char *text = json_writer_intake(w, in, &len);
+	cJSON *root;
+
+	assert_non_null(text);
+	assert_int_equal(strlen(text), len);
+	assert_non_null(root = cJSON_ParseWithLength(text, len));
+	return root;
+}
+
+static void test_intake_export_record(void **state)
+{
+	(void)state;
+	struct json_writer *w = json_writer_new();
+	struct intake in, plain;
+	cJSON *root, *list;
+
+	assert_non_null(w);
+	make_intake(&in, screened);
+	strcpy(in.questionnaire_version, "2026.2");
+	strcpy(in.advice_version, "2026.1");
+	in.sheet = 3;
+	in.ack = (struct acknowledgement){ 2, strdup("ana  SILVA"), strdup("2024-06-15T10:41:00Z"),
+					   strdup("Kim") };
+	in.cleared[0] = (struct clearance){ strdup("flag-keloid"), strdup("Seen by the GP, \"fine\""),
+					    strdup("2024-06-16T09:00:00Z"), strdup("Sam") };
+	in.clearances = 1;
+	make_intake(&plain, screened);
+	answers_set(&plain.answers, "scalp_conditions", "none");
+	answers_set(&plain.answers, "scalp_conditions_detail", NULL);
+	answers_set(&plain.answers, "keloid_history", "no");
+	answers_set(&plain.answers, "allergies", "no");
+	answers_set(&plain.answers, "allergies_detail", NULL);
+
+	for (int round = 0; round < 2; round++) {
+		root = written(w, &in);
+		json_has_string(root, "questionnaire_version", "2026.2");
+		json_has_string(root, "advice_version", "2026.1");
+		json_has_number(root, "advice_sheet", 3);
+		/* Several choices: an array of them, in the questionnaire's order. */
+		list = cJSON_GetObjectItemCaseSensitive(get(root, "answers"), "scalp_conditions");
+		assert_true(cJSON_IsArray(list));
+		assert_int_equal(cJSON_GetArraySize(list), 3);
+		assert_string_equal(cJSON_GetArrayItem(list, 0)->valuestring, "psoriasis");
+		assert_string_equal(cJSON_GetArrayItem(list, 1)->valuestring, "folliculitis");
+		assert_string_equal(cJSON_GetArrayItem(list, 2)->valuestring, "other");
+		assert_true(cJSON_IsTrue(get(get(root, "answers"), "keloid_history")));
+		json_has_string(get(root, "answers"), "allergies_detail", "latex");
+		/* Every flag raised, in flag_rules order, one of them cleared. */
+		list = cJSON_GetObjectItemCaseSensitive(root, "flags");
+		assert_int_equal(cJSON_GetArraySize(list), 3);
+		json_has_flag(list, 0, "flag-scalp-condition", NULL);
+		json_has_flag(list, 1, "flag-keloid", &in.cleared[0]);
+		json_has_flag(list, 2, "flag-allergy", NULL);
+		const cJSON *ack = get(root, "acknowledgement");
+		static const char *const ack_keys[] = { "typed_name", "at", "staff", "sheet" };
+		json_has_keys(ack, ack_keys, N(ack_keys));
+		json_has_string(ack, "typed_name", "ana  SILVA");
+		json_has_string(ack, "at", "2024-06-15T10:41:00Z");
+		json_has_string(ack, "staff", "Kim");
+		json_has_number(ack, "sheet", 2);
+		assert_true(cJSON_IsFalse(get(root, "ready"))); /* two flags open */
+		cJSON_Delete(root);
+
+		/* The next intake through the same writer: nothing left over. */
+		root = written(w, &plain);
+		list = cJSON_GetObjectItemCaseSensitive(get(root, "answers"), "scalp_conditions");
+		assert_int_equal(cJSON_GetArraySize(list), 1);
+		assert_string_equal(cJSON_GetArrayItem(list, 0)->valuestring, "none");
+		assert_null(cJSON_GetObjectItemCaseSensitive(get(root, "answers"),
+							     "allergies_detail"));
+		assert_int_equal(cJSON_GetArraySize(get(root, "flags")), 0);
+		json_has_null(root, "acknowledgement");
+		json_has_number(root, "advice_sheet", 1);
+		assert_true(cJSON_IsFalse(get(root, "ready")));
+		cJSON_Delete(root);
+	}
+
+	/* Every flag cleared and acknowledged: ready. */
+	answers_set(&in.answers, "scalp_conditions", "sunburn");
+	answers_set(&in.answers, "scalp_conditions_detail", NULL);
+	answers_set(&in.answers, "allergies", "no");
+	answers_set(&in.answers, "allergies_detail", NULL);
+	in.cleared[1] = (struct clearance){ strdup("flag-scalp-condition"), strdup("Healed"),
+					    strdup("2024-06-17T09:00:00Z"), strdup("Sam") };
+	in.clearances = 2;
+	root = written(w, &in);
+	list = cJSON_GetObjectItemCaseSensitive(root, "flags");
+	assert_int_equal(cJSON_GetArraySize(list), 2);
+	json_has_flag(list, 0, "flag-scalp-condition", &in.cleared[1]);
+	json_has_flag(list, 1, "flag-keloid", &in.cleared[0]);
+	assert_true(cJSON_IsTrue(get(root, "ready")));
+	cJSON_Delete(root);
+
+	/* A stored value that is no list of the choices (only another release
+	 * or a hand could store it) goes out as the text it is. */
+	answers_set(&in.answers, "scalp_conditions", "sunburn,moles");
+	root = written(w, &in);
+	json_has_string(get(root, "answers"), "scalp_conditions", "sunburn,moles");
+	cJSON_Delete(root);
+	answers_set(&in.answers, "scalp_conditions", "sunburn,sunburn");
+	root = written(w, &in);
+	json_has_string(get(root, "answers"), "scalp_conditions", "sunburn,sunburn");
+	cJSON_Delete(root);
+
+	json_writer_free(w);
+	intake_clear(&in);
+	intake_clear(&plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_intake_export_fields),
 		cmocka_unit_test(test_intake_export_no_treatment),
 		cmocka_unit_test(test_intake_export_pending_signoff),
+		cmocka_unit_test(test_intake_export_record),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }

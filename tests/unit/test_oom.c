@@ -548,12 +548,34 @@ static void test_export_each_allocation_fails(void **state)
 		assert_int_equal(answers_set(&in[2].answers, choices[i], "no"), 0);
 	advice_sheet_clear(&in[2].advice);
 	assert_int_equal(advice_for_answers(&in[2].answers, &s, &in[2].advice), 0);
+	/* The first with the consultation record too: screening answers that
+	 * raise flags (one cleared), several choices, an acknowledgement. */
+	static const char *const screening[] = {
+	    "scalp_conditions=psoriasis,other", "scalp_conditions_detail=dry patch",
+	    "keloid_history=yes", "blood_thinners=no", "allergies=yes", "allergies_detail=latex",
+	    "pregnant_or_breastfeeding=no"};
+	for (size_t i = 0; i < sizeof screening / sizeof screening[0]; i++) {
+		char pair[64], *eq;
+		snprintf(pair, sizeof pair, "%s", screening[i]);
+		eq = strchr(pair, '=');
+		*eq = '\0';
+		assert_int_equal(answers_set(&in[0].answers, pair, eq + 1), 0);
+	}
+	assert_non_null(in[0].ack.typed_name = strdup("Ana Silva-\xc3\x98"));
+	assert_non_null(in[0].ack.at = strdup("2026-01-05T10:00:00Z"));
+	assert_non_null(in[0].ack.staff = strdup("Dana"));
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(db_save_intake(db, &in[i]), 0);
+	struct clearance cleared = {(char *)"flag-keloid", (char *)"Test area healed flat",
+				    (char *)"2026-01-06T10:00:00Z", (char *)"Sam"};
+	assert_int_equal(db_clear_flag(db, in[0].id, &cleared), 0);
 	db_close(db);
 	for (export_fmt = EXPORT_JSON; export_fmt <= EXPORT_FHIR; export_fmt++) {
 		assert_int_equal(export_file(f->path, &want), 0);
 		assert_non_null(strstr(want, in[2].uuid));
+		assert_non_null(strstr(want, "flag-keloid"));
+		if (export_fmt != EXPORT_CSV) /* the reasons are in the other formats */
+			assert_non_null(strstr(want, "Test area healed flat"));
 		c.want = want;
 		run_series("export", false, export_run, &c);
 		run_series("export", true, export_run, &c);
