@@ -559,7 +559,19 @@ class Width(TerminalTest):
     def test_advice_sheet_is_wrapped_to_a_narrow_terminal(self):
         a = treated(hair_loss_notes="Thinning at the crown and at both temples for about "
                     "three years, worse after a stressful winter")
-        screen, _ = self.intake(a, columns=50)
+        child, rec = self.start(columns=50)
+        answer_all(child, a)
+        type_line(child, "yes")
+        # The acknowledgement's own words after the sheet fit too, a
+        # refused name's among them.
+        child.expect_exact(ACK)
+        type_line(child, "Someone Else")
+        child.expect_exact("That is not the name")
+        child.expect_exact(ACK)
+        type_line(child, "")
+        child.expect_exact("unacknowledged")
+        self.assertEqual(finish(self, child), 0)
+        screen = rec.text
         sheet = screen[screen.index("Advice for "):]
         self.assertIn("[pause-topicals]", sheet)
         self.assert_fits(sheet, 50, "new")
