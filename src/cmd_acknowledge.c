@@ -104,14 +104,21 @@ static int store(struct ctx *ctx, struct intake *in, struct acknowledgement *ack
 	}
 }
 
+/* Our own words, wrapped to the terminal's width as the sheet above them is. */
+static void say(const char *text)
+{
+	if (text_wrap(stdout, text, text_terminal_width(), 0) == 0)
+		putchar('\n');
+}
+
 int acknowledgement_ask(struct ctx *ctx, struct intake *in)
 {
 	struct acknowledgement ack = { 0 };
-	char *line = NULL;
+	char *line = NULL, later[128];
 	int rc = 1;
 
-	printf("\nThe client now reads the advice above. To confirm they have read and "
-	       "understood it, they type their full name.\n");
+	say("\nThe client now reads the advice above. To confirm they have read and understood it, "
+	    "they type their full name.");
 	for (;;) {
 		enum prompt_result r = prompt_read("Client's full name (Enter: not now): ", NULL, &line);
 		if (r == PROMPT_ERROR)
@@ -125,15 +132,16 @@ int acknowledgement_ask(struct ctx *ctx, struct intake *in)
 				rc = -1;
 			break;
 		}
-		printf("That is not the name on this intake; type the first name, then the last name "
-		       "as given.\n");
+		say("That is not the name on this intake; type the first name, then the last name as "
+		    "given.");
 		free(line);
 		line = NULL;
 	}
 	free(line);
+	snprintf(later, sizeof later, "Intake %lld is saved as unacknowledged (smp-intake "
+		 "acknowledge %lld records it later).", in->id, in->id);
 	if (rc == 1)
-		printf("Intake %lld is saved as unacknowledged (smp-intake acknowledge %lld records it "
-		       "later).\n", in->id, in->id);
+		say(later);
 	ack_clear(&ack);
 	return rc;
 }

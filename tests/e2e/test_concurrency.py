@@ -18,9 +18,11 @@ from test_edit import edit_lines
 
 ROUNDS = 4 if WRAPPER else 25
 SEEDS = 3
-# The answers rows of an intake without treatment: every one must be there.
+# The answers rows of an intake without treatment: every one must be there
+# (the screening answers of 2026.2 too; other_medication is left empty).
 ANSWER_IDS = {"consent_storage", "uses_rogaine", "uses_propecia", "uses_other_topical",
-              "uses_other_medical", "wants_root_cause_help"}
+              "uses_other_medical", "scalp_conditions", "keloid_history", "blood_thinners",
+              "allergies", "pregnant_or_breastfeeding", "wants_root_cause_help"}
 
 
 class FourAtOnce(IntakeTest):

@@ -18,7 +18,7 @@ import subprocess
 import pexpect
 
 from harness import BIN, ORDER, TIMEOUT, WRAPPER, applies, base_answers, pipe_lines, today
-from ptyutil import PROMPTS, RETRY, answer, answer_all, finish, type_line
+from ptyutil import ACK, PROMPTS, RETRY, answer, answer_all, finish, type_line
 from test_pipe_intake import PipeTest, normalised
 
 # What each question is (docs/questions.md).
@@ -29,10 +29,14 @@ KIND = {
     "uses_propecia": "yesno", "propecia_form": "choice", "uses_other_topical": "yesno",
     "other_topical_products": "notes", "uses_other_medical": "yesno",
     "other_medical_products": "notes", "gp_discussed": "yesno", "gp_signoff": "choice",
-    "gp_name": "name", "gp_signoff_date": "date", "wants_root_cause_help": "yesno",
-    "planned_session_date": "date",
+    "gp_name": "name", "gp_signoff_date": "date", "scalp_conditions": "choice",
+    "scalp_conditions_detail": "notes", "keloid_history": "yesno", "blood_thinners": "yesno",
+    "blood_thinners_detail": "notes", "allergies": "yesno", "allergies_detail": "notes",
+    "pregnant_or_breastfeeding": "choice", "other_medication": "notes",
+    "wants_root_cause_help": "yesno", "planned_session_date": "date",
 }
-OPTIONAL = {"phone", "email", "hair_loss_notes", "rogaine_since", "planned_session_date"}
+OPTIONAL = {"phone", "email", "hair_loss_notes", "rogaine_since", "other_medication",
+            "planned_session_date"}
 DEFAULT = {"uses_rogaine": "no", "rogaine_form": "foam", "uses_propecia": "no",
            "propecia_form": "tablet", "uses_other_topical": "no", "uses_other_medical": "no",
            "wants_root_cause_help": "no"}
@@ -40,14 +44,18 @@ DEFAULT = {"uses_rogaine": "no", "rogaine_form": "foam", "uses_propecia": "no",
 NOT_ONE_OF = {"yesno": "answer yes or no", "choice": "choose one of", "date": "YYYY-MM-DD",
               "phone": "phone number", "email": "not an email address"}
 
-# Every question asked: each treatment used, the GP's sign-off obtained.
+# Every question asked: each treatment used, the GP's sign-off obtained,
+# each screening detail asked for.
 FULL = dict(
     phone="+44 7700 900123", email="ana@example.com", hair_loss_notes="crown",
     uses_rogaine="yes", rogaine_form="solution", rogaine_since="2020-01-01",
     uses_propecia="yes", propecia_form="tablet", uses_other_topical="yes",
     other_topical_products="Nizoral", uses_other_medical="yes",
     other_medical_products="spironolactone", gp_discussed="yes", gp_signoff="obtained",
-    gp_name="Dr Okafor", gp_signoff_date="2024-01-05",
+    gp_name="Dr Okafor", gp_signoff_date="2024-01-05", scalp_conditions="other",
+    scalp_conditions_detail="lichen planus", keloid_history="no", blood_thinners="yes",
+    blood_thinners_detail="aspirin 75 mg daily", allergies="yes", allergies_detail="latex",
+    pregnant_or_breastfeeding="no", other_medication="metformin",
     planned_session_date=(today() + datetime.timedelta(days=10)).isoformat())
 
 EMPTY = "as an empty answer"  # the default, nothing (optional), or "an answer is required"
@@ -176,8 +184,8 @@ def matrix():
 
 def subset(cases):
     """Under valgrind, two questions per value and way in (of changing
-    kinds from one value to the next), not all 22: the whole matrix is
-    some 500 runs, most of an hour under valgrind."""
+    kinds from one value to the next), not all 31: the whole matrix is
+    some 700 runs, most of an hour under valgrind."""
     out = []
     for i, (name, how) in enumerate(sorted({(c.name, c.how) for c in cases})):
         picks = {ORDER[(3 * i) % len(ORDER)], ORDER[(3 * i + 11) % len(ORDER)]}
@@ -339,20 +347,32 @@ class StoredEscapes(PipeTest):
     def test_no_command_prints_a_stored_escape_raw(self):
         notes = "notes " + ESCAPES + " " + self.C1 + self.RLO
         a = base_answers(hair_loss_notes=notes, uses_other_topical="yes",
-                         other_topical_products="oil " + ESCAPES, gp_discussed="no")
+                         other_topical_products="oil " + ESCAPES, gp_discussed="no",
+                         keloid_history="yes")
         self.new_intake(a)
         self.assertEqual(self.stored("hair_loss_notes"), notes)
-        # An edit, so that history shows escapes before and after.
+        p = self.run_cmd("clear-flag", "1", "flag-keloid", "--reason", "checked")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # An edit, so that history shows escapes before and after; the
+        # client acknowledges its sheet (the line after the answers).
         p = self.run_cmd("edit", "1", input="".join(
             ("again " + ESCAPES if q == "hair_loss_notes" else "") + "\n"
-            for q in ORDER if applies(q, a)))
+            for q in ORDER if applies(q, a)) + "Ana Silva\n")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertNotIn("\x1b", p.stdout)
+        self.assertIn("Acknowledged: yes", p.stdout)
+        self.assertIn("cleared  [flag-keloid]", p.stdout)
         con = sqlite3.connect(self.db)
         with con:
             con.execute("UPDATE client SET first_name = ?, last_name = ?",
                         ("Ana" + ESCAPES, "Silva" + self.C1 + self.RLO))
             con.execute("UPDATE intake SET staff = ?", ("Dana" + ESCAPES,))
+            # The acknowledgement and the flag's clearance as another route
+            # could have written them (show and the advice sheet print both).
+            con.execute("UPDATE acknowledgement SET typed_name = ?, staff = ?",
+                        ("Ana" + ESCAPES + self.C1, "Sam" + ESCAPES + self.RLO))
+            con.execute("UPDATE flag_clearance SET reason = ?, staff = ?",
+                        ("ok " + ESCAPES + self.C1, "Kim" + ESCAPES + self.RLO))
             con.execute("INSERT INTO draft (next_question, started_at, updated_at, staff) "
                         "VALUES ('phone', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?)",
                         ("Sam" + ESCAPES,))
@@ -409,8 +429,14 @@ class AtATerminal(PipeTest):
         self.assertIn("\\u202e", summary)  # the override shown, not obeyed
         type_line(child, "yes")
         child.expect_exact("Saved intake 1 for client 1.")
+        # The client acknowledges with that very name, as typed.
+        child.expect_exact(ACK)
+        type_line(child, "%s %s" % (first, last))
+        child.expect_exact("Acknowledged by the client: intake 1, advice sheet 1.")
         self.assertEqual(finish(self, child), 0)
         self.assertEqual(self.sql("SELECT first_name, last_name FROM client"), [(first, last)])
+        self.assertEqual(self.sql("SELECT typed_name FROM acknowledgement"),
+                         [("%s %s" % (first, last),)])
 
     def test_invalid_utf8_is_asked_again_and_sql_is_stored_as_text(self):
         child = self.spawn_bytes_ok("new")
@@ -423,6 +449,8 @@ class AtATerminal(PipeTest):
         answer_all(child, base_answers(), start="last_name")
         type_line(child, "yes")
         child.expect_exact("Saved intake 1 for client 1.")
+        child.expect_exact(ACK)
+        type_line(child, "")  # not now
         self.assertEqual(finish(self, child), 0)
         self.assertEqual(self.sql("SELECT first_name FROM client"), [(SQL,)])
         self.assertEqual(self.sql("SELECT count(*) FROM intake"), [(1,)])

@@ -2,9 +2,22 @@
 and birth date before asking the contact details, and `new --client ID`
 takes them from the record; either way the intake joins one client."""
 from harness import ORDER, IntakeTest, applies, base_answers
-from ptyutil import PROMPTS, SAME_PERSON, answer, answer_all, finish, record, type_line
+from ptyutil import ACK, PROMPTS, SAME_PERSON, answer, answer_all, finish, record, type_line
 
 ON_FILE = base_answers(phone="+44 7700 900123", email="ana@example.com")
+# The screening questions (2026.2) as an answers file gives them: they have
+# no defaults, so a file must answer them.
+SCREENED = ('"scalp_conditions": "none", "keloid_history": "no", "blood_thinners": "no", '
+            '"allergies": "no", "pregnant_or_breastfeeding": "not_applicable"')
+
+
+def acknowledge(child, intake_id, typed):
+    """After the advice sheet: the client types their name (or, with "",
+    not now)."""
+    child.expect_exact(ACK)
+    type_line(child, typed)
+    if typed:
+        child.expect_exact("Acknowledged by the client: intake %d, advice sheet 1." % intake_id)
 
 
 class Returning(IntakeTest):
@@ -33,6 +46,7 @@ class Returning(IntakeTest):
         answer_all(child, ON_FILE, start="hair_loss_notes")
         type_line(child, "yes")
         child.expect_exact("Saved intake 2 for client 1.")
+        acknowledge(child, 2, "Ana Silva")  # the name on the record
         self.assertEqual(finish(self, child), 0)
         self.assertEqual(self.clients(), [(1, 1), (2, 1)])
         got = self.export()[1]["client"]
@@ -47,6 +61,7 @@ class Returning(IntakeTest):
         answer_all(child, base_answers(), same_person="no")
         type_line(child, "yes")
         child.expect_exact("Saved intake 2 for client 2.")
+        acknowledge(child, 2, "Ana Silva")
         self.assertEqual(finish(self, child), 0)
         self.assertEqual(self.clients(), [(1, 1), (2, 2)])
 
@@ -56,6 +71,7 @@ class Returning(IntakeTest):
         answer_all(child, base_answers(date_of_birth="1985-07-24"))
         type_line(child, "yes")
         child.expect_exact("Saved intake 2 for client 2.")
+        acknowledge(child, 2, "")
         self.assertEqual(finish(self, child), 0)
         self.assertNotIn("On file", rec.text)
 
@@ -85,6 +101,7 @@ class Returning(IntakeTest):
         answer_all(child, ON_FILE, start="hair_loss_notes")
         type_line(child, "yes")
         child.expect_exact("Saved intake 2 for client 1.")
+        acknowledge(child, 2, "Ana Silva")  # the names were not asked, but are known
         self.assertEqual(finish(self, child), 0)
         self.assertNotIn(PROMPTS["first_name"], rec.text)
         self.assertEqual(self.export()[1]["client"]["phone"], "+44 7700 900999")
@@ -92,12 +109,12 @@ class Returning(IntakeTest):
     def test_client_option_with_an_answers_file(self):
         path = self.tmp + "/a.json"
         with open(path, "w") as f:
-            f.write('{"answers": {"consent_storage": "yes", "uses_rogaine": "no"}}')
+            f.write('{"answers": {"consent_storage": "yes", "uses_rogaine": "no", %s}}' % SCREENED)
         p = self.run_cmd("new", "--client", "1", "--answers", path)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("Saved intake 2 for client 1.", p.stdout)
         with open(path, "w") as f:
-            f.write('{"answers": {"consent_storage": "yes", "first_name": "Bo"}}')
+            f.write('{"answers": {"consent_storage": "yes", "first_name": "Bo", %s}}' % SCREENED)
         p = self.run_cmd("new", "--client", "1", "--answers", path)
         self.assertEqual((p.returncode, p.stderr),
                          (1, "smp-intake: answers: 'first_name' comes from the client record "

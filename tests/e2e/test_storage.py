@@ -221,6 +221,8 @@ class Saving(PipeTest):
             "consent_storage": "yes", "hair_loss_notes": "crown", "uses_rogaine": "yes",
             "rogaine_form": "solution", "uses_propecia": "no", "uses_other_topical": "no",
             "uses_other_medical": "no", "gp_discussed": "yes", "gp_signoff": "pending",
+            "scalp_conditions": "none", "keloid_history": "no", "blood_thinners": "no",
+            "allergies": "no", "pregnant_or_breastfeeding": "not_applicable",
             "wants_root_cause_help": "no"})
         self.assertEqual(self.sql("SELECT first_name, last_name, date_of_birth, phone, email "
                                   "FROM client"),

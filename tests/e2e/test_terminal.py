@@ -7,8 +7,8 @@ import datetime
 import os
 
 from harness import IntakeTest, base_answers, given_before, iso, today, years_ago
-from ptyutil import (BACKSPACE, BRACKETED_PASTE_ON, CANCELLED, STOPPED, CTRL_A, CTRL_E, CTRL_U, CTRL_V,
-                     ESC, PROMPTS, RETRY, SAVE, TAB, ENTER, answer, answer_all, finish,
+from ptyutil import (ACK, BACKSPACE, BRACKETED_PASTE_ON, CANCELLED, STOPPED, CTRL_A, CTRL_E, CTRL_U,
+                     CTRL_V, ESC, PROMPTS, RETRY, SAVE, TAB, ENTER, answer, answer_all, finish,
                      home_files, record, screen_lines, strip_ansi, type_line)
 
 CLIENT_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email")
@@ -41,10 +41,18 @@ class TerminalTest(IntakeTest):
         child.expect_exact("New consultation intake.")
         return child, rec
 
-    def save(self, child, intake_id=1, client_id=1):
-        """Answers yes at the Save prompt (already on screen); expects success."""
+    def save(self, child, intake_id=1, client_id=1, ack=""):
+        """Answers yes at the Save prompt (already on screen); expects success.
+        After the advice sheet the client types ack as their name (by
+        default Enter: not now, so the intake stays unacknowledged)."""
         type_line(child, "yes")
         child.expect_exact("Saved intake %d for client %d." % (intake_id, client_id))
+        child.expect_exact(ACK)
+        type_line(child, ack)
+        if ack:
+            child.expect_exact("Acknowledged by the client: intake %d, advice sheet 1." % intake_id)
+        else:
+            child.expect_exact("Intake %d is saved as unacknowledged" % intake_id)
         self.assertEqual(finish(self, child), 0)
 
     def intake(self, answers, **kw):
@@ -89,6 +97,7 @@ class FullIntake(TerminalTest):
                          hair_loss_notes="Thinning at the crown for three years",
                          uses_rogaine="yes", rogaine_form="", rogaine_since=iso(since),
                          gp_discussed="yes", gp_signoff="pending",
+                         other_medication="Metformin 500 mg",
                          planned_session_date=iso(session))
         screen, got = self.intake(a)
 
@@ -110,6 +119,12 @@ class FullIntake(TerminalTest):
             "uses_other_medical": False,
             "gp_discussed": True,
             "gp_signoff": "pending",
+            "scalp_conditions": "none",
+            "keloid_history": False,
+            "blood_thinners": False,
+            "allergies": False,
+            "pregnant_or_breastfeeding": "not_applicable",
+            "other_medication": "Metformin 500 mg",
             "wants_root_cause_help": False,
             "planned_session_date": iso(session),
         })
@@ -144,7 +159,11 @@ class FullIntake(TerminalTest):
                          uses_other_medical="yes", other_medical_products="Dutasteride",
                          gp_discussed="yes", gp_signoff="obtained", gp_name="Dr Okafor",
                          gp_signoff_date=iso(today() - datetime.timedelta(days=3)),
-                         wants_root_cause_help="yes")
+                         scalp_conditions="eczema, other", scalp_conditions_detail="scar tissue",
+                         keloid_history="no", blood_thinners="yes",
+                         blood_thinners_detail="aspirin 75 mg daily", allergies="yes",
+                         allergies_detail="latex", pregnant_or_breastfeeding="no",
+                         other_medication="metformin", wants_root_cause_help="yes")
         child, rec = self.start()
         answer_all(child, a)  # every prompt, in its exact form, incl. all the conditional ones
         summary = rec.text[rec.text.rindex("Summary"):]
@@ -154,16 +173,20 @@ class FullIntake(TerminalTest):
                     ("Rogaine (minoxidil)", "yes"), ("Rogaine form", "solution"),
                     ("Propecia (finasteride)", "yes"), ("Propecia form", "topical"),
                     ("Other topical products", "yes"), ("Topical products", "Nizoral shampoo"),
-                    ("Other medical treatment", "yes"), ("Medical products", "Dutasteride"),
+                    ("Other hair-growth medicine", "yes"), ("Medical products", "Dutasteride"),
                     ("Discussed with GP", "yes"), ("GP sign-off", "obtained"),
                     ("GP", "Dr Okafor"), ("Sign-off date", a["gp_signoff_date"]),
-                    ("Wants help with the cause", "yes")]
+                    ("Scalp conditions", "eczema,other"), ("Other scalp condition", "scar tissue"),
+                    ("Keloid scars", "no"), ("Blood thinners", "yes"),
+                    ("Blood thinner", "aspirin 75 mg daily"), ("Allergies", "yes"),
+                    ("Allergic to", "latex"), ("Pregnant or breastfeeding", "no"),
+                    ("Other medication", "metformin"), ("Wants help with the cause", "yes")]
         lines = [l.strip() for l in screen_lines(summary)]
         for label, value in expected:
             self.assertTrue(any(l.split() == (label + " " + value).split() for l in lines),
                             "summary lacks %s: %s\n%s" % (label, value, summary))
         self.assert_nothing_saved()  # not before the answer to Save
-        self.save(child)
+        self.save(child, ack="Ana Silva")
         got = self.export()[0]
         self.assertEqual(got["gp_signoff"], {"status": "obtained", "gp_name": "Dr Okafor",
                                              "date": a["gp_signoff_date"]})
@@ -322,6 +345,10 @@ class WrongAnswers(TerminalTest):
             ("rogaine_form", "pill", "choose one of: foam, solution, oral, other", rog),
             ("rogaine_since", tomorrow, "this date cannot be in the future", rog),
             ("gp_signoff", "maybe", "choose one of: obtained, pending, declined", rog),
+            # The screening questions have no default: Enter answers nothing.
+            ("keloid_history", "", "an answer is required", {}),
+            ("scalp_conditions", "none, eczema",
+             "none cannot be given together with another choice", {}),
             ("planned_session_date", yesterday, "this date is in the past", {}),
             ("planned_session_date", iso(today() + datetime.timedelta(days=800)),
              "this date is more than two years ahead", {}),
@@ -329,8 +356,9 @@ class WrongAnswers(TerminalTest):
         good = {"email": "ana@example.com", "phone": "+44 7700 900123",
                 "date_of_birth": "1985-07-23", "first_name": "Ana", "consent_storage": "yes",
                 "uses_rogaine": "yes", "rogaine_form": "oral", "rogaine_since": "2024-01-10",
-                "gp_signoff": "declined", "planned_session_date": tomorrow}
-        expect_stored = {"consent_storage": True, "uses_rogaine": True}
+                "gp_signoff": "declined", "planned_session_date": tomorrow,
+                "keloid_history": "no", "scalp_conditions": "eczema"}
+        expect_stored = {"consent_storage": True, "uses_rogaine": True, "keloid_history": False}
         for n, (qid, wrong, why, over) in enumerate(cases):
             with self.subTest(question=qid, typed=wrong):
                 # A client of their own, so no returning client is offered.
@@ -345,6 +373,8 @@ class WrongAnswers(TerminalTest):
                 answer_all(child, a, start=qid, shown=True)
                 type_line(child, "yes")
                 child.expect_exact("Saved intake ")
+                child.expect_exact(ACK)
+                type_line(child, "")
                 self.assertEqual(finish(self, child), 0)
                 got = self.export()[-1]
                 self.assertEqual(stored(got, qid), expect_stored.get(qid, good[qid]))
@@ -366,6 +396,7 @@ class Cancelling(TerminalTest):
             ("rogaine_form", rog, ""),
             ("gp_signoff", rog, ""),
             ("gp_signoff_date", rog, "2024"),
+            ("allergies_detail", base_answers(allergies="yes"), "lat"),
             ("planned_session_date", base_answers(), ""),
         ]:
             with self.subTest(question=qid):
@@ -528,7 +559,19 @@ class Width(TerminalTest):
     def test_advice_sheet_is_wrapped_to_a_narrow_terminal(self):
         a = treated(hair_loss_notes="Thinning at the crown and at both temples for about "
                     "three years, worse after a stressful winter")
-        screen, _ = self.intake(a, columns=50)
+        child, rec = self.start(columns=50)
+        answer_all(child, a)
+        type_line(child, "yes")
+        # The acknowledgement's own words after the sheet fit too, a
+        # refused name's among them.
+        child.expect_exact(ACK)
+        type_line(child, "Someone Else")
+        child.expect_exact("That is not the name")
+        child.expect_exact(ACK)
+        type_line(child, "")
+        child.expect_exact("unacknowledged")
+        self.assertEqual(finish(self, child), 0)
+        screen = rec.text
         sheet = screen[screen.index("Advice for "):]
         self.assertIn("[pause-topicals]", sheet)
         self.assert_fits(sheet, 50, "new")

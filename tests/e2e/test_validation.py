@@ -50,15 +50,23 @@ class ValidationTable(PipeTest):
 
 class Bytes(PipeTest):
     HEAD = b"yes\n"
+    # The screening questions (2026.2, no defaults) answered so that nothing
+    # is flagged, other_medication left empty.
+    SCREENING = b"none\nno\nno\nno\nnot_applicable\n\n"
 
     def lines(self, first_name=b"Ana", notes=b""):
         """Raw pipe input with a given first name and notes (bytes)."""
         return (b"yes\n" + first_name + b"\nSilva\n1985-07-23\n\n\n" + notes +
-                b"\nno\nno\nno\nno\nno\n\n")
+                b"\nno\nno\nno\nno\n" + self.SCREENING + b"no\n\n")
 
     def test_the_raw_helper_is_a_valid_intake(self):
         p = self.new_raw(self.lines())
         self.assertEqual(p.returncode, 0, p.stderr)
+        # Each line reached its own question.
+        self.assertEqual([self.stored(q) for q in ("uses_other_medical", "scalp_conditions",
+                                                   "pregnant_or_breastfeeding",
+                                                   "wants_root_cause_help")],
+                         ["no", "none", "not_applicable", "no"])
 
     def test_invalid_utf8_refused(self):
         for bad in (b"An\xffa", b"\xc3\x28", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
