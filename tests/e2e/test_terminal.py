@@ -119,7 +119,7 @@ class FullIntake(TerminalTest):
             "uses_other_medical": False,
             "gp_discussed": True,
             "gp_signoff": "pending",
-            "scalp_conditions": "none",
+            "scalp_conditions": ["none"],
             "keloid_history": False,
             "blood_thinners": False,
             "allergies": False,
@@ -358,7 +358,8 @@ class WrongAnswers(TerminalTest):
                 "uses_rogaine": "yes", "rogaine_form": "oral", "rogaine_since": "2024-01-10",
                 "gp_signoff": "declined", "planned_session_date": tomorrow,
                 "keloid_history": "no", "scalp_conditions": "eczema"}
-        expect_stored = {"consent_storage": True, "uses_rogaine": True, "keloid_history": False}
+        expect_stored = {"consent_storage": True, "uses_rogaine": True, "keloid_history": False,
+                         "scalp_conditions": ["eczema"]}  # several choices: an array
         for n, (qid, wrong, why, over) in enumerate(cases):
             with self.subTest(question=qid, typed=wrong):
                 # A client of their own, so no returning client is offered.
