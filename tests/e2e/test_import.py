@@ -266,7 +266,8 @@ class MatchedByUuid(ImportTest):
         self.assertEqual(p.stdout, "dry run, nothing written: 1 to add, 0 to update, "
                                    "3 unchanged, 1 conflict, 0 refused\n")
         self.assertIn("record 3: uuid", p.stderr)
-        p = self.on(self.other, "import", "--dry-run", "--update", path)
+        # Options may also follow the file, as --help writes them.
+        p = self.on(self.other, "import", path, "--update", "--dry-run")
         self.assertEqual((p.returncode, p.stdout, p.stderr),
                          (0, "dry run, nothing written: 1 to add, 1 to update, 3 unchanged, "
                              "0 conflicts, 0 refused\n", ""))
