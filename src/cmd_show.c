@@ -17,16 +17,10 @@
 static int load_id(struct ctx *ctx, const char *id_text, struct intake *in, const char *command)
 {
 	long long id;
-	int rc;
 
 	if (!(id = command_parse_id(id_text, "ID")))
 		return EXIT_USAGE;
-	if (!ctx_db(ctx))
-		return EXIT_FAIL;
-	rc = db_load_intake(ctx->db, id, in);
-	if (rc == 1)
-		ctx_report_missing(ctx, false, id);
-	if (rc != 0)
+	if (!ctx_db(ctx) || ctx_load_intake(ctx, id, in) < 0)
 		return EXIT_FAIL;
 	if (access_record_client(ctx, command, in->client_id) != EXIT_OK) {
 		intake_clear(in);
