@@ -17,6 +17,8 @@ struct ctx {
 	char *db_path;
 	struct settings settings;
 	bool settings_read;
+	bool may_create; /* the running command may create a missing database */
+	char *desk_staff; /* who the menu was told is at the desk (allocated) */
 };
 
 struct command {
@@ -27,17 +29,37 @@ struct command {
 	const char *help;    /* the options, shown by --help */
 };
 
-/* Opens the database once (migrating it) and reads the settings.  Returns
- * NULL after reporting why. */
+/* Opens the database once (migrating it) and reads the settings.  A
+ * missing file is created only when ctx->may_create (set by
+ * command_dispatch() for the commands that create: new, import; config
+ * sets it for `config set`); otherwise it is refused, naming the path, and
+ * nothing is created.  Returns NULL after reporting why. */
 struct db *ctx_db(struct ctx *ctx);
+
+/* The database's path (--db, $SMP_INTAKE_DB or the default), without
+ * opening or creating anything.  NULL (reported) when there is none. */
+const char *ctx_db_path(struct ctx *ctx);
 
 /* Opens the database without reading the settings: for `config`, which
  * must be able to mend a setting that is out of range. */
 struct db *ctx_db_only(struct ctx *ctx);
 
-/* The staff member: --staff, else $SMP_INTAKE_STAFF, else the login name.
- * Returns NULL (reported) when none is usable. */
+/* The staff member: --staff, else $SMP_INTAKE_STAFF, else who the menu
+ * was told is at the desk, else the login name unless the studio's setting
+ * staff_required is yes (then it opens the database to read it).  Returns
+ * NULL (reported) when none is usable. */
 const char *ctx_staff(struct ctx *ctx);
+
+/* --staff, else $SMP_INTAKE_STAFF, else who the menu was told is at the
+ * desk; NULL when none is given (the login name is not looked at). */
+const char *ctx_staff_given(const struct ctx *ctx);
+
+/* The login name, or NULL when there is none. */
+const char *ctx_login_name(void);
+
+/* True when staff is usable as a staff name: 1 to 100 characters of text
+ * without control characters. */
+bool ctx_staff_valid(const char *staff);
 
 /* Reports that client (clients true) or intake id is not there: erased
  * (when and by whom), or never was. */
@@ -53,6 +75,23 @@ void ctx_close(struct ctx *ctx);
 /* Runs argv[0] as a command; returns its exit code.  Used by main() and by
  * the menu shell. */
 int command_dispatch(struct ctx *ctx, int argc, char **argv);
+
+/* The command called name, or NULL. */
+const struct command *command_lookup(const char *name);
+
+/* The i-th command of the table (in --help order), or NULL past the end. */
+const struct command *command_at(size_t i);
+
+/* The command whose name is nearest to word (a typo away), or NULL. */
+const char *command_nearest(const char *word);
+
+/* The options of command name as its --help lists them, and --help: a
+ * NULL-ended list (allocated; free it with command_options_free()), or
+ * NULL when out of memory. */
+char **command_options(const char *name);
+
+/* Frees a list from command_options(); accepts NULL. */
+void command_options_free(char **opts);
 
 /* Prints the usage and options of a command (or of the program when name
  * is NULL) to f. */

@@ -43,15 +43,27 @@ struct intake {
 void intake_clear(struct intake *in);
 
 /* The database path: path if given, else $SMP_INTAKE_DB, else
- * $XDG_DATA_HOME/smp-intake/intake.db (~/.local/share/... by default).
- * Returns allocated memory, or NULL (reported) on failure. */
-char *db_resolve_path(const char *path);
+ * $XDG_DATA_HOME/smp-intake/intake.db (~/.local/share/... by default),
+ * whose folders are created 0700 when make_folder.  Returns allocated
+ * memory, or NULL (reported) on failure. */
+char *db_resolve_path(const char *path, bool make_folder);
 
 /* Opens (creating when missing, mode 0600) and migrates the database at
  * path.  The default location's folders are created 0700.  Refuses, with
  * the file untouched, a file that is not SQLite, another program's SQLite
  * file, or a newer schema.  Reports why and returns NULL on failure. */
 struct db *db_open(const char *path);
+
+/* As db_open(), but a missing file is created only when may_create;
+ * otherwise it is reported (db_report_missing()) and nothing is created. */
+struct db *db_open_mode(const char *path, bool may_create);
+
+/* True unless path is certainly not there (a file we cannot look at
+ * counts as there, for db_open() to report). */
+bool db_exists(const char *path);
+
+/* Reports that there is no database at path, and how to choose one. */
+void db_report_missing(const char *path);
 
 /* Closes; accepts NULL. */
 void db_close(struct db *db);
@@ -257,6 +269,14 @@ int db_each_audit(struct db *db, long long intake_id,
 /* As db_each_audit, for every row about client id or one of its intakes. */
 int db_each_client_audit(struct db *db, long long client_id,
 			 int (*fn)(const struct audit_entry *e, void *arg), void *arg);
+
+/* The staff names in the intakes and the audit, sorted, at most 200: a
+ * NULL-ended list (allocated; free it with db_names_free()), or NULL
+ * (reported). */
+char **db_staff_names(struct db *db);
+
+/* Frees a list from db_staff_names(); accepts NULL. */
+void db_names_free(char **names);
 
 /* Whether client (clients true) or intake id was erased: returns 1 and sets
  * *when (UTC, allocated) and *who (allocated), 0 when it was not, or -1

@@ -21,6 +21,16 @@ bool prompt_interactive(void);
  * line end (\n or \r\n) removed.  The caller frees *line. */
 enum prompt_result prompt_read(const char *prompt, const char *const *completions, char **line);
 
+/* Called on Tab with the whole line and the offset where the word being
+ * completed starts; returns the words that may stand there (NULL-ended,
+ * kept alive by the caller until the next call), or NULL for none. */
+typedef const char *const *(*prompt_completer)(void *data, const char *line, int start);
+
+/* As prompt_read(), the completions of the word under the cursor, at any
+ * place in the line, chosen by fn (called with data). */
+enum prompt_result prompt_read_completing(const char *prompt, prompt_completer fn, void *data,
+					  char **line);
+
 /* Adds a menu command to this session's history (never answers; never
  * written to a file). */
 void prompt_remember_command(const char *command);

@@ -3,6 +3,7 @@
 #ifndef SMP_SETTINGS_H
 #define SMP_SETTINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct settings {
@@ -10,12 +11,14 @@ struct settings {
 	int pause_days_after;  /* and resume this many days after it */
 	int minimum_age;       /* youngest client the studio treats */
 	char studio_name[401]; /* printed on handouts (100 code points); "" when not set */
+	bool staff_required;   /* no login-name fallback: --staff or $SMP_INTAKE_STAFF */
 };
 
 /* The values a new database starts with (schema/). */
-#define SETTINGS_DEFAULT { 7, 7, 18, "" }
+#define SETTINGS_DEFAULT { 7, 7, 18, "", false }
 
-/* One key of table setting.  Numbers lie in min..max; text when max is 0. */
+/* One key of table setting.  Numbers lie in min..max; text when max is 0;
+ * yes or no for staff_required. */
 struct setting_def {
 	const char *key;
 	const char *help;

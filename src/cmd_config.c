@@ -43,6 +43,7 @@ int cmd_config(struct ctx *ctx, int argc, char **argv)
 			report("config: %s", why);
 			return EXIT_FAIL;
 		}
+		ctx->may_create = true; /* a studio may set up its database this way */
 		if (!ctx_db_only(ctx) || db_setting_store(ctx->db, argv[2], argv[3]) < 0)
 			return EXIT_FAIL;
 		ctx->settings_read = false; /* the menu reads them again */

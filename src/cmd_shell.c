@@ -8,42 +8,214 @@
 #include "command.h"
 #include "prompt.h"
 #include "report.h"
+#include "suggest.h"
+#include "text.h"
 
 #define SHELL_ARGS_MAX 16
+#define MENU_WORDS_MAX 64
 
-static const char *const menu_words[] = {
-	"new", "edit", "acknowledge", "clear-flag", "history", "access-log", "drafts", "resume",
-	"find", "list", "show", "advice", "signoff", "config", "export", "import", "erase",
-	"purge", "questionnaire", "help", "quit", NULL
+/* The commands of the table that the menu neither lists nor completes. */
+static const char *const not_in_menu[] = { "shell", "demo", "ids", NULL };
+
+/* The menu's own words, after the table's commands. */
+static const struct {
+	const char *name, *summary;
+} menu_own[] = {
+	{ "clear", "clear the screen" },
+	{ "quit", "leave the menu (also Ctrl-D)" },
 };
 
-static void print_menu(void)
+/* What the menu lists and completes, derived from the command table. */
+struct menu {
+	const char *words[MENU_WORDS_MAX + 1]; /* commands, then menu_own */
+	const char *actions[4];                /* config's */
+	const char *keys[MENU_WORDS_MAX + 1];  /* config get/set's */
+	char **options;                        /* of the command last completed */
+	char **staff;                          /* staff names on file (desk prompt) */
+};
+
+static bool listed(const char *name)
 {
-	printf("Commands:\n"
-	       "  new [--client ID]   take a consultation intake\n"
-	       "  edit ID          change an intake's answers\n"
-	       "  acknowledge ID [--name NAME]   the client confirms reading the advice sheet\n"
-	       "  clear-flag ID FLAG --reason TEXT   clear a screening flag once looked into\n"
-	       "  history ID       every change to an intake\n"
-	       "  drafts [--discard DRAFT]   unfinished intakes and edits\n"
-	       "  resume [DRAFT]   continue an unfinished intake or edit\n"
-	       "  find TEXT        find clients by name, email or phone (the start of it)\n"
-	       "  list [--pending-signoff | --ready]   recent intakes, sign-off, readiness\n"
-	       "  show ID          print an intake\n"
-	       "  advice ID [--format text|markdown|html]   the advice sheet, or a handout\n"
-	       "  signoff ID --status obtained|pending|declined [--gp NAME] [--date DATE]\n"
-	       "                   record the GP's answer when it arrives\n"
-	       "  config list | get KEY | set KEY VALUE   the studio's settings\n"
-	       "  export [--format json|ndjson|csv|fhir] [--since DATE] [--until DATE]\n"
-	       "         [--pending-signoff] [-o FILE] [--force]   write the intakes\n"
-	       "  export --client ID [-o FILE] [--force]   all of one client's records as JSON\n"
-	       "  import FILE [--update] [--dry-run]   read an export back in (all or none)\n"
-	       "  erase CLIENT_ID  erase a client and all their records (asks first)\n"
-	       "  purge --older-than DURATION [--yes]   list (or erase) clients unseen that long\n"
-	       "  access-log [--client ID] [--since DATE]   who read or exported whose records\n"
-	       "  questionnaire [--format text|fhir]   the questions, or a FHIR Questionnaire\n"
-	       "  help             this list\n"
-	       "  quit             leave (also Ctrl-D)\n");
+	for (size_t i = 0; not_in_menu[i]; i++)
+		if (strcmp(not_in_menu[i], name) == 0)
+			return false;
+	return true;
+}
+
+static void menu_init(struct menu *m)
+{
+	const struct command *c;
+	size_t n = 0;
+
+	memset(m, 0, sizeof *m);
+	for (size_t i = 0; (c = command_at(i)) && n < MENU_WORDS_MAX - 2; i++)
+		if (listed(c->name))
+			m->words[n++] = c->name;
+	for (size_t i = 0; i < sizeof menu_own / sizeof menu_own[0]; i++)
+		m->words[n++] = menu_own[i].name;
+	m->actions[0] = "list";
+	m->actions[1] = "get";
+	m->actions[2] = "set";
+	for (size_t i = 0; i < setting_def_count && i < MENU_WORDS_MAX; i++)
+		m->keys[i] = setting_defs[i].key;
+}
+
+static void menu_free(struct menu *m)
+{
+	command_options_free(m->options);
+	db_names_free(m->staff);
+	m->options = NULL;
+	m->staff = NULL;
+}
+
+static bool menu_own_word(const char *word)
+{
+	for (size_t i = 0; i < sizeof menu_own / sizeof menu_own[0]; i++)
+		if (strcmp(menu_own[i].name, word) == 0)
+			return true;
+	return false;
+}
+
+/* The summary of a menu word. */
+static const char *summary_of(const char *word)
+{
+	const struct command *c = command_lookup(word);
+
+	if (c)
+		return c->summary;
+	for (size_t i = 0; i < sizeof menu_own / sizeof menu_own[0]; i++)
+		if (strcmp(menu_own[i].name, word) == 0)
+			return menu_own[i].summary;
+	return "";
+}
+
+/* The commands in two columns, the summaries wrapped to the terminal. */
+static void print_menu(const struct menu *m)
+{
+	int width = text_terminal_width(), col = 0;
+
+	for (size_t i = 0; m->words[i]; i++)
+		if ((int)strlen(m->words[i]) > col)
+			col = (int)strlen(m->words[i]);
+	printf("Commands (help COMMAND shows its arguments and options):\n");
+	for (size_t i = 0; m->words[i]; i++) {
+		printf("  %-*s  ", col, m->words[i]);
+		text_wrap(stdout, summary_of(m->words[i]), width, col + 4);
+		putchar('\n');
+	}
+	printf("Tab completes commands and options.\n");
+}
+
+/* Tab in the menu: the command (first word), a command after help,
+ * config's action and key, or an option of the command. */
+static const char *const *menu_complete(void *data, const char *line, int start)
+{
+	struct menu *m = data;
+	const char *p = line, *q;
+	char command[32];
+	size_t n, before = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (p - line >= start)
+		return m->words;
+	n = strcspn(p, " \t");
+	if (n >= sizeof command)
+		return NULL;
+	memcpy(command, p, n);
+	command[n] = '\0';
+	/* How many words stand before the one being completed. */
+	for (q = line; q < line + start;) {
+		while (q < line + start && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q < line + start)
+			before++;
+		while (q < line + start && *q != ' ' && *q != '\t')
+			q++;
+	}
+	if (line[start] == '-') {
+		if (!command_lookup(command))
+			return NULL;
+		command_options_free(m->options);
+		m->options = command_options(command);
+		return (const char *const *)m->options;
+	}
+	if (strcmp(command, "help") == 0 && before == 1)
+		return m->words;
+	if (strcmp(command, "config") == 0 && before == 1)
+		return m->actions;
+	if (strcmp(command, "config") == 0 && before == 2) {
+		p += n + strspn(p + n, " \t");
+		if (strncmp(p, "get", 3) == 0 || strncmp(p, "set", 3) == 0)
+			return m->keys;
+	}
+	return NULL;
+}
+
+/* Asks who is at the desk, once, when neither --staff nor
+ * $SMP_INTAKE_STAFF says it; Tab completes the staff names on file, Enter
+ * takes the login name unless the studio requires a name.  Returns 0, 1
+ * when the person left (Ctrl-D), -1 on failure (reported). */
+static int ask_desk(struct ctx *ctx, struct menu *m)
+{
+	const char *login = ctx_login_name();
+	bool required = ctx->db && ctx->settings.staff_required;
+	char prompt[160], *line, *name;
+
+	if (ctx_staff_given(ctx))
+		return 0;
+	if (ctx->db && !(m->staff = db_staff_names(ctx->db)))
+		return -1;
+	if (m->staff) {
+		/* Only names that may be shown and used as they are. */
+		size_t o = 0;
+		for (size_t i = 0; m->staff[i]; i++) {
+			if (ctx_staff_valid(m->staff[i]))
+				m->staff[o++] = m->staff[i];
+			else
+				free(m->staff[i]);
+		}
+		m->staff[o] = NULL;
+	}
+	if (login && !required && ctx_staff_valid(login))
+		snprintf(prompt, sizeof prompt, "Who is at the desk? [%.100s]: ", login);
+	else
+		snprintf(prompt, sizeof prompt, "Who is at the desk? ");
+	for (;;) {
+		switch (prompt_read(prompt, (const char *const *)m->staff, &line)) {
+		case PROMPT_LINE:
+			break;
+		case PROMPT_INTERRUPTED:
+			continue;
+		case PROMPT_EOF:
+			return 1;
+		case PROMPT_ERROR:
+			return -1;
+		}
+		name = text_trim(line);
+		if (!*name && login && !required && ctx_staff_valid(login))
+			name = (char *)login;
+		if (!*name)
+			report("type your name: this studio records who did what");
+		else if (!ctx_staff_valid(name))
+			report("a staff name is 1 to 100 characters of text without control characters");
+		else if (!(ctx->desk_staff = strdup(name)))
+			report("out of memory");
+		free(line);
+		if (ctx->desk_staff)
+			return 0;
+	}
+}
+
+/* The banner: the version, the database (or that there is none yet), and
+ * after asking, who is at the desk. */
+static void print_database(struct ctx *ctx)
+{
+	printf("smp-intake %s\nDatabase: ", SMP_VERSION);
+	text_print_safe(stdout, ctx->db_path);
+	if (!ctx->db)
+		printf(" (none yet: `new` creates it)");
+	putchar('\n');
 }
 
 /* Splits line in place on blanks; "double quotes" keep blanks together.
@@ -132,10 +304,24 @@ static void remember(const char *line)
 	free(copy);
 }
 
+/* Reports an unknown menu command, with the nearest one when it is a slip
+ * away. */
+static void report_unknown(const struct menu *m, const char *word)
+{
+	const char *near = suggest_nearest(word, m->words);
+
+	if (near)
+		report("unknown command '%.40s' (did you mean `%s`? help lists the commands)", word,
+		       near);
+	else
+		report("unknown command '%.40s' (help lists the commands)", word);
+}
+
 int cmd_shell(struct ctx *ctx, int argc, char **argv)
 {
 	char *line, *words[SHELL_ARGS_MAX + 1];
-	int n;
+	struct menu m;
+	int n, rc = EXIT_OK;
 
 	(void)argv;
 	if (argc != 1) {
@@ -146,19 +332,37 @@ int cmd_shell(struct ctx *ctx, int argc, char **argv)
 		report("the menu needs a terminal; give a command (see smp-intake --help)");
 		return EXIT_USAGE;
 	}
-	if (!ctx_db(ctx))
+	/* A database that is not there yet is not created until `new`. */
+	if (!ctx_db_path(ctx) || ((ctx->db || db_exists(ctx->db_path)) && !ctx_db(ctx)))
 		return EXIT_FAIL;
-	printf("smp-intake %s. Type help for the commands, quit to leave.\n", SMP_VERSION);
+	menu_init(&m);
+	print_database(ctx);
+	switch (ask_desk(ctx, &m)) {
+	case 0:
+		break;
+	case 1:
+		goto out;
+	default:
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (ctx_staff_given(ctx)) {
+		printf("At the desk: ");
+		text_print_safe(stdout, ctx_staff_given(ctx));
+		printf(". ");
+	}
+	printf("Type help for the commands, quit to leave.\n");
 	for (;;) {
-		switch (prompt_read("smp-intake> ", menu_words, &line)) {
+		switch (prompt_read_completing("smp-intake> ", menu_complete, &m, &line)) {
 		case PROMPT_LINE:
 			break;
 		case PROMPT_INTERRUPTED:
 			continue;
 		case PROMPT_EOF:
-			return EXIT_OK;
+			goto out;
 		case PROMPT_ERROR:
-			return EXIT_FAIL;
+			rc = EXIT_FAIL;
+			goto out;
 		}
 		remember(line);
 		if ((n = split(line, words)) < 0) {
@@ -167,14 +371,24 @@ int cmd_shell(struct ctx *ctx, int argc, char **argv)
 			/* nothing typed */
 		} else if (strcmp(words[0], "quit") == 0 || strcmp(words[0], "exit") == 0) {
 			free(line);
-			return EXIT_OK;
-		} else if (strcmp(words[0], "help") == 0 || strcmp(words[0], "?") == 0) {
-			print_menu();
+			goto out;
+		} else if (strcmp(words[0], "?") == 0 ||
+			   (strcmp(words[0], "help") == 0 && (n == 1 || menu_own_word(words[1])))) {
+			print_menu(&m);
+		} else if (strcmp(words[0], "clear") == 0) {
+			/* Home, erase the screen, and the scrollback where kept. */
+			fputs("\033[H\033[2J\033[3J", stdout);
+			fflush(stdout);
 		} else if (strcmp(words[0], "shell") == 0) {
 			printf("You are in the menu already.\n");
+		} else if (!command_lookup(words[0])) {
+			report_unknown(&m, words[0]);
 		} else {
 			command_dispatch(ctx, n, words);
 		}
 		free(line);
 	}
+out:
+	menu_free(&m);
+	return rc;
 }

@@ -10,13 +10,27 @@
 #include "report.h"
 #include "text.h"
 
+const char *ctx_db_path(struct ctx *ctx)
+{
+	if (!ctx->db_path)
+		ctx->db_path = db_resolve_path(ctx->db_option, false);
+	return ctx->db_path;
+}
+
 struct db *ctx_db_only(struct ctx *ctx)
 {
 	if (ctx->db)
 		return ctx->db;
-	if (!ctx->db_path && !(ctx->db_path = db_resolve_path(ctx->db_option)))
+	if (!ctx_db_path(ctx))
 		return NULL;
-	return ctx->db = db_open(ctx->db_path);
+	if (ctx->may_create && !db_exists(ctx->db_path)) {
+		/* Resolved again to make the default location's folders. */
+		char *made = db_resolve_path(ctx->db_option, true);
+		if (!made)
+			return NULL;
+		free(made);
+	}
+	return ctx->db = db_open_mode(ctx->db_path, ctx->may_create);
 }
 
 struct db *ctx_db(struct ctx *ctx)
@@ -31,21 +45,50 @@ struct db *ctx_db(struct ctx *ctx)
 	return ctx->db;
 }
 
-const char *ctx_staff(struct ctx *ctx)
+bool ctx_staff_valid(const char *staff)
+{
+	return *staff && text_is_utf8(staff, strlen(staff)) && !text_has_control(staff, false) &&
+	       text_codepoints(staff) <= 100;
+}
+
+const char *ctx_login_name(void)
+{
+	const struct passwd *pw = getpwuid(getuid());
+
+	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : NULL;
+}
+
+const char *ctx_staff_given(const struct ctx *ctx)
 {
 	const char *staff = ctx->staff_option;
-	const struct passwd *pw;
 
 	if (!staff || !*staff)
 		staff = getenv("SMP_INTAKE_STAFF");
-	if ((!staff || !*staff) && (pw = getpwuid(getuid())))
-		staff = pw->pw_name;
+	if (!staff || !*staff)
+		staff = ctx->desk_staff;
+	return staff && *staff ? staff : NULL;
+}
+
+const char *ctx_staff(struct ctx *ctx)
+{
+	const char *staff = ctx_staff_given(ctx);
+
+	if (!staff) {
+		/* The login name only when the studio allows it. */
+		if (!ctx_db(ctx))
+			return NULL;
+		if (ctx->settings.staff_required) {
+			report("this studio records who did it: give --staff NAME or set "
+			       "SMP_INTAKE_STAFF (config staff_required is yes)");
+			return NULL;
+		}
+		staff = ctx_login_name();
+	}
 	if (!staff || !*staff) {
 		report("who is taking the intake? give --staff NAME or set SMP_INTAKE_STAFF");
 		return NULL;
 	}
-	if (!text_is_utf8(staff, strlen(staff)) || text_has_control(staff, false) ||
-	    text_codepoints(staff) > 100) {
+	if (!ctx_staff_valid(staff)) {
 		report("--staff: a staff name is 1 to 100 characters of text without control "
 		       "characters");
 		return NULL;
@@ -57,8 +100,10 @@ void ctx_close(struct ctx *ctx)
 {
 	db_close(ctx->db);
 	free(ctx->db_path);
+	free(ctx->desk_staff);
 	ctx->db = NULL;
 	ctx->db_path = NULL;
+	ctx->desk_staff = NULL;
 }
 
 int ctx_load_intake(struct ctx *ctx, long long id, struct intake *in)

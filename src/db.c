@@ -89,7 +89,7 @@ static int make_folders(char *path)
 	return 0;
 }
 
-char *db_resolve_path(const char *path)
+char *db_resolve_path(const char *path, bool make_folder)
 {
 	const char *env = getenv("SMP_INTAKE_DB");
 	const char *xdg = getenv("XDG_DATA_HOME");
@@ -115,7 +115,7 @@ char *db_resolve_path(const char *path)
 		report("out of memory");
 		return NULL;
 	}
-	if (make_folders(out) < 0) {
+	if (make_folder && make_folders(out) < 0) {
 		free(out);
 		return NULL;
 	}
@@ -127,24 +127,28 @@ static uint32_t be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Creates the file 0600 when missing; otherwise reads its header, so that a
- * foreign or newer file is refused before SQLite writes anything to it. */
-static int prepare_file(const char *path)
+/* Creates the file 0600 when missing and may_create; otherwise reads its
+ * header, so that a foreign or newer file is refused before SQLite writes
+ * anything to it. */
+static int prepare_file(const char *path, bool may_create)
 {
 	unsigned char hdr[100];
 	ssize_t got;
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = may_create ? open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
 
 	if (fd >= 0) {
 		close(fd);
 		return 0;
 	}
-	if (errno != EEXIST) {
+	if (may_create && errno != EEXIST) {
 		report("cannot create database '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		report("cannot open database '%s': %s", path, strerror(errno));
+		if (errno == ENOENT)
+			db_report_missing(path);
+		else
+			report("cannot open database '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	got = read(fd, hdr, sizeof hdr);
@@ -284,7 +288,26 @@ fail:
 	return -1;
 }
 
+void db_report_missing(const char *path)
+{
+	report("no database at '%s' (check --db or $SMP_INTAKE_DB; `smp-intake new` creates "
+	       "one)",
+	       path);
+}
+
+bool db_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 || errno != ENOENT;
+}
+
 struct db *db_open(const char *path)
+{
+	return db_open_mode(path, true);
+}
+
+struct db *db_open_mode(const char *path, bool may_create)
 {
 	struct db *db = calloc(1, sizeof *db);
 	long long version;
@@ -294,7 +317,7 @@ struct db *db_open(const char *path)
 		free(db);
 		return NULL;
 	}
-	if (prepare_file(path) < 0)
+	if (prepare_file(path, may_create) < 0)
 		goto fail;
 	/* One connection, used by one thread: SQLite need not lock it. */
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {

@@ -214,3 +214,50 @@ int db_erased(struct db *db, bool clients, long long id, char **when, char **who
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* At most this many staff names are offered; a studio has a handful. */
+#define STAFF_NAMES_MAX 200
+
+char **db_staff_names(struct db *db)
+{
+	sqlite3_stmt *st;
+	char **names = calloc(STAFF_NAMES_MAX + 1, sizeof *names);
+	size_t n = 0;
+	int rc;
+
+	if (!names) {
+		report("out of memory");
+		return NULL;
+	}
+	if (db_prepare(db, "SELECT staff FROM intake UNION SELECT staff FROM audit "
+			   "ORDER BY 1 LIMIT ?1", &st) < 0) {
+		db_report(db, "cannot read the staff names");
+		free(names);
+		return NULL;
+	}
+	sqlite3_bind_int(st, 1, STAFF_NAMES_MAX);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(names[n] = db_column_dup(st, 0))) {
+			report("out of memory");
+			break;
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		db_report(db, "cannot read the staff names");
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_names_free(names);
+		return NULL;
+	}
+	return names;
+}
+
+void db_names_free(char **names)
+{
+	if (!names)
+		return;
+	for (size_t i = 0; names[i]; i++)
+		free(names[i]);
+	free(names);
+}

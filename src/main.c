@@ -1,5 +1,6 @@
 /* main.c - the global options and the command table; each command lives
  * in its own src/cmd_*.c. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
@@ -12,6 +13,7 @@
 #include "command.h"
 #include "prompt.h"
 #include "report.h"
+#include "suggest.h"
 
 static const struct command commands[] = {
 	{ "new", cmd_new, "smp-intake new [--client ID] [--answers FILE]",
@@ -192,12 +194,108 @@ static const struct command commands[] = {
 };
 static const size_t command_count = sizeof commands / sizeof commands[0];
 
+/* The commands that may create a missing database; every other one refuses
+ * it (`config set` and `demo` decide for themselves). */
+static const char *const creating_commands[] = { "new", "import", NULL };
+
+static bool command_creates(const char *name)
+{
+	for (size_t i = 0; creating_commands[i]; i++)
+		if (strcmp(creating_commands[i], name) == 0)
+			return true;
+	return false;
+}
+
 static const struct command *command_find(const char *name)
 {
 	for (size_t i = 0; i < command_count; i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+const struct command *command_lookup(const char *name)
+{
+	return command_find(name);
+}
+
+const struct command *command_at(size_t i)
+{
+	return i < command_count ? &commands[i] : NULL;
+}
+
+const char *command_nearest(const char *word)
+{
+	const char *names[sizeof commands / sizeof commands[0] + 1];
+
+	for (size_t i = 0; i < command_count; i++)
+		names[i] = commands[i].name;
+	names[command_count] = NULL;
+	return suggest_nearest(word, names);
+}
+
+/* Adds a copy of the n bytes at name to the NULL-ended list opts (room
+ * for max) unless it is there.  Returns 0, or -1 when out of memory. */
+static int add_option(char **opts, size_t max, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; opts[i]; i++)
+		if (strlen(opts[i]) == n && strncmp(opts[i], name, n) == 0)
+			return 0;
+	if (i == max)
+		return 0;
+	return (opts[i] = strndup(name, n)) ? 0 : -1;
+}
+
+char **command_options(const char *name)
+{
+	enum { MAX = 32 };
+	const struct command *c = command_find(name);
+	char **opts = calloc(MAX + 1, sizeof *opts);
+	const char *p;
+
+	if (!opts)
+		return NULL;
+	/* The option lines of the help: those that start, after blanks, with
+	 * "-"; every -x or --word on them (as tests/e2e/test_completion.py
+	 * reads them for the bash completion). */
+	for (p = c ? c->help : ""; *p;) {
+		const char *end = strchr(p, '\n'), *q = p;
+		if (!end)
+			end = p + strlen(p);
+		while (q < end && *q == ' ')
+			q++;
+		for (bool option_line = q > p && *q == '-'; option_line && q < end; q++) {
+			size_t n = 0;
+			if (*q != '-' || (q > p && (q[-1] == '-' || q[-1] == '_' || isalnum((unsigned char)q[-1]))))
+				continue;
+			n = q[1] == '-' ? 2 : 1;
+			if (!islower((unsigned char)q[n]))
+				continue;
+			while (q + n < end && (islower((unsigned char)q[n]) || q[n] == '-'))
+				n++;
+			if (add_option(opts, MAX, q, n) < 0)
+				goto fail;
+			q += n - 1;
+		}
+		p = *end ? end + 1 : end;
+	}
+	if (add_option(opts, MAX, "--help", 6) < 0)
+		goto fail;
+	return opts;
+fail:
+	command_options_free(opts);
+	return NULL;
+}
+
+void command_options_free(char **opts)
+{
+	if (!opts)
+		return;
+	for (size_t i = 0; opts[i]; i++)
+		free(opts[i]);
+	free(opts);
 }
 
 void command_usage(FILE *f, const char *name)
@@ -284,18 +382,31 @@ int command_bad_option(const char *name, int argc, char **argv)
 	return EXIT_USAGE;
 }
 
+/* "unknown command", with the nearest one when name is a slip away. */
+static void report_unknown_command(const char *name)
+{
+	const char *near = command_nearest(name);
+
+	if (near)
+		report("unknown command '%.40s' (did you mean `%s`? see smp-intake --help)", name,
+		       near);
+	else
+		report("unknown command '%.40s' (see smp-intake --help)", name);
+}
+
 int command_dispatch(struct ctx *ctx, int argc, char **argv)
 {
 	const struct command *c = command_find(argv[0]);
 
 	if (!c) {
-		report("unknown command '%.40s' (see smp-intake --help)", argv[0]);
+		report_unknown_command(argv[0]);
 		return EXIT_USAGE;
 	}
 	if (command_wants_help(argc, argv)) {
 		command_usage(stdout, c->name);
 		return EXIT_OK;
 	}
+	ctx->may_create = command_creates(c->name);
 	return c->run(ctx, argc, argv);
 }
 
@@ -307,7 +418,7 @@ int cmd_help(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (argc == 2 && !command_find(argv[1])) {
-		report("unknown command '%.40s' (see smp-intake --help)", argv[1]);
+		report_unknown_command(argv[1]);
 		return EXIT_USAGE;
 	}
 	command_usage(stdout, argc == 2 ? argv[1] : NULL);

@@ -19,6 +19,8 @@
 /* State readline's callbacks need; readline offers no user pointer. */
 static volatile sig_atomic_t interrupted;
 static const char *const *current_completions;
+static prompt_completer current_completer;
+static void *current_completer_data;
 static bool started;
 
 static void on_sigint(int sig)
@@ -54,9 +56,10 @@ static char *next_completion(const char *text, int state)
 /* Completes from the prompt's own list; never file names. */
 static char **complete(const char *text, int start, int end)
 {
-	(void)start;
 	(void)end;
 	rl_attempted_completion_over = 1;
+	if (current_completer)
+		current_completions = current_completer(current_completer_data, rl_line_buffer, start);
 	return current_completions ? rl_completion_matches(text, next_completion) : NULL;
 }
 
@@ -143,6 +146,19 @@ enum prompt_result prompt_read(const char *prompt, const char *const *completion
 		return PROMPT_EOF;
 	}
 	return PROMPT_LINE;
+}
+
+enum prompt_result prompt_read_completing(const char *prompt, prompt_completer fn, void *data,
+					  char **line)
+{
+	enum prompt_result r;
+
+	current_completer = fn;
+	current_completer_data = data;
+	r = prompt_read(prompt, NULL, line);
+	current_completer = NULL;
+	current_completer_data = NULL;
+	return r;
 }
 
 void prompt_remember_command(const char *command)

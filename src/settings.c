@@ -16,6 +16,8 @@ const struct setting_def setting_defs[] = {
 	{ "pause_days_after", "days after a session to start topical products again (studio policy)",
 	  0, 60 },
 	{ "minimum_age", "the youngest client the studio treats, in years (18 or more)", 18, 100 },
+	{ "staff_required", "yes: commands refuse to run without --staff or SMP_INTAKE_STAFF "
+	  "(no login name)", 0, 1 },
 };
 const size_t setting_def_count = sizeof setting_defs / sizeof setting_defs[0];
 
@@ -28,6 +30,14 @@ static int *number_of(struct settings *s, const char *key)
 		return &s->pause_days_after;
 	if (strcmp(key, "minimum_age") == 0)
 		return &s->minimum_age;
+	return NULL;
+}
+
+/* Where key's value lives in s when it is yes or no. */
+static bool *flag_of(struct settings *s, const char *key)
+{
+	if (strcmp(key, "staff_required") == 0)
+		return &s->staff_required;
 	return NULL;
 }
 
@@ -59,6 +69,14 @@ int settings_set(struct settings *s, const char *key, const char *value, char *w
 		snprintf(s->studio_name, sizeof s->studio_name, "%s", value);
 		return SETTING_OK;
 	}
+	if (flag_of(s, key)) {
+		if (strcmp(value, "yes") && strcmp(value, "no")) {
+			snprintf(why, n, "%s: yes or no", key);
+			return SETTING_BAD_VALUE;
+		}
+		*flag_of(s, key) = strcmp(value, "yes") == 0;
+		return SETTING_OK;
+	}
 	v = strtol(value, &end, 10);
 	if (end == value || *end || value[0] == '+' || value[0] == ' ' || v < def->min ||
 	    v > def->max) {
@@ -77,6 +95,8 @@ int settings_get(const struct settings *s, const char *key, char *buf, size_t n)
 		return -1;
 	if (def->max == 0)
 		snprintf(buf, n, "%s", s->studio_name);
+	else if (flag_of((struct settings *)s, key))
+		snprintf(buf, n, "%s", *flag_of((struct settings *)s, key) ? "yes" : "no");
 	else
 		snprintf(buf, n, "%d", *number_of((struct settings *)s, key));
 	return 0;
