@@ -89,21 +89,49 @@ static const char *summary_of(const char *word)
 	return "";
 }
 
-/* The commands in two columns, the summaries wrapped to the terminal. */
+/* The command and the arguments it takes in order (ID, [DRAFT]), read from
+ * its usage line: the words after the name up to the first option. */
+static void synopsis(const char *word, char *out, size_t n)
+{
+	const struct command *c = command_lookup(word);
+	const char *p = c ? c->usage + strlen("smp-intake ") + strlen(word) : "";
+	size_t used;
+
+	snprintf(out, n, "%s", word);
+	for (;;) {
+		size_t len;
+		p += strspn(p, " ");
+		len = strcspn(p, " \n");
+		if (!len || strspn(p, "[]ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != len || len < 2)
+			break;
+		used = strlen(out);
+		if (used + 1 + len >= n)
+			break;
+		snprintf(out + used, n - used, " %.*s", (int)len, p);
+		p += len;
+	}
+}
+
+/* The commands with their arguments, and beside them the summaries,
+ * aligned and wrapped to the terminal. */
 static void print_menu(const struct menu *m)
 {
 	int width = text_terminal_width(), col = 0;
+	char left[64];
 
-	for (size_t i = 0; m->words[i]; i++)
-		if ((int)strlen(m->words[i]) > col)
-			col = (int)strlen(m->words[i]);
-	printf("Commands (help COMMAND shows its arguments and options):\n");
 	for (size_t i = 0; m->words[i]; i++) {
-		printf("  %-*s  ", col, m->words[i]);
+		synopsis(m->words[i], left, sizeof left);
+		if ((int)strlen(left) > col)
+			col = (int)strlen(left);
+	}
+	printf("Commands:\n");
+	for (size_t i = 0; m->words[i]; i++) {
+		synopsis(m->words[i], left, sizeof left);
+		printf("  %-*s  ", col, left);
 		text_wrap(stdout, summary_of(m->words[i]), width, col + 4);
 		putchar('\n');
 	}
-	printf("Tab completes commands and options.\n");
+	printf("help COMMAND shows its options. Tab completes commands and options.\n");
 }
 
 /* Tab in the menu: the command (first word), a command after help,

@@ -152,7 +152,10 @@ class Completion(IntakeTest):
                     self.assertEqual(self.complete(line, library), expected)
 
     def test_config_actions_and_keys(self):
-        p = self.run_cmd("--db", os.path.join(self.tmp, "config.db"), "config", "list")
+        config_db = os.path.join(self.tmp, "config.db")
+        self.assertEqual(self.run_cmd("--db", config_db, "config", "set", "minimum_age", "18")
+                         .returncode, 0)  # creates it
+        p = self.run_cmd("--db", config_db, "config", "list")
         self.assertEqual(p.returncode, 0, p.stderr)
         keys = sorted(re.findall(r"^([a-z_]+) ", p.stdout, re.M))
         self.assertGreaterEqual(len(keys), 3, p.stdout)

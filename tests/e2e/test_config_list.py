@@ -9,9 +9,11 @@ ROGAINE = dict(uses_rogaine="yes", rogaine_form="foam", gp_discussed="yes", gp_s
 
 class Config(IntakeTest):
     def test_list_get_and_set(self):
+        self.assertEqual(self.run_cmd("config", "set", "minimum_age", "18").returncode, 0)
         p = self.run_cmd("config", "list")
         self.assertEqual(p.returncode, 0, p.stderr)
-        for key in ("studio_name", "pause_days_before", "pause_days_after", "minimum_age"):
+        for key in ("studio_name", "pause_days_before", "pause_days_after", "minimum_age",
+                    "staff_required"):
             self.assertIn(key, p.stdout)
         self.assertEqual(self.run_cmd("config", "get", "pause_days_before").stdout, "7\n")
         self.assertEqual(self.run_cmd("config", "set", "studio_name", "Ink & Scalp").returncode, 0)
@@ -52,7 +54,7 @@ class Config(IntakeTest):
             (["config", "frobnicate"], 2, "usage"),
             (["config"], 2, "usage"),
         ]
-        self.run_cmd("config", "list")  # creates the database
+        self.run_cmd("config", "set", "minimum_age", "18")  # creates the database
         before = self.sql("SELECT key, value FROM setting ORDER BY key")
         for args, code, message in cases:
             with self.subTest(args=args):
@@ -64,7 +66,7 @@ class Config(IntakeTest):
         self.assertEqual(self.sql("SELECT key, value FROM setting ORDER BY key"), before)
 
     def test_a_bad_stored_value_stops_commands_but_config_mends_it(self):
-        self.run_cmd("config", "list")
+        self.run_cmd("config", "set", "minimum_age", "18")  # creates the database
         self.sql_write("UPDATE setting SET value = 'abc' WHERE key = 'minimum_age'")
         p = self.run_cmd("list")
         self.assertEqual(p.returncode, 1)

@@ -114,6 +114,7 @@ class Drafts(DraftTest):
         self.assertTrue(p.stderr.startswith("usage: smp-intake drafts"), p.stderr)
 
     def test_resume_errors(self):
+        self.assertEqual(self.run_cmd("config", "set", "minimum_age", "18").returncode, 0)
         p = self.run_cmd("resume")
         self.assertEqual((p.returncode, p.stderr), (1, "smp-intake: no draft of yours to resume "
                                                        "(smp-intake drafts lists them all)\n"))

@@ -24,6 +24,8 @@ def leftovers(folder):
 
 class ExportFields(PipeTest):
     def test_empty_database_exports_empty_array(self):
+        # an empty studio's database (export on a missing one is refused)
+        self.assertEqual(self.run_cmd("config", "set", "minimum_age", "18").returncode, 0)
         p = self.run_cmd("export")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(json.loads(p.stdout), [])

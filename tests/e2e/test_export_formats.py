@@ -336,6 +336,7 @@ class Formats(PipeTest):
                          [1, 3, 5])
 
     def test_empty_selection_in_each_format(self):
+        self.assertEqual(self.run_cmd("config", "set", "minimum_age", "18").returncode, 0)
         self.assertEqual(self.export_as("--format", "json"), "[]\n")
         self.assertEqual(self.export_as("--format", "ndjson"), "")
         self.assertEqual(self.export_as("--format", "csv"), ",".join(HEADER) + "\r\n")
@@ -382,7 +383,7 @@ class Progress(PipeTest):
 
     def fill(self, n):
         """n intakes written straight into the file (the program made it)."""
-        self.assertEqual(self.run_cmd("export").returncode, 0)
+        self.assertEqual(self.run_cmd("config", "set", "minimum_age", "18").returncode, 0)
         con = sqlite3.connect(self.db)
         con.executescript("""
             BEGIN;

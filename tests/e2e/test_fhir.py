@@ -751,6 +751,7 @@ class FhirBundle(Fixture):
 
 class FhirEmpty(PipeTest):
     def test_empty_database_gives_an_empty_bundle(self):
+        self.assertEqual(self.run_cmd("config", "set", "minimum_age", "18").returncode, 0)
         p = self.run_cmd("export", "--format", "fhir")
         self.assertEqual(p.returncode, 0, p.stderr)
         bundle = json.loads(p.stdout)

@@ -275,7 +275,7 @@ class MatchedByUuid(ImportTest):
         self.assertFalse(os.path.exists(self.other + "-wal"))
         # Into an empty database as well.
         empty = os.path.join(self.tmp, "empty.db")
-        self.on(empty, "export")
+        self.on(empty, "config", "set", "minimum_age", "18")  # creates it
         before = self.db_bytes(empty)
         p = self.on(empty, "import", "--dry-run", self.path)
         self.assertEqual((p.returncode, p.stdout), (0, "dry run, nothing written: 4 to add, "
@@ -365,7 +365,7 @@ class RecordKeeping(ImportTest):
              "record 2: answers.scalp_conditions: must be an array of its choices"),
         ]
         empty = os.path.join(self.tmp, "empty.db")
-        self.on(empty, "export")
+        self.on(empty, "config", "set", "minimum_age", "18")  # creates it
         for data, line in cases:
             with self.subTest(line=line):
                 path = self.write("bad.json", data)
@@ -625,7 +625,7 @@ class KilledMidImport(ImportTest):
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(target + suffix):
                     os.unlink(target + suffix)
-            self.on(target, "export")
+            self.on(target, "config", "set", "minimum_age", "18")  # creates it
 
         fresh()
         start = time.monotonic()

@@ -130,7 +130,8 @@ class RefusedFiles(PipeTest):
         self.check_refused(path, "another program")
 
     def test_newer_schema(self):
-        self.run_cmd("export")  # our own database, current schema
+        # our own database, current schema (config set creates it)
+        self.assertEqual(self.run_cmd("config", "set", "minimum_age", "18").returncode, 0)
         con = sqlite3.connect(self.db)
         self.assertEqual(con.execute("PRAGMA application_id").fetchone()[0], APP_ID)
         con.execute("PRAGMA user_version = 99")
