@@ -170,7 +170,11 @@ static const struct command commands[] = {
 	  "  set KEY VALUE  change a setting (checked first; unknown keys refused)\n"
 	  "Keys: studio_name (printed on handouts), pause_days_before and\n"
 	  "pause_days_after (0-60: the studio's pause of topical products around a\n"
-	  "session), minimum_age (18-100).\n" },
+	  "session), minimum_age (18-100).\n"
+	  "staff_required (yes or no, default no): yes makes the commands that\n"
+	  "record who did it refuse to run without --staff or SMP_INTAKE_STAFF\n"
+	  "(exit 1) instead of taking the login name.\n"
+	  "`set` creates the database when it is not there; list and get refuse.\n" },
 	{ "questionnaire", cmd_questionnaire, "smp-intake questionnaire [--format text|fhir]",
 	  "list the questions: ids, types, choices, when each is asked",
 	  "  --format FORMAT  text (for people, the default) or fhir (an HL7 FHIR R4\n"
@@ -185,10 +189,14 @@ static const struct command commands[] = {
 	  "                 instead of opening the menu on a temporary one\n" },
 	{ "shell", cmd_shell, "smp-intake shell",
 	  "the menu (also what `smp-intake` alone opens at a terminal)",
-	  "Commands in the menu: new, edit, acknowledge, clear-flag, history,\n"
-	  "access-log, drafts, resume, find, list, show, advice, signoff, config,\n"
-	  "export, import, erase, purge, questionnaire, with the same arguments as on\n"
-	  "the command line; help, quit.\n" },
+	  "Commands in the menu: those of smp-intake --help but shell, demo and ids,\n"
+	  "with the same arguments as on the command line; help [COMMAND], clear\n"
+	  "(the screen) and quit. Tab completes commands and their options.\n"
+	  "\n"
+	  "The banner names the database (or says it is not there yet: `new`\n"
+	  "creates it). Unless --staff or SMP_INTAKE_STAFF names the staff member,\n"
+	  "the menu asks who is at the desk (Tab: the names on file; Enter: the\n"
+	  "login name) and records that name for the whole session.\n" },
 	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
 	  "" },
 };
@@ -325,9 +333,11 @@ void command_usage(FILE *f, const char *name)
 	      "Options:\n"
 	      "  --db PATH     the database (default $SMP_INTAKE_DB, else\n"
 	      "                $XDG_DATA_HOME/smp-intake/intake.db, else\n"
-	      "                ~/.local/share/smp-intake/intake.db)\n"
-	      "  --staff NAME  who takes the intake (default $SMP_INTAKE_STAFF, else the\n"
-	      "                login name)\n"
+	      "                ~/.local/share/smp-intake/intake.db); only new, import\n"
+	      "                and config set create it when it is not there\n"
+	      "  --staff NAME  who takes the intake (default $SMP_INTAKE_STAFF, else who\n"
+	      "                the menu was told is at the desk, else the login name\n"
+	      "                unless config staff_required is yes)\n"
 	      "  -h, --help    this help; `smp-intake COMMAND --help` for a command\n"
 	      "  --version     print the version\n"
 	      "\n"
