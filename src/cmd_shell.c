@@ -32,6 +32,7 @@ struct menu {
 	const char *keys[MENU_WORDS_MAX + 1];  /* config get/set's */
 	char **options;                        /* of the command last completed */
 	char **staff;                          /* staff names on file (desk prompt) */
+	const char **tails;                    /* of those, what Tab may add */
 };
 
 static bool listed(const char *name)
@@ -64,8 +65,10 @@ static void menu_free(struct menu *m)
 {
 	command_options_free(m->options);
 	db_names_free(m->staff);
+	free(m->tails);
 	m->options = NULL;
 	m->staff = NULL;
+	m->tails = NULL;
 }
 
 static bool menu_own_word(const char *word)
@@ -180,6 +183,22 @@ static const char *const *menu_complete(void *data, const char *line, int start)
 	return NULL;
 }
 
+/* Tab at "Who is at the desk?": the staff names that start with the line
+ * typed, from the word being completed on (readline replaces only that
+ * word), so that "Marta R" Tab completes "Marta Reception". */
+static const char *const *desk_complete(void *data, const char *line, int start)
+{
+	struct menu *m = data;
+	size_t o = 0;
+
+	for (size_t i = 0; m->staff && m->staff[i]; i++)
+		if (strncmp(m->staff[i], line, (size_t)start) == 0 &&
+		    strlen(m->staff[i]) >= (size_t)start)
+			m->tails[o++] = m->staff[i] + start;
+	m->tails[o] = NULL;
+	return m->tails;
+}
+
 /* Asks who is at the desk, once, when neither --staff nor
  * $SMP_INTAKE_STAFF says it; Tab completes the staff names on file, Enter
  * takes the login name unless the studio requires a name.  Returns 0, 1
@@ -204,13 +223,18 @@ static int ask_desk(struct ctx *ctx, struct menu *m)
 				free(m->staff[i]);
 		}
 		m->staff[o] = NULL;
+		if (!(m->tails = calloc(o + 1, sizeof *m->tails))) {
+			report("out of memory");
+			return -1;
+		}
 	}
 	if (login && !required && ctx_staff_valid(login))
 		snprintf(prompt, sizeof prompt, "Who is at the desk? [%.100s]: ", login);
 	else
 		snprintf(prompt, sizeof prompt, "Who is at the desk? ");
 	for (;;) {
-		switch (prompt_read(prompt, (const char *const *)m->staff, &line)) {
+		switch (m->tails ? prompt_read_completing(prompt, desk_complete, m, &line)
+				 : prompt_read(prompt, NULL, &line)) {
 		case PROMPT_LINE:
 			break;
 		case PROMPT_INTERRUPTED:

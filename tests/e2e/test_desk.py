@@ -243,6 +243,18 @@ class WhoIsAtTheDesk(DeskTest):
         # The access log of that show is Dana's (from the environment).
         self.assertEqual(self.sql("SELECT DISTINCT staff FROM access_log"), [("Dana Staff",)])
 
+    def test_tab_completes_a_name_with_a_space_from_its_second_word(self):
+        self.new_intake(base_answers(), "--staff", "Marta Reception")
+        self.new_intake(base_answers(first_name="Zoe"), "--staff", "Marta Rossi")
+        env = self.without("SMP_INTAKE_STAFF")
+        child, rec = self.open_menu(env=env, staff_prompt=self.prompt())
+        child.send("Marta Re" + TAB)
+        child.expect_exact("ception")
+        child.send(ENTER)
+        child.expect_exact("At the desk: Marta Reception. Type help")
+        child.expect_exact(MENU)
+        self.quit(child)
+
     def test_enter_takes_the_login_name(self):
         env = self.without("SMP_INTAKE_STAFF")
         child, rec = self.open_menu(env=env, staff_prompt=self.prompt())
