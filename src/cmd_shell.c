@@ -98,11 +98,10 @@ static void synopsis(const char *word, char *out, size_t n)
 {
 	const struct command *c = command_lookup(word);
 	const char *p = c ? c->usage + strlen("smp-intake ") + strlen(word) : "";
-	size_t used;
 
 	snprintf(out, n, "%s", word);
 	for (;;) {
-		size_t len;
+		size_t len, used;
 		p += strspn(p, " ");
 		len = strcspn(p, " \n");
 		if (!len || strspn(p, "[]ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != len || len < 2)
