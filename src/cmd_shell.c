@@ -133,7 +133,9 @@ static void print_menu(const struct menu *m)
 		text_wrap(stdout, summary_of(m->words[i]), width, col + 4);
 		putchar('\n');
 	}
-	printf("help COMMAND shows its options. Tab completes commands and options.\n");
+	text_wrap(stdout, "help COMMAND shows its options. Tab completes commands and options.",
+		  width, 0);
+	putchar('\n');
 }
 
 /* Tab in the menu: the command (first word), a command after help,
