@@ -170,10 +170,13 @@ class MissingDatabase(DeskTest):
         self.assertEqual(self.run_cmd("--db", path, "ids").stdout, "1\n")
 
     def test_the_menu_opens_without_a_database_and_new_creates_it(self):
-        child, rec = self.open_menu()
-        self.assertIn("Database: %s (none yet: `new` creates it)" % self.db, rec.text)
+        # As `make run` on a fresh machine: the default location, no folders.
+        env = self.without("SMP_INTAKE_DB")
+        default = os.path.join(self.tmp, ".local", "share", "smp-intake", "intake.db")
+        child, rec = self.open_menu(env=env)
+        self.assertIn("Database: %s (none yet: `new` creates it)" % default, rec.text)
         out = self.command(child, "find zoe")
-        self.assertIn(MISSING % self.db, out)
+        self.assertIn(MISSING % default, out)
         self.assertEqual(self.files(), [])
         type_line(child, "new")
         answer_all(child, base_answers())
@@ -184,7 +187,8 @@ class MissingDatabase(DeskTest):
         out = self.command(child, "list")
         self.assertIn("Ana", out)
         self.quit(child)
-        self.assertEqual(stat.S_IMODE(os.stat(self.db).st_mode), 0o600)
+        self.assertEqual(stat.S_IMODE(os.stat(default).st_mode), 0o600)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.dirname(default)).st_mode), 0o700)
 
 
 class Banner(DeskTest):
@@ -373,6 +377,33 @@ class MenuWords(DeskTest):
         child.expect_exact("minimum_age ")
         child.send(ENTER)
         child.expect_exact("18")
+        child.expect_exact(MENU)
+        self.quit(child)
+
+    def help_options(self, command):
+        """The options on the option lines of `smp-intake COMMAND --help`
+        and --help (as test_completion.py reads them for bash)."""
+        p = self.run_cmd(command, "--help")
+        opts = {"--help"}
+        for line in p.stdout.splitlines():
+            if re.match(r"^\s+-", line):
+                opts.update(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", line))
+        return opts
+
+    def test_tab_lists_the_options_of_the_command_help(self):
+        child, rec = self.open_menu(columns=200)
+        for command in ("export", "signoff", "list", "new", "access-log"):
+            with self.subTest(command=command):
+                expected = self.help_options(command)
+                # What all the options start with, so that the first Tab
+                # adds nothing and the second lists them.
+                typed = command + (" -" if any(o[1] != "-" for o in expected) else " --")
+                child.send(typed + TAB + TAB)
+                child.expect_exact(MENU + typed)
+                listed = set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", child.before))
+                self.assertEqual(listed, expected)
+                child.send(CTRL_U)
+        child.send(ENTER)
         child.expect_exact(MENU)
         self.quit(child)
 
