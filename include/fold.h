@@ -9,8 +9,9 @@
 #include <stddef.h>
 
 /* The text as it is compared: compatibility-decomposed (NFKD), case
- * folded without regard to the locale (full folding: "ß" is "ss";
- * "İ" is "i"; the dotless "ı" stays a letter of its own), accents and
+ * folded without regard to the locale (full folding: "ß" is "ss"; the
+ * Turkish "İ", "I", "ı" and "i" are all "i", so "YILMAZ" is "Yılmaz" in
+ * every locale), accents and
  * other combining marks on Latin, Greek and Cyrillic letters removed
  * ("Zoë" is "zoe"; the vowel signs of other scripts are letters and are
  * kept), and every run of Unicode white space (tabs, no-break spaces...)

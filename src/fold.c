@@ -46,25 +46,33 @@ char *fold_text(const char *s)
 		errno = ENOMEM;
 		return NULL;
 	}
-	for (size_t i = 0; i < len;) {
+	for (size_t i = 0, step; i < len; i += step) {
 		ucs4_t c;
-		int step = u8_mbtouc(&c, folded + i, len - i);
+		bool mark;
 
+		step = (size_t)u8_mbtouc(&c, folded + i, len - i);
+		mark = uc_is_general_category(c, UC_CATEGORY_M);
 		if (uc_is_property_white_space(c)) {
 			space = o > 0;
 			accents = false;
-		} else if (accents && uc_is_general_category(c, UC_CATEGORY_M)) {
-			/* an accent on the letter before: dropped */
-		} else {
-			if (!uc_is_general_category(c, UC_CATEGORY_M))
-				accents = marks_are_accents(c);
-			if (space)
-				out[o++] = ' ';
-			space = false;
-			memcpy(out + o, folded + i, (size_t)step);
-			o += (size_t)step;
+			continue;
 		}
-		i += (size_t)step;
+		if (mark && accents)
+			continue; /* an accent on the letter before */
+		if (!mark)
+			accents = marks_are_accents(c);
+		if (space)
+			out[o++] = ' ';
+		space = false;
+		/* The dotless i is the small letter of the Turkish capital I,
+		 * which Unicode folds to i: folded to i too, so that "YILMAZ"
+		 * is "Yılmaz" (and "İ", "I", "ı", "i" are one letter). */
+		if (c == 0x131) {
+			out[o++] = 'i';
+		} else {
+			memcpy(out + o, folded + i, step);
+			o += step;
+		}
 	}
 	out[o] = '\0';
 	free(folded);
