@@ -133,6 +133,22 @@ class ReturningFolded(IntakeTest):
         self.assertNotIn("possible match", rec.text)
 
 
+    def test_erasure_takes_a_draft_typed_with_the_name_folded(self):
+        # Typed "ZOE SMITH" at a terminal, not joined, stopped: the draft
+        # holds the client's name and birth date, so erasing client 1
+        # removes it too (the drafts are matched as the client is).
+        child, _ = self.start("ZOE", "SMITH")
+        child.expect_exact(SAME_PERSON)
+        type_line(child, "no")
+        child.expect_exact(PROMPTS["phone"])
+        child.sendcontrol("c")
+        finish(self, child)
+        self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(1,)])
+        p = self.run_cmd("erase", "1", "--yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])
+
+
 class TurkishLocale(IntakeTest):
     """Choices and yes/no in capitals under a Turkish locale, where
     strcasecmp() does not take "I" for "i"."""
