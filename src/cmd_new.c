@@ -210,7 +210,8 @@ static int start_from_last(struct taking *t, struct walk *w)
 		free(value);
 	}
 	for (size_t i = 0; asked_again[i] && rc == 0; i++)
-		if (answers_set(&t->again, asked_again[i], answers_get(&last.answers, asked_again[i])) < 0)
+		if (questionnaire_index(asked_again[i]) >= 0 &&
+		    answers_set(&t->again, asked_again[i], answers_get(&last.answers, asked_again[i])) < 0)
 			rc = -1;
 	if (rc < 0)
 		report("out of memory");

@@ -4,6 +4,7 @@
  * draft as they are given. */
 #include "walk.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,15 +307,17 @@ enum walk_answer walk_ask_yes(const char *question)
 		default:
 			return WALK_STOPPED;
 		}
-		/* In any case, in every locale (fold.h). */
+		/* In any case, in every locale (fold.h); text that is not
+		 * UTF-8 is neither. */
+		errno = 0;
 		char *typed = fold_text(line);
 		free(line);
-		if (!typed) {
+		if (!typed && errno != EILSEQ) {
 			report("out of memory");
 			return WALK_ERROR;
 		}
-		bool yes = strcmp(typed, "yes") == 0 || strcmp(typed, "y") == 0;
-		bool no = strcmp(typed, "no") == 0 || strcmp(typed, "n") == 0;
+		bool yes = typed && (strcmp(typed, "yes") == 0 || strcmp(typed, "y") == 0);
+		bool no = typed && (strcmp(typed, "no") == 0 || strcmp(typed, "n") == 0);
 		free(typed);
 		if (yes)
 			return WALK_YES;
