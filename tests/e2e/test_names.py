@@ -99,6 +99,7 @@ class ReturningFolded(IntakeTest):
         child.expect_exact(SAME_PERSON)
         type_line(child, "YES")  # yes/no in any case
         child.expect_exact("This intake joins client 1.")
+        child.expect_exact("Phone (optional) (+44 7700 900123): ")
         child.sendcontrol("c")
         finish(self, child)
         self.assertNotIn("possible match", rec.text)
