@@ -36,6 +36,8 @@ char *fold_text(const char *s)
 		errno = EILSEQ;
 		return NULL;
 	}
+	if (n == 0) /* nothing to fold (and no zero-length buffers) */
+		return calloc(1, 1);
 	/* NULL language: the same folding in every locale (a Turkish locale
 	 * would otherwise fold "I" to the dotless "ı"). */
 	if (!(folded = u8_casefold(in, n, NULL, UNINORM_NFKD, NULL, &len)))
