@@ -256,6 +256,24 @@ class ReturningStartsFromLastIntake(IntakeTest):
         self.assertEqual((got["uses_rogaine"], got["uses_propecia"], got["propecia_form"]),
                          ("no", "yes", "topical"))
 
+    def test_a_resumed_draft_starts_from_the_last_intake_too(self):
+        child = self.spawn("new", "--client", "1")
+        answer(child, "consent_storage", "yes")
+        child.expect_exact("Phone (optional): ")
+        type_line(child, "")
+        child.expect_exact("Email (optional): ")
+        child.sendcontrol("c")
+        finish(self, child)
+        child = self.spawn("resume", "1")
+        child.expect_exact("Starting from intake 1 of ")
+        child.expect_exact("Email (optional): ")
+        type_line(child, "")
+        child.expect_exact(PROMPTS["hair_loss_notes"])
+        type_line(child, "")
+        child.expect_exact("Uses Rogaine (minoxidil)? [yes/no] (yes): ")
+        child.sendcontrol("c")
+        finish(self, child)
+
     def test_a_pipe_takes_every_answer_as_given(self):
         # Through a pipe an empty line is the question's own default, as
         # for a new client: a script cannot see what Enter would keep.
