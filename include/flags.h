@@ -57,8 +57,8 @@ const char *readiness_wait_reason(const struct answers *a, const struct acknowle
 				  const struct clearance *cleared, size_t n);
 
 /* True when the typed name is the client's full name: first and last
- * name in that order, ignoring case (ASCII), and the spaces around and
- * between the words. */
+ * name in that order, the same once folded (fold.h: case, accents,
+ * normal form and spaces of any kind do not matter). */
 bool acknowledgement_matches(const char *typed, const struct answers *a);
 
 #endif

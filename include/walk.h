@@ -23,6 +23,11 @@ struct walk {
 	 * stored intake when editing, a returning client's contact details.
 	 * NULL or a NULL value: the question's own default applies. */
 	const struct answers *keep;
+	/* A returning client's answers from their last intake that must be
+	 * given again (the screening): shown in the prompt as "last time:
+	 * ...", but an empty answer does not take them.  NULL: none. */
+	const struct answers *last;
+	bool returning; /* a returning client: "Planned session", not "first" */
 	bool skip[QUESTIONS_MAX]; /* questions not asked: their answers are already in *a */
 	/* When set, every answer is stored in this draft as it is given. */
 	struct db *db;

@@ -78,6 +78,7 @@ struct taking {
 	struct intake *in;
 	struct answers contact; /* the returning client's, kept on an empty answer */
 	int dob;                /* index of date_of_birth */
+	struct answers again;   /* last intake's screening answers, shown, asked again */
 };
 
 #define OFFERS_MAX 10
@@ -148,6 +149,81 @@ static int choose_client(struct taking *t, long long id)
 	return 0;
 }
 
+/* A returning client's treatments, from their last intake: Enter keeps
+ * them ("still using minoxidil foam?"). */
+static const char *const carried_over[] = { "uses_rogaine",	    "rogaine_form",
+					    "rogaine_since",	    "uses_propecia",
+					    "propecia_form",	    "uses_other_topical",
+					    "other_topical_products", "uses_other_medical",
+					    "other_medical_products", NULL };
+
+/* What must be answered afresh, shown with last time's answer: the GP's
+ * sign-off (it was for the treatments of that day, and a studio asks
+ * again rather than carry a doctor's word over) and the health
+ * screening (it is about today). */
+static const char *const asked_again[] = { "gp_discussed",
+					   "gp_signoff",
+					   "gp_name",
+					   "gp_signoff_date",
+					   "scalp_conditions",
+					   "scalp_conditions_detail",
+					   "keloid_history",
+					   "blood_thinners",
+					   "blood_thinners_detail",
+					   "allergies",
+					   "allergies_detail",
+					   "pregnant_or_breastfeeding",
+					   "other_medication",
+					   NULL };
+
+/* At the terminal, once the intake joins client t->in->client_id: the
+ * walk starts from their last intake, as carried_over and asked_again
+ * say.  A stored answer the questions of today would refuse (a choice
+ * since renamed) is not offered.  Returns 0, or -1 (reported). */
+static int start_from_last(struct taking *t, struct walk *w)
+{
+	struct intake last;
+	long long id = db_client_last_intake(t->ctx->db, t->in->client_id);
+	char why[256];
+	int rc = 0;
+
+	w->returning = true;
+	if (id <= 0)
+		return id < 0 ? -1 : 0;
+	switch (db_load_intake(t->ctx->db, id, &last)) {
+	case 0:
+		break;
+	case 1: /* erased meanwhile: nothing to start from */
+		return 0;
+	default:
+		return -1;
+	}
+	for (size_t i = 0; carried_over[i] && rc == 0; i++) {
+		int qi = questionnaire_index(carried_over[i]);
+		char *value = NULL;
+		if (qi < 0 || !last.answers.value[qi] ||
+		    question_check(&questionnaire[qi], last.answers.value[qi], &last.answers, &w->rules,
+				   &value, why, sizeof why) < 0)
+			continue;
+		if (value && answers_set(&t->contact, carried_over[i], value) < 0)
+			rc = -1;
+		free(value);
+	}
+	for (size_t i = 0; asked_again[i] && rc == 0; i++)
+		if (questionnaire_index(asked_again[i]) >= 0 &&
+		    answers_set(&t->again, asked_again[i], answers_get(&last.answers, asked_again[i])) < 0)
+			rc = -1;
+	if (rc < 0)
+		report("out of memory");
+	else
+		printf("Starting from intake %lld of %.10s: Enter keeps its treatment answers; the GP\n"
+		       "and health questions show last time's answer and are answered again.\n\n",
+		       id, last.taken_at ? last.taken_at : "");
+	w->last = &t->again;
+	intake_clear(&last);
+	return rc;
+}
+
 /* At the terminal, once the names and birth date are known: a client on
  * file with the same ones is offered before the contact details are
  * asked, so a returning client keeps one record.  Declining them all
@@ -166,7 +242,9 @@ static enum walk_result offer_returning(struct walk *w, size_t qi, void *arg)
 		return WALK_FAILED;
 	}
 	for (size_t i = 0; i < o.count && r == WALK_DONE; i++) {
-		printf("\nOn file: client %lld, %s, born %s, last intake %lld on %.10s.\n",
+		printf("\n%s: client %lld, %s, born %s, last intake %lld on %.10s.\n",
+		       o.m[i].near ? "A possible match on file (the name is spelt differently)"
+				   : "On file",
 		       o.m[i].client_id, o.name[i], o.born[i], o.m[i].last_intake_id, o.last[i]);
 		switch (walk_ask_yes("Is this the same person? [yes/no]: ")) {
 		case WALK_YES:
@@ -183,7 +261,7 @@ static enum walk_result offer_returning(struct walk *w, size_t qi, void *arg)
 			printf("This intake joins client %lld. Enter keeps the contact details on file.\n\n",
 			       o.m[i].client_id);
 			offers_clear(&o);
-			return WALK_DONE;
+			return start_from_last(t, w) < 0 ? WALK_FAILED : WALK_DONE;
 		case WALK_NO:
 			break;
 		case WALK_STOPPED:
@@ -278,7 +356,7 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
 	struct json_answers json = { NULL, 0 };
 	struct intake in = { 0 };
 	struct draft fresh = { 0 }, *draft = resume ? resume : &fresh;
-	struct taking t = { ctx, &in, { { NULL } }, questionnaire_index("date_of_birth") };
+	struct taking t = { ctx, &in, { { NULL } }, questionnaire_index("date_of_birth"), { { NULL } } };
 	struct walk w = { .kind = prompt_interactive() ? FROM_TERMINAL : FROM_PIPE };
 	const char *staff;
 	enum walk_result r;
@@ -323,6 +401,11 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
 		w.after_arg = &t;
 		printf("%s intake. Type ? for help on a question; Ctrl-C stops and keeps a draft.\n\n",
 		       resume ? "Resuming an" : "New consultation");
+		/* A returning client named outright (--client, or a draft's).
+		 * Through a pipe or a file every answer is as given: a script
+		 * cannot see what Enter would keep. */
+		if (in.client_id > 0 && start_from_last(&t, &w) < 0)
+			goto out;
 		/* A draft that stopped after the birth date was given is offered
 		 * the returning client again. */
 		if (resume && w.skip[t.dob] && in.client_id == 0 &&
@@ -411,6 +494,7 @@ discard:
 out:
 	json_answers_free(&json);
 	answers_clear(&t.contact);
+	answers_clear(&t.again);
 	intake_clear(&in);
 	draft_clear(&fresh);
 	return rc;

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "db_private.h"
+#include "fold.h"
 #include "report.h"
 #include "schema.h"
+#include "text.h"
 
 #define BUSY_TIMEOUT_MS 10000
 
@@ -302,6 +304,29 @@ bool db_exists(const char *path)
 	return stat(path, &st) == 0 || errno != ENOENT;
 }
 
+/* smp_fold(text): fold_text() for SQL (fold.h), so that the queries that
+ * match names follow the one rule.  NULL, or text that is not UTF-8,
+ * folds to NULL, which equals nothing. */
+static void sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	char *folded;
+
+	(void)argc;
+	if (!s) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	if (!(folded = fold_text(s))) {
+		if (errno == EILSEQ)
+			sqlite3_result_null(cx);
+		else
+			sqlite3_result_error_nomem(cx);
+		return;
+	}
+	sqlite3_result_text(cx, folded, -1, free);
+}
+
 struct db *db_open(const char *path)
 {
 	return db_open_mode(path, true);
@@ -328,6 +353,14 @@ struct db *db_open_mode(const char *path, bool may_create)
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
 	sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	/* Direct only: never from a view, trigger or index of the schema, so
+	 * the file stays readable by the sqlite3 tool. */
+	if (sqlite3_create_function(db->h, "smp_fold", 1,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+				    sql_fold, NULL, NULL) != SQLITE_OK) {
+		report("cannot open database '%s': %s", path, sqlite3_errmsg(db->h));
+		goto fail;
+	}
 	if (check_identity(db, &version) < 0)
 		goto fail;
 	/* foreign_keys is ignored inside a transaction: set it first. */
@@ -427,7 +460,7 @@ int db_step_done(sqlite3_stmt *st)
 }
 
 /* The client record: the one chosen (in->client_id > 0), else the one with
- * the same names and date of birth unless a new record was asked for
+ * the same names (folded) and date of birth unless a new record was asked for
  * (-1), else a new one.  Contact details are brought up to date with what
  * was just given. */
 static int save_client(struct db *db, struct intake *in)
@@ -437,14 +470,23 @@ static int save_client(struct db *db, struct intake *in)
 	int rc;
 
 	if (in->client_id == 0) {
-		if (db_prepare(db, "SELECT id FROM client WHERE first_name = ?1 AND last_name = ?2 "
-				   "AND date_of_birth = ?3 ORDER BY id LIMIT 1", &st) < 0)
+		/* The same person: the names the same once folded (fold.h),
+		 * the same birth date (indexed: a handful of rows). */
+		if (db_prepare(db, "SELECT id, first_name, last_name FROM client "
+				   "WHERE date_of_birth = ?3 AND smp_fold(first_name) = smp_fold(?1) "
+				   "AND smp_fold(last_name) = smp_fold(?2) ORDER BY id LIMIT 1", &st) < 0)
 			return -1;
 		db_bind_text(st, 1, answers_get(a, "first_name"));
 		db_bind_text(st, 2, answers_get(a, "last_name"));
 		db_bind_text(st, 3, answers_get(a, "date_of_birth"));
 		rc = sqlite3_step(st);
 		in->client_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		/* The names keep their spelling on file ("Zoë", not the "Zoe"
+		 * typed this time): the intake shows them as stored. */
+		if (rc == SQLITE_ROW &&
+		    (answers_set(&in->answers, "first_name", (const char *)sqlite3_column_text(st, 1)) < 0 ||
+		     answers_set(&in->answers, "last_name", (const char *)sqlite3_column_text(st, 2)) < 0))
+			rc = SQLITE_NOMEM;
 		sqlite3_finalize(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return -1;
@@ -741,6 +783,7 @@ int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
 			(const char *)sqlite3_column_text(st, 3),
 			(const char *)sqlite3_column_text(st, 4),
 			(const char *)sqlite3_column_text(st, 5),
+			false,
 		};
 		if ((result = fn(&m, arg)) != 0)
 			break;
@@ -1408,23 +1451,88 @@ int db_load_client(struct db *db, long long id, struct answers *out)
 	return rc;
 }
 
+/* The offer of a returning client (see db.h): the clients born that day
+ * with an intake, newest first, read twice (the same names first, then
+ * the near ones); names are compared in C, folded (fold.h). */
+long long db_client_last_intake(struct db *db, long long client_id)
+{
+	sqlite3_stmt *st;
+	long long id = -1;
+	int rc;
+
+	if (db_prepare(db, "SELECT coalesce(max(id), 0) FROM intake WHERE client_id = ?1", &st) < 0) {
+		db_report(db, "cannot read the client's last intake");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, client_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else
+		db_report(db, "cannot read the client's last intake");
+	sqlite3_finalize(st);
+	return id;
+}
+
 int db_same_clients(struct db *db, const struct answers *a,
 		    int (*fn)(const struct client_match *m, void *arg), void *arg)
 {
-	sqlite3_stmt *st;
+	const char *first = answers_get(a, "first_name"), *last = answers_get(a, "last_name");
+	char *typed = text_join(first ? first : "", " ", last ? last : "");
+	sqlite3_stmt *st = NULL;
+	int rc = SQLITE_DONE, result = 0;
 
-	if (db_prepare(db, "SELECT c.id, max(i.id), c.first_name, c.last_name, c.date_of_birth, "
-			   "max(i.taken_at) FROM client c JOIN intake i ON i.client_id = c.id "
-			   "WHERE c.last_name = ?2 COLLATE NOCASE AND c.first_name = ?1 COLLATE NOCASE "
-			   "AND c.date_of_birth = ?3 GROUP BY c.id ORDER BY max(i.id) DESC LIMIT 10",
-		       &st) < 0) {
-		db_report(db, "cannot look for the client");
+	if (!typed) {
+		report("out of memory");
 		return -1;
 	}
-	db_bind_text(st, 1, answers_get(a, "first_name"));
-	db_bind_text(st, 2, answers_get(a, "last_name"));
-	db_bind_text(st, 3, answers_get(a, "date_of_birth"));
-	return db_each_match(db, st, "cannot look for the client", fn, arg);
+	if (db_prepare(db, "SELECT c.id, max(i.id), c.first_name, c.last_name, c.date_of_birth, "
+			   "max(i.taken_at) FROM client c JOIN intake i ON i.client_id = c.id "
+			   "WHERE c.date_of_birth = ?1 GROUP BY c.id ORDER BY max(i.id) DESC",
+		       &st) < 0) {
+		db_report(db, "cannot look for the client");
+		free(typed);
+		return -1;
+	}
+	db_bind_text(st, 1, answers_get(a, "date_of_birth"));
+	for (int pass = 0; pass < 2 && result == 0; pass++) {
+		sqlite3_reset(st);
+		while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct client_match m = {
+				sqlite3_column_int64(st, 0),
+				sqlite3_column_int64(st, 1),
+				(const char *)sqlite3_column_text(st, 2),
+				(const char *)sqlite3_column_text(st, 3),
+				(const char *)sqlite3_column_text(st, 4),
+				(const char *)sqlite3_column_text(st, 5),
+				pass == 1,
+			};
+			bool same = fold_equal(m.first_name, first) && fold_equal(m.last_name, last);
+			if (pass == 0 && !same)
+				continue;
+			if (pass == 1) {
+				char *name = text_join(m.first_name ? m.first_name : "", " ",
+						       m.last_name ? m.last_name : "");
+				if (!name) {
+					report("out of memory");
+					result = -1;
+					break;
+				}
+				bool near = !same && fold_distance(name, typed, NAME_NEAR_EDITS) <=
+							     NAME_NEAR_EDITS;
+				free(name);
+				if (!near)
+					continue;
+			}
+			result = fn(&m, arg);
+		}
+		if (result == 0 && rc != SQLITE_DONE) {
+			db_report(db, "cannot look for the client");
+			result = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	free(typed);
+	return result;
 }
 
 /* Inside a write transaction: the intake's client and latest sheet, or 1

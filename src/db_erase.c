@@ -10,9 +10,9 @@
 #include "report.h"
 
 /* The drafts that hold client ?1's details: those joined to the client,
- * edits of its intakes, and new intakes typed with the same names (case
- * blind for A-Z, as a returning client is recognised) and birth date
- * before any client was chosen.  Needs the client row, so it runs before
+ * edits of its intakes, and new intakes typed with the same names
+ * (folded, as a returning client is recognised: smp_fold() in db.c) and
+ * birth date before any client was chosen.  Needs the client row, so it runs before
  * the row is deleted. */
 #define DRAFTS_OF_CLIENT                                                                      \
 	"SELECT d.id FROM draft d WHERE d.client_id = ?1 "                                     \
@@ -21,8 +21,8 @@
 	"JOIN draft_answer f ON f.draft_id = d.id AND f.question_id = 'first_name' "           \
 	"JOIN draft_answer l ON l.draft_id = d.id AND l.question_id = 'last_name' "            \
 	"JOIN draft_answer b ON b.draft_id = d.id AND b.question_id = 'date_of_birth' "        \
-	"WHERE c.id = ?1 AND f.value = c.first_name COLLATE NOCASE "                           \
-	"AND l.value = c.last_name COLLATE NOCASE AND b.value = c.date_of_birth))"
+	"WHERE c.id = ?1 AND smp_fold(f.value) = smp_fold(c.first_name) "                      \
+	"AND smp_fold(l.value) = smp_fold(c.last_name) AND b.value = c.date_of_birth))"
 
 /* The UTC time a client was last seen: its newest intake, else (none
  * left, which only another program can bring about) when it was made. */

@@ -4,8 +4,11 @@
  * prompt for the artist to look or ask, written in our own words. */
 #include "flags.h"
 
-#include <strings.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "fold.h"
+#include "text.h"
 
 #define SCREENING "Studio screening before skin is needled; not from the source article."
 
@@ -93,42 +96,15 @@ const char *readiness_wait_reason(const struct answers *a, const struct acknowle
 	return NULL;
 }
 
-/* Skips blanks; returns the next word's length (up to a blank). */
-static size_t next_word(const char **p)
-{
-	size_t n = 0;
-
-	while (**p == ' ' || **p == '\t')
-		(*p)++;
-	while ((*p)[n] && (*p)[n] != ' ' && (*p)[n] != '\t')
-		n++;
-	return n;
-}
-
-/* Compares the words of a with those of b in order, case blind for ASCII;
- * advances *typed past them.  True when all of b's words were matched. */
-static bool same_words(const char **typed, const char *name)
-{
-	const char *n = name;
-
-	for (;;) {
-		size_t nl = next_word(&n), tl;
-		if (nl == 0)
-			return true;
-		tl = next_word(typed);
-		if (tl != nl || strncasecmp(*typed, n, nl) != 0)
-			return false;
-		*typed += tl;
-		n += nl;
-	}
-}
-
 bool acknowledgement_matches(const char *typed, const struct answers *a)
 {
 	const char *first = answers_get(a, "first_name"), *last = answers_get(a, "last_name");
-	const char *p = typed;
+	char *name;
+	bool same;
 
-	if (!typed || !first || !last || !same_words(&p, first) || !same_words(&p, last))
+	if (!typed || !first || !last || !(name = text_join(first, " ", last)))
 		return false;
-	return next_word(&p) == 0;
+	same = fold_equal(typed, name);
+	free(name);
+	return same;
 }

@@ -25,10 +25,13 @@ static const struct command commands[] = {
 	  "\n"
 	  "At a terminal the questions are asked one by one (? for help) and every\n"
 	  "answer is kept in a draft as it is given: Ctrl-C or Ctrl-D stops, and\n"
-	  "`resume` continues. A client on file with the same names and birth date\n"
-	  "is offered before the contact details. Through a pipe, one answer per line\n"
-	  "in question order (see docs/questions.md); an empty line takes the\n"
-	  "default; the same names and birth date join the client on file.\n"
+	  "`resume` continues. A client on file with the same names (case and\n"
+	  "accents aside) and birth date is offered before the contact details, then\n"
+	  "a possible match one or two letters away; a returning client starts from\n"
+	  "their last intake (Enter keeps the treatments; the GP and health questions\n"
+	  "are answered again). Through a pipe, one answer per line in question order\n"
+	  "(see docs/questions.md); an empty line takes the default; the same names\n"
+	  "and birth date join the client on file.\n"
 	  "\n"
 	  "After the advice sheet the client types their full name to acknowledge\n"
 	  "it (at a terminal, Enter leaves the intake unacknowledged). Through a\n"
@@ -53,7 +56,7 @@ static const struct command commands[] = {
 	  "  --name NAME  the name as the client typed it; without it, at a terminal\n"
 	  "               the sheet is shown and the client types it, through a pipe\n"
 	  "               it is the first line. It must be the client's first and last\n"
-	  "               name (case and spacing aside).\n" },
+	  "               name (case, accents and spacing aside).\n" },
 	{ "clear-flag", cmd_clear_flag, "smp-intake clear-flag ID FLAG --reason TEXT",
 	  "clear a screening flag of an intake once the artist has looked into it",
 	  "  ID             the intake number\n"

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fold.h"
 #include "text.h"
 
 #define NAME_MAX_CP 100
@@ -491,23 +492,34 @@ bad:
 	return -1;
 }
 
+/* s is one of q's choices, or the start of only one, in any case and
+ * with any accents (fold.h: the same in every locale; strcasecmp() in a
+ * Turkish locale refused "SOLUTION"). */
 static int check_choice(const struct question *q, const char *s, const char **match, char *why,
 			size_t n)
 {
-	size_t len = strlen(s), found = 0;
+	char *typed = fold_text(s);
+	size_t len, found = 0;
 	char list[128] = "";
 
 	*match = NULL;
+	if (!typed) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	len = strlen(typed);
 	for (size_t i = 0; q->choices[i]; i++) {
-		if (strcasecmp(s, q->choices[i]) == 0) {
+		if (strcmp(typed, q->choices[i]) == 0) {
 			*match = q->choices[i];
+			free(typed);
 			return 0;
 		}
-		if (strncasecmp(s, q->choices[i], len) == 0) {
+		if (strncmp(typed, q->choices[i], len) == 0) {
 			*match = q->choices[i];
 			found++;
 		}
 	}
+	free(typed);
 	if (found == 1)
 		return 0;
 	for (size_t i = 0; q->choices[i]; i++) {
@@ -575,13 +587,22 @@ out:
 	return rc;
 }
 
+/* yes or no (y, n), in any case, in every locale (fold.h). */
 static int check_yesno(const char *s, const char **match, char *why, size_t n)
 {
-	if (strcasecmp(s, "y") == 0 || strcasecmp(s, "yes") == 0)
+	char *typed = fold_text(s);
+
+	*match = NULL;
+	if (!typed) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	if (strcmp(typed, "y") == 0 || strcmp(typed, "yes") == 0)
 		*match = "yes";
-	else if (strcasecmp(s, "n") == 0 || strcasecmp(s, "no") == 0)
+	else if (strcmp(typed, "n") == 0 || strcmp(typed, "no") == 0)
 		*match = "no";
-	else {
+	free(typed);
+	if (!*match) {
 		snprintf(why, n, "answer yes or no");
 		return -1;
 	}

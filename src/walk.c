@@ -4,10 +4,12 @@
  * draft as they are given. */
 #include "walk.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "prompt.h"
 #include "report.h"
 #include "text.h"
@@ -25,9 +27,23 @@ char *walk_shown(const char *value, int cols)
 	return fitted;
 }
 
-static void build_prompt(const struct question *q, const char *kept, char *buf, size_t n)
+/* The question as asked.  A returning client has had a first session
+ * planned already: the date question asks for the planned session. */
+static void question_text(const struct question *q, bool returning, char *buf, size_t n)
 {
-	char choices[96] = "";
+	static const char first[] = "Planned first session";
+
+	if (returning && strcmp(q->id, "planned_session_date") == 0 &&
+	    strncmp(q->prompt, first, sizeof first - 1) == 0)
+		snprintf(buf, n, "Planned session%s", q->prompt + sizeof first - 1);
+	else
+		snprintf(buf, n, "%s", q->prompt);
+}
+
+static void build_prompt(const struct question *q, const char *kept, const char *hint,
+			 bool returning, char *buf, size_t n)
+{
+	char choices[96] = "", text[256];
 	char *shown = NULL;
 	const char *def = q->def;
 
@@ -41,12 +57,15 @@ static void build_prompt(const struct question *q, const char *kept, char *buf, 
 		}
 		strncat(choices, "]", sizeof choices - strlen(choices) - 1);
 	}
+	question_text(q, returning, text, sizeof text);
 	if (kept && (shown = walk_shown(kept, 40)))
 		def = shown;
-	if (def)
-		snprintf(buf, n, "%s%s (%s): ", q->prompt, choices, def);
+	if (!kept && hint && (shown = walk_shown(hint, 40)))
+		snprintf(buf, n, "%s%s (last time: %s): ", text, choices, shown);
+	else if (def)
+		snprintf(buf, n, "%s%s (%s): ", text, choices, def);
 	else
-		snprintf(buf, n, "%s%s: ", q->prompt, choices);
+		snprintf(buf, n, "%s%s: ", text, choices);
 	free(shown);
 }
 
@@ -88,11 +107,12 @@ static enum prompt_result read_notes(const char *prompt, char **out)
 }
 
 /* One answer as typed, from the terminal or the pipe. */
-static enum prompt_result read_answer(const struct question *q, const char *kept, char **input)
+static enum prompt_result read_answer(const struct walk *w, const struct question *q,
+				      const char *kept, const char *hint, char **input)
 {
 	char prompt[512];
 
-	build_prompt(q, kept, prompt, sizeof prompt);
+	build_prompt(q, kept, hint, w->returning, prompt, sizeof prompt);
 	if (q->type == Q_NOTES)
 		return read_notes(prompt, input);
 	return prompt_read(prompt, q->type == Q_YESNO ? yes_no : q->choices[0] ? q->choices : NULL,
@@ -141,6 +161,26 @@ static int kept_answer(const struct question *q, const char *kept, const char *i
 	return rc;
 }
 
+/* A question shown with last time's answer (w->last) must be answered
+ * again: Enter alone does not take it; "-" is no answer to an optional
+ * one.  Returns 1 for "-" (*value NULL), 0 for an answer to check, -1
+ * with why set for an empty one. */
+static int answer_again(const struct question *q, const char *input, char **value, char *why,
+			size_t whylen)
+{
+	size_t blank = strspn(input, " \t\n");
+
+	*value = NULL;
+	if (input[blank] == '\0') {
+		snprintf(why, whylen, "last time's answer is shown, but this must be answered again%s",
+			 q->required ? "" : " (- for none)");
+		return -1;
+	}
+	if (!q->required && strcmp(input + blank, "-") == 0)
+		return 1;
+	return 0;
+}
+
 /* Stores the answer to question qi in the draft, with where to go on.  An
  * edit keeps only the answers that changed, so that resuming it later does
  * not undo what others changed meanwhile. */
@@ -160,6 +200,7 @@ static enum walk_result ask(struct walk *w, size_t qi)
 {
 	const struct question *q = &questionnaire[qi];
 	const char *kept = w->keep ? w->keep->value[qi] : NULL;
+	const char *hint = w->last ? w->last->value[qi] : NULL;
 	char why[256], *input = NULL, *value = NULL;
 	int rc;
 
@@ -168,7 +209,7 @@ static enum walk_result ask(struct walk *w, size_t qi)
 		if (w->kind == FROM_JSON) {
 			rc = question_check(q, json_input(w, qi), w->a, &w->rules, &value, why, sizeof why);
 		} else {
-			switch (read_answer(q, kept, &input)) {
+			switch (read_answer(w, q, kept, hint, &input)) {
 			case PROMPT_LINE:
 				break;
 			case PROMPT_EOF:
@@ -186,10 +227,15 @@ static enum walk_result ask(struct walk *w, size_t qi)
 				if (kept)
 					printf("  Enter keeps the stored answer%s.\n",
 					       q->required ? "" : "; - clears it");
+				else if (hint)
+					printf("  Last time's answer is shown; answer again%s.\n",
+					       q->required ? "" : " (- for none)");
 				free(input);
 				continue;
 			}
 			rc = w->keep ? kept_answer(q, kept, input, &value, why, sizeof why) : 0;
+			if (rc == 0 && hint && !kept)
+				rc = answer_again(q, input, &value, why, sizeof why);
 			if (rc == 0)
 				rc = question_check(q, input, w->a, &w->rules, &value, why, sizeof why);
 			else if (rc > 0)
@@ -261,10 +307,18 @@ enum walk_answer walk_ask_yes(const char *question)
 		default:
 			return WALK_STOPPED;
 		}
-		text_trim(line);
-		bool yes = strcmp(line, "yes") == 0 || strcmp(line, "y") == 0;
-		bool no = strcmp(line, "no") == 0 || strcmp(line, "n") == 0;
+		/* In any case, in every locale (fold.h); text that is not
+		 * UTF-8 is neither. */
+		errno = 0;
+		char *typed = fold_text(line);
 		free(line);
+		if (!typed && errno != EILSEQ) {
+			report("out of memory");
+			return WALK_ERROR;
+		}
+		bool yes = typed && (strcmp(typed, "yes") == 0 || strcmp(typed, "y") == 0);
+		bool no = typed && (strcmp(typed, "no") == 0 || strcmp(typed, "n") == 0);
+		free(typed);
 		if (yes)
 			return WALK_YES;
 		if (no)

@@ -7,7 +7,7 @@ import re
 
 import pexpect
 
-from harness import ORDER, WRAPPER, applies
+from harness import DEFAULTS, ORDER, WRAPPER, applies
 
 # The prompt of each question exactly as printed (docs: prompt text, then
 # [yes/no] or [choices], then the default in parentheses, then ": ").
@@ -133,22 +133,53 @@ def keep_stored(child, qids):
         type_line(child, "")
 
 
-def answer_all(child, answers, start=None, stop=None, shown=False, same_person=None):
+# A returning client at a terminal (cmd_new.c): Enter keeps last time's
+# treatment answers (shown as the default); the GP and screening questions
+# show last time's answer and are answered again.
+CARRIED_OVER = ("uses_rogaine", "rogaine_form", "rogaine_since", "uses_propecia", "propecia_form",
+                "uses_other_topical", "other_topical_products", "uses_other_medical",
+                "other_medical_products")
+ASKED_AGAIN = ("gp_discussed", "gp_signoff", "gp_name", "gp_signoff_date", "scalp_conditions",
+               "scalp_conditions_detail", "keloid_history", "blood_thinners",
+               "blood_thinners_detail", "allergies", "allergies_detail",
+               "pregnant_or_breastfeeding", "other_medication")
+
+
+def returning_prompt(qid, last):
+    """The prompt a returning client's question shows, given the answers
+    of their last intake (question id -> stored text)."""
+    p = PROMPTS[qid]
+    if qid == "planned_session_date":
+        p = p.replace("Planned first session", "Planned session", 1)
+    v = last.get(qid)
+    if not v or qid not in CARRIED_OVER + ASKED_AGAIN:
+        return p
+    base = p[:-2]
+    if qid in DEFAULTS:
+        base = base[:base.rindex(" (")]
+    return base + (" (%s): " if qid in CARRIED_OVER else " (last time: %s): ") % v
+
+
+def answer_all(child, answers, start=None, stop=None, shown=False, same_person=None, last=None):
     """Answers, in order, every question that applies (from start, if
     given), waiting for each prompt; shown says start's prompt has been
     matched already.  same_person ("yes"/"no") answers the returning-client
     question expected after the birth date.  With stop, waits for stop's
     prompt and returns with it on screen; otherwise returns at the Save
-    prompt."""
+    prompt.  last: a returning client's last intake (returning_prompt())."""
     started = start is None
     for qid in ORDER:
         started = started or qid == start
         if not started or not applies(qid, answers):
             continue
         if qid == stop:
-            child.expect_exact(PROMPTS[qid])
+            child.expect_exact(PROMPTS[qid] if last is None else returning_prompt(qid, last))
             return
-        answer(child, qid, answers.get(qid, ""), shown=shown and qid == start)
+        if last is not None and not (shown and qid == start):
+            child.expect_exact(returning_prompt(qid, last))
+            type_line(child, answers.get(qid, ""))
+        else:
+            answer(child, qid, answers.get(qid, ""), shown=shown and qid == start)
         if qid == "date_of_birth" and same_person:
             child.expect_exact(SAME_PERSON)
             type_line(child, same_person)

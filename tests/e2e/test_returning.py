@@ -43,7 +43,7 @@ class Returning(IntakeTest):
         type_line(child, "")
         child.expect_exact("Email (optional) (ana@example.com): ")
         type_line(child, "")
-        answer_all(child, ON_FILE, start="hair_loss_notes")
+        answer_all(child, ON_FILE, start="hair_loss_notes", last=ON_FILE)
         type_line(child, "yes")
         child.expect_exact("Saved intake 2 for client 1.")
         acknowledge(child, 2, "Ana Silva")  # the name on the record
@@ -98,7 +98,7 @@ class Returning(IntakeTest):
         type_line(child, "+44 7700 900999")
         child.expect_exact("Email (optional) (ana@example.com): ")
         type_line(child, "")
-        answer_all(child, ON_FILE, start="hair_loss_notes")
+        answer_all(child, ON_FILE, start="hair_loss_notes", last=ON_FILE)
         type_line(child, "yes")
         child.expect_exact("Saved intake 2 for client 1.")
         acknowledge(child, 2, "Ana Silva")  # the names were not asked, but are known

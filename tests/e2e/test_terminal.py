@@ -362,8 +362,9 @@ class WrongAnswers(TerminalTest):
                          "scalp_conditions": ["eczema"]}  # several choices: an array
         for n, (qid, wrong, why, over) in enumerate(cases):
             with self.subTest(question=qid, typed=wrong):
-                # A client of their own, so no returning client is offered.
-                a = base_answers(last_name="Silva" + chr(ord("a") + n), **over)
+                # A client of their own, so no returning client is offered
+                # (names three letters apart: not even a near match).
+                a = base_answers(last_name="Silva" + chr(ord("a") + n) * 3, **over)
                 a[qid] = good[qid]
                 child, rec = self.start()
                 answer_all(child, a, stop=qid)

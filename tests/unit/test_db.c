@@ -1447,6 +1447,63 @@ static void test_same_clients(void **state)
 	db_close(db);
 }
 
+struct offered {
+	int n;
+	long long id[8];
+	bool near[8];
+};
+
+static int collect_offered(const struct client_match *m, void *arg)
+{
+	struct offered *o = arg;
+
+	assert_true(o->n < 8);
+	o->id[o->n] = m->client_id;
+	o->near[o->n++] = m->near;
+	return 0;
+}
+
+/* Folded names: the same client first, then the near ones; a pipe's save
+ * joins the folded match and keeps the spelling on file. */
+static void test_same_clients_folded_and_near(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+	struct answers a = { { NULL } };
+	struct offered o = { 0 };
+	long long zoe, zoey, chloe, again, intake;
+	struct intake in;
+
+	assert_non_null(db);
+	save(db, "Zoey", "Smith", "1990-04-01", &zoey);
+	intake = save(db, "Zo\xc3\xab", "Smith", "1990-04-01", &zoe);
+	save(db, "Chloe", "Smith", "1990-04-01", &chloe);
+	save(db, "Zoe", "Smith", "1990-04-02", NULL);
+	assert_true(zoe != zoey && zoe != chloe);
+	fill(&a, (const char *const[]){ "first_name=ZOE", "last_name=smith\xc2\xa0",
+					"date_of_birth=1990-04-01", NULL });
+	assert_int_equal(db_same_clients(db, &a, collect_offered, &o), 0);
+	assert_int_equal(o.n, 2);
+	assert_int_equal(o.id[0], zoe);
+	assert_false(o.near[0]);
+	assert_int_equal(o.id[1], zoey);
+	assert_true(o.near[1]);
+	answers_clear(&a);
+
+	assert_int_equal(db_client_last_intake(db, zoe), intake);
+	assert_int_equal(db_client_last_intake(db, 999), 0);
+
+	make_intake(&in, "zoe\xcc\x88", "SMITH", "1990-04-01", NULL);
+	assert_int_equal(db_save_intake(db, &in), 0);
+	assert_int_equal(in.client_id, zoe);
+	assert_string_equal(answers_get(&in.answers, "first_name"), "Zo\xc3\xab");
+	assert_string_equal(answers_get(&in.answers, "last_name"), "Smith");
+	again = in.id;
+	intake_clear(&in);
+	assert_int_equal(db_client_last_intake(db, zoe), again);
+	db_close(db);
+}
+
 /* ---- subject access, erasure, retention ---- */
 
 /* How often needle occurs in the file at path (missing: none). */
@@ -1776,6 +1833,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_rows_are_fixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_clients, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_clients_folded_and_near, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_subject, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erase_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erased_ids_are_not_given_again, setup, teardown),

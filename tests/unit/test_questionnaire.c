@@ -8,6 +8,7 @@
 
 #include "unit.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,30 @@ static void test_check_choice(void **state)
 			 -1);
 	assert_non_null(strstr(why, "oral"));
 	assert_non_null(strstr(why, "other"));
+}
+
+/* In a Turkish locale, where strcasecmp() does not take "I" for "i",
+ * choices and yes/no in capitals are still taken (fold.h). */
+static void test_check_choice_in_every_locale(void **state)
+{
+	(void)state;
+	static const struct check_case cases[] = {
+		{ "rogaine_form", "SOLUTION", 0, "solution" },
+		{ "rogaine_form", "SOLUT\xc4\xb0ON", 0, "solution" }, /* a Turkish dotted capital I */
+		{ "gp_signoff", "PENDING", 0, "pending" },
+		{ "gp_signoff", "OBTA\xc4\xb0NED", 0, "obtained" },
+		{ "scalp_conditions", "PSORIASIS, INFECTION", 0, "psoriasis,infection" },
+		{ "pregnant_or_breastfeeding", "NOT_APPLICABLE", 0, "not_applicable" },
+		{ "uses_rogaine", "YES", 0, "yes" },
+		{ "uses_rogaine", "Y\xc4\xb0", -1, NULL },
+	};
+	const char *locale = setlocale(LC_ALL, "tr_TR.UTF-8");
+
+	if (!locale)
+		fail_msg("the tr_TR.UTF-8 locale is missing (make test-deps makes it)");
+	run_checks(cases, N(cases), NULL, &RULES);
+	setlocale(LC_ALL, "C");
+	run_checks(cases, N(cases), NULL, &RULES);
 }
 
 static void test_check_email(void **state)
@@ -868,6 +893,7 @@ int main(void)
 		cmocka_unit_test(test_answers_get_set_clear),
 		cmocka_unit_test(test_check_yesno),
 		cmocka_unit_test(test_check_choice),
+		cmocka_unit_test(test_check_choice_in_every_locale),
 		cmocka_unit_test(test_check_email),
 		cmocka_unit_test(test_check_phone),
 		cmocka_unit_test(test_check_names),
