@@ -86,6 +86,10 @@ struct intake_query {
 	const char *since, *until; /* YYYY-MM-DD, taken on or after / on or before; NULL: open */
 	bool newest_first;
 	long long client; /* only this client's intakes; 0: every client's */
+	/* only each client's latest intake (the newest taken_at, then the
+	 * highest id), judged among all their intakes, not only those the
+	 * dates select: an earlier intake is settled by a later one */
+	bool latest_only;
 };
 
 /* As db_each_intake(), for the intakes q selects, in q's order. */

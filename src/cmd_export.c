@@ -125,7 +125,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	const char *path = NULL, *format = NULL;
 	bool force = false, to_file, terminal;
-	struct export_query eq = { { NULL, NULL, false, 0 }, false };
+	struct export_query eq = { { NULL, NULL, false, 0, false }, false };
 	enum export_format fmt = EXPORT_JSON;
 	struct idset clients = IDSET_EMPTY;
 	struct outfile out;

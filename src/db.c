@@ -846,7 +846,7 @@ int db_load_intake(struct db *db, long long id, struct intake *out)
 
 int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg), void *arg)
 {
-	static const struct intake_query all = { NULL, NULL, false, 0 };
+	static const struct intake_query all = { NULL, NULL, false, 0, false };
 	return db_each_intake_where(db, &all, fn, arg);
 }
 
@@ -1050,13 +1050,17 @@ static int stream_read(struct stream *s, struct intake *in)
 #define INTAKE_FILTER                                            \
 	"WHERE (?1 IS NULL OR substr(i.taken_at, 1, 10) >= ?1) " \
 	"AND (?2 IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "   \
-	"AND (?3 = 0 OR i.client_id = ?3) "
+	"AND (?3 = 0 OR i.client_id = ?3) "                        \
+	"AND (?4 = 0 OR NOT EXISTS (SELECT 1 FROM intake l "       \
+	"WHERE l.client_id = i.client_id AND (l.taken_at > i.taken_at " \
+	"OR (l.taken_at = i.taken_at AND l.id > i.id)))) "
 
 static void bind_filter(sqlite3_stmt *st, const struct intake_query *q)
 {
 	db_bind_text(st, 1, q->since);
 	db_bind_text(st, 2, q->until);
 	sqlite3_bind_int64(st, 3, q->client);
+	sqlite3_bind_int(st, 4, q->latest_only);
 }
 
 long long db_count_intakes(struct db *db, const struct intake_query *q)
@@ -1083,7 +1087,7 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 	struct stream s = { db, NULL, NULL, NULL, NULL, SQLITE_DONE, SQLITE_DONE, SQLITE_DONE,
 			    q->client != 0, q->newest_first, false, NULL, 0, 0 };
 	const char *order = q->newest_first ? " DESC" : "";
-	char intake_sql[900], answers_sql[160], advice_sql[200], clearances_sql[200];
+	char intake_sql[1400], answers_sql[160], advice_sql[200], clearances_sql[200];
 	struct intake in;
 	int rc, result = 0;
 

@@ -350,8 +350,11 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 {
 	struct export_state st = { db, eq, fmt, f, terminal, NULL, 0, false, progress, false, -1,
 				   { 0, 0 }, { 0, 0 }, clients };
+	struct intake_query q = eq->q;
 	long long result = -1;
 
+	/* The call list is per client: a later intake settles earlier ones. */
+	q.latest_only = q.latest_only || eq->pending_signoff;
 	clock_gettime(CLOCK_MONOTONIC, &st.start);
 	if ((fmt == EXPORT_JSON || fmt == EXPORT_NDJSON) && !(st.json = json_writer_new())) {
 		report("out of memory");
@@ -370,7 +373,7 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 			report("cannot write the export: %s", strerror(errno));
 		goto out;
 	}
-	if (db_each_intake_where(db, &eq->q, write_one, &st) != 0) {
+	if (db_each_intake_where(db, &q, write_one, &st) != 0) {
 		if (st.out_of_memory)
 			report("out of memory while exporting");
 		goto out;
