@@ -14,7 +14,7 @@
 static const char *const menu_words[] = {
 	"new", "edit", "acknowledge", "clear-flag", "history", "access-log", "drafts", "resume",
 	"find", "list", "show", "advice", "signoff", "config", "export", "import", "erase",
-	"purge", "questionnaire", "help", "quit", NULL
+	"purge", "questionnaire", "contact", "help", "quit", NULL
 };
 
 static void print_menu(void)
@@ -28,6 +28,7 @@ static void print_menu(void)
 	       "  drafts [--discard DRAFT]   unfinished intakes and edits\n"
 	       "  resume [DRAFT]   continue an unfinished intake or edit\n"
 	       "  find TEXT        find clients by name, email or phone (the start of it)\n"
+	       "  contact CLIENT [--phone P] [--email E]   change a client's phone or email\n"
 	       "  list [--pending-signoff | --ready]   recent intakes, sign-off, readiness\n"
 	       "  show ID          print an intake\n"
 	       "  advice ID [--format text|markdown|html]   the advice sheet, or a handout\n"

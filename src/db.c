@@ -1273,14 +1273,90 @@ static int reraise_flags(struct db *db, long long id, const struct answers *befo
 	return rc;
 }
 
+/* Inside db_save_edit()'s transaction: 1 when the intake's acknowledged
+ * sheet `acked` holds in's new advice item for item (ids and texts, in
+ * order), 0 when not, -1 on error. */
+static int same_as_acknowledged(struct db *db, const struct intake *in, long long acked)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc, same = 1;
+
+	if (db_prepare(db, "SELECT advice_id, text FROM advice_sheet WHERE intake_id = ?1 "
+			   "AND sheet = ?2 ORDER BY position", &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, in->id);
+	sqlite3_bind_int64(st, 2, acked);
+	while (same && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		same = n < in->advice.count && id && text && strcmp(id, in->advice.item[n].id) == 0 &&
+		       strcmp(text, in->advice.item[n].text) == 0;
+		n++;
+	}
+	if (same && rc != SQLITE_DONE)
+		same = -1;
+	else if (same && n != in->advice.count)
+		same = 0;
+	sqlite3_finalize(st);
+	return same;
+}
+
+/* Inside db_save_edit()'s transaction: the client's acknowledgement of
+ * sheet `from` counts for sheet `to`, whose words are the same: a row of
+ * acknowledgement for `to` with the name, time and staff member of the
+ * one given, and an audit row saying so (at, staff: the edit's). */
+static int carry_acknowledgement(struct db *db, const struct intake *in, long long from,
+				 const char *staff, const char *at)
+{
+	sqlite3_stmt *st;
+	char *typed = NULL, sheet[24], earlier[24];
+	int rc = -1;
+
+	if (db_prepare(db, "INSERT INTO acknowledgement (intake_id, sheet, typed_name, at, staff) "
+			   "SELECT intake_id, ?3, typed_name, at, staff FROM acknowledgement "
+			   "WHERE intake_id = ?1 AND sheet = ?2 RETURNING typed_name", &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, in->id);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, in->sheet);
+	if (sqlite3_step(st) == SQLITE_ROW && (typed = db_column_dup(st, 0)) &&
+	    sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+	sqlite3_finalize(st);
+	if (rc < 0 || db_prepare(db, "UPDATE intake SET acknowledged_sheet = ?2 WHERE id = ?1", &st) < 0) {
+		free(typed);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, in->id);
+	sqlite3_bind_int64(st, 2, in->sheet);
+	rc = db_step_done(st);
+	sqlite3_finalize(st);
+	snprintf(sheet, sizeof sheet, "%lld", in->sheet);
+	snprintf(earlier, sizeof earlier, "%lld", from);
+	struct audit_change change[3] = { { "acknowledged_by", NULL, typed },
+					  { "acknowledged_sheet", NULL, sheet },
+					  { "carried_over_from_sheet", NULL, earlier } };
+	struct audit_entry e = { 0, in->client_id, in->id, at, staff, "acknowledge", change, 3 };
+	if (rc == 0)
+		rc = db_audit_add(db, &e);
+	free(typed);
+	return rc;
+}
+
 int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		 const char *staff, const char *at)
 {
 	/* An acknowledgement given with the edit is not bound to a sheet yet
 	 * (one loaded with the intake is, and is for an older sheet). */
 	bool fresh_ack = in->ack.typed_name && in->ack.sheet == 0;
+	bool same_names = strcmp(answers_get(before, "first_name"),
+				 answers_get(&in->answers, "first_name")) == 0 &&
+			  strcmp(answers_get(before, "last_name"),
+				 answers_get(&in->answers, "last_name")) == 0;
+	long long acked;
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	int rc = -1, carry = 0;
 
 	if (db_exec(db, "BEGIN IMMEDIATE", "cannot save the changes") < 0)
 		return -1;
@@ -1288,7 +1364,8 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		in->draft_id = 0;
 		goto undo;
 	}
-	if (db_prepare(db, "SELECT revision, client_id FROM intake WHERE id = ?1", &st) < 0)
+	if (db_prepare(db, "SELECT revision, client_id, coalesce(acknowledged_sheet, 0) FROM intake "
+			   "WHERE id = ?1", &st) < 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, in->id);
 	rc = sqlite3_step(st);
@@ -1303,11 +1380,18 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		goto out;
 	}
 	in->client_id = sqlite3_column_int64(st, 1);
+	acked = sqlite3_column_int64(st, 2);
 	sqlite3_finalize(st);
 	st = NULL;
+	/* The client's acknowledgement is of words: a new sheet with the same
+	 * words as the acknowledged one (a new phone number, say) keeps it,
+	 * unless the name the client typed is no longer theirs. */
+	if (!fresh_ack && acked && same_names &&
+	    (carry = same_as_acknowledged(db, in, acked)) < 0)
+		goto fail;
 	/* The edited answers were asked under this release's questionnaire and
-	 * get its advice; the new sheet waits for the client's acknowledgement;
-	 * a flag whose answer changed is raised again. */
+	 * get its advice; the new sheet waits for the client's acknowledgement
+	 * (unless carried over); a flag whose answer changed is raised again. */
 	if (run_for_id(db, "DELETE FROM answer WHERE intake_id = ?1", in->id) < 0 ||
 	    save_answers(db, in) < 0 || save_sheet(db, in, &in->sheet) < 0 ||
 	    run_for_id(db, "UPDATE intake SET revision = revision + 1, acknowledged_sheet = NULL, "
@@ -1335,6 +1419,8 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 	if (db_audit_answers(db, &e, before, &in->answers) < 0 ||
 	    (fresh_ack && audit_acknowledgement(db, in->client_id, in->id, &in->ack) < 0))
 		goto undo;
+	if (carry && carry_acknowledgement(db, in, acked, staff, at) < 0)
+		goto fail;
 	if (db_exec(db, "COMMIT", "cannot save the changes") < 0)
 		goto undo;
 	in->revision++;

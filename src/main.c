@@ -174,6 +174,19 @@ static const struct command commands[] = {
 	  "  --format FORMAT  text (the table, the default), tsv or json, as for list\n"
 	  "\n"
 	  "At a terminal a long name is cut to the width; through a pipe it is whole.\n" },
+	{ "contact", cmd_contact, "smp-intake contact CLIENT [--phone PHONE] [--email EMAIL]",
+	  "change a client's phone number or email address (no new advice sheet)",
+	  "  CLIENT         the client number (see `find`)\n"
+	  "  --phone PHONE  the new phone number, checked as the questions check it;\n"
+	  "                 - (or an empty value) clears it\n"
+	  "  --email EMAIL  the new email address, checked likewise; - clears it\n"
+	  "\n"
+	  "Only the client record changes: no new intake, advice sheet or\n"
+	  "acknowledgement, and the client's readiness stays as it was. Each changed\n"
+	  "field goes into the audit (shown by `history` with each of the client's\n"
+	  "intakes) and the command into the access log. Without options, at a\n"
+	  "terminal the details on file are shown and the new ones asked for (Enter\n"
+	  "keeps one, - clears it); through a pipe an option is needed.\n" },
 	{ "config", cmd_config, "smp-intake config list | get KEY | set KEY VALUE",
 	  "show or change the studio's settings",
 	  "  list           every setting, its value and what it is for\n"
@@ -198,8 +211,8 @@ static const struct command commands[] = {
 	  "the menu (also what `smp-intake` alone opens at a terminal)",
 	  "Commands in the menu: new, edit, acknowledge, clear-flag, history,\n"
 	  "access-log, drafts, resume, find, list, show, advice, signoff, config,\n"
-	  "export, import, erase, purge, questionnaire, with the same arguments as on\n"
-	  "the command line; help, quit.\n" },
+	  "export, import, erase, purge, questionnaire, contact, with the same\n"
+	  "arguments as on the command line; help, quit.\n" },
 	{ "help", cmd_help, "smp-intake help [COMMAND]", "show help for the program or a command",
 	  "" },
 };
