@@ -21,6 +21,10 @@ int export_format_parse(const char *name, enum export_format *out);
 struct export_query {
 	struct intake_query q;
 	bool pending_signoff;
+	/* CSV for spreadsheets (--excel): a UTF-8 byte order mark first, and
+	 * phone-shaped cells (+44 7700 900123) guarded by a leading space
+	 * instead of the apostrophe (docs/export.md) */
+	bool excel;
 };
 
 /* Writes the intakes eq selects to f in format fmt, oldest first, from one

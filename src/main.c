@@ -98,7 +98,7 @@ static const struct command commands[] = {
 	  "  --ref TEXT        the letter's reference, if any\n" },
 	{ "export", cmd_export,
 	  "smp-intake export [--format FORMAT] [--since DATE] [--until DATE] [--client ID]\n"
-	  "                  [--pending-signoff] [-o FILE] [--force]",
+	  "                  [--pending-signoff] [--excel] [-o FILE] [--force]",
 	  "the intakes as JSON, NDJSON, CSV or FHIR, or all of one client's records",
 	  "  --format FORMAT    json (default: one array), ndjson (one intake a line),\n"
 	  "                     csv (one row an intake, a header row; RFC 4180) or\n"
@@ -110,6 +110,9 @@ static const struct command commands[] = {
 	  "                     JSON object, the answer to a subject access request\n"
 	  "  --pending-signoff  the call list: each client's latest intake, when its\n"
 	  "                     GP sign-off is pending (as list --pending-signoff)\n"
+	  "  --excel            with --format csv: for a spreadsheet, a UTF-8 byte order\n"
+	  "                     mark first and phone numbers kept as text without the\n"
+	  "                     formula guard's apostrophe (see docs/export.md)\n"
 	  "  -o, --output FILE  write to FILE (created 0600, atomically) instead of\n"
 	  "                     standard output; - is standard output\n"
 	  "  --force            replace FILE if it exists\n"
