@@ -17,7 +17,6 @@ class Contact(IntakeTest):
         super().setUp()
         self.stored = base_answers(phone="+44 7700 900123", email="ana@example.com", **ROGAINE)
         self.new_intake(self.stored)                                   # 1, ready
-        self.new_intake(base_answers(first_name="Bo", keloid_history="yes"))  # 2, flag open
 
     def ready(self):
         p = self.run_cmd("list", "--ready", "--format", "tsv")
@@ -32,6 +31,7 @@ class Contact(IntakeTest):
                 self.sql("SELECT * FROM answer ORDER BY 1, 2"))
 
     def test_a_new_phone_keeps_readiness_and_the_record(self):
+        self.new_intake(base_answers(first_name="Bo", keloid_history="yes"))  # 2, flag open
         self.assertEqual(self.ready(), ["1"])
         before = self.record_state()
         p = self.run_cmd("contact", "1", "--phone", "+44 7700 900999")
@@ -47,6 +47,7 @@ class Contact(IntakeTest):
         self.assertEqual(self.run_cmd("find", "07700 900123").returncode, 1)
 
     def test_audit_and_access_log(self):
+        self.new_intake(base_answers(first_name="Bo"))  # another client's intake
         p = self.run_cmd("contact", "1", "--phone", "07700 900999", "--email", "ana@new.example")
         self.assertEqual(p.returncode, 0, p.stderr)
         rows = self.sql("SELECT a.action, a.client_id, a.intake_id, a.staff, c.field, "
