@@ -48,13 +48,20 @@ static void print_field(const char *label, const char *value)
 	free(safe);
 }
 
+/* A message wrapped to the terminal's width. */
+static void say(const char *text)
+{
+	text_wrap(stdout, text, text_terminal_width(), 0);
+	putchar('\n');
+}
+
 /* At a terminal: asks for each field, Enter keeping the stored value.
  * Returns 0, 1 when the person stopped (Ctrl-C or Ctrl-D), -1 on error. */
 static int ask(struct field *f, const struct answers *now)
 {
 	for (int i = 0; i < 2; i++) {
 		const char *stored = answers_get(now, f[i].qid);
-		char prompt[80], why[160], *line = NULL;
+		char prompt[80], why[160], msg[300], *line = NULL;
 
 		snprintf(prompt, sizeof prompt, "New %s (Enter keeps it, - clears it): ",
 			 strcmp(f[i].qid, "phone") == 0 ? "phone" : "email");
@@ -70,8 +77,9 @@ static int ask(struct field *f, const struct answers *now)
 				break;
 			if (field_check(&f[i], line, why, sizeof why) == 0)
 				break;
-			printf("%s. Type it again, or Enter to keep %s.\n", why,
-			       stored ? "the one on file" : "none");
+			snprintf(msg, sizeof msg, "Not accepted: %s. Type it again, or press Enter "
+				 "to keep %s.", why, stored ? "the one on file" : "none");
+			say(msg);
 			free(line);
 			line = NULL;
 		}
@@ -156,9 +164,10 @@ int cmd_contact(struct ctx *ctx, int argc, char **argv)
 	if (changed == 0) {
 		printf("No change to client %lld's contact details.\n", id);
 	} else {
-		printf("Saved client %lld's contact details (no new advice sheet: acknowledgements "
-		       "and readiness stay as they were):\n",
-		       id);
+		char msg[200];
+		snprintf(msg, sizeof msg, "Saved client %lld's contact details (no new advice sheet: "
+			 "acknowledgements and readiness stay as they were):", id);
+		say(msg);
 		for (int i = 0; i < 2; i++)
 			print_field(i == 0 ? "Phone:" : "Email:",
 				    f[i].set ? f[i].value : answers_get(&now, f[i].qid));
