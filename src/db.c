@@ -1402,14 +1402,25 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 	     save_acknowledgement(db, in->id, &in->ack) < 0) ||
 	    (in->draft_id && run_for_id(db, "DELETE FROM draft WHERE id = ?1", in->draft_id) < 0))
 		goto fail;
-	if (db_prepare(db, "UPDATE client SET first_name = ?1, last_name = ?2, date_of_birth = ?3, "
-			   "phone = ?4, email = ?5 WHERE id = ?6", &st) < 0)
+	/* Only the details this edit changed: a new phone number saved with
+	 * `contact` while the edit was open is not put back. */
+	if (db_prepare(db, "UPDATE client SET "
+			   "first_name = CASE WHEN ?7 THEN ?1 ELSE first_name END, "
+			   "last_name = CASE WHEN ?8 THEN ?2 ELSE last_name END, "
+			   "date_of_birth = CASE WHEN ?9 THEN ?3 ELSE date_of_birth END, "
+			   "phone = CASE WHEN ?10 THEN ?4 ELSE phone END, "
+			   "email = CASE WHEN ?11 THEN ?5 ELSE email END WHERE id = ?6", &st) < 0)
 		goto fail;
-	db_bind_text(st, 1, answers_get(&in->answers, "first_name"));
-	db_bind_text(st, 2, answers_get(&in->answers, "last_name"));
-	db_bind_text(st, 3, answers_get(&in->answers, "date_of_birth"));
-	db_bind_text(st, 4, answers_get(&in->answers, "phone"));
-	db_bind_text(st, 5, answers_get(&in->answers, "email"));
+	{
+		static const char *const ids[] = { "first_name", "last_name", "date_of_birth",
+						   "phone", "email" };
+		for (int i = 0; i < 5; i++) {
+			const char *now = answers_get(&in->answers, ids[i]);
+			const char *was = answers_get(before, ids[i]);
+			db_bind_text(st, 1 + i, now);
+			sqlite3_bind_int(st, 7 + i, !(now == was || (now && was && strcmp(now, was) == 0)));
+		}
+	}
 	sqlite3_bind_int64(st, 6, in->client_id);
 	if (db_step_done(st) < 0)
 		goto fail;

@@ -176,14 +176,16 @@ class EditKeepsTheAcknowledgement(IntakeTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.ack(), (None, 2, None))
 
-    def test_at_a_terminal_it_is_not_asked_again(self):
+    def edit_to_the_save_question(self, phone):
+        """An edit at a terminal that changes the phone (or nothing, when
+        phone is empty), stopped at "Save these changes?"."""
         child = self.spawn("edit", "1")
         from ptyutil import PROMPTS
         for q in ("consent_storage", "first_name", "last_name", "date_of_birth"):
             child.expect_exact(PROMPTS[q][:-2])
             type_line(child, "")
         child.expect_exact("Phone")
-        type_line(child, "07700 900999")
+        type_line(child, phone)
         # Enter keeps every other answer
         child.expect_exact("Email")
         for _ in range(40):
@@ -191,6 +193,20 @@ class EditKeepsTheAcknowledgement(IntakeTest):
             if i == 1:
                 break
             type_line(child, "")
+        return child
+
+    def test_an_edit_does_not_put_back_details_changed_meanwhile(self):
+        child = self.edit_to_the_save_question("07700 900999")
+        p = self.run_cmd("contact", "1", "--email", "ana@new.example")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        type_line(child, "yes")
+        child.expect_exact("Saved the changes to intake 1.")
+        child.expect(pexpect.EOF)
+        self.assertEqual(self.sql("SELECT phone, email FROM client WHERE id = 1"),
+                         [("07700 900999", "ana@new.example")])
+
+    def test_at_a_terminal_it_is_not_asked_again(self):
+        child = self.edit_to_the_save_question("07700 900999")
         type_line(child, "yes")
         child.expect_exact("acknowledgement carries over to sheet 2")
         child.expect(pexpect.EOF)
