@@ -98,6 +98,10 @@ struct intake_query {
 	const char *since, *until; /* YYYY-MM-DD, taken on or after / on or before; NULL: open */
 	bool newest_first;
 	long long client; /* only this client's intakes; 0: every client's */
+	/* only each client's latest intake (the newest taken_at, then the
+	 * highest id), judged among all their intakes, not only those the
+	 * dates select: an earlier intake is settled by a later one */
+	bool latest_only;
 };
 
 /* As db_each_intake(), for the intakes q selects, in q's order. */
@@ -227,11 +231,32 @@ int db_load_client(struct db *db, long long id, struct answers *out);
  * client's details, a new advice sheet beside the old ones (in->sheet),
  * this release's versions, one more revision, an audit row of what changed
  * since before, and the draft removed.  The intake is unacknowledged
- * until the new sheet is (in->ack, if fresh: see struct intake), and the
+ * until the new sheet is (in->ack, if fresh: see struct intake), unless
+ * the new sheet's items (ids and texts) are those of the acknowledged
+ * sheet and the client's names are unchanged: then the acknowledgement is
+ * carried over to the new sheet (an "acknowledge" audit row with the
+ * field carried_over_from_sheet), and the
  * clearance of a flag whose question's answer changed is removed.  Returns 0, 1 when the intake is gone, 2 when someone changed
  * it since in->revision (nothing saved), or -1 (reported). */
 int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		 const char *staff, const char *at);
+
+/* A change of a client's contact details: each field only when its set_
+ * flag is set (NULL clears it); values already checked as the
+ * questionnaire checks them (question_check()). */
+struct contact_change {
+	bool set_phone, set_email;
+	const char *phone, *email;
+};
+
+/* Changes client id's phone and email as c says, in one write transaction,
+ * with one "contact" audit row (about the client, no intake) holding a
+ * change per field that differs.  No intake, advice sheet or
+ * acknowledgement changes.  Sets *changed to the number of fields changed
+ * (0: nothing written).  Returns 0, 1 when there is no such client, or -1
+ * (reported). */
+int db_save_contact(struct db *db, long long id, const struct contact_change *c,
+		    const char *staff, const char *at, int *changed);
 
 /* Stores the client's acknowledgement of sheet ack->sheet of intake id
  * (typed_name, at, staff), makes it the one that counts, and an audit row,
@@ -253,7 +278,7 @@ struct audit_change {
 };
 
 /* One audit row.  action: "create", "edit", "signoff", "erase", "import",
- * "acknowledge" or "clear-flag". */
+ * "acknowledge", "clear-flag" or "contact" (about a client: intake_id 0). */
 struct audit_entry {
 	long long id, client_id, intake_id; /* 0: none */
 	const char *at, *staff, *action;
@@ -272,7 +297,7 @@ int db_audit_answers(struct db *db, const struct audit_entry *e, const struct an
 		     const struct answers *after);
 
 /* Calls fn for the audit rows of intake id, oldest first (its erasure
- * included).  Inside a caller's transaction, reads what it sees.  Returns
+ * included), with the "contact" rows of its client among them.  Inside a caller's transaction, reads what it sees.  Returns
  * as db_each_intake. */
 int db_each_audit(struct db *db, long long intake_id,
 		  int (*fn)(const struct audit_entry *e, void *arg), void *arg);
@@ -367,7 +392,7 @@ struct access_entry {
 	long long id; /* ignored by db_access_add() */
 	const char *at;      /* UTC, YYYY-MM-DDTHH:MM:SSZ */
 	const char *staff;
-	const char *command; /* "show", "advice", "export" or "erase" */
+	const char *command; /* "show", "advice", "export", "erase" or "contact" */
 	const char *clients; /* client ids as idset_format() writes them; "" for none */
 };
 

@@ -16,10 +16,15 @@ enum export_format { EXPORT_JSON, EXPORT_NDJSON, EXPORT_CSV, EXPORT_FHIR };
 int export_format_parse(const char *name, enum export_format *out);
 
 /* Which intakes go out: q's dates and client, and with pending_signoff
- * only those whose GP sign-off is pending. */
+ * only clients' latest intakes whose GP sign-off is pending (the call
+ * list: a later intake, of any status, settles the earlier ones). */
 struct export_query {
 	struct intake_query q;
 	bool pending_signoff;
+	/* CSV for spreadsheets (--excel): a UTF-8 byte order mark first, and
+	 * phone-shaped cells (+44 7700 900123) guarded by a leading space
+	 * instead of the apostrophe (docs/export.md) */
+	bool excel;
 };
 
 /* Writes the intakes eq selects to f in format fmt, oldest first, from one

@@ -62,4 +62,16 @@ const char *json_writer_intake(struct json_writer *w, const struct intake *in, s
  * allocated memory the caller frees, or NULL when out of memory. */
 char *json_subject(const struct subject *s, const char *exported_at);
 
+/* One field of a row json_row() writes: a number when text is NULL. */
+struct json_field {
+	const char *key;
+	const char *text; /* NULL: number is the value */
+	long long number;
+};
+
+/* The JSON object {key: value, ...} of n fields, in their order, printed
+ * without layout (one row of `list` or `find --format json`).  Returns
+ * allocated memory the caller frees, or NULL when out of memory. */
+char *json_row(const struct json_field *field, size_t n);
+
 #endif

@@ -2,7 +2,8 @@
  * answers as defaults, the same checks, and the change saved in one
  * transaction with a new advice sheet beside the old one and an audit row.
  * An intake changed by someone else meanwhile is not overwritten: the
- * edit is kept as a draft and the editor told so. */
+ * edit is kept as a draft and the editor told so.  A new sheet with the
+ * words of the acknowledged one keeps the client's acknowledgement. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,7 +221,12 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 	}
 	sheet_print_advice(stdout, &stored);
 	rc = EXIT_OK;
-	if (w.kind == FROM_TERMINAL && acknowledgement_ask(ctx, &stored) < 0) {
+	if (stored.ack.sheet == stored.sheet && !in.ack.typed_name) {
+		/* Same words as the sheet the client acknowledged: it still counts. */
+		printf("The advice is word for word the one the client acknowledged: the "
+		       "acknowledgement carries over to sheet %lld.\n",
+		       stored.sheet);
+	} else if (w.kind == FROM_TERMINAL && acknowledgement_ask(ctx, &stored) < 0) {
 		report("the changes to intake %lld are saved, but not the client's acknowledgement",
 		       id);
 		rc = EXIT_FAIL;

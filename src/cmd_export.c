@@ -122,10 +122,11 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 					      { "since", required_argument, NULL, 's' },
 					      { "until", required_argument, NULL, 'u' },
 					      { "pending-signoff", no_argument, NULL, 'p' },
+					      { "excel", no_argument, NULL, 'x' },
 					      { NULL, 0, NULL, 0 } };
 	const char *path = NULL, *format = NULL;
 	bool force = false, to_file, terminal;
-	struct export_query eq = { { NULL, NULL, false, 0 }, false };
+	struct export_query eq = { { NULL, NULL, false, 0, false }, false, false };
 	enum export_format fmt = EXPORT_JSON;
 	struct idset clients = IDSET_EMPTY;
 	struct outfile out;
@@ -143,6 +144,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 		case 's': eq.q.since = optarg; break;
 		case 'u': eq.q.until = optarg; break;
 		case 'p': eq.pending_signoff = true; break;
+		case 'x': eq.excel = true; break;
 		case 'c':
 			if (!(eq.q.client = command_parse_id(optarg, "--client")))
 				return EXIT_USAGE;
@@ -156,6 +158,10 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	}
 	if (format && export_format_parse(format, &fmt) < 0) {
 		report("export: --format: choose json, ndjson, csv or fhir");
+		return EXIT_USAGE;
+	}
+	if (eq.excel && fmt != EXPORT_CSV) {
+		report("export: --excel goes with --format csv");
 		return EXIT_USAGE;
 	}
 	if ((eq.q.since && command_parse_date("export", "--since", eq.q.since) < 0) ||

@@ -1,25 +1,29 @@
 /* cmd_find.c - `smp-intake find TEXT`: clients by the start of a word of
  * their name or email, or of their phone number, newest intake first, so a
- * receptionist can get to `show ID`.  The table
- * fits the terminal (or $COLUMNS): a name too long for it is cut with "…". */
+ * receptionist can get to `show ID`.  At a terminal the table fits its
+ * width: a name too long for it is cut with "…"; through a pipe every
+ * value goes out whole, and --format tsv|json gives scripts the rows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "command.h"
 #include "report.h"
+#include "table.h"
 #include "text.h"
 
 struct find_table {
 	size_t count; /* rows printed so far */
-	int width;    /* columns a line may take */
+	int width;    /* columns a line may take; 0: no limit (a pipe) */
+	enum table_format fmt;
 };
 
 /* Writes safe (text_safe() output) in at most width columns, cut with "…"
  * when longer, padded with spaces to width when pad is set. */
-static int put_fitted(FILE *f, const char *safe, int width, bool pad)
+static int put_fitted(FILE *f, const char *safe, int width, bool pad, bool cut)
 {
-	char *fitted = text_fit(safe, width > 0 ? width : 1);
+	char *fitted = cut ? text_fit(safe, width > 0 ? width : 1) : strdup(safe);
 	int rc = -1;
 
 	if (fitted && fputs(fitted, f) != EOF &&
@@ -35,12 +39,13 @@ static int print_row(const struct find_table *t, const char *client, const char 
 		     const char *taken, const char *born, const char *name)
 {
 	int used = printf("%-7s %-7s ", client, intake);
+	bool cut = t->width > 0;
 
-	if (used < 0 || put_fitted(stdout, taken, 10, true) < 0 || fputc(' ', stdout) == EOF ||
-	    put_fitted(stdout, born, 10, true) < 0 || fputc(' ', stdout) == EOF)
+	if (used < 0 || put_fitted(stdout, taken, 10, true, cut) < 0 || fputc(' ', stdout) == EOF ||
+	    put_fitted(stdout, born, 10, true, cut) < 0 || fputc(' ', stdout) == EOF)
 		return -1;
 	used += 22;
-	if (put_fitted(stdout, name, t->width > used ? t->width - used : 1, false) < 0 ||
+	if (put_fitted(stdout, name, t->width > used ? t->width - used : 1, false, cut) < 0 ||
 	    fputc('\n', stdout) == EOF)
 		return -1;
 	return 0;
@@ -53,6 +58,25 @@ static int print_match(const struct client_match *m, void *arg)
 	char day[11]; /* the date of the UTC timestamp */
 	char *taken;
 
+	if (t->fmt != TABLE_TEXT) {
+		char *whole = text_join(m->first_name, " ", m->last_name);
+		struct json_field f[] = { { "client", NULL, m->client_id },
+					  { "intake", NULL, m->last_intake_id },
+					  { "taken", day, 0 },
+					  { "born", m->date_of_birth ? m->date_of_birth : "", 0 },
+					  { "name", whole, 0 } };
+		int rc;
+
+		snprintf(day, sizeof day, "%s", m->last_taken_at ? m->last_taken_at : "");
+		if (!whole) {
+			report("out of memory");
+			return -1;
+		}
+		rc = table_row(t->fmt, f, 5, (long long)t->count);
+		free(whole);
+		t->count += rc == 0;
+		return rc;
+	}
 	snprintf(day, sizeof day, "%s", m->last_taken_at ? m->last_taken_at : "");
 	taken = text_safe(day, false);
 	char *born = text_safe(m->date_of_birth ? m->date_of_birth : "", false);
@@ -86,29 +110,47 @@ out:
 
 int cmd_find(struct ctx *ctx, int argc, char **argv)
 {
-	struct find_table table = {0, 80};
+	struct find_table table = { 0, 80, TABLE_TEXT };
 	char text[256];
-	int rc;
+	int rc, words = 0;
 
-	if (argc < 2) {
-		command_usage(stderr, "find");
-		return EXIT_USAGE;
-	}
-	/* `find Ana Silva` without quotes means the same as with them. */
+	/* `find Ana Silva` without quotes means the same as with them;
+	 * --format FORMAT (or --format=FORMAT) may stand anywhere. */
 	text[0] = '\0';
 	for (int i = 1; i < argc; i++) {
+		const char *format = NULL;
+		if (strcmp(argv[i], "--format") == 0) {
+			if (i + 1 == argc) {
+				report("find: --format needs a value: text, tsv or json");
+				return EXIT_USAGE;
+			}
+			format = argv[++i];
+		} else if (strncmp(argv[i], "--format=", 9) == 0) {
+			format = argv[i] + 9;
+		}
+		if (format) {
+			if (table_format_parse(format, &table.fmt) < 0) {
+				report("find: --format: text, tsv or json");
+				return EXIT_USAGE;
+			}
+			continue;
+		}
 		if (strlen(text) + strlen(argv[i]) + 2 > sizeof text) {
 			report("find: the search text is too long");
 			return EXIT_USAGE;
 		}
-		if (i > 1)
+		if (words++)
 			strcat(text, " ");
 		strcat(text, argv[i]);
+	}
+	if (!words) {
+		command_usage(stderr, "find");
+		return EXIT_USAGE;
 	}
 	text_trim(text);
 	if (!text[0] || !text_is_utf8(text, strlen(text)))
 		goto nothing;
-	table.width = text_terminal_width();
+	table.width = isatty(STDOUT_FILENO) ? text_terminal_width() : 0;
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
 	rc = db_find_clients(ctx->db, text, print_match, &table);
@@ -116,6 +158,12 @@ int cmd_find(struct ctx *ctx, int argc, char **argv)
 		goto nothing;
 	if (rc != 0)
 		return EXIT_FAIL;
+	if (table.fmt != TABLE_TEXT) {
+		/* Scripts get an empty result, and the same exit status. */
+		if (table_end(table.fmt, (long long)table.count) < 0)
+			return EXIT_FAIL;
+		return table.count ? EXIT_OK : EXIT_FAIL;
+	}
 	if (table.count == 0) {
 		printf("No client found.\n");
 		return EXIT_FAIL;

@@ -25,6 +25,8 @@ static const char *action_words(const char *action)
 		return "advice acknowledged by the client";
 	if (strcmp(action, "clear-flag") == 0)
 		return "screening flag cleared by the artist";
+	if (strcmp(action, "contact") == 0)
+		return "client's contact details changed";
 	return action;
 }
 

@@ -1,27 +1,71 @@
 /* cmd_list.c - `smp-intake list`: recent intakes as a table fitted to the
- * terminal, with the receptionist's filters (who still needs a GP's
- * sign-off, who is ready for a session). */
+ * terminal (whole values through a pipe, or tsv/json for scripts), with
+ * the receptionist's filters (the call list of clients still waiting for a
+ * GP's sign-off, who is ready for a session). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "command.h"
 #include "report.h"
+#include "table.h"
 #include "text.h"
+
+/* The table's columns, in the order printed; the client's name comes
+ * last and gets what the line has left. */
+enum list_column { COL_INTAKE, COL_TAKEN, COL_TREATMENTS, COL_STATUS, COL_FLAGS, COL_READY,
+		   COL_PHONE, COL_COUNT };
 
 struct list_state {
 	bool pending_only, ready_only;
 	long limit, shown;
-	int name_cols;
+	enum table_format fmt;
+	bool terminal;  /* stdout is one: the table fits its width */
+	bool show[COL_COUNT];
+	int name_cols;  /* at a terminal: the name's columns; else no limit */
 };
 
-/* "rogaine+propecia" etc.: which treatments an intake records. */
-static void treatments(const struct answers *a, char *buf, size_t n)
+static const char *const column_head[COL_COUNT] = { "intake", "taken", "treatments",
+						    "GP sign-off", "flags", "ready", "phone" };
+static const int column_width[COL_COUNT] = { 6, 10, 17, 12, 9, 5, 16 };
+/* A name keeps at least this many columns: narrower terminals lose
+ * whole columns first (docs/usage.md, `list`). */
+#define NAME_MIN 12
+
+/* Which columns fit a terminal of width columns: the call list
+ * (--pending-signoff) shows the phone instead of the GP sign-off and
+ * readiness (always "pending" and "no" there); then, while the name would
+ * get fewer than NAME_MIN columns, the taken date goes, then the
+ * treatments, then the flags. */
+static void choose_columns(struct list_state *st, int width)
+{
+	static const enum list_column drop[] = { COL_TAKEN, COL_TREATMENTS, COL_FLAGS };
+	int used = 0;
+
+	for (int c = 0; c < COL_COUNT; c++)
+		st->show[c] = st->pending_only ? c != COL_STATUS && c != COL_READY : c != COL_PHONE;
+	for (int c = 0; c < COL_COUNT; c++)
+		used += st->show[c] ? column_width[c] + 1 : 0;
+	for (size_t i = 0; st->terminal && i < sizeof drop / sizeof drop[0]; i++) {
+		if (width - used >= NAME_MIN)
+			break;
+		st->show[drop[i]] = false;
+		used -= column_width[drop[i]] + 1;
+	}
+	st->name_cols = width - used;
+}
+
+/* "rogaine+propecia" etc.: which treatments an intake records; short
+ * ("rog+pro+top+med") when the whole list would not fit width (0: any
+ * length). */
+static void treatments(const struct answers *a, char *buf, size_t n, int width)
 {
 	static const char *const ids[] = { "uses_rogaine", "uses_propecia", "uses_other_topical",
 					   "uses_other_medical" };
 	static const char *const names[] = { "rogaine", "propecia", "topical", "medical" };
+	static const char *const brief[] = { "rog", "pro", "top", "med" };
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < 4; i++) {
@@ -29,6 +73,16 @@ static void treatments(const struct answers *a, char *buf, size_t n)
 		if (v && strcmp(v, "yes") == 0) {
 			strncat(buf, buf[0] ? "+" : "", n - strlen(buf) - 1);
 			strncat(buf, names[i], n - strlen(buf) - 1);
+		}
+	}
+	if (width > 0 && (int)strlen(buf) > width) {
+		buf[0] = '\0';
+		for (size_t i = 0; i < 4; i++) {
+			const char *v = answers_get(a, ids[i]);
+			if (v && strcmp(v, "yes") == 0) {
+				strncat(buf, buf[0] ? "+" : "", n - strlen(buf) - 1);
+				strncat(buf, brief[i], n - strlen(buf) - 1);
+			}
 		}
 	}
 	if (!buf[0])
@@ -49,12 +103,56 @@ static void open_flags(const struct intake *in, char *buf, size_t n)
 		snprintf(buf, n, "%d open", (int)count);
 }
 
+/* One cell of the table: value padded to the column's width, cut with
+ * "…" only at a terminal (a pipe gets it whole). */
+static int put_cell(const struct list_state *st, const char *safe, int width)
+{
+	char *fitted = st->terminal ? text_fit(safe, width) : NULL;
+	const char *v = fitted ? fitted : safe;
+	int rc = -1;
+
+	if (st->terminal && !fitted)
+		report("out of memory");
+	else if (fputs(v, stdout) != EOF && printf("%*s ", width > text_columns(v) ?
+								width - text_columns(v) : 0, "") >= 0)
+		rc = 0;
+	free(fitted);
+	return rc;
+}
+
+static int print_table_row(struct list_state *st, const char *const cell[COL_COUNT],
+			   const char *name)
+{
+	char *fitted = NULL;
+	int rc = -1;
+
+	if (st->shown == 0) {
+		for (int c = 0; c < COL_COUNT; c++)
+			if (st->show[c] && printf("%-*s ", column_width[c], column_head[c]) < 0)
+				return -1;
+		if (puts("client") == EOF)
+			return -1;
+	}
+	for (int c = 0; c < COL_COUNT; c++)
+		if (st->show[c] && put_cell(st, cell[c], column_width[c]) < 0)
+			return -1;
+	if (st->terminal && !(fitted = text_fit(name, st->name_cols))) {
+		report("out of memory");
+		return -1;
+	}
+	if (puts(fitted ? fitted : name) != EOF)
+		rc = 0;
+	free(fitted);
+	return rc;
+}
+
 static int print_row(const struct intake *in, void *arg)
 {
 	struct list_state *st = arg;
 	const struct answers *a = &in->answers;
 	const char *status = answers_signoff_status(a);
-	char what[48], flags[24], *name = NULL, *safe = NULL, *fitted = NULL;
+	const char *phone = answers_get(a, "phone");
+	char id[24], taken[11], what[48], flags[24], *name = NULL, *safe = NULL, *safe_phone = NULL;
 	bool ready = !readiness_wait_reason(a, &in->ack, in->cleared, in->clearances);
 	size_t n;
 	int rc = -1;
@@ -63,25 +161,42 @@ static int print_row(const struct intake *in, void *arg)
 		return 0;
 	n = strlen(answers_get(a, "first_name")) + strlen(answers_get(a, "last_name")) + 2;
 	if (!(name = malloc(n)))
-		goto out;
+		goto oom;
 	snprintf(name, n, "%s %s", answers_get(a, "first_name"), answers_get(a, "last_name"));
-	if (!(safe = text_safe(name, false)) || !(fitted = text_fit(safe, st->name_cols)))
-		goto out;
-	if (st->shown == 0)
-		printf("%-6s %-10s %-17s %-12s %-9s %-5s %s\n", "intake", "taken", "treatments",
-		       "GP sign-off", "flags", "ready", "client");
-	treatments(a, what, sizeof what);
+	snprintf(id, sizeof id, "%lld", in->id);
+	snprintf(taken, sizeof taken, "%s", in->taken_at);
+	treatments(a, what, sizeof what, st->fmt == TABLE_TEXT ? column_width[COL_TREATMENTS] : 0);
 	open_flags(in, flags, sizeof flags);
-	printf("%-6lld %-10.10s %-17s %-12s %-9s %-5s %s\n", in->id, in->taken_at, what, status,
-	       flags, ready ? "yes" : "no", fitted);
+	if (st->fmt != TABLE_TEXT) {
+		struct json_field f[] = { { "intake", NULL, in->id },
+					  { "client_id", NULL, in->client_id },
+					  { "taken", taken, 0 },
+					  { "treatments", what, 0 },
+					  { "gp_signoff", status, 0 },
+					  { "flags", flags, 0 },
+					  { "ready", ready ? "yes" : "no", 0 },
+					  { "client", name, 0 },
+					  { "phone", phone ? phone : "", 0 } };
+		if (table_row(st->fmt, f, st->pending_only ? 9 : 8, st->shown) < 0)
+			goto out;
+	} else {
+		if (!(safe = text_safe(name, false)) ||
+		    !(safe_phone = text_safe(phone ? phone : "", false)))
+			goto oom;
+		const char *cell[COL_COUNT] = { id,    taken, what, status, flags, ready ? "yes" : "no",
+						safe_phone };
+		if (print_table_row(st, cell, safe) < 0)
+			goto out;
+	}
 	st->shown++;
 	rc = st->limit > 0 && st->shown >= st->limit ? 1 : 0;
+	goto out;
+oom:
+	report("out of memory");
 out:
-	if (rc < 0)
-		report("out of memory");
 	free(name);
 	free(safe);
-	free(fitted);
+	free(safe_phone);
 	return rc;
 }
 
@@ -92,9 +207,10 @@ int cmd_list(struct ctx *ctx, int argc, char **argv)
 					      { "since", required_argument, NULL, 's' },
 					      { "until", required_argument, NULL, 'u' },
 					      { "limit", required_argument, NULL, 'l' },
+					      { "format", required_argument, NULL, 'f' },
 					      { NULL, 0, NULL, 0 } };
-	struct list_state st = { false, false, 20, 0, 0 };
-	struct intake_query q = { NULL, NULL, true, 0 };
+	struct list_state st = { .limit = 20, .fmt = TABLE_TEXT };
+	struct intake_query q = { NULL, NULL, true, 0, false };
 	char *end;
 	int c, rc;
 
@@ -102,7 +218,7 @@ int cmd_list(struct ctx *ctx, int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': st.pending_only = true; break;
+		case 'p': st.pending_only = q.latest_only = true; break;
 		case 'r': st.ready_only = true; break;
 		case 's': q.since = optarg; break;
 		case 'u': q.until = optarg; break;
@@ -110,6 +226,12 @@ int cmd_list(struct ctx *ctx, int argc, char **argv)
 			st.limit = strtol(optarg, &end, 10);
 			if (end == optarg || *end || st.limit < 0) {
 				report("list: --limit: a whole number, 0 for no limit");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			if (table_format_parse(optarg, &st.fmt) < 0) {
+				report("list: --format: text, tsv or json");
 				return EXIT_USAGE;
 			}
 			break;
@@ -127,16 +249,17 @@ int cmd_list(struct ctx *ctx, int argc, char **argv)
 		report("list: --pending-signoff and --ready exclude each other");
 		return EXIT_USAGE;
 	}
-	/* The fixed columns take 65; the client's name gets the rest (15 at
-	 * 80 columns). */
-	st.name_cols = text_terminal_width() - 65;
-	if (st.name_cols < 12)
-		st.name_cols = 12;
+	/* At a terminal the name gets what the columns leave (15 at 80);
+	 * through a pipe every value goes out whole. */
+	st.terminal = isatty(STDOUT_FILENO);
+	choose_columns(&st, text_terminal_width());
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
 	rc = db_each_intake_where(ctx->db, &q, print_row, &st);
 	if (rc < 0)
 		return EXIT_FAIL;
+	if (st.fmt != TABLE_TEXT)
+		return table_end(st.fmt, st.shown) < 0 ? EXIT_FAIL : EXIT_OK;
 	if (st.shown == 0)
 		printf("No intake found.\n");
 	return EXIT_OK;

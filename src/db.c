@@ -912,7 +912,7 @@ int db_load_intake(struct db *db, long long id, struct intake *out)
 
 int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg), void *arg)
 {
-	static const struct intake_query all = { NULL, NULL, false, 0 };
+	static const struct intake_query all = { NULL, NULL, false, 0, false };
 	return db_each_intake_where(db, &all, fn, arg);
 }
 
@@ -1116,13 +1116,17 @@ static int stream_read(struct stream *s, struct intake *in)
 #define INTAKE_FILTER                                            \
 	"WHERE (?1 IS NULL OR substr(i.taken_at, 1, 10) >= ?1) " \
 	"AND (?2 IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "   \
-	"AND (?3 = 0 OR i.client_id = ?3) "
+	"AND (?3 = 0 OR i.client_id = ?3) "                        \
+	"AND (?4 = 0 OR NOT EXISTS (SELECT 1 FROM intake l "       \
+	"WHERE l.client_id = i.client_id AND (l.taken_at > i.taken_at " \
+	"OR (l.taken_at = i.taken_at AND l.id > i.id)))) "
 
 static void bind_filter(sqlite3_stmt *st, const struct intake_query *q)
 {
 	db_bind_text(st, 1, q->since);
 	db_bind_text(st, 2, q->until);
 	sqlite3_bind_int64(st, 3, q->client);
+	sqlite3_bind_int(st, 4, q->latest_only);
 }
 
 long long db_count_intakes(struct db *db, const struct intake_query *q)
@@ -1149,7 +1153,7 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 	struct stream s = { db, NULL, NULL, NULL, NULL, SQLITE_DONE, SQLITE_DONE, SQLITE_DONE,
 			    q->client != 0, q->newest_first, false, NULL, 0, 0 };
 	const char *order = q->newest_first ? " DESC" : "";
-	char intake_sql[900], answers_sql[160], advice_sql[200], clearances_sql[200];
+	char intake_sql[1400], answers_sql[160], advice_sql[200], clearances_sql[200];
 	struct intake in;
 	int rc, result = 0;
 
@@ -1335,14 +1339,90 @@ static int reraise_flags(struct db *db, long long id, const struct answers *befo
 	return rc;
 }
 
+/* Inside db_save_edit()'s transaction: 1 when the intake's acknowledged
+ * sheet `acked` holds in's new advice item for item (ids and texts, in
+ * order), 0 when not, -1 on error. */
+static int same_as_acknowledged(struct db *db, const struct intake *in, long long acked)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc, same = 1;
+
+	if (db_prepare(db, "SELECT advice_id, text FROM advice_sheet WHERE intake_id = ?1 "
+			   "AND sheet = ?2 ORDER BY position", &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, in->id);
+	sqlite3_bind_int64(st, 2, acked);
+	while (same && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		same = n < in->advice.count && id && text && strcmp(id, in->advice.item[n].id) == 0 &&
+		       strcmp(text, in->advice.item[n].text) == 0;
+		n++;
+	}
+	if (same && rc != SQLITE_DONE)
+		same = -1;
+	else if (same && n != in->advice.count)
+		same = 0;
+	sqlite3_finalize(st);
+	return same;
+}
+
+/* Inside db_save_edit()'s transaction: the client's acknowledgement of
+ * sheet `from` counts for sheet `to`, whose words are the same: a row of
+ * acknowledgement for `to` with the name, time and staff member of the
+ * one given, and an audit row saying so (at, staff: the edit's). */
+static int carry_acknowledgement(struct db *db, const struct intake *in, long long from,
+				 const char *staff, const char *at)
+{
+	sqlite3_stmt *st;
+	char *typed = NULL, sheet[24], earlier[24];
+	int rc = -1;
+
+	if (db_prepare(db, "INSERT INTO acknowledgement (intake_id, sheet, typed_name, at, staff) "
+			   "SELECT intake_id, ?3, typed_name, at, staff FROM acknowledgement "
+			   "WHERE intake_id = ?1 AND sheet = ?2 RETURNING typed_name", &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, in->id);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, in->sheet);
+	if (sqlite3_step(st) == SQLITE_ROW && (typed = db_column_dup(st, 0)) &&
+	    sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+	sqlite3_finalize(st);
+	if (rc < 0 || db_prepare(db, "UPDATE intake SET acknowledged_sheet = ?2 WHERE id = ?1", &st) < 0) {
+		free(typed);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, in->id);
+	sqlite3_bind_int64(st, 2, in->sheet);
+	rc = db_step_done(st);
+	sqlite3_finalize(st);
+	snprintf(sheet, sizeof sheet, "%lld", in->sheet);
+	snprintf(earlier, sizeof earlier, "%lld", from);
+	struct audit_change change[3] = { { "acknowledged_by", NULL, typed },
+					  { "acknowledged_sheet", NULL, sheet },
+					  { "carried_over_from_sheet", NULL, earlier } };
+	struct audit_entry e = { 0, in->client_id, in->id, at, staff, "acknowledge", change, 3 };
+	if (rc == 0)
+		rc = db_audit_add(db, &e);
+	free(typed);
+	return rc;
+}
+
 int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		 const char *staff, const char *at)
 {
 	/* An acknowledgement given with the edit is not bound to a sheet yet
 	 * (one loaded with the intake is, and is for an older sheet). */
 	bool fresh_ack = in->ack.typed_name && in->ack.sheet == 0;
+	bool same_names = strcmp(answers_get(before, "first_name"),
+				 answers_get(&in->answers, "first_name")) == 0 &&
+			  strcmp(answers_get(before, "last_name"),
+				 answers_get(&in->answers, "last_name")) == 0;
+	long long acked;
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	int rc = -1, carry = 0;
 
 	if (db_exec(db, "BEGIN IMMEDIATE", "cannot save the changes") < 0)
 		return -1;
@@ -1350,7 +1430,8 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		in->draft_id = 0;
 		goto undo;
 	}
-	if (db_prepare(db, "SELECT revision, client_id FROM intake WHERE id = ?1", &st) < 0)
+	if (db_prepare(db, "SELECT revision, client_id, coalesce(acknowledged_sheet, 0) FROM intake "
+			   "WHERE id = ?1", &st) < 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, in->id);
 	rc = sqlite3_step(st);
@@ -1365,11 +1446,18 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		goto out;
 	}
 	in->client_id = sqlite3_column_int64(st, 1);
+	acked = sqlite3_column_int64(st, 2);
 	sqlite3_finalize(st);
 	st = NULL;
+	/* The client's acknowledgement is of words: a new sheet with the same
+	 * words as the acknowledged one (a new phone number, say) keeps it,
+	 * unless the name the client typed is no longer theirs. */
+	if (!fresh_ack && acked && same_names &&
+	    (carry = same_as_acknowledged(db, in, acked)) < 0)
+		goto fail;
 	/* The edited answers were asked under this release's questionnaire and
-	 * get its advice; the new sheet waits for the client's acknowledgement;
-	 * a flag whose answer changed is raised again. */
+	 * get its advice; the new sheet waits for the client's acknowledgement
+	 * (unless carried over); a flag whose answer changed is raised again. */
 	if (run_for_id(db, "DELETE FROM answer WHERE intake_id = ?1", in->id) < 0 ||
 	    save_answers(db, in) < 0 || save_sheet(db, in, &in->sheet) < 0 ||
 	    run_for_id(db, "UPDATE intake SET revision = revision + 1, acknowledged_sheet = NULL, "
@@ -1380,14 +1468,25 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 	     save_acknowledgement(db, in->id, &in->ack) < 0) ||
 	    (in->draft_id && run_for_id(db, "DELETE FROM draft WHERE id = ?1", in->draft_id) < 0))
 		goto fail;
-	if (db_prepare(db, "UPDATE client SET first_name = ?1, last_name = ?2, date_of_birth = ?3, "
-			   "phone = ?4, email = ?5 WHERE id = ?6", &st) < 0)
+	/* Only the details this edit changed: a new phone number saved with
+	 * `contact` while the edit was open is not put back. */
+	if (db_prepare(db, "UPDATE client SET "
+			   "first_name = CASE WHEN ?7 THEN ?1 ELSE first_name END, "
+			   "last_name = CASE WHEN ?8 THEN ?2 ELSE last_name END, "
+			   "date_of_birth = CASE WHEN ?9 THEN ?3 ELSE date_of_birth END, "
+			   "phone = CASE WHEN ?10 THEN ?4 ELSE phone END, "
+			   "email = CASE WHEN ?11 THEN ?5 ELSE email END WHERE id = ?6", &st) < 0)
 		goto fail;
-	db_bind_text(st, 1, answers_get(&in->answers, "first_name"));
-	db_bind_text(st, 2, answers_get(&in->answers, "last_name"));
-	db_bind_text(st, 3, answers_get(&in->answers, "date_of_birth"));
-	db_bind_text(st, 4, answers_get(&in->answers, "phone"));
-	db_bind_text(st, 5, answers_get(&in->answers, "email"));
+	{
+		static const char *const ids[] = { "first_name", "last_name", "date_of_birth",
+						   "phone", "email" };
+		for (int i = 0; i < 5; i++) {
+			const char *now = answers_get(&in->answers, ids[i]);
+			const char *was = answers_get(before, ids[i]);
+			db_bind_text(st, 1 + i, now);
+			sqlite3_bind_int(st, 7 + i, !(now == was || (now && was && strcmp(now, was) == 0)));
+		}
+	}
 	sqlite3_bind_int64(st, 6, in->client_id);
 	if (db_step_done(st) < 0)
 		goto fail;
@@ -1397,6 +1496,8 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 	if (db_audit_answers(db, &e, before, &in->answers) < 0 ||
 	    (fresh_ack && audit_acknowledgement(db, in->client_id, in->id, &in->ack) < 0))
 		goto undo;
+	if (carry && carry_acknowledgement(db, in, acked, staff, at) < 0)
+		goto fail;
 	if (db_exec(db, "COMMIT", "cannot save the changes") < 0)
 		goto undo;
 	in->revision++;

@@ -61,13 +61,38 @@ static void csv_header(FILE *f)
 	      "flags_cleared,acknowledged_by,acknowledged_at\r\n", f);
 }
 
-int export_csv_cell(FILE *f, const char *text)
+/* A value a spreadsheet would read as a formula only because of its first
+ * character, yet holding nothing a formula could do harm with: digits,
+ * blanks and + - ( ) . only, starting with + or - (a phone number as the
+ * questions accept it, "+44 7700 900123"). */
+static bool phone_shaped(const char *text)
+{
+	bool digit = false;
+
+	if (text[0] != '+' && text[0] != '-')
+		return false;
+	for (const char *p = text; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digit = true;
+		else if (!strchr(" +-().", *p))
+			return false;
+	}
+	return digit;
+}
+
+/* One cell: with excel, a phone-shaped value gets a leading space instead
+ * of the apostrophe (docs/export.md says what each spreadsheet shows). */
+static int write_cell(FILE *f, const char *text, bool excel)
 {
 	bool formula;
 
 	if (!text || !*text)
 		return 0;
 	formula = strchr("=+-@\t\r", text[0]) != NULL;
+	if (formula && excel && phone_shaped(text)) {
+		fputc(' ', f);
+		formula = false;
+	}
 	if (!strpbrk(text, ",\"\r\n")) {
 		if (formula)
 			fputc('\'', f);
@@ -85,20 +110,25 @@ int export_csv_cell(FILE *f, const char *text)
 	return ferror(f) ? EOF : 0;
 }
 
+int export_csv_cell(FILE *f, const char *text)
+{
+	return write_cell(f, text, false);
+}
+
 /* A cell; on a terminal, a copy of its text that is safe to show there
  * (text_safe(): controls as visible escapes, line breaks kept).  Returns
  * -1 when out of memory. */
-static int csv_cell(FILE *f, const char *text, bool terminal)
+static int csv_cell(FILE *f, const char *text, bool terminal, bool excel)
 {
 	char *safe;
 
 	if (!terminal || !text) {
-		export_csv_cell(f, text);
+		write_cell(f, text, excel);
 		return 0;
 	}
 	if (!(safe = text_safe(text, true)))
 		return -1;
-	export_csv_cell(f, safe);
+	write_cell(f, safe, excel);
 	free(safe);
 	return 0;
 }
@@ -127,7 +157,7 @@ static const char *flag_list(const struct intake *in, bool open, char *buf, size
 
 /* Writes one row; returns -1 when out of memory (a write error shows in
  * ferror(f)). */
-static int csv_row(FILE *f, const struct intake *in, bool terminal)
+static int csv_row(FILE *f, const struct intake *in, bool terminal, bool excel)
 {
 	const struct answers *a = &in->answers;
 	static const char *const client_ids[] = { "first_name", "last_name", "date_of_birth",
@@ -136,38 +166,38 @@ static int csv_row(FILE *f, const struct intake *in, bool terminal)
 	int rc = 0;
 
 	fprintf(f, "%lld,%s,", in->id, in->uuid);
-	rc |= csv_cell(f, in->taken_at, terminal);
+	rc |= csv_cell(f, in->taken_at, terminal, excel);
 	fputc(',', f);
-	rc |= csv_cell(f, in->staff, terminal);
+	rc |= csv_cell(f, in->staff, terminal, excel);
 	fprintf(f, ",%lld", in->client_id);
 	for (size_t i = 0; i < 5; i++) {
 		fputc(',', f);
-		rc |= csv_cell(f, answers_get(a, client_ids[i]), terminal);
+		rc |= csv_cell(f, answers_get(a, client_ids[i]), terminal, excel);
 	}
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		if (!questionnaire[i].client_field) {
 			fputc(',', f);
-			rc |= csv_cell(f, a->value[i], terminal);
+			rc |= csv_cell(f, a->value[i], terminal, excel);
 		}
 	}
 	fprintf(f, ",%s,", answers_signoff_status(a));
 	for (size_t i = 0; i < in->advice.count; i++) {
 		if (i)
 			fputc(' ', f);
-		rc |= csv_cell(f, in->advice.item[i].id, terminal);
+		rc |= csv_cell(f, in->advice.item[i].id, terminal, excel);
 	}
 	fputc(',', f);
-	rc |= csv_cell(f, in->questionnaire_version, terminal);
+	rc |= csv_cell(f, in->questionnaire_version, terminal, excel);
 	fputc(',', f);
-	rc |= csv_cell(f, in->advice_version, terminal);
+	rc |= csv_cell(f, in->advice_version, terminal, excel);
 	fputc(',', f);
-	rc |= csv_cell(f, flag_list(in, true, flags, sizeof flags), terminal);
+	rc |= csv_cell(f, flag_list(in, true, flags, sizeof flags), terminal, excel);
 	fputc(',', f);
-	rc |= csv_cell(f, flag_list(in, false, flags, sizeof flags), terminal);
+	rc |= csv_cell(f, flag_list(in, false, flags, sizeof flags), terminal, excel);
 	fputc(',', f);
-	rc |= csv_cell(f, in->ack.sheet ? in->ack.typed_name : NULL, terminal);
+	rc |= csv_cell(f, in->ack.sheet ? in->ack.typed_name : NULL, terminal, excel);
 	fputc(',', f);
-	rc |= csv_cell(f, in->ack.sheet ? in->ack.at : NULL, terminal);
+	rc |= csv_cell(f, in->ack.sheet ? in->ack.at : NULL, terminal, excel);
 	fputs("\r\n", f);
 	return rc;
 }
@@ -298,7 +328,7 @@ static int write_one(const struct intake *in, void *arg)
 			rc |= fputc('\n', st->f) == EOF;
 		break;
 	case EXPORT_CSV:
-		if (csv_row(st->f, in, st->terminal) < 0) {
+		if (csv_row(st->f, in, st->terminal, st->eq->excel) < 0) {
 			st->out_of_memory = true;
 			return -1;
 		}
@@ -327,7 +357,12 @@ static int write_head(struct export_state *st, const char *exported_at)
 	switch (st->fmt) {
 	case EXPORT_JSON: return fputs("[", st->f) == EOF ? -1 : 0;
 	case EXPORT_NDJSON: return 0;
-	case EXPORT_CSV: csv_header(st->f); return ferror(st->f) ? -1 : 0;
+	case EXPORT_CSV:
+		/* The byte order mark tells Excel the file is UTF-8. */
+		if (st->eq->excel)
+			fputs("\xef\xbb\xbf", st->f);
+		csv_header(st->f);
+		return ferror(st->f) ? -1 : 0;
 	case EXPORT_FHIR: return fhir_bundle_begin(st->f, exported_at);
 	}
 	return -1;
@@ -350,8 +385,11 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 {
 	struct export_state st = { db, eq, fmt, f, terminal, NULL, 0, false, progress, false, -1,
 				   { 0, 0 }, { 0, 0 }, clients };
+	struct intake_query q = eq->q;
 	long long result = -1;
 
+	/* The call list is per client: a later intake settles earlier ones. */
+	q.latest_only = q.latest_only || eq->pending_signoff;
 	clock_gettime(CLOCK_MONOTONIC, &st.start);
 	if ((fmt == EXPORT_JSON || fmt == EXPORT_NDJSON) && !(st.json = json_writer_new())) {
 		report("out of memory");
@@ -370,7 +408,7 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 			report("cannot write the export: %s", strerror(errno));
 		goto out;
 	}
-	if (db_each_intake_where(db, &eq->q, write_one, &st) != 0) {
+	if (db_each_intake_where(db, &q, write_one, &st) != 0) {
 		if (st.out_of_memory)
 			report("out of memory while exporting");
 		goto out;

@@ -870,3 +870,22 @@ char *json_subject(const struct subject *s, const char *exported_at)
 	cJSON_Delete(obj);
 	return out;
 }
+
+char *json_row(const struct json_field *field, size_t n)
+{
+	cJSON *obj = cJSON_CreateObject();
+	char *out = NULL;
+	bool ok = obj != NULL;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		if (field[i].text)
+			ok = cJSON_AddStringToObject(obj, field[i].key, field[i].text) != NULL;
+		else
+			ok = cJSON_AddNumberToObject(obj, field[i].key, (double)field[i].number) !=
+			     NULL;
+	}
+	if (ok)
+		out = cJSON_PrintUnformatted(obj);
+	cJSON_Delete(obj);
+	return out;
+}

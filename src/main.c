@@ -103,7 +103,7 @@ static const struct command commands[] = {
 	  "  --ref TEXT        the letter's reference, if any\n" },
 	{ "export", cmd_export,
 	  "smp-intake export [--format FORMAT] [--since DATE] [--until DATE] [--client ID]\n"
-	  "                  [--pending-signoff] [-o FILE] [--force]",
+	  "                  [--pending-signoff] [--excel] [-o FILE] [--force]",
 	  "the intakes as JSON, NDJSON, CSV or FHIR, or all of one client's records",
 	  "  --format FORMAT    json (default: one array), ndjson (one intake a line),\n"
 	  "                     csv (one row an intake, a header row; RFC 4180) or\n"
@@ -113,7 +113,11 @@ static const struct command commands[] = {
 	  "  --client ID        only client ID's intakes; alone (no --format, no other\n"
 	  "                     filter): everything stored about the client, as one\n"
 	  "                     JSON object, the answer to a subject access request\n"
-	  "  --pending-signoff  only intakes whose GP sign-off is pending\n"
+	  "  --pending-signoff  the call list: each client's latest intake, when its\n"
+	  "                     GP sign-off is pending (as list --pending-signoff)\n"
+	  "  --excel            with --format csv: for a spreadsheet, a UTF-8 byte order\n"
+	  "                     mark first and phone numbers kept as text without the\n"
+	  "                     formula guard's apostrophe (see docs/export.md)\n"
 	  "  -o, --output FILE  write to FILE (created 0600, atomically) instead of\n"
 	  "                     standard output; - is standard output\n"
 	  "  --force            replace FILE if it exists\n"
@@ -149,23 +153,48 @@ static const struct command commands[] = {
 	  "  --yes                  erase them, each as `erase` would; without it, only\n"
 	  "                         list who would be erased (a dry run)\n" },
 	{ "list", cmd_list,
-	  "smp-intake list [--pending-signoff | --ready] [--since DATE] [--until DATE] [--limit N]",
+	  "smp-intake list [--pending-signoff | --ready] [--since DATE] [--until DATE] [--limit N]\n"
+	  "                [--format text|tsv|json]",
 	  "list recent intakes, newest first, with GP sign-off and readiness",
-	  "  --pending-signoff  only intakes still waiting for the GP's sign-off (the\n"
-	  "                     receptionist's call list)\n"
+	  "  --pending-signoff  the call list: each client whose latest intake still\n"
+	  "                     waits for the GP's sign-off, once, with their phone; a\n"
+	  "                     later intake or a sign-off settles the earlier ones\n"
 	  "  --ready            only clients ready for a session: the GP's sign-off\n"
 	  "                     obtained (or no hair-growth treatment), no open\n"
 	  "                     screening flag, and the advice acknowledged\n"
 	  "  --since DATE       taken on or after DATE (YYYY-MM-DD, UTC)\n"
 	  "  --until DATE       taken on or before DATE\n"
-	  "  --limit N          at most N rows (default 20; 0 for all)\n" },
-	{ "find", cmd_find, "smp-intake find TEXT",
+	  "  --limit N          at most N rows (default 20; 0 for all)\n"
+	  "  --format FORMAT    text (the table, the default), tsv (a header row, then\n"
+	  "                     tab-separated rows) or json (an array), for scripts\n"
+	  "\n"
+	  "At a terminal the table fits its width: long names are cut with \"...\",\n"
+	  "and narrow terminals lose the date, then the treatments, then the flags\n"
+	  "columns. Through a pipe every value is whole. In tsv a tab in a value is\n"
+	  "written as a space and a line break as \\n.\n" },
+	{ "find", cmd_find, "smp-intake find TEXT [--format text|tsv|json]",
 	  "find clients by the start of their name, email or phone number",
 	  "  TEXT  words that each start a word of the name or the email address (zoe\n"
 	  "        dub, ana.silva@ex), in any order; case and accents are ignored, so\n"
 	  "        zoe finds Zoë.  A phone number (digits and + - . ( ) / only, at\n"
 	  "        least 4 digits) finds the numbers it starts, with or without the\n"
-	  "        country code or the leading 0.  Newest intake first, at most 200.\n" },
+	  "        country code or the leading 0.  Newest intake first, at most 200.\n"
+	  "  --format FORMAT  text (the table, the default), tsv or json, as for list\n"
+	  "\n"
+	  "At a terminal a long name is cut to the width; through a pipe it is whole.\n" },
+	{ "contact", cmd_contact, "smp-intake contact CLIENT [--phone PHONE] [--email EMAIL]",
+	  "change a client's phone number or email address (no new advice sheet)",
+	  "  CLIENT         the client number (see `find`)\n"
+	  "  --phone PHONE  the new phone number, checked as the questions check it;\n"
+	  "                 - (or an empty value) clears it\n"
+	  "  --email EMAIL  the new email address, checked likewise; - clears it\n"
+	  "\n"
+	  "Only the client record changes: no new intake, advice sheet or\n"
+	  "acknowledgement, and the client's readiness stays as it was. Each changed\n"
+	  "field goes into the audit (shown by `history` with each of the client's\n"
+	  "intakes) and the command into the access log. Without options, at a\n"
+	  "terminal the details on file are shown and the new ones asked for (Enter\n"
+	  "keeps one, - clears it); through a pipe an option is needed.\n" },
 	{ "config", cmd_config, "smp-intake config list | get KEY | set KEY VALUE",
 	  "show or change the studio's settings",
 	  "  list           every setting, its value and what it is for\n"

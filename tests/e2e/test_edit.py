@@ -69,11 +69,15 @@ class EditThroughPipe(EditTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         lines = p.stdout.splitlines()
         heads = [l for l in lines if not l.startswith(" ")]
-        self.assertEqual(len(heads), 3)
+        self.assertEqual(len(heads), 4)
         self.assertRegex(heads[0], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  Dana Staff  created$")
         self.assertRegex(heads[1], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  Dana Staff  "
                                    r"advice acknowledged by the client$")
         self.assertRegex(heads[2], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  Dana Staff  edited$")
+        # the new sheet's words are the acknowledged one's: carried over
+        self.assertRegex(heads[3], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  Dana Staff  "
+                                   r"advice acknowledged by the client$")
+        self.assertIn("    carried_over_from_sheet: (none) -> 1", lines)
         self.assertIn("    First name: Ana", lines)
         self.assertIn("    Phone: +44 7700 900123 -> +44 7700 900999", lines)
 
@@ -202,10 +206,9 @@ class EditAtTerminal(EditTest):
         child.expect_exact("Save these changes? [yes/no]: ")
         type_line(child, "yes")
         child.expect_exact("Saved the changes to intake 1.")
-        # The new sheet: the client acknowledges it again.
-        child.expect_exact(ACK)
-        type_line(child, "Ana Silva")
-        child.expect_exact("Acknowledged by the client: intake 1, advice sheet 2.")
+        # The new sheet has the words the client acknowledged: not asked
+        # again (test_contact: a changed advice is).
+        child.expect_exact("the acknowledgement carries over to sheet 2.")
         self.assertEqual(finish(self, child), 0)
         self.assertEqual(self.export()[0]["client"]["phone"], "+44 7700 900555")
         self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])

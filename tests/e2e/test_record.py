@@ -237,7 +237,11 @@ class Acknowledgement(IntakeTest):
 
     def test_an_edit_asks_again(self):
         self.new_intake(base_answers())
-        changed = base_answers(phone="+44 7700 900123", acknowledged_by=None)
+        # a new treatment changes the advice (a new phone alone would not:
+        # test_contact)
+        changed = base_answers(phone="+44 7700 900123", uses_other_topical="yes",
+                               other_topical_products="Foam", gp_discussed="no",
+                               acknowledged_by=None)
         p = self.run_cmd("edit", "1", input=pipe_lines(changed))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("Acknowledged: no", p.stdout)

@@ -578,16 +578,22 @@ static void test_each_intake_where(void **state)
 			 SQLITE_OK);
 	sqlite3_close(h);
 
-	walk_expect(db, (struct intake_query){ NULL, NULL, false, 0 }, (long long[]){ 1, 2, 3, 4 }, 4);
-	walk_expect(db, (struct intake_query){ NULL, NULL, true, 0 }, (long long[]){ 4, 3, 2, 1 }, 4);
-	walk_expect(db, (struct intake_query){ NULL, NULL, false, ana }, (long long[]){ 1, 3 }, 2);
-	walk_expect(db, (struct intake_query){ NULL, NULL, true, ana }, (long long[]){ 3, 1 }, 2);
-	walk_expect(db, (struct intake_query){ NULL, NULL, false, bea }, (long long[]){ 2 }, 1);
-	walk_expect(db, (struct intake_query){ "2026-02-01", "2026-02-02", false, 0 },
+	walk_expect(db, (struct intake_query){ NULL, NULL, false, 0, false }, (long long[]){ 1, 2, 3, 4 }, 4);
+	walk_expect(db, (struct intake_query){ NULL, NULL, true, 0, false }, (long long[]){ 4, 3, 2, 1 }, 4);
+	walk_expect(db, (struct intake_query){ NULL, NULL, false, ana, false }, (long long[]){ 1, 3 }, 2);
+	walk_expect(db, (struct intake_query){ NULL, NULL, true, ana, false }, (long long[]){ 3, 1 }, 2);
+	walk_expect(db, (struct intake_query){ NULL, NULL, false, bea, false }, (long long[]){ 2 }, 1);
+	walk_expect(db, (struct intake_query){ "2026-02-01", "2026-02-02", false, 0, false },
 		    (long long[]){ 2, 3 }, 2);
-	walk_expect(db, (struct intake_query){ "2026-02-02", NULL, true, ana }, (long long[]){ 3 }, 1);
-	walk_expect(db, (struct intake_query){ "2026-03-02", NULL, false, 0 }, NULL, 0);
-	walk_expect(db, (struct intake_query){ NULL, NULL, false, 999 }, NULL, 0);
+	walk_expect(db, (struct intake_query){ "2026-02-02", NULL, true, ana, false }, (long long[]){ 3 }, 1);
+	walk_expect(db, (struct intake_query){ "2026-03-02", NULL, false, 0, false }, NULL, 0);
+	walk_expect(db, (struct intake_query){ NULL, NULL, false, 999, false }, NULL, 0);
+	/* Each client's latest intake only (the call list): Ana's 3 settles
+	 * her 1, even when the dates leave 3 out. */
+	walk_expect(db, (struct intake_query){ NULL, NULL, false, 0, true }, (long long[]){ 2, 3, 4 },
+		    3);
+	walk_expect(db, (struct intake_query){ NULL, "2026-01-31", false, 0, true }, NULL, 0);
+	walk_expect(db, (struct intake_query){ NULL, NULL, true, ana, true }, (long long[]){ 3 }, 1);
 	db_close(db);
 }
 
@@ -632,6 +638,7 @@ static void test_acknowledge_and_clear(void **state)
 	 * whose answer changed loses its clearance; the other keeps it. */
 	assert_int_equal(db_load_intake(db, 1, &before), 0);
 	assert_int_equal(answers_set(&in.answers, "allergies", "yes"), 0);
+	assert_int_equal(advice_sheet_add(&in.advice, "allergy-note", "An allergy to mention."), 0);
 	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-04T09:00:00Z"), 0);
 	assert_int_equal(in.sheet, 2);
 	intake_clear(&in);
@@ -646,6 +653,18 @@ static void test_acknowledge_and_clear(void **state)
 	assert_int_equal(db_save_acknowledgement(db, 1, &ack), 0);
 	assert_int_equal(db_load_intake(db, 1, &in), 0);
 	assert_int_equal(in.ack.sheet, 2);
+	/* An edit whose sheet has the acknowledged words (a new phone): the
+	 * acknowledgement carries over, as the client gave it. */
+	assert_int_equal(db_load_intake(db, 1, &before), 0);
+	assert_int_equal(answers_set(&in.answers, "phone", "+44 7700 900999"), 0);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-05T09:00:00Z"), 0);
+	intake_clear(&before);
+	intake_clear(&in);
+	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(in.sheet, 3);
+	assert_int_equal(in.ack.sheet, 3);
+	assert_string_equal(in.ack.typed_name, "Ana Smith");
+	assert_string_equal(in.ack.at, "2026-03-02T10:00:00Z");
 	intake_clear(&in);
 	db_close(db);
 }
