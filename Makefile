@@ -31,7 +31,7 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover
 
 # Debian packages: what building needs, and what testing needs on top.
 BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev
-TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind \
+TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind less \
 	     groff-base man-db chromium poppler-utils git bash-completion jq
 # libFuzzer is clang's (bookworm's clang is clang-14; its runtime is apart).
 FUZZ_DEBS  = clang libclang-rt-14-dev

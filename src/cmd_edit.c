@@ -218,7 +218,8 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		       id);
 		goto out;
 	}
-	sheet_print_advice(stdout, &stored);
+	sheet_print_readiness(stdout, &stored);
+	sheet_show_advice(&stored, SHEET_FOR_CLIENT);
 	rc = EXIT_OK;
 	if (w.kind == FROM_TERMINAL && acknowledgement_ask(ctx, &stored) < 0) {
 		report("the changes to intake %lld are saved, but not the client's acknowledgement",
