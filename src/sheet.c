@@ -200,7 +200,7 @@ int sheet_print_readiness(FILE *f, const struct intake *in)
 	char ready[160], line[256];
 
 	readiness(in, ready, sizeof ready);
-	snprintf(line, sizeof line, "%s (the artist's view: smp-intake show %lld)", ready, in->id);
+	snprintf(line, sizeof line, "%s (details: smp-intake show %lld)", ready, in->id);
 	return print_wrapped(f, "Ready for a first session: ", line, false);
 }
 
