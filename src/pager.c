@@ -18,15 +18,14 @@ bool pager_wanted(void)
 	return isatty(STDOUT_FILENO);
 }
 
-/* The terminal's rows, or 0 when they cannot be read. */
+/* The terminal's rows, or 0 when they cannot be read (then no pager). */
 static int terminal_rows(void)
 {
 	struct winsize ws;
-	const char *env = getenv("LINES");
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
 		return ws.ws_row;
-	return env && atoi(env) > 0 ? atoi(env) : 0;
+	return 0;
 }
 
 static size_t count_lines(const char *text, size_t len)
