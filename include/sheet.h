@@ -21,9 +21,9 @@ int sheet_print_advice(FILE *f, const struct intake *in, enum sheet_reader who);
  * the terminal.  Returns 0, or -1 on an output or memory error. */
 int sheet_show_advice(const struct intake *in, enum sheet_reader who);
 
-/* One line for the artist after an intake is saved: whether the client
- * is ready for a first session, and where the artist's view is.  Returns
- * 0, or -1. */
+/* One line for the artist after an intake is saved, above the client's
+ * sheet: whether the client is ready for a first session, and if not why
+ * (`show` has the rest).  Returns 0, or -1. */
 int sheet_print_readiness(FILE *f, const struct intake *in);
 
 /* Every answer, one per line with its label as worded in questionnaire

@@ -197,11 +197,10 @@ out:
 
 int sheet_print_readiness(FILE *f, const struct intake *in)
 {
-	char ready[160], line[256];
+	char ready[160];
 
 	readiness(in, ready, sizeof ready);
-	snprintf(line, sizeof line, "%s (details: smp-intake show %lld)", ready, in->id);
-	return print_wrapped(f, "Ready for a first session: ", line, false);
+	return print_wrapped(f, "Ready for a first session: ", ready, false);
 }
 
 int sheet_print_advice(FILE *f, const struct intake *in, enum sheet_reader who)
