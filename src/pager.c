@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #define PAGER_DEFAULT "less -R"
+/* The lines kept free under a text that is not paged: the acknowledgement
+ * after a sheet takes three, and its top must stay on the screen. */
+#define PAGER_ROOM 4
 
 bool pager_wanted(void)
 {
@@ -83,7 +86,8 @@ int pager_show(const char *text, size_t len)
 	const char *pager = getenv("PAGER");
 	int rows;
 
-	if (!pager_wanted() || (rows = terminal_rows()) <= 0 || count_lines(text, len) < (size_t)rows)
+	if (!pager_wanted() || (rows = terminal_rows()) <= 0 ||
+	    count_lines(text, len) + PAGER_ROOM <= (size_t)rows)
 		return print_directly(text, len);
 	if (fflush(stdout) == EOF)
 		return -1;
