@@ -52,7 +52,7 @@ static int print_directly(const char *text, size_t len)
  * -1 when it could not be started, so the caller prints directly. */
 static int run_pager(const char *cmd, const char *text, size_t len)
 {
-	struct sigaction ignore = { 0 }, old_pipe, old_int, old_quit;
+	struct sigaction ignore = {0}, old_pipe, old_int, old_quit;
 	FILE *p;
 	int status;
 
@@ -75,8 +75,8 @@ static int run_pager(const char *cmd, const char *text, size_t len)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	/* 126 and 127: the shell could not run the pager at all. */
-	if (status == -1 || (WIFEXITED(status) && (WEXITSTATUS(status) == 126 ||
-						   WEXITSTATUS(status) == 127)))
+	if (status == -1 ||
+	    (WIFEXITED(status) && (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127)))
 		return -1;
 	return 0;
 }
