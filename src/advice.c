@@ -26,7 +26,7 @@ const struct advice_rule advice_rules[] = {
 	  "If You're Taking Medical Hair Growth Treatments: always discuss the combination with "
 	  "your GP; go ahead once they have green-lit it. Who and when is the program's record "
 	  "of that go-ahead." },
-	{ "treatments-compatible", "Your treatment can carry on",
+	{ "treatments-compatible", "Carrying on alongside SMP",
 	  ADVICE_SIGNOFF_OBTAINED,
 	  "You can keep using {treatments} alongside SMP. The two work at different depths of the "
 	  "skin, and SMP can hide thin areas while you wait for regrowth.",

@@ -13,7 +13,7 @@ ALL = ["smp-cosmetic-only", "gp-signoff-obtained", "treatments-compatible", "gp-
 TITLES = {
     "smp-cosmetic-only": "SMP is cosmetic only",
     "gp-signoff-obtained": "Your GP's go-ahead",
-    "treatments-compatible": "Your treatment can carry on",
+    "treatments-compatible": "Carrying on alongside SMP",
     "gp-signoff": "Ask your GP first",
     "gp-declined": "Your GP advised against it",
     "tell-artist": "Tell your artist",

@@ -29,8 +29,9 @@ def declined(**over):
 
 
 # What must never be on the sheet of a client whose GP declined.
-CONTRADICTS_DECLINED = ("can carry on", "keep using", "Ask your GP first", "ARTIST WARNING",
-                        "Pausing topical", "stop topical products", "GP's go-ahead")
+CONTRADICTS_DECLINED = ("Carrying on alongside SMP", "can carry on", "keep using",
+                        "Ask your GP first", "ARTIST WARNING", "Pausing topical",
+                        "stop topical products", "GP's go-ahead")
 # What only the artist's view has.
 ARTIST_ONLY = ("[smp-cosmetic-only]", "ARTIST WARNING", "flag-allergy", "Screening flags",
                "screening flags", "(sheet 1)", "intake 1,", "Ready for a first session")
@@ -108,7 +109,8 @@ class Sheets(IntakeTest):
                 self.assertIn("Talk to your GP about SMP alongside minoxidil (tablets)", f)
                 self.assertIn(where, f)
                 self.assertIn("There will be no SMP session until your GP has said yes", f)
-                for bad in ("can carry on", "gave the go-ahead", "ARTIST", "Pausing topical"):
+                for bad in ("Carrying on alongside SMP", "can carry on", "gave the go-ahead",
+                            "ARTIST", "Pausing topical"):
                     self.assertNotIn(bad, f)
 
     def test_client_sheet_has_no_ids_flags_or_numbers_the_artist_view_has(self):
