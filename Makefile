@@ -35,7 +35,7 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover
 # Debian packages: what building needs, and what testing needs on top.
 BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev \
 	     libunistring-dev
-TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind \
+TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind less \
 	     groff-base man-db chromium poppler-utils git bash-completion jq locales \
 	     libreoffice-calc-nogui
 # Locales the tests run the program under (tests/locales.sh makes them).

@@ -12,12 +12,20 @@ enum advice_trigger {
 	ADVICE_ALWAYS,
 	ADVICE_ANY_TREATMENT,
 	ADVICE_ANY_TOPICAL,
+	ADVICE_TOPICAL_NOT_DECLINED, /* a topical, and the GP has not declined */
+	ADVICE_SIGNOFF_OBTAINED,     /* a treatment, and the GP's sign-off obtained */
+	ADVICE_SIGNOFF_PENDING,	     /* a treatment, sign-off pending or not discussed */
+	ADVICE_SIGNOFF_DECLINED,     /* a treatment, and the GP declined */
 	ADVICE_ROOT_CAUSE /* wants_root_cause_help, or no treatment at all */
 };
 
 /* One rule: when it applies, what it says, and the fact of the source
- * article (shared/seed) it rests on.  The template may hold {signoff},
- * {products} and {pause}, filled in from the answers. */
+ * article (shared/seed) it rests on.  The template may hold {treatments}
+ * (the treatments named: "minoxidil (foam) and finasteride (tablets)"),
+ * {topicals} (those put on the scalp), {it} ("it" or "them"), {gp_name},
+ * {gp_date}, {gp_waiting}, {products} and {pause}, filled in from the
+ * answers.  Every text is for the client: no rule ids and no warnings to
+ * the artist, which the artist's view adds (sheet.c). */
 struct advice_rule {
 	const char *id; /* stable: stored with the intake and exported */
 	const char *title;
@@ -30,7 +38,7 @@ struct advice_rule {
  * a text is added, removed or reworded (a new entry in
  * questionnaire_versions[]).  Sheets are stored as printed, so an older
  * intake keeps showing the words it was given. */
-#define ADVICE_VERSION "2026.2"
+#define ADVICE_VERSION "2026.3"
 
 extern const struct advice_rule advice_rules[];
 extern const size_t advice_rule_count;

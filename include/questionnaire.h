@@ -64,7 +64,7 @@ extern const size_t questionnaire_count;
 /* The version of the questions, given with them to other systems (the
  * FHIR Questionnaire and every response to it).  Changes when a question
  * is added, removed or changes its meaning. */
-#define QUESTIONNAIRE_VERSION "2026.2"
+#define QUESTIONNAIRE_VERSION "2026.3"
 
 /* The most questions a questionnaire may have (struct answers holds one
  * value per question). */

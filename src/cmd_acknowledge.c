@@ -183,7 +183,7 @@ int cmd_acknowledge(struct ctx *ctx, int argc, char **argv)
 		/* Printing the sheet is a read of the record, logged as `advice`
 		 * would log it. */
 		if (access_record_client(ctx, "advice", in.client_id) == EXIT_OK &&
-		    sheet_print_advice(stdout, &in) == 0 && acknowledgement_ask(ctx, &in) == 0)
+		    sheet_show_advice(&in, SHEET_FOR_CLIENT) == 0 && acknowledgement_ask(ctx, &in) == 0)
 			rc = EXIT_OK;
 		goto out;
 	}

@@ -219,7 +219,8 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		       id);
 		goto out;
 	}
-	sheet_print_advice(stdout, &stored);
+	sheet_print_readiness(stdout, &stored);
+	sheet_show_advice(&stored, SHEET_FOR_CLIENT);
 	rc = EXIT_OK;
 	if (stored.ack.sheet == stored.sheet && !in.ack.typed_name) {
 		/* Same words as the sheet the client acknowledged: it still counts. */

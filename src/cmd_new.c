@@ -475,7 +475,10 @@ stopped:
 	if (db_save_intake(ctx->db, &in) < 0)
 		goto kept;
 	printf("Saved intake %lld for client %lld.\n", in.id, in.client_id);
-	sheet_print_advice(stdout, &in);
+	/* One line for the artist, then the client's sheet to read before
+	 * typing their name (through the pager when longer than the screen). */
+	sheet_print_readiness(stdout, &in);
+	sheet_show_advice(&in, SHEET_FOR_CLIENT);
 	rc = EXIT_OK;
 	if (w.kind == FROM_TERMINAL && acknowledgement_ask(ctx, &in) < 0) {
 		report("intake %lld is saved, but not the client's acknowledgement", in.id);

@@ -77,8 +77,10 @@ static int advice_format_parse(const char *name, enum advice_format *out)
 int cmd_advice(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { "format", required_argument, NULL, 'F' },
+					      { "for", required_argument, NULL, 'R' },
 					      { NULL, 0, NULL, 0 } };
 	enum advice_format format = FORMAT_TEXT;
+	enum sheet_reader reader = SHEET_FOR_CLIENT;
 	const char *id_text = NULL;
 	struct intake in;
 	int c, rc, nargs = 0;
@@ -97,9 +99,25 @@ int cmd_advice(struct ctx *ctx, int argc, char **argv)
 				       optarg);
 				return EXIT_USAGE;
 			}
+		} else if (c == 'R') {
+			if (strcmp(optarg, "client") == 0) {
+				reader = SHEET_FOR_CLIENT;
+			} else if (strcmp(optarg, "artist") == 0) {
+				reader = SHEET_FOR_ARTIST;
+			} else {
+				report("advice: unknown reader '%.40s' (client or artist)", optarg);
+				return EXIT_USAGE;
+			}
 		} else {
 			return command_bad_option("advice", argc, argv);
 		}
+	}
+	/* The handouts are what the client takes home: the artist's view is
+	 * the text sheet only. */
+	if (reader == SHEET_FOR_ARTIST && format != FORMAT_TEXT) {
+		report("advice: --for artist prints the text sheet only (markdown and html are the "
+		       "client's handout)");
+		return EXIT_USAGE;
 	}
 	for (; optind < argc; optind++, nargs++) /* operands after "--" */
 		id_text = argv[optind];
@@ -111,7 +129,7 @@ int cmd_advice(struct ctx *ctx, int argc, char **argv)
 		return rc;
 	switch (format) {
 	case FORMAT_TEXT:
-		if (sheet_print_advice(stdout, &in) < 0)
+		if (sheet_show_advice(&in, reader) < 0)
 			rc = EXIT_FAIL;
 		break;
 	case FORMAT_MARKDOWN:

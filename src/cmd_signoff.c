@@ -118,7 +118,7 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 	if (db_save_signoff(ctx->db, &in, &before, &s) < 0 || db_commit(ctx->db) < 0)
 		goto out;
 	printf("Recorded GP sign-off '%s' for intake %lld.\n", status, id);
-	sheet_print_advice(stdout, &in);
+	sheet_show_advice(&in, SHEET_FOR_ARTIST);
 	rc = EXIT_OK;
 out:
 	db_rollback(ctx->db);

@@ -86,9 +86,12 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "smp-intake show ID",
 	  "print an intake: client, versions, screening flags, answers, advice",
 	  "  ID  the intake number printed when it was saved (see `find`)\n" },
-	{ "advice", cmd_advice, "smp-intake advice ID [--format text|markdown|html]",
+	{ "advice", cmd_advice,
+	  "smp-intake advice ID [--for client|artist] [--format text|markdown|html]",
 	  "print the advice sheet given at an intake again, or a handout for the client",
 	  "  ID                the intake number\n"
+	  "  --for READER      client (plain words, the default) or artist (with rule\n"
+	  "                    ids, readiness, GP warning, flags; text format only)\n"
 	  "  --format FORMAT   text (the sheet as on screen, the default), markdown, or\n"
 	  "                    html (a self-contained page that prints on A4 and Letter)\n" },
 	{ "signoff", cmd_signoff,

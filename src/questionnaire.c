@@ -39,18 +39,22 @@ const struct question questionnaire[] = {
 	  Q_NOTES, false, ALWAYS, { NULL }, NULL,
 	  "Free text, kept as typed. End a line with \\ to go on to the next line. Enter to skip.",
 	  DATE_ANY, false, FREE_TEXT_MAX_CP, false },
-	{ "uses_rogaine", "Uses Rogaine (minoxidil)?", "Rogaine (minoxidil)", Q_YESNO, true, ALWAYS,
-	  { NULL }, "no", "Rogaine is minoxidil, usually a foam or solution put on the scalp.", DATE_ANY,
+	{ "uses_rogaine", "Uses minoxidil (Rogaine, Regaine), in any form?", "Minoxidil (Rogaine/Regaine)",
+	  Q_YESNO, true, ALWAYS, { NULL }, "no",
+	  "Minoxidil, sold as Rogaine or Regaine: a foam or solution on the scalp, or tablets (oral "
+	  "minoxidil). Any form counts.", DATE_ANY,
 	  false, 0, false },
-	{ "rogaine_form", "Rogaine form", "Rogaine form", Q_CHOICE, true, YES("uses_rogaine"),
+	{ "rogaine_form", "Minoxidil form", "Minoxidil form", Q_CHOICE, true, YES("uses_rogaine"),
 	  { "foam", "solution", "oral", "other", NULL }, "foam",
 	  "How the minoxidil is taken: foam, solution, oral (tablets) or other.", DATE_ANY, false, 0, false },
-	{ "rogaine_since", "Using Rogaine since (YYYY-MM-DD, optional)", "Rogaine since", Q_DATE, false,
+	{ "rogaine_since", "Using minoxidil since (YYYY-MM-DD, optional)", "Minoxidil since", Q_DATE, false,
 	  YES("uses_rogaine"), { NULL }, NULL, "Roughly when the client started; Enter to skip.",
 	  DATE_NOT_FUTURE, false, 0, false },
-	{ "uses_propecia", "Uses Propecia (finasteride)?", "Propecia (finasteride)", Q_YESNO, true, ALWAYS,
-	  { NULL }, "no", "Propecia is finasteride, usually a daily tablet.", DATE_ANY, false, 0, false },
-	{ "propecia_form", "Propecia form", "Propecia form", Q_CHOICE, true, YES("uses_propecia"),
+	{ "uses_propecia", "Uses finasteride (Propecia), in any form?", "Finasteride (Propecia)", Q_YESNO,
+	  true, ALWAYS, { NULL }, "no",
+	  "Finasteride, sold as Propecia: usually a daily tablet, sometimes a spray or lotion on the "
+	  "scalp. Any form counts.", DATE_ANY, false, 0, false },
+	{ "propecia_form", "Finasteride form", "Finasteride form", Q_CHOICE, true, YES("uses_propecia"),
 	  { "tablet", "topical", NULL }, "tablet",
 	  "Tablet (by mouth) or topical (a finasteride spray or lotion on the scalp).", DATE_ANY, false, 0, false },
 	{ "uses_other_topical", "Uses any other cream, foam or lotion on the scalp?",
@@ -134,7 +138,7 @@ _Static_assert(sizeof questionnaire / sizeof questionnaire[0] <= QUESTIONS_MAX,
 /* Oldest first.  A new version is added here when a question is added,
  * removed, reworded or changes meaning, or an advice text changes
  * (advice.h's ADVICE_VERSION follows the same list). */
-const char *const questionnaire_versions[] = { "2026.1", "2026.2", NULL };
+const char *const questionnaire_versions[] = { "2026.1", "2026.2", "2026.3", NULL };
 
 /* Labels a later version replaced: what question `id` was called up to
  * and including version `until`.  Questions added later need no row:
@@ -144,6 +148,13 @@ static const struct old_label {
 } old_labels[] = {
 	/* 2026.2 added "Other medication"; the old label read alike. */
 	{ "uses_other_medical", "2026.1", "Other medical treatment" },
+	/* 2026.3 asks by the drug's name (oral minoxidil went under "other
+	 * medical" when the question said Rogaine). */
+	{ "uses_rogaine", "2026.2", "Rogaine (minoxidil)" },
+	{ "rogaine_form", "2026.2", "Rogaine form" },
+	{ "rogaine_since", "2026.2", "Rogaine since" },
+	{ "uses_propecia", "2026.2", "Propecia (finasteride)" },
+	{ "propecia_form", "2026.2", "Propecia form" },
 };
 
 /* Questions added after the first version, with the version that added

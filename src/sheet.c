@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pager.h"
 #include "text.h"
 
 static bool use_colour(FILE *f)
@@ -124,10 +125,29 @@ static int print_flags(FILE *f, const struct intake *in, bool full, bool colour)
 	return 0;
 }
 
-int sheet_print_advice(FILE *f, const struct intake *in)
+/* The artist's warning for the recorded GP answer, or NULL when the GP
+ * does not stop the artist. */
+static const char *signoff_warning(const struct answers *a)
+{
+	const char *status = answers_signoff_status(a);
+	const char *discussed = answers_get(a, "gp_discussed");
+
+	if (strcmp(status, "declined") == 0)
+		return "do not start: GP sign-off declined (the GP advised against SMP with this "
+		       "treatment; a session needs a new sign-off).";
+	if (strcmp(status, "pending") != 0)
+		return NULL;
+	return discussed && strcmp(discussed, "no") == 0
+		       ? "do not start: GP sign-off pending (not yet discussed with the GP)."
+		       : "do not start: GP sign-off pending.";
+}
+
+/* The sheet for who, with colour or without. */
+static int print_advice(FILE *f, const struct intake *in, enum sheet_reader who, bool colour)
 {
 	const struct answers *a = &in->answers;
-	bool colour = use_colour(f);
+	bool artist = who == SHEET_FOR_ARTIST;
+	const char *warning = artist ? signoff_warning(a) : NULL;
 	char *name = NULL, ready[160];
 	size_t n;
 	int rc = -1;
@@ -139,29 +159,72 @@ int sheet_print_advice(FILE *f, const struct intake *in)
 	snprintf(name, n, "%s %s", answers_get(a, "first_name") ? answers_get(a, "first_name") : "",
 		 answers_get(a, "last_name") ? answers_get(a, "last_name") : "");
 	readiness(in, ready, sizeof ready);
-	if (fputs("\nAdvice for ", f) == EOF || text_print_safe(f, name) < 0 ||
-	    fprintf(f, " (intake %lld, %.10s)\n", in->id, in->taken_at ? in->taken_at : "") < 0 ||
-	    print_wrapped(f, "Ready for a first session: ", ready, false) < 0)
+	if (fputs("\nAdvice for ", f) == EOF || text_print_safe(f, name) < 0)
+		goto out;
+	if (artist ? fprintf(f, " (intake %lld, %.10s)\n", in->id, in->taken_at ? in->taken_at : "") < 0
+		   : fprintf(f, " (%.10s)\n", in->taken_at ? in->taken_at : "") < 0)
+		goto out;
+	if (artist && print_wrapped(f, "Ready for a first session: ", ready, false) < 0)
+		goto out;
+	if (warning && ((colour && fputs("\033[31m", f) == EOF) ||
+			print_wrapped(f, "ARTIST WARNING: ", warning, false) < 0 ||
+			(colour && fputs("\033[0m", f) == EOF)))
 		goto out;
 	for (size_t i = 0; i < in->advice.count; i++) {
 		const struct advice_item *it = &in->advice.item[i];
+		/* Sheets stored before advice 2026.3 carry the warning inline. */
 		bool warn = colour && strstr(it->text, "ARTIST WARNING");
-
 		char heading[160];
 
-		snprintf(heading, sizeof heading, "%s  [%s]", advice_title(it->id), it->id);
+		if (artist)
+			snprintf(heading, sizeof heading, "%s  [%s]", advice_title(it->id), it->id);
+		else
+			snprintf(heading, sizeof heading, "%s", advice_title(it->id));
 		if (fputc('\n', f) == EOF || (colour && fputs("\033[1m", f) == EOF) ||
 		    print_heading(f, heading) < 0 || (colour && fputs("\033[0m", f) == EOF) ||
 		    (warn && fputs("\033[31m", f) == EOF) || print_wrapped(f, "  ", it->text, false) < 0 ||
 		    (warn && fputs("\033[0m", f) == EOF))
 			goto out;
 	}
-	if (print_flags(f, in, true, colour) < 0 || fputc('\n', f) == EOF ||
-	    print_acknowledgement(f, in) < 0)
+	if (artist && (print_flags(f, in, true, colour) < 0 || fputc('\n', f) == EOF ||
+		       print_acknowledgement(f, in) < 0))
 		goto out;
 	rc = 0;
 out:
 	free(name);
+	return rc;
+}
+
+int sheet_print_readiness(FILE *f, const struct intake *in)
+{
+	char ready[160];
+
+	readiness(in, ready, sizeof ready);
+	return print_wrapped(f, "Ready for a first session: ", ready, false);
+}
+
+int sheet_print_advice(FILE *f, const struct intake *in, enum sheet_reader who)
+{
+	return print_advice(f, in, who, use_colour(f));
+}
+
+int sheet_show_advice(const struct intake *in, enum sheet_reader who)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int rc;
+
+	if (!pager_wanted())
+		return sheet_print_advice(stdout, in, who);
+	if (!(mem = open_memstream(&text, &len)))
+		return sheet_print_advice(stdout, in, who);
+	rc = print_advice(mem, in, who, use_colour(stdout));
+	if (fclose(mem) != 0)
+		rc = -1;
+	if (rc == 0)
+		rc = pager_show(text, len);
+	free(text);
 	return rc;
 }
 
@@ -196,5 +259,5 @@ int sheet_print_intake(FILE *f, const struct intake *in)
 		snprintf(line, sizeof line, "%s", status);
 	if (fputc('\n', f) == EOF || print_wrapped(f, "GP sign-off: ", line, false) < 0)
 		return -1;
-	return sheet_print_advice(f, in);
+	return sheet_print_advice(f, in, SHEET_FOR_ARTIST);
 }

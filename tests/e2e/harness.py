@@ -171,13 +171,15 @@ class IntakeTest(unittest.TestCase):
             self.assertNotEqual(p.returncode, 99, "valgrind reported errors:\n" + p.stderr)
         return p
 
-    def spawn(self, *args, env=None, columns=100):
-        """Starts the binary on a pseudo-terminal (pexpect, text mode)."""
+    def spawn(self, *args, env=None, columns=100, rows=200):
+        """Starts the binary on a pseudo-terminal (pexpect, text mode).  The
+        window is tall, so a sheet fits without the pager (test_sheets.py
+        tries the pager at 24 rows)."""
         cmd = WRAPPER + [BIN, *args]
         # A run started under nohup would pass SIGHUP on ignored, and a
         # closed terminal would then not end the program.
         child = pexpect.spawn(cmd[0], cmd[1:], env=env or self.env, encoding="utf-8",
-                              timeout=TIMEOUT, dimensions=(40, columns),
+                              timeout=TIMEOUT, dimensions=(rows, columns),
                               preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))
         self.addCleanup(child.close, force=True)
         return child

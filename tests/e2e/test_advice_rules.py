@@ -7,8 +7,24 @@ import sqlite3
 from harness import base_answers, today
 from test_pipe_intake import PipeTest, expand, lines_for, load_cases
 
-ALL = ["smp-cosmetic-only", "treatments-compatible", "gp-signoff", "tell-artist",
-       "pause-topicals", "root-cause"]
+ALL = ["smp-cosmetic-only", "gp-signoff-obtained", "treatments-compatible", "gp-signoff",
+       "gp-declined", "tell-artist", "pause-topicals", "root-cause"]
+# The titles the client's sheet prints (without the ids the artist sees).
+TITLES = {
+    "smp-cosmetic-only": "SMP is cosmetic only",
+    "gp-signoff-obtained": "Your GP's go-ahead",
+    "treatments-compatible": "Carrying on alongside SMP",
+    "gp-signoff": "Ask your GP first",
+    "gp-declined": "Your GP advised against it",
+    "tell-artist": "Tell your artist",
+    "pause-topicals": "Pausing topical products while you heal",
+    "root-cause": "The cause of hair loss",
+}
+
+
+def titles(text):
+    """The advice titles of a client's sheet, in order."""
+    return [l for l in text.splitlines() if l in TITLES.values()]
 
 
 def flat(text):
@@ -36,11 +52,16 @@ class AdviceRules(PipeTest):
             with self.subTest(case=case["name"]):
                 out = self.save(**case["set"])
                 self.assertIn("Saved intake %d " % n, out)
-                self.assertEqual(self.headings(out), case["advice"], "printed sheet")
+                want = [TITLES[i] for i in case["advice"]]
+                self.assertEqual(titles(out), want, "printed sheet")
+                self.assertEqual(self.headings(out), [], "no rule ids on the client's sheet")
                 exported[n] = case["advice"]
                 again = self.run_cmd("advice", str(n))
                 self.assertEqual(again.returncode, 0, again.stderr)
-                self.assertEqual(self.headings(again.stdout), case["advice"], "advice ID")
+                self.assertEqual(titles(again.stdout), want, "advice ID")
+                again = self.run_cmd("advice", str(n), "--for", "artist")
+                self.assertEqual(again.returncode, 0, again.stderr)
+                self.assertEqual(self.headings(again.stdout), case["advice"], "--for artist")
             seen_on.update(case["advice"])
             seen_off.update(set(ALL) - set(case["advice"]))
         data = self.export()
@@ -58,27 +79,39 @@ class AdviceRules(PipeTest):
         self.assertIn("does not cure", text["smp-cosmetic-only"])
         self.assertIn(text["smp-cosmetic-only"], flat(out))
 
+    def artist_view(self, intake_id):
+        p = self.run_cmd("advice", str(intake_id), "--for", "artist")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
     def test_gp_signoff_pending_warns_the_artist(self):
         out = self.save(uses_rogaine="yes", gp_discussed="yes", gp_signoff="pending")
         text, _ = self.advice_of(1)
-        self.assertIn("GP sign-off: pending", text["gp-signoff"])
-        self.assertIn("ARTIST WARNING", text["gp-signoff"])
-        self.assertIn("ARTIST WARNING", out)
+        self.assertIn("waiting for your GP's answer", text["gp-signoff"])
+        self.assertIn("no SMP session until your GP has said yes", text["gp-signoff"])
+        self.assertNotIn("ARTIST WARNING", text["gp-signoff"])
+        self.assertNotIn("ARTIST WARNING", out)
         self.assertIn(text["gp-signoff"], flat(out))
+        self.assertIn("ARTIST WARNING: do not start: GP sign-off pending.",
+                      flat(self.artist_view(1)))
 
     def test_gp_signoff_declined_warns_the_artist(self):
         out = self.save(uses_propecia="yes", gp_discussed="yes", gp_signoff="declined")
-        text, _ = self.advice_of(1)
-        self.assertIn("declined", text["gp-signoff"])
-        self.assertIn("ARTIST WARNING", text["gp-signoff"])
-        self.assertIn("ARTIST WARNING", out)
+        text, ids = self.advice_of(1)
+        self.assertNotIn("gp-signoff", ids)
+        self.assertIn("advised against combining SMP with finasteride (tablets)",
+                      text["gp-declined"])
+        self.assertNotIn("ARTIST WARNING", out)
+        self.assertIn("ARTIST WARNING: do not start: GP sign-off declined",
+                      flat(self.artist_view(1)))
 
     def test_gp_not_discussed_warns_the_artist(self):
         out = self.save(uses_other_medical="yes", other_medical_products="x", gp_discussed="no")
         text, _ = self.advice_of(1)
-        self.assertIn("not yet discussed", text["gp-signoff"])
-        self.assertIn("ARTIST WARNING", text["gp-signoff"])
-        self.assertIn("ARTIST WARNING", out)
+        self.assertIn("not talked to your GP about this yet", text["gp-signoff"])
+        self.assertNotIn("ARTIST WARNING", out)
+        self.assertIn("ARTIST WARNING: do not start: GP sign-off pending (not yet discussed "
+                      "with the GP).", flat(self.artist_view(1)))
         [rec] = self.export()
         self.assertEqual(rec["gp_signoff"], {"status": "pending", "gp_name": None, "date": None})
 
@@ -87,10 +120,11 @@ class AdviceRules(PipeTest):
         out = self.save(uses_rogaine="yes", gp_discussed="yes", gp_signoff="obtained",
                         gp_name="Dr Ngozi Okafor", gp_signoff_date=when)
         text, _ = self.advice_of(1)
-        self.assertIn("GP sign-off: obtained from Dr Ngozi Okafor on %s." % when,
-                      text["gp-signoff"])
-        self.assertNotIn("ARTIST WARNING", text["gp-signoff"])
+        self.assertIn("Your GP, Dr Ngozi Okafor, gave the go-ahead on %s" % when,
+                      text["gp-signoff-obtained"])
+        self.assertNotIn("gp-signoff", text)
         self.assertNotIn("ARTIST WARNING", out)
+        self.assertNotIn("ARTIST WARNING", self.artist_view(1))
         self.assertIn("Dr Ngozi Okafor", out)
         self.assertIn(when, out)
 
@@ -102,8 +136,8 @@ class AdviceRules(PipeTest):
                         uses_other_medical="yes", other_medical_products="spironolactone 50mg")
         text, _ = self.advice_of(1)
         t = text["tell-artist"]
-        for part in ("Rogaine (minoxidil), oral, since %s" % since,
-                     "Propecia (finasteride), topical", "Nizoral 2% shampoo",
+        for part in ("minoxidil (tablets) since %s" % since,
+                     "finasteride (spray or lotion)", "Nizoral 2% shampoo",
                      "spironolactone 50mg"):
             self.assertIn(part, t)
             self.assertIn(part, flat(out))
@@ -111,10 +145,10 @@ class AdviceRules(PipeTest):
     def test_tell_artist_leaves_out_unused_products(self):
         self.save(uses_propecia="yes")
         t = self.advice_of(1)[0]["tell-artist"]
-        self.assertIn("Propecia (finasteride), tablet", t)
-        self.assertNotIn("Rogaine", t)
-        self.assertNotIn("other topical", t)
-        self.assertNotIn("other medical", t)
+        self.assertIn("finasteride (tablets)", t)
+        self.assertNotIn("minoxidil", t)
+        self.assertNotIn("other scalp", t)
+        self.assertNotIn("other hair-growth medicine", t)
 
     def test_pause_dates_from_the_planned_session(self):
         session = today() + datetime.timedelta(days=40)
@@ -154,8 +188,10 @@ class AdviceRules(PipeTest):
         self.assertEqual(again.returncode, 0, again.stderr)
         stop = (session - datetime.timedelta(days=7)).isoformat()
         self.assertIn(stop, again.stdout)
-        # Same sheet as printed at save time (the "Saved" line aside).
-        self.assertEqual(again.stdout, first.split("\n", 1)[1])
+        # Same sheet as printed at save time (the "Saved" and readiness
+        # lines for the artist aside).
+        self.assertTrue(first.split("\n")[1].startswith("Ready for a first session: "))
+        self.assertEqual(again.stdout, first[first.index("\nAdvice for "):])
 
     def test_pause_without_a_session_date_defers_to_the_artist(self):
         out = self.save(uses_rogaine="yes", planned_session_date="")

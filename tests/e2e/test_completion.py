@@ -310,7 +310,7 @@ class Completion(IntakeTest):
         child.expect_exact("advice ")
         child.send("\t")
         child.expect_exact("1 ")
-        child.send("--fo\t")
+        child.send("--form\t")
         child.expect_exact("--format ")
         child.send("mark\t")
         child.expect_exact("markdown ")

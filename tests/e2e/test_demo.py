@@ -80,7 +80,9 @@ class DemoTest(IntakeTest):
         for n in range(1, SAMPLE_INTAKES + 1):
             for cmd in ("show", "advice"):
                 with self.subTest(cmd=cmd, id=n):
-                    p = self.run_cmd("--db", path, cmd, str(n))
+                    # the artist's view of the advice: flags and acknowledgement
+                    extra = ["--for", "artist"] if cmd == "advice" else []
+                    p = self.run_cmd("--db", path, cmd, str(n), *extra)
                     self.assertEqual(p.returncode, 0, p.stderr)
                     self.assertIn("Advice for ", p.stdout)
                     shown[cmd, n] = p.stdout

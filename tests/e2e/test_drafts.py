@@ -50,7 +50,7 @@ class Drafts(DraftTest):
         self.assertEqual(lines[0].split(), ["draft", "changed", "(UTC)", "staff", "what", "client",
                                             "stopped", "at"])
         self.assertRegex(lines[1], r"^1 +\d{4}-\d\d-\d\d \d\d:\d\d Dana Staff +new intake +"
-                                   r"Ana Silva +Rogaine \(minoxidil\)$")
+                                   r"Ana Silva +Minoxidil \(Rogaine/Regaine\)$")
         self.assertEqual(self.export(), [])
         self.assertEqual(self.run_cmd("list").stdout.strip(), "No intake found.")
         self.assertEqual(self.run_cmd("ids").stdout, "")

@@ -74,7 +74,7 @@ class ExportFields(PipeTest):
             "allergies": False, "pregnant_or_breastfeeding": "not_applicable",
             "wants_root_cause_help": True, "planned_session_date": d(30)})
         self.assertEqual([x["id"] for x in rec["advice"]],
-                         ["smp-cosmetic-only", "treatments-compatible", "gp-signoff",
+                         ["smp-cosmetic-only", "gp-signoff-obtained", "treatments-compatible",
                           "tell-artist", "pause-topicals", "root-cause"])
         stored = self.sql("SELECT advice_id, text FROM advice_sheet ORDER BY sheet, position")
         self.assertEqual([(x["id"], x["text"]) for x in rec["advice"]], stored)
@@ -257,7 +257,8 @@ class ShowAndAdvice(PipeTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         uuid = self.sql("SELECT uuid FROM intake")[0][0]
         for part in ("Intake 1", uuid, "Dana Staff", "Ana", "Silva", "1985-07-23",
-                     "0207 946 0958", "GP sign-off: declined", "[gp-signoff]"):
+                     "0207 946 0958", "GP sign-off: declined", "[gp-declined]",
+                     "ARTIST WARNING: do not start: GP sign-off declined"):
             self.assertIn(part, p.stdout)
 
     def test_stored_escapes_never_reach_the_terminal_raw(self):
@@ -341,7 +342,7 @@ class ExportClient(PipeTest):
         self.assertEqual(first["acknowledgement"]["sheet"], 1)
         self.assertEqual(first["acknowledgement"]["typed_name"], "Ana Silva")
         self.assertEqual((first["ready"], second["ready"]), (True, False))
-        self.assertEqual((first["questionnaire_version"], first["flags"]), ("2026.2", []))
+        self.assertEqual((first["questionnaire_version"], first["flags"]), ("2026.3", []))
         self.assertEqual(first["revision"], 2)
         self.assertEqual([s["sheet"] for s in first["advice_sheets"]], [1, 2])
         self.assertEqual(first["advice_sheets"][-1]["advice"], full[1]["advice"])

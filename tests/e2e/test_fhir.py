@@ -659,9 +659,9 @@ class FhirBundle(Fixture):
         acknowledgement (of the sheet before a sign-off too), the versions."""
         r = [e["resource"] for e in self.fixture["bundle"]["entry"]]
         version = self.fixture["questionnaire"]["version"]
-        self.assertEqual(version, "2026.2")
+        self.assertEqual(version, "2026.3")
         self.assertEqual([x["questionnaire"].split("|")[1] for x in r],
-                         ["2026.2"] * 5 + ["2026.1"] * 2)
+                         ["2026.3"] * 5 + ["2026.1"] * 2)
         items = {i["linkId"]: i["answer"] for i in r[0]["item"]}
         self.assertEqual([a["valueCoding"]["code"] for a in items["scalp_conditions"]],
                          ["eczema", "sunburn", "other"])
@@ -690,7 +690,7 @@ class FhirBundle(Fixture):
             self.assertEqual(ext(r[i], "acknowledgement"), [])
             self.assertEqual(len(r[i]["contained"]), 1)
         self.assertEqual([ext(x, "advice-version")[0]["valueString"] for x in r],
-                         ["2026.2"] * 5 + ["2026.1"] * 2)
+                         ["2026.3"] * 5 + ["2026.1"] * 2)
         self.assertNotIn("scalp_conditions", [i["linkId"] for i in r[5]["item"]])
 
     def test_the_checks_catch_broken_output(self):

@@ -60,9 +60,24 @@ class Handout(IntakeTest):
         self.assertEqual(p.stderr, "")
         return p.stdout
 
+    def store_an_old_warning(self):
+        """Makes the stored sheet one of advice 2026.2, whose gp-signoff
+        text carried the artist's warning inline: printed as stored, the
+        warning set apart."""
+        con = sqlite3.connect(self.db)
+        try:
+            with con:
+                con.execute(
+                    "UPDATE advice_sheet SET text = 'Talk SMP and your hair-growth treatment "
+                    "through with your GP, and get their go-ahead before the first session. "
+                    "GP sign-off: pending. ARTIST WARNING: do not start the first session until "
+                    "the GP has given the go-ahead.' WHERE advice_id = 'gp-signoff'")
+        finally:
+            con.close()
+
     def titles(self):
         """The advice titles, read from the text sheet ("Title  [id]")."""
-        titles = re.findall(r"(?m)^(\S.*?)  \[[a-z0-9-]+\]$", self.advice("1"))
+        titles = re.findall(r"(?m)^(\S.*?)  \[[a-z0-9-]+\]$", self.advice("1", "--for", "artist"))
         stored = self.sql("SELECT count(*) FROM advice_sheet WHERE intake_id = 1")[0][0]
         self.assertEqual(len(titles), stored)
         self.assertGreaterEqual(len(titles), 4)
@@ -106,6 +121,12 @@ class Handout(IntakeTest):
         self.assertIn("- **Consultation date:** %s\n" % iso(today()), md)
         for title in self.titles():
             self.assertIn("\n## %s\n" % title, md)
+        # The client's handout: the GP's answer in plain words, no warning
+        # to the artist.
+        self.assertIn("There will be no SMP session until your GP has said yes", md)
+        self.assertNotIn("ARTIST WARNING", md)
+        self.store_an_old_warning()
+        md = self.advice("1", "--format", "markdown")
         self.assertIn("\n> **ARTIST WARNING**: do not start", md)
         self.assertIn(self.stop, md)
         self.assertIn(self.resume, md)
@@ -130,6 +151,9 @@ class Handout(IntakeTest):
             self.assertNotIn(bad, html)
         for title in self.titles():
             self.assertIn("<h2>%s</h2>" % title.replace("'", "&#39;"), html)
+        self.assertNotIn("ARTIST WARNING", html)
+        self.store_an_old_warning()
+        html = self.advice("1", "--format=html")
         self.assertIn('<p class="warning" role="note"><strong>ARTIST WARNING</strong>', html)
 
     @unittest.skipUnless(os.access(CHROMIUM, os.X_OK) and os.access(PDFTOTEXT, os.X_OK),
@@ -147,7 +171,8 @@ class Handout(IntakeTest):
                 self.assertIn(iso(today()), text)
                 for title in titles:
                     self.assertIn(title, text)
-                self.assertIn("ARTIST WARNING: do not start", text)
+                self.assertIn("Ask your GP first", text)
+                self.assertNotIn("ARTIST WARNING", text)
                 self.assertIn("stop topical products on %s" % self.stop, text)
                 self.assertIn("start again on %s" % self.resume, text)
 

@@ -360,8 +360,10 @@ class StoredEscapes(PipeTest):
             for q in ORDER if applies(q, a)) + "Ana Silva\n")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertNotIn("\x1b", p.stdout)
-        self.assertIn("Acknowledged: yes", p.stdout)
-        self.assertIn("cleared  [flag-keloid]", p.stdout)
+        self.assertIn("Ask your GP first", p.stdout)  # the client's sheet
+        show = self.run_cmd("show", "1").stdout  # the artist's view
+        self.assertIn("Acknowledged: yes", show)
+        self.assertIn("cleared  [flag-keloid]", show)
         con = sqlite3.connect(self.db)
         with con:
             con.execute("UPDATE client SET first_name = ?, last_name = ?",

@@ -349,7 +349,7 @@ class RecordKeeping(ImportTest):
         cases = [
             (changed(0, lambda r: r.update(questionnaire_version="2027.1")),
              "record 1: questionnaire_version: not a version this program knows (2026.1, "
-             "2026.2)"),
+             "2026.2, 2026.3)"),
             (changed(2, lambda r: r.update(questionnaire_version="2026.1")),
              "record 3: answers.scalp_conditions: not a question of questionnaire 2026.1"),
             (changed(1, lambda r: r.pop("advice_version")), "record 2: advice_version: missing"),

@@ -97,6 +97,10 @@ class Menu(MenuTest):
         self.assertIn("Silva", out)
         self.assertIn("GP sign-off: pending", out)
         out = self.command(child, "advice 1")
+        self.assertIn("Advice for Ana Silva (", out)
+        self.assertIn("Ask your GP first", out)
+        self.assertNotIn("[gp-signoff]", out)
+        out = self.command(child, "advice 1 --for artist")
         self.assertIn("Advice for Ana Silva (intake 1, ", out)
         self.assertIn("[gp-signoff]", out)
         path = os.path.join(self.tmp, "out.json")
@@ -120,7 +124,7 @@ class Menu(MenuTest):
         child.send("ackn" + TAB)
         child.expect_exact("acknowledge ")
         child.send("1" + ENTER)
-        child.expect_exact("Advice for Ana Silva (intake 1, ")
+        child.expect_exact("Advice for Ana Silva (")  # the client's sheet
         child.expect_exact(ACK)
         type_line(child, "Ana Silvestre")  # not the name on the intake: asked again
         child.expect_exact("That is not the name on this intake")

@@ -144,8 +144,11 @@ class PipeIntake(PipeTest):
         # No prompt text from the questionnaire reaches stdout.
         for prompt in ("First name", "Date of birth", "[yes/no]", "Phone (optional)"):
             self.assertNotIn(prompt, p.stdout)
-        self.assertIn("Advice for Ana Silva (intake 1, ", p.stdout)
-        self.assertEqual(self.headings(p.stdout), ["smp-cosmetic-only", "root-cause"])
+        self.assertIn("Advice for Ana Silva (", p.stdout)
+        # The client's sheet: titles only, no ids.
+        self.assertEqual(self.headings(p.stdout), [])
+        self.assertIn("\nSMP is cosmetic only\n", p.stdout)
+        self.assertIn("\nThe cause of hair loss\n", p.stdout)
         self.assertEqual(self.sql("SELECT count(*) FROM intake"), [(1,)])
 
     def test_second_intake_numbers_go_up(self):
@@ -261,7 +264,8 @@ class AnswersFile(PipeTest):
         self.assertEqual(self.stored("uses_rogaine"), "no")
         self.assertEqual(self.stored("wants_root_cause_help"), "no")
         self.assertIsNone(self.stored("phone"))
-        self.assertEqual(self.headings(p.stdout), ["smp-cosmetic-only", "root-cause"])
+        self.assertEqual(self.headings(self.run_cmd("advice", "1", "--for", "artist").stdout),
+                         ["smp-cosmetic-only", "root-cause"])
 
     def test_from_a_file(self):
         path = os.path.join(self.tmp, "answers.json")

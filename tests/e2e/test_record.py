@@ -35,14 +35,19 @@ class Flags(IntakeTest):
             raised = base_answers(first_name="On%d" % n, **{qid: value}, **DETAILS.get(qid, {}))
             quiet = base_answers(first_name="Off%d" % n, **{qid: QUIET[qid]})
             saved = self.new_intake(raised)
-            self.assertEqual(flags_raised(saved), [flag], saved)
-            self.assertIn("For the artist: screening flags", saved)
+            # The client's sheet has no flags; the artist's line says why
+            # the client is not ready.
+            self.assertEqual(flags_raised(saved), [], saved)
+            self.assertIn("no: a screening flag is open", " ".join(saved.split()))
             on = 2 * n + 1
+            artist = self.run_cmd("advice", str(on), "--for", "artist").stdout
+            self.assertEqual(flags_raised(artist), [flag], artist)
+            self.assertIn("For the artist: screening flags", artist)
+            self.assertIn(OPEN[flag], artist)
             show = self.run_cmd("show", str(on)).stdout
             self.assertEqual(flags_raised(show), [flag])
             # At the top: before the answers.
             self.assertLess(show.index(OPEN[flag]), show.index("\nAnswers\n"))
-            self.assertIn(OPEN[flag], self.run_cmd("advice", str(on)).stdout)
             self.assertIn("no: a screening flag is open", " ".join(show.split()))
             saved = self.new_intake(quiet)
             self.assertEqual(flags_raised(saved), [])
@@ -59,7 +64,8 @@ class Flags(IntakeTest):
     def test_several_flags_and_several_conditions(self):
         a = base_answers(scalp_conditions="sunburn, pso, OTHER", scalp_conditions_detail="scar",
                          keloid_history="yes", pregnant_or_breastfeeding="yes")
-        out = self.new_intake(a)
+        self.new_intake(a)
+        out = self.run_cmd("show", "1").stdout
         self.assertEqual(flags_raised(out),
                          ["flag-keloid", "flag-pregnancy", "flag-scalp-condition"])
         # Stored once each, in the questionnaire's order of choices.
@@ -148,13 +154,16 @@ class Flags(IntakeTest):
         edited["phone"] = "+44 7700 900123"
         p = self.run_cmd("edit", "1", input=pipe_lines(edited))
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(flags_raised(p.stdout), ["flag-allergy", "flag-keloid"])
-        self.assertNotIn("OPEN", p.stdout)
+        show = self.run_cmd("show", "1").stdout
+        self.assertEqual(flags_raised(show), ["flag-allergy", "flag-keloid"])
+        self.assertNotIn("OPEN", show)
         # Now the answer behind flag-allergy changes (no, then yes again).
         self.run_cmd("edit", "1", input=pipe_lines(dict(edited, allergies="no")))
         p = self.run_cmd("edit", "1", input=pipe_lines(edited))
-        self.assertIn(OPEN["flag-allergy"], p.stdout)
-        self.assertIn("cleared  [flag-keloid]", p.stdout)
+        self.assertIn("no: a screening flag is open", " ".join(p.stdout.split()))
+        show = self.run_cmd("show", "1").stdout
+        self.assertIn(OPEN["flag-allergy"], show)
+        self.assertIn("cleared  [flag-keloid]", show)
 
 
 class Acknowledgement(IntakeTest):
@@ -168,8 +177,9 @@ class Acknowledgement(IntakeTest):
 
     def test_through_a_pipe(self):
         out = self.new_intake(base_answers(acknowledged_by="  ana   SILVA "))
-        self.assertIn('Acknowledged: yes, by "ana SILVA" on', out)  # wrapped: spaces fold
         self.assertIn("Ready for a first session: yes", out)
+        out = self.run_cmd("advice", "1", "--for", "artist").stdout
+        self.assertIn('Acknowledged: yes, by "ana SILVA" on', out)  # wrapped: spaces fold
         self.assertEqual(self.ack_rows(), [(1, 1, "ana   SILVA", "Dana Staff")])
         self.assertEqual(self.sql("SELECT acknowledged_sheet FROM intake"), [(1,)])
         audit = self.sql("SELECT c.field, c.new_value FROM audit a JOIN audit_change c "
@@ -188,9 +198,10 @@ class Acknowledgement(IntakeTest):
     def test_without_it_the_intake_is_unacknowledged(self):
         for ack in [None, ""]:
             out = self.new_intake(base_answers(acknowledged_by=ack))
-            self.assertIn("Acknowledged: no (unacknowledged", out)
             self.assertIn("Ready for a first session: no: the client has not acknowledged the "
                           "advice", " ".join(out.split()))
+        self.assertIn("Acknowledged: no (unacknowledged",
+                      self.run_cmd("advice", "1", "--for", "artist").stdout)
         self.assertEqual(self.ack_rows(), [])
         self.assertEqual(self.run_cmd("list", "--ready").stdout, "No intake found.\n")
         # Recorded later, by name on the command line or a line on stdin.
@@ -208,7 +219,8 @@ class Acknowledgement(IntakeTest):
         p = self.run_cmd("acknowledge", "1", input="")
         self.assertEqual(p.returncode, 1)
         self.assertEqual([r[:3] for r in self.ack_rows()], [(1, 1, "Ana Silva"), (2, 1, "ANA SILVA")])
-        self.assertIn("Ready for a first session: yes", self.run_cmd("advice", "2").stdout)
+        self.assertIn("Ready for a first session: yes",
+                      self.run_cmd("advice", "2", "--for", "artist").stdout)
 
     def test_answers_file(self):
         def answers_file(**over):
@@ -229,7 +241,7 @@ class Acknowledgement(IntakeTest):
             self.assertNotIn("acknowledged_by", json.load(f)["answers"])
         p = self.run_cmd("new", "--answers", path)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("Acknowledged: no", p.stdout)
+        self.assertIn("Acknowledged: no", self.run_cmd("advice", "2", "--for", "artist").stdout)
         self.assertEqual(self.sql("SELECT value FROM answer WHERE question_id = "
                                   "'scalp_conditions' ORDER BY intake_id"),
                          [("none",), ("eczema,sunburn",)])
@@ -244,12 +256,12 @@ class Acknowledgement(IntakeTest):
                                acknowledged_by=None)
         p = self.run_cmd("edit", "1", input=pipe_lines(changed))
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("Acknowledged: no", p.stdout)
+        self.assertIn("no: the client has not acknowledged the advice", " ".join(p.stdout.split()))
         self.assertEqual(self.sql("SELECT acknowledged_sheet FROM intake"), [(None,)])
         changed["phone"] = "+44 7700 900124"
         changed["acknowledged_by"] = "Ana Silva"
         p = self.run_cmd("edit", "1", input=pipe_lines(changed))
-        self.assertIn("Acknowledged: yes", p.stdout)
+        self.assertIn("Ready for a first session: yes", p.stdout)
         self.assertEqual([r[:2] for r in self.ack_rows()], [(1, 1), (1, 3)])
         changed["phone"] = "+44 7700 900125"
         changed["acknowledged_by"] = "Nobody"
@@ -280,7 +292,8 @@ class Acknowledgement(IntakeTest):
         type_line(child, "ana silva")
         child.expect_exact("Acknowledged by the client: intake 1, advice sheet 1.")
         self.assertEqual(finish(self, child), 0)
-        self.assertIn("OPEN  [flag-keloid]", rec.text)
+        self.assertNotIn("[flag-keloid]", rec.text)  # the client's sheet
+        self.assertIn("no: a screening flag is open", " ".join(rec.text.split()))
         self.assertEqual(self.ack_rows(), [(1, 1, "ana silva", "Dana Staff")])
         # Enter leaves it unacknowledged, and says how to record it later.
         child = self.spawn("new")
@@ -318,11 +331,11 @@ class Versions(IntakeTest):
         con.close()
         os.chmod(self.db, 0o600)
 
-    def test_new_intakes_are_2026_2(self):
+    def test_new_intakes_are_2026_3(self):
         self.new_intake(base_answers())
         self.assertEqual(self.sql("SELECT questionnaire_version, advice_version FROM intake"),
-                         [("2026.2", "2026.2")])
-        self.assertIn("Form   questionnaire 2026.2, advice 2026.2", self.run_cmd("show", "1").stdout)
+                         [("2026.3", "2026.3")])
+        self.assertIn("Form   questionnaire 2026.3, advice 2026.3", self.run_cmd("show", "1").stdout)
 
     def test_an_old_intake_shows_its_old_wording(self):
         self.load_release()
@@ -332,6 +345,8 @@ class Versions(IntakeTest):
         # The label as release 0.1.0 worded it ...
         self.assertIn("  Other medical treatment    yes", old.stdout)
         self.assertNotIn("Other hair-growth medicine", old.stdout)
+        self.assertIn("  Rogaine (minoxidil)        ", old.stdout)
+        self.assertNotIn("Minoxidil (Rogaine/Regaine)", old.stdout)
         # ... and the advice as it was given then.
         flat = " ".join(old.stdout.split())
         self.assertIn("including any you start later. For the artist:", flat)
@@ -339,20 +354,21 @@ class Versions(IntakeTest):
         # Nothing was screened then: no flag, no screening answer.
         self.assertNotIn("Screening flags", old.stdout)
         self.assertNotIn("Keloid", old.stdout)
-        # The same answers today, under 2026.2.
+        # The same answers today, under 2026.3.
         a = base_answers(first_name="Old", last_name="Version", date_of_birth="1980-02-03",
                          uses_other_medical="yes", other_medical_products="Prescribed lotion X",
                          gp_discussed="no")
         self.new_intake(a)
         new = self.run_cmd("show", "3").stdout
-        self.assertIn("Form   questionnaire 2026.2, advice 2026.2", new)
+        self.assertIn("Form   questionnaire 2026.3, advice 2026.3", new)
         self.assertIn("  Other hair-growth medicine yes", new)
+        self.assertIn("  Minoxidil (Rogaine/Regaine) no", new)
         self.assertIn("change to your medicines", " ".join(new.split()))
         # An edit of the old intake asks today's questions and gives today's advice.
         p = self.run_cmd("edit", "1", input=pipe_lines(dict(a, hair_loss_notes="crown")))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.sql("SELECT questionnaire_version, advice_version FROM intake "
-                                  "WHERE id = 1"), [("2026.2", "2026.2")])
+                                  "WHERE id = 1"), [("2026.3", "2026.3")])
         self.assertIn("Other hair-growth medicine", self.run_cmd("show", "1").stdout)
         # The first sheet, given under 2026.1, is kept word for word.
         [(text,)] = self.sql("SELECT text FROM advice_sheet WHERE intake_id = 1 AND sheet = 1 "
@@ -361,6 +377,6 @@ class Versions(IntakeTest):
 
     def test_questionnaire_says_its_version(self):
         out = self.run_cmd("questionnaire").stdout
-        self.assertIn("version 2026.2", out.splitlines()[0])
+        self.assertIn("version 2026.3", out.splitlines()[0])
         self.assertIn("choices (several, comma-separated): none, psoriasis", out)
         self.assertIn("asked: when scalp_conditions includes other", out)

@@ -13,7 +13,7 @@ class Readiness(IntakeTest):
     may go ahead, and it follows the sign-offs recorded later."""
 
     def ready_line(self, intake_id):
-        out = self.run_cmd("advice", str(intake_id)).stdout
+        out = self.run_cmd("advice", str(intake_id), "--for", "artist").stdout
         return [l for l in out.splitlines() if l.startswith("Ready for a first session:")]
 
     def test_each_state(self):
@@ -45,24 +45,26 @@ class Signoff(IntakeTest):
                          "--date", letter, "--ref", "GP/2026/17")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("Recorded GP sign-off 'obtained' for intake 1.", p.stdout)
-        self.assertIn("GP sign-off: obtained from Dr Patel on %s." % letter,
+        self.assertIn("Your GP, Dr Patel, gave the go-ahead on %s" % letter,
                       " ".join(p.stdout.split()))  # the sheet is wrapped
+        self.assertIn("[gp-signoff-obtained]", p.stdout)  # the artist's view
         self.assertNotIn("ARTIST WARNING", p.stdout)
         [data] = self.export()
         self.assertEqual(data["gp_signoff"], {"status": "obtained", "gp_name": "Dr Patel",
                                               "date": letter})
         self.assertEqual(data["answers"]["gp_signoff"], "obtained")
-        self.assertIn("Dr Patel", self.advice_text(data, "gp-signoff"))
+        self.assertIn("Dr Patel", self.advice_text(data, "gp-signoff-obtained"))
         # The sheet the client was given at the intake is kept beside the new one.
-        sheets = self.sql("SELECT sheet, text FROM advice_sheet WHERE advice_id = 'gp-signoff' "
-                          "ORDER BY sheet")
-        self.assertEqual([s for s, _ in sheets], [1, 2])
-        self.assertIn("pending", sheets[0][1])
+        sheets = self.sql("SELECT sheet, advice_id, text FROM advice_sheet WHERE advice_id "
+                          "LIKE 'gp-%' ORDER BY sheet")
+        self.assertEqual([(s, i) for s, i, _ in sheets], [(1, "gp-signoff"),
+                                                           (2, "gp-signoff-obtained")])
+        self.assertIn("waiting for your GP's answer", sheets[0][2])
         self.assertIn("obtained", sheets[1][1])
         row = self.sql("SELECT status, gp_name, signed_on, reference, staff FROM signoff")
         self.assertEqual(row, [("obtained", "Dr Patel", letter, "GP/2026/17", "Dana Staff")])
         # show and advice read the latest sheet.
-        self.assertIn("obtained from Dr Patel", self.run_cmd("advice", "1").stdout)
+        self.assertIn("Your GP, Dr Patel, gave the go-ahead", self.run_cmd("advice", "1").stdout)
         self.assertIn("GP sign-off: obtained (Dr Patel, %s)" % letter,
                       self.run_cmd("show", "1").stdout)
 

@@ -7,7 +7,7 @@ class Smoke(IntakeTest):
     def test_pipe_intake_is_saved_and_exported(self):
         out = self.new_intake(base_answers())
         self.assertIn("Saved intake 1 for client 1.", out)
-        self.assertIn("[smp-cosmetic-only]", out)
+        self.assertIn("\nSMP is cosmetic only\n", out)
         data = self.export()
         self.assertEqual(len(data), 1)
         self.assertEqual(data[0]["client"]["first_name"], "Ana")

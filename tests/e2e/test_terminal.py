@@ -130,12 +130,12 @@ class FullIntake(TerminalTest):
         })
         self.assertEqual(got["gp_signoff"], {"status": "pending", "gp_name": None, "date": None})
         self.assertEqual([x["id"] for x in got["advice"]],
-                         ["smp-cosmetic-only", "treatments-compatible", "gp-signoff",
-                          "tell-artist", "pause-topicals"])
+                         ["smp-cosmetic-only", "gp-signoff", "tell-artist", "pause-topicals"])
         advice = {x["id"]: x["text"] for x in got["advice"]}
-        self.assertIn("GP sign-off: pending", advice["gp-signoff"])
-        self.assertIn("ARTIST WARNING", advice["gp-signoff"])
-        self.assertIn("Rogaine (minoxidil), foam", advice["tell-artist"])
+        self.assertIn("waiting for your GP's answer", advice["gp-signoff"])
+        self.assertIn("no SMP session until your GP has said yes", advice["gp-signoff"])
+        self.assertNotIn("ARTIST WARNING", advice["gp-signoff"])
+        self.assertIn("minoxidil (foam)", advice["tell-artist"])
         stop = iso(session - datetime.timedelta(days=7))
         resume = iso(session + datetime.timedelta(days=7))
         for d in (iso(session), stop, resume):
@@ -144,11 +144,14 @@ class FullIntake(TerminalTest):
         # The sheet printed on the terminal says the same.
         plain = strip_ansi(screen)
         sheet = plain[plain.index("Saved intake 1 for client 1."):]
-        self.assertIn("Advice for Ana Silva (intake 1, ", sheet)
-        for rid in ("smp-cosmetic-only", "treatments-compatible", "gp-signoff", "tell-artist",
-                    "pause-topicals"):
-            self.assertIn("[%s]" % rid, sheet)
-        self.assertNotIn("[root-cause]", sheet)
+        # The client's sheet: titles without rule ids.
+        self.assertIn("Advice for Ana Silva (", sheet)
+        self.assertNotIn("(intake 1, ", sheet)
+        for title in ("SMP is cosmetic only", "Ask your GP first", "Tell your artist",
+                      "Pausing topical products while you heal"):
+            self.assertIn(title, sheet)
+        self.assertNotIn("[", sheet)
+        self.assertNotIn("The cause of hair loss", sheet)
         self.assertIn(stop, " ".join(sheet.split()))
 
     def test_summary_lists_every_answer_before_the_save_question(self):
@@ -170,8 +173,8 @@ class FullIntake(TerminalTest):
         expected = [("Consent to storage", "yes"), ("First name", "Ana"),
                     ("Last name", "Silva"), ("Date of birth", "1985-07-23"),
                     ("Phone", "020 7946 0000"), ("Email", "ana@example.com"),
-                    ("Rogaine (minoxidil)", "yes"), ("Rogaine form", "solution"),
-                    ("Propecia (finasteride)", "yes"), ("Propecia form", "topical"),
+                    ("Minoxidil (Rogaine/Regaine)", "yes"), ("Minoxidil form", "solution"),
+                    ("Finasteride (Propecia)", "yes"), ("Finasteride form", "topical"),
                     ("Other topical products", "yes"), ("Topical products", "Nizoral shampoo"),
                     ("Other hair-growth medicine", "yes"), ("Medical products", "Dutasteride"),
                     ("Discussed with GP", "yes"), ("GP sign-off", "obtained"),
@@ -535,19 +538,22 @@ class WhatMustNotLeak(TerminalTest):
     def test_no_colour_at_all_with_NO_COLOR(self):
         self.escape_notes_intake()
         env = dict(self.env, NO_COLOR="1")
-        for cmd in ("show", "advice"):
-            child = self.spawn(cmd, "1", env=env)
+        for cmd in (("show", "1"), ("advice", "1", "--for", "artist"), ("advice", "1")):
+            child = self.spawn(*cmd, env=env)
             rec = record(child)
             self.assertEqual(finish(self, child), 0)
-            self.assertIn("[gp-signoff]", rec.text)
-            self.assertIn("ARTIST WARNING", rec.text)
-            self.assertNotIn(ESC, rec.text, "%s printed an ESC byte with NO_COLOR=1" % cmd)
+            if len(cmd) > 2 or cmd[0] == "show":  # the artist's view
+                self.assertIn("[gp-signoff]", rec.text)
+                self.assertIn("ARTIST WARNING", rec.text)
+            else:
+                self.assertIn("Ask your GP first", rec.text)
+            self.assertNotIn(ESC, rec.text, "%s printed an ESC byte with NO_COLOR=1" % (cmd,))
 
     def test_no_colour_on_the_sheet_after_new_with_NO_COLOR(self):
         env = dict(self.env, NO_COLOR="1")
         screen, _ = self.intake(treated(), env=env)
         sheet = screen[screen.index("Saved intake 1"):]
-        self.assertIn("ARTIST WARNING", sheet)
+        self.assertIn("Ask your GP first", sheet)
         self.assertNotIn(ESC, sheet)
 
 
@@ -575,14 +581,14 @@ class Width(TerminalTest):
         self.assertEqual(finish(self, child), 0)
         screen = rec.text
         sheet = screen[screen.index("Advice for "):]
-        self.assertIn("[pause-topicals]", sheet)
+        self.assertIn("Pausing topical products while you heal", sheet)
         self.assert_fits(sheet, 50, "new")
-        for cmd in ("advice", "show"):
-            child = self.spawn(cmd, "1", columns=50)
+        for cmd in (("advice", "1"), ("advice", "1", "--for", "artist"), ("show", "1")):
+            child = self.spawn(*cmd, columns=50)
             rec = record(child)
             self.assertEqual(finish(self, child), 0)
-            self.assertIn("[gp-signoff]", rec.text)
-            self.assert_fits(rec.text, 50, cmd)
+            self.assertIn("Ask your GP first", rec.text)
+            self.assert_fits(rec.text, 50, " ".join(cmd))
 
     def test_wide_terminal_uses_the_width(self):
         # A control for the test above: at 120 columns lines are longer than 50.

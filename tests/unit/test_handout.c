@@ -19,7 +19,7 @@
 
 typedef int (*print_fn)(FILE *f, const struct intake *in, const struct settings *s);
 
-/* An intake with every rule's advice (Rogaine foam, a topical product, GP
+/* An intake with the advice of a pending sign-off (Rogaine foam, a topical product, GP
  * not consulted, a planned session, help with the cause wanted). */
 static void make_intake(struct intake *in, const char *first, const char *last,
 			const char *products)
@@ -48,7 +48,21 @@ static void make_intake(struct intake *in, const char *first, const char *last,
 	assert_int_equal(answers_set(a, "wants_root_cause_help", "yes"), 0);
 	assert_int_equal(answers_set(a, "planned_session_date", "2026-12-20"), 0);
 	assert_int_equal(advice_for_answers(a, &s, &in->advice), 0);
-	assert_int_equal(in->advice.count, advice_rule_count);
+	/* cosmetic-only, ask your GP first, tell your artist, pause, cause */
+	assert_int_equal(in->advice.count, 5);
+	/* A sheet stored before advice 2026.3 carried the artist's warning
+	 * inline; the handout still sets it apart. */
+	for (size_t i = 0; i < in->advice.count; i++) {
+		if (strcmp(in->advice.item[i].id, "gp-signoff") == 0) {
+			free(in->advice.item[i].text);
+			in->advice.item[i].text = strdup(
+			    "Talk SMP and your hair-growth treatment through with your GP, and get "
+			    "their go-ahead before the first session. GP sign-off: pending (not yet "
+			    "discussed with the GP). ARTIST WARNING: do not start the first session "
+			    "until the GP has given the go-ahead.");
+			assert_non_null(in->advice.item[i].text);
+		}
+	}
 }
 
 /* The handout as a string (the caller frees). */
@@ -142,7 +156,7 @@ static void test_html_escapes_hostile_names(void **state)
 			      "O&#39;Brien \\x1b[2J &amp; &quot;Co&quot;</title>");
 	assert_contains(html, "<dd>&lt;script&gt;alert(1)&lt;/script&gt; O&#39;Brien \\x1b[2J "
 			      "&amp; &quot;Co&quot;</dd>");
-	assert_contains(html, "other topical: foam &lt;b&gt;x&lt;/b&gt;");
+	assert_contains(html, "other scalp products: foam &lt;b&gt;x&lt;/b&gt;");
 	free(html);
 	intake_clear(&in);
 }
@@ -260,9 +274,19 @@ static void test_markdown_escapes_hostile_text(void **state)
 	char *md;
 
 	(void)state;
-	make_intake(&in, HOSTILE_FIRST, HOSTILE_LAST,
-		    "*a* _b_ `c` [d](e) <f> #g |h| \\i ~~j~~ ![k](l) &amp;\n"
-		    "- two\n+ three\n1. four\n12) five\n# six\n    seven\n===\n> eight");
+	make_intake(&in, HOSTILE_FIRST, HOSTILE_LAST, "a scalp serum");
+	/* Advice 2026.3 puts typed products on one line; a sheet stored
+	 * before kept their line breaks, and is printed as stored. */
+	for (size_t i = 0; i < in.advice.count; i++) {
+		if (strcmp(in.advice.item[i].id, "tell-artist") == 0) {
+			free(in.advice.item[i].text);
+			in.advice.item[i].text = strdup(
+			    "Tell your SMP artist about every hair-growth product you use. For the "
+			    "artist: other topical: *a* _b_ `c` [d](e) <f> #g |h| \\i ~~j~~ ![k](l) "
+			    "&amp;\n- two\n+ three\n1. four\n12) five\n# six\n    seven\n===\n> eight");
+			assert_non_null(in.advice.item[i].text);
+		}
+	}
 	md = render(handout_print_markdown, &in, "");
 	assert_all_escaped(md, '<');
 	assert_all_escaped(md, '[');

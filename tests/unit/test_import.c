@@ -638,7 +638,7 @@ static void test_record_2026_2_refusals(void **state)
 
 	const struct refusal cases[] = {
 	    {"questionnaire_version", "\"2027.1\"",
-	     "questionnaire_version: not a version this program knows (2026.1, 2026.2)", NULL},
+	     "questionnaire_version: not a version this program knows (2026.1, 2026.2, 2026.3)", NULL},
 	    {"questionnaire_version", "2026.2", "questionnaire_version: not a version", NULL},
 	    {"advice_version", "\"1.0\"", "advice_version: not a version this program knows", NULL},
 	    {"advice_version", NULL, "advice_version: missing", NULL},
