@@ -193,11 +193,11 @@ class ReturningStartsFromLastIntake(IntakeTest):
         child.expect_exact("Starting from intake 1 of ")
         answer(child, "consent_storage", "yes")
         for prompt in ("Phone (optional): ", "Email (optional): ", PROMPTS["hair_loss_notes"],
-                       "Uses Rogaine (minoxidil)? [yes/no] (yes): ",
-                       "Rogaine form [foam/solution/oral/other] (solution): ",
-                       "Using Rogaine since (YYYY-MM-DD, optional) (2024-01-15): ",
-                       "Uses Propecia (finasteride)? [yes/no] (yes): ",
-                       "Propecia form [tablet/topical] (tablet): ",
+                       "Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (yes): ",
+                       "Minoxidil form [foam/solution/oral/other] (solution): ",
+                       "Using minoxidil since (YYYY-MM-DD, optional) (2024-01-15): ",
+                       "Uses finasteride (Propecia), in any form? [yes/no] (yes): ",
+                       "Finasteride form [tablet/topical] (tablet): ",
                        PROMPTS["uses_other_topical"], PROMPTS["uses_other_medical"]):
             child.expect_exact(prompt)
             type_line(child, "")
@@ -243,11 +243,11 @@ class ReturningStartsFromLastIntake(IntakeTest):
         for prompt in ("Phone (optional): ", "Email (optional): ", PROMPTS["hair_loss_notes"]):
             child.expect_exact(prompt)
             type_line(child, "")
-        child.expect_exact("Uses Rogaine (minoxidil)? [yes/no] (yes): ")
+        child.expect_exact("Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (yes): ")
         type_line(child, "no")
-        child.expect_exact("Uses Propecia (finasteride)? [yes/no] (yes): ")
+        child.expect_exact("Uses finasteride (Propecia), in any form? [yes/no] (yes): ")
         type_line(child, "")
-        child.expect_exact("Propecia form [tablet/topical] (tablet): ")
+        child.expect_exact("Finasteride form [tablet/topical] (tablet): ")
         type_line(child, "topical")
         child.expect_exact(PROMPTS["uses_other_topical"])
         child.sendcontrol("c")
@@ -270,7 +270,7 @@ class ReturningStartsFromLastIntake(IntakeTest):
         type_line(child, "")
         child.expect_exact(PROMPTS["hair_loss_notes"])
         type_line(child, "")
-        child.expect_exact("Uses Rogaine (minoxidil)? [yes/no] (yes): ")
+        child.expect_exact("Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (yes): ")
         child.sendcontrol("c")
         finish(self, child)
 

@@ -252,8 +252,9 @@ class Acknowledgement(IntakeTest):
         # a new treatment changes the advice (a new phone alone would not:
         # test_contact)
         changed = base_answers(phone="+44 7700 900123", uses_other_topical="yes",
-                               other_topical_products="Foam", gp_discussed="no",
-                               acknowledged_by=None)
+                               other_topical_products="Foam", gp_discussed="yes",
+                               gp_signoff="obtained", gp_name="Dr Rao",
+                               gp_signoff_date="2026-01-05", acknowledged_by=None)
         p = self.run_cmd("edit", "1", input=pipe_lines(changed))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("no: the client has not acknowledged the advice", " ".join(p.stdout.split()))
