@@ -21,6 +21,11 @@ bool prompt_interactive(void);
  * line end (\n or \r\n) removed.  The caller frees *line. */
 enum prompt_result prompt_read(const char *prompt, const char *const *completions, char **line);
 
+/* At a terminal, the next prompt_read() starts with text already in the
+ * line, to edit (an answer refused as too long or as several lines is
+ * given back, not lost).  NULL forgets it; a pipe ignores it. */
+void prompt_refill(const char *text);
+
 /* Adds a menu command to this session's history (never answers; never
  * written to a file). */
 void prompt_remember_command(const char *command);

@@ -5,15 +5,18 @@
 
 #include <stddef.h>
 
+#include "date.h"
+
 struct settings {
 	int pause_days_before; /* stop topical products this many days before a session */
 	int pause_days_after;  /* and resume this many days after it */
 	int minimum_age;       /* youngest client the studio treats */
 	char studio_name[401]; /* printed on handouts (100 code points); "" when not set */
+	enum date_form date_input; /* how dates are typed besides YYYY-MM-DD */
 };
 
 /* The values a new database starts with (schema/). */
-#define SETTINGS_DEFAULT { 7, 7, 18, "" }
+#define SETTINGS_DEFAULT { 7, 7, 18, "", DATE_FORM_ISO }
 
 /* One key of table setting.  Numbers lie in min..max; text when max is 0. */
 struct setting_def {

@@ -101,6 +101,7 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 	in.revision = stored.revision;
 	w.rules.today = date_today();
 	w.rules.minimum_age = ctx->settings.minimum_age;
+	w.rules.dates = rules_dates_typed(ctx->settings.date_input);
 	w.a = &in.answers;
 	w.keep = &stored.answers;
 	if (resume) {

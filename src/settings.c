@@ -16,6 +16,8 @@ const struct setting_def setting_defs[] = {
 	{ "pause_days_after", "days after a session to start topical products again (studio policy)",
 	  0, 60 },
 	{ "minimum_age", "the youngest client the studio treats, in years (18 or more)", 18, 100 },
+	{ "date_input", "how dates are typed besides YYYY-MM-DD: iso (only that), dmy "
+			"(23/07/1985) or mdy (07/23/1985)", 0, 0 },
 };
 const size_t setting_def_count = sizeof setting_defs / sizeof setting_defs[0];
 
@@ -29,6 +31,22 @@ static int *number_of(struct settings *s, const char *key)
 	if (strcmp(key, "minimum_age") == 0)
 		return &s->minimum_age;
 	return NULL;
+}
+
+/* date_input: a word, not a number nor free text. */
+static const char *const date_input_names[] = { [DATE_FORM_ISO] = "iso", [DATE_FORM_DMY] = "dmy",
+						[DATE_FORM_MDY] = "mdy" };
+
+static int set_date_input(struct settings *s, const char *value, char *why, size_t n)
+{
+	for (int i = DATE_FORM_ISO; i <= DATE_FORM_MDY; i++) {
+		if (strcmp(value, date_input_names[i]) == 0) {
+			s->date_input = (enum date_form)i;
+			return SETTING_OK;
+		}
+	}
+	snprintf(why, n, "date_input: iso, dmy or mdy");
+	return SETTING_BAD_VALUE;
 }
 
 static const struct setting_def *find(const char *key)
@@ -49,6 +67,8 @@ int settings_set(struct settings *s, const char *key, const char *value, char *w
 		snprintf(why, n, "unknown setting '%.40s' (see smp-intake config list)", key);
 		return SETTING_UNKNOWN;
 	}
+	if (strcmp(key, "date_input") == 0)
+		return set_date_input(s, value, why, n);
 	if (def->max == 0) {
 		if (!text_is_utf8(value, strlen(value)) || text_has_control(value, false) ||
 		    text_codepoints(value) > 100 || strlen(value) >= sizeof s->studio_name) {
@@ -75,7 +95,9 @@ int settings_get(const struct settings *s, const char *key, char *buf, size_t n)
 
 	if (!def)
 		return -1;
-	if (def->max == 0)
+	if (strcmp(key, "date_input") == 0)
+		snprintf(buf, n, "%s", date_input_names[s->date_input]);
+	else if (def->max == 0)
 		snprintf(buf, n, "%s", s->studio_name);
 	else
 		snprintf(buf, n, "%d", *number_of((struct settings *)s, key));

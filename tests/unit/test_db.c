@@ -206,7 +206,7 @@ static void test_settings_defaults(void **state)
 {
 	struct fixture *f = *state;
 	struct db *db = db_open(f->path);
-	struct settings s = { -1, -1, -1, "x" };
+	struct settings s = { -1, -1, -1, "x", DATE_FORM_ISO };
 
 	assert_non_null(db);
 	assert_int_equal(db_settings(db, &s), 0);
