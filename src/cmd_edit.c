@@ -127,9 +127,13 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		}
 		w.db = ctx->db;
 		w.draft = draft;
-		printf("Editing intake %lld. Enter keeps the answer in brackets; - clears an optional "
-		       "one; ? for help; Ctrl-C stops and keeps a draft.\n\n",
-		       id);
+		char intro[200];
+		snprintf(intro, sizeof intro,
+			 "Editing intake %lld. Enter keeps the answer in brackets; - clears an "
+			 "optional one; ? for help; < goes back one; Ctrl-C stops and keeps a draft.",
+			 id);
+		text_wrap(stdout, intro, text_terminal_width(), 0);
+		printf("\n\n");
 	}
 	r = walk_run(&w);
 	switch (r) {

@@ -325,9 +325,13 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
 		w.draft = draft;
 		w.after = offer_returning;
 		w.after_arg = &t;
-		printf("%s intake. Type ? for help on a question, < to go back one; Ctrl-C stops and "
-		       "keeps a draft.\n\n",
-		       resume ? "Resuming an" : "New consultation");
+		text_wrap(stdout,
+			  resume ? "Resuming an intake. Type ? for help on a question, < to go back "
+				   "one; Ctrl-C stops and keeps a draft."
+				 : "New consultation intake. Type ? for help on a question, < to go "
+				   "back one; Ctrl-C stops and keeps a draft.",
+			  text_terminal_width(), 0);
+		printf("\n\n");
 		/* A draft that stopped after the birth date was given is offered
 		 * the returning client again. */
 		if (resume && (size_t)t.dob < w.start && in.client_id == 0 &&
