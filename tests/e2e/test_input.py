@@ -37,11 +37,18 @@ class InputTest(IntakeTest):
 
 
 class Paste(InputTest):
+    def paste(self, child, rec, text):
+        """Pastes text as a terminal does: bracketed only when the program
+        switched bracketed paste on (readline knows the brackets either way;
+        with the mode off a terminal sends the bare lines)."""
+        on, off = rec.text.rfind("\x1b[?2004h"), rec.text.rfind("\x1b[?2004l")
+        child.send((paste(text) if on > off else text) + "\r")
+
     def test_a_pasted_note_of_three_lines_is_one_answer(self):
         a = base_answers()
-        child, _ = self.start()
+        child, rec = self.start()
         answer_all(child, a, stop="hair_loss_notes")
-        child.send(paste("line1\nline2\nline3") + "\r")
+        self.paste(child, rec, "line1\nline2\nline3")
         answer_all(child, a, start="uses_rogaine")
         got = self.save(child)
         self.assertEqual(got["answers"]["hair_loss_notes"], "line1\nline2\nline3")
@@ -51,7 +58,7 @@ class Paste(InputTest):
         a = base_answers()
         child, rec = self.start()
         answer_all(child, a, stop="first_name")
-        child.send(paste("Ana\nMaria\nSilva") + "\r")
+        self.paste(child, rec, "Ana\nMaria\nSilva")
         child.expect_exact("several lines")
         # Given back joined by spaces, to trim: Enter alone would take it.
         expect_prompt(child, PROMPTS["first_name"])
@@ -67,9 +74,9 @@ class Paste(InputTest):
 
     def test_a_paste_over_the_limit_stays_in_the_line_to_trim(self):
         a = base_answers()
-        child, _ = self.start()
+        child, rec = self.start()
         answer_all(child, a, stop="first_name")
-        child.send(paste("x" * 120) + "\r")
+        self.paste(child, rec, "x" * 120)
         child.expect_exact("Too long: at most 100 characters")
         expect_prompt(child, PROMPTS["first_name"])
         child.send(BACKSPACE * 20 + "\r")  # trimmed to 100: taken
