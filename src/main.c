@@ -21,9 +21,13 @@ static const struct command commands[] = {
 	  "  --answers FILE  take the answers from a JSON object {\"answers\": {...}}\n"
 	  "                  (FILE - is standard input) instead of asking\n"
 	  "\n"
-	  "At a terminal the questions are asked one by one (? for help) and every\n"
+	  "At a terminal the questions are asked one by one (? for help, < goes\n"
+	  "back one question; at the summary a number changes that answer) and every\n"
 	  "answer is kept in a draft as it is given: Ctrl-C or Ctrl-D stops, and\n"
-	  "`resume` continues. A client on file with the same names and birth date\n"
+	  "`resume` continues. A pasted text of several lines is one answer in a\n"
+	  "notes field and refused in a one-line one. Dates: YYYY-MM-DD, the\n"
+	  "studio's form (config set date_input), today, +10d, +3w or +2m.\n"
+	  "A client on file with the same names and birth date\n"
 	  "is offered before the contact details. Through a pipe, one answer per line\n"
 	  "in question order (see docs/questions.md); an empty line takes the\n"
 	  "default; the same names and birth date join the client on file.\n"
@@ -93,8 +97,9 @@ static const struct command commands[] = {
 	  "  ID                the intake number\n"
 	  "  --status STATUS   obtained, pending or declined\n"
 	  "  --gp NAME         the GP's name (needed with obtained)\n"
-	  "  --date DATE       the date on the GP's letter, YYYY-MM-DD (needed with\n"
-	  "                    obtained; not in the future)\n"
+	  "  --date DATE       the date on the GP's letter, YYYY-MM-DD (or as\n"
+	  "                    date_input allows; with obtained, today when not\n"
+	  "                    given; not in the future)\n"
 	  "  --ref TEXT        the letter's reference, if any\n" },
 	{ "export", cmd_export,
 	  "smp-intake export [--format FORMAT] [--since DATE] [--until DATE] [--client ID]\n"
@@ -168,7 +173,9 @@ static const struct command commands[] = {
 	  "  set KEY VALUE  change a setting (checked first; unknown keys refused)\n"
 	  "Keys: studio_name (printed on handouts), pause_days_before and\n"
 	  "pause_days_after (0-60: the studio's pause of topical products around a\n"
-	  "session), minimum_age (18-100).\n" },
+	  "session), minimum_age (18-100).\n"
+	  "date_input: iso (the default: only YYYY-MM-DD), dmy (also 23/07/1985,\n"
+	  "23.07.1985, 23-07-1985) or mdy (also 07/23/1985), how dates are typed.\n" },
 	{ "questionnaire", cmd_questionnaire, "smp-intake questionnaire [--format text|fhir]",
 	  "list the questions: ids, types, choices, when each is asked",
 	  "  --format FORMAT  text (for people, the default) or fhir (an HL7 FHIR R4\n"
