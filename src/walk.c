@@ -362,7 +362,9 @@ static enum walk_result walk_from(struct walk *w, size_t from, bool only_new)
 				continue;
 			}
 			size_t to = trail[--depth];
+			/* Both are asked again with what was given as the default. */
 			w->again[to] = true;
+			w->again[i] = w->a->value[i] != NULL;
 			if (w->draft && db_draft_step(w->db, w->draft, NULL, NULL, questionnaire[to].id) < 0) {
 				report("the answers are no longer kept in a draft; finish or they are lost");
 				w->draft = NULL;

@@ -89,13 +89,18 @@ class GoingBack(InputTest):
     def test_lt_goes_back_one_question_with_the_answer_kept(self):
         a = base_answers()
         child, _ = self.start()
-        answer_all(child, a, stop="last_name")  # first_name answered "Ana"
+        answer_all(child, a, stop="date_of_birth")  # first and last name answered
+        type_line(child, "<")
+        child.expect_exact("Last name (Silva): ")
         type_line(child, "<")
         child.expect_exact("First name (Ana): ")
         type_line(child, "Anna")
-        answer_all(child, a, start="last_name")
+        child.expect_exact("Last name (Silva): ")  # asked again, Enter keeps
+        type_line(child, "")
+        answer_all(child, a, start="date_of_birth")
         got = self.save(child)
-        self.assertEqual(got["client"]["first_name"], "Anna")
+        self.assertEqual((got["client"]["first_name"], got["client"]["last_name"]),
+                         ("Anna", "Silva"))
 
     def test_a_number_at_the_summary_changes_that_answer(self):
         a = base_answers()
