@@ -44,6 +44,12 @@ static int print_draft(const struct draft *d, void *arg)
 	char *staff = text_safe(d->staff, false), *staff_fitted = NULL, *where = NULL;
 	int rc = -1;
 
+	/* A draft kept by an older release may name the next question in
+	 * table order, one that does not apply: the walk goes on to the next
+	 * that does.  (An edit's draft holds only the changed answers, so its
+	 * stored position is taken as it is.) */
+	while (!d->intake_id && qi >= 0 && !question_applies(&questionnaire[qi], &d->answers))
+		qi = (size_t)qi + 1 < questionnaire_count ? qi + 1 : -1;
 	if (!name || !(safe = text_safe(name, false)) || !(fitted = text_fit(safe, W_CLIENT)) ||
 	    !staff || !(staff_fitted = text_fit(staff, W_STAFF)) ||
 	    !(where = text_fit(qi >= 0 ? questionnaire[qi].label : "the summary", W_STOPPED))) {

@@ -6,6 +6,7 @@ stopped.  Dates and `signoff` without --date through the pipe too.
 """
 import datetime
 import re
+import sqlite3
 
 from harness import ORDER, IntakeTest, applies, base_answers, iso, pipe_lines, today
 from ptyutil import (ACK, BACKSPACE, CTRL_U, PROMPTS, SAVE, STOPPED, answer, answer_all,
@@ -255,6 +256,17 @@ class DraftsList(InputTest):
         self.assertEqual(finish(self, child), 1)
         out = self.run_cmd("drafts").stdout
         self.assertIn("Propecia (finaster", out)  # the label, cut to its column
+        self.assertNotIn("Rogaine form", out)
+        self.assertEqual(self.sql("SELECT next_question FROM draft"), [("uses_propecia",)])
+        # A draft an older release kept names the next question in table
+        # order; the list shows the one the walk will ask.
+        con = sqlite3.connect(self.db)
+        with con:
+            con.execute("UPDATE draft SET next_question = 'rogaine_form'")
+        con.close()
+        self.assertEqual(self.sql("SELECT next_question FROM draft"), [("rogaine_form",)])
+        out = self.run_cmd("drafts").stdout
+        self.assertIn("Propecia (finaster", out)
         self.assertNotIn("Rogaine form", out)
 
     def test_drafts_fits_80_columns_with_long_names(self):
