@@ -211,10 +211,12 @@ static bool refused_whole(const struct question *q, const char *input)
 		return false;
 	if (!(back = strdup(input)))
 		return false;
-	if (lines) {
-		for (char *p = back; *p; p++)
-			if (*p == '\n')
-				*p = ' ';
+	if (lines) { /* each run of line breaks (CR LF pastes as two) becomes a space */
+		char *out = back;
+		for (const char *p = back; *p; p++)
+			if (*p != '\n' || (out > back && out[-1] != ' '))
+				*out++ = *p == '\n' ? ' ' : *p;
+		*out = '\0';
 		text_trim(back);
 	}
 	prompt_refill(back);
@@ -227,6 +229,18 @@ static bool refused_whole(const struct question *q, const char *input)
 		    "trim. Type ? for help.",
 		    limit, text_codepoints(input));
 	return true;
+}
+
+/* A paste copied with its line end (or a blank line before it) is one
+ * line: line breaks at either end of an answer typed at a terminal go. */
+static void trim_line_breaks(char *s)
+{
+	size_t start = strspn(s, "\n"), len = strlen(s);
+
+	while (len > start && s[len - 1] == '\n')
+		len--;
+	memmove(s, s + start, len - start);
+	s[len - start] = '\0';
 }
 
 static void print_help(const struct question *q, const char *kept, bool again)
@@ -297,6 +311,8 @@ static enum walk_result ask(struct walk *w, size_t qi, bool *back)
 				*back = true;
 				return WALK_DONE;
 			}
+			if (w->kind == FROM_TERMINAL)
+				trim_line_breaks(input);
 			if (w->kind == FROM_TERMINAL && refused_whole(q, input)) {
 				free(input);
 				continue;

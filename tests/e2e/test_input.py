@@ -49,7 +49,7 @@ class Paste(InputTest):
         a = base_answers()
         child, rec = self.start()
         answer_all(child, a, stop="hair_loss_notes")
-        self.paste(child, rec, "line1\nline2\nline3")
+        self.paste(child, rec, "line1\nline2\nline3\n")  # copied with its line end
         answer_all(child, a, start="uses_rogaine")
         got = self.save(child)
         self.assertEqual(got["answers"]["hair_loss_notes"], "line1\nline2\nline3")
@@ -59,7 +59,7 @@ class Paste(InputTest):
         a = base_answers()
         child, rec = self.start()
         answer_all(child, a, stop="first_name")
-        self.paste(child, rec, "Ana\nMaria\nSilva")
+        self.paste(child, rec, "Ana\r\nMaria\r\nSilva")  # CR LF: one space each
         child.expect_exact("several lines")
         # Given back joined by spaces, to trim: Enter alone would take it.
         expect_prompt(child, PROMPTS["first_name"])
