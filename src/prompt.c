@@ -211,11 +211,11 @@ void prompt_remember_command(const char *command)
 
 void prompt_finish(void)
 {
+	prompt_refill(NULL);
 	if (!started)
 		return;
 	/* Unlike clear_history(), also frees the undo lists readline keeps for
 	 * history lines edited after recall. */
-	prompt_refill(NULL);
 	rl_clear_history();
 	rl_clear_signals();
 	signal(SIGINT, SIG_DFL);
