@@ -31,6 +31,11 @@ typedef const char *const *(*prompt_completer)(void *data, const char *line, int
 enum prompt_result prompt_read_completing(const char *prompt, prompt_completer fn, void *data,
 					  char **line);
 
+/* At a terminal, the next prompt_read() starts with text already in the
+ * line, to edit (an answer refused as too long or as several lines is
+ * given back, not lost).  NULL forgets it; a pipe ignores it. */
+void prompt_refill(const char *text);
+
 /* Adds a menu command to this session's history (never answers; never
  * written to a file). */
 void prompt_remember_command(const char *command);

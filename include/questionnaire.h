@@ -119,11 +119,20 @@ void answers_prune(struct answers *a);
 /* True when question q is asked, given the answers so far. */
 bool question_applies(const struct question *q, const struct answers *a);
 
+/* How a date answer may be written: as stored (YYYY-MM-DD only: answer
+ * files, imports), or as people type it at a terminal or through a pipe:
+ * YYYY-MM-DD, the studio's form (config set date_input), today, +10d. */
+enum date_typing { DATES_STORED, DATES_TYPED_ISO, DATES_TYPED_DMY, DATES_TYPED_MDY };
+
 /* Studio rules the checks depend on. */
 struct rules {
 	struct date today;
 	int minimum_age;
+	enum date_typing dates;
 };
+
+/* The date typing for a studio's date_input form. */
+enum date_typing rules_dates_typed(enum date_form form);
 
 /* Checks input (one answer as typed, already without its line end) for
  * question q.  An empty answer takes the question's default, or is left

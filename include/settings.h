@@ -6,16 +6,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "date.h"
+
 struct settings {
 	int pause_days_before; /* stop topical products this many days before a session */
 	int pause_days_after;  /* and resume this many days after it */
 	int minimum_age;       /* youngest client the studio treats */
 	char studio_name[401]; /* printed on handouts (100 code points); "" when not set */
 	bool staff_required;   /* no login-name fallback: --staff or $SMP_INTAKE_STAFF */
+	enum date_form date_input; /* how dates are typed besides YYYY-MM-DD */
 };
 
 /* The values a new database starts with (schema/). */
-#define SETTINGS_DEFAULT { 7, 7, 18, "", false }
+#define SETTINGS_DEFAULT { 7, 7, 18, "", false, DATE_FORM_ISO }
 
 /* One key of table setting.  Numbers lie in min..max; text when max is 0;
  * yes or no for staff_required. */

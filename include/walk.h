@@ -37,6 +37,10 @@ struct walk {
 	enum walk_result (*after)(struct walk *w, size_t qi, void *arg);
 	void *after_arg;
 	bool asked[QUESTIONS_MAX]; /* which questions the walk reached */
+	/* Asked again with the answer in *a as what Enter keeps: gone back to
+	 * with <, picked at the summary, or after where a draft stopped. */
+	bool again[QUESTIONS_MAX];
+	size_t start; /* the first question to ask (a resumed draft's) */
 };
 
 /* Asks every question that applies, from w->start on.  Reports failures
@@ -47,6 +51,12 @@ enum walk_answer { WALK_YES, WALK_NO, WALK_STOPPED /* Ctrl-C, Ctrl-D */, WALK_ER
 
 /* At the terminal: asks question (a yes/no) until it gets an answer. */
 enum walk_answer walk_ask_yes(const char *question);
+
+/* At the terminal, before saving: the summary of the answers, numbered,
+ * then question (a yes/no).  A number asks that question again and then
+ * the questions that now apply and were not asked, forgets the answers
+ * that no longer apply, and shows the summary again. */
+enum walk_answer walk_review(struct walk *w, const char *question);
 
 /* The value shown for a kept answer in a prompt or a summary: safe for
  * the terminal, cut to cols columns.  Allocated; NULL when out of memory. */

@@ -25,7 +25,7 @@ struct field {
 static int field_check(struct field *f, const char *text, char *why, size_t n)
 {
 	const struct question *q = &questionnaire[questionnaire_index(f->qid)];
-	struct rules rules = { date_today(), 18 };
+	struct rules rules = { date_today(), 18, DATES_STORED };
 	struct answers none = { 0 };
 	char *value = NULL;
 

@@ -305,7 +305,7 @@ static long long demo_fill(struct db *db, const struct settings *settings)
 	for (size_t i = 0; i < sample_count; i++) {
 		struct intake in = {0};
 		struct rules rules = {date_add_days(date_today(), -samples[i].days_ago),
-				      settings->minimum_age};
+				      settings->minimum_age, DATES_STORED};
 		int rc = -1;
 
 		if (sample_answers(&samples[i], &rules, &in.answers) < 0 ||

@@ -32,29 +32,40 @@ static char *draft_name(struct ctx *ctx, const struct draft *d)
 	return name;
 }
 
+/* Column widths: a row fits 80 columns (the name, staff and question
+ * shortened with "…" when longer). */
+enum { W_ID = 5, W_STAFF = 10, W_WHAT = 10, W_CLIENT = 15, W_STOPPED = 19 };
+
 static int print_draft(const struct draft *d, void *arg)
 {
 	struct draft_table *t = arg;
 	int qi = d->next_question ? questionnaire_index(d->next_question) : -1;
 	char what[32], *name = draft_name(t->ctx, d), *safe = NULL, *fitted = NULL;
-	char *staff = text_safe(d->staff, false), *staff_fitted = NULL;
+	char *staff = text_safe(d->staff, false), *staff_fitted = NULL, *where = NULL;
 	int rc = -1;
 
-	if (!name || !(safe = text_safe(name, false)) || !(fitted = text_fit(safe, 30)) || !staff ||
-	    !(staff_fitted = text_fit(staff, 12))) {
+	/* A draft kept by an older release may name the next question in
+	 * table order, one that does not apply: the walk goes on to the next
+	 * that does.  (An edit's draft holds only the changed answers, so its
+	 * stored position is taken as it is.) */
+	while (!d->intake_id && qi >= 0 && !question_applies(&questionnaire[qi], &d->answers))
+		qi = (size_t)qi + 1 < questionnaire_count ? qi + 1 : -1;
+	if (!name || !(safe = text_safe(name, false)) || !(fitted = text_fit(safe, W_CLIENT)) ||
+	    !staff || !(staff_fitted = text_fit(staff, W_STAFF)) ||
+	    !(where = text_fit(qi >= 0 ? questionnaire[qi].label : "the summary", W_STOPPED))) {
 		report("out of memory");
 		goto out;
 	}
 	if (t->count++ == 0)
-		printf("%-6s %-16s %-12s %-16s %-30s %s\n", "draft", "changed (UTC)", "staff",
-		       "what", "client", "stopped at");
+		printf("%-*s %-16s %-*s %-*s %-*s %s\n", W_ID, "draft", "changed (UTC)", W_STAFF,
+		       "staff", W_WHAT, "what", W_CLIENT, "client", "stopped at");
 	if (d->intake_id)
 		snprintf(what, sizeof what, "edit of %lld", d->intake_id);
 	else
 		snprintf(what, sizeof what, "new intake");
-	printf("%-6lld %.10s %.5s %s%*s %-16s %s%*s %s\n", d->id, d->updated_at,
-	       d->updated_at + 11, staff_fitted, 12 - text_columns(staff_fitted), "", what, fitted,
-	       30 - text_columns(fitted), "", qi >= 0 ? questionnaire[qi].label : "the summary");
+	printf("%-*lld %.10s %.5s %s%*s %-*s %s%*s %s\n", W_ID, d->id, d->updated_at,
+	       d->updated_at + 11, staff_fitted, W_STAFF - text_columns(staff_fitted), "", W_WHAT,
+	       what, fitted, W_CLIENT - text_columns(fitted), "", where);
 	rc = 0;
 out:
 	free(name);
@@ -62,6 +73,7 @@ out:
 	free(fitted);
 	free(staff);
 	free(staff_fitted);
+	free(where);
 	return rc;
 }
 

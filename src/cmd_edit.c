@@ -102,6 +102,7 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 	in.revision = stored.revision;
 	w.rules.today = date_today();
 	w.rules.minimum_age = ctx->settings.minimum_age;
+	w.rules.dates = rules_dates_typed(ctx->settings.date_input);
 	w.a = &in.answers;
 	w.keep = &stored.answers;
 	if (resume) {
@@ -127,9 +128,13 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		}
 		w.db = ctx->db;
 		w.draft = draft;
-		printf("Editing intake %lld. Enter keeps the answer in brackets; - clears an optional "
-		       "one; ? for help; Ctrl-C stops and keeps a draft.\n\n",
-		       id);
+		char intro[200];
+		snprintf(intro, sizeof intro,
+			 "Editing intake %lld. Enter keeps the answer in brackets; - clears an "
+			 "optional one; ? for help; < goes back one; Ctrl-C stops and keeps a draft.",
+			 id);
+		text_wrap(stdout, intro, text_terminal_width(), 0);
+		printf("\n\n");
 	}
 	r = walk_run(&w);
 	switch (r) {

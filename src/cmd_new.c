@@ -64,12 +64,11 @@ fail:
 	return NULL;
 }
 
-/* At the terminal: show what will be stored and ask before saving. */
-static enum walk_answer confirm(const struct answers *a)
+/* At the terminal: show what will be stored, numbered (a number changes
+ * that answer), and ask before saving. */
+static enum walk_answer confirm(struct walk *w)
 {
-	printf("\nSummary\n");
-	sheet_print_answers(stdout, a, QUESTIONNAIRE_VERSION);
-	return walk_ask_yes("\nSave this intake? [yes/no]: ");
+	return walk_review(w, "\nSave this intake? [yes/no]: ");
 }
 
 /* What the walk of a new intake carries beside the answers. */
@@ -335,17 +334,20 @@ static int load_answers_file(const char *path, struct json_answers *json)
 }
 
 /* Starts the answers from draft d: its answers, and the questions before
- * the one it stopped at are not asked again. */
+ * the one it stopped at are not asked again.  Those after it that the
+ * draft answered (before going back with <) are asked with that answer as
+ * what Enter keeps. */
 static int start_from_draft(struct walk *w, const struct draft *d)
 {
 	int stop = d->next_question ? questionnaire_index(d->next_question) : -1;
 
+	w->start = stop < 0 ? questionnaire_count : (size_t)stop;
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		if (d->has[i] && answers_set(w->a, questionnaire[i].id, d->answers.value[i]) < 0) {
 			report("out of memory");
 			return -1;
 		}
-		w->skip[i] = stop < 0 || (int)i < stop;
+		w->again[i] = d->has[i] && i >= w->start;
 	}
 	return 0;
 }
@@ -373,6 +375,8 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
 	}
 	w.rules.today = date_today();
 	w.rules.minimum_age = ctx->settings.minimum_age;
+	/* An answers file holds data: dates as stored; people type them. */
+	w.rules.dates = w.kind == FROM_JSON ? DATES_STORED : rules_dates_typed(ctx->settings.date_input);
 	w.a = &in.answers;
 	if (resume && start_from_draft(&w, resume) < 0)
 		goto out;
@@ -399,8 +403,13 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
 		w.draft = draft;
 		w.after = offer_returning;
 		w.after_arg = &t;
-		printf("%s intake. Type ? for help on a question; Ctrl-C stops and keeps a draft.\n\n",
-		       resume ? "Resuming an" : "New consultation");
+		text_wrap(stdout,
+			  resume ? "Resuming an intake. Type ? for help on a question, < to go back "
+				   "one; Ctrl-C stops and keeps a draft."
+				 : "New consultation intake. Type ? for help on a question, < to go "
+				   "back one; Ctrl-C stops and keeps a draft.",
+			  text_terminal_width(), 0);
+		printf("\n\n");
 		/* A returning client named outright (--client, or a draft's).
 		 * Through a pipe or a file every answer is as given: a script
 		 * cannot see what Enter would keep. */
@@ -408,13 +417,13 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
 			goto out;
 		/* A draft that stopped after the birth date was given is offered
 		 * the returning client again. */
-		if (resume && w.skip[t.dob] && in.client_id == 0 &&
+		if (resume && (size_t)t.dob < w.start && in.client_id == 0 &&
 		    (r = offer_returning(&w, (size_t)t.dob, &t)) != WALK_DONE)
 			goto stopped;
 	}
 	r = walk_run(&w);
 	if (r == WALK_DONE && w.kind == FROM_TERMINAL) {
-		switch (confirm(&in.answers)) {
+		switch (confirm(&w)) {
 		case WALK_YES:
 			break;
 		case WALK_NO:

@@ -73,6 +73,7 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 		return EXIT_FAIL;
 	rules.today = date_today();
 	rules.minimum_age = ctx->settings.minimum_age;
+	rules.dates = rules_dates_typed(ctx->settings.date_input);
 
 	/* Read, change and write in one transaction: a sign-off recorded at
 	 * the same moment by someone else is not overwritten unseen. */
@@ -92,8 +93,13 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 	    (gp_arg && !(gp = checked("--gp", "gp_name", gp_arg, &in.answers, &rules))) ||
 	    (date_arg && !(date = checked("--date", "gp_signoff_date", date_arg, &in.answers, &rules))))
 		goto out;
-	if (strcmp(status, "obtained") == 0 && (!gp || !date)) {
-		report("signoff: an obtained sign-off needs --gp NAME and --date DATE");
+	/* The letter usually arrives the day it is recorded. */
+	if (strcmp(status, "obtained") == 0 && !date_arg &&
+	    !(date = checked("--date", "gp_signoff_date", "today", &in.answers, &rules)))
+		goto out;
+	if (strcmp(status, "obtained") == 0 && !gp) {
+		report("signoff: an obtained sign-off needs --gp NAME (and --date DATE when not "
+		       "today)");
 		rc = EXIT_USAGE;
 		goto out;
 	}

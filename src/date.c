@@ -40,6 +40,125 @@ int date_parse(const char *s, struct date *out)
 	return DATE_OK;
 }
 
+/* Reads 1 to max digits at *p into *v; returns how many. */
+static int digits(const char **p, int max, int *v)
+{
+	int n = 0;
+
+	*v = 0;
+	while (n < max && isdigit((unsigned char)**p)) {
+		*v = *v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n;
+}
+
+static long days_from_civil(struct date d);
+
+/* Checks y-m-d and stores it; a month alone (month_only) as its first day. */
+static int real_date(int y, int m, int d, bool month_only, struct date *out)
+{
+	if (month_only)
+		d = 1;
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return DATE_NOT_REAL;
+	if (y < 1900)
+		return DATE_OUT_OF_RANGE;
+	out->year = y;
+	out->month = m;
+	out->day = d;
+	return DATE_OK;
+}
+
+/* today, +Nd, +Nw, +Nm (N up to 999). */
+static int read_relative(const char *s, struct date today, struct date *out)
+{
+	const char *p = s + 1;
+	int n;
+
+	if (strcmp(s, "today") == 0 || strcmp(s, "Today") == 0 || strcmp(s, "TODAY") == 0) {
+		*out = today;
+		return DATE_OK;
+	}
+	if (s[0] != '+' || digits(&p, 3, &n) == 0 || !p[0] || p[1])
+		return DATE_BAD_FORMAT;
+	switch (p[0]) {
+	case 'd':
+	case 'D':
+		*out = date_add_days(today, n);
+		return DATE_OK;
+	case 'w':
+	case 'W':
+		*out = date_add_days(today, 7 * n);
+		return DATE_OK;
+	case 'm':
+	case 'M':
+		*out = date_add_months(today, n);
+		return DATE_OK;
+	}
+	return DATE_BAD_FORMAT;
+}
+
+int date_read(const char *s, enum date_form form, bool month_ok, struct date today,
+	      struct date *out, enum date_kind *kind)
+{
+	const char *p = s;
+	int a, b, c, na, nb, nc;
+	char sep;
+
+	*kind = DATE_KIND_RELATIVE;
+	if (s[0] == '+' || s[0] == 't' || s[0] == 'T')
+		return read_relative(s, today, out);
+	*kind = DATE_KIND_DAY;
+	if (strlen(s) == 10 && s[4] == '-' && s[7] == '-')
+		return date_parse(s, out);
+	/* YYYY-MM, a month alone */
+	if (strlen(s) == 7 && s[4] == '-') {
+		if (!month_ok || digits(&p, 4, &a) != 4 || *p++ != '-' || digits(&p, 2, &b) != 2 || *p)
+			return DATE_BAD_FORMAT;
+		*kind = DATE_KIND_MONTH;
+		return real_date(a, b, 0, true, out);
+	}
+	/* D/M/Y, M/D/Y or M/Y with /, . or - between */
+	if ((na = digits(&p, 2, &a)) == 0 || !strchr("/.-", *p) || !*p)
+		return DATE_BAD_FORMAT;
+	sep = *p++;
+	if ((nb = digits(&p, 4, &b)) == 0)
+		return DATE_BAD_FORMAT;
+	if (*p == '\0') { /* a month alone: M/YYYY */
+		if (!month_ok || nb != 4)
+			return nb == 2 && month_ok ? DATE_SHORT_YEAR : DATE_BAD_FORMAT;
+		if (form == DATE_FORM_ISO)
+			return DATE_AMBIGUOUS;
+		*kind = DATE_KIND_MONTH;
+		return real_date(b, a, 0, true, out);
+	}
+	if (nb > 2 || *p++ != sep || (nc = digits(&p, 4, &c)) == 0 || *p)
+		return DATE_BAD_FORMAT;
+	if (nc != 4)
+		return nc == 2 ? DATE_SHORT_YEAR : DATE_BAD_FORMAT;
+	(void)na;
+	switch (form) {
+	case DATE_FORM_DMY:
+		return real_date(c, b, a, false, out);
+	case DATE_FORM_MDY:
+		return real_date(c, a, b, false, out);
+	case DATE_FORM_ISO:
+		break;
+	}
+	return DATE_AMBIGUOUS;
+}
+
+const char *date_weekday(struct date d)
+{
+	static const char *const names[] = { "Thursday", "Friday", "Saturday", "Sunday",
+					     "Monday", "Tuesday", "Wednesday" };
+	long z = days_from_civil(d) % 7;
+
+	return names[z < 0 ? z + 7 : z];
+}
+
 /* Today's date in local time, or in UTC. */
 static struct date today(bool utc)
 {

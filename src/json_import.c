@@ -601,7 +601,7 @@ static int check_answer(const struct import_checks *c, size_t qi, const char *in
 {
 	const struct question *q = &questionnaire[qi];
 	const char *path = q->client_field ? "client" : "answers";
-	struct rules rules = {rule_day(q, input, taken, c->today), c->minimum_age};
+	struct rules rules = {rule_day(q, input, taken, c->today), c->minimum_age, DATES_STORED};
 	char reason[200], other[200];
 	char *value = NULL;
 	int rc = question_check(q, input, a, &rules, &value, reason, sizeof reason);

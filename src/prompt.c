@@ -15,6 +15,7 @@
 #include <readline/readline.h>
 
 #include "report.h"
+#include "text.h"
 
 /* State readline's callbacks need; readline offers no user pointer. */
 static volatile sig_atomic_t interrupted;
@@ -22,6 +23,7 @@ static const char *const *current_completions;
 static prompt_completer current_completer;
 static void *current_completer_data;
 static bool started;
+static char *refill; /* put in the line of the next prompt (prompt_refill) */
 
 static void on_sigint(int sig)
 {
@@ -63,6 +65,56 @@ static char **complete(const char *text, int start, int end)
 	return current_completions ? rl_completion_matches(text, next_completion) : NULL;
 }
 
+/* rl_startup_hook: starts the line with the text given back to trim. */
+static int insert_refill(void)
+{
+	if (refill) {
+		rl_insert_text(refill);
+		free(refill);
+		refill = NULL;
+	}
+	return 0;
+}
+
+void prompt_refill(const char *text)
+{
+	free(refill);
+	refill = text ? strdup(text) : NULL;
+}
+
+/* Prints all but the last line of prompt wrapped at word boundaries to the
+ * terminal's width, and returns the last line for readline to show (in
+ * buf, or prompt itself when it fits): readline would cut a long prompt
+ * anywhere, and redraws only its own last line correctly. */
+static const char *wrap_prompt(const char *prompt, char *buf, size_t n)
+{
+	int width = text_terminal_width() - 1;
+	char *wrapped = NULL, *last;
+	size_t len = 0;
+	FILE *mem;
+
+	if (text_columns(prompt) <= width && !strchr(prompt, '\n'))
+		return prompt;
+	if (!(mem = open_memstream(&wrapped, &len)))
+		return prompt;
+	if (text_wrap(mem, prompt, width, 0) < 0 || fclose(mem) != 0) {
+		free(wrapped);
+		return prompt;
+	}
+	last = strrchr(wrapped, '\n');
+	if (last) {
+		fwrite(wrapped, 1, (size_t)(last - wrapped) + 1, stdout);
+		fflush(stdout);
+		last++;
+	} else {
+		last = wrapped;
+	}
+	/* text_wrap drops the space after the colon: readline's line needs it. */
+	snprintf(buf, n, "%s%s", last, prompt[strlen(prompt) - 1] == ' ' ? " " : "");
+	free(wrapped);
+	return buf;
+}
+
 static void start_readline(void)
 {
 	struct sigaction sa;
@@ -76,9 +128,11 @@ static void start_readline(void)
 	rl_attempted_completion_function = complete;
 	rl_event_hook = check_interrupt;
 	rl_signal_event_hook = check_interrupt;
+	rl_startup_hook = insert_refill;
+	/* Bracketed paste stays on (readline's default since 8.1): a pasted
+	 * text arrives whole in the line, its line breaks kept as \n (readline
+	 * turns each CR inside a paste into \n), and only Enter ends it. */
 	rl_initialize();
-	/* After the user's inputrc, so the escape codes never reach output. */
-	rl_variable_bind("enable-bracketed-paste", "off");
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
@@ -129,12 +183,16 @@ static enum prompt_result read_pipe(char **line)
 
 enum prompt_result prompt_read(const char *prompt, const char *const *completions, char **line)
 {
-	if (!prompt_interactive())
+	if (!prompt_interactive()) {
+		prompt_refill(NULL);
 		return read_pipe(line);
+	}
+	char last[1024];
+
 	start_readline();
 	interrupted = 0;
 	current_completions = completions;
-	*line = readline(prompt);
+	*line = readline(wrap_prompt(prompt, last, sizeof last));
 	current_completions = NULL;
 	if (interrupted) {
 		free(*line);
@@ -169,6 +227,7 @@ void prompt_remember_command(const char *command)
 
 void prompt_finish(void)
 {
+	prompt_refill(NULL);
 	if (!started)
 		return;
 	/* Unlike clear_history(), also frees the undo lists readline keeps for

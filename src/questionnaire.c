@@ -370,15 +370,54 @@ void answers_prune(struct answers *a)
 
 /* ---- the checks, one per type ---- */
 
-static int check_date(const struct question *q, const char *s, const struct answers *so_far,
-		      const struct rules *r, char *why, size_t n)
+enum date_typing rules_dates_typed(enum date_form form)
 {
-	struct date d, limit;
-	char dob_text[11];
+	switch (form) {
+	case DATE_FORM_DMY:
+		return DATES_TYPED_DMY;
+	case DATE_FORM_MDY:
+		return DATES_TYPED_MDY;
+	case DATE_FORM_ISO:
+		break;
+	}
+	return DATES_TYPED_ISO;
+}
 
-	switch (date_parse(s, &d)) {
+/* "Using since" may be a month alone (YYYY-MM): few clients know the day. */
+static bool takes_month(const struct question *q)
+{
+	return strcmp(q->id, "rogaine_since") == 0;
+}
+
+/* Reads date answer s by the rules into *d; the normal form (YYYY-MM-DD,
+ * or YYYY-MM for a month) goes into norm (11 bytes). */
+static int read_date(const struct question *q, const char *s, const struct rules *r,
+		     struct date *d, enum date_kind *kind, char norm[11], char *why, size_t n)
+{
+	enum date_form form = r->dates == DATES_TYPED_DMY   ? DATE_FORM_DMY
+			      : r->dates == DATES_TYPED_MDY ? DATE_FORM_MDY
+							    : DATE_FORM_ISO;
+	static const char *const hint[] = {
+		[DATE_FORM_ISO] = "YYYY-MM-DD, for example 1985-07-23",
+		[DATE_FORM_DMY] = "YYYY-MM-DD, for example 1985-07-23, or DD/MM/YYYY",
+		[DATE_FORM_MDY] = "YYYY-MM-DD, for example 1985-07-23, or MM/DD/YYYY",
+	};
+	int rc;
+
+	if (r->dates == DATES_STORED) {
+		*kind = DATE_KIND_DAY;
+		rc = date_parse(s, d);
+		if (rc == DATE_BAD_FORMAT && takes_month(q) && strlen(s) == 7)
+			rc = date_read(s, DATE_FORM_ISO, true, r->today, d, kind);
+	} else {
+		rc = date_read(s, form, takes_month(q), r->today, d, kind);
+	}
+	switch (rc) {
+	case DATE_OK:
+		break;
 	case DATE_BAD_FORMAT:
-		snprintf(why, n, "write the date as YYYY-MM-DD, for example 1985-07-23");
+		snprintf(why, n, "write the date as %s%s", hint[form],
+			 takes_month(q) ? " (or a month, YYYY-MM)" : "");
 		return -1;
 	case DATE_NOT_REAL:
 		snprintf(why, n, "that date does not exist in the calendar");
@@ -386,11 +425,44 @@ static int check_date(const struct question *q, const char *s, const struct answ
 	case DATE_OUT_OF_RANGE:
 		snprintf(why, n, "the year must be between 1900 and 9999");
 		return -1;
+	case DATE_SHORT_YEAR:
+		snprintf(why, n, "write the year with all four digits (%s)", hint[form]);
+		return -1;
+	case DATE_AMBIGUOUS:
+		snprintf(why, n,
+			 "day and month could be read either way: write YYYY-MM-DD, or have the "
+			 "studio's form set (smp-intake config set date_input dmy or mdy)");
+		return -1;
 	}
+	if (*kind == DATE_KIND_MONTH)
+		snprintf(norm, 11, "%04d-%02d", d->year % 10000, d->month % 100);
+	else
+		date_format(*d, norm);
+	return 0;
+}
+
+/* Checks date answer *s by the question's rule and replaces it with its
+ * normal form (a date typed as 23/07/1985 or +3w is stored YYYY-MM-DD). */
+static int check_date(const struct question *q, char **s, const struct answers *so_far,
+		      const struct rules *r, char *why, size_t n)
+{
+	struct date d, limit, today = r->today;
+	enum date_kind kind;
+	char dob_text[11], norm[11], *copy;
+
+	if (read_date(q, *s, r, &d, &kind, norm, why, n) < 0)
+		return -1;
+	if (kind == DATE_KIND_MONTH) /* compared as its month: this month is not the future */
+		today.day = 1;
 	switch (q->date_rule) {
 	case DATE_ANY:
 		break;
 	case DATE_BIRTH:
+		if (kind == DATE_KIND_RELATIVE && date_cmp(d, r->today) > 0) {
+			snprintf(why, n, "+N counts ahead from today, and a date of birth cannot be "
+					 "in the future");
+			return -1;
+		}
 		if (date_cmp(d, r->today) > 0) {
 			snprintf(why, n, "a date of birth cannot be in the future");
 			return -1;
@@ -408,16 +480,23 @@ static int check_date(const struct question *q, const char *s, const struct answ
 		}
 		break;
 	case DATE_NOT_FUTURE:
-		if (date_cmp(d, r->today) > 0) {
-			snprintf(why, n, "this date cannot be in the future");
+		if (date_cmp(d, today) > 0) {
+			snprintf(why, n, kind == DATE_KIND_RELATIVE
+						 ? "+N counts ahead from today, and this date cannot "
+						   "be in the future"
+						 : "this date cannot be in the future");
 			return -1;
 		}
 		if (so_far && answers_get(so_far, "date_of_birth")) {
 			struct date dob;
 			snprintf(dob_text, sizeof dob_text, "%s", answers_get(so_far, "date_of_birth"));
-			if (date_parse(dob_text, &dob) == DATE_OK && date_cmp(d, dob) < 0) {
-				snprintf(why, n, "this date is before the client's date of birth");
-				return -1;
+			if (date_parse(dob_text, &dob) == DATE_OK) {
+				if (kind == DATE_KIND_MONTH)
+					dob.day = 1;
+				if (date_cmp(d, dob) < 0) {
+					snprintf(why, n, "this date is before the client's date of birth");
+					return -1;
+				}
 			}
 		}
 		break;
@@ -436,6 +515,14 @@ static int check_date(const struct question *q, const char *s, const struct answ
 			return -1;
 		}
 		break;
+	}
+	if (strcmp(*s, norm) != 0) {
+		if (!(copy = strdup(norm))) {
+			snprintf(why, n, "out of memory");
+			return -1;
+		}
+		free(*s);
+		*s = copy;
 	}
 	return 0;
 }
@@ -693,7 +780,7 @@ int question_check(const struct question *q, const char *input, const struct ans
 			goto out;
 		break;
 	case Q_DATE:
-		if (check_date(q, s, so_far, rules, why, whylen) < 0)
+		if (check_date(q, &s, so_far, rules, why, whylen) < 0)
 			goto out;
 		break;
 	case Q_EMAIL:

@@ -18,6 +18,8 @@ const struct setting_def setting_defs[] = {
 	{ "minimum_age", "the youngest client the studio treats, in years (18 or more)", 18, 100 },
 	{ "staff_required", "yes: commands refuse to run without --staff or SMP_INTAKE_STAFF "
 	  "(no login name)", 0, 1 },
+	{ "date_input", "how dates are typed besides YYYY-MM-DD: iso (only that), dmy "
+			"(23/07/1985) or mdy (07/23/1985)", 0, 0 },
 };
 const size_t setting_def_count = sizeof setting_defs / sizeof setting_defs[0];
 
@@ -41,6 +43,22 @@ static bool *flag_of(struct settings *s, const char *key)
 	return NULL;
 }
 
+/* date_input: a word, not a number nor free text. */
+static const char *const date_input_names[] = { [DATE_FORM_ISO] = "iso", [DATE_FORM_DMY] = "dmy",
+						[DATE_FORM_MDY] = "mdy" };
+
+static int set_date_input(struct settings *s, const char *value, char *why, size_t n)
+{
+	for (int i = DATE_FORM_ISO; i <= DATE_FORM_MDY; i++) {
+		if (strcmp(value, date_input_names[i]) == 0) {
+			s->date_input = (enum date_form)i;
+			return SETTING_OK;
+		}
+	}
+	snprintf(why, n, "date_input: iso, dmy or mdy");
+	return SETTING_BAD_VALUE;
+}
+
 static const struct setting_def *find(const char *key)
 {
 	for (size_t i = 0; i < setting_def_count; i++)
@@ -59,6 +77,8 @@ int settings_set(struct settings *s, const char *key, const char *value, char *w
 		snprintf(why, n, "unknown setting '%.40s' (see smp-intake config list)", key);
 		return SETTING_UNKNOWN;
 	}
+	if (strcmp(key, "date_input") == 0)
+		return set_date_input(s, value, why, n);
 	if (def->max == 0) {
 		if (!text_is_utf8(value, strlen(value)) || text_has_control(value, false) ||
 		    text_codepoints(value) > 100 || strlen(value) >= sizeof s->studio_name) {
@@ -93,7 +113,9 @@ int settings_get(const struct settings *s, const char *key, char *buf, size_t n)
 
 	if (!def)
 		return -1;
-	if (def->max == 0)
+	if (strcmp(key, "date_input") == 0)
+		snprintf(buf, n, "%s", date_input_names[s->date_input]);
+	else if (def->max == 0)
 		snprintf(buf, n, "%s", s->studio_name);
 	else if (flag_of((struct settings *)s, key))
 		snprintf(buf, n, "%s", *flag_of((struct settings *)s, key) ? "yes" : "no");

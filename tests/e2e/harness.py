@@ -142,7 +142,7 @@ class IntakeTest(unittest.TestCase):
         self.db = os.path.join(self.tmp, "intake.db")
         inputrc = os.path.join(self.tmp, "inputrc")
         with open(inputrc, "w") as f:
-            f.write("")  # the program itself must turn bracketed paste off
+            f.write("")  # readline's defaults: bracketed paste on
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": self.tmp,

@@ -66,6 +66,11 @@ UP = "\x1b[A"
 TAB = "\t"
 ESC = "\x1b"
 BRACKETED_PASTE_ON = "\x1b[?2004h"
+# What a terminal's paste sends (bracketed paste, on as readline has it).
+PASTE_START = "\x1b[200~"
+PASTE_END = "\x1b[201~"
+# readline writes these around each prompt; the "off" one ends in a CR.
+_PASTE_MODE = re.compile(r"\x1b\[\?2004[hl]\r?")
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _VALGRIND = re.compile(r"^==\d+==")
@@ -75,9 +80,15 @@ def strip_ansi(text):
     return _ANSI.sub("", text)
 
 
+def paste(text):
+    """What the terminal sends when text is pasted (bracketed paste)."""
+    return PASTE_START + text + PASTE_END
+
+
 def screen_lines(text):
     """Output split into lines as the terminal shows them (CR LF), without
-    valgrind's own report lines."""
+    valgrind's own report lines nor readline's bracketed-paste switches."""
+    text = _PASTE_MODE.sub("", text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return [l for l in lines if not _VALGRIND.match(l)]
 
@@ -111,11 +122,39 @@ def type_line(child, text):
     child.send(text + ENTER)
 
 
+def wrapped_prompt(prompt, columns):
+    """The lines a prompt takes on a terminal of columns: wrapped at words
+    to one column less (as the program does, so that readline never cuts
+    a word), a choice list too wide for a line spaced out at its slashes."""
+    text = prompt.rstrip(" ")
+    width = columns - 1
+    if len(text) > width:
+        text = re.sub(r"\[([^\]]*)\]",
+                      lambda m: "[" + " / ".join(m.group(1).split("/")) + "]"
+                      if len(m.group(0)) > width - 10 else m.group(0), text)
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = line + " " + word if line else word
+    lines.append(line + (" " if prompt.endswith(" ") else ""))
+    return lines
+
+
+def expect_prompt(child, prompt):
+    """Waits for prompt as the terminal shows it (wrapped to its width):
+    every line but the last printed, then the last as readline's."""
+    for line in wrapped_prompt(prompt, child.getwinsize()[1]):
+        child.expect_exact(line)
+
+
 def answer(child, qid, text, shown=False):
     """Waits for the question's exact prompt (unless already matched),
     then types the answer."""
     if not shown:
-        child.expect_exact(PROMPTS[qid])
+        expect_prompt(child, PROMPTS[qid])
     type_line(child, text)
 
 
@@ -173,10 +212,10 @@ def answer_all(child, answers, start=None, stop=None, shown=False, same_person=N
         if not started or not applies(qid, answers):
             continue
         if qid == stop:
-            child.expect_exact(PROMPTS[qid] if last is None else returning_prompt(qid, last))
+            expect_prompt(child, PROMPTS[qid] if last is None else returning_prompt(qid, last))
             return
         if last is not None and not (shown and qid == start):
-            child.expect_exact(returning_prompt(qid, last))
+            expect_prompt(child, returning_prompt(qid, last))
             type_line(child, answers.get(qid, ""))
         else:
             answer(child, qid, answers.get(qid, ""), shown=shown and qid == start)

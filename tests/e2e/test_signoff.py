@@ -94,7 +94,7 @@ class Signoff(IntakeTest):
         future = iso(today() + datetime.timedelta(days=1))
         cases = [
             (["signoff", "1", "--status", "maybe"], 1, "--status"),
-            (["signoff", "1", "--status", "obtained"], 2, "needs --gp NAME and --date DATE"),
+            (["signoff", "1", "--status", "obtained"], 2, "needs --gp NAME"),
             (["signoff", "1", "--status", "obtained", "--gp", "Dr X", "--date", future], 1,
              "future"),
             (["signoff", "1", "--status", "obtained", "--gp", "Dr X", "--date", "2026-02-30"],

@@ -11,7 +11,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct rules rules = {{2026, 11, 29}, 18};
+	static const struct rules rules = {{2026, 11, 29}, 18, DATES_STORED};
 	const struct question *q;
 	struct answers so_far;
 	char *input, *value = NULL, *again = NULL;

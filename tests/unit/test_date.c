@@ -255,6 +255,86 @@ static void test_date_utc(void **state)
 	assert_int_equal(date_parse(now, &back), DATE_OK);
 }
 
+/* Dates as people type them: the studio's form, today, +N, a month. */
+static void test_date_read_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		enum date_form form;
+		bool month_ok;
+		int rc;
+		enum date_kind kind;
+		int y, m, d;
+	} cases[] = {
+		{ "1985-07-23", DATE_FORM_ISO, false, DATE_OK, DATE_KIND_DAY, 1985, 7, 23 },
+		{ "1985-07-23", DATE_FORM_DMY, false, DATE_OK, DATE_KIND_DAY, 1985, 7, 23 },
+		{ "23/07/1985", DATE_FORM_DMY, false, DATE_OK, DATE_KIND_DAY, 1985, 7, 23 },
+		{ "23.07.1985", DATE_FORM_DMY, false, DATE_OK, DATE_KIND_DAY, 1985, 7, 23 },
+		{ "23-07-1985", DATE_FORM_DMY, false, DATE_OK, DATE_KIND_DAY, 1985, 7, 23 },
+		{ "3/4/2025", DATE_FORM_DMY, false, DATE_OK, DATE_KIND_DAY, 2025, 4, 3 },
+		{ "07/23/1985", DATE_FORM_MDY, false, DATE_OK, DATE_KIND_DAY, 1985, 7, 23 },
+		{ "3/4/2025", DATE_FORM_MDY, false, DATE_OK, DATE_KIND_DAY, 2025, 3, 4 },
+		{ "07/23/1985", DATE_FORM_DMY, false, DATE_NOT_REAL, DATE_KIND_DAY, 0, 0, 0 },
+		{ "23/07/1985", DATE_FORM_MDY, false, DATE_NOT_REAL, DATE_KIND_DAY, 0, 0, 0 },
+		{ "31/02/2024", DATE_FORM_DMY, false, DATE_NOT_REAL, DATE_KIND_DAY, 0, 0, 0 },
+		{ "00/02/2024", DATE_FORM_DMY, false, DATE_NOT_REAL, DATE_KIND_DAY, 0, 0, 0 },
+		{ "03/04/2025", DATE_FORM_ISO, false, DATE_AMBIGUOUS, DATE_KIND_DAY, 0, 0, 0 },
+		{ "23/07/1985", DATE_FORM_ISO, false, DATE_AMBIGUOUS, DATE_KIND_DAY, 0, 0, 0 },
+		{ "23/07/85", DATE_FORM_DMY, false, DATE_SHORT_YEAR, DATE_KIND_DAY, 0, 0, 0 },
+		{ "23/07/85", DATE_FORM_ISO, false, DATE_SHORT_YEAR, DATE_KIND_DAY, 0, 0, 0 },
+		{ "23/07.1985", DATE_FORM_DMY, false, DATE_BAD_FORMAT, DATE_KIND_DAY, 0, 0, 0 },
+		{ "23/07/1985x", DATE_FORM_DMY, false, DATE_BAD_FORMAT, DATE_KIND_DAY, 0, 0, 0 },
+		{ "123/07/1985", DATE_FORM_DMY, false, DATE_BAD_FORMAT, DATE_KIND_DAY, 0, 0, 0 },
+		{ "23/07/1800", DATE_FORM_DMY, false, DATE_OUT_OF_RANGE, DATE_KIND_DAY, 0, 0, 0 },
+		{ "", DATE_FORM_DMY, false, DATE_BAD_FORMAT, DATE_KIND_DAY, 0, 0, 0 },
+		{ "/", DATE_FORM_DMY, false, DATE_BAD_FORMAT, DATE_KIND_DAY, 0, 0, 0 },
+		{ "today", DATE_FORM_ISO, false, DATE_OK, DATE_KIND_RELATIVE, 2026, 12, 4 },
+		{ "+10d", DATE_FORM_ISO, false, DATE_OK, DATE_KIND_RELATIVE, 2026, 12, 14 },
+		{ "+3w", DATE_FORM_DMY, false, DATE_OK, DATE_KIND_RELATIVE, 2026, 12, 25 },
+		{ "+2m", DATE_FORM_ISO, false, DATE_OK, DATE_KIND_RELATIVE, 2027, 2, 4 },
+		{ "+0d", DATE_FORM_ISO, false, DATE_OK, DATE_KIND_RELATIVE, 2026, 12, 4 },
+		{ "+10", DATE_FORM_ISO, false, DATE_BAD_FORMAT, DATE_KIND_RELATIVE, 0, 0, 0 },
+		{ "+d", DATE_FORM_ISO, false, DATE_BAD_FORMAT, DATE_KIND_RELATIVE, 0, 0, 0 },
+		{ "+1000d", DATE_FORM_ISO, false, DATE_BAD_FORMAT, DATE_KIND_RELATIVE, 0, 0, 0 },
+		{ "+10y", DATE_FORM_ISO, false, DATE_BAD_FORMAT, DATE_KIND_RELATIVE, 0, 0, 0 },
+		{ "tomorrow", DATE_FORM_ISO, false, DATE_BAD_FORMAT, DATE_KIND_RELATIVE, 0, 0, 0 },
+		{ "2024-01", DATE_FORM_ISO, true, DATE_OK, DATE_KIND_MONTH, 2024, 1, 1 },
+		{ "2024-01", DATE_FORM_ISO, false, DATE_BAD_FORMAT, DATE_KIND_DAY, 0, 0, 0 },
+		{ "2024-13", DATE_FORM_ISO, true, DATE_NOT_REAL, DATE_KIND_MONTH, 0, 0, 0 },
+		{ "01/2024", DATE_FORM_DMY, true, DATE_OK, DATE_KIND_MONTH, 2024, 1, 1 },
+		{ "1.2024", DATE_FORM_MDY, true, DATE_OK, DATE_KIND_MONTH, 2024, 1, 1 },
+		{ "01/2024", DATE_FORM_ISO, true, DATE_AMBIGUOUS, DATE_KIND_DAY, 0, 0, 0 },
+		{ "01/2024", DATE_FORM_DMY, false, DATE_BAD_FORMAT, DATE_KIND_DAY, 0, 0, 0 },
+		{ "01/24", DATE_FORM_DMY, true, DATE_SHORT_YEAR, DATE_KIND_DAY, 0, 0, 0 },
+	};
+	const struct date today = { 2026, 12, 4 };
+
+	for (size_t i = 0; i < N(cases); i++) {
+		struct date d = { 0, 0, 0 };
+		enum date_kind kind;
+		int rc = date_read(cases[i].text, cases[i].form, cases[i].month_ok, today, &d, &kind);
+		if (rc != cases[i].rc)
+			fail_msg("'%s' (form %d): %d, wanted %d", cases[i].text, cases[i].form, rc,
+				 cases[i].rc);
+		if (rc != DATE_OK)
+			continue;
+		if (kind != cases[i].kind || d.year != cases[i].y || d.month != cases[i].m ||
+		    d.day != cases[i].d)
+			fail_msg("'%s': kind %d %d-%d-%d", cases[i].text, kind, d.year, d.month, d.day);
+	}
+}
+
+static void test_date_weekday(void **state)
+{
+	(void)state;
+	assert_string_equal(date_weekday(D(1970, 1, 1)), "Thursday");
+	assert_string_equal(date_weekday(D(1985, 7, 23)), "Tuesday");
+	assert_string_equal(date_weekday(D(2026, 12, 14)), "Monday");
+	assert_string_equal(date_weekday(D(1900, 1, 1)), "Monday");
+	assert_string_equal(date_weekday(D(2000, 2, 29)), "Tuesday");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +347,8 @@ int main(void)
 		cmocka_unit_test(test_date_today_is_real),
 		cmocka_unit_test(test_date_add_months_table),
 		cmocka_unit_test(test_date_utc),
+		cmocka_unit_test(test_date_read_table),
+		cmocka_unit_test(test_date_weekday),
 	};
 	return cmocka_run_group_tests_name("date", tests, NULL, NULL);
 }

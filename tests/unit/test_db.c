@@ -206,7 +206,7 @@ static void test_settings_defaults(void **state)
 {
 	struct fixture *f = *state;
 	struct db *db = db_open(f->path);
-	struct settings s = { -1, -1, -1, "x", true };
+	struct settings s = { -1, -1, -1, "x", true, DATE_FORM_MDY };
 
 	assert_non_null(db);
 	assert_int_equal(db_settings(db, &s), 0);

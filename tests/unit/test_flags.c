@@ -38,7 +38,7 @@ static void test_table(void **state)
 		for (size_t j = 0; f->quiet[j]; j++) {
 			char why[128], *v = NULL;
 			assert_int_equal(question_check(&questionnaire[qi], f->quiet[j], NULL,
-							&(struct rules){ { 2024, 1, 1 }, 18 }, &v,
+							&(struct rules){ { 2024, 1, 1 }, 18, DATES_STORED }, &v,
 							why, sizeof why),
 					 0);
 			assert_string_equal(v, f->quiet[j]);

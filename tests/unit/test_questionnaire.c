@@ -20,7 +20,7 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* "Today" is fixed so that the tests never depend on the clock. */
-static const struct rules RULES = { { 2024, 6, 15 }, 18 };
+static const struct rules RULES = { { 2024, 6, 15 }, 18, DATES_STORED };
 
 static const struct question *Q(const char *id)
 {
@@ -528,8 +528,8 @@ static void test_check_planned_session_exactly_two_years(void **state)
 	/* "Today or later, within two years": the day after the same date two
 	 * years on is more than two years ahead, with or without a 29 February
 	 * in between. */
-	static const struct rules no_leap_day = { { 2024, 6, 15 }, 18 };
-	static const struct rules leap_day = { { 2023, 6, 15 }, 18 };
+	static const struct rules no_leap_day = { { 2024, 6, 15 }, 18, DATES_STORED };
+	static const struct rules leap_day = { { 2023, 6, 15 }, 18, DATES_STORED };
 	static const struct check_case a[] = {
 		{ "planned_session_date", "2026-06-15", 0, "2026-06-15" },
 		{ "planned_session_date", "2026-06-16", -1, NULL },
@@ -545,7 +545,7 @@ static void test_check_planned_session_exactly_two_years(void **state)
 static void test_check_birth_rules(void **state)
 {
 	(void)state;
-	static const struct rules adult21 = { { 2024, 6, 15 }, 21 };
+	static const struct rules adult21 = { { 2024, 6, 15 }, 21, DATES_STORED };
 	static const struct check_case at21[] = {
 		{ "date_of_birth", "2006-06-15", -1, NULL }, /* 18, under 21 */
 		{ "date_of_birth", "2003-06-15", 0, "2003-06-15" },
@@ -554,8 +554,8 @@ static void test_check_birth_rules(void **state)
 	run_checks(at21, N(at21), NULL, &adult21);
 
 	/* Born on 29 February: 18 on 1 March in a common year. */
-	static const struct rules feb28 = { { 2022, 2, 28 }, 18 };
-	static const struct rules mar1 = { { 2022, 3, 1 }, 18 };
+	static const struct rules feb28 = { { 2022, 2, 28 }, 18, DATES_STORED };
+	static const struct rules mar1 = { { 2022, 3, 1 }, 18, DATES_STORED };
 	static const struct check_case leap_before[] = { { "date_of_birth", "2004-02-29", -1, NULL } };
 	static const struct check_case leap_after[] = { { "date_of_birth", "2004-02-29", 0,
 							  "2004-02-29" } };
