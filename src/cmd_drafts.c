@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "command.h"
 #include "report.h"
@@ -36,6 +37,19 @@ static char *draft_name(struct ctx *ctx, const struct draft *d)
  * shortened with "…" when longer). */
 enum { W_ID = 5, W_STAFF = 10, W_WHAT = 10, W_CLIENT = 15, W_STOPPED = 19 };
 
+/* text cut to cols columns at a terminal, whole otherwise (allocated). */
+static char *fit(const char *text, int cols)
+{
+	return isatty(STDOUT_FILENO) ? text_fit(text, cols) : strdup(text);
+}
+
+/* The spaces that fill text's column up to cols (none when it is wider). */
+static int pad(int cols, const char *text)
+{
+	int used = text_columns(text);
+	return used < cols ? cols - used : 0;
+}
+
 static int print_draft(const struct draft *d, void *arg)
 {
 	struct draft_table *t = arg;
@@ -50,9 +64,11 @@ static int print_draft(const struct draft *d, void *arg)
 	 * stored position is taken as it is.) */
 	while (!d->intake_id && qi >= 0 && !question_applies(&questionnaire[qi], &d->answers))
 		qi = (size_t)qi + 1 < questionnaire_count ? qi + 1 : -1;
-	if (!name || !(safe = text_safe(name, false)) || !(fitted = text_fit(safe, W_CLIENT)) ||
-	    !staff || !(staff_fitted = text_fit(staff, W_STAFF)) ||
-	    !(where = text_fit(qi >= 0 ? questionnaire[qi].label : "the summary", W_STOPPED))) {
+	/* At a terminal a row fits 80 columns; through a pipe values are
+	 * whole (a script or a spreadsheet gets the name as it is). */
+	if (!name || !(safe = text_safe(name, false)) || !(fitted = fit(safe, W_CLIENT)) ||
+	    !staff || !(staff_fitted = fit(staff, W_STAFF)) ||
+	    !(where = fit(qi >= 0 ? questionnaire[qi].label : "the summary", W_STOPPED))) {
 		report("out of memory");
 		goto out;
 	}
@@ -64,8 +80,8 @@ static int print_draft(const struct draft *d, void *arg)
 	else
 		snprintf(what, sizeof what, "new intake");
 	printf("%-*lld %.10s %.5s %s%*s %-*s %s%*s %s\n", W_ID, d->id, d->updated_at,
-	       d->updated_at + 11, staff_fitted, W_STAFF - text_columns(staff_fitted), "", W_WHAT,
-	       what, fitted, W_CLIENT - text_columns(fitted), "", where);
+	       d->updated_at + 11, staff_fitted, pad(W_STAFF, staff_fitted), "", W_WHAT, what,
+	       fitted, pad(W_CLIENT, fitted), "", where);
 	rc = 0;
 out:
 	free(name);

@@ -8,6 +8,8 @@ import datetime
 import re
 import sqlite3
 
+import pexpect
+
 from harness import ORDER, IntakeTest, applies, base_answers, iso, pipe_lines, today
 from ptyutil import (ACK, BACKSPACE, CTRL_U, PROMPTS, SAVE, STOPPED, answer, answer_all,
                      expect_prompt, finish, paste, record, screen_lines, strip_ansi, type_line)
@@ -108,10 +110,10 @@ class GoingBack(InputTest):
         child, rec = self.start()
         answer_all(child, a)
         summary = strip_ansi(rec.text[rec.text.rindex("Summary"):])
-        m = re.search(r"(\d+)\. Rogaine \(minoxidil\) +no", summary)
+        m = re.search(r"(\d+)\. Minoxidil \(Rogaine/Regaine\) +no", summary)
         self.assertTrue(m, summary)
         type_line(child, m.group(1))
-        child.expect_exact("Uses Rogaine (minoxidil)? [yes/no] (no): ")
+        child.expect_exact("Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (no): ")
         type_line(child, "yes")
         # The questions a yes brings are asked; nothing else again.
         b = dict(a, uses_rogaine="yes", rogaine_form="foam", rogaine_since="",
@@ -208,6 +210,7 @@ class Dates(InputTest):
         self.assertEqual(self.sql("SELECT count(*) FROM intake"), [(0,)])
 
     def test_date_input_setting_is_checked(self):
+        self.run_cmd("config", "set", "minimum_age", "18")  # makes the database
         p = self.run_cmd("config", "set", "date_input", "ydm")
         self.assertEqual(p.returncode, 1)  # a bad value, as for the other keys
         self.assertIn("iso, dmy or mdy", p.stderr)
@@ -255,8 +258,8 @@ class DraftsList(InputTest):
         child.expect_exact(STOPPED)
         self.assertEqual(finish(self, child), 1)
         out = self.run_cmd("drafts").stdout
-        self.assertIn("Propecia (finaster", out)  # the label, cut to its column
-        self.assertNotIn("Rogaine form", out)
+        self.assertIn("Finasteride (Propecia)", out)  # whole through a pipe
+        self.assertNotIn("Minoxidil form", out)
         self.assertEqual(self.sql("SELECT next_question FROM draft"), [("uses_propecia",)])
         # A draft an older release kept names the next question in table
         # order; the list shows the one the walk will ask.
@@ -266,8 +269,8 @@ class DraftsList(InputTest):
         con.close()
         self.assertEqual(self.sql("SELECT next_question FROM draft"), [("rogaine_form",)])
         out = self.run_cmd("drafts").stdout
-        self.assertIn("Propecia (finaster", out)
-        self.assertNotIn("Rogaine form", out)
+        self.assertIn("Finasteride (Propecia)", out)
+        self.assertNotIn("Minoxidil form", out)
 
     def test_drafts_fits_80_columns_with_long_names(self):
         a = base_answers(first_name="Maximiliana-Josefina " * 3, last_name="Wolfeschlegelstein" * 3)
@@ -278,7 +281,14 @@ class DraftsList(InputTest):
         child.sendcontrol("c")
         child.expect_exact(STOPPED)
         self.assertEqual(finish(self, child), 1)
-        out = self.run_cmd("drafts").stdout
+        # At a terminal of 80 columns every row fits it...
+        child = self.spawn("drafts", columns=80)
+        child.expect(pexpect.EOF)
+        out = child.before.replace("\r\n", "\n")
         for line in out.splitlines():
             self.assertLessEqual(len(line), 80, line)
         self.assertIn("Phone", out)
+        # ...and through a pipe the values are whole.
+        out = self.run_cmd("drafts").stdout
+        self.assertIn(("Maximiliana-Josefina " * 3).strip(), out)
+        self.assertIn("Bartholomew Featherstonehaugh", out)

@@ -7,7 +7,8 @@ import subprocess
 import unicodedata
 
 from harness import IntakeTest, base_answers, pipe_lines
-from ptyutil import ACK, PROMPTS, SAME_PERSON, SAVE, answer, finish, record, type_line
+from ptyutil import (ACK, PROMPTS, SAME_PERSON, SAVE, answer, expect_prompt, finish, record,
+                     type_line)
 
 ZOE = "Zo\u00eb"                                  # NFC: one code point
 ZOE_NFD = unicodedata.normalize("NFD", ZOE)       # e + combining diaeresis
@@ -212,10 +213,10 @@ class ReturningStartsFromLastIntake(IntakeTest):
                 answer(child, q, given)
                 continue
             prompt = PROMPTS[q][:-2]
-            child.expect_exact("%s (last time: %s): " % (prompt, shown))
+            expect_prompt(child, "%s (last time: %s): " % (prompt, shown))
             type_line(child, "")
             child.expect_exact("last time's answer is shown, but this must be answered again")
-            child.expect_exact("%s (last time: %s): " % (prompt, shown))
+            expect_prompt(child, "%s (last time: %s): " % (prompt, shown))
             type_line(child, given)
         answer(child, "wants_root_cause_help", "")
         child.expect_exact("Planned session (YYYY-MM-DD, optional): ")
