@@ -402,7 +402,7 @@ int cmd_shell(struct ctx *ctx, int argc, char **argv)
 	if (ctx_staff_given(ctx)) {
 		printf("At the desk: ");
 		text_print_safe(stdout, ctx_staff_given(ctx));
-		printf(". ");
+		printf(".\n");
 	}
 	printf("Type help for the commands, quit to leave.\n");
 	for (;;) {

@@ -430,8 +430,9 @@ static int read_date(const struct question *q, const char *s, const struct rules
 		return -1;
 	case DATE_AMBIGUOUS:
 		snprintf(why, n,
-			 "day and month could be read either way: write YYYY-MM-DD, or have the "
-			 "studio's form set (smp-intake config set date_input dmy or mdy)");
+			 "write the date as YYYY-MM-DD, for example 1985-07-23 (a studio that "
+			 "writes the day or the month first can set smp-intake config set "
+			 "date_input dmy or mdy)");
 		return -1;
 	}
 	if (*kind == DATE_KIND_MONTH)

@@ -197,7 +197,7 @@ class Banner(DeskTest):
         child, rec = self.open_menu()
         shown = rec.text
         self.assertIn("Database: %s\r\n" % self.db, shown)
-        self.assertIn("At the desk: Dana Staff. Type help", shown)
+        self.assertIn("At the desk: Dana Staff.\r\nType help", shown)
         self.quit(child)
 
     def test_a_path_with_escape_codes_is_made_safe(self):
@@ -223,7 +223,7 @@ class WhoIsAtTheDesk(DeskTest):
         child.send("Mar" + TAB)
         child.expect_exact("Marta Reception")
         child.send(ENTER)
-        child.expect_exact("At the desk: Marta Reception. Type help")
+        child.expect_exact("At the desk: Marta Reception.\r\nType help")
         child.expect_exact(MENU)
         answers = base_answers(first_name="Zoe", last_name="Smith")
         type_line(child, "new")
@@ -255,7 +255,7 @@ class WhoIsAtTheDesk(DeskTest):
         child.send("Marta Re" + TAB)
         child.expect_exact("ception")
         child.send(ENTER)
-        child.expect_exact("At the desk: Marta Reception. Type help")
+        child.expect_exact("At the desk: Marta Reception.\r\nType help")
         child.expect_exact(MENU)
         self.quit(child)
 
@@ -263,7 +263,7 @@ class WhoIsAtTheDesk(DeskTest):
         env = self.without("SMP_INTAKE_STAFF")
         child, rec = self.open_menu(env=env, staff_prompt=self.prompt())
         type_line(child, "")
-        child.expect_exact("At the desk: %s. Type help" % login_name())
+        child.expect_exact("At the desk: %s.\r\nType help" % login_name())
         child.expect_exact(MENU)
         self.quit(child)
 

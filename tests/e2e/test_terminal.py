@@ -339,7 +339,7 @@ class WrongAnswers(TerminalTest):
             ("first_name", "", "an answer is required", {}),
             ("first_name", "   ", "an answer is required", {}),
             ("date_of_birth", "1985-02-30", "that date does not exist in the calendar", {}),
-            ("date_of_birth", "23/07/1985", "day and month could be read either way", {}),
+            ("date_of_birth", "23/07/1985", "write the date as YYYY-MM-DD", {}),
             ("date_of_birth", iso(years_ago(17)), "the client is under 18", {}),
             ("date_of_birth", iso(years_ago(18, days=1)), "the client is under 18", {}),
             ("date_of_birth", tomorrow, "a date of birth cannot be in the future", {}),
