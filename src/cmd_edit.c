@@ -111,11 +111,14 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		int stop = resume->next_question ? questionnaire_index(resume->next_question) : -1;
 		if (answers_copy(&in.answers, &stored.answers) < 0)
 			goto oom;
+		w.start = stop < 0 ? questionnaire_count : (size_t)stop;
 		for (size_t i = 0; i < questionnaire_count; i++) {
 			if (resume->has[i] &&
 			    answers_set(&in.answers, questionnaire[i].id, resume->answers.value[i]) < 0)
 				goto oom;
-			w.skip[i] = stop < 0 || (int)i < stop;
+			/* A change the draft holds after where it stopped (it went
+			 * back with <) is what Enter keeps. */
+			w.again[i] = resume->has[i] && i >= w.start;
 		}
 	}
 	if (w.kind == FROM_TERMINAL) {
@@ -164,8 +167,14 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 	if (w.kind == FROM_TERMINAL) {
 		printf("\nChanges to intake %lld\n", id);
 		print_changes(stdout, &stored.answers, &in.answers);
-		switch (walk_ask_yes("\nSave these changes? [yes/no]: ")) {
+		/* The answers numbered: a number changes that answer first. */
+		switch (walk_review(&w, "\nSave these changes? [yes/no]: ")) {
 		case WALK_YES:
+			if (print_changes(NULL, &stored.answers, &in.answers) == 0) {
+				printf("No changes to intake %lld.\n", id);
+				rc = EXIT_OK;
+				goto discard;
+			}
 			break;
 		case WALK_NO:
 			report("edit cancelled; nothing changed");

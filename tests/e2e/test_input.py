@@ -12,6 +12,7 @@ import pexpect
 
 from harness import ORDER, IntakeTest, applies, base_answers, iso, pipe_lines, today
 from ptyutil import (ACK, BACKSPACE, CTRL_U, PROMPTS, SAVE, STOPPED, answer, answer_all,
+                     prompt_start,
                      expect_prompt, finish, paste, record, screen_lines, strip_ansi, type_line)
 
 
@@ -146,6 +147,31 @@ class GoingBack(InputTest):
         got = self.save(child)
         self.assertEqual((got["client"]["first_name"], got["client"]["last_name"]),
                          ("Ana", "Silva"))
+
+    def test_a_number_at_the_save_question_of_an_edit_changes_that_answer(self):
+        a = base_answers(phone="+44 7700 900123")
+        self.new_intake(a)
+        child = self.spawn("edit", "1")
+        rec = record(child)
+        child.expect_exact("Editing intake 1.")
+        for q in ORDER:
+            if applies(q, a):
+                child.expect_exact(prompt_start(q))
+                type_line(child, "ana@example.com" if q == "email" else "")
+        child.expect_exact("Save these changes? [yes/no]: ")
+        summary = strip_ansi(rec.text[rec.text.rindex("Summary"):])
+        m = re.search(r"(\d+)\. Phone +\+44 7700 900123", summary)
+        self.assertTrue(m, summary)
+        type_line(child, m.group(1))
+        child.expect_exact("Phone (optional) (+44 7700 900123): ")
+        type_line(child, "+44 7700 900555")
+        child.expect_exact("Save these changes? [yes/no]: ")
+        type_line(child, "yes")
+        child.expect_exact(ACK)
+        type_line(child, "")
+        self.assertEqual(finish(self, child), 0)
+        client = self.export()[0]["client"]
+        self.assertEqual((client["phone"], client["email"]), ("+44 7700 900555", "ana@example.com"))
 
     def test_lt_through_a_pipe_is_an_answer(self):
         p = self.run_cmd("new", input=pipe_lines(base_answers(first_name="<")))
