@@ -417,6 +417,16 @@ int cmd_shell(struct ctx *ctx, int argc, char **argv)
 			rc = EXIT_FAIL;
 			goto out;
 		}
+		/* A command pasted with its line end is one command. */
+		while (*line && line[strlen(line) - 1] == '\n')
+			line[strlen(line) - 1] = '\0';
+		if (strchr(line, '\n')) {
+			/* A pasted block (bracketed paste): running its lines one
+			 * after another unseen could erase or export by surprise. */
+			report("one command at a time: the pasted text has several lines");
+			free(line);
+			continue;
+		}
 		remember(line);
 		if ((n = split(line, words)) < 0) {
 			report("cannot read that line (an open quote, or too many words)");

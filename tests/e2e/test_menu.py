@@ -7,7 +7,7 @@ import os
 
 from harness import IntakeTest, base_answers
 from ptyutil import (ACK, STOPPED, CTRL_U, ENTER, MENU, TAB, UP, answer_all,
-                     finish, home_files, record, screen_lines, type_line)
+                     finish, home_files, paste, record, screen_lines, type_line)
 
 
 class MenuTest(IntakeTest):
@@ -60,6 +60,21 @@ class Menu(MenuTest):
         for word in ("new", "acknowledge", "clear-flag", "find", "list", "show", "advice",
                      "signoff", "config", "export", "help", "quit"):
             self.assertIn(word, listed, out)
+        self.quit(child)
+
+    def test_a_pasted_block_of_commands_is_refused_whole(self):
+        """Bracketed paste is on: several pasted lines arrive as one, and
+        none of them runs (an erase among them must not go through);
+        a command pasted with its line end runs as typed."""
+        self.new_intake(base_answers())
+        child, rec = self.open_menu()
+        child.send(paste("list\nerase 1 --yes\n") + ENTER)
+        child.expect_exact("one command at a time: the pasted text has several lines")
+        child.expect_exact(MENU)
+        self.assertEqual(self.sql("SELECT count(*) FROM client"), [(1,)])
+        child.send(paste("list\n") + ENTER)
+        child.expect_exact("Ana Silva")
+        child.expect_exact(MENU)
         self.quit(child)
 
     def test_quit_exits_0(self):
