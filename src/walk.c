@@ -493,6 +493,30 @@ static void print_summary(const struct walk *w, size_t number[QUESTIONS_MAX])
 	}
 }
 
+/* What a line typed at a yes/no question says, in any case and every
+ * locale (fold.h); text that is not UTF-8 says neither. */
+enum said { SAID_YES, SAID_NO, SAID_NEITHER, SAID_ERROR /* reported */ };
+
+static enum said yes_or_no(const char *line)
+{
+	enum said r = SAID_NEITHER;
+	char *typed;
+
+	errno = 0;
+	if (!(typed = fold_text(line))) {
+		if (errno == EILSEQ)
+			return SAID_NEITHER;
+		report("out of memory");
+		return SAID_ERROR;
+	}
+	if (strcmp(typed, "yes") == 0 || strcmp(typed, "y") == 0)
+		r = SAID_YES;
+	else if (strcmp(typed, "no") == 0 || strcmp(typed, "n") == 0)
+		r = SAID_NO;
+	free(typed);
+	return r;
+}
+
 enum walk_answer walk_review(struct walk *w, const char *question)
 {
 	size_t number[QUESTIONS_MAX];
@@ -509,15 +533,16 @@ enum walk_answer walk_review(struct walk *w, const char *question)
 			return WALK_STOPPED;
 		}
 		text_trim(line);
-		bool yes = strcmp(line, "yes") == 0 || strcmp(line, "y") == 0;
-		bool no = strcmp(line, "no") == 0 || strcmp(line, "n") == 0;
+		enum said said = yes_or_no(line);
 		char *end;
 		unsigned long pick = strtoul(line, &end, 10);
 		bool numeric = line[0] >= '0' && line[0] <= '9' && *end == '\0';
 		free(line);
-		if (yes)
+		if (said == SAID_ERROR)
+			return WALK_ERROR;
+		if (said == SAID_YES)
 			return WALK_YES;
-		if (no)
+		if (said == SAID_NO)
 			return WALK_NO;
 		size_t qi = questionnaire_count;
 		for (size_t i = 0; numeric && i < questionnaire_count; i++)
@@ -561,22 +586,14 @@ enum walk_answer walk_ask_yes(const char *question)
 		default:
 			return WALK_STOPPED;
 		}
-		/* In any case, in every locale (fold.h); text that is not
-		 * UTF-8 is neither. */
-		errno = 0;
-		char *typed = fold_text(line);
+		enum said said = yes_or_no(line);
 		free(line);
-		if (!typed && errno != EILSEQ) {
-			report("out of memory");
+		if (said == SAID_ERROR)
 			return WALK_ERROR;
-		}
-		bool yes = typed && (strcmp(typed, "yes") == 0 || strcmp(typed, "y") == 0);
-		bool no = typed && (strcmp(typed, "no") == 0 || strcmp(typed, "n") == 0);
-		free(typed);
-		if (yes)
+		if (said == SAID_YES)
 			return WALK_YES;
-		if (no)
+		if (said == SAID_NO)
 			return WALK_NO;
-		printf("  answer yes or no.\n");
+		say("answer yes or no.");
 	}
 }

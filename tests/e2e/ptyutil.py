@@ -21,7 +21,7 @@ PROMPTS = {
     "hair_loss_notes": "Hair loss: pattern, areas, for how long (optional): ",
     "uses_rogaine": "Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (no): ",
     "rogaine_form": "Minoxidil form [foam/solution/oral/other] (foam): ",
-    "rogaine_since": "Using minoxidil since (YYYY-MM-DD, optional): ",
+    "rogaine_since": "Using minoxidil since (YYYY-MM or YYYY-MM-DD, optional): ",
     "uses_propecia": "Uses finasteride (Propecia), in any form? [yes/no] (no): ",
     "propecia_form": "Finasteride form [tablet/topical] (tablet): ",
     "uses_other_topical": "Uses any other cream, foam or lotion on the scalp? [yes/no] (no): ",

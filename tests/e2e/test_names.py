@@ -196,7 +196,7 @@ class ReturningStartsFromLastIntake(IntakeTest):
         for prompt in ("Phone (optional): ", "Email (optional): ", PROMPTS["hair_loss_notes"],
                        "Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (yes): ",
                        "Minoxidil form [foam/solution/oral/other] (solution): ",
-                       "Using minoxidil since (YYYY-MM-DD, optional) (2024-01-15): ",
+                       "Using minoxidil since (YYYY-MM or YYYY-MM-DD, optional) (2024-01-15): ",
                        "Uses finasteride (Propecia), in any form? [yes/no] (yes): ",
                        "Finasteride form [tablet/topical] (tablet): ",
                        PROMPTS["uses_other_topical"], PROMPTS["uses_other_medical"]):
