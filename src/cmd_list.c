@@ -57,33 +57,29 @@ static void choose_columns(struct list_state *st, int width)
 	st->name_cols = width - used;
 }
 
-/* "rogaine+propecia" etc.: which treatments an intake records; short
- * ("rog+pro+top+med") when the whole list would not fit width (0: any
+/* "minoxidil+finasteride" etc.: which treatments an intake records, by
+ * the drugs' names as the questions ask them (2026.3); short
+ * ("min+fin+top+med") when the whole list would not fit width (0: any
  * length). */
 static void treatments(const struct answers *a, char *buf, size_t n, int width)
 {
 	static const char *const ids[] = { "uses_rogaine", "uses_propecia", "uses_other_topical",
 					   "uses_other_medical" };
-	static const char *const names[] = { "rogaine", "propecia", "topical", "medical" };
-	static const char *const brief[] = { "rog", "pro", "top", "med" };
+	static const char *const names[] = { "minoxidil", "finasteride", "topical", "medical" };
+	static const char *const brief[] = { "min", "fin", "top", "med" };
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < 4; i++) {
-		const char *v = answers_get(a, ids[i]);
-		if (v && strcmp(v, "yes") == 0) {
-			strncat(buf, buf[0] ? "+" : "", n - strlen(buf) - 1);
-			strncat(buf, names[i], n - strlen(buf) - 1);
-		}
-	}
-	if (width > 0 && (int)strlen(buf) > width) {
+	for (int shortened = 0; shortened < 2; shortened++) {
+		const char *const *word = shortened ? brief : names;
 		buf[0] = '\0';
 		for (size_t i = 0; i < 4; i++) {
 			const char *v = answers_get(a, ids[i]);
 			if (v && strcmp(v, "yes") == 0) {
 				strncat(buf, buf[0] ? "+" : "", n - strlen(buf) - 1);
-				strncat(buf, brief[i], n - strlen(buf) - 1);
+				strncat(buf, word[i], n - strlen(buf) - 1);
 			}
 		}
+		if (width <= 0 || (int)strlen(buf) <= width)
+			break;
 	}
 	if (!buf[0])
 		snprintf(buf, n, "none");

@@ -115,7 +115,7 @@ class WholeValues(IntakeTest):
         self.assertEqual([r["intake"] for r in rows], ["2", "1"])
         self.assertEqual(rows[1]["client"], LONG)
         self.assertEqual(rows[0]["client"], "Zoë Dubois")
-        self.assertEqual(rows[0]["treatments"], "rogaine+propecia+topical+medical")
+        self.assertEqual(rows[0]["treatments"], "minoxidil+finasteride+topical+medical")
         self.assertEqual((rows[1]["gp_signoff"], rows[1]["ready"], rows[1]["flags"]),
                          ("pending", "no", "-"))
         p = self.run_cmd("list", "--pending-signoff", "--format", "tsv")
@@ -146,7 +146,7 @@ class WholeValues(IntakeTest):
         rows = json.loads(p.stdout)
         self.assertEqual([(r["intake"], r["client_id"], r["client"]) for r in rows],
                          [(2, 2, "Zoë Dubois"), (1, 1, LONG)])
-        self.assertEqual(rows[0]["treatments"], "rogaine+propecia+topical+medical")
+        self.assertEqual(rows[0]["treatments"], "minoxidil+finasteride+topical+medical")
         self.assertNotIn("phone", rows[0])
         rows = json.loads(self.run_cmd("list", "--pending-signoff", "--format", "json").stdout)
         self.assertEqual(rows[1]["phone"], "+44 7700 900123")
@@ -223,7 +223,7 @@ class NarrowTerminal(IntakeTest):
                     self.assertTrue(head.rstrip().endswith("client"), head)
                     if columns == 80 and not args:
                         self.assertIn("treatments", head)
-                        self.assertIn("rog+pro+top+med", "\n".join(lines))
+                        self.assertIn("min+fin+top+med", "\n".join(lines))
                     if columns == 50:
                         self.assertNotIn("taken", head)
                         self.assertNotIn("treatments", head)

@@ -110,10 +110,10 @@ class List(IntakeTest):
         by_id = {r[0]: r for r in rows}
         # treatments, GP sign-off, open flags (none: "-"), ready; every
         # intake was acknowledged through the pipe
-        self.assertEqual(by_id["1"][2:6], ["rogaine", "pending", "-", "no"])
-        self.assertEqual(by_id["2"][2:6], ["rogaine", "obtained", "-", "yes"])
+        self.assertEqual(by_id["1"][2:6], ["minoxidil", "pending", "-", "no"])
+        self.assertEqual(by_id["2"][2:6], ["minoxidil", "obtained", "-", "yes"])
         self.assertEqual(by_id["3"][2:6], ["none", "not_required", "-", "yes"])
-        self.assertEqual(by_id["4"][2:6], ["propecia", "pending", "-", "no"])
+        self.assertEqual(by_id["4"][2:6], ["finasteride", "pending", "-", "no"])
         self.assertEqual(by_id["1"][6:], ["Ana", "Silva"])
 
     def test_filters(self):
