@@ -117,8 +117,10 @@ int acknowledgement_ask(struct ctx *ctx, struct intake *in)
 	char *line = NULL, later[128];
 	int rc = 1;
 
-	say("\nThe client now reads the advice above. To confirm they have read and understood it, "
-	    "they type their full name.");
+	/* True whether the sheet is above or was read in the pager (which
+	 * may have taken it off the screen when it closed). */
+	say("\nThe client reads the advice sheet, then confirms they have read and understood it "
+	    "by typing their full name.");
 	for (;;) {
 		enum prompt_result r = prompt_read("Client's full name (Enter: not now): ", NULL, &line);
 		if (r == PROMPT_ERROR)

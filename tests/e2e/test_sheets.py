@@ -157,7 +157,7 @@ class Sheets(IntakeTest):
         child.expect_exact("Acknowledged by the client")
         self.assertEqual(finish(self, child), 0)
         screen = flat(rec.text)
-        screen = screen[:screen.index("The client now reads")]
+        screen = screen[:screen.index("The client reads the advice sheet")]
         for bad in ARTIST_ONLY:
             self.assertNotIn(bad, screen)
         stored = self.sql("SELECT advice_id, text FROM advice_sheet WHERE intake_id = 1 "
