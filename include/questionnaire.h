@@ -57,6 +57,10 @@ struct question {
 			    * order as "a,b"; choices[0] ("none") stands alone */
 };
 
+/* The widest label (question.label) in columns: summaries and `show`
+ * align the answers after it (test_questionnaire checks every label fits). */
+#define QUESTION_LABEL_COLS 27
+
 /* The questions in the order they are asked. */
 extern const struct question questionnaire[];
 extern const size_t questionnaire_count;

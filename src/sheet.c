@@ -47,7 +47,8 @@ int sheet_print_answers(FILE *f, const struct answers *a, const char *version)
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		if (!a->value[i])
 			continue;
-		snprintf(prefix, sizeof prefix, "  %-26s ", question_label_at(&questionnaire[i], version));
+		snprintf(prefix, sizeof prefix, "  %-*s ", QUESTION_LABEL_COLS,
+			 question_label_at(&questionnaire[i], version));
 		if (print_wrapped(f, prefix, a->value[i], questionnaire[i].type == Q_NOTES) < 0)
 			return -1;
 	}

@@ -486,8 +486,8 @@ static void print_summary(const struct walk *w, size_t number[QUESTIONS_MAX])
 			continue;
 		number[i] = ++n;
 		shown = w->a->value[i] ? text_safe(w->a->value[i], true) : NULL;
-		printf("%3zu. %-26s ", n, questionnaire[i].label);
-		text_wrap(stdout, shown ? shown : "(none)", width, 32);
+		printf("%3zu. %-*s ", n, QUESTION_LABEL_COLS, questionnaire[i].label);
+		text_wrap(stdout, shown ? shown : "(none)", width, QUESTION_LABEL_COLS + 6);
 		fputc('\n', stdout);
 		free(shown);
 	}

@@ -16,7 +16,7 @@ import unittest
 import pexpect
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.environ.get("SMP_INTAKE_BIN") or os.path.join(ROOT, "smp-intake")
+BIN = os.path.abspath(os.environ.get("SMP_INTAKE_BIN") or os.path.join(ROOT, "smp-intake"))
 WRAPPER = shlex.split(os.environ.get("SMP_TEST_WRAPPER", ""))
 SCHEMA = os.path.join(ROOT, "docs", "export.schema.json")
 TIMEOUT = 60 if WRAPPER else 10

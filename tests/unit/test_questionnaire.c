@@ -883,6 +883,18 @@ static void test_versions(void **state)
 		assert_true(question_asked_in(&questionnaire[i], QUESTIONNAIRE_VERSION));
 }
 
+/* Summaries and `show` align answers after QUESTION_LABEL_COLS: every
+ * label, of this version and of the older ones, fits. */
+static void test_labels_fit_their_column(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < questionnaire_count; i++)
+		for (size_t v = 0; questionnaire_versions[v]; v++)
+			assert_true(strlen(question_label_at(&questionnaire[i],
+							     questionnaire_versions[v])) <=
+				    QUESTION_LABEL_COLS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -912,6 +924,7 @@ int main(void)
 		cmocka_unit_test(test_answers_prune),
 		cmocka_unit_test(test_any_treatment_and_topical),
 		cmocka_unit_test(test_signoff_status),
+		cmocka_unit_test(test_labels_fit_their_column),
 	};
 	return cmocka_run_group_tests_name("questionnaire", tests, NULL, NULL);
 }
