@@ -770,21 +770,28 @@ static int readers_prepare(struct db *db, struct readers *r, const char *intake_
 	return 0;
 }
 
+/* The client_match of st's row (client id, last intake id, first and
+ * last name, birth date, last taken): strings borrowed from st. */
+static struct client_match match_row(sqlite3_stmt *st, bool near)
+{
+	return (struct client_match){
+		sqlite3_column_int64(st, 0),
+		sqlite3_column_int64(st, 1),
+		(const char *)sqlite3_column_text(st, 2),
+		(const char *)sqlite3_column_text(st, 3),
+		(const char *)sqlite3_column_text(st, 4),
+		(const char *)sqlite3_column_text(st, 5),
+		near,
+	};
+}
+
 int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
 		  int (*fn)(const struct client_match *m, void *arg), void *arg)
 {
 	int rc, result = 0;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct client_match m = {
-			sqlite3_column_int64(st, 0),
-			sqlite3_column_int64(st, 1),
-			(const char *)sqlite3_column_text(st, 2),
-			(const char *)sqlite3_column_text(st, 3),
-			(const char *)sqlite3_column_text(st, 4),
-			(const char *)sqlite3_column_text(st, 5),
-			false,
-		};
+		struct client_match m = match_row(st, false);
 		if ((result = fn(&m, arg)) != 0)
 			break;
 	}
@@ -1598,15 +1605,7 @@ int db_same_clients(struct db *db, const struct answers *a,
 	for (int pass = 0; pass < 2 && result == 0; pass++) {
 		sqlite3_reset(st);
 		while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct client_match m = {
-				sqlite3_column_int64(st, 0),
-				sqlite3_column_int64(st, 1),
-				(const char *)sqlite3_column_text(st, 2),
-				(const char *)sqlite3_column_text(st, 3),
-				(const char *)sqlite3_column_text(st, 4),
-				(const char *)sqlite3_column_text(st, 5),
-				pass == 1,
-			};
+			struct client_match m = match_row(st, pass == 1);
 			bool same = fold_equal(m.first_name, first) && fold_equal(m.last_name, last);
 			if (pass == 0 && !same)
 				continue;
