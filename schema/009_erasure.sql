@@ -1,0 +1,2 @@
+-- 009_erasure: placeholder, filled in by the issue-14 work before release.
+SELECT 1;
