@@ -11,7 +11,7 @@ PYTHON  ?= /usr/bin/python3
 PKG_CONFIG ?= pkg-config
 
 VERSION  = 0.1.0
-LIBS_PC  = sqlite3 readline libcjson
+LIBS_PC  = sqlite3 readline libcjson nettle
 CFLAGS  ?= -O2 -g
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS)
@@ -34,7 +34,7 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover
 
 # Debian packages: what building needs, and what testing needs on top.
 BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev \
-	     libunistring-dev
+	     libunistring-dev nettle-dev
 TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind less \
 	     groff-base man-db chromium poppler-utils git bash-completion jq locales \
 	     libreoffice-calc-nogui

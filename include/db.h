@@ -296,6 +296,22 @@ int db_audit_add(struct db *db, const struct audit_entry *e);
 int db_audit_answers(struct db *db, const struct audit_entry *e, const struct answers *before,
 		     const struct answers *after);
 
+/* What `smp-intake verify` looked at: the audit rows and access log rows
+ * read, and the hash of the audit chain's last row ("" for none). */
+struct verify_summary {
+	long long audit_rows, access_rows;
+	char head[65];
+};
+
+/* Checks the file as `smp-intake verify` does (docs/record.md): SQLite's
+ * integrity and foreign key checks, the triggers against those this
+ * program's migrations make, the audit chain, and the access log's order.
+ * Calls problem once per problem with a line saying it (it may hold names
+ * from the file: print it safely).  Returns the number of problems, or -1
+ * (reported) when the checks could not be made. */
+int db_verify(struct db *db, struct verify_summary *sum,
+	      void (*problem)(const char *line, void *arg), void *arg);
+
 /* Calls fn for the audit rows of intake id, oldest first (its erasure
  * included), with the "contact" rows of its client among them.  Inside a caller's transaction, reads what it sees.  Returns
  * as db_each_intake. */

@@ -53,6 +53,8 @@ void db_report(struct db *db, const char *what)
 	int code = sqlite3_errcode(db->h) & 0xff;
 	int ext = sqlite3_extended_errcode(db->h), sys = sqlite3_system_errno(db->h);
 
+	if (code == SQLITE_READONLY && db_guard_report(db, what))
+		return;
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		report("%s: the database is busy (someone else is saving); try again", what);
 	else if (code == SQLITE_FULL)
@@ -282,6 +284,9 @@ static int migrate(struct db *db)
 		if (db_exec(db, sql, "cannot update the database schema") < 0)
 			goto fail;
 	}
+	/* The audit rows saved before migration 011 join the chain. */
+	if (db_chain_unchained(db) < 0)
+		goto fail;
 	if (db_exec(db, "COMMIT", "cannot update the database schema") < 0)
 		goto fail;
 	return 0;
@@ -370,6 +375,8 @@ struct db *db_open_mode(const char *path, bool may_create)
 		goto fail;
 	if (version < schema_migration_count && migrate(db) < 0)
 		goto fail;
+	if (db_guard_check(db) < 0)
+		goto fail;
 	return db;
 fail:
 	db_close(db);
@@ -380,6 +387,8 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	db_guard_warn(db);
+	free(db->unguarded);
 	sqlite3_close(db->h);
 	free(db->path);
 	free(db);

@@ -4,44 +4,149 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain.h"
 #include "db_private.h"
 #include "report.h"
 
-int db_audit_add(struct db *db, const struct audit_entry *e)
+/* The links of the audit rows an erasure removed that no erasure's row has
+ * taken in yet (audit_removed), as copies in *out (allocated; free with
+ * links_free()). */
+static int pending_links(struct db *db, struct chain_link **out, size_t *n)
 {
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (db_prepare(db, "SELECT prev_hash, hash FROM audit_removed WHERE erase_id IS NULL "
+			   "ORDER BY id", &st) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct chain_link *more = realloc(*out, (*n + 1) * sizeof **out);
+		if (!more)
+			break;
+		*out = more;
+		more[*n] = (struct chain_link){ db_column_dup(st, 0), db_column_dup(st, 1) };
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void links_free(struct chain_link *link, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)link[i].prev_hash);
+		free((char *)link[i].hash);
+	}
+	free(link);
+}
+
+/* The last row's id and hash (a copy, or NULL for none or unchained). */
+static int chain_tip(struct db *db, long long *id, char **hash)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	*hash = NULL;
+	if (db_prepare(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &st) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*hash = db_column_dup(st, 1);
+		rc = *hash || sqlite3_column_type(st, 1) == SQLITE_NULL ? SQLITE_DONE : SQLITE_NOMEM;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Appends e after the chain's last row: the tip is read inside the write
+ * transaction (BEGIN IMMEDIATE), so two writers cannot both follow it.
+ * Returns 0, -1 on a database error (not reported), -2 (reported). */
+static int append(struct db *db, const struct audit_entry *e)
+{
+	struct audit_entry row = *e;
+	struct chain_link *link = NULL;
+	size_t links = 0;
+	char *prev = NULL, salt[CHAIN_SALT_SIZE], hash[CHAIN_HEX_SIZE];
 	sqlite3_stmt *st = NULL;
-	sqlite3_int64 audit_id;
 	int rc = -1;
 
-	if (db_prepare(db, "INSERT INTO audit (at, staff, action, client_id, intake_id) "
-			   "VALUES (?1, ?2, ?3, nullif(?4, 0), nullif(?5, 0))", &st) < 0)
+	if (chain_tip(db, &row.id, &prev) < 0 ||
+	    (strcmp(e->action, "erase") == 0 && pending_links(db, &link, &links) < 0))
 		goto out;
-	db_bind_text(st, 1, e->at);
-	db_bind_text(st, 2, e->staff);
-	db_bind_text(st, 3, e->action);
-	sqlite3_bind_int64(st, 4, e->client_id);
-	sqlite3_bind_int64(st, 5, e->intake_id);
+	if (chain_salt(salt) < 0) {
+		report("cannot write the audit trail: the system gives no random numbers");
+		rc = -2;
+		goto out;
+	}
+	row.id++;
+	chain_hash(&row, prev, salt, link, links, hash);
+	if (db_prepare(db, "INSERT INTO audit (id, at, staff, action, client_id, intake_id, salt, "
+			   "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), nullif(?6, 0), "
+			   "?7, ?8, ?9)", &st) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, row.id);
+	db_bind_text(st, 2, e->at);
+	db_bind_text(st, 3, e->staff);
+	db_bind_text(st, 4, e->action);
+	sqlite3_bind_int64(st, 5, e->client_id);
+	sqlite3_bind_int64(st, 6, e->intake_id);
+	db_bind_text(st, 7, salt);
+	db_bind_text(st, 8, prev);
+	db_bind_text(st, 9, hash);
 	if (db_step_done(st) < 0)
 		goto out;
-	audit_id = sqlite3_last_insert_rowid(db->h);
 	sqlite3_finalize(st);
+	st = NULL;
 	if (db_prepare(db, "INSERT INTO audit_change (audit_id, field, old_value, new_value) "
 			   "VALUES (?1, ?2, ?3, ?4)", &st) < 0)
 		goto out;
 	for (size_t i = 0; i < e->count; i++) {
-		sqlite3_bind_int64(st, 1, audit_id);
+		sqlite3_bind_int64(st, 1, row.id);
 		db_bind_text(st, 2, e->change[i].field);
 		db_bind_text(st, 3, e->change[i].old_value);
 		db_bind_text(st, 4, e->change[i].new_value);
 		if (db_step_done(st) < 0)
 			goto out;
 	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (links) {
+		if (db_prepare(db, "UPDATE audit_removed SET erase_id = ?1 WHERE erase_id IS NULL",
+			       &st) < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, row.id);
+		if (db_step_done(st) < 0)
+			goto out;
+	}
 	rc = 0;
 out:
-	if (rc < 0)
-		db_report(db, "cannot write the audit trail");
 	sqlite3_finalize(st);
+	links_free(link, links);
+	free(prev);
 	return rc;
+}
+
+int db_audit_add(struct db *db, const struct audit_entry *e)
+{
+	bool own = sqlite3_get_autocommit(db->h);
+	int rc;
+
+	/* Every audit row is written here.  Outside a caller's transaction it
+	 * makes its own, so that the tip it follows stays the tip. */
+	if (own && db_begin_write(db) < 0)
+		return -1;
+	rc = append(db, e);
+	if (rc == -1)
+		db_report(db, "cannot write the audit trail");
+	if (own && rc == 0)
+		rc = db_commit(db);
+	else if (own)
+		db_rollback(db);
+	return rc < 0 ? -1 : 0;
 }
 
 static bool same(const char *a, const char *b)

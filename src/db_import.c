@@ -26,7 +26,6 @@ enum {
 	INTAKE_USED,
 	CLIENT_ADD,
 	INTAKE_ADD,
-	AUDIT_ADD,
 	ANSWERS_DEL,
 	SHEET_NEXT,
 	REVISE,
@@ -68,8 +67,6 @@ static const char *const statement_sql[STATEMENTS] = {
     [INTAKE_ADD] = "INSERT INTO intake (id, uuid, client_id, taken_at, staff, "
 		   "questionnaire_version, advice_version, acknowledged_sheet) "
 		   "VALUES (coalesce(?1, " NEXT_INTAKE_ID "), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [AUDIT_ADD] = "INSERT INTO audit (at, staff, action, client_id, intake_id) "
-		  "VALUES (?1, ?2, 'import', ?3, ?4)",
     [ANSWERS_DEL] = "DELETE FROM answer WHERE intake_id = ?1",
     [SHEET_NEXT] = "SELECT coalesce(max(sheet), 0) + 1 FROM advice_sheet WHERE intake_id = ?1",
     [REVISE] = "UPDATE intake SET revision = revision + 1 WHERE id = ?1",
@@ -608,19 +605,16 @@ static int import_new(struct db_import *im, struct intake *in, long long positio
 		return -1;
 	in->id = sqlite3_last_insert_rowid(im->db->h);
 	in->revision = 1;
-	st = im->st[AUDIT_ADD];
-	sqlite3_bind_text(st, 1, im->at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, im->staff, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, in->client_id);
-	sqlite3_bind_int64(st, 4, in->id);
 	sqlite3_bind_int64(im->st[SEEN_PUT], 1, in->id);
 	sqlite3_bind_int64(im->st[SEEN_PUT], 2, position);
 	/* The sheet keeps its number, so that the acknowledgement names it;
 	 * the earlier sheets are not in an export. */
 	if (add_answers(im, in) < 0 || add_sheet(im, in, in->sheet) < 0 ||
-	    add_record(im, in, in->ack.sheet) < 0 || run(st) < 0 || run(im->st[SEEN_PUT]) < 0)
+	    add_record(im, in, in->ack.sheet) < 0 || run(im->st[SEEN_PUT]) < 0)
 		return -1;
-	return 0;
+	/* Chained as every audit row is; reports its own failure. */
+	struct audit_entry e = {0, in->client_id, in->id, im->at, im->staff, "import", NULL, 0};
+	return db_audit_add(im->db, &e) < 0 ? -2 : 0;
 }
 
 int db_import_record(struct db_import *im, struct intake *in, long long position,

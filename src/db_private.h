@@ -10,6 +10,8 @@
 struct db {
 	sqlite3 *h;
 	char *path;
+	char *unguarded;  /* the protective triggers missing at open (db_chain.c), or NULL */
+	bool guard_told;  /* whether that was said (a refused write, or verify) */
 };
 
 /* New ids.  SQLite would give the highest id again once its row is gone,
@@ -47,5 +49,27 @@ int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
 
 /* A copy of a text column (allocated), or NULL for NULL. */
 char *db_column_dup(sqlite3_stmt *st, int col);
+
+/* The audit chain (db_chain.c). */
+
+/* Inside a write transaction: gives every audit row without a hash (saved
+ * before migration 011) its salt, prev_hash and hash, in id order.
+ * Returns 0, or -1 (reported). */
+int db_chain_unchained(struct db *db);
+
+/* Checks that the schema's protective triggers are all there (one query).
+ * When one is missing, the connection is made read-only (query_only) and
+ * db->unguarded names them: every write is then refused, in words
+ * (db_report), and a reading command warns once at close.  Returns 0, or
+ * -1 (reported) when the check cannot be made. */
+int db_guard_check(struct db *db);
+
+/* Reports why a write was refused when db->unguarded (one line, naming
+ * what), and returns true; false when the connection is guarded. */
+bool db_guard_report(struct db *db, const char *what);
+
+/* At close: the warning for a connection opened without its triggers,
+ * unless a refused write or verify said it already. */
+void db_guard_warn(struct db *db);
 
 #endif
