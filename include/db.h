@@ -296,6 +296,12 @@ int db_audit_add(struct db *db, const struct audit_entry *e);
 int db_audit_answers(struct db *db, const struct audit_entry *e, const struct answers *before,
 		     const struct answers *after);
 
+/* Whether db may be written to: false when a trigger that protects the
+ * record was missing at open (then every write is refused), reported as
+ * "what: ...".  The commands that ask a person for a whole intake check it
+ * before the first question, so that nothing is typed in vain. */
+bool db_writable(struct db *db, const char *what);
+
 /* What `smp-intake verify` looked at: the audit rows and access log rows
  * read, and the hash of the audit chain's last row ("" for none). */
 struct verify_summary {

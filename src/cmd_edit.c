@@ -95,6 +95,9 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 
 	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		return EXIT_FAIL;
+	/* Before anything is asked: a file that cannot be saved to says so now. */
+	if (!db_writable(ctx->db, "cannot edit the intake"))
+		return EXIT_FAIL;
 	if (ctx_load_intake(ctx, id, &stored) < 0)
 		return EXIT_FAIL;
 	in.id = id;

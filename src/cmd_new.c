@@ -367,6 +367,9 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
 
 	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		return EXIT_FAIL;
+	/* Before anything is asked: a file that cannot be saved to says so now. */
+	if (!db_writable(ctx->db, "cannot take an intake"))
+		return EXIT_FAIL;
 	if (answers_path) {
 		if (load_answers_file(answers_path, &json) < 0)
 			goto out;

@@ -78,6 +78,11 @@ bool db_guard_report(struct db *db, const char *what)
 	return true;
 }
 
+bool db_writable(struct db *db, const char *what)
+{
+	return !db_guard_report(db, what);
+}
+
 void db_guard_warn(struct db *db)
 {
 	if (!db->unguarded || db->guard_told)

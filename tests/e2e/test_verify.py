@@ -8,6 +8,8 @@ import os
 import sqlite3
 import subprocess
 
+import pexpect
+
 from harness import BIN, WRAPPER, IntakeTest, base_answers, pipe_lines
 from test_edit import edit_lines
 
@@ -214,6 +216,19 @@ class VerifyTest(IntakeTest):
                          r"trigger that protects it \(audit_kept\)[^\n]*\n$")
         # verify says it once, as a problem.
         self.assertProblems(["the trigger audit_kept is missing"])
+
+    def test_terminal_intake_refused_before_the_first_question(self):
+        # Nobody types a whole consultation that cannot be saved.
+        self.tamper("DROP TRIGGER audit_change_is_fixed")
+        for args in (("new",), ("edit", "1")):
+            child = self.spawn(*args)
+            child.expect(r"smp-intake: cannot (take an intake|edit the intake): the database "
+                         r"'.*' has lost a trigger that protects it \(audit_change_is_fixed\)")
+            child.expect(pexpect.EOF)
+            self.assertNotIn("?", child.before)
+            child.close()
+            self.assertEqual(child.exitstatus, 1)
+        self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])
 
     def test_erased_client_still_verifies(self):
         p = self.run_cmd("erase", "2", "--yes")
