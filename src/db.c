@@ -387,7 +387,7 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
-	db_guard_warn(db);
+	db_chain_close(db);
 	free(db->unguarded);
 	sqlite3_close(db->h);
 	free(db->path);

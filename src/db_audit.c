@@ -42,6 +42,19 @@ static void links_free(struct chain_link *link, size_t n)
 	free(link);
 }
 
+/* db_audit_add()'s statements, prepared once per connection (an import
+ * writes a row per record) and finalized by db_close(). */
+enum { TIP, ROW, CHANGE };
+
+static sqlite3_stmt *kept(struct db *db, int which, const char *sql)
+{
+	if (!db->chain_st[which] &&
+	    sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &db->chain_st[which],
+			       NULL) != SQLITE_OK)
+		return NULL;
+	return db->chain_st[which];
+}
+
 /* The last row's id and hash (a copy, or NULL for none or unchained). */
 static int chain_tip(struct db *db, long long *id, char **hash)
 {
@@ -50,7 +63,7 @@ static int chain_tip(struct db *db, long long *id, char **hash)
 
 	*id = 0;
 	*hash = NULL;
-	if (db_prepare(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &st) < 0)
+	if (!(st = kept(db, TIP, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")))
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -58,7 +71,7 @@ static int chain_tip(struct db *db, long long *id, char **hash)
 		*hash = db_column_dup(st, 1);
 		rc = *hash || sqlite3_column_type(st, 1) == SQLITE_NULL ? SQLITE_DONE : SQLITE_NOMEM;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -84,9 +97,9 @@ static int append(struct db *db, const struct audit_entry *e)
 	}
 	row.id++;
 	chain_hash(&row, prev, salt, link, links, hash);
-	if (db_prepare(db, "INSERT INTO audit (id, at, staff, action, client_id, intake_id, salt, "
-			   "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), nullif(?6, 0), "
-			   "?7, ?8, ?9)", &st) < 0)
+	if (!(st = kept(db, ROW, "INSERT INTO audit (id, at, staff, action, client_id, intake_id, "
+				 "salt, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), "
+				 "nullif(?6, 0), ?7, ?8, ?9)")))
 		goto out;
 	sqlite3_bind_int64(st, 1, row.id);
 	db_bind_text(st, 2, e->at);
@@ -99,10 +112,9 @@ static int append(struct db *db, const struct audit_entry *e)
 	db_bind_text(st, 9, hash);
 	if (db_step_done(st) < 0)
 		goto out;
-	sqlite3_finalize(st);
 	st = NULL;
-	if (db_prepare(db, "INSERT INTO audit_change (audit_id, field, old_value, new_value) "
-			   "VALUES (?1, ?2, ?3, ?4)", &st) < 0)
+	if (e->count && !(st = kept(db, CHANGE, "INSERT INTO audit_change (audit_id, field, "
+						"old_value, new_value) VALUES (?1, ?2, ?3, ?4)")))
 		goto out;
 	for (size_t i = 0; i < e->count; i++) {
 		sqlite3_bind_int64(st, 1, row.id);
@@ -112,19 +124,22 @@ static int append(struct db *db, const struct audit_entry *e)
 		if (db_step_done(st) < 0)
 			goto out;
 	}
-	sqlite3_finalize(st);
 	st = NULL;
 	if (links) {
 		if (db_prepare(db, "UPDATE audit_removed SET erase_id = ?1 WHERE erase_id IS NULL",
 			       &st) < 0)
 			goto out;
 		sqlite3_bind_int64(st, 1, row.id);
-		if (db_step_done(st) < 0)
+		rc = db_step_done(st);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc < 0)
 			goto out;
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(st);
+	/* The kept statements are reset, their bindings cleared, by each
+	 * step (db_step_done, chain_tip). */
 	links_free(link, links);
 	free(prev);
 	return rc;

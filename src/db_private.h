@@ -12,6 +12,7 @@ struct db {
 	char *path;
 	char *unguarded;  /* the protective triggers missing at open (db_chain.c), or NULL */
 	bool guard_told;  /* whether that was said (a refused write, or verify) */
+	sqlite3_stmt *chain_st[3]; /* db_audit_add()'s statements, kept for the next row */
 };
 
 /* New ids.  SQLite would give the highest id again once its row is gone,
@@ -69,7 +70,8 @@ int db_guard_check(struct db *db);
 bool db_guard_report(struct db *db, const char *what);
 
 /* At close: the warning for a connection opened without its triggers,
- * unless a refused write or verify said it already. */
-void db_guard_warn(struct db *db);
+ * unless a refused write or verify said it already; and the audit's
+ * kept statements finalized. */
+void db_chain_close(struct db *db);
 
 #endif

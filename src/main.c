@@ -89,7 +89,7 @@ static const struct command commands[] = {
 	  "triggers which keep the audit and the access log fixed are all there and\n"
 	  "unchanged, that the audit chain is unbroken (each row's hash covers its\n"
 	  "values, its changes and the row before), and that the access log's rows\n"
-	  "are all there, in order. Prints one line per problem and exits 1, or one\n"
+	  "are all there, in time order. Prints one line per problem and exits 1, or one\n"
 	  "line starting \"ok:\" with the chain's last hash. See docs/record.md.\n" },
 	{ "drafts", cmd_drafts, "smp-intake drafts [--discard DRAFT]",
 	  "list the intakes and edits left unfinished, or remove one",

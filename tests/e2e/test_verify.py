@@ -157,6 +157,16 @@ class VerifyTest(IntakeTest):
         self.assertProblems(["the trigger access_log_is_fixed is missing",
                              "access log row 2 is dated before row 1"])
 
+    def test_access_log_row_backdated(self):
+        # INSERT is allowed (rows are only ever added): a row added later
+        # that claims an earlier time, and one with no time at all.
+        self.tamper("INSERT INTO access_log (at, staff, command, clients) "
+                    "VALUES ('2020-01-01T00:00:00Z', 'Mallory', 'show', '1')",
+                    "INSERT INTO access_log (at, staff, command, clients) "
+                    "VALUES ('yesterday', 'Mallory', 'show', '2')")
+        self.assertProblems(["access log row 4 is dated before row 3",
+                             "access log row 5 has no valid time"])
+
     def test_access_log_row_removed(self):
         for intake in ("1", "2"):
             self.assertEqual(self.run_cmd("show", intake).returncode, 0)
