@@ -13,7 +13,7 @@ ALTER TABLE audit ADD COLUMN salt TEXT;
 ALTER TABLE audit ADD COLUMN prev_hash TEXT;
 ALTER TABLE audit ADD COLUMN hash TEXT;
 
-DROP TRIGGER audit_is_fixed;
+DROP TRIGGER IF EXISTS audit_is_fixed;  -- a file another program changed still opens
 CREATE TRIGGER audit_is_fixed BEFORE UPDATE ON audit
 WHEN OLD.hash IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at
      OR NEW.staff IS NOT OLD.staff OR NEW.action IS NOT OLD.action

@@ -606,7 +606,7 @@ static int check_access_log(struct verify *v)
 		}
 		if (latest_id && at < latest - ACCESS_SLACK_SECONDS)
 			found(v, "access log row %lld is dated before row %lld", id, latest_id);
-		if (!latest_id || at > latest) {
+		if (!latest_id || at >= latest) {
 			latest = at;
 			latest_id = id;
 		}

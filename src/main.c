@@ -83,14 +83,13 @@ static const struct command commands[] = {
 	  "client is erased, and its rows cannot be changed or removed.\n" },
 	{ "verify", cmd_verify, "smp-intake verify",
 	  "check that the record is whole: nothing changed, removed or reordered",
-	  "  (no options)\n"
-	  "\n"
 	  "Checks the file (SQLite's integrity and foreign key checks), that the\n"
 	  "triggers which keep the audit and the access log fixed are all there and\n"
 	  "unchanged, that the audit chain is unbroken (each row's hash covers its\n"
 	  "values, its changes and the row before), and that the access log's rows\n"
-	  "are all there, in time order. Prints one line per problem and exits 1, or one\n"
-	  "line starting \"ok:\" with the chain's last hash. See docs/record.md.\n" },
+	  "are all there, in time order. Prints one line per problem and exits 1,\n"
+	  "or one line starting \"ok:\" with the chain's last hash (keep it\n"
+	  "elsewhere: see docs/record.md).\n" },
 	{ "drafts", cmd_drafts, "smp-intake drafts [--discard DRAFT]",
 	  "list the intakes and edits left unfinished, or remove one",
 	  "  --discard DRAFT  remove draft DRAFT and the answers it holds\n" },
