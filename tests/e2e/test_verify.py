@@ -115,6 +115,7 @@ class VerifyTest(IntakeTest):
         self.assertIn("the audit chain is broken before row 2: a row was removed, added "
                       "or moved", lines)
 
+    @full_only
     def test_audit_row_removed(self):
         # audit_kept lets a row go once its client is gone: removing the
         # client and then its rows (what erase does) without an erasure.
@@ -139,6 +140,7 @@ class VerifyTest(IntakeTest):
             "the trigger audit_removed_link is missing",
             "the audit chain is broken before row 4: a row was removed, added or moved"])
 
+    @full_only
     def test_audit_change_removed(self):
         self.tamper("DROP TRIGGER audit_change_kept",
                     "DELETE FROM audit_change WHERE rowid = "
@@ -182,6 +184,7 @@ class VerifyTest(IntakeTest):
         self.assertEqual(len(lines), 1)
         self.assertRegex(lines[0], r"^audit row \d+ does not match its hash")
 
+    @full_only
     def test_access_log_edited(self):
         self.tamper("DROP TRIGGER access_log_is_fixed",
                     "UPDATE access_log SET at = '2001-01-01T00:00:00Z' WHERE id = 2")
@@ -240,11 +243,12 @@ class VerifyTest(IntakeTest):
     def test_writes_refused_without_a_trigger(self):
         self.tamper("DROP TRIGGER audit_kept")
         before = self.sql("SELECT count(*) FROM intake")[0][0]
-        for args, text in ((("new",), pipe_lines(BEA)),
-                           (("contact", "2", "--email", "x@example.com"), None),
-                           (("erase", "2", "--yes"), None),
-                           (("signoff", "2", "--status", "pending"), None),
-                           (("config", "set", "minimum_age", "21"), None)):
+        writers = ((("new",), pipe_lines(BEA)),
+                   (("contact", "2", "--email", "x@example.com"), None),
+                   (("erase", "2", "--yes"), None),
+                   (("signoff", "2", "--status", "pending"), None),
+                   (("config", "set", "minimum_age", "21"), None))
+        for args, text in writers[:1] if WRAPPER else writers:
             p = self.run_cmd(*args, input=text)
             self.assertEqual(p.returncode, 1, (args, p.stdout, p.stderr))
             lines = p.stderr.splitlines()
@@ -287,6 +291,8 @@ class VerifyTest(IntakeTest):
         self.assertEqual(len(links), 3)  # Cal's create, acknowledge and contact rows
         erase = self.sql("SELECT min(id) FROM audit WHERE action = 'erase'")[0][0]
         self.assertEqual({e for (e,) in links}, {erase})
+        if WRAPPER:
+            return
         # Work goes on after it, and a second erasure.
         self.new_intake(CAL)
         p = self.run_cmd("erase", "1", "--yes")
