@@ -1,7 +1,8 @@
-/* db_chain.c - keeping the audit chain whole: chaining the rows saved
- * before it existed, and the check at every open that the triggers which
- * guard the audit and the access log are there (src/db_verify.c checks
- * everything, on demand). */
+/* db_chain.c - keeping the record whole: the check at every open that the
+ * triggers which guard the audit and the access log are there, chaining
+ * the audit rows saved before the chain existed, and every check of
+ * `smp-intake verify` (db_verify()).  Audit rows are chained as they are
+ * written by db_audit_add() (db_audit.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
