@@ -99,6 +99,9 @@ class VerifyTest(IntakeTest):
             self.assertEqual(row[0], before[1])
         self.assertEqual(len({h for _, h in chain}), len(chain))
         self.assertRegex(head, "^[0-9a-f]{64}$")
+        p = self.run_cmd("verify", "--all")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("usage: smp-intake verify", p.stderr)
 
     def test_audit_row_changed(self):
         self.tamper("DROP TRIGGER audit_is_fixed",
