@@ -256,6 +256,29 @@ static bool command_creates(const char *name)
 	return false;
 }
 
+/* The commands that may run on a database that cannot be written (read-only
+ * media), and those that only read but record the access; every other one
+ * writes.  docs/security.md lists them. */
+static const char *const reading_commands[] = { "history", "access-log", "drafts", "list",
+						"find", "config", "questionnaire", "ids",
+						"shell", "purge", "help", NULL };
+static const char *const logging_commands[] = { "show", "advice", "export", NULL };
+
+static bool command_in(const char *const *list, const char *name)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+static enum db_need command_db_need(const char *name)
+{
+	if (command_in(reading_commands, name))
+		return DB_READS;
+	return command_in(logging_commands, name) ? DB_LOGS_ACCESS : DB_WRITES;
+}
+
 static const struct command *command_find(const char *name)
 {
 	for (size_t i = 0; i < command_count; i++)
@@ -459,6 +482,8 @@ int command_dispatch(struct ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	ctx->may_create = command_creates(c->name);
+	ctx->command = c->name;
+	ctx->db_need = command_db_need(c->name);
 	return c->run(ctx, argc, argv);
 }
 
@@ -541,6 +566,8 @@ int main(int argc, char **argv)
 			command_usage(stderr, NULL);
 			return EXIT_USAGE;
 		}
+		ctx.command = "shell";
+		ctx.db_need = command_db_need("shell");
 		rc = cmd_shell(&ctx, 1, (char *[]){ "shell", NULL });
 	} else {
 		rc = command_dispatch(&ctx, argc - first, argv + first);
