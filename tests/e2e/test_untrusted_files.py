@@ -11,11 +11,15 @@ remounted read-only."""
 import os
 import shlex
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
 
+import pexpect
+
 from harness import BIN, WRAPPER, TIMEOUT, base_answers, pipe_lines
+from ptyutil import MENU, finish, type_line
 from test_pipe_intake import PipeTest
 
 NOBODY = 65534
@@ -401,3 +405,33 @@ class ReadOnlyPermissions(PipeTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         os.chmod(self.folder, 0o500)
         self.check_read_only("check the folder's permissions")
+
+    def test_the_menu_on_a_read_only_database(self):
+        """At a terminal: the menu opens and lists; show and new, which
+        must write, say so in one line and the menu goes on."""
+        p = self.run_as("new", input=pipe_lines(ANA))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        os.chmod(self.db, 0o400)
+        os.chmod(self.folder, 0o500)
+
+        def start():
+            signal.signal(signal.SIGHUP, signal.SIG_DFL)
+            if self.drop:
+                self.drop()
+        cmd = WRAPPER + [BIN]
+        child = pexpect.spawn(cmd[0], cmd[1:], env=self.env, encoding="utf-8",
+                              timeout=TIMEOUT, dimensions=(50, 100), preexec_fn=start)
+        self.addCleanup(child.close, force=True)
+        child.expect_exact("Type help for the commands")
+        child.expect_exact(MENU)
+        type_line(child, "list")
+        child.expect_exact("Ana Silva")
+        child.expect_exact(MENU)
+        for line, words in (("show 1", "show needs to record the access"),
+                            ("new", "new needs to write to it")):
+            type_line(child, line)
+            child.expect_exact("is read-only (check the file's permissions); " + words)
+            child.expect_exact(MENU)
+            self.assertNotIn("Silva", child.before)
+        type_line(child, "quit")
+        self.assertEqual(finish(self, child), 0)
