@@ -68,13 +68,15 @@ static const char *user_name(uid_t uid, char *buf, size_t size)
  * what someone else put there, or give the records away. */
 static int check_private_file(const struct stat *st, const char *name)
 {
-	char word[1200], who[64], me[64];
+	char word[1200];
 
 	if (!S_ISREG(st->st_mode)) {
 		report("'%s' is not a regular file; a database is a file of its own", name);
 		return -1;
 	}
 	if (st->st_uid != geteuid()) {
+		char who[64], me[64];
+
 		shell_word(word, sizeof word, name);
 		report("'%s' belongs to another user (%s), who can change it; run smp-intake as "
 		       "that user, or have it made yours: chown %s %s",
@@ -98,15 +100,17 @@ static int check_private_file(const struct stat *st, const char *name)
  * is checked to be ours). */
 static int check_folder(const struct stat *st, const char *dir, const char *name)
 {
-	char word[1200], who[64];
-
 	if (st->st_uid != geteuid() && st->st_uid != 0) {
+		char who[64];
+
 		report("'%s' is in a folder of another user (%s, '%s'), who could replace it; "
 		       "keep the database in a folder of your own",
 		       name, user_name(st->st_uid, who, sizeof who), dir);
 		return -1;
 	}
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX)) {
+		char word[1200];
+
 		shell_word(word, sizeof word, dir);
 		report("'%s' is in a folder other users can write to ('%s'), so they could "
 		       "replace it; run: chmod go-w %s",
@@ -295,15 +299,17 @@ int db_file_open(const char *path, bool may_create, struct db_file *f)
 	}
 	if (check_folder(&st, *real ? real : "/", path) < 0)
 		goto out;
-	if (may_create &&
-	    (fd = openat(dirfd, base, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 &&
-	    errno != EEXIST) {
-		report("cannot create database '%s': %s", path, strerror(errno));
-		goto out;
+	if (may_create) {
+		fd = openat(dirfd, base, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST) {
+			report("cannot create database '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		created = fd >= 0;
 	}
-	created = fd >= 0;
-	if (fd < 0 &&
-	    (fd = openat(dirfd, base, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	if (fd < 0)
+		fd = openat(dirfd, base, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
 		if (errno == ENOENT)
 			db_report_missing(path);
 		else

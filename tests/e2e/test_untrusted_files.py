@@ -473,3 +473,22 @@ class ReadOnlyPermissions(PipeTest):
             self.assertNotIn("Silva", child.before)
         type_line(child, "quit")
         self.assertEqual(finish(self, child), 0)
+
+    def test_an_older_schema_on_read_only_media_is_refused(self):
+        """It would need its migrations, which are writes."""
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        con = sqlite3.connect(self.db)
+        with open(os.path.join(root, "schema", "001_initial.sql")) as f:
+            con.executescript(f.read())
+        con.executescript("PRAGMA user_version = 1; PRAGMA application_id = 1397575753;")
+        con.close()
+        if IS_ROOT:
+            os.chown(self.db, NOBODY, NOBODY)
+        os.chmod(self.db, 0o400)
+        os.chmod(self.folder, 0o500)
+        before = file_bytes(self.db)
+        p = self.run_as("list")
+        self.assert_one_line_error(p)
+        self.assertIn("'%s' is read-only (check the file's permissions) and was written by an "
+                      "older smp-intake" % self.db, p.stderr)
+        self.assertEqual(file_bytes(self.db), before)
