@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "db_private.h"
@@ -66,7 +67,7 @@ static const char *user_name(uid_t uid, char *buf, size_t size)
 /* Refuses (reported) a file that is not a regular file, that another user
  * owns, or that group or others may read or write: such a file may hold
  * what someone else put there, or give the records away. */
-static int check_private_file(const struct stat *st, const char *name)
+static int check_private_file(const struct stat *st, const char *name, bool ro_media)
 {
 	char word[1200];
 
@@ -74,6 +75,11 @@ static int check_private_file(const struct stat *st, const char *name)
 		report("'%s' is not a regular file; a database is a file of its own", name);
 		return -1;
 	}
+	/* Read-only media (a mounted backup, a CD, a USB stick mounted
+	 * read-only) cannot be changed by anyone nor chmod-ed: their owner and
+	 * modes are the mount's, and nothing we do widens who can read it. */
+	if (ro_media)
+		return 0;
 	if (st->st_uid != geteuid()) {
 		char who[64], me[64];
 
@@ -124,7 +130,7 @@ static int check_folder(const struct stat *st, const char *dir, const char *name
  * following a link: *exists and *size set, or -1 (reported) when it is
  * not a private file of ours. */
 static int check_beside(int dirfd, const char *base, const char *path, const char *suffix,
-			bool *exists, off_t *size)
+			bool ro_media, bool *exists, off_t *size)
 {
 	char name[4200], shown[4200];
 	struct stat st;
@@ -144,7 +150,7 @@ static int check_beside(int dirfd, const char *base, const char *path, const cha
 		       suffix);
 		return -1;
 	}
-	if (check_private_file(&st, shown) < 0)
+	if (check_private_file(&st, shown, ro_media) < 0)
 		return -1;
 	*exists = true;
 	*size = st.st_size;
@@ -274,7 +280,8 @@ int db_file_open(const char *path, bool may_create, struct db_file *f)
 	char *real = resolved(path), *slash;
 	const char *base;
 	int dirfd = -1, fd = -1, rc = -1;
-	bool wal, shm, immutable, created = false;
+	bool wal, shm, immutable, created = false, ro_media;
+	struct statvfs vfs;
 	off_t wal_size, shm_size;
 	struct stat st;
 
@@ -297,7 +304,8 @@ int db_file_open(const char *path, bool may_create, struct db_file *f)
 		report("cannot open database '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	if (check_folder(&st, *real ? real : "/", path) < 0)
+	ro_media = fstatvfs(dirfd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY);
+	if (!ro_media && check_folder(&st, *real ? real : "/", path) < 0)
 		goto out;
 	if (may_create) {
 		fd = openat(dirfd, base, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -323,13 +331,13 @@ int db_file_open(const char *path, bool may_create, struct db_file *f)
 	/* A file that is not SQLite is named as such before its mode is
 	 * judged: chmod would not make it a database. */
 	if ((S_ISREG(st.st_mode) && check_header(fd, path) < 0) ||
-	    check_private_file(&st, path) < 0)
+	    check_private_file(&st, path, ro_media) < 0)
 		goto out;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
 	*slash = '/';
-	if (check_beside(dirfd, base, path, "-wal", &wal, &wal_size) < 0 ||
-	    check_beside(dirfd, base, path, "-shm", &shm, &shm_size) < 0)
+	if (check_beside(dirfd, base, path, "-wal", ro_media, &wal, &wal_size) < 0 ||
+	    check_beside(dirfd, base, path, "-shm", ro_media, &shm, &shm_size) < 0)
 		goto out;
 	decide_access(dirfd, base, wal, shm, f, &immutable);
 	/* Immutable, SQLite reads the file alone and would not see what a

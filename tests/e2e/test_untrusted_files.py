@@ -319,6 +319,14 @@ class ReadOnlyMedia(PipeTest):
                 self.assertEqual(p.stdout, want.stdout)
         self.assertIn("Ana Silva", got[0].stdout)
 
+    def test_modes_of_read_only_media_are_theirs(self):
+        """A 0644 file (a backup copied with its mode kept) on a read-only
+        mount: nobody can change it there, nor chmod it, so it is read."""
+        os.chmod(self.db, 0o644)
+        got = self.on_read_only_mount([self.db], [["list"]])
+        self.assertEqual((got[0].returncode, got[0].stderr), (0, ""))
+        self.assertIn("Ana Silva", got[0].stdout)
+
     def test_commands_that_write_or_log_say_so_and_print_nothing(self):
         runs = [["show", "1"], ["advice", "1"], ["export"], ["new"], ["edit", "1"],
                 ["signoff", "1", "--status", "pending"], ["acknowledge", "1", "--name", "Ana Silva"],
