@@ -9,6 +9,17 @@
 
 enum exit_code { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
+/* What the running command must do to the database, so that one that
+ * cannot be written here (read-only media) is refused up front, naming
+ * why, by a command that would have to write (command_dispatch() sets it;
+ * a command that may write only sometimes, as `config set`, is DB_READS
+ * and meets the read-only file at its write). */
+enum db_need {
+	DB_WRITES,     /* saves or changes something */
+	DB_READS,      /* may work on a database it cannot write */
+	DB_LOGS_ACCESS /* only reads, but records the access (the access log) */
+};
+
 /* The global options and what is opened on demand. */
 struct ctx {
 	const char *db_option;    /* --db */
@@ -19,6 +30,8 @@ struct ctx {
 	bool settings_read;
 	bool may_create; /* the running command may create a missing database */
 	char *desk_staff; /* who the menu was told is at the desk (allocated) */
+	const char *command; /* the running command's name, for messages */
+	enum db_need db_need; /* what it must do to the database */
 };
 
 struct command {

@@ -58,6 +58,11 @@ struct db *db_open(const char *path);
  * otherwise it is reported (db_report_missing()) and nothing is created. */
 struct db *db_open_mode(const char *path, bool may_create);
 
+/* Why db cannot be written here ("a read-only file system", "check the
+ * file's permissions", ...), or NULL when it can.  A database that cannot
+ * be written is opened read-only: what only reads works. */
+const char *db_read_only(const struct db *db);
+
 /* True unless path is certainly not there (a file we cannot look at
  * counts as there, for db_open() to report). */
 bool db_exists(const char *path);

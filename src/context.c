@@ -17,10 +17,27 @@ const char *ctx_db_path(struct ctx *ctx)
 	return ctx->db_path;
 }
 
-struct db *ctx_db_only(struct ctx *ctx)
+/* Refuses (reported) a database that cannot be written here to a command
+ * that must write to it, before anything is asked or shown. */
+static int refuse_read_only(const struct ctx *ctx)
 {
-	if (ctx->db)
-		return ctx->db;
+	const char *why = db_read_only(ctx->db);
+
+	if (!why || ctx->db_need == DB_READS)
+		return 0;
+	if (ctx->db_need == DB_LOGS_ACCESS)
+		report("cannot record this in the access log: the database '%s' is read-only "
+		       "(%s); %s needs to record the access",
+		       ctx->db_path, why, ctx->command);
+	else
+		report("the database '%s' is read-only (%s); %s needs to write to it",
+		       ctx->db_path, why, ctx->command);
+	return -1;
+}
+
+/* Opens the database of ctx_db_path(), creating it when ctx->may_create. */
+static struct db *ctx_db_open(struct ctx *ctx)
+{
 	if (!ctx_db_path(ctx))
 		return NULL;
 	if (ctx->may_create && !db_exists(ctx->db_path)) {
@@ -33,12 +50,19 @@ struct db *ctx_db_only(struct ctx *ctx)
 	return ctx->db = db_open_mode(ctx->db_path, ctx->may_create);
 }
 
+struct db *ctx_db_only(struct ctx *ctx)
+{
+	if (!ctx->db && !ctx_db_open(ctx))
+		return NULL;
+	return refuse_read_only(ctx) < 0 ? NULL : ctx->db;
+}
+
 struct db *ctx_db(struct ctx *ctx)
 {
-	if (ctx->settings_read)
-		return ctx->db;
 	if (!ctx_db_only(ctx))
 		return NULL;
+	if (ctx->settings_read)
+		return ctx->db;
 	if (db_settings(ctx->db, &ctx->settings) < 0)
 		return NULL;
 	ctx->settings_read = true;

@@ -67,8 +67,8 @@ void db_report(struct db *db, const char *what)
 		       "reached)",
 		       what);
 	else if (code == SQLITE_READONLY)
-		report("%s: the database '%s' is read-only (check the file's permissions)", what,
-		       db->path);
+		report("%s: the database '%s' is read-only (%s)", what, db->path,
+		       db->read_only ? db->read_only : "check the file's permissions");
 	else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
 		report("%s: the database '%s' is damaged (%s); restore it from a backup", what,
 		       db->path, sqlite3_errmsg(db->h));
@@ -124,60 +124,6 @@ char *db_resolve_path(const char *path, bool make_folder)
 		return NULL;
 	}
 	return out;
-}
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* Creates the file 0600 when missing and may_create; otherwise reads its
- * header, so that a foreign or newer file is refused before SQLite writes
- * anything to it. */
-static int prepare_file(const char *path, bool may_create)
-{
-	unsigned char hdr[100];
-	ssize_t got;
-	int fd = may_create ? open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
-
-	if (fd >= 0) {
-		close(fd);
-		return 0;
-	}
-	if (may_create && errno != EEXIST) {
-		report("cannot create database '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
-			db_report_missing(path);
-		else
-			report("cannot open database '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	got = read(fd, hdr, sizeof hdr);
-	close(fd);
-	if (got < 0) {
-		report("cannot read database '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	if (got == 0)
-		return 0; /* empty: made by us an instant ago, or by touch */
-	if (got < (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0) {
-		report("'%s' is not an smp-intake database (not an SQLite file)", path);
-		return -1;
-	}
-	if (be32(hdr + 68) != 0 && be32(hdr + 68) != DB_APPLICATION_ID) {
-		report("'%s' is not an smp-intake database (another program's SQLite file)", path);
-		return -1;
-	}
-	if (be32(hdr + 60) > (uint32_t)schema_migration_count) {
-		report("'%s' was written by a newer smp-intake (schema %u; this one knows %d): "
-		       "upgrade smp-intake",
-		       path, be32(hdr + 60), schema_migration_count);
-		return -1;
-	}
-	return 0;
 }
 
 int db_exec(struct db *db, const char *sql, const char *what)
@@ -302,6 +248,11 @@ void db_report_missing(const char *path)
 	       path);
 }
 
+const char *db_read_only(const struct db *db)
+{
+	return db->read_only;
+}
+
 bool db_exists(const char *path)
 {
 	struct stat st;
@@ -332,6 +283,26 @@ static void sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(cx, folded, -1, free);
 }
 
+/* The end of db_open_mode() for a database that cannot be written here:
+ * nothing is changed (no WAL switch, no migration), so a file of an older
+ * schema is refused.  Frees *file; returns db, or NULL (reported). */
+static struct db *open_read_only(struct db *db, long long version, struct db_file *file)
+{
+	db_file_clear(file);
+	if (version < schema_migration_count) {
+		report("'%s' is read-only (%s) and was written by an older smp-intake: open it "
+		       "once where it can be written, to bring it up to date",
+		       db->path, db->read_only);
+		db_close(db);
+		return NULL;
+	}
+	if (db_exec(db, "PRAGMA foreign_keys = ON", "cannot set up the database") < 0) {
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
 struct db *db_open(const char *path)
 {
 	return db_open_mode(path, true);
@@ -340,17 +311,21 @@ struct db *db_open(const char *path)
 struct db *db_open_mode(const char *path, bool may_create)
 {
 	struct db *db = calloc(1, sizeof *db);
+	struct db_file file = { 0 };
 	long long version;
+	int flags = SQLITE_OPEN_NOMUTEX;
 
 	if (!db || !(db->path = strdup(path))) {
 		report("out of memory");
 		free(db);
 		return NULL;
 	}
-	if (prepare_file(path, may_create) < 0)
+	if (db_file_open(path, may_create, &file) < 0)
 		goto fail;
-	/* One connection, used by one thread: SQLite need not lock it. */
-	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	/* One connection, used by one thread: SQLite need not lock it.  What
+	 * cannot be written here (read-only media) is opened read-only. */
+	flags |= file.read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE;
+	if (sqlite3_open_v2(file.name, &db->h, flags, NULL) != SQLITE_OK) {
 		report("cannot open database '%s': %s", path,
 		       db->h ? sqlite3_errmsg(db->h) : "out of memory");
 		goto fail;
@@ -366,8 +341,12 @@ struct db *db_open_mode(const char *path, bool may_create)
 		report("cannot open database '%s': %s", path, sqlite3_errmsg(db->h));
 		goto fail;
 	}
-	if (check_identity(db, &version) < 0)
+	if (check_identity(db, &version) < 0 || db_file_unchanged(&file, path) < 0)
 		goto fail;
+	if (file.read_only || sqlite3_db_readonly(db->h, "main") == 1)
+		db->read_only = file.why ? file.why : "check the file's permissions";
+	if (db->read_only)
+		return open_read_only(db, version, &file);
 	/* foreign_keys is ignored inside a transaction: set it first. */
 	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON", "cannot set up the database") < 0 ||
 	    use_wal(db) < 0 ||
@@ -377,8 +356,10 @@ struct db *db_open_mode(const char *path, bool may_create)
 		goto fail;
 	if (db_guard_check(db) < 0)
 		goto fail;
+	db_file_clear(&file);
 	return db;
 fail:
+	db_file_clear(&file);
 	db_close(db);
 	return NULL;
 }

@@ -4,6 +4,7 @@
 #define SMP_DB_PRIVATE_H
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include "db.h"
 
@@ -13,7 +14,34 @@ struct db {
 	char *unguarded;  /* the protective triggers missing at open (db_chain.c), or NULL */
 	bool guard_told;  /* whether that was said (a refused write, or verify) */
 	sqlite3_stmt *chain_st[3]; /* db_audit_add()'s statements, kept for the next row */
+	const char *read_only; /* why it cannot be written here, or NULL */
 };
+
+/* The database file as looked at before SQLite opens it (db_file.c). */
+struct db_file {
+	char *real;       /* the path, its symbolic links resolved (allocated) */
+	char *name;       /* what SQLite opens: real, or a read-only file: URI (allocated) */
+	const char *why;  /* when it cannot be written here, why (for messages), else NULL */
+	bool read_only;
+	dev_t dev;
+	ino_t ino;
+};
+
+/* Looks at the database at path before SQLite does, creating it (0600)
+ * when missing and may_create.  Refuses (reported) what is not a regular
+ * file, a file of another user or one others may read or write (the -wal
+ * and -shm beside it too), a folder others could swap it in, a file that
+ * is not an smp-intake database or is newer, and a -wal file that holds
+ * changes a read-only medium cannot show.  Returns 0 with *f filled (free
+ * it with db_file_clear()), or -1. */
+int db_file_open(const char *path, bool may_create, struct db_file *f);
+
+/* Returns 0 when f->real is still the file looked at, else reports (as
+ * path) and returns -1: checked once SQLite has opened it. */
+int db_file_unchanged(const struct db_file *f, const char *path);
+
+/* Frees what db_file_open() allocated in f. */
+void db_file_clear(struct db_file *f);
 
 /* New ids.  SQLite would give the highest id again once its row is gone,
  * and an erased client's or intake's number lives on in the audit (its

@@ -265,6 +265,29 @@ static bool command_creates(const char *name)
 	return false;
 }
 
+/* The commands that may run on a database that cannot be written (read-only
+ * media), and those that only read but record the access; every other one
+ * writes.  docs/security.md lists them. */
+static const char *const reading_commands[] = { "history", "access-log", "drafts", "list",
+						"find", "config", "questionnaire", "ids",
+						"shell", "purge", "help", NULL };
+static const char *const logging_commands[] = { "show", "advice", "export", NULL };
+
+static bool command_in(const char *const *list, const char *name)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+static enum db_need command_db_need(const char *name)
+{
+	if (command_in(reading_commands, name))
+		return DB_READS;
+	return command_in(logging_commands, name) ? DB_LOGS_ACCESS : DB_WRITES;
+}
+
 static const struct command *command_find(const char *name)
 {
 	for (size_t i = 0; i < command_count; i++)
@@ -385,7 +408,9 @@ void command_usage(FILE *f, const char *name)
 	      "  --db PATH     the database (default $SMP_INTAKE_DB, else\n"
 	      "                $XDG_DATA_HOME/smp-intake/intake.db, else\n"
 	      "                ~/.local/share/smp-intake/intake.db); only new, import\n"
-	      "                and config set create it when it is not there\n"
+	      "                and config set create it when it is not there; it\n"
+	      "                must be your own file, mode 600, in a folder only you\n"
+	      "                can write to (or a sticky one, as /tmp)\n"
 	      "  --staff NAME  who takes the intake (default $SMP_INTAKE_STAFF, else who\n"
 	      "                the menu was told is at the desk, else the login name\n"
 	      "                unless config staff_required is yes)\n"
@@ -468,6 +493,8 @@ int command_dispatch(struct ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	ctx->may_create = command_creates(c->name);
+	ctx->command = c->name;
+	ctx->db_need = command_db_need(c->name);
 	return c->run(ctx, argc, argv);
 }
 
@@ -550,6 +577,8 @@ int main(int argc, char **argv)
 			command_usage(stderr, NULL);
 			return EXIT_USAGE;
 		}
+		ctx.command = "shell";
+		ctx.db_need = command_db_need("shell");
 		rc = cmd_shell(&ctx, 1, (char *[]){ "shell", NULL });
 	} else {
 		rc = command_dispatch(&ctx, argc - first, argv + first);

@@ -20,6 +20,9 @@ BIN = os.path.abspath(os.environ.get("SMP_INTAKE_BIN") or os.path.join(ROOT, "sm
 WRAPPER = shlex.split(os.environ.get("SMP_TEST_WRAPPER", ""))
 SCHEMA = os.path.join(ROOT, "docs", "export.schema.json")
 TIMEOUT = 60 if WRAPPER else 10
+# Files the tests make stand in for the program's own (0600): the program
+# refuses a database others can read (test_untrusted_files.py).
+os.umask(0o077)
 # Under valgrind (make valgrind) a run costs about a second of CPU, and a
 # third of the suite's runs were fixtures: intakes saved through
 # new_intake() only to test something else.  The first FIXTURES_WRAPPED of

@@ -173,7 +173,7 @@ class Permissions(FaultTest):
         # the access log (issue 7), show, advice and export write a row
         # before (or, streamed, as) they give out a record: on a read-only
         # file they refuse and print nothing (test_access_log.py).
-        for argv, words in ((["new"], "cannot save the intake"),
+        for argv, words in ((["new"], "new needs to write to it"),
                             (["config", "set", "studio_name", "X"], "cannot change the setting"),
                             (["show", "1"], "cannot record this in the access log"),
                             (["advice", "2"], "cannot record this in the access log"),

@@ -25,6 +25,9 @@
 
 static int setup(void **state)
 {
+	/* Files the tests make (fopen, sqlite3_open) stand in for the
+	 * program's own, private ones: db_open refuses others. */
+	umask(077);
 	return fixture_make(state, NULL, "db", "intake.db");
 }
 
@@ -190,6 +193,26 @@ static void test_open_empty_file(void **state)
 	assert_int_equal(db_settings(db, &s), 0);
 	assert_int_equal(s.minimum_age, 18);
 	db_close(db);
+}
+
+/* A file others may read or write, and one in a folder others may write
+ * (not sticky), is refused and left as it was; chmod mends both. */
+static void test_open_refuses_what_others_can_reach(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = db_open(f->path);
+
+	assert_non_null(db);
+	db_close(db);
+	assert_int_equal(chmod(f->path, 0644), 0);
+	expect_refused_untouched(f->dir, f->path);
+	assert_int_equal(chmod(f->path, 0600), 0);
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	expect_refused_untouched(f->dir, f->path);
+	assert_int_equal(chmod(f->dir, 01777), 0);
+	assert_non_null(db = db_open(f->path));
+	db_close(db);
+	assert_int_equal(chmod(f->dir, 0700), 0);
 }
 
 static void test_open_missing_folder_fails(void **state)
@@ -1831,6 +1854,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_creates_private_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_empty_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_refuses_what_others_can_reach, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_open_missing_folder_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_settings_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_not_sqlite, setup, teardown),
