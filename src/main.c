@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "process.h"
 #include "prompt.h"
 #include "report.h"
 #include "suggest.h"
@@ -521,6 +522,9 @@ int main(int argc, char **argv)
 	/* Every file we create (database, WAL, exports) is private. */
 	umask(077);
 	setlocale(LC_ALL, "");
+	/* No core dump of answers; a closed pipe is a quiet exit 1. */
+	if (process_harden() < 0)
+		return EXIT_FAIL;
 
 	if ((first = parse_global(argc, argv, &ctx)) < 0)
 		return EXIT_USAGE;
@@ -547,8 +551,14 @@ int main(int argc, char **argv)
 	}
 	prompt_finish();
 	ctx_close(&ctx);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		report("cannot write the output: %s", strerror(errno));
+	/* A command that failed has said why (a write error included):
+	 * one line, not a second one about the same output. */
+	errno = 0;
+	if ((fflush(stdout) == EOF || ferror(stdout)) && rc == EXIT_OK) {
+		if (errno)
+			report("cannot write the output: %s", strerror(errno));
+		else
+			report("cannot write the output");
 		return EXIT_FAIL;
 	}
 	return rc;
