@@ -6,10 +6,11 @@ first byte of that data leaves the process; a reader that goes away
 to a full device says so in one line; `export -o FILE --force` replaces
 only a regular file.  Binary runs are kept few (valgrind runs each one)."""
 import os
+import sqlite3
 import stat
 import subprocess
 
-from harness import BIN, TIMEOUT, WRAPPER, base_answers, pipe_lines
+from harness import BIN, TIMEOUT, WRAPPER, base_answers
 from test_edit import edit_lines
 from test_pipe_intake import PipeTest
 
@@ -98,7 +99,6 @@ class EveryCommandThatPrintsData(GapsTest):
         self.assertEqual([t for t in self.snapshot() if t[0] != "access_log"], before)
 
     def sql_write(self, query, *params):
-        import sqlite3
         con = sqlite3.connect(self.db)
         with con:
             con.execute(query, params)
