@@ -74,14 +74,17 @@ static const struct command commands[] = {
 	  "every change to an intake: when, by whom, the values before and after",
 	  "  ID  the intake number\n" },
 	{ "access-log", cmd_access_log, "smp-intake access-log [--client ID] [--since DATE]",
-	  "who showed, exported or erased whose records, and when",
+	  "who read, exported or erased whose records, and when",
 	  "  --client ID   only the rows that reached client ID (also once erased)\n"
 	  "  --since DATE  only rows written on or after DATE (YYYY-MM-DD, UTC)\n"
 	  "\n"
 	  "One line a row, oldest first: its number, when (UTC), the staff member,\n"
 	  "the command and the client numbers it reached, as ranges (3,7-9). The log\n"
 	  "holds client numbers only, never a name or an answer; it is kept when a\n"
-	  "client is erased, and its rows cannot be changed or removed.\n" },
+	  "client is erased, and its rows cannot be changed or removed.\n"
+	  "Every command that prints a client's data writes its row before the\n"
+	  "first byte of it: show, advice, export, erase, contact, history,\n"
+	  "signoff, edit, acknowledge and resume.\n" },
 	{ "drafts", cmd_drafts, "smp-intake drafts [--discard DRAFT]",
 	  "list the intakes and edits left unfinished, or remove one",
 	  "  --discard DRAFT  remove draft DRAFT and the answers it holds\n" },
@@ -129,10 +132,13 @@ static const struct command commands[] = {
 	  "                     formula guard's apostrophe (see docs/export.md)\n"
 	  "  -o, --output FILE  write to FILE (created 0600, atomically) instead of\n"
 	  "                     standard output; - is standard output\n"
-	  "  --force            replace FILE if it exists\n"
+	  "  --force            replace FILE if it exists and is a regular file (not\n"
+	  "                     a folder, device or pipe)\n"
 	  "\n"
 	  "The filters combine.  An export that takes more than a second shows its\n"
-	  "progress on standard error when that is a terminal.\n" },
+	  "progress on standard error when that is a terminal.  The access log row\n"
+	  "is written first; a reader that stops early (export | head) ends the run\n"
+	  "with exit 1.  Ctrl-C, SIGTERM or SIGHUP remove the temporary file.\n" },
 	{ "import", cmd_import, "smp-intake import FILE [--update] [--dry-run]",
 	  "read an export back in: every record checked, then all written or none",
 	  "  FILE       an export: a JSON array of intakes, or one intake object per\n"
@@ -385,7 +391,8 @@ void command_usage(FILE *f, const char *name)
 	      "  --version     print the version\n"
 	      "\n"
 	      "With no command at a terminal, a menu opens. Exit status: 0 success,\n"
-	      "1 failure, 2 usage error. See smp-intake(1).\n",
+	      "1 failure (also when the reader of the output goes away), 2 usage\n"
+	      "error. No core dump is ever written. See smp-intake(1).\n",
 	      f);
 }
 
