@@ -6,6 +6,7 @@ first byte of that data leaves the process; a reader that goes away
 to a full device says so in one line; `export -o FILE --force` replaces
 only a regular file.  Binary runs are kept few (valgrind runs each one)."""
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -13,6 +14,17 @@ import subprocess
 from harness import BIN, TIMEOUT, WRAPPER, base_answers
 from test_edit import edit_lines
 from test_pipe_intake import PipeTest
+
+# Under valgrind (make valgrind) every run takes seconds: a sample of each
+# table below, the full tables otherwise.
+def sample(cases, keep):
+    return [c for i, c in enumerate(cases) if i in keep] if WRAPPER else cases
+
+
+def without_valgrind(text):
+    """stderr without valgrind's own lines (its leak summary at _exit)."""
+    return "".join(line for line in text.splitlines(True) if not re.match(r"==\d+==", line))
+
 
 ANA = base_answers(first_name="Ana", last_name="Silva", date_of_birth="1985-07-23")
 BEA = base_answers(first_name="Bea", last_name="Rowe", date_of_birth="1990-01-01",
@@ -40,7 +52,7 @@ class GapsTest(PipeTest):
                                stderr=subprocess.PIPE, env=self.env, timeout=TIMEOUT * 3)
         finally:
             os.close(w)
-        return p.returncode, p.stderr.decode("utf-8", "replace")
+        return p.returncode, without_valgrind(p.stderr.decode("utf-8", "replace"))
 
 
 class EveryCommandThatPrintsData(GapsTest):
@@ -85,10 +97,10 @@ class EveryCommandThatPrintsData(GapsTest):
         self.sql_write("CREATE TRIGGER refuse BEFORE INSERT ON access_log "
                        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
         before = [t for t in self.snapshot() if t[0] != "access_log"]
-        for argv, data in ((["history", "1"], None),
-                           (["signoff", "2", "--status", "pending"], None),
-                           (["edit", "1"], edit_lines(ANA, {"phone": "+44 7700 900124"})),
-                           (["acknowledge", "2", "--name", "Bea Rowe"], None)):
+        for argv, data in sample([(["history", "1"], None),
+                                  (["signoff", "2", "--status", "pending"], None),
+                                  (["edit", "1"], edit_lines(ANA, {"phone": "+44 7700 900124"})),
+                                  (["acknowledge", "2", "--name", "Bea Rowe"], None)], {0, 1}):
             with self.subTest(argv=argv):
                 p = self.run_cmd(*argv, input=data)
                 self.assert_one_line_error(p)
@@ -112,14 +124,14 @@ class AReaderThatGoesAway(GapsTest):
 
     def test_exit_1_and_the_row_is_written(self):
         self.two_clients()
-        cases = [
+        cases = sample([
             (["export"], ("export", "1-2")),
             (["export", "--format", "csv"], ("export", "1-2")),
             (["export", "--client", "1"], ("export", "1")),
             (["show", "1"], ("show", "1")),
             (["history", "1"], ("history", "1")),
             (["signoff", "2", "--status", "pending"], ("signoff", "2")),
-        ]
+        ], {0, 4})
         for argv, row in cases:
             with self.subTest(argv=argv):
                 before = self.rows()
@@ -130,13 +142,14 @@ class AReaderThatGoesAway(GapsTest):
 
     def test_a_full_device_is_one_line(self):
         self.new_intake(ANA)
-        for argv in (["export"], ["export", "--format", "csv"], ["export", "--client", "1"]):
+        for argv in sample([["export"], ["export", "--format", "csv"],
+                            ["export", "--client", "1"]], {0, 2}):
             with self.subTest(argv=argv):
                 with open("/dev/full", "wb") as full:
                     p = subprocess.run(WRAPPER + [BIN, *argv], stdout=full,
                                        stderr=subprocess.PIPE, env=self.env,
                                        timeout=TIMEOUT * 3)
-                err = p.stderr.decode()
+                err = without_valgrind(p.stderr.decode())
                 self.assertEqual(p.returncode, 1, err)
                 self.assertEqual(err.count("\n"), 1, err)
                 self.assertRegex(err, r"^smp-intake: cannot write .*: No space left on device\n$")
@@ -163,9 +176,9 @@ class ForceReplacesOnlyFiles(GapsTest):
             os.mknod(dev, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
             targets.append(dev)
         kinds = {t: os.lstat(t).st_mode for t in targets}
-        for target in targets:
-            for argv in (["export", "-o", target, "--force"],
-                         ["export", "--client", "1", "-o", target, "--force"]):
+        for target in sample(targets, {0, 3}):
+            for argv in sample([["export", "-o", target, "--force"],
+                                ["export", "--client", "1", "-o", target, "--force"]], {0}):
                 with self.subTest(argv=argv):
                     p = self.run_cmd(*argv)
                     self.assert_one_line_error(p)
