@@ -100,7 +100,7 @@ class EveryCommandThatPrintsData(GapsTest):
         for argv, data in sample([(["history", "1"], None),
                                   (["signoff", "2", "--status", "pending"], None),
                                   (["edit", "1"], edit_lines(ANA, {"phone": "+44 7700 900124"})),
-                                  (["acknowledge", "2", "--name", "Bea Rowe"], None)], {0, 1}):
+                                  (["acknowledge", "2", "--name", "Bea Rowe"], None)], {1}):
             with self.subTest(argv=argv):
                 p = self.run_cmd(*argv, input=data)
                 self.assert_one_line_error(p)
@@ -143,7 +143,7 @@ class AReaderThatGoesAway(GapsTest):
     def test_a_full_device_is_one_line(self):
         self.new_intake(ANA)
         for argv in sample([["export"], ["export", "--format", "csv"],
-                            ["export", "--client", "1"]], {0, 2}):
+                            ["export", "--client", "1"]], {0}):
             with self.subTest(argv=argv):
                 with open("/dev/full", "wb") as full:
                     p = subprocess.run(WRAPPER + [BIN, *argv], stdout=full,
@@ -176,7 +176,7 @@ class ForceReplacesOnlyFiles(GapsTest):
             os.mknod(dev, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
             targets.append(dev)
         kinds = {t: os.lstat(t).st_mode for t in targets}
-        for target in sample(targets, {0, 3}):
+        for target in sample(targets, {0}):
             for argv in sample([["export", "-o", target, "--force"],
                                 ["export", "--client", "1", "-o", target, "--force"]], {0}):
                 with self.subTest(argv=argv):
@@ -192,7 +192,7 @@ class ForceReplacesOnlyFiles(GapsTest):
         with open(plain, "w") as f:
             f.write("old")
         os.symlink("plain.json", os.path.join(folder, "to-plain"))
-        for target in (plain, os.path.join(folder, "to-plain")):
+        for target in sample([plain, os.path.join(folder, "to-plain")], {1}):
             p = self.run_cmd("export", "-o", target, "--force")
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertTrue(stat.S_ISREG(os.lstat(target).st_mode))
