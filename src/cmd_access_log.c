@@ -1,6 +1,6 @@
 /* cmd_access_log.c - `smp-intake access-log`: who read or took out whose
- * record (show, advice, export, erase), oldest first; and access_record(),
- * which those commands call to write their row. */
+ * record (every command that prints a client's data), oldest first; and
+ * access_record(), which those commands call to write their row. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
