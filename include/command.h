@@ -139,10 +139,15 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume);
  * erased value stays beside the database.  Returns an exit code. */
 int erase_finish(struct ctx *ctx);
 
-/* Writes the access log row of command (show, advice or export) for
- * clients (ranges as idset_format() writes them; "" for nobody), by the
- * staff member, now (cmd_access_log.c).  Returns EXIT_OK, or EXIT_FAIL
- * (reported: "cannot record this in the access log: ..."). */
+/* Writes the access log row of command (every command that prints a
+ * client's data calls it before the first byte of that data: show, advice,
+ * export, contact, history, signoff, edit, acknowledge, resume; erase
+ * writes its own in its transaction) for clients (ranges as idset_format()
+ * writes them; "" for nobody), by the staff member, now
+ * (cmd_access_log.c).  Inside a caller's write transaction it stands or
+ * falls with it.  Returns EXIT_OK, or EXIT_FAIL (reported in one line:
+ * "cannot record this in the access log: ...", a read-only database
+ * included). */
 int access_record(struct ctx *ctx, const char *command, const char *clients);
 
 /* As access_record(), for one client. */

@@ -109,6 +109,13 @@ struct intake_query {
 	bool latest_only;
 };
 
+struct idset;
+
+/* Adds to clients the client of every intake q selects (for the access
+ * log row written before an export begins).  Returns 0, or -1 (reported;
+ * out of memory too). */
+int db_clients_where(struct db *db, const struct intake_query *q, struct idset *clients);
+
 /* As db_each_intake(), for the intakes q selects, in q's order. */
 int db_each_intake_where(struct db *db, const struct intake_query *q,
 			 int (*fn)(const struct intake *in, void *arg), void *arg);

@@ -25,6 +25,10 @@ struct export_query {
 	 * phone-shaped cells (+44 7700 900123) guarded by a leading space
 	 * instead of the apostrophe (docs/export.md) */
 	bool excel;
+	/* When set, only the intakes of these clients are written: those the
+	 * access log row, written before the export began, names (a client
+	 * saved in between is left out).  Sorted by idset_format(). */
+	const struct idset *logged;
 };
 
 /* Writes the intakes eq selects to f in format fmt, oldest first, from one
@@ -42,6 +46,11 @@ struct export_query {
 long long export_write(struct db *db, const struct export_query *eq, enum export_format fmt,
 		       FILE *f, bool terminal, bool progress, const char *exported_at,
 		       struct idset *clients);
+
+/* Adds to clients the client of every intake export_write() would write
+ * for eq now: the access log row written before an export begins.
+ * Returns 0, or -1 (reported). */
+int export_clients(struct db *db, const struct export_query *eq, struct idset *clients);
 
 /* One CSV cell as export_write() writes it: a cell a spreadsheet would run
  * as a formula (starting with = + - @, a tab or a carriage return) gets a

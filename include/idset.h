@@ -35,6 +35,10 @@ int idset_add(struct idset *s, long long id);
  * caller frees, or NULL when out of memory (not reported). */
 char *idset_format(struct idset *s);
 
+/* Whether s holds id: 1 or 0.  Only after idset_format() (which sorts and
+ * merges the runs) and before the next idset_add(); a binary search. */
+int idset_has(const struct idset *s, long long id);
+
 /* Whether ranges, a text as idset_format() writes it, holds id: 1 when it
  * does, 0 when not, -1 when the text is not such a list (a number out of
  * range, a range backwards or out of order, anything but digits, '-' and

@@ -1,6 +1,6 @@
 /* cmd_access_log.c - `smp-intake access-log`: who read or took out whose
- * record (show, advice, export, erase), oldest first; and access_record(),
- * which those commands call to write their row. */
+ * record (every command that prints a client's data), oldest first; and
+ * access_record(), which those commands call to write their row. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +51,7 @@ static int print_row(const struct access_entry *e, void *arg)
 		goto out;
 	}
 	if (++*(long long *)arg == 1)
-		printf("%-6s %-19s  %-*s  %-7s %s\n", "row", "when (UTC)", STAFF_COLUMNS, "staff",
+		printf("%-6s %-19s  %-*s  %-11s %s\n", "row", "when (UTC)", STAFF_COLUMNS, "staff",
 		       "command", "clients");
 	/* 2026-03-01T10:00:00Z as 2026-03-01 10:00:00 */
 	if (strlen(at) == 20 && at[10] == 'T') {
@@ -59,7 +59,7 @@ static int print_row(const struct access_entry *e, void *arg)
 		at[19] = '\0';
 	}
 	pad = STAFF_COLUMNS - text_columns(staff);
-	printf("%-6lld %-19s  %s%*s  %-7s %s\n", e->id, at, staff, pad > 0 ? pad : 0, "", command,
+	printf("%-6lld %-19s  %s%*s  %-11s %s\n", e->id, at, staff, pad > 0 ? pad : 0, "", command,
 	       clients[0] ? clients : "(none)");
 	rc = 0;
 out:

@@ -181,11 +181,12 @@ int cmd_acknowledge(struct ctx *ctx, int argc, char **argv)
 		       in.ack.at ? in.ack.at : "");
 		goto out;
 	}
+	/* At a terminal the sheet is shown; every way, the client's name is
+	 * checked against the record: logged before either. */
+	if (access_record_client(ctx, "acknowledge", in.client_id) != EXIT_OK)
+		goto out;
 	if (!name && prompt_interactive()) {
-		/* Printing the sheet is a read of the record, logged as `advice`
-		 * would log it. */
-		if (access_record_client(ctx, "advice", in.client_id) == EXIT_OK &&
-		    sheet_show_advice(&in, SHEET_FOR_CLIENT) == 0 && acknowledgement_ask(ctx, &in) == 0)
+		if (sheet_show_advice(&in, SHEET_FOR_CLIENT) == 0 && acknowledgement_ask(ctx, &in) == 0)
 			rc = EXIT_OK;
 		goto out;
 	}

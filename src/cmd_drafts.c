@@ -187,6 +187,18 @@ int cmd_resume(struct ctx *ctx, int argc, char **argv)
 	default:
 		return EXIT_FAIL;
 	}
+	/* A new intake's draft holds answers (names, health) of a client on
+	 * file, or of nobody on file yet (an empty clients column); an edit's
+	 * is logged by intake_edit(). */
+	if (!d.intake_id) {
+		char clients[24] = "";
+		if (d.client_id)
+			snprintf(clients, sizeof clients, "%lld", d.client_id);
+		if (access_record(ctx, "resume", clients) != EXIT_OK) {
+			draft_clear(&d);
+			return EXIT_FAIL;
+		}
+	}
 	rc = d.intake_id ? intake_edit(ctx, d.intake_id, &d) : intake_take(ctx, 0, &d, NULL);
 	draft_clear(&d);
 	return rc;

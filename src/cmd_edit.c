@@ -100,6 +100,12 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		return EXIT_FAIL;
 	if (ctx_load_intake(ctx, id, &stored) < 0)
 		return EXIT_FAIL;
+	/* The stored answers are shown (in brackets, and the sheet at the
+	 * end): logged before the first of them. */
+	if (access_record_client(ctx, resume ? "resume" : "edit", stored.client_id) != EXIT_OK) {
+		intake_clear(&stored);
+		return EXIT_FAIL;
+	}
 	in.id = id;
 	in.client_id = stored.client_id;
 	in.revision = stored.revision;

@@ -42,11 +42,14 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 		goto out;
 	}
 	/* The one client is known before anything is written: what cannot
-	 * be logged is not begun. */
-	if (access_record_client(ctx, "export", id) != EXIT_OK)
-		goto out;
+	 * be logged is not begun (a file that is there already is refused
+	 * first, with no row). */
 	if (outfile_open(&out, path, force) < 0)
 		goto out;
+	if (access_record_client(ctx, "export", id) != EXIT_OK) {
+		outfile_abort(&out);
+		goto out;
+	}
 	/* On a terminal, what JSON leaves raw and a terminal would act on is
 	 * escaped (export_write() does the same). */
 	if (out.f == stdout && isatty(STDOUT_FILENO))
@@ -73,43 +76,23 @@ out:
 	return rc;
 }
 
-/* Writes the access log row of an export that reached clients. */
-static int record_export(struct ctx *ctx, struct idset *clients)
+/* Writes the access log row of an export, before its first byte goes
+ * out: the clients of every intake eq selects.  The set is left sorted,
+ * for export_write() to write only the clients the row names.  Returns an
+ * exit code. */
+static int record_export(struct ctx *ctx, const struct export_query *eq, struct idset *clients)
 {
-	char *text = idset_format(clients);
+	char *text;
 	int rc;
 
-	if (!text) {
+	if (export_clients(ctx->db, eq, clients) < 0)
+		return EXIT_FAIL;
+	if (!(text = idset_format(clients))) {
 		report("cannot record this in the access log: out of memory");
 		return EXIT_FAIL;
 	}
 	rc = access_record(ctx, "export", text);
 	free(text);
-	return rc;
-}
-
-/* An export to a file (n intakes written, or -1): the access log row is
- * written before the file is put in place, and without it the file is
- * removed.  Returns an exit code. */
-static int finish_file(struct ctx *ctx, struct outfile *out, long long n, struct idset *clients)
-{
-	if (n < 0 || record_export(ctx, clients) != EXIT_OK) {
-		outfile_abort(out);
-		return EXIT_FAIL;
-	}
-	return outfile_commit(out) < 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-/* An export to standard output (n intakes written, or -1): the intakes
- * went out as they were read, so the row is written at the end, for what
- * went out even when a write failed.  Returns an exit code. */
-static int finish_stdout(struct ctx *ctx, struct outfile *out, long long n,
-			 struct idset *clients)
-{
-	int rc = n < 0 || outfile_commit(out) < 0 ? EXIT_FAIL : EXIT_OK;
-
-	if ((rc == EXIT_OK || clients->count) && record_export(ctx, clients) != EXIT_OK)
-		rc = EXIT_FAIL;
 	return rc;
 }
 
@@ -126,7 +109,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	const char *path = NULL, *format = NULL;
 	bool force = false, to_file, terminal;
-	struct export_query eq = { { NULL, NULL, false, 0, false }, false, false };
+	struct export_query eq = { { NULL, NULL, false, 0, false }, false, false, NULL };
 	enum export_format fmt = EXPORT_JSON;
 	struct idset clients = IDSET_EMPTY;
 	struct outfile out;
@@ -183,16 +166,29 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	 * with a format or another filter it only selects the intakes. */
 	if (eq.q.client && !format && !eq.q.since && !eq.q.until && !eq.pending_signoff)
 		return export_client(ctx, eq.q.client, path, force, when);
+	/* The row first: what cannot be logged is not begun, and a reader
+	 * that stops early (export | head) cannot keep it from being written. */
 	if (outfile_open(&out, path, force) < 0)
 		return EXIT_FAIL;
+	if (record_export(ctx, &eq, &clients) != EXIT_OK) {
+		outfile_abort(&out);
+		idset_clear(&clients);
+		return EXIT_FAIL;
+	}
+	eq.logged = &clients;
 	to_file = out.f != stdout;
 	/* Fewer, larger writes (the default buffer is 4 KiB). */
 	if (to_file)
 		setvbuf(out.f, NULL, _IOFBF, 1 << 16);
 	terminal = !to_file && isatty(STDOUT_FILENO);
 	n = export_write(ctx->db, &eq, fmt, out.f, terminal, isatty(STDERR_FILENO) && !terminal,
-			 when, &clients);
-	rc = to_file ? finish_file(ctx, &out, n, &clients) : finish_stdout(ctx, &out, n, &clients);
+			 when, NULL);
+	if (n < 0) {
+		outfile_abort(&out);
+		rc = EXIT_FAIL;
+	} else {
+		rc = outfile_commit(&out) < 0 ? EXIT_FAIL : EXIT_OK;
+	}
 	idset_clear(&clients);
 	if (rc == EXIT_OK && to_file) {
 		fprintf(stderr, "exported %lld intake%s to ", n, n == 1 ? "" : "s");

@@ -73,6 +73,23 @@ static int print_entry(const struct audit_entry *e, void *arg)
 	return 0;
 }
 
+/* Writes the access log row before the first change is printed: the
+ * answers before and after are the client's.  The rows of an intake no
+ * longer there (erased) hold no values, so need none.  Returns an exit
+ * code. */
+static int record_access(struct ctx *ctx, long long id)
+{
+	struct intake in;
+	int rc = db_load_intake(ctx->db, id, &in);
+
+	if (rc == 0)
+		rc = access_record_client(ctx, "history", in.client_id);
+	else
+		rc = rc == 1 ? EXIT_OK : EXIT_FAIL;
+	intake_clear(&in);
+	return rc;
+}
+
 int cmd_history(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
@@ -90,6 +107,8 @@ int cmd_history(struct ctx *ctx, int argc, char **argv)
 	if (!(id = command_parse_id(argv[optind], "ID")))
 		return EXIT_USAGE;
 	if (!ctx_db(ctx))
+		return EXIT_FAIL;
+	if (record_access(ctx, id) != EXIT_OK)
 		return EXIT_FAIL;
 	if (db_each_audit(ctx->db, id, print_entry, &count) != 0) {
 		report("cannot print the history of intake %lld", id);

@@ -81,6 +81,10 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 		return EXIT_FAIL;
 	if (ctx_load_intake(ctx, id, &in) < 0)
 		goto out;
+	/* The updated sheet is printed: the row goes in with the sign-off,
+	 * in its transaction, before anything is shown. */
+	if (access_record_client(ctx, "signoff", in.client_id) != EXIT_OK)
+		goto out;
 	if (answers_copy(&before, &in.answers) < 0) {
 		report("out of memory");
 		goto out;

@@ -16,6 +16,7 @@
 
 #include "db_private.h"
 #include "fold.h"
+#include "idset.h"
 #include "report.h"
 #include "schema.h"
 #include "text.h"
@@ -1142,6 +1143,35 @@ long long db_count_intakes(struct db *db, const struct intake_query *q)
 		db_report(db, "cannot count the intakes");
 	sqlite3_finalize(st);
 	return n;
+}
+
+int db_clients_where(struct db *db, const struct intake_query *q, struct idset *clients)
+{
+	sqlite3_stmt *st;
+	int rc, result = 0;
+
+	/* NOT INDEXED: the intakes' own pages are read, as the export will
+	 * read them, so a damaged table is found before the row is written
+	 * (an index alone could answer, and the file would change). */
+	if (db_prepare(db, "SELECT DISTINCT i.client_id FROM intake i NOT INDEXED " INTAKE_FILTER
+			   "ORDER BY i.client_id", &st) < 0) {
+		db_report(db, "cannot read the intakes");
+		return -1;
+	}
+	bind_filter(st, q);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (idset_add(clients, sqlite3_column_int64(st, 0)) < 0) {
+			report("out of memory");
+			result = -1;
+			break;
+		}
+	}
+	if (result == 0 && rc != SQLITE_DONE) {
+		db_report(db, "cannot read the intakes");
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	return result;
 }
 
 int db_each_intake_where(struct db *db, const struct intake_query *q,

@@ -1,5 +1,5 @@
-/* db_access.c - the access log: who read or took out whose record (show,
- * advice, export, erase), with client ids only.  The program only ever
+/* db_access.c - the access log: who read or took out whose record (every
+ * command that prints a client's data), with client ids only.  The program only ever
  * appends; the schema's triggers refuse any change or removal. */
 #include "db_private.h"
 #include "idset.h"

@@ -305,6 +305,8 @@ static int write_one(const struct intake *in, void *arg)
 	size_t len;
 	int rc = 0;
 
+	if (st->eq->logged && !idset_has(st->eq->logged, in->client_id))
+		return 0;
 	if (st->eq->pending_signoff && strcmp(answers_signoff_status(&in->answers), "pending") != 0)
 		return 0;
 	/* Before the intake is written: one cut short by a write error has
@@ -377,6 +379,30 @@ static int write_tail(struct export_state *st)
 	case EXPORT_FHIR: return fhir_bundle_end(st->f, st->count > 0);
 	}
 	return -1;
+}
+
+/* The call list's filter is the pending sign-off of each client's latest
+ * intake, judged on its answers as write_one() judges it. */
+static int add_pending(const struct intake *in, void *arg)
+{
+	if (strcmp(answers_signoff_status(&in->answers), "pending") != 0)
+		return 0;
+	if (idset_add(arg, in->client_id) < 0) {
+		report("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int export_clients(struct db *db, const struct export_query *eq, struct idset *clients)
+{
+	struct intake_query q = eq->q;
+
+	if (!eq->pending_signoff)
+		return db_clients_where(db, &q, clients);
+	/* One intake a client: the walk is as long as the list of clients. */
+	q.latest_only = true;
+	return db_each_intake_where(db, &q, add_pending, clients) == 0 ? 0 : -1;
 }
 
 long long export_write(struct db *db, const struct export_query *eq, enum export_format fmt,

@@ -104,6 +104,22 @@ char *idset_format(struct idset *s)
 	return out;
 }
 
+int idset_has(const struct idset *s, long long id)
+{
+	size_t lo = 0, hi = s->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (id < s->run[mid].first)
+			hi = mid;
+		else if (id > s->run[mid].last)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
 /* Reads a number above 0 without a sign or leading zero at *p; moves *p
  * past it.  Returns it, or 0 when there is none or it is too large. */
 static long long read_number(const char **p)

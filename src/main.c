@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "process.h"
 #include "prompt.h"
 #include "report.h"
 #include "suggest.h"
@@ -73,14 +74,17 @@ static const struct command commands[] = {
 	  "every change to an intake: when, by whom, the values before and after",
 	  "  ID  the intake number\n" },
 	{ "access-log", cmd_access_log, "smp-intake access-log [--client ID] [--since DATE]",
-	  "who showed, exported or erased whose records, and when",
+	  "who read, exported or erased whose records, and when",
 	  "  --client ID   only the rows that reached client ID (also once erased)\n"
 	  "  --since DATE  only rows written on or after DATE (YYYY-MM-DD, UTC)\n"
 	  "\n"
 	  "One line a row, oldest first: its number, when (UTC), the staff member,\n"
 	  "the command and the client numbers it reached, as ranges (3,7-9). The log\n"
 	  "holds client numbers only, never a name or an answer; it is kept when a\n"
-	  "client is erased, and its rows cannot be changed or removed.\n" },
+	  "client is erased, and its rows cannot be changed or removed.\n"
+	  "Every command that prints a client's data writes its row before the\n"
+	  "first byte of it: show, advice, export, erase, contact, history,\n"
+	  "signoff, edit, acknowledge and resume.\n" },
 	{ "verify", cmd_verify, "smp-intake verify",
 	  "check that the record is whole: nothing changed, removed or reordered",
 	  "Checks the file (SQLite's integrity and foreign key checks), that the\n"
@@ -137,10 +141,13 @@ static const struct command commands[] = {
 	  "                     formula guard's apostrophe (see docs/export.md)\n"
 	  "  -o, --output FILE  write to FILE (created 0600, atomically) instead of\n"
 	  "                     standard output; - is standard output\n"
-	  "  --force            replace FILE if it exists\n"
+	  "  --force            replace FILE if it exists and is a regular file (not\n"
+	  "                     a folder, device or pipe)\n"
 	  "\n"
 	  "The filters combine.  An export that takes more than a second shows its\n"
-	  "progress on standard error when that is a terminal.\n" },
+	  "progress on standard error when that is a terminal.  The access log row\n"
+	  "is written first; a reader that stops early (export | head) ends the run\n"
+	  "with exit 1.  Ctrl-C, SIGTERM or SIGHUP remove the temporary file.\n" },
 	{ "import", cmd_import, "smp-intake import FILE [--update] [--dry-run]",
 	  "read an export back in: every record checked, then all written or none",
 	  "  FILE       an export: a JSON array of intakes, or one intake object per\n"
@@ -268,10 +275,10 @@ static bool command_creates(const char *name)
 /* The commands that may run on a database that cannot be written (read-only
  * media), and those that only read but record the access; every other one
  * writes.  docs/security.md lists them. */
-static const char *const reading_commands[] = { "history", "access-log", "drafts", "list",
-						"find", "config", "questionnaire", "ids",
+static const char *const reading_commands[] = { "access-log", "drafts", "list", "find",
+						"config", "questionnaire", "ids", "verify",
 						"shell", "purge", "help", NULL };
-static const char *const logging_commands[] = { "show", "advice", "export", NULL };
+static const char *const logging_commands[] = { "show", "advice", "export", "history", NULL };
 
 static bool command_in(const char *const *list, const char *name)
 {
@@ -418,7 +425,8 @@ void command_usage(FILE *f, const char *name)
 	      "  --version     print the version\n"
 	      "\n"
 	      "With no command at a terminal, a menu opens. Exit status: 0 success,\n"
-	      "1 failure, 2 usage error. See smp-intake(1).\n",
+	      "1 failure (also when the reader of the output goes away), 2 usage\n"
+	      "error. No core dump is ever written. See smp-intake(1).\n",
 	      f);
 }
 
@@ -557,6 +565,9 @@ int main(int argc, char **argv)
 	/* Every file we create (database, WAL, exports) is private. */
 	umask(077);
 	setlocale(LC_ALL, "");
+	/* No core dump of answers; a closed pipe is a quiet exit 1. */
+	if (process_harden() < 0)
+		return EXIT_FAIL;
 
 	if ((first = parse_global(argc, argv, &ctx)) < 0)
 		return EXIT_USAGE;
@@ -585,8 +596,14 @@ int main(int argc, char **argv)
 	}
 	prompt_finish();
 	ctx_close(&ctx);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		report("cannot write the output: %s", strerror(errno));
+	/* A command that failed has said why (a write error included):
+	 * one line, not a second one about the same output. */
+	errno = 0;
+	if ((fflush(stdout) == EOF || ferror(stdout)) && rc == EXIT_OK) {
+		if (errno)
+			report("cannot write the output: %s", strerror(errno));
+		else
+			report("cannot write the output");
 		return EXIT_FAIL;
 	}
 	return rc;

@@ -9,7 +9,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "process.h"
 #include "report.h"
+
+/* Whether --force may replace what is at path: a regular file, a symbolic
+ * link to one or to nothing (the link itself is replaced), or nothing.
+ * Reports and returns false for a folder, a device, a pipe or a socket
+ * (or a link to one): rename() would put a file in their place, and
+ * `-o /dev/null --force` run as root would replace the device. */
+static bool replaceable(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return true;
+	if (S_ISLNK(st.st_mode) && stat(path, &st) < 0)
+		return true;
+	if (S_ISREG(st.st_mode))
+		return true;
+	report("'%s' is not a regular file (a folder, a device or a pipe): --force replaces only "
+	       "a file",
+	       path);
+	return false;
+}
 
 int outfile_open(struct outfile *out, const char *path, bool force)
 {
@@ -28,6 +50,8 @@ int outfile_open(struct outfile *out, const char *path, bool force)
 		report("'%s' already exists; use --force to replace it", path);
 		return -1;
 	}
+	if (force && !replaceable(path))
+		return -1;
 	slash = strrchr(path, '/');
 	dirlen = slash ? (size_t)(slash - path) + 1 : 0;
 	out->path = strdup(path);
@@ -38,7 +62,9 @@ int outfile_open(struct outfile *out, const char *path, bool force)
 	}
 	memcpy(out->tmp, path, dirlen);
 	strcpy(out->tmp + dirlen, ".smp-intake-XXXXXX");
-	if ((fd = mkstemp(out->tmp)) < 0) { /* mkstemp creates 0600 */
+	/* Removed by a signal too (SIGINT, SIGTERM, SIGHUP, SIGPIPE), not
+	 * by SIGKILL: see docs/security.md. */
+	if ((fd = process_temp_create(out->tmp)) < 0) {
 		report("cannot write '%s': %s", path, strerror(errno));
 		free(out->tmp);
 		out->tmp = NULL;
@@ -91,6 +117,9 @@ int outfile_commit(struct outfile *out)
 		rc = -1;
 	}
 	out->f = NULL;
+	/* What appeared at the name meanwhile is judged again. */
+	if (rc == 0 && out->force && !replaceable(out->path))
+		rc = -1;
 	if (rc == 0) {
 		/* link() fails if the name exists, so nothing appears overwritten. */
 		if (out->force ? rename(out->tmp, out->path) < 0
@@ -101,6 +130,7 @@ int outfile_commit(struct outfile *out)
 				report("cannot write '%s': %s", out->path, strerror(errno));
 			rc = -1;
 		} else {
+			process_forget_temp();
 			free(out->tmp);
 			out->tmp = NULL;
 			sync_folder(out->path);
@@ -115,8 +145,10 @@ void outfile_abort(struct outfile *out)
 	if (out->f && out->f != stdout)
 		fclose(out->f);
 	out->f = NULL;
-	if (out->tmp)
+	if (out->tmp) {
 		unlink(out->tmp);
+		process_forget_temp();
+	}
 	free(out->tmp);
 	free(out->path);
 	out->tmp = out->path = NULL;

@@ -36,7 +36,7 @@ def utc_now():
 def printed_rows(out):
     """(row, when, staff, command, clients) of each line `access-log` printed."""
     return re.findall(r"^(\d+) +(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)  (.+?) +"
-                      r"(show|advice|export|erase) +(\S+)$", out, re.M)
+                      r"(show|advice|export|erase|contact|signoff|edit|acknowledge|resume|history) +(\S+)$", out, re.M)
 
 
 def sql_write(db, query, *params):
@@ -109,19 +109,17 @@ class EachCommand(AccessLogTest):
                     '"last_name": "Moss", "date_of_birth": "1979-05-05", '
                     '"scalp_conditions": "none", "keloid_history": true, "blood_thinners": false, '
                     '"allergies": false, "pregnant_or_breastfeeding": "no"}}')
+        # (issue 14: acknowledge, edit, signoff and history print a client's
+        # data and are logged: test_access_gaps.py)
         commands = [
             (["new"], pipe_lines(BEA)),
             (["new", "--answers", answers_file], None),  # intake 3, unacknowledged
-            (["acknowledge", "3", "--name", "Cy Moss"], None),
             (["clear-flag", "3", "flag-keloid", "--reason", "healed flat"], None),
             (["import", path], None),
             (["import", "--dry-run", path], None),
-            (["edit", "1"], edit_lines(ANA, {"phone": "+44 7700 900123"})),
-            (["signoff", "2", "--status", "pending"], None),
             (["list"], None),
             (["list", "--pending-signoff"], None),
             (["find", "Silva"], None),
-            (["history", "1"], None),
             (["ids"], None),
             (["ids", "--clients"], None),
             (["config", "list"], None),
@@ -200,12 +198,12 @@ class WhenTheRowCannotBeWritten(AccessLogTest):
         # erase: the erasure went back with its row
         self.assertEqual(self.sql("SELECT first_name FROM client"), [("Ana",)])
         self.assertEqual(self.sql("SELECT count(*) FROM audit WHERE action = 'erase'"), [(0,)])
-        # On standard output the intakes go out as they are read: the
-        # failure comes after them, and says so.
+        # On standard output too (issue 14): the row is written before the
+        # first byte, so nothing goes out.
         p = self.run_cmd("export")
         self.assert_one_line_error(p)
         self.assertIn(NO_ROW, p.stderr)
-        self.assertIn('"first_name":"Ana"', p.stdout)
+        self.assertEqual(p.stdout, "")
         self.assertEqual(self.rows(), [])
 
 

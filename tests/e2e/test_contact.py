@@ -60,10 +60,12 @@ class Contact(IntakeTest):
         self.assertIn("Dana Staff  client's contact details changed", history)
         self.assertIn("Phone: +44 7700 900123 -> 07700 900999", history)
         self.assertNotIn("contact details", self.run_cmd("history", "2").stdout)
+        # history prints the contact details before and after: logged too
         self.assertEqual(self.sql("SELECT staff, command, clients FROM access_log"),
-                         [("Dana Staff", "contact", "1")])
+                         [("Dana Staff", "contact", "1"), ("Dana Staff", "history", "1"),
+                          ("Dana Staff", "history", "2")])
         log = self.run_cmd("access-log").stdout
-        self.assertRegex(log, r"Dana Staff\s+contact 1")
+        self.assertRegex(log, r"Dana Staff\s+contact +1")
         # the subject access export carries the row
         actions = [a["action"] for a in self.export_client(1)["audit"]]
         self.assertIn("contact", actions)

@@ -271,7 +271,12 @@ class Acknowledgement(IntakeTest):
         self.assertEqual(p.returncode, 1)
         self.assertIn("not the client's full name (first name, then last name); nothing changed",
                       p.stderr)
-        self.assertEqual(self.snapshot(), before)
+        # nothing changed but the access log: an edit is logged as it begins
+        after = self.snapshot()
+        self.assertEqual([t for t in after if t[0] != "access_log"],
+                         [t for t in before if t[0] != "access_log"])
+        self.assertEqual(dict(after)["access_log"][len(dict(before)["access_log"]):][0][3:],
+                         ("edit", "1"))
 
     def test_a_signoff_keeps_it(self):
         self.new_intake(base_answers(uses_propecia="yes", gp_discussed="yes", gp_signoff="pending"))
@@ -305,7 +310,7 @@ class Acknowledgement(IntakeTest):
         child.expect_exact("Intake 2 is saved as unacknowledged (smp-intake acknowledge 2")
         self.assertEqual(finish(self, child), 0)
         # And `acknowledge` at a terminal shows the sheet first: a read of
-        # the record, in the access log as `advice` is.
+        # the record, in the access log (issue 14: as `acknowledge`).
         self.assertEqual(self.sql("SELECT count(*) FROM access_log"), [(0,)])
         child = self.spawn("acknowledge", "2")
         child.expect_exact("Advice for Bo Silva")
@@ -313,7 +318,7 @@ class Acknowledgement(IntakeTest):
         type_line(child, "Bo Silva")
         child.expect_exact("Acknowledged by the client: intake 2, advice sheet 1.")
         self.assertEqual(finish(self, child), 0)
-        self.assertEqual(self.sql("SELECT command, clients FROM access_log"), [("advice", "2")])
+        self.assertEqual(self.sql("SELECT command, clients FROM access_log"), [("acknowledge", "2")])
         # A refused acknowledge (intake 1 has one) shows and logs nothing.
         self.assertEqual(self.run_cmd("acknowledge", "1", "--name", "Ana Silva").returncode, 1)
         self.assertEqual(self.sql("SELECT count(*) FROM access_log"), [(1,)])

@@ -468,7 +468,7 @@ static enum export_format export_fmt;
  * or -1. */
 static int export_intakes(struct db *db, FILE *f)
 {
-	static const struct export_query all = { { NULL, NULL, false, 0, false }, false, false };
+	static const struct export_query all = { { NULL, NULL, false, 0, false }, false, false, NULL };
 	struct idset clients = IDSET_EMPTY;
 	long long n = export_write(db, &all, export_fmt, f, false, false, "2026-01-01T00:00:00Z",
 				   &clients);
