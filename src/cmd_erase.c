@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "date.h"
+#include "outfile.h"
 #include "prompt.h"
 #include "report.h"
 #include "text.h"
@@ -64,9 +65,25 @@ out:
 	return rc;
 }
 
+/* One warning per temporary file a killed export left beside the
+ * database: it may hold the records just erased. */
+static void warn_leftover(const char *path, void *arg)
+{
+	char *safe = text_safe(path, false);
+
+	(void)arg;
+	report("warning: '%s' is left over from an export that was stopped and may hold client "
+	       "records: delete it (rm -- '%s')",
+	       safe ? safe : "?", safe ? safe : "?");
+	free(safe);
+}
+
 int erase_finish(struct ctx *ctx)
 {
-	switch (db_erase_finish(ctx->db)) {
+	int rc = db_erase_finish(ctx->db);
+
+	outfile_each_leftover(ctx->db_path, warn_leftover, NULL);
+	switch (rc) {
 	case 0:
 		return EXIT_OK;
 	case 1:
@@ -75,6 +92,28 @@ int erase_finish(struct ctx *ctx)
 		       "until it is done (SQLite clears the file when the last terminal closes it)",
 		       ctx->db_path);
 		return EXIT_OK;
+	default:
+		/* Reported: the erasure is saved, its values not yet cleared. */
+		return EXIT_FAIL;
+	}
+}
+
+/* erase of a client already erased: finishes an erasure that a kill or a
+ * full disk left half-done (the open has tried already), else says when
+ * it was erased. */
+static int erase_again(struct ctx *ctx, long long id)
+{
+	int rc;
+
+	switch (db_erase_pending(ctx->db, id)) {
+	case 0:
+		ctx_report_missing(ctx, true, id);
+		return EXIT_FAIL;
+	case 1:
+		if ((rc = erase_finish(ctx)) == EXIT_OK)
+			printf("Finished erasing client %lld: its values are cleared from the file.\n",
+			       id);
+		return rc;
 	default:
 		return EXIT_FAIL;
 	}
@@ -120,12 +159,11 @@ int cmd_erase(struct ctx *ctx, int argc, char **argv)
 		report("cannot read the clock");
 		return EXIT_FAIL;
 	}
-	switch (db_erase_client(ctx->db, id, NULL, staff, when, &intakes)) {
+	switch (db_erase_client(ctx->db, id, NULL, staff, when, true, &intakes)) {
 	case 0:
 		break;
 	case 1:
-		ctx_report_missing(ctx, true, id);
-		/* fall through */
+		return erase_again(ctx, id);
 	default:
 		return EXIT_FAIL;
 	}

@@ -130,7 +130,7 @@ static int erase_all(struct ctx *ctx, const struct old_clients *o, const char *b
 	for (size_t i = 0; i < o->count && rc == EXIT_OK; i++) {
 		/* before is checked again inside the erasure: an intake saved
 		 * since the list was read keeps the client. */
-		switch (db_erase_client(ctx->db, o->id[i], before, staff, when, &intakes)) {
+		switch (db_erase_client(ctx->db, o->id[i], before, staff, when, false, &intakes)) {
 		case 0:
 			printf("Erased client %lld and its %zu intake%s.\n", o->id[i], intakes,
 			       intakes == 1 ? "" : "s");

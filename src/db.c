@@ -20,7 +20,7 @@
 #include "schema.h"
 #include "text.h"
 
-#define BUSY_TIMEOUT_MS 10000
+#define BUSY_TIMEOUT_MS DB_BUSY_TIMEOUT_MS
 
 
 void intake_clear(struct intake *in)
@@ -370,6 +370,8 @@ struct db *db_open_mode(const char *path, bool may_create)
 		goto fail;
 	if (version < schema_migration_count && migrate(db) < 0)
 		goto fail;
+	/* An erasure a kill or a full disk left unfinished. */
+	db_erase_resume(db);
 	return db;
 fail:
 	db_close(db);
