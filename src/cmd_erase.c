@@ -98,24 +98,32 @@ int erase_finish(struct ctx *ctx)
 	}
 }
 
-/* erase of a client already erased: finishes an erasure that a kill or a
- * full disk left half-done (the open has tried already), else says when
- * it was erased. */
+/* erase of a client already erased: the open has finished an erasure a
+ * kill or a full disk left half-done, if it could; what it could not
+ * finish is tried again here, waiting for other terminals, and reported.
+ * Else says when it was erased. */
 static int erase_again(struct ctx *ctx, long long id)
 {
-	int rc;
-
 	switch (db_erase_pending(ctx->db, id)) {
 	case 0:
 		ctx_report_missing(ctx, true, id);
 		return EXIT_FAIL;
 	case 1:
-		if ((rc = erase_finish(ctx)) == EXIT_OK)
-			printf("Finished erasing client %lld: its values are cleared from the file.\n",
-			       id);
-		return rc;
+		break;
 	default:
 		return EXIT_FAIL;
+	}
+	switch (db_erase_finish(ctx->db)) {
+	case 0:
+		printf("Finished erasing client %lld: its values are cleared from the file.\n", id);
+		return EXIT_OK;
+	case 1:
+		report("client %lld is erased, but another terminal is reading the database: its "
+		       "values stay in the file until that is done (run this again then)",
+		       id);
+		return EXIT_FAIL;
+	default:
+		return EXIT_FAIL; /* reported */
 	}
 }
 
