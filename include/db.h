@@ -222,6 +222,11 @@ int db_each_draft(struct db *db, int (*fn)(const struct draft *d, void *arg), vo
 /* Removes draft id.  Returns 0, 1 when there is none, or -1 (reported). */
 int db_draft_discard(struct db *db, long long id);
 
+/* How many drafts were last changed more than days ago (UTC); with
+ * remove, removes them (their answers go with them) and returns how many
+ * went.  Returns -1 on failure (reported). */
+long long db_drafts_older_than(struct db *db, int days, bool remove);
+
 /* Loads client id's names, birth date and contact details into *out (its
  * questions' answers).  Returns 0, 1 when there is none, or -1 (reported). */
 int db_load_client(struct db *db, long long id, struct answers *out);

@@ -308,3 +308,131 @@ class DiskFull(EraseFinishTest):
         if not WRAPPER:
             self.assertIn("not erased", outcomes)
             self.assertIn("erased", outcomes)
+
+
+class DraftsGo(EraseFinishTest):
+    def add_draft(self, updated_at, answers, client_id=None):
+        con = sqlite3.connect(self.db)
+        with con:
+            cur = con.execute("INSERT INTO draft (client_id, started_at, updated_at, staff) "
+                              "VALUES (?, ?, ?, 'Dana')", (client_id, updated_at, updated_at))
+            for q, v in answers.items():
+                con.execute("INSERT INTO draft_answer VALUES (?, ?, ?)", (cur.lastrowid, q, v))
+        con.close()
+
+    def test_a_new_stopped_at_date_of_birth_goes_with_the_client(self):
+        from test_drafts import DraftTest
+        self.new_intake(BEA)
+        self.new_intake(QUILLON)
+        # Typed again at a terminal, the names in other case and accents,
+        # stopped before the birth date: a draft with the names only.
+        again = dict(QUILLON, first_name="QUILLON", last_name="vexmartin")
+        DraftTest.stop_at(self, again, "date_of_birth")
+        # Someone else of the same first name, and Bea's: kept.
+        self.add_draft("2026-01-01T00:00:00Z", {"first_name": "Quillon", "last_name": "Rowe"})
+        self.add_draft("2026-01-01T00:00:00Z", {"first_name": "Bea", "last_name": "Rowe"})
+        self.assertEqual(len(self.sql("SELECT id FROM draft")), 3)
+        p = self.run_cmd("erase", "2", "--yes")
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        self.assertEqual(self.sql("SELECT group_concat(a.value, ' ') FROM draft d JOIN "
+                                  "draft_answer a ON a.draft_id = d.id GROUP BY d.id ORDER BY d.id"),
+                         [("Quillon Rowe",), ("Bea Rowe",)])
+        # (Quillon is still the other draft's first name.)
+        self.assertEqual([t for t in left_over(scan(self.db)) if t != "Quillon"], [])
+
+    def test_draft_max_age_is_a_setting_in_days_or_weeks(self):
+        self.assertEqual(self.run_cmd("config", "set", "studio_name", "Ink").returncode, 0)
+        self.assertEqual(self.run_cmd("config", "get", "draft_max_age").stdout, "30d\n")
+        self.assertIn("draft_max_age", self.run_cmd("config", "list").stdout)
+        self.assertEqual(self.run_cmd("config", "set", "draft_max_age", "4w").returncode, 0)
+        self.assertEqual(self.run_cmd("config", "get", "draft_max_age").stdout, "28d\n")
+        for bad in ("0d", "30", "4x", "3651d", "-1d", "1.5w", "d", " 30d", "522w"):
+            with self.subTest(value=bad):
+                p = self.run_cmd("config", "set", "draft_max_age", bad)
+                self.assert_one_line_error(p)
+                self.assertIn("draft_max_age: a whole number of days or weeks, such as 30d or 4w",
+                              p.stderr)
+        self.assertEqual(self.run_cmd("config", "get", "draft_max_age").stdout, "28d\n")
+        self.assertIn("draft_max_age", self.run_cmd("config", "--help").stdout)
+
+    def test_purge_removes_the_drafts_older_than_draft_max_age(self):
+        self.new_intake(BEA)
+        self.assertEqual(self.run_cmd("config", "set", "draft_max_age", "2w").returncode, 0)
+        con = sqlite3.connect(self.db)
+        ago = lambda days: con.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)",
+                                       ("-%d days" % days,)).fetchall()[0][0]
+        old, recent = ago(15), ago(13)
+        con.close()
+        self.add_draft(old, {"first_name": "Quillon", "last_name": "Vexmartín",
+                             "phone": "+44 7700 981234"})
+        self.add_draft(recent, {"first_name": "Cleo", "last_name": "Fenn"})
+        self.add_draft(old, {"hair_loss_notes": "Okonkwo"}, client_id=1)
+        p = self.run_cmd("purge", "--older-than", "7y")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("2 drafts untouched for more than 14 days (config draft_max_age) would be "
+                      "removed.\n", p.stdout)
+        self.assertEqual(len(self.sql("SELECT id FROM draft")), 3)
+        p = self.run_cmd("purge", "--older-than", "7y", "--yes")
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        self.assertIn("Removed 2 drafts untouched for more than 14 days (config draft_max_age).\n",
+                      p.stdout)
+        self.assertEqual(self.sql("SELECT a.value FROM draft d JOIN draft_answer a "
+                                  "ON a.draft_id = d.id ORDER BY a.value"), [("Cleo",), ("Fenn",)])
+        self.assertEqual(left_over(scan(self.db)), [])
+        # Nothing more to remove: nothing said about drafts.
+        p = self.run_cmd("purge", "--older-than", "7y", "--yes")
+        self.assertNotIn("draft", p.stdout)
+
+
+class NothingComesBack(EraseFinishTest):
+    def test_an_export_from_before_the_erasure_is_refused_all_or_nothing(self):
+        self.new_intake(BEA)
+        self.new_intake(QUILLON)
+        self.new_intake(QUILLON)
+        export = os.path.join(self.tmp, "before.json")
+        p = self.run_cmd("export", "-o", export)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(export, encoding="utf-8") as f:
+            uuids = [r["uuid"] for r in json.load(f)]
+        p = self.run_cmd("erase", "2", "--yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # The tombstones: the uuids and when, nothing else.
+        rows = self.sql("SELECT * FROM erased_intake ORDER BY uuid")
+        self.assertEqual([r[0] for r in rows], sorted(uuids[1:]))
+        self.assertTrue(all(len(r) == 2 and r[1][:4].isdigit() for r in rows), rows)
+        before = self.snapshot()
+        for extra in ([], ["--update"], ["--dry-run"]):
+            with self.subTest(options=extra):
+                p = self.run_cmd("import", *extra, export)
+                self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+                lines = p.stderr.splitlines()
+                self.assertEqual(len(lines), 2, p.stderr)
+                for n, (line, uuid) in enumerate(zip(lines, uuids[1:]), start=2):
+                    self.assertRegex(line, r"^smp-intake: .*before\.json: record %d: intake %s "
+                                           r"was erased on \d{4}-\d\d-\d\d$" % (n, uuid))
+                self.assertIn("2 records refused" if not extra or extra[0] != "--dry-run"
+                              else "2 refused", p.stdout)
+                self.assertEqual(self.snapshot(), before)
+        self.assertEqual(self.run_cmd("find", "Vexmartin").returncode, 1)
+
+
+class Leftovers(EraseFinishTest):
+    def test_erase_warns_of_a_temporary_export_file_beside_the_database(self):
+        self.new_intake(BEA)
+        self.new_intake(QUILLON)
+        left = os.path.join(self.tmp, ".smp-intake-Ab12Cd")
+        other = os.path.join(self.tmp, ".smp-intake-notes.txt")
+        for path in (left, other):
+            with open(path, "w") as f:
+                f.write("[{\"client\": {\"first_name\": \"Quillon\"}}")
+        p = self.run_cmd("erase", "2", "--yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "Erased client 2 and its 1 intake.\n")
+        self.assertEqual(p.stderr, "smp-intake: warning: '%s' is left over from an export that was "
+                                   "stopped and may hold client records: delete it (rm -- '%s')\n"
+                         % (left, left))
+        # Only a warning: the file is the user's to delete.
+        self.assertTrue(os.path.exists(left))
+        os.remove(left)
+        p = self.run_cmd("erase", "1", "--yes")
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
