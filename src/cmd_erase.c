@@ -13,9 +13,14 @@
 #include "report.h"
 #include "text.h"
 
+/* confirm(): the client was erased already, and erase_again() succeeded. */
+#define ERASE_FINISHED (-1)
+
+static int erase_again(struct ctx *ctx, long long id);
+
 /* Shows who is about to be erased and asks for "yes" typed out, as an
- * erasure cannot be undone.  Returns EXIT_OK to go on, else an exit code
- * (reported). */
+ * erasure cannot be undone.  Returns EXIT_OK to go on, ERASE_FINISHED, or
+ * else an exit code (reported). */
 static int confirm(struct ctx *ctx, long long id)
 {
 	struct subject s;
@@ -28,8 +33,8 @@ static int confirm(struct ctx *ctx, long long id)
 	case 0:
 		break;
 	case 1:
-		ctx_report_missing(ctx, true, id);
-		/* fall through */
+		/* Nothing to ask: finishes a half-done erasure, or says when. */
+		return erase_again(ctx, id) == EXIT_OK ? ERASE_FINISHED : EXIT_FAIL;
 	default:
 		return EXIT_FAIL;
 	}
@@ -162,7 +167,7 @@ int cmd_erase(struct ctx *ctx, int argc, char **argv)
 	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		return EXIT_FAIL;
 	if (!yes && (rc = confirm(ctx, id)) != EXIT_OK)
-		return rc;
+		return rc == ERASE_FINISHED ? EXIT_OK : rc;
 	if (date_now_utc(when) < 0) {
 		report("cannot read the clock");
 		return EXIT_FAIL;
