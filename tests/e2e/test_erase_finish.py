@@ -79,9 +79,12 @@ class EraseFinishTest(PipeTest):
     def make_base(self):
         """Bea (client 1) and Quillon (client 2, two intakes), checked into
         one file without a log; returns its path."""
-        self.new_intake(BEA)
-        self.new_intake(QUILLON)
-        self.new_intake(QUILLON)
+        # A fixture: made without valgrind, which the tests below use.
+        for answers in (BEA, QUILLON, QUILLON):
+            p = subprocess.run([BIN, "new"], input=pipe_lines(answers).encode(), env=self.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=TIMEOUT * 3)
+            self.assertEqual(p.returncode, 0, p.stderr)
         con = sqlite3.connect(self.db)
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         con.close()
@@ -162,6 +165,19 @@ class Kills(EraseFinishTest):
             keep.close()
         return problems, before
 
+    def first_step_after_the_commit(self, base, steps):
+        """The first step whose kill leaves the client erased (bisected)."""
+        low, high = 1, steps  # the state at high is GONE
+        while low < high:
+            mid = (low + high) // 2
+            con = sqlite3.connect(self.killed_copy(base, mid))
+            try:
+                gone = self.state(con) == GONE
+            finally:
+                con.close()
+            low, high = (low, mid) if gone else (mid + 1, high)
+        return low
+
     def test_a_kill_at_every_step_leaves_all_or_nothing_and_is_finished(self):
         if not shutil.which("gdb"):
             self.skipTest("gdb is not installed (make deps installs it)")
@@ -193,7 +209,10 @@ class Kills(EraseFinishTest):
         # terminal reads, the open cannot finish the erasure (its log
         # cannot be cleared) and leaves it owed; the next open once the
         # reader is done, here `erase` of the same client, finishes it.
-        committed = limits[states.index(GONE)]
+        if WRAPPER:
+            committed = self.first_step_after_the_commit(base, steps)
+        else:
+            committed = limits[states.index(GONE)]
         db = self.killed_copy(base, committed)
         keep = sqlite3.connect(db, isolation_level=None)
         try:
@@ -260,7 +279,7 @@ class DiskFull(EraseFinishTest):
             self.skipTest("cannot make a private mount namespace here (unshare -m, as root)")
         base = self.make_base()
         outcomes = set()
-        for level in (LEVELS[1::3] if WRAPPER else LEVELS):
+        for level in ([LEVELS[1], LEVELS[-1]] if WRAPPER else LEVELS):
             with self.subTest(level=level):
                 back, rc, out, err, err2 = self.full_at(base, level)
                 full = os.path.join(back, "full", "i.db")
