@@ -602,7 +602,9 @@ static int finish(struct db *db, bool quiet)
 		return -1;
 	if ((rc = clear_log(db, quiet)) != 0)
 		return rc;
-	if (run_sql(db, "DELETE FROM erase_pending", quiet) < 0)
+	/* Not a row another terminal's purge has added since the merge: its
+	 * index is still owed. */
+	if (run_sql(db, "DELETE FROM erase_pending WHERE search_merged = 1", quiet) < 0)
 		return -1;
 	/* Only the pending table's page is in the log now: no value. */
 	return clear_log(db, quiet);
