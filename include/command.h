@@ -135,8 +135,10 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
  * Returns an exit code. */
 int intake_edit(struct ctx *ctx, long long id, struct draft *resume);
 
-/* After erasures (cmd_erase.c): clears the write-ahead log, so that no
- * erased value stays beside the database.  Returns an exit code. */
+/* After erasures (cmd_erase.c): finishes them (the search index merged,
+ * the write-ahead log cleared), so that no erased value stays in the file
+ * or beside it, and warns of temporary export files left beside it.
+ * Returns an exit code. */
 int erase_finish(struct ctx *ctx);
 
 /* Writes the access log row of command (every command that prints a

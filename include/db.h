@@ -234,6 +234,11 @@ int db_each_draft(struct db *db, int (*fn)(const struct draft *d, void *arg), vo
 /* Removes draft id.  Returns 0, 1 when there is none, or -1 (reported). */
 int db_draft_discard(struct db *db, long long id);
 
+/* How many drafts were last changed more than days ago (UTC); with
+ * remove, removes them (their answers go with them) and returns how many
+ * went.  Returns -1 on failure (reported). */
+long long db_drafts_older_than(struct db *db, int days, bool remove);
+
 /* Loads client id's names, birth date and contact details into *out (its
  * questions' answers).  Returns 0, 1 when there is none, or -1 (reported). */
 int db_load_client(struct db *db, long long id, struct answers *out);
@@ -392,26 +397,45 @@ int db_load_subject(struct db *db, long long id, struct subject *out);
 
 /* Erases client id in one write transaction: its intakes with their
  * answers, advice sheets and sign-offs, its drafts (also a new intake's
- * typed with the same names and birth date before a client was chosen),
- * the record itself, and its audit rows with their values.  In their
- * place the audit gets one "erase" row per intake and one for the client:
- * when, by whom (staff, at), no values; and the access log one "erase" row
- * with the client's id.  With before (YYYY-MM-DD) set,
- * the client is erased only if its newest intake (without one, the
- * record) is dated before it, checked inside the transaction so that an
- * intake saved meanwhile keeps the client.  Sets *intakes to the number
- * of intakes erased.  Call db_erase_finish() after the last erasure.
- * Returns 0, 1 when there is no such client, 2 when before kept it, or -1
- * (reported; nothing erased). */
+ * typed with the same names, and the same birth date or none yet, before
+ * a client was chosen), the record itself, and its audit rows with their
+ * values.  In their place the audit gets one "erase" row per intake and
+ * one for the client: when, by whom (staff, at), no values; the access
+ * log one "erase" row with the client's id; a tombstone per intake (its
+ * uuid and at: import refuses it); and a pending row that
+ * db_erase_finish() removes.  With merge, the search index is merged in
+ * the same transaction (no word of the client stays in it); without (many
+ * erasures in a row), db_erase_finish() merges it once.  With before
+ * (YYYY-MM-DD) set, the client is erased only if its newest intake
+ * (without one, the record) is dated before it, checked inside the
+ * transaction so that an intake saved meanwhile keeps the client.  Sets
+ * *intakes to the number of intakes erased.  Call db_erase_finish()
+ * after the last erasure.  Returns 0, 1 when there is no such client, 2
+ * when before kept it, or -1 (reported; nothing erased). */
 int db_erase_client(struct db *db, long long id, const char *before, const char *staff,
-		    const char *at, size_t *intakes);
+		    const char *at, bool merge, size_t *intakes);
 
-/* After erasures: merges the search index so it keeps no word of the
- * erased (db_search_purge), then clears the write-ahead log, so no erased
- * value stays in the -wal file beside the database.  Returns 0; 1 when another
- * connection's read kept it from finishing (SQLite clears it when the
- * last connection closes); or -1 (reported). */
+/* After erasures: finishes what they owe (the rows of erase_pending),
+ * kept in the file until done: merges the search index when an erasure
+ * did not, then clears the write-ahead log (its frames are checked into
+ * the file, where secure_delete has zeroed the erased values, and it is
+ * cut to nothing).  Returns 0; 1 when another connection's read kept it
+ * from finishing (SQLite clears the log when the last connection closes;
+ * the next open finishes the rest); or -1 (reported; the next open tries
+ * again). */
 int db_erase_finish(struct db *db);
+
+/* At open: db_erase_finish() for an erasure a kill or a full disk left
+ * unfinished, quietly and without waiting for another terminal. */
+void db_erase_resume(struct db *db);
+
+/* 1 when the erasure of client id is still owed its finish, 0 when not,
+ * or -1 (reported). */
+int db_erase_pending(struct db *db, long long id);
+
+/* 1 with when (YYYY-MM-DD) set when an intake with this uuid was erased,
+ * 0 when not, or -1 (reported). */
+int db_intake_erased_on(struct db *db, const char *uuid, char when[11]);
 
 /* Calls fn for every client whose newest intake (without one, whose
  * record) is dated before `before` (YYYY-MM-DD, UTC): those a retention

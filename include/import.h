@@ -120,6 +120,11 @@ struct db_import *db_import_begin(struct db *db, bool update, const char *staff,
 int db_import_record(struct db_import *im, struct intake *in, long long position,
 		     struct import_result *res);
 
+/* 1 with when (YYYY-MM-DD) set when an intake with this uuid was erased
+ * here (import must refuse it: nothing erased comes back), 0 when not, or
+ * -1 (reported). */
+int db_import_erased(struct db_import *im, const char *uuid, char when[11]);
+
 /* Ends the import: commits when commit is set, else rolls back, and frees
  * im.  Returns 0, or -1 (reported; nothing written). */
 int db_import_end(struct db_import *im, bool commit);

@@ -25,4 +25,9 @@ int outfile_commit(struct outfile *out);
 /* Abandons the output: removes the temporary file.  Accepts a closed one. */
 void outfile_abort(struct outfile *out);
 
+/* Calls fn with the path of every temporary file of outfile_open() left in
+ * the folder of beside (a file's path): what a kill during an export left.
+ * Returns how many, or -1 when the folder cannot be read. */
+int outfile_each_leftover(const char *beside, void (*fn)(const char *path, void *arg), void *arg);
+
 #endif

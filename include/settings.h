@@ -15,10 +15,14 @@ struct settings {
 	char studio_name[401]; /* printed on handouts (100 code points); "" when not set */
 	bool staff_required;   /* no login-name fallback: --staff or $SMP_INTAKE_STAFF */
 	enum date_form date_input; /* how dates are typed besides YYYY-MM-DD */
+	int draft_max_days;    /* purge removes drafts untouched for longer */
 };
 
 /* The values a new database starts with (schema/). */
-#define SETTINGS_DEFAULT { 7, 7, 18, "", false, DATE_FORM_ISO }
+#define SETTINGS_DEFAULT { 7, 7, 18, "", false, DATE_FORM_ISO, 30 }
+
+/* The longest draft_max_age: ten years, in days. */
+#define DRAFT_MAX_DAYS 3650
 
 /* One key of table setting.  Numbers lie in min..max; text when max is 0;
  * yes or no for staff_required. */

@@ -8,13 +8,19 @@
 
 #include "command.h"
 #include "date.h"
+#include "outfile.h"
 #include "prompt.h"
 #include "report.h"
 #include "text.h"
 
+/* confirm(): the client was erased already, and erase_again() succeeded. */
+#define ERASE_FINISHED (-1)
+
+static int erase_again(struct ctx *ctx, long long id);
+
 /* Shows who is about to be erased and asks for "yes" typed out, as an
- * erasure cannot be undone.  Returns EXIT_OK to go on, else an exit code
- * (reported). */
+ * erasure cannot be undone.  Returns EXIT_OK to go on, ERASE_FINISHED, or
+ * else an exit code (reported). */
 static int confirm(struct ctx *ctx, long long id)
 {
 	struct subject s;
@@ -27,8 +33,8 @@ static int confirm(struct ctx *ctx, long long id)
 	case 0:
 		break;
 	case 1:
-		ctx_report_missing(ctx, true, id);
-		/* fall through */
+		/* Nothing to ask: finishes a half-done erasure, or says when. */
+		return erase_again(ctx, id) == EXIT_OK ? ERASE_FINISHED : EXIT_FAIL;
 	default:
 		return EXIT_FAIL;
 	}
@@ -64,9 +70,25 @@ out:
 	return rc;
 }
 
+/* One warning per temporary file a killed export left beside the
+ * database: it may hold the records just erased. */
+static void warn_leftover(const char *path, void *arg)
+{
+	char *safe = text_safe(path, false);
+
+	(void)arg;
+	report("warning: '%s' is left over from an export that was stopped and may hold client "
+	       "records: delete it (rm -- '%s')",
+	       safe ? safe : "?", safe ? safe : "?");
+	free(safe);
+}
+
 int erase_finish(struct ctx *ctx)
 {
-	switch (db_erase_finish(ctx->db)) {
+	int rc = db_erase_finish(ctx->db);
+
+	outfile_each_leftover(ctx->db_path, warn_leftover, NULL);
+	switch (rc) {
 	case 0:
 		return EXIT_OK;
 	case 1:
@@ -76,7 +98,37 @@ int erase_finish(struct ctx *ctx)
 		       ctx->db_path);
 		return EXIT_OK;
 	default:
+		/* Reported: the erasure is saved, its values not yet cleared. */
 		return EXIT_FAIL;
+	}
+}
+
+/* erase of a client already erased: the open has finished an erasure a
+ * kill or a full disk left half-done, if it could; what it could not
+ * finish is tried again here, waiting for other terminals, and reported.
+ * Else says when it was erased. */
+static int erase_again(struct ctx *ctx, long long id)
+{
+	switch (db_erase_pending(ctx->db, id)) {
+	case 0:
+		ctx_report_missing(ctx, true, id);
+		return EXIT_FAIL;
+	case 1:
+		break;
+	default:
+		return EXIT_FAIL;
+	}
+	switch (db_erase_finish(ctx->db)) {
+	case 0:
+		printf("Finished erasing client %lld: its values are cleared from the file.\n", id);
+		return EXIT_OK;
+	case 1:
+		report("client %lld is erased, but another terminal is reading the database: its "
+		       "values stay in the file until that is done (run this again then)",
+		       id);
+		return EXIT_FAIL;
+	default:
+		return EXIT_FAIL; /* reported */
 	}
 }
 
@@ -115,17 +167,16 @@ int cmd_erase(struct ctx *ctx, int argc, char **argv)
 	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		return EXIT_FAIL;
 	if (!yes && (rc = confirm(ctx, id)) != EXIT_OK)
-		return rc;
+		return rc == ERASE_FINISHED ? EXIT_OK : rc;
 	if (date_now_utc(when) < 0) {
 		report("cannot read the clock");
 		return EXIT_FAIL;
 	}
-	switch (db_erase_client(ctx->db, id, NULL, staff, when, &intakes)) {
+	switch (db_erase_client(ctx->db, id, NULL, staff, when, true, &intakes)) {
 	case 0:
 		break;
 	case 1:
-		ctx_report_missing(ctx, true, id);
-		/* fall through */
+		return erase_again(ctx, id);
 	default:
 		return EXIT_FAIL;
 	}

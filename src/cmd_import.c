@@ -122,9 +122,9 @@ static int import_all(struct import_reader *r, struct db_import *im,
 	struct intake in = {0};
 	struct import_result res;
 	const char *text;
-	char why[400];
+	char why[400], erased_on[11];
 	size_t len;
-	int rc;
+	int rc, erased;
 
 	while ((rc = import_reader_next(r, &text, &len, why, sizeof why)) == 1) {
 		long long position = import_reader_count(r);
@@ -133,6 +133,16 @@ static int import_all(struct import_reader *r, struct db_import *im,
 		if (import_record_parse(text, len, chk, &in, why, sizeof why) < 0) {
 			t->refused++;
 			problem(t, "record %lld: %s", position, why);
+			continue;
+		}
+		if ((erased = db_import_erased(im, in.uuid, erased_on)) != 0) {
+			if (erased < 0) {
+				intake_clear(&in);
+				return -1;
+			}
+			t->refused++;
+			problem(t, "record %lld: intake %s was erased on %s", position, in.uuid,
+				erased_on);
 			continue;
 		}
 		if (db_import_record(im, &in, position, &res) < 0) {

@@ -1,6 +1,7 @@
 /* cmd_purge.c - `smp-intake purge --older-than DURATION [--yes]`: the end
  * of a retention period.  Lists the clients with no intake for longer than
- * DURATION; with --yes erases each of them as `erase` would. */
+ * DURATION; with --yes erases each of them as `erase` would.  Drafts
+ * untouched for longer than the studio's draft_max_age go too. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +115,8 @@ static void print_dry_run(const struct old_clients *o, const char *duration, con
  * halfway (a full disk) leaves every client either wholly erased or wholly
  * there, a second run finishes the job, and other terminals wait for one
  * client's erasure at a time rather than for the whole purge. */
-static int erase_all(struct ctx *ctx, const struct old_clients *o, const char *before)
+static int erase_all(struct ctx *ctx, const struct old_clients *o, const char *before,
+		     size_t *erased_out)
 {
 	const char *staff = ctx_staff(ctx);
 	char when[21];
@@ -130,7 +132,7 @@ static int erase_all(struct ctx *ctx, const struct old_clients *o, const char *b
 	for (size_t i = 0; i < o->count && rc == EXIT_OK; i++) {
 		/* before is checked again inside the erasure: an intake saved
 		 * since the list was read keeps the client. */
-		switch (db_erase_client(ctx->db, o->id[i], before, staff, when, &intakes)) {
+		switch (db_erase_client(ctx->db, o->id[i], before, staff, when, false, &intakes)) {
 		case 0:
 			printf("Erased client %lld and its %zu intake%s.\n", o->id[i], intakes,
 			       intakes == 1 ? "" : "s");
@@ -148,9 +150,31 @@ static int erase_all(struct ctx *ctx, const struct old_clients *o, const char *b
 	if (erased)
 		printf("Erased %zu client%s whose last intake was before %s.\n", erased,
 		       erased == 1 ? "" : "s", before);
-	if (erased && erase_finish(ctx) != EXIT_OK)
-		rc = EXIT_FAIL;
+	*erased_out = erased;
 	return rc;
+}
+
+/* The drafts untouched for longer than the studio's draft_max_age: without
+ * --yes, how many would go; with it, removes them.  Sets *removed. */
+static int purge_drafts(struct ctx *ctx, bool yes, long long *removed)
+{
+	int days = ctx->settings.draft_max_days;
+	long long n = db_drafts_older_than(ctx->db, days, yes);
+
+	*removed = 0;
+	if (n < 0)
+		return EXIT_FAIL;
+	if (n && !yes)
+		printf("%lld draft%s untouched for more than %d days (config draft_max_age) would be "
+		       "removed.\n",
+		       n, n == 1 ? "" : "s", days);
+	else if (n)
+		printf("Removed %lld draft%s untouched for more than %d days (config "
+		       "draft_max_age).\n",
+		       n, n == 1 ? "" : "s", days);
+	if (yes)
+		*removed = n;
+	return EXIT_OK;
 }
 
 int cmd_purge(struct ctx *ctx, int argc, char **argv)
@@ -163,6 +187,8 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
 	struct date first_kept;
 	char before[11];
 	bool yes = false;
+	size_t erased = 0;
+	long long drafts = 0;
 	int c, rc;
 
 	optind = 0;
@@ -193,7 +219,12 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
 		       duration);
 	else if (!yes)
 		print_dry_run(&o, duration, before);
-	rc = o.count && yes ? erase_all(ctx, &o, before) : EXIT_OK;
+	rc = o.count && yes ? erase_all(ctx, &o, before, &erased) : EXIT_OK;
+	if (rc == EXIT_OK)
+		rc = purge_drafts(ctx, yes, &drafts);
+	/* Once, for the clients and the drafts: no value stays in the file. */
+	if ((erased || drafts) && erase_finish(ctx) != EXIT_OK)
+		rc = EXIT_FAIL;
 	old_clients_clear(&o);
 	return rc;
 }

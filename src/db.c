@@ -21,7 +21,7 @@
 #include "schema.h"
 #include "text.h"
 
-#define BUSY_TIMEOUT_MS 10000
+#define BUSY_TIMEOUT_MS DB_BUSY_TIMEOUT_MS
 
 
 void intake_clear(struct intake *in)
@@ -357,6 +357,8 @@ struct db *db_open_mode(const char *path, bool may_create)
 		goto fail;
 	if (db_guard_check(db) < 0)
 		goto fail;
+	/* An erasure a kill or a full disk left unfinished. */
+	db_erase_resume(db);
 	db_file_clear(&file);
 	return db;
 fail:

@@ -215,3 +215,33 @@ int db_draft_discard(struct db *db, long long id)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+long long db_drafts_older_than(struct db *db, int days, bool remove)
+{
+	/* updated_at is UTC as NOW writes it, so the texts compare as times. */
+	static const char *const sql[] = {
+		"SELECT count(*) FROM draft WHERE updated_at < "
+		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?1 || ' days')",
+		"DELETE FROM draft WHERE updated_at < "
+		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?1 || ' days')",
+	};
+	const char *what = remove ? "cannot remove the old drafts" : "cannot read the drafts";
+	sqlite3_stmt *st;
+	long long n = -1;
+	int rc;
+
+	if (db_prepare(db, sql[remove], &st) < 0) {
+		db_report(db, what);
+		return -1;
+	}
+	sqlite3_bind_int(st, 1, days);
+	rc = sqlite3_step(st);
+	if (!remove && rc == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else if (remove && rc == SQLITE_DONE)
+		n = sqlite3_changes(db->h);
+	else
+		db_report(db, what);
+	sqlite3_finalize(st);
+	return n;
+}

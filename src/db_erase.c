@@ -11,18 +11,20 @@
 
 /* The drafts that hold client ?1's details: those joined to the client,
  * edits of its intakes, and new intakes typed with the same names
- * (folded, as a returning client is recognised: smp_fold() in db.c) and
- * birth date before any client was chosen.  Needs the client row, so it runs before
- * the row is deleted. */
+ * (folded, as a returning client is recognised: smp_fold() in db.c)
+ * before any client was chosen, with the same birth date or none yet (a
+ * `new` stopped at "Date of birth" holds the names only).  Needs the
+ * client row, so it runs before the row is deleted. */
 #define DRAFTS_OF_CLIENT                                                                      \
 	"SELECT d.id FROM draft d WHERE d.client_id = ?1 "                                     \
 	"OR d.intake_id IN (SELECT id FROM intake WHERE client_id = ?1) "                      \
 	"OR (d.intake_id IS NULL AND d.client_id IS NULL AND EXISTS (SELECT 1 FROM client c " \
 	"JOIN draft_answer f ON f.draft_id = d.id AND f.question_id = 'first_name' "           \
 	"JOIN draft_answer l ON l.draft_id = d.id AND l.question_id = 'last_name' "            \
-	"JOIN draft_answer b ON b.draft_id = d.id AND b.question_id = 'date_of_birth' "        \
+	"LEFT JOIN draft_answer b ON b.draft_id = d.id AND b.question_id = 'date_of_birth' "   \
 	"WHERE c.id = ?1 AND smp_fold(f.value) = smp_fold(c.first_name) "                      \
-	"AND smp_fold(l.value) = smp_fold(c.last_name) AND b.value = c.date_of_birth))"
+	"AND smp_fold(l.value) = smp_fold(c.last_name) "                                       \
+	"AND (b.value IS NULL OR b.value = c.date_of_birth)))"
 
 /* The UTC time a client was last seen: its newest intake, else (none
  * left, which only another program can bring about) when it was made. */
@@ -31,6 +33,10 @@
 
 #define READING "cannot read the client's records"
 #define ERASING "cannot erase the client"
+/* Once committed, the erasure stands; what follows only clears the file. */
+#define FINISHING                                                                            \
+	"erased, but the erased values stay in the file until a later command has room to " \
+	"clear them"
 
 /* Each helper below reports its own failure once (SQLite's reason, or out
  * of memory) and returns -1. */
@@ -411,8 +417,64 @@ static const char *const erase_steps[] = {
 	"DELETE FROM audit WHERE client_id = ?1 AND action <> 'erase'",
 };
 
+/* Runs sql, which takes the client's id and the erasure's time, for id. */
+static int exec_for_erasure(struct db *db, const char *sql, long long id, const char *at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, sql, &st) < 0) {
+		db_report(db, ERASING);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, at);
+	if ((rc = db_step_done(st)) < 0)
+		db_report(db, ERASING);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Before the intakes go: a tombstone of each, its uuid and when, so that
+ * import never brings it back. */
+static int keep_tombstones(struct db *db, long long id, const char *at)
+{
+	return exec_for_erasure(db, "INSERT OR IGNORE INTO erased_intake (uuid, erased_at) "
+				    "SELECT uuid, ?2 FROM intake WHERE client_id = ?1",
+				id, at);
+}
+
+/* Every deletion of erase_steps. */
+static int delete_records(struct db *db, long long id)
+{
+	for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++)
+		if (exec_for_id(db, erase_steps[i], id) < 0)
+			return -1;
+	return 0;
+}
+
+/* The search index marks the client's words deleted (the trigger on
+ * client); merging it drops them from its pages, which secure_delete
+ * zeroes.  Inside the erasure's transaction, so that a kill or a full
+ * disk cannot leave them behind a committed erasure. */
+static int merge_search_index(struct db *db)
+{
+	return db_search_purge(db);
+}
+
+/* What the erasure still owes once committed (the log cleared, and the
+ * index merged unless merged): finished by db_erase_finish(). */
+static int mark_pending(struct db *db, long long id, const char *at, bool merged)
+{
+	return exec_for_erasure(db, merged ? "INSERT OR REPLACE INTO erase_pending (client_id, "
+					     "erased_at, search_merged) VALUES (?1, ?2, 1)"
+					   : "INSERT OR REPLACE INTO erase_pending (client_id, "
+					     "erased_at, search_merged) VALUES (?1, ?2, 0)",
+				id, at);
+}
+
 int db_erase_client(struct db *db, long long id, const char *before, const char *staff,
-		    const char *at, size_t *intakes)
+		    const char *at, bool merge, size_t *intakes)
 {
 	struct audit_entry e = { 0, id, 0, at, staff, "erase", NULL, 0 };
 	char client[24];
@@ -430,9 +492,9 @@ int db_erase_client(struct db *db, long long id, const char *before, const char 
 	if (collect_ids(db, "SELECT id FROM intake WHERE client_id = ?1 ORDER BY id", id, &ids, &n,
 			ERASING) < 0)
 		goto out;
-	for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++)
-		if (exec_for_id(db, erase_steps[i], id) < 0)
-			goto out;
+	if (keep_tombstones(db, id, at) < 0 || delete_records(db, id) < 0 ||
+	    (merge && merge_search_index(db) < 0) || mark_pending(db, id, at, merge) < 0)
+		goto out;
 	/* What is left: that it happened, when and by whom; no values. */
 	for (size_t i = 0; i <= n; i++) {
 		e.intake_id = i < n ? ids[i] : 0;
@@ -444,7 +506,8 @@ int db_erase_client(struct db *db, long long id, const char *before, const char 
 	snprintf(client, sizeof client, "%lld", id);
 	if (db_access_add(db, &access) < 0)
 		goto out;
-	if (db_commit(db) < 0)
+	/* Failing, it is rolled back: nothing erased, and the report says so. */
+	if (db_exec(db, "COMMIT", ERASING) < 0)
 		goto out;
 	*intakes = n;
 	rc = 0;
@@ -454,25 +517,162 @@ out:
 	return rc;
 }
 
-int db_erase_finish(struct db *db)
+/* 1 when some erasure is owed its finish (an index merge too, when
+ * unmerged), 0 when none, -1 on failure (reported unless quiet). */
+static int pending(struct db *db, bool unmerged, bool quiet)
 {
+	sqlite3_stmt *st;
 	int rc;
 
-	/* The search index only marks an erased client's words deleted until
-	 * its segments are merged: merge them now, before the log is cleared
-	 * of the pages this writes too. */
-	if (db_search_purge(db) < 0)
+	if (db_prepare(db, unmerged ? "SELECT EXISTS (SELECT 1 FROM erase_pending "
+				      "WHERE search_merged = 0)"
+				    : "SELECT EXISTS (SELECT 1 FROM erase_pending)",
+		       &st) < 0) {
+		if (!quiet)
+			db_report(db, FINISHING);
 		return -1;
-	/* TRUNCATE: the log's frames hold the erased values as written; they
-	 * are copied into the database (where secure_delete has zeroed them)
-	 * and the file is cut to nothing.  Waits for readers (busy timeout). */
-	rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0) ? 1 : 0;
+	else {
+		if (!quiet)
+			db_report(db, FINISHING);
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The log checked into the file and cut to nothing.  0, 1 when another
+ * connection's read kept it from finishing, -1 (reported unless quiet). */
+static int clear_log(struct db *db, bool quiet)
+{
+	int rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+
 	if (rc == SQLITE_OK)
 		return 0;
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
 		return 1;
-	db_report(db, "cannot clear the write-ahead log");
+	if (!quiet)
+		db_report(db, FINISHING);
 	return -1;
+}
+
+/* Runs sql without rows; -1 on failure (reported unless quiet). */
+static int run_sql(struct db *db, const char *sql, bool quiet)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	if (!quiet)
+		db_report(db, FINISHING);
+	return -1;
+}
+
+/* The index merged for the erasures that did not merge it themselves. */
+static int merge_owed(struct db *db, bool quiet)
+{
+	int rc = pending(db, true, quiet);
+
+	if (rc <= 0)
+		return rc;
+	if (run_sql(db, "BEGIN IMMEDIATE", quiet) < 0)
+		return -1;
+	if (run_sql(db, "INSERT INTO client_search (client_search) VALUES ('optimize'); "
+			      "UPDATE erase_pending SET search_merged = 1",
+			  quiet) < 0 ||
+	    run_sql(db, "COMMIT", quiet) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+/* Finishes what erasures owe: the index merged, then the log cleared (the
+ * frames of the erased pages are checked into the file, where
+ * secure_delete has zeroed them, and the file is cut to nothing), then
+ * the pending rows dropped and the log cleared again. */
+static int finish(struct db *db, bool quiet)
+{
+	int rc = pending(db, false, quiet);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1 && merge_owed(db, quiet) < 0)
+		return -1;
+	if ((rc = clear_log(db, quiet)) != 0)
+		return rc;
+	/* Not a row another terminal's purge has added since the merge: its
+	 * index is still owed. */
+	if (run_sql(db, "DELETE FROM erase_pending WHERE search_merged = 1", quiet) < 0)
+		return -1;
+	/* Only the pending table's page is in the log now: no value. */
+	return clear_log(db, quiet);
+}
+
+int db_erase_finish(struct db *db)
+{
+	return finish(db, false);
+}
+
+void db_erase_resume(struct db *db)
+{
+	/* Quietly, and without waiting on another terminal: the command that
+	 * opened the file goes on either way, and the next open tries again. */
+	if (sqlite3_db_readonly(db->h, "main") != 0 || pending(db, false, true) != 1)
+		return;
+	sqlite3_busy_timeout(db->h, 0);
+	finish(db, true);
+	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+}
+
+int db_erase_pending(struct db *db, long long id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT 1 FROM erase_pending WHERE client_id = ?1", &st) < 0) {
+		db_report(db, "cannot finish the erasure");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = 1;
+	else if (rc == SQLITE_DONE)
+		rc = 0;
+	else {
+		db_report(db, "cannot finish the erasure");
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_intake_erased_on(struct db *db, const char *uuid, char when[11])
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT substr(erased_at, 1, 10) FROM erased_intake WHERE uuid = ?1",
+		       &st) < 0) {
+		db_report(db, "cannot read the erased intakes");
+		return -1;
+	}
+	db_bind_text(st, 1, uuid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		snprintf(when, 11, "%s", v ? v : "");
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		db_report(db, "cannot read the erased intakes");
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int db_each_client_before(struct db *db, const char *before,

@@ -641,3 +641,8 @@ int db_import_record(struct db_import *im, struct intake *in, long long position
 	sqlite3_reset(find);
 	return rc < 0 ? -1 : 0;
 }
+
+int db_import_erased(struct db_import *im, const char *uuid, char when[11])
+{
+	return db_intake_erased_on(im->db, uuid, when);
+}

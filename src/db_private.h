@@ -8,6 +8,9 @@
 
 #include "db.h"
 
+/* How long a statement waits for another terminal's write (set at open). */
+#define DB_BUSY_TIMEOUT_MS 10000
+
 struct db {
 	sqlite3 *h;
 	char *path;

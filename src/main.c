@@ -166,16 +166,24 @@ static const struct command commands[] = {
 	  "  --yes      erase without asking; needed when not at a terminal\n"
 	  "\n"
 	  "The client's record, intakes, answers, advice sheets, sign-offs and drafts\n"
-	  "are removed for good, from the database file and its write-ahead log. The\n"
-	  "audit keeps only that the client and each intake were erased, when and by\n"
-	  "whom. At a terminal the client is shown first and you type yes.\n" },
+	  "(also a new intake stopped before a client was chosen, with the same\n"
+	  "names) are removed for good, from the database file, its search index and\n"
+	  "its write-ahead log, in one transaction: a kill or a full disk leaves the\n"
+	  "client all there or all erased, and the next command to open the file (or\n"
+	  "erase of the same client again) finishes the clearing. The audit keeps only\n"
+	  "that the client and each intake were erased, when and by whom; import\n"
+	  "refuses the erased intakes (by uuid) from then on. A temporary export file\n"
+	  "left beside the database (.smp-intake-XXXXXX) is named in a warning. At a\n"
+	  "terminal the client is shown first and you type yes.\n" },
 	{ "purge", cmd_purge, "smp-intake purge --older-than DURATION [--yes]",
 	  "erase the clients whose last intake is older than DURATION (retention)",
 	  "  --older-than DURATION  how long records are kept after a client's last\n"
 	  "                         intake: 7y (years), 18m (months) or 90d (days), at\n"
 	  "                         most 100 years\n"
 	  "  --yes                  erase them, each as `erase` would; without it, only\n"
-	  "                         list who would be erased (a dry run)\n" },
+	  "                         list who would be erased (a dry run)\n"
+	  "Drafts untouched for longer than the studio's draft_max_age (config; 30d\n"
+	  "by default) are removed too, or counted in a dry run.\n" },
 	{ "list", cmd_list,
 	  "smp-intake list [--pending-signoff | --ready] [--since DATE] [--until DATE] [--limit N]\n"
 	  "                [--format text|tsv|json]",
@@ -232,6 +240,9 @@ static const struct command commands[] = {
 	  "staff_required (yes or no, default no): yes makes the commands that\n"
 	  "record who did it refuse to run without --staff or SMP_INTAKE_STAFF\n"
 	  "(exit 1) instead of taking the login name.\n"
+	  "draft_max_age (default 30d): purge removes the drafts (unfinished\n"
+	  "intakes and edits) untouched for longer; days or weeks, 1d to 3650d:\n"
+	  "30d, 4w.\n"
 	  "`set` creates the database when it is not there; list and get refuse.\n" },
 	{ "questionnaire", cmd_questionnaire, "smp-intake questionnaire [--format text|fhir]",
 	  "list the questions: ids, types, choices, when each is asked",

@@ -3,6 +3,7 @@
 #include "outfile.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,4 +153,50 @@ void outfile_abort(struct outfile *out)
 	free(out->tmp);
 	free(out->path);
 	out->tmp = out->path = NULL;
+}
+
+/* outfile_open()'s temporary name: the prefix and mkstemp's six letters
+ * and digits. */
+static bool is_leftover(const char *name)
+{
+	static const char prefix[] = ".smp-intake-";
+	const char *tail = name + sizeof prefix - 1;
+
+	if (strncmp(name, prefix, sizeof prefix - 1) != 0 || strlen(tail) != 6)
+		return false;
+	for (int i = 0; i < 6; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+			    tail[i]))
+			return false;
+	return true;
+}
+
+int outfile_each_leftover(const char *beside, void (*fn)(const char *path, void *arg), void *arg)
+{
+	const char *slash = strrchr(beside, '/');
+	size_t dirlen = slash ? (size_t)(slash - beside) + 1 : 0;
+	char *folder = dirlen ? strndup(beside, dirlen) : strdup(".");
+	DIR *dir = folder ? opendir(folder) : NULL;
+	struct dirent *e;
+	char *path;
+	int count = 0;
+
+	if (!dir) {
+		free(folder);
+		return -1;
+	}
+	while ((e = readdir(dir))) {
+		if (!is_leftover(e->d_name))
+			continue;
+		if (!(path = malloc(dirlen + strlen(e->d_name) + 1)))
+			break;
+		memcpy(path, beside, dirlen);
+		strcpy(path + dirlen, e->d_name);
+		fn(path, arg);
+		free(path);
+		count++;
+	}
+	closedir(dir);
+	free(folder);
+	return count;
 }

@@ -20,6 +20,8 @@ const struct setting_def setting_defs[] = {
 	  "(no login name)", 0, 1 },
 	{ "date_input", "how dates are typed besides YYYY-MM-DD: iso (only that), dmy "
 			"(23/07/1985) or mdy (07/23/1985)", 0, 0 },
+	{ "draft_max_age", "how long an unfinished intake or edit is kept: purge removes drafts "
+			   "untouched for longer (days or weeks: 30d, 4w)", 0, 0 },
 };
 const size_t setting_def_count = sizeof setting_defs / sizeof setting_defs[0];
 
@@ -59,6 +61,25 @@ static int set_date_input(struct settings *s, const char *value, char *why, size
 	return SETTING_BAD_VALUE;
 }
 
+/* draft_max_age: a whole number of days or weeks, such as 30d or 4w. */
+static int set_draft_max_age(struct settings *s, const char *value, char *why, size_t n)
+{
+	size_t len = strlen(value), digits = strspn(value, "0123456789");
+	long v = 0;
+
+	if (len >= 2 && len <= 6 && digits == len - 1 && (value[len - 1] == 'd' ||
+							   value[len - 1] == 'w')) {
+		v = strtol(value, NULL, 10) * (value[len - 1] == 'w' ? 7 : 1);
+		if (v >= 1 && v <= DRAFT_MAX_DAYS) {
+			s->draft_max_days = (int)v;
+			return SETTING_OK;
+		}
+	}
+	snprintf(why, n, "draft_max_age: a whole number of days or weeks, such as 30d or 4w, from "
+		 "1d to %dd", DRAFT_MAX_DAYS);
+	return SETTING_BAD_VALUE;
+}
+
 static const struct setting_def *find(const char *key)
 {
 	for (size_t i = 0; i < setting_def_count; i++)
@@ -79,6 +100,8 @@ int settings_set(struct settings *s, const char *key, const char *value, char *w
 	}
 	if (strcmp(key, "date_input") == 0)
 		return set_date_input(s, value, why, n);
+	if (strcmp(key, "draft_max_age") == 0)
+		return set_draft_max_age(s, value, why, n);
 	if (def->max == 0) {
 		if (!text_is_utf8(value, strlen(value)) || text_has_control(value, false) ||
 		    text_codepoints(value) > 100 || strlen(value) >= sizeof s->studio_name) {
@@ -115,6 +138,8 @@ int settings_get(const struct settings *s, const char *key, char *buf, size_t n)
 		return -1;
 	if (strcmp(key, "date_input") == 0)
 		snprintf(buf, n, "%s", date_input_names[s->date_input]);
+	else if (strcmp(key, "draft_max_age") == 0)
+		snprintf(buf, n, "%dd", s->draft_max_days);
 	else if (def->max == 0)
 		snprintf(buf, n, "%s", s->studio_name);
 	else if (flag_of((struct settings *)s, key))

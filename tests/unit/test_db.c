@@ -229,7 +229,7 @@ static void test_settings_defaults(void **state)
 {
 	struct fixture *f = *state;
 	struct db *db = db_open(f->path);
-	struct settings s = { -1, -1, -1, "x", true, DATE_FORM_MDY };
+	struct settings s = { -1, -1, -1, "x", true, DATE_FORM_MDY, -1 };
 
 	assert_non_null(db);
 	assert_int_equal(db_settings(db, &s), 0);
@@ -1253,9 +1253,10 @@ static void test_search_purge_removes_erased_words(void **state)
 	assert_true(file_holds(f->path, "quintessa"));
 	assert_true(file_holds(f->path, "Quintessa"));
 
-	/* The erasure itself (secure_delete on), without db_erase_finish(). */
+	/* The erasure itself (secure_delete on), without merging the index
+	 * (as purge erases) and without db_erase_finish(). */
 	size_t erased = 0;
-	assert_int_equal(db_erase_client(db, 1, NULL, "Mia", "2026-01-01T00:00:00Z", &erased), 0);
+	assert_int_equal(db_erase_client(db, 1, NULL, "Mia", "2026-01-01T00:00:00Z", false, &erased), 0);
 	assert_int_equal(erased, 1);
 	raw_sql(f->path, "PRAGMA wal_checkpoint(TRUNCATE)");
 	assert_int_equal(count_found(db, "quintessa"), 0);
@@ -1684,7 +1685,7 @@ static void test_erase_client(void **state)
 
 	assert_non_null(db);
 	make_two_clients(db, &ana, &bea);
-	assert_int_equal(db_erase_client(db, ana, NULL, "Sam", "2026-01-02T03:04:05Z", &n), 0);
+	assert_int_equal(db_erase_client(db, ana, NULL, "Sam", "2026-01-02T03:04:05Z", true, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(db_erase_finish(db), 0);
 
@@ -1724,7 +1725,7 @@ static void test_erase_client(void **state)
 	}
 	assert_int_equal(db_erased(db, false, 3, &when, &who), 0);
 	assert_int_equal(db_load_subject(db, ana, &s), 1);
-	assert_int_equal(db_erase_client(db, ana, NULL, "Sam", "2026-01-02T03:04:06Z", &n), 1);
+	assert_int_equal(db_erase_client(db, ana, NULL, "Sam", "2026-01-02T03:04:06Z", true, &n), 1);
 	assert_int_equal(n, 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE client_id = 1"), 3);
 
@@ -1743,7 +1744,7 @@ static void test_erase_client(void **state)
 					  "WHERE integrity_check <> 'ok'"), 0);
 
 	/* The erasure rows themselves can never go. */
-	assert_int_equal(db_erase_client(db, bea, NULL, "Sam", "2026-01-02T03:04:07Z", &n), 0);
+	assert_int_equal(db_erase_client(db, bea, NULL, "Sam", "2026-01-02T03:04:07Z", true, &n), 0);
 	sqlite3 *h;
 	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
 	assert_int_not_equal(sqlite3_exec(h, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
@@ -1765,7 +1766,7 @@ static void test_erased_ids_are_not_given_again(void **state)
 	assert_non_null(db);
 	save(db, "Ana", "Quist", "1985-07-23", &a);
 	long long last = save(db, "Bea", "Rowe", "1990-01-01", &b);
-	assert_int_equal(db_erase_client(db, b, NULL, "Sam", "2026-01-02T03:04:05Z", &n), 0);
+	assert_int_equal(db_erase_client(db, b, NULL, "Sam", "2026-01-02T03:04:05Z", true, &n), 0);
 	/* Bea had the highest numbers: a new client and intake get new ones. */
 	long long next = save(db, "Cy", "Sto", "1970-01-01", &c);
 	assert_int_equal(c, b + 1);
@@ -1773,7 +1774,7 @@ static void test_erased_ids_are_not_given_again(void **state)
 	assert_int_equal(db_erased(db, true, c, &when, &who), 0);
 	assert_int_equal(db_erased(db, false, next, &when, &who), 0);
 	/* And erasing the new client works beside the old erasure rows. */
-	assert_int_equal(db_erase_client(db, c, NULL, "Sam", "2026-01-02T03:04:06Z", &n), 0);
+	assert_int_equal(db_erase_client(db, c, NULL, "Sam", "2026-01-02T03:04:06Z", true, &n), 0);
 	assert_int_equal(n, 1);
 	db_close(db);
 }
@@ -1831,12 +1832,12 @@ static void test_retention(void **state)
 	assert_int_equal(o.n, 0);
 
 	/* The check is made again when erasing: seen since, the client stays. */
-	assert_int_equal(db_erase_client(db, a, "2019-05-05", "Sam", "2026-01-02T03:04:05Z", &n), 2);
+	assert_int_equal(db_erase_client(db, a, "2019-05-05", "Sam", "2026-01-02T03:04:05Z", true, &n), 2);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM intake WHERE client_id = 1"), 2);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE action = 'erase'"), 0);
-	assert_int_equal(db_erase_client(db, a, "2019-05-06", "Sam", "2026-01-02T03:04:05Z", &n), 0);
+	assert_int_equal(db_erase_client(db, a, "2019-05-06", "Sam", "2026-01-02T03:04:05Z", true, &n), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(db_erase_client(db, 999, "2019-05-06", "Sam", "2026-01-02T03:04:05Z", &n), 1);
+	assert_int_equal(db_erase_client(db, 999, "2019-05-06", "Sam", "2026-01-02T03:04:05Z", true, &n), 1);
 
 	/* A client left without intakes (only another program can do that) is
 	 * judged by when its record was made. */
