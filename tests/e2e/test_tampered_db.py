@@ -23,11 +23,16 @@ SMP_INTAKE_BIN names it (make check):
   may refuse a value it cannot make sense of, with an `smp-intake: ...`
   line and exit 1.
 
-The copies change a whole table at once (one copy per table and hostile
-value); when a command refuses such a copy, it runs again on copies that
-change one column at a time, so a refusal caused by one column cannot
-hide what the others would print.  Under valgrind (SMP_TEST_WRAPPER) a
-sample runs: the intake table, with the long hostile value.
+The columns are changed in layers, so that the matrix stays fast: the
+first copy changes the first text column of every table, the second the
+second, and so on (one copy per layer and hostile value), so a column is
+never changed together with another of its own table (a garbled question
+id would hide its answer's value).  When a command's exit status on a
+layer differs from the untouched database's (a refusal), it runs again on
+copies that change one table's column each, so a refusal caused by one
+column cannot hide what the others would print.  Under valgrind
+(SMP_TEST_WRAPPER) a sample runs: the first layer and the commands of
+SAMPLE.
 """
 import concurrent.futures
 import errno
@@ -83,7 +88,6 @@ COMMANDS = [
     dict(args=["list", "--format", "tsv"]),
     dict(args=["list", "--format", "json"], json=True),
     dict(args=["list", "--pending-signoff"]),
-    dict(args=["list", "--ready"]),
     dict(args=["find", "ana"]),
     dict(args=["find", "berg", "--format", "tsv"]),
     dict(args=["find", "ana", "--format", "json"], json=True),
@@ -95,18 +99,20 @@ COMMANDS = [
     dict(args=["export"], json=True),
     dict(args=["export", "--format", "ndjson"], json="lines"),
     dict(args=["export", "--format", "csv"], file=True),
-    dict(args=["export", "--format", "csv", "--excel"], file=True),
     dict(args=["export", "--format", "fhir"], json=True),
     dict(args=["export", "--client", "1"], json=True),
     dict(args=["config", "list"]),
-    dict(args=["config", "get", "studio_name"]),
-    dict(args=["ids"]),
     dict(args=["contact", "1"], tty=[b"\r", b"\r"]),
     dict(args=["erase", "1"], tty=[b"no\r"], status=1),
     dict(args=["acknowledge", "3"], tty=[b"\r"], status=1),
     dict(args=["resume"], tty=[b"\x04"], status=1),
     dict(args=["signoff", "1", "--status", "pending"]),
 ]
+
+
+# Under valgrind (SMP_TEST_WRAPPER), one layer and these commands.
+SAMPLE = [["show", "1"], ["history", "1"], ["drafts"], ["list"], ["export"],
+          ["export", "--format", "csv"]]
 
 
 def problems(out, machine=None, file=False):
@@ -297,14 +303,18 @@ class TamperedDatabase(unittest.TestCase):
             pass
         cls.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": cls.tmp,
                    "SMP_INTAKE_DB": cls.base, "SMP_INTAKE_STAFF": "Dana Staff",
-                   "LC_ALL": "C.UTF-8", "INPUTRC": inputrc, "TERM": "xterm", "NO_COLOR": "1"}
+                   "LC_ALL": "C.UTF-8", "INPUTRC": inputrc, "TERM": "xterm", "NO_COLOR": "1",
+                   # A sheet longer than the terminal goes through the pager:
+                   # cat, which passes on what it is given as less -R would.
+                   "PAGER": "cat"}
         for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
             if k in os.environ:
                 cls.env[k] = os.environ[k]
         cls.make_base()
         # What the untouched database gives, to tell a refusal that the
         # tampering caused from a command's usual exit status.
-        cls.clean = cls.run_all(cls.copy("clean"), COMMANDS)
+        cls.clean = cls.run_all(cls.copy("clean"), [c for c in COMMANDS if not WRAPPER or
+                                                    c["args"] in SAMPLE])
         cls.clean_status = {(" ".join(c["args"]), how): status
                             for c, how, status, out, problem in cls.clean}
 
@@ -391,49 +401,53 @@ class TamperedDatabase(unittest.TestCase):
                 self.assertFalse(problem, "%s\n%r" % (problem, out[-2000:]))
 
     def matrix(self, value, only_dates):
-        """Every table, then each column of it where a command refused the
-        whole table (see the module's docstring)."""
+        """Every text column (or every date column) of every table, in
+        layers (see the module's docstring), then table by table for the
+        commands whose exit status a layer changed."""
         con = sqlite3.connect(self.base)
         columns = text_columns(con)
         if only_dates:
             columns = {t: date_columns(con, t, cols) for t, cols in columns.items()}
             columns = {t: cols for t, cols in columns.items() if cols}
         con.close()
-        self.assertIn("intake", columns)
+        self.assertIn("taken_at", columns.get("intake", []))
+        commands = COMMANDS
         if WRAPPER:
-            columns = {"intake": columns["intake"]}
-        jobs = []
-        for table, cols in columns.items():
-            jobs.append((table, cols))
-        seen = 0
+            commands = [c for c in COMMANDS if c["args"] in SAMPLE]
+        layers = [{t: cols[k] for t, cols in columns.items() if k < len(cols)}
+                  for k in range(max(len(cols) for cols in columns.values()))]
+        if WRAPPER:
+            layers = layers[:1]
 
-        def one(job):
-            table, cols = job
-            name = "%s-%s-%d" % (table, "+".join(cols), only_dates)
-            path = self.copy(name[:80])
-            tamper(path, table, cols, value)
-            results = self.run_all(path, COMMANDS)
-            again = []
-            # A refusal the untouched database does not make: which
-            # column? Each alone, for the commands that refused.
-            refused = []
+        def one(n):
+            layer = layers[n]
+            path = self.copy("layer%d-%d" % (n, only_dates))
+            for table, col in layer.items():
+                tamper(path, table, [col], value)
+            label = " ".join("%s.%s" % tc for tc in sorted(layer.items()))
+            results = self.run_all(path, commands)
+            # A status the untouched database does not give (a refusal):
+            # which table's column? Each alone, for those commands.
+            changed = []
             for c, how, status, out, problem in results:
-                if status != self.clean_status[(" ".join(c["args"]), how)] and c not in refused:
-                    refused.append(c)
-            for col in cols if len(cols) > 1 and refused else []:
-                p1 = self.copy((name[:60] + "-" + col))
-                tamper(p1, table, [col], value)
-                again.append(("%s.%s" % (table, col), self.run_all(p1, refused)))
-            return [("%s.%s" % (table, "+".join(cols)), results)] + again
+                if status != self.clean_status[(" ".join(c["args"]), how)] and c not in changed:
+                    changed.append(c)
+            again = []
+            for table, col in sorted(layer.items()) if changed and len(layer) > 1 else []:
+                alone = self.copy("layer%d-%d-%s" % (n, only_dates, table))
+                tamper(alone, table, [col], value)
+                again.append(("%s.%s" % (table, col), self.run_all(alone, changed)))
+            return [(label, results)] + again
 
-        workers = 1 if WRAPPER else 2
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            for batch in pool.map(one, jobs):
+        seen = 0
+        with concurrent.futures.ThreadPoolExecutor(1 if WRAPPER else 2) as pool:
+            for batch in pool.map(one, range(len(layers))):
                 for label, results in batch:
                     seen += len(results)
                     self.check(label, results)
         self.assertGreater(seen, 0)
 
+    @unittest.skipIf(WRAPPER, "the matrix's sample runs under valgrind")
     def test_the_database_as_made_prints_no_control_sequence(self):
         """The check itself: on the untouched database every command runs
         and passes (so the matrix's failures are the tampering's)."""
