@@ -68,8 +68,10 @@ SHORT = b"\x9b[31m"
 DATE_LIKE = re.compile(rb"^\d{4}-\d\d-\d\d")
 
 # Our own escapes: readline's bracketed-paste mode around a prompt at a
-# terminal.  Colour is off (NO_COLOR).
-OWN_ESCAPES = (b"\x1b[?2004h", b"\x1b[?2004l")
+# terminal, and its cursor moves when it redraws a prompt wider than the
+# terminal (never SGR "m", OSC or anything the hostile values hold).
+# Colour is off (NO_COLOR).
+OWN_ESCAPES = re.compile(rb"\x1b\[\?2004[hl]|\x1b\[[0-9]*[ABCDK]")
 
 # Every command that reads the database and prints what it read, as a
 # person or a script runs it.  "file": a format for files (CSV), which
@@ -106,6 +108,9 @@ COMMANDS = [
     dict(args=["erase", "1"], tty=[b"no\r"], status=1),
     dict(args=["acknowledge", "3"], tty=[b"\r"], status=1),
     dict(args=["resume"], tty=[b"\x04"], status=1),
+    # Every stored answer shown in its question's brackets; Enter keeps
+    # each (at most 40), then Ctrl-D.
+    dict(args=["edit", "1"], tty=[b"\r"] * 40 + [b"\x04"] * 3),
     dict(args=["signoff", "1", "--status", "pending"]),
 ]
 
@@ -136,8 +141,7 @@ def problems(out, machine=None, file=False):
         if re.search("[\x00-\x1f\x7f]", text.replace("\n", "")):
             found.append("a raw control character in JSON")
         return found
-    for own in OWN_ESCAPES:
-        out = out.replace(own, b"")
+    out = OWN_ESCAPES.sub(b"", out)
     if b"\x1b" in out:
         found.append("ESC")
     if b"\x07" in out:
