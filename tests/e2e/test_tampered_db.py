@@ -23,16 +23,15 @@ SMP_INTAKE_BIN names it (make check):
   may refuse a value it cannot make sense of, with an `smp-intake: ...`
   line and exit 1.
 
-The columns are changed in layers, so that the matrix stays fast: the
-first copy changes the first text column of every table, the second the
-second, and so on (one copy per layer and hostile value), so a column is
-never changed together with another of its own table (a garbled question
-id would hide its answer's value).  When a command's exit status on a
-layer differs from the untouched database's (a refusal), it runs again on
-copies that change one table's column each, so a refusal caused by one
-column cannot hide what the others would print.  Under valgrind
-(SMP_TEST_WRAPPER) a sample runs: the first layer and the commands of
-SAMPLE.
+The columns are changed in two layers, so that the matrix stays fast:
+one copy changes every text column of every table but those of a primary
+key, another those (a garbled question id or setting key would hide the
+value beside it).  When a command's exit status on a layer differs from
+the untouched database's (a refusal), it runs again on copies that change
+half of the tables, and so on down to one table, so a refusal caused by
+one table cannot hide what the others would print.  The short value goes the same way into the
+columns that hold dates.  Under valgrind (SMP_TEST_WRAPPER) a sample
+runs: the first layer and the commands of SAMPLE.
 """
 import concurrent.futures
 import errno
@@ -230,8 +229,8 @@ def run_pty(args, env, typed=None):
 
 
 def text_columns(con):
-    """{table: [columns]}: the text columns of every table (declared TEXT,
-    or with no type), read from the schema.  The full-text index's own
+    """{table: [(column, part of the primary key)]}: the text columns of
+    every table (declared TEXT, or with no type), read from the schema.  The full-text index's own
     tables hold the index, not text that is ever printed, and are left
     out, as is SQLite's own sqlite_sequence."""
     virtual = [r[0] for r in con.execute(
@@ -241,7 +240,7 @@ def text_columns(con):
                                 "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall():
         if table in virtual or any(table.startswith(v + "_") for v in virtual):
             continue
-        cols = [r[1] for r in con.execute('PRAGMA table_info("%s")' % table)
+        cols = [(r[1], r[5] > 0) for r in con.execute('PRAGMA table_info("%s")' % table)
                 if "TEXT" in (r[2] or "TEXT").upper()]
         if cols:
             out[table] = cols
@@ -253,11 +252,11 @@ def date_columns(con, table, cols):
     value starts YYYY-MM-DD)."""
     out = []
     con.text_factory = bytes
-    for c in cols:
+    for c, key in cols:
         values = [r[0] for r in con.execute('SELECT "%s" FROM "%s" WHERE "%s" IS NOT NULL'
                                             % (c, table, c))]
         if values and all(DATE_LIKE.match(v) for v in values):
-            out.append(c)
+            out.append((c, key))
     con.text_factory = str
     return out
 
@@ -414,34 +413,40 @@ class TamperedDatabase(unittest.TestCase):
             columns = {t: date_columns(con, t, cols) for t, cols in columns.items()}
             columns = {t: cols for t, cols in columns.items() if cols}
         con.close()
-        self.assertIn("taken_at", columns.get("intake", []))
+        self.assertIn(("taken_at", False), columns.get("intake", []))
         commands = COMMANDS
         if WRAPPER:
             commands = [c for c in COMMANDS if c["args"] in SAMPLE]
-        layers = [{t: cols[k] for t, cols in columns.items() if k < len(cols)}
-                  for k in range(max(len(cols) for cols in columns.values()))]
+        layers = [{t: [c for c, key in cols if key == k] for t, cols in columns.items()}
+                  for k in (False, True)]
+        layers = [{t: cols for t, cols in layer.items() if cols} for layer in layers]
+        layers = [layer for layer in layers if layer]
         if WRAPPER:
             layers = layers[:1]
 
-        def one(n):
-            layer = layers[n]
-            path = self.copy("layer%d-%d" % (n, only_dates))
-            for table, col in layer.items():
-                tamper(path, table, [col], value)
-            label = " ".join("%s.%s" % tc for tc in sorted(layer.items()))
+        def run(tables, commands, name):
+            """Runs commands on a copy with tables changed; where a
+            command's exit status differs from the untouched database's
+            (a refusal), again on each half of tables, so that a refusal
+            caused by one table cannot hide what the others print."""
+            path = self.copy(name)
+            for table, cols in tables.items():
+                tamper(path, table, cols, value)
+            label = " ".join("%s.%s" % (t, "+".join(cols)) for t, cols in sorted(tables.items()))
             results = self.run_all(path, commands)
-            # A status the untouched database does not give (a refusal):
-            # which table's column? Each alone, for those commands.
             changed = []
             for c, how, status, out, problem in results:
                 if status != self.clean_status[(" ".join(c["args"]), how)] and c not in changed:
                     changed.append(c)
-            again = []
-            for table, col in sorted(layer.items()) if changed and len(layer) > 1 else []:
-                alone = self.copy("layer%d-%d-%s" % (n, only_dates, table))
-                tamper(alone, table, [col], value)
-                again.append(("%s.%s" % (table, col), self.run_all(alone, changed)))
-            return [(label, results)] + again
+            batches = [(label, results)]
+            names = sorted(tables)
+            if changed and len(names) > 1:
+                for k, half in enumerate((names[:len(names) // 2], names[len(names) // 2:])):
+                    batches += run({t: tables[t] for t in half}, changed, "%s-%d" % (name, k))
+            return batches
+
+        def one(n):
+            return run(layers[n], commands, "layer%d-%d" % (n, only_dates))
 
         seen = 0
         with concurrent.futures.ThreadPoolExecutor(1 if WRAPPER else 2) as pool:
