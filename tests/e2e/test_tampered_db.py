@@ -29,7 +29,9 @@ key, another those (a garbled question id or setting key would hide the
 value beside it).  When a command's exit status on a layer differs from
 the untouched database's (a refusal), it runs again on copies that change
 half of the tables, and so on down to one table, so a refusal caused by
-one table cannot hide what the others would print.  The short value goes the same way into the
+one table cannot hide what the others would print; a table whose change
+stops every command at the file's opening (a setting out of range), found
+beforehand with `ids`, has a copy of its own.  The short value goes the same way into the
 columns that hold dates.  Under valgrind (SMP_TEST_WRAPPER) a sample
 runs: the short value in the dates, with the commands of SAMPLE.
 """
@@ -420,6 +422,18 @@ class TamperedDatabase(unittest.TestCase):
                   for k in (False, True)]
         layers = [{t: cols for t, cols in layer.items() if cols} for layer in layers]
         layers = [layer for layer in layers if layer]
+        # A table whose change stops every command when the file is opened
+        # (a setting out of range) goes in a layer of its own, found with
+        # one cheap command, so that it hides nothing of the others.
+        alone = []
+        for n, layer in enumerate(layers):
+            for table in sorted(layer):
+                probe = self.copy("probe%d-%d-%s" % (n, only_dates, table))
+                tamper(probe, table, layer[table], value)
+                if run_pipe(["ids"], dict(self.env, SMP_INTAKE_DB=probe))[0] != 0:
+                    alone.append({table: layer.pop(table)})
+        layers = [layer for layer in layers if layer] + alone
+
         def run(tables, commands, name):
             """Runs commands on a copy with tables changed; where a
             command's exit status differs from the untouched database's
