@@ -29,6 +29,19 @@ bool text_has_control(const char *s, bool allow_layout);
  * failure. */
 char *text_safe(const char *s, bool keep_newlines);
 
+/* Copy of s for a file that people may read on a terminal (a CSV cell):
+ * as text_safe() makes it, but newlines, tabs and bidirectional controls
+ * are kept, so a text that holds no control character (C0 but newline and
+ * tab, DEL, C1) and no invalid byte comes out unchanged.  Allocated;
+ * NULL when out of memory. */
+char *text_without_controls(const char *s);
+
+/* JSON text s[0..len) (whole) written to f with each invalid UTF-8 byte
+ * as \ufffd, so the output is valid UTF-8 JSON whatever a string held;
+ * valid JSON text goes out unchanged.  Returns 0, or -1 on a write
+ * error. */
+int text_json_write(FILE *f, const char *s, size_t len);
+
 /* JSON text s[0..len) written to f for a terminal: what text_safe()
  * would escape and JSON leaves raw (DEL, C1 controls, bidirectional
  * controls) as \u escapes, each invalid byte as \ufffd; the JSON stays
@@ -36,6 +49,16 @@ char *text_safe(const char *s, bool keep_newlines);
  * already escaped there.  Returns the bytes used: unless final, a UTF-8
  * sequence cut at the end is left for the next call. */
 size_t text_json_terminal(FILE *f, const char *s, size_t len, bool final);
+
+/* A part of a stored UTC time stamp for display, in buf (size bytes),
+ * never read past the stamp's end: stamp[from, from + len) when the stamp
+ * is that long and the part is made only of digits, '-', ':', 'T' and
+ * 'Z'.  Otherwise (a stamp changed by another program: short, garbled,
+ * holding escapes) the part from 0 is the whole stamp made safe as
+ * text_safe() makes it, cut to fit buf at a code point, and a part from
+ * further on is empty, so the value is shown once.  NULL counts as "".
+ * Returns buf. */
+const char *text_stamp_part(char *buf, size_t size, const char *stamp, size_t from, size_t len);
 
 /* Writes text_safe(s, false) to f.  Returns 0, or -1 on error. */
 int text_print_safe(FILE *f, const char *s);

@@ -54,7 +54,7 @@ static int print_draft(const struct draft *d, void *arg)
 {
 	struct draft_table *t = arg;
 	int qi = d->next_question ? questionnaire_index(d->next_question) : -1;
-	char what[32], *name = draft_name(t->ctx, d), *safe = NULL, *fitted = NULL;
+	char what[32], day[64], hour[8], *name = draft_name(t->ctx, d), *safe = NULL, *fitted = NULL;
 	char *staff = text_safe(d->staff, false), *staff_fitted = NULL, *where = NULL;
 	int rc = -1;
 
@@ -79,9 +79,11 @@ static int print_draft(const struct draft *d, void *arg)
 		snprintf(what, sizeof what, "edit of %lld", d->intake_id);
 	else
 		snprintf(what, sizeof what, "new intake");
-	printf("%-*lld %.10s %.5s %s%*s %-*s %s%*s %s\n", W_ID, d->id, d->updated_at,
-	       d->updated_at + 11, staff_fitted, pad(W_STAFF, staff_fitted), "", W_WHAT, what,
-	       fitted, pad(W_CLIENT, fitted), "", where);
+	/* The stamp as stored may be anything (another program's change). */
+	printf("%-*lld %s %s %s%*s %-*s %s%*s %s\n", W_ID, d->id,
+	       text_stamp_part(day, sizeof day, d->updated_at, 0, 10),
+	       text_stamp_part(hour, sizeof hour, d->updated_at, 11, 5), staff_fitted,
+	       pad(W_STAFF, staff_fitted), "", W_WHAT, what, fitted, pad(W_CLIENT, fitted), "", where);
 	rc = 0;
 out:
 	free(name);

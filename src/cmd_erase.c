@@ -26,7 +26,7 @@ static int confirm(struct ctx *ctx, long long id)
 	struct subject s;
 	const char *dob;
 	char *name = NULL, *safe = NULL, *born = NULL, *line = NULL;
-	char question[64];
+	char question[64], day[64];
 	int rc = EXIT_FAIL;
 
 	switch (db_load_subject(ctx->db, id, &s)) {
@@ -50,7 +50,8 @@ static int confirm(struct ctx *ctx, long long id)
 	printf("Client %lld: %s, born %s; %zu intake%s", id, safe, born, s.intakes,
 	       s.intakes == 1 ? "" : "s");
 	if (s.intakes)
-		printf(", the latest on %.10s", s.intake[s.intakes - 1].in.taken_at);
+		printf(", the latest on %s", text_stamp_part(day, sizeof day,
+							       s.intake[s.intakes - 1].in.taken_at, 0, 10));
 	if (s.drafts)
 		printf("; %zu draft%s", s.drafts, s.drafts == 1 ? "" : "s");
 	printf(".\nErasing removes the client's record, intakes, answers, advice, sign-offs and\n"

@@ -55,7 +55,7 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 	if (out.f == stdout && isatty(STDOUT_FILENO))
 		text_json_terminal(out.f, text, strlen(text), true);
 	else
-		fputs(text, out.f);
+		text_json_write(out.f, text, strlen(text));
 	if (ferror(out.f) || fputc('\n', out.f) == EOF) {
 		report("cannot write the export: %s", strerror(errno));
 		outfile_abort(&out);

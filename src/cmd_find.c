@@ -55,7 +55,7 @@ static int print_match(const struct client_match *m, void *arg)
 {
 	struct find_table *t = arg;
 	char client[24], intake[24];
-	char day[11]; /* the date of the UTC timestamp */
+	char day[64]; /* the date of the UTC timestamp */
 	char *taken;
 
 	if (t->fmt != TABLE_TEXT) {
@@ -67,7 +67,7 @@ static int print_match(const struct client_match *m, void *arg)
 					  { "name", whole, 0 } };
 		int rc;
 
-		snprintf(day, sizeof day, "%s", m->last_taken_at ? m->last_taken_at : "");
+		text_stamp_part(day, sizeof day, m->last_taken_at, 0, 10);
 		if (!whole) {
 			report("out of memory");
 			return -1;
@@ -77,7 +77,7 @@ static int print_match(const struct client_match *m, void *arg)
 		t->count += rc == 0;
 		return rc;
 	}
-	snprintf(day, sizeof day, "%s", m->last_taken_at ? m->last_taken_at : "");
+	text_stamp_part(day, sizeof day, m->last_taken_at, 0, 10);
 	taken = text_safe(day, false);
 	char *born = text_safe(m->date_of_birth ? m->date_of_birth : "", false);
 	char *first = text_safe(m->first_name ? m->first_name : "", false);

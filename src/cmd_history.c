@@ -39,21 +39,29 @@ static const char *field_label(const char *field)
 
 static int print_entry(const struct audit_entry *e, void *arg)
 {
-	char *staff = text_safe(e->staff ? e->staff : "", false);
+	char *staff = text_safe(e->staff ? e->staff : "", false), day[64], time[16];
+	/* An action or a field the program does not know is shown as stored,
+	 * made safe: another program may have written it. */
+	char *action = text_safe(action_words(e->action ? e->action : ""), false);
 	int width = text_terminal_width();
 
 	++*(size_t *)arg;
-	if (!staff)
+	if (!staff || !action) {
+		free(staff);
+		free(action);
 		return -1;
-	printf("%.10s %.8s UTC  %s  %s\n", e->at, e->at + 11, staff, action_words(e->action));
+	}
+	printf("%s %s UTC  %s  %s\n", text_stamp_part(day, sizeof day, e->at, 0, 10),
+	       text_stamp_part(time, sizeof time, e->at, 11, 8), staff, action);
 	free(staff);
+	free(action);
 	for (size_t i = 0; i < e->count; i++) {
 		const struct audit_change *c = &e->change[i];
 		char *old = text_safe(c->old_value ? c->old_value : "(none)", false);
 		char *new = text_safe(c->new_value ? c->new_value : "(none)", false);
-		char *line = NULL;
+		char *line = NULL, *label = text_safe(field_label(c->field ? c->field : ""), false);
 
-		if (old && new) {
+		if (old && new && label) {
 			char *from = strcmp(e->action, "create") == 0 ? strdup("") : text_join(old, " -> ", "");
 			line = from ? text_join(from, "", new) : NULL;
 			free(from);
@@ -61,12 +69,14 @@ static int print_entry(const struct audit_entry *e, void *arg)
 		if (!line) {
 			free(old);
 			free(new);
+			free(label);
 			return -1;
 		}
-		printf("    %s: ", field_label(c->field));
-		text_wrap(stdout, line, width, 6 + text_columns(field_label(c->field)));
+		printf("    %s: ", label);
+		text_wrap(stdout, line, width, 6 + text_columns(label));
 		putchar('\n');
 		free(line);
+		free(label);
 		free(old);
 		free(new);
 	}

@@ -99,20 +99,23 @@ static void open_flags(const struct intake *in, char *buf, size_t n)
 		snprintf(buf, n, "%d open", (int)count);
 }
 
-/* One cell of the table: value padded to the column's width, cut with
- * "…" only at a terminal (a pipe gets it whole). */
-static int put_cell(const struct list_state *st, const char *safe, int width)
+/* One cell of the table: value made safe (every cell may hold stored
+ * text), padded to the column's width, cut with "…" only at a terminal
+ * (a pipe gets it whole). */
+static int put_cell(const struct list_state *st, const char *value, int width)
 {
-	char *fitted = st->terminal ? text_fit(safe, width) : NULL;
+	char *safe = text_safe(value, false);
+	char *fitted = st->terminal && safe ? text_fit(safe, width) : NULL;
 	const char *v = fitted ? fitted : safe;
 	int rc = -1;
 
-	if (st->terminal && !fitted)
+	if (!safe || (st->terminal && !fitted))
 		report("out of memory");
 	else if (fputs(v, stdout) != EOF && printf("%*s ", width > text_columns(v) ?
 								width - text_columns(v) : 0, "") >= 0)
 		rc = 0;
 	free(fitted);
+	free(safe);
 	return rc;
 }
 
@@ -148,7 +151,7 @@ static int print_row(const struct intake *in, void *arg)
 	const struct answers *a = &in->answers;
 	const char *status = answers_signoff_status(a);
 	const char *phone = answers_get(a, "phone");
-	char id[24], taken[11], what[48], flags[24], *name = NULL, *safe = NULL, *safe_phone = NULL;
+	char id[24], taken[64], what[48], flags[24], *name = NULL, *safe = NULL, *safe_phone = NULL;
 	bool ready = !readiness_wait_reason(a, &in->ack, in->cleared, in->clearances);
 	size_t n;
 	int rc = -1;
@@ -160,7 +163,7 @@ static int print_row(const struct intake *in, void *arg)
 		goto oom;
 	snprintf(name, n, "%s %s", answers_get(a, "first_name"), answers_get(a, "last_name"));
 	snprintf(id, sizeof id, "%lld", in->id);
-	snprintf(taken, sizeof taken, "%s", in->taken_at);
+	text_stamp_part(taken, sizeof taken, in->taken_at, 0, 10);
 	treatments(a, what, sizeof what, st->fmt == TABLE_TEXT ? column_width[COL_TREATMENTS] : 0);
 	open_flags(in, flags, sizeof flags);
 	if (st->fmt != TABLE_TEXT) {

@@ -92,7 +92,7 @@ static int collect_offer(const struct client_match *m, void *arg)
 {
 	struct offers *o = arg;
 	size_t i = o->count;
-	char *name = NULL;
+	char *name = NULL, day[64];
 
 	if (i == OFFERS_MAX)
 		return 1;
@@ -103,7 +103,7 @@ static int collect_offer(const struct client_match *m, void *arg)
 	o->m[i] = *m;
 	o->name[i] = text_safe(name, false);
 	o->born[i] = text_safe(m->date_of_birth ? m->date_of_birth : "", false);
-	o->last[i] = text_safe(m->last_taken_at ? m->last_taken_at : "", false);
+	o->last[i] = strdup(text_stamp_part(day, sizeof day, m->last_taken_at, 0, 10));
 	free(name);
 	o->count++;
 	if (!o->name[i] || !o->born[i] || !o->last[i]) {
@@ -183,7 +183,7 @@ static int start_from_last(struct taking *t, struct walk *w)
 {
 	struct intake last;
 	long long id = db_client_last_intake(t->ctx->db, t->in->client_id);
-	char why[256];
+	char why[256], day[64];
 	int rc = 0;
 
 	w->returning = true;
@@ -215,9 +215,9 @@ static int start_from_last(struct taking *t, struct walk *w)
 	if (rc < 0)
 		report("out of memory");
 	else
-		printf("Starting from intake %lld of %.10s: Enter keeps its treatment answers; the GP\n"
+		printf("Starting from intake %lld of %s: Enter keeps its treatment answers; the GP\n"
 		       "and health questions show last time's answer and are answered again.\n\n",
-		       id, last.taken_at ? last.taken_at : "");
+		       id, text_stamp_part(day, sizeof day, last.taken_at, 0, 10));
 	w->last = &t->again;
 	intake_clear(&last);
 	return rc;
@@ -241,7 +241,7 @@ static enum walk_result offer_returning(struct walk *w, size_t qi, void *arg)
 		return WALK_FAILED;
 	}
 	for (size_t i = 0; i < o.count && r == WALK_DONE; i++) {
-		printf("\n%s: client %lld, %s, born %s, last intake %lld on %.10s.\n",
+		printf("\n%s: client %lld, %s, born %s, last intake %lld on %s.\n",
 		       o.m[i].near ? "A possible match on file (the name is spelt differently)"
 				   : "On file",
 		       o.m[i].client_id, o.name[i], o.born[i], o.m[i].last_intake_id, o.last[i]);

@@ -46,7 +46,7 @@ static int cutoff(const char *text, struct date *out)
 struct old_clients {
 	size_t count;
 	long long *id;
-	char **seen; /* the last intake's UTC time (or the record's) */
+	char **seen; /* the last intake's UTC day (or the record's), made safe */
 	char **name; /* made safe for the terminal */
 };
 
@@ -69,7 +69,7 @@ static int collect(const struct client_match *m, void *arg)
 	long long *id = realloc(o->id, n * sizeof *id);
 	char **seen = id ? realloc(o->seen, n * sizeof *seen) : NULL;
 	char **name = seen ? realloc(o->name, n * sizeof *name) : NULL;
-	char *joined;
+	char *joined, day[64];
 
 	if (id)
 		o->id = id;
@@ -82,7 +82,7 @@ static int collect(const struct client_match *m, void *arg)
 	o->name = name;
 	joined = text_join(m->first_name, " ", m->last_name);
 	o->id[o->count] = m->client_id;
-	o->seen[o->count] = strdup(m->last_taken_at ? m->last_taken_at : "");
+	o->seen[o->count] = strdup(text_stamp_part(day, sizeof day, m->last_taken_at, 0, 10));
 	o->name[o->count] = joined ? text_safe(joined, false) : NULL;
 	o->count++;
 	free(joined);
@@ -103,7 +103,7 @@ static void print_dry_run(const struct old_clients *o, const char *duration, con
 	printf("%-7s %-12s %s\n", "client", "last intake", "name");
 	for (size_t i = 0; i < o->count; i++) {
 		char *fitted = text_fit(o->name[i], room);
-		printf("%-7lld %-12.10s %s\n", o->id[i], o->seen[i], fitted ? fitted : o->name[i]);
+		printf("%-7lld %-12s %s\n", o->id[i], o->seen[i], fitted ? fitted : o->name[i]);
 		free(fitted);
 	}
 	printf("%zu client%s would be erased; nothing was changed. To erase %s: smp-intake purge "

@@ -115,18 +115,21 @@ int export_csv_cell(FILE *f, const char *text)
 	return write_cell(f, text, false);
 }
 
-/* A cell; on a terminal, a copy of its text that is safe to show there
- * (text_safe(): controls as visible escapes, line breaks kept).  Returns
- * -1 when out of memory. */
+/* A cell, never with a control character or an invalid byte, which a
+ * file read later on a terminal would act on: on a terminal, its text as
+ * text_safe() shows it (controls as visible escapes, line breaks kept);
+ * elsewhere, as text_without_controls() keeps it (tabs and bidirectional
+ * controls too, so clean text is written as stored).  Returns -1 when out
+ * of memory. */
 static int csv_cell(FILE *f, const char *text, bool terminal, bool excel)
 {
 	char *safe;
 
-	if (!terminal || !text) {
+	if (!text) {
 		write_cell(f, text, excel);
 		return 0;
 	}
-	if (!(safe = text_safe(text, true)))
+	if (!(safe = terminal ? text_safe(text, true) : text_without_controls(text)))
 		return -1;
 	write_cell(f, safe, excel);
 	free(safe);
@@ -165,7 +168,9 @@ static int csv_row(FILE *f, const struct intake *in, bool terminal, bool excel)
 	char flags[FLAGS_MAX * 32];
 	int rc = 0;
 
-	fprintf(f, "%lld,%s,", in->id, in->uuid);
+	fprintf(f, "%lld,", in->id);
+	rc |= csv_cell(f, in->uuid, terminal, excel);
+	fputc(',', f);
 	rc |= csv_cell(f, in->taken_at, terminal, excel);
 	fputc(',', f);
 	rc |= csv_cell(f, in->staff, terminal, excel);
@@ -325,7 +330,8 @@ static int write_one(const struct intake *in, void *arg)
 		}
 		if (st->fmt == EXPORT_JSON)
 			rc = fputs(st->count ? ",\n" : "\n", st->f) == EOF;
-		rc |= fwrite(text, 1, len, st->f) != len;
+		/* A stored invalid byte becomes \ufffd: the file stays UTF-8. */
+		rc |= text_json_write(st->f, text, len) != 0;
 		if (st->fmt == EXPORT_NDJSON)
 			rc |= fputc('\n', st->f) == EOF;
 		break;

@@ -37,9 +37,9 @@ static char *client_name(const struct intake *in)
 }
 
 /* The day the intake was taken (its UTC timestamp's date part). */
-static void taken_date(const struct intake *in, char out[11])
+static void taken_date(const struct intake *in, char out[64])
 {
-	snprintf(out, 11, "%.10s", in->taken_at ? in->taken_at : "");
+	text_stamp_part(out, 64, in->taken_at, 0, 10);
 }
 
 /* Where an advice text's warning to the artist starts in safe, or NULL. */
@@ -161,7 +161,7 @@ out:
 int handout_print_html(FILE *f, const struct intake *in, const struct settings *s)
 {
 	const char *studio = s->studio_name;
-	char *name = client_name(in), date[11];
+	char *name = client_name(in), date[64];
 	int rc = -1;
 
 	if (!name)
@@ -294,7 +294,7 @@ out:
 int handout_print_markdown(FILE *f, const struct intake *in, const struct settings *s)
 {
 	const char *studio = s->studio_name;
-	char *name = client_name(in), date[11];
+	char *name = client_name(in), date[64];
 	int rc = -1;
 
 	if (!name)

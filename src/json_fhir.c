@@ -328,9 +328,8 @@ char *fhir_questionnaire(void)
 /* Writes s to f; 0, or -1 with errno set. */
 static int write_text(FILE *f, const char *s)
 {
-	size_t n = strlen(s);
-
-	return fwrite(s, 1, n, f) == n ? 0 : -1;
+	/* A stored invalid byte becomes \ufffd: the output stays UTF-8. */
+	return text_json_write(f, s, strlen(s));
 }
 
 int fhir_bundle_begin(FILE *f, const char *exported_at)

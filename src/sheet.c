@@ -32,12 +32,21 @@ static int print_wrapped(FILE *f, const char *prefix, const char *value, bool ke
 	return rc;
 }
 
-/* A heading on one line as it is when it fits, else wrapped. */
+/* A heading on one line as it is when it fits, else wrapped; made safe
+ * either way (a title may hold a stored rule or flag id). */
 static int print_heading(FILE *f, const char *heading)
 {
-	if ((int)text_codepoints(heading) <= text_terminal_width())
-		return fprintf(f, "%s\n", heading) < 0 ? -1 : 0;
-	return print_wrapped(f, "", heading, false);
+	char *safe = text_safe(heading, false);
+	int rc = -1;
+
+	if (!safe)
+		return -1;
+	if (text_columns(safe) > text_terminal_width())
+		rc = print_wrapped(f, "", safe, false);
+	else if (fprintf(f, "%s\n", safe) >= 0)
+		rc = 0;
+	free(safe);
+	return rc;
 }
 
 int sheet_print_answers(FILE *f, const struct answers *a, const char *version)
@@ -149,7 +158,7 @@ static int print_advice(FILE *f, const struct intake *in, enum sheet_reader who,
 	const struct answers *a = &in->answers;
 	bool artist = who == SHEET_FOR_ARTIST;
 	const char *warning = artist ? signoff_warning(a) : NULL;
-	char *name = NULL, ready[160];
+	char *name = NULL, ready[160], day[64];
 	size_t n;
 	int rc = -1;
 
@@ -162,8 +171,9 @@ static int print_advice(FILE *f, const struct intake *in, enum sheet_reader who,
 	readiness(in, ready, sizeof ready);
 	if (fputs("\nAdvice for ", f) == EOF || text_print_safe(f, name) < 0)
 		goto out;
-	if (artist ? fprintf(f, " (intake %lld, %.10s)\n", in->id, in->taken_at ? in->taken_at : "") < 0
-		   : fprintf(f, " (%.10s)\n", in->taken_at ? in->taken_at : "") < 0)
+	text_stamp_part(day, sizeof day, in->taken_at, 0, 10);
+	if (artist ? fprintf(f, " (intake %lld, %s)\n", in->id, day) < 0
+		   : fprintf(f, " (%s)\n", day) < 0)
 		goto out;
 	if (artist && print_wrapped(f, "Ready for a first session: ", ready, false) < 0)
 		goto out;

@@ -62,7 +62,7 @@ int table_row(enum table_format fmt, const struct json_field *field, size_t n, l
 			rc = -1;
 		else if (isatty(STDOUT_FILENO))
 			text_json_terminal(stdout, json, strlen(json), true);
-		else if (fputs(json, stdout) == EOF)
+		else if (text_json_write(stdout, json, strlen(json)) < 0)
 			rc = -1;
 		free(json);
 	}

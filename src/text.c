@@ -98,7 +98,10 @@ bool text_has_control(const char *s, bool allow_layout)
 	return false;
 }
 
-char *text_safe(const char *s, bool keep_newlines)
+/* What escape() keeps as it is. */
+enum keep { KEEP_NEWLINES = 1, KEEP_TABS = 2, KEEP_BIDI = 4 };
+
+static char *escape(const char *s, unsigned keep)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t left = strlen(s);
@@ -114,15 +117,15 @@ char *text_safe(const char *s, bool keep_newlines)
 		if (n == 0) {
 			o += sprintf(o, "\\x%02x", *p);
 			n = 1;
-		} else if (cp == '\n' && keep_newlines) {
+		} else if (cp == '\n' && (keep & KEEP_NEWLINES)) {
 			*o++ = '\n';
 		} else if (cp == '\n') {
 			o += sprintf(o, "\\n");
 		} else if (cp == '\t') {
-			*o++ = ' ';
+			*o++ = keep & KEEP_TABS ? '\t' : ' ';
 		} else if (is_control(cp)) {
 			o += sprintf(o, "\\x%02x", (unsigned)cp);
-		} else if (is_bidi_control(cp)) {
+		} else if (is_bidi_control(cp) && !(keep & KEEP_BIDI)) {
 			o += sprintf(o, "\\u%04x", (unsigned)cp);
 		} else {
 			memcpy(o, p, n);
@@ -135,10 +138,22 @@ char *text_safe(const char *s, bool keep_newlines)
 	return out;
 }
 
-size_t text_json_terminal(FILE *f, const char *s, size_t len, bool final)
+char *text_safe(const char *s, bool keep_newlines)
+{
+	return escape(s, keep_newlines ? KEEP_NEWLINES : 0);
+}
+
+char *text_without_controls(const char *s)
+{
+	return escape(s, KEEP_NEWLINES | KEEP_TABS | KEEP_BIDI);
+}
+
+/* JSON text s[0..len) to f with each invalid byte as \ufffd and, for a
+ * terminal, DEL, C1 and bidirectional controls as \u escapes. */
+static size_t json_out(FILE *f, const char *s, size_t len, bool final, bool terminal)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t done = 0;
+	size_t done = 0, run = 0; /* p[run, done): kept as it is, not yet written */
 	uint32_t cp;
 
 	while (done < len) {
@@ -151,17 +166,59 @@ size_t text_json_terminal(FILE *f, const char *s, size_t len, bool final)
 				prefix = (p[done + i] & 0xc0) == 0x80;
 			if (prefix)
 				break;
+			fwrite(p + run, 1, done - run, f);
 			fputs("\\ufffd", f);
-			done++;
-		} else if (cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp)) {
+			run = ++done;
+		} else if (terminal && (cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp))) {
+			fwrite(p + run, 1, done - run, f);
 			fprintf(f, "\\u%04x", (unsigned)cp);
-			done += n;
+			run = done += n;
 		} else {
-			fwrite(p + done, 1, n, f);
 			done += n;
 		}
 	}
+	fwrite(p + run, 1, done - run, f);
 	return done;
+}
+
+size_t text_json_terminal(FILE *f, const char *s, size_t len, bool final)
+{
+	return json_out(f, s, len, final, true);
+}
+
+int text_json_write(FILE *f, const char *s, size_t len)
+{
+	json_out(f, s, len, true, false);
+	return ferror(f) ? -1 : 0;
+}
+
+const char *text_stamp_part(char *buf, size_t size, const char *stamp, size_t from, size_t len)
+{
+	size_t have = stamp ? strnlen(stamp, from + len) : 0, cut;
+	char *safe;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	if (have == from + len && strspn(stamp + from, "0123456789-:TZ") >= len) {
+		cut = len < size ? len : size - 1;
+		memcpy(buf, stamp + from, cut);
+		buf[cut] = '\0';
+		return buf;
+	}
+	/* A stamp that is not one: shown whole (and safe) in its first part. */
+	if (from > 0 || !stamp || !(safe = text_safe(stamp, false)))
+		return buf;
+	cut = strlen(safe);
+	if (cut >= size) {
+		cut = size - 1;
+		while (cut > 0 && ((unsigned char)safe[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	memcpy(buf, safe, cut);
+	buf[cut] = '\0';
+	free(safe);
+	return buf;
 }
 
 int text_print_safe(FILE *f, const char *s)

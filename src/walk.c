@@ -42,18 +42,22 @@ static void question_text(const struct question *q, bool returning, char *buf, s
 }
 
 /* Prints a message of the walk, indented by two spaces and wrapped at
- * word boundaries to the terminal's width. */
+ * word boundaries to the terminal's width.  Made safe as a whole: a
+ * message may quote a stored answer (a date kept by Enter). */
 static void say(const char *fmt, ...)
 {
-	char text[1024];
+	char text[1024], *safe;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
+	if (!(safe = text_safe(text, true)))
+		return;
 	fputs("  ", stdout);
-	text_wrap(stdout, text, text_terminal_width(), 2);
+	text_wrap(stdout, safe, text_terminal_width(), 2);
 	fputc('\n', stdout);
+	free(safe);
 }
 
 /* " [a/b/c]", or " [a / b / c]" when the list alone would not fit on the

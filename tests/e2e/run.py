@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Started first so that they do not end the run alone.
 SLOW_FIRST = ["test_terminal", "test_storage", "test_validation", "test_faults", "test_hostile",
               "test_import", "test_concurrency", "test_drafts", "test_readme", "test_completion",
-              "test_handout", "test_menu", "test_edit"]
+              "test_handout", "test_menu", "test_edit", "test_tampered_db"]
 
 
 def load(module, patterns):

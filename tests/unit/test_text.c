@@ -404,11 +404,90 @@ static void test_text_json_terminal(void **state)
 	free(out);
 }
 
+/* Parts of stored time stamps: cut where they are stamps, shown whole and
+ * safe (once) where another program garbled them, never read past the end. */
+static void test_text_stamp_part_table(void **state)
+{
+	static const struct {
+		const char *stamp;
+		size_t from, len;
+		const char *want;
+	} cases[] = {
+		{ "2026-03-01T10:20:30Z", 0, 10, "2026-03-01" },
+		{ "2026-03-01T10:20:30Z", 11, 8, "10:20:30" },
+		{ "2026-03-01T10:20:30Z", 11, 5, "10:20" },
+		{ "2026-03-01", 0, 10, "2026-03-01" },
+		{ "2026-03-01", 11, 8, "" },     /* no time: nothing, not past the end */
+		{ "\x9b[31m", 0, 10, "\\x9b[31m" }, /* short, a raw C1 CSI */
+		{ "\x9b[31m", 11, 5, "" },
+		{ "", 0, 10, "" },
+		{ NULL, 0, 10, "" },
+		{ "2026\x1b[2J-01T10:20:30Z", 0, 10, "2026\\x1b[2J-01T10:20:30Z" },
+		{ "2026-03-01\x1b]52;c;eA==\x07", 0, 10, "2026-03-01" },
+		{ "2026-03-01\x1b]52;c;eA==\x07", 11, 8, "" },
+		{ "2026-03-01T1\xc2\x9b:30Z", 11, 8, "" },
+		{ "Zo\xc3\xab\xe2\x80\xae", 0, 10, "Zo\xc3\xab\\u202e" },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < N(cases); i++) {
+		const char *got = text_stamp_part(buf, sizeof buf, cases[i].stamp, cases[i].from,
+						  cases[i].len);
+		assert_ptr_equal(got, buf);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: got '%s', want '%s'", i, got, cases[i].want);
+	}
+	/* A long garbled stamp is cut to the buffer at a code point. */
+	assert_string_equal(text_stamp_part(buf, 8, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 0, 10),
+			    "\xc3\xa9\xc3\xa9\xc3\xa9");
+	assert_string_equal(text_stamp_part(buf, 6, "abcdefgh", 0, 10), "abcde");
+}
+
+/* CSV cells: controls and invalid bytes escaped, the rest as stored. */
+static void test_text_without_controls(void **state)
+{
+	static const char *const same[] = { "", "Ana Silva", "line one\nline two\tand a tab",
+					    "\xe2\x80\xaeZoe\xcc\x88 \xf0\x9f\x98\x80", "=1+1" };
+	char *out;
+
+	(void)state;
+	for (size_t i = 0; i < N(same); i++) {
+		assert_non_null(out = text_without_controls(same[i]));
+		assert_string_equal(out, same[i]);
+		free(out);
+	}
+	assert_non_null(out = text_without_controls("a\x1b]52;c;eA==\x07" "b\xc2\x9b" "c\x9b\x7f\r"));
+	assert_string_equal(out, "a\\x1b]52;c;eA==\\x07b\\x9bc\\x9b\\x7f\\x0d");
+	free(out);
+}
+
+/* JSON for a file or a pipe: valid UTF-8 whatever a string held. */
+static void test_text_json_write(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	/* C1 and RLO stay (valid JSON); invalid bytes become \ufffd. */
+	static const char in[] = "\"a\xc2\x9b" "b\xe2\x80\xae" "c\x9b\xff" "d\xe5\xb1\xb1\xe5\"";
+
+	(void)state;
+	assert_non_null(f = open_memstream(&out, &len));
+	assert_int_equal(text_json_write(f, in, sizeof in - 1), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(out, "\"a\xc2\x9b" "b\xe2\x80\xae" "c\\ufffd\\ufffd"
+				 "d\xe5\xb1\xb1\\ufffd\"");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_is_utf8_table),
 		cmocka_unit_test(test_text_json_terminal),
+		cmocka_unit_test(test_text_stamp_part_table),
+		cmocka_unit_test(test_text_without_controls),
+		cmocka_unit_test(test_text_json_write),
 		cmocka_unit_test(test_text_codepoints),
 		cmocka_unit_test(test_text_has_control_table),
 		cmocka_unit_test(test_text_safe_table),
