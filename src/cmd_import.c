@@ -228,6 +228,7 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	import_checks_init(&chk, ctx->settings.minimum_age, date_today_utc());
+	chk.settings = &ctx->settings;
 	if (!(r = import_reader_new(read_fd, &fd, READ_BUFFER))) {
 		report("out of memory");
 		goto out;

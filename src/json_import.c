@@ -14,6 +14,7 @@
 
 #include "advice.h"
 #include "flags.h"
+#include "fold.h"
 #include "questionnaire.h"
 #include "text.h"
 
@@ -378,6 +379,7 @@ void import_checks_init(struct import_checks *c, int minimum_age, struct date to
 		       "room for every question");
 	c->minimum_age = minimum_age;
 	c->today = today;
+	c->settings = NULL;
 	memset(c->slot, -1, sizeof c->slot);
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		uint32_t h = hash(questionnaire[i].id) % sizeof c->slot;
@@ -901,10 +903,20 @@ static int check_gp_signoff(const cJSON *obj, const struct answers *a, char *why
 }
 
 /* A name of staff as --staff takes it: 1 to 100 characters without
- * control characters. */
+ * control characters; and not only blanks (no-break spaces and other
+ * Unicode spaces too), which name nobody.  Who the staff were cannot be
+ * checked otherwise: any name a studio used is theirs. */
 static bool staff_name(const char *s)
 {
-	return s && s[0] && !text_has_control(s, false) && text_codepoints(s) <= 100;
+	char *folded;
+	bool blank;
+
+	if (!s || !s[0] || text_has_control(s, false) || text_codepoints(s) > 100)
+		return false;
+	folded = fold_text(s);
+	blank = folded && !folded[0];
+	free(folded);
+	return !blank;
 }
 
 /* One line of text as the program stores it: not empty, trimmed, no
@@ -1152,6 +1164,165 @@ static int take_derived(const cJSON *const *item, const struct import_checks *c,
 	return 0;
 }
 
+/* ---- what the record says the program did ---- */
+
+/* The advice items of a sheet are compared by id and, where this release
+ * holds the version's words, by text. */
+static const char *sheet_text(const struct advice_sheet *sheet, const char *id)
+{
+	for (size_t i = 0; i < sheet->count; i++)
+		if (strcmp(sheet->item[i].id, id) == 0)
+			return sheet->item[i].text;
+	return NULL;
+}
+
+static bool same_sheet(const struct advice_sheet *a, const struct advice_sheet *b, bool texts)
+{
+	if (a->count != b->count)
+		return false;
+	for (size_t i = 0; i < a->count; i++)
+		if (strcmp(a->item[i].id, b->item[i].id) != 0 ||
+		    (texts && strcmp(a->item[i].text, b->item[i].text) != 0))
+			return false;
+	return true;
+}
+
+/* The number of days a pause text states just before `what` ("(7 days
+ * before)"), or -1. */
+static int pause_days_stated(const char *text, const char *what)
+{
+	const char *at = strstr(text, what), *p = at;
+	int days = 0;
+
+	if (!at)
+		return -1;
+	while (p > text && p[-1] >= '0' && p[-1] <= '9' && at - p < 3)
+		p--;
+	if (p == at || p == text || p[-1] != '(')
+		return -1;
+	for (; p < at; p++)
+		days = days * 10 + (*p - '0');
+	return days;
+}
+
+/* The first difference between the sheet given (have) and the one the
+ * rules give (want), as a reason. */
+static void sheet_difference(const struct advice_sheet *want, const struct advice_sheet *have,
+			     bool texts, const char *version, char *why, size_t n)
+{
+	for (size_t i = 0;; i++) {
+		const char *w = i < want->count ? want->item[i].id : NULL;
+		const char *h = i < have->count ? have->item[i].id : NULL;
+
+		if (w && h && strcmp(w, h) == 0) {
+			if (!texts || strcmp(want->item[i].text, have->item[i].text) == 0)
+				continue;
+			snprintf(why, n,
+				 "advice[%zu].text: not the words advice %s gives for %s with "
+				 "these answers",
+				 i, version, h);
+		} else if (h && !sheet_text(want, h)) {
+			snprintf(why, n, "advice[%zu]: advice %s does not give %s for these answers",
+				 i, version, h);
+		} else if (w && !sheet_text(have, w)) {
+			snprintf(why, n, "advice: %s is missing (advice %s gives it for these answers)",
+				 w, version);
+		} else if (w && h) {
+			snprintf(why, n, "advice[%zu]: must be %s, in the order advice %s gives",
+				 i, w, version);
+		} else {
+			snprintf(why, n, "advice: not as advice %s gives it", version);
+		}
+		return;
+	}
+}
+
+/* The advice must be what the rules of the record's advice_version give
+ * for its answers: ids and order for every version, and the words too for
+ * the version of this release (the only one whose words it holds).  The
+ * pause a sheet states was the studio's policy of its day: the sheet is
+ * worked out again with the days it states. */
+static int check_advice(const struct import_checks *c, const struct intake *in, char *why,
+			size_t n)
+{
+	struct settings s = SETTINGS_DEFAULT;
+	struct advice_sheet want = {.count = 0};
+	const char *pause;
+	int texts, rc = 0;
+
+	if (c->settings)
+		s = *c->settings;
+	texts = advice_for_version(in->advice_version, &in->answers, &s, &want);
+	if (texts == 1 && !same_sheet(&want, &in->advice, true) &&
+	    (pause = sheet_text(&in->advice, "pause-topicals"))) {
+		int before = pause_days_stated(pause, " days before)");
+		int after = pause_days_stated(pause, " days after)");
+		if (before >= 0 && after >= 0 &&
+		    (before != s.pause_days_before || after != s.pause_days_after)) {
+			s.pause_days_before = before;
+			s.pause_days_after = after;
+			advice_sheet_clear(&want);
+			texts = advice_for_version(in->advice_version, &in->answers, &s, &want);
+		}
+	}
+	if (texts < 0) {
+		snprintf(why, n, texts == -1 ? "out of memory" : "advice_version: not known");
+		rc = -1;
+	} else if (!same_sheet(&want, &in->advice, texts == 1)) {
+		sheet_difference(&want, &in->advice, texts == 1, in->advice_version, why, n);
+		rc = -1;
+	}
+	advice_sheet_clear(&want);
+	return rc;
+}
+
+/* The acknowledgement is the client's: the name typed is theirs, as
+ * `acknowledge` takes it (fold_equal: case, accents and blanks aside). */
+static int check_acknowledgement_name(const struct intake *in, char *why, size_t n)
+{
+	if (!in->ack.sheet || acknowledgement_matches(in->ack.typed_name, &in->answers))
+		return 0;
+	snprintf(why, n,
+		 "acknowledgement.typed_name: not the client's name (client.first_name and "
+		 "last_name, as acknowledge takes it)");
+	return -1;
+}
+
+/* Nothing done to an intake is dated before it was taken: its
+ * acknowledgement and its flag clearances (UTC times of the same clock,
+ * so compared as they are). */
+static int check_times_after_intake(const struct intake *in, char *why, size_t n)
+{
+	if (in->ack.sheet && strcmp(in->ack.at, in->taken_at) < 0) {
+		snprintf(why, n, "acknowledgement.at: before the intake was taken (taken_at)");
+		return -1;
+	}
+	for (size_t i = 0; i < in->clearances; i++) {
+		if (strcmp(in->cleared[i].at, in->taken_at) < 0) {
+			snprintf(why, n, "flags: the clearance of %s is dated before the intake "
+				 "was taken (taken_at)", in->cleared[i].flag_id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What the record says the program worked out or saw happen, checked
+ * against the record itself; a refusal names the intake's uuid. */
+static int check_claims(const struct import_checks *c, const struct intake *in, char *why,
+			size_t n)
+{
+	char reason[300];
+
+	if (check_advice(c, in, reason, sizeof reason) < 0 ||
+	    check_acknowledgement_name(in, reason, sizeof reason) < 0 ||
+	    check_times_after_intake(in, reason, sizeof reason) < 0) {
+		snprintf(why, n, "uuid %s: %s", in->uuid, reason);
+		return -1;
+	}
+	return 0;
+}
+
 static int take_record(const cJSON *root, const struct import_checks *c, struct intake *out,
 		       char *why, size_t n)
 {
@@ -1202,7 +1373,7 @@ static int take_record(const cJSON *root, const struct import_checks *c, struct 
 		snprintf(why, n, "out of memory");
 		return -1;
 	}
-	return 0;
+	return check_claims(c, out, why, n);
 }
 
 int import_record_parse(const char *text, size_t len, const struct import_checks *c,
