@@ -66,8 +66,8 @@ static const char *const statement_sql[STATEMENTS] = {
 		   "(SELECT coalesce(max(id), 0) + 1 FROM temp.import_new_client))), "
 		   "?2, ?3, ?4, ?5, ?6, ?7)",
     [INTAKE_ADD] = "INSERT INTO intake (id, uuid, client_id, taken_at, staff, "
-		   "questionnaire_version, advice_version, acknowledged_sheet) "
-		   "VALUES (coalesce(?1, " NEXT_INTAKE_ID "), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		   "questionnaire_version, advice_version, acknowledged_sheet, revision) "
+		   "VALUES (coalesce(?1, " NEXT_INTAKE_ID "), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [AUDIT_ADD] = "INSERT INTO audit (at, staff, action, client_id, intake_id) "
 		  "VALUES (?1, ?2, 'import', ?3, ?4)",
     [ANSWERS_DEL] = "DELETE FROM answer WHERE intake_id = ?1",
@@ -580,6 +580,15 @@ static int choose_client(struct db_import *im, struct intake *in)
 	return 0;
 }
 
+/* The revision of an intake on its advice sheet number `sheet`: each
+ * `edit` and `signoff` gives one more sheet and one more revision, so the
+ * sheet's number is the revision (export --client, FHIR's amended) the
+ * file does not carry. */
+static long long revision_of(const struct intake *in)
+{
+	return in->sheet > 1 ? in->sheet : 1;
+}
+
 static int import_new(struct db_import *im, struct intake *in, long long position)
 {
 	sqlite3_stmt *st = im->st[INTAKE_ADD];
@@ -604,10 +613,11 @@ static int import_new(struct db_import *im, struct intake *in, long long positio
 		sqlite3_bind_int64(st, 8, in->ack.sheet);
 	else
 		sqlite3_bind_null(st, 8);
+	in->revision = revision_of(in);
+	sqlite3_bind_int64(st, 9, in->revision);
 	if (run(st) < 0)
 		return -1;
 	in->id = sqlite3_last_insert_rowid(im->db->h);
-	in->revision = 1;
 	st = im->st[AUDIT_ADD];
 	sqlite3_bind_text(st, 1, im->at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, im->staff, -1, SQLITE_STATIC);

@@ -247,6 +247,39 @@ static int read_record(struct import_reader *r, char *why, size_t whylen)
 	return 1;
 }
 
+/* A UTF-8 byte order mark (Notepad and PowerShell write one) at the start
+ * is skipped, with the blanks after it.  Returns as skip_blanks(): 1 with
+ * *c the next byte (not taken), 0 at the end of the file, -1 on a read
+ * error (errno).  Bytes that only begin like a mark are taken, and the
+ * byte after them is *c: the file is not an export then anyway. */
+static int skip_byte_order_mark(struct import_reader *r, char *c)
+{
+	static const char bom[] = "\xef\xbb\xbf";
+
+	for (size_t k = 0; k < 3; k++) {
+		/* The three bytes may come in three reads (a pipe). */
+		int rc = fill(r);
+		if (rc <= 0)
+			return rc;
+		*c = r->buf[r->at];
+		if (*c != bom[k])
+			return 1;
+		r->at++;
+	}
+	return skip_blanks(r, false, c);
+}
+
+/* Whether the first line, as far as it is read, looks like the CSV that
+ * `export --format csv` writes (a header of names between commas). */
+static bool looks_like_csv(const struct import_reader *r)
+{
+	const char *s = r->buf + r->at, *end = r->buf + r->have;
+	const char *nl = memchr(s, '\n', (size_t)(end - s));
+	const char *line_end = nl ? nl : end;
+
+	return memchr(s, ',', (size_t)(line_end - s)) || memchr(s, ';', (size_t)(line_end - s));
+}
+
 int import_reader_next(struct import_reader *r, const char **text, size_t *len, char *why,
 		       size_t whylen)
 {
@@ -266,6 +299,17 @@ int import_reader_next(struct import_reader *r, const char **text, size_t *len, 
 			return fail(r, why, whylen, "cannot read the file: %s", strerror(errno));
 		switch (r->state) {
 		case AT_START:
+			if (rc == 1 && c == '\xef' && (rc = skip_byte_order_mark(r, &c)) < 0)
+				return fail(r, why, whylen, "cannot read the file: %s",
+					    strerror(errno));
+			if (rc == 1 && (c == '\xff' || c == '\xfe'))
+				return fail(r, why, whylen,
+					    "UTF-16 text (as PowerShell 5 writes it): import reads "
+					    "UTF-8, as export writes it");
+			if (rc == 1 && c != '[' && c != '{' && looks_like_csv(r))
+				return fail(r, why, whylen,
+					    "looks like CSV; import reads the JSON export (export "
+					    "--format json or ndjson)");
 			if (rc == 0)
 				return fail(r, why, whylen,
 					    "the file is empty (an export is a JSON array, or one "
