@@ -1035,7 +1035,7 @@ static int take_acknowledgement(const cJSON *v, const struct import_checks *c, s
 	if (!cJSON_IsString(item[2]) || !staff_name(item[2]->valuestring)) {
 		snprintf(why, n,
 			 "acknowledgement.staff: must be 1 to 100 characters without control "
-			 "characters");
+			 "characters, not only blanks");
 		return -1;
 	}
 	if (!whole_number(item[3], &out->ack.sheet)) {
@@ -1077,7 +1077,7 @@ static int take_clearance(const cJSON *flag, const struct flag_rule *f, size_t i
 	}
 	if (!cJSON_IsString(item[3]) || !staff_name(item[3]->valuestring)) {
 		snprintf(why, n,
-			 "%s.cleared_by: must be 1 to 100 characters without control characters",
+			 "%s.cleared_by: must be 1 to 100 characters without control characters, not only blanks",
 			 path);
 		return -1;
 	}
@@ -1402,7 +1402,7 @@ static int take_record(const cJSON *root, const struct import_checks *c, struct 
 	}
 	staff = cJSON_IsString(item[K_STAFF]) ? item[K_STAFF]->valuestring : NULL;
 	if (!staff_name(staff)) {
-		snprintf(why, n, "staff: must be 1 to 100 characters without control characters");
+		snprintf(why, n, "staff: must be 1 to 100 characters without control characters, not only blanks");
 		return -1;
 	}
 	if (take_client(c, item[K_CLIENT], &out->client_id, raw, why, n) < 0 ||
