@@ -128,4 +128,10 @@ int db_import_record(struct db_import *im, struct intake *in, long long position
  * im.  Returns 0, or -1 (reported; nothing written). */
 int db_import_end(struct db_import *im, bool commit);
 
+/* Writes everything the -wal holds into the database file itself and
+ * empties the -wal (a checkpoint), so that the file alone is the whole
+ * database: for a database the import made under a temporary name, before
+ * it is given its own.  Returns 0, or -1 (reported). */
+int db_import_settle(struct db *db);
+
 #endif

@@ -240,7 +240,11 @@ static int fresh_db_end(struct ctx *ctx, struct fresh_db *f, bool keep)
 {
 	int rc = 0;
 
-	/* Closing the last connection folds the -wal into the file. */
+	/* The -wal of the temporary name would not follow the file. */
+	if (keep && ctx->db && db_import_settle(ctx->db) < 0) {
+		keep = false;
+		rc = -1;
+	}
 	db_close(ctx->db);
 	ctx->db = NULL;
 	ctx->settings_read = false;

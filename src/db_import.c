@@ -657,3 +657,16 @@ int db_import_record(struct db_import *im, struct intake *in, long long position
 	sqlite3_reset(find);
 	return rc < 0 ? -1 : 0;
 }
+
+int db_import_settle(struct db *db)
+{
+	int log = -1, done = -1;
+
+	if (sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) !=
+		SQLITE_OK ||
+	    log != done) {
+		db_report(db, "cannot finish the new database");
+		return -1;
+	}
+	return 0;
+}

@@ -140,7 +140,16 @@ static void test_scan_refusals(void **state)
 	    {LIT(""), 0, "the file is empty"},
 	    {LIT(" \n\t"), 0, "the file is empty"},
 	    {LIT("x"), 0, "not an export"},
-	    {LIT("\xef\xbb\xbf[]"), 0, "not an export"},
+	    /* A byte order mark alone, or only its first bytes. */
+	    {LIT("\xef\xbb\xbf"), 0, "the file is empty"},
+	    {LIT("\xef\xbb\xbf \r\n"), 0, "the file is empty"},
+	    {LIT("\xef\xbb[]"), 0, "not an export"},
+	    {LIT("\xef\xbb\xbf\xef\xbb\xbf[]"), 0, "not an export"},
+	    /* What a spreadsheet export or PowerShell 5 gives. */
+	    {LIT("id,uuid,taken_at\r\n1,9e13,2026\r\n"), 0, "looks like CSV"},
+	    {LIT("\xef\xbb\xbfid;uuid\n"), 0, "looks like CSV"},
+	    {LIT("\xff\xfe[\0]\0"), 0, "UTF-16 text"},
+	    {LIT("\xfe\xff\0[\0]"), 0, "UTF-16 text"},
 	    {LIT("["), 0, "the file ends before the closing ]"},
 	    {LIT("[{\"a\":1}"), 1, "after record 1: the file ends before the closing ]"},
 	    {LIT("[{\"a\":1},"), 1, "after record 1: the file ends after a comma"},
@@ -178,10 +187,12 @@ static void test_scan_refusals(void **state)
 static void test_scan_empty_exports(void **state)
 {
 	(void)state;
-	static const char *const empty[] = {"[]", " [ \n ] \n", "[]\r\n"};
+	/* A byte order mark (Notepad, PowerShell) is skipped. */
+	static const char *const empty[] = {"[]", " [ \n ] \n", "[]\r\n", "\xef\xbb\xbf[]",
+					    "\xef\xbb\xbf\r\n[]\r\n"};
 	char why[200];
 
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++)
 		for (size_t b = 0; b < N_SIZES; b++)
 			assert_int_equal(read_all(empty[i], strlen(empty[i]), sizes[b], 3, NULL, 0,
 						  why, sizeof why),
