@@ -250,8 +250,8 @@ static int read_record(struct import_reader *r, char *why, size_t whylen)
 /* A UTF-8 byte order mark (Notepad and PowerShell write one) at the start
  * is skipped, with the blanks after it.  Returns as skip_blanks(): 1 with
  * *c the next byte (not taken), 0 at the end of the file, -1 on a read
- * error (errno).  Bytes that only begin like a mark are taken, and the
- * byte after them is *c: the file is not an export then anyway. */
+ * error (errno).  Bytes that only begin like a mark are taken, and *c is
+ * then the mark's first byte: the file is not an export. */
 static int skip_byte_order_mark(struct import_reader *r, char *c)
 {
 	static const char bom[] = "\xef\xbb\xbf";
@@ -261,23 +261,49 @@ static int skip_byte_order_mark(struct import_reader *r, char *c)
 		int rc = fill(r);
 		if (rc <= 0)
 			return rc;
-		*c = r->buf[r->at];
-		if (*c != bom[k])
+		if (r->buf[r->at] != bom[k]) {
+			*c = bom[0]; /* its first bytes only: not an export */
 			return 1;
+		}
 		r->at++;
 	}
 	return skip_blanks(r, false, c);
 }
 
-/* Whether the first line, as far as it is read, looks like the CSV that
- * `export --format csv` writes (a header of names between commas). */
-static bool looks_like_csv(const struct import_reader *r)
+/* Reads on until the buffer holds a whole line from r->at (or is full, or
+ * the file ends), keeping what it holds: a look at the first line.  A read
+ * error is left for the next fill() to meet again. */
+static void read_first_line(struct import_reader *r)
 {
-	const char *s = r->buf + r->at, *end = r->buf + r->have;
-	const char *nl = memchr(s, '\n', (size_t)(end - s));
-	const char *line_end = nl ? nl : end;
+	while (!r->eof && r->have < r->size && !memchr(r->buf + r->at, '\n', r->have - r->at)) {
+		ssize_t n;
+		memmove(r->buf, r->buf + r->at, r->have - r->at);
+		r->have -= r->at;
+		r->at = 0;
+		do
+			n = r->read(r->arg, r->buf + r->have, r->size - r->have);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return;
+		r->have += (size_t)n;
+		r->eof = n == 0;
+	}
+}
 
-	return memchr(s, ',', (size_t)(line_end - s)) || memchr(s, ';', (size_t)(line_end - s));
+/* Whether the first line, as far as it fits the buffer, looks like the
+ * CSV that `export --format csv` writes (a header of names between
+ * commas). */
+static bool looks_like_csv(struct import_reader *r)
+{
+	const char *s, *nl;
+	size_t n;
+
+	read_first_line(r);
+	s = r->buf + r->at;
+	n = r->have - r->at;
+	if ((nl = memchr(s, '\n', n)))
+		n = (size_t)(nl - s);
+	return memchr(s, ',', n) || memchr(s, ';', n);
 }
 
 int import_reader_next(struct import_reader *r, const char **text, size_t *len, char *why,

@@ -145,9 +145,7 @@ static void test_scan_refusals(void **state)
 	    {LIT("\xef\xbb\xbf \r\n"), 0, "the file is empty"},
 	    {LIT("\xef\xbb[]"), 0, "not an export"},
 	    {LIT("\xef\xbb\xbf\xef\xbb\xbf[]"), 0, "not an export"},
-	    /* What a spreadsheet export or PowerShell 5 gives. */
-	    {LIT("id,uuid,taken_at\r\n1,9e13,2026\r\n"), 0, "looks like CSV"},
-	    {LIT("\xef\xbb\xbfid;uuid\n"), 0, "looks like CSV"},
+	    /* What PowerShell 5 gives. */
 	    {LIT("\xff\xfe[\0]\0"), 0, "UTF-16 text"},
 	    {LIT("\xfe\xff\0[\0]"), 0, "UTF-16 text"},
 	    {LIT("["), 0, "the file ends before the closing ]"},
@@ -180,6 +178,26 @@ static void test_scan_refusals(void **state)
 			if (n != -1 - cases[i].records ||
 			    strncmp(why, cases[i].why, strlen(cases[i].why)))
 				fail_msg("case %zu, buffer %zu: %lld (%s)", i, sizes[b], n, why);
+		}
+	}
+}
+
+/* A CSV file is named as such, read through a buffer that holds its first
+ * line however slowly the bytes come (a pipe). */
+static void test_scan_csv(void **state)
+{
+	(void)state;
+	static const char *const csv[] = {"id,uuid,taken_at\r\n1,9e13,2026\r\n",
+					  "\xef\xbb\xbfid;uuid\n", "id,uuid"};
+	char why[200];
+
+	for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++) {
+		for (size_t step = 1; step <= 8; step++) {
+			assert_int_equal(read_all(csv[i], strlen(csv[i]), 64, step, NULL, 0, why,
+						  sizeof why),
+					 -1);
+			assert_string_equal(why, "looks like CSV; import reads the JSON export "
+						 "(export --format json or ndjson)");
 		}
 	}
 }
@@ -1010,6 +1028,7 @@ int main(void)
 	    cmocka_unit_test(test_scan_strings_with_brackets_and_escapes),
 	    cmocka_unit_test(test_scan_refusals),
 	    cmocka_unit_test(test_scan_empty_exports),
+	    cmocka_unit_test(test_scan_csv),
 	    cmocka_unit_test(test_scan_nesting_limit),
 	    cmocka_unit_test(test_scan_record_size_limit),
 	    cmocka_unit_test(test_scan_read_error),
