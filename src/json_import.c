@@ -1257,22 +1257,24 @@ static bool same_sheet(const struct advice_sheet *a, const struct advice_sheet *
 	return true;
 }
 
-/* The number of days a pause text states just before `what` ("(7 days
- * before)"), or -1. */
-static int pause_days_stated(const char *text, const char *what)
+/* Sets setting key of *s to the number of days a pause text states just
+ * before `what` ("(7 days before)"), when that is a value the setting
+ * takes (settings_set() checks it, as `config set` does). */
+static bool take_stated_days(const char *text, const char *what, const char *key,
+			     struct settings *s)
 {
 	const char *at = strstr(text, what), *p = at;
-	int days = 0;
+	char days[4], why[160];
 
 	if (!at)
-		return -1;
+		return false;
 	while (p > text && p[-1] >= '0' && p[-1] <= '9' && at - p < 3)
 		p--;
 	if (p == at || p == text || p[-1] != '(')
-		return -1;
-	for (; p < at; p++)
-		days = days * 10 + (*p - '0');
-	return days;
+		return false;
+	memcpy(days, p, (size_t)(at - p));
+	days[at - p] = '\0';
+	return settings_set(s, key, days, why, sizeof why) == SETTING_OK;
 }
 
 /* The first difference between the sheet given (have) and the one the
@@ -1325,12 +1327,12 @@ static int check_advice(const struct import_checks *c, const struct intake *in, 
 	texts = advice_for_version(in->advice_version, &in->answers, &s, &want);
 	if (texts == 1 && !same_sheet(&want, &in->advice, true) &&
 	    (pause = sheet_text(&in->advice, "pause-topicals"))) {
-		int before = pause_days_stated(pause, " days before)");
-		int after = pause_days_stated(pause, " days after)");
-		if (before >= 0 && after >= 0 &&
-		    (before != s.pause_days_before || after != s.pause_days_after)) {
-			s.pause_days_before = before;
-			s.pause_days_after = after;
+		struct settings then = s;
+		if (take_stated_days(pause, " days before)", "pause_days_before", &then) &&
+		    take_stated_days(pause, " days after)", "pause_days_after", &then) &&
+		    (then.pause_days_before != s.pause_days_before ||
+		     then.pause_days_after != s.pause_days_after)) {
+			s = then;
 			advice_sheet_clear(&want);
 			texts = advice_for_version(in->advice_version, &in->answers, &s, &want);
 		}

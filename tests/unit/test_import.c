@@ -991,6 +991,25 @@ static void test_record_advice_words(void **state)
 	/* Given when the studio paused 10 and 3 days, read where it is 7 and 7. */
 	assert_int_equal(parse_text(text, strlen(text), &back, why, sizeof why), 0);
 	intake_clear(&back);
+	/* A pause no studio may set (at most 60 days) is not the studio's. */
+	root = cJSON_Parse(text);
+	assert_non_null(root);
+	{
+		cJSON *pause = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "advice"),
+						  3);
+		char *words = strdup(cJSON_GetObjectItemCaseSensitive(pause, "text")->valuestring);
+		char *at = strstr(words, "(10 days before)");
+		assert_non_null(at);
+		memcpy(at, "(99", 3);
+		cJSON_ReplaceItemInObjectCaseSensitive(pause, "text", cJSON_CreateString(words));
+		free(words);
+		char *changed = cJSON_PrintUnformatted(root);
+		assert_int_equal(parse_text(changed, strlen(changed), &back, why, sizeof why), -1);
+		assert_non_null(strstr(why, "advice[3].text: not the words"));
+		intake_clear(&back);
+		free(changed);
+		cJSON_Delete(root);
+	}
 	/* "No need to see your GP" under the gp-signoff rule. */
 	root = cJSON_Parse(text);
 	assert_non_null(root);
