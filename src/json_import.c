@@ -1103,7 +1103,8 @@ static int take_clearance(const cJSON *flag, const struct flag_rule *f, size_t i
 	}
 	if (!cJSON_IsString(item[3]) || !staff_name(item[3]->valuestring)) {
 		snprintf(why, n,
-			 "%s.cleared_by: must be 1 to 100 characters without control characters, not only blanks",
+			 "%s.cleared_by: must be 1 to 100 characters without control characters, "
+			 "not only blanks",
 			 path);
 		return -1;
 	}
@@ -1294,14 +1295,16 @@ static void sheet_difference(const struct advice_sheet *want, const struct advic
 				 "these answers",
 				 i, version, h);
 		} else if (h && !sheet_text(want, h)) {
-			snprintf(why, n, "advice[%zu]: advice %s does not give %s for these answers",
-				 i, version, h);
+			snprintf(why, n,
+				 "advice[%zu]: advice %s does not give %s for these answers", i,
+				 version, h);
 		} else if (w && !sheet_text(have, w)) {
-			snprintf(why, n, "advice: %s is missing (advice %s gives it for these answers)",
-				 w, version);
+			snprintf(why, n,
+				 "advice: %s is missing (advice %s gives it for these answers)", w,
+				 version);
 		} else if (w && h) {
-			snprintf(why, n, "advice[%zu]: must be %s, in the order advice %s gives",
-				 i, w, version);
+			snprintf(why, n, "advice[%zu]: must be %s, in the order advice %s gives", i,
+				 w, version);
 		} else {
 			snprintf(why, n, "advice: not as advice %s gives it", version);
 		}
@@ -1314,8 +1317,7 @@ static void sheet_difference(const struct advice_sheet *want, const struct advic
  * the version of this release (the only one whose words it holds).  The
  * pause a sheet states was the studio's policy of its day: the sheet is
  * worked out again with the days it states. */
-static int check_advice(const struct import_checks *c, const struct intake *in, char *why,
-			size_t n)
+static int check_advice(const struct import_checks *c, const struct intake *in, char *why, size_t n)
 {
 	struct settings s = SETTINGS_DEFAULT;
 	struct advice_sheet want = {.count = 0};
@@ -1371,8 +1373,10 @@ static int check_times_after_intake(const struct intake *in, char *why, size_t n
 	}
 	for (size_t i = 0; i < in->clearances; i++) {
 		if (strcmp(in->cleared[i].at, in->taken_at) < 0) {
-			snprintf(why, n, "flags: the clearance of %s is dated before the intake "
-				 "was taken (taken_at)", in->cleared[i].flag_id);
+			snprintf(why, n,
+				 "flags: the clearance of %s is dated before the intake "
+				 "was taken (taken_at)",
+				 in->cleared[i].flag_id);
 			return -1;
 		}
 	}
@@ -1381,8 +1385,7 @@ static int check_times_after_intake(const struct intake *in, char *why, size_t n
 
 /* What the record says the program worked out or saw happen, checked
  * against the record itself; a refusal names the intake's uuid. */
-static int check_claims(const struct import_checks *c, const struct intake *in, char *why,
-			size_t n)
+static int check_claims(const struct import_checks *c, const struct intake *in, char *why, size_t n)
 {
 	char reason[300];
 
@@ -1430,7 +1433,9 @@ static int take_record(const cJSON *root, const struct import_checks *c, struct 
 	}
 	staff = cJSON_IsString(item[K_STAFF]) ? item[K_STAFF]->valuestring : NULL;
 	if (!staff_name(staff)) {
-		snprintf(why, n, "staff: must be 1 to 100 characters without control characters, not only blanks");
+		snprintf(why, n,
+			 "staff: must be 1 to 100 characters without control characters, not only "
+			 "blanks");
 		return -1;
 	}
 	if (take_client(c, item[K_CLIENT], &out->client_id, raw, why, n) < 0 ||

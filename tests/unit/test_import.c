@@ -193,9 +193,9 @@ static void test_scan_csv(void **state)
 
 	for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++) {
 		for (size_t step = 1; step <= 8; step++) {
-			assert_int_equal(read_all(csv[i], strlen(csv[i]), 64, step, NULL, 0, why,
-						  sizeof why),
-					 -1);
+			assert_int_equal(
+			    read_all(csv[i], strlen(csv[i]), 64, step, NULL, 0, why, sizeof why),
+			    -1);
 			assert_string_equal(why, "looks like CSV; import reads the JSON export "
 						 "(export --format json or ndjson)");
 		}
@@ -971,13 +971,24 @@ static void test_record_advice_words(void **state)
 	strcpy(in.uuid, "703f2271-9e13-4f9b-a0b0-b407d72c4e25");
 	in.taken_at = strdup(taken);
 	in.staff = strdup("Kim");
-	const char *pairs[] = {
-	    "consent_storage=yes",    "first_name=Ana",	      "last_name=Silva",
-	    "date_of_birth=1985-07-23", "uses_rogaine=yes",	      "rogaine_form=foam",
-	    "uses_propecia=no",	      "uses_other_topical=no",   "uses_other_medical=no",
-	    "gp_discussed=no",	      "scalp_conditions=none",   "keloid_history=no",
-	    "blood_thinners=no",      "allergies=no",	      "pregnant_or_breastfeeding=no",
-	    "wants_root_cause_help=no", NULL, NULL};
+	const char *pairs[] = {"consent_storage=yes",
+			       "first_name=Ana",
+			       "last_name=Silva",
+			       "date_of_birth=1985-07-23",
+			       "uses_rogaine=yes",
+			       "rogaine_form=foam",
+			       "uses_propecia=no",
+			       "uses_other_topical=no",
+			       "uses_other_medical=no",
+			       "gp_discussed=no",
+			       "scalp_conditions=none",
+			       "keloid_history=no",
+			       "blood_thinners=no",
+			       "allergies=no",
+			       "pregnant_or_breastfeeding=no",
+			       "wants_root_cause_help=no",
+			       NULL,
+			       NULL};
 	char planned_pair[40];
 	snprintf(planned_pair, sizeof planned_pair, "planned_session_date=%s", planned);
 	pairs[16] = planned_pair;
@@ -995,8 +1006,8 @@ static void test_record_advice_words(void **state)
 	root = cJSON_Parse(text);
 	assert_non_null(root);
 	{
-		cJSON *pause = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "advice"),
-						  3);
+		cJSON *pause =
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "advice"), 3);
 		char *words = strdup(cJSON_GetObjectItemCaseSensitive(pause, "text")->valuestring);
 		char *at = strstr(words, "(10 days before)");
 		assert_non_null(at);
@@ -1017,9 +1028,10 @@ static void test_record_advice_words(void **state)
 	free(text);
 	text = cJSON_PrintUnformatted(root);
 	assert_int_equal(parse_text(text, strlen(text), &back, why, sizeof why), -1);
-	assert_string_equal(why, "uuid 703f2271-9e13-4f9b-a0b0-b407d72c4e25: advice[1].text: not the "
-				 "words advice " ADVICE_VERSION " gives for gp-signoff with these "
-				 "answers");
+	assert_string_equal(why,
+			    "uuid 703f2271-9e13-4f9b-a0b0-b407d72c4e25: advice[1].text: not the "
+			    "words advice " ADVICE_VERSION " gives for gp-signoff with these "
+			    "answers");
 	intake_clear(&back);
 	free(text);
 	/* The GP's item dropped. */
