@@ -61,6 +61,14 @@ struct advice_sheet {
 int advice_for_answers(const struct answers *a, const struct settings *s,
 		       struct advice_sheet *out);
 
+/* The sheet advice version `version` gives for these answers, as import
+ * checks a record against it: for ADVICE_VERSION every rule's id and text
+ * (returns 1); for an earlier version, whose texts this release no longer
+ * holds, the ids only, each with the text "" (returns 0).  Returns -1 when
+ * out of memory, -2 for a version it does not know (out is then empty). */
+int advice_for_version(const char *version, const struct answers *a, const struct settings *s,
+		       struct advice_sheet *out);
+
 /* Appends copies of id and text.  Returns 0, or -1 when full or out of
  * memory. */
 int advice_sheet_add(struct advice_sheet *sheet, const char *id, const char *text);

@@ -11,6 +11,7 @@
 
 #include "date.h"
 #include "db.h"
+#include "settings.h"
 
 /* The largest record (one intake object) read, in bytes: an intake of
  * our export is a few kilobytes at most, and nothing longer is read into
@@ -57,6 +58,9 @@ struct import_checks {
 	int minimum_age;      /* the studio's, as `new` checks it */
 	struct date today;    /* the day of the import, UTC */
 	signed char slot[128]; /* question ids by hash (import_checks_init) */
+	/* The studio's settings, for the advice worked out again (the pause
+	 * days a sheet states are taken from the sheet); NULL: the defaults. */
+	const struct settings *settings;
 };
 
 void import_checks_init(struct import_checks *c, int minimum_age, struct date today);
@@ -128,5 +132,11 @@ int db_import_erased(struct db_import *im, const char *uuid, char when[11]);
 /* Ends the import: commits when commit is set, else rolls back, and frees
  * im.  Returns 0, or -1 (reported; nothing written). */
 int db_import_end(struct db_import *im, bool commit);
+
+/* Writes everything the -wal holds into the database file itself and
+ * empties the -wal (a checkpoint), so that the file alone is the whole
+ * database: for a database the import made under a temporary name, before
+ * it is given its own.  Returns 0, or -1 (reported). */
+int db_import_settle(struct db *db);
 
 #endif

@@ -415,6 +415,43 @@ void advice_sheet_clear(struct advice_sheet *sheet)
 	sheet->count = 0;
 }
 
+/* The rules of the advice versions before ADVICE_VERSION, whose words this
+ * release no longer holds: which rule was given when, in the order printed.
+ * 2026.1 and 2026.2 had the same six rules; gp-signoff was given with any
+ * treatment, whatever the GP had said. */
+static const struct {
+	const char *id;
+	enum advice_trigger trigger;
+} earlier_rules[] = {
+	{ "smp-cosmetic-only", ADVICE_ALWAYS },	      { "treatments-compatible", ADVICE_ANY_TREATMENT },
+	{ "gp-signoff", ADVICE_ANY_TREATMENT },	      { "tell-artist", ADVICE_ANY_TREATMENT },
+	{ "pause-topicals", ADVICE_ANY_TOPICAL },     { "root-cause", ADVICE_ROOT_CAUSE },
+};
+static const char *const earlier_versions[] = { "2026.1", "2026.2", NULL };
+
+int advice_for_version(const char *version, const struct answers *a, const struct settings *s,
+		       struct advice_sheet *out)
+{
+	bool earlier = false;
+
+	out->count = 0;
+	if (strcmp(version, ADVICE_VERSION) == 0)
+		return advice_for_answers(a, s, out) < 0 ? -1 : 1;
+	for (size_t i = 0; earlier_versions[i]; i++)
+		earlier |= strcmp(version, earlier_versions[i]) == 0;
+	if (!earlier)
+		return -2;
+	for (size_t i = 0; i < sizeof earlier_rules / sizeof earlier_rules[0]; i++) {
+		struct advice_rule r = { earlier_rules[i].id, NULL, earlier_rules[i].trigger, NULL,
+					 NULL };
+		if (rule_applies(&r, a) && advice_sheet_add(out, r.id, "") < 0) {
+			advice_sheet_clear(out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int advice_for_answers(const struct answers *a, const struct settings *s, struct advice_sheet *out)
 {
 	out->count = 0;

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -190,12 +191,100 @@ static void print_summary(const struct tally *t, bool update, bool dry_run)
 	}
 }
 
+/* ---- a database the import creates ---- */
+
+/* A database that does not exist yet is built under a temporary name in
+ * its folder and linked into place only when the import succeeds: a
+ * refused file, a dry run or a failure leave no database behind, and no
+ * other program sees one half made.  final is the path it gets; tmp the
+ * one it is built at (ctx's path meanwhile). */
+struct fresh_db {
+	char *final, *tmp;
+};
+
+/* Points ctx at a new, empty file next to the database to create. */
+static int fresh_db_begin(struct ctx *ctx, struct fresh_db *f)
+{
+	const char *slash = strrchr(ctx->db_path, '/');
+	size_t dir = slash ? (size_t)(slash - ctx->db_path) + 1 : 0;
+	char *made;
+	int fd;
+
+	/* The default location's folders, as opening would make them. */
+	if (!(made = db_resolve_path(ctx->db_option, true)))
+		return -1;
+	free(made);
+	if (!(f->tmp = malloc(dir + sizeof ".smp-intake-XXXXXX"))) {
+		report("out of memory");
+		return -1;
+	}
+	memcpy(f->tmp, ctx->db_path, dir);
+	memcpy(f->tmp + dir, ".smp-intake-XXXXXX", sizeof ".smp-intake-XXXXXX");
+	if ((fd = mkstemp(f->tmp)) < 0) {
+		report("cannot create database '%s': %s", ctx->db_path, strerror(errno));
+		free(f->tmp);
+		f->tmp = NULL;
+		return -1;
+	}
+	close(fd);
+	f->final = ctx->db_path;
+	ctx->db_path = f->tmp;
+	return 0;
+}
+
+/* Removes path's -wal, -shm and -journal too; quiet when there is none. */
+static void remove_database_files(const char *path)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	char name[4096];
+
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++)
+		if ((size_t)snprintf(name, sizeof name, "%s%s", path, suffix[i]) < sizeof name)
+			unlink(name);
+}
+
+/* Closes the database built aside and, when keep, links it into place
+ * (never over a database another program made meanwhile); then removes
+ * the temporary name.  Returns 0, or -1 (reported: nothing imported). */
+static int fresh_db_end(struct ctx *ctx, struct fresh_db *f, bool keep)
+{
+	int rc = 0;
+
+	/* The -wal of the temporary name would not follow the file. */
+	if (keep && ctx->db && db_import_settle(ctx->db) < 0) {
+		keep = false;
+		rc = -1;
+	}
+	db_close(ctx->db);
+	ctx->db = NULL;
+	ctx->settings_read = false;
+	ctx->db_path = f->final;
+	if (keep && link(f->tmp, f->final) < 0) {
+		/* A file system without hard links (FAT): renamed, unless the
+		 * database has appeared meanwhile. */
+		if (errno != EEXIST && !db_exists(f->final) && rename(f->tmp, f->final) == 0) {
+			free(f->tmp);
+			return 0;
+		}
+		report("cannot create database '%s': %s", f->final,
+		       errno == EEXIST ? "another program created it during the import; nothing "
+					 "imported: run the import again"
+				       : strerror(errno));
+		rc = -1;
+	}
+	remove_database_files(f->tmp);
+	free(f->tmp);
+	f->tmp = NULL;
+	return rc;
+}
+
 int cmd_import(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {{"update", no_argument, NULL, 'u'},
 					     {"dry-run", no_argument, NULL, 'n'},
 					     {NULL, 0, NULL, 0}};
 	struct tally t = {0};
+	struct fresh_db fresh = {NULL, NULL};
 	struct import_checks chk;
 	struct import_reader *r = NULL;
 	struct db_import *im;
@@ -219,8 +308,6 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	path = argv[optind];
-	if (!(staff = ctx_staff(ctx)))
-		return EXIT_FAIL;
 	/* The file first: a missing one must not create a database. */
 	if (strcmp(path, "-") == 0) {
 		fd = STDIN_FILENO;
@@ -231,13 +318,19 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 	} else {
 		t.name = path;
 	}
-	if (!ctx_db(ctx))
+	if (!ctx->db && ctx_db_path(ctx) && !db_exists(ctx->db_path) &&
+	    fresh_db_begin(ctx, &fresh) < 0)
+		goto out;
+	/* Who imports: the studio's settings may require a name (a new
+	 * database has the defaults). */
+	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		goto out;
 	if (date_now_utc(at) < 0) {
 		report("cannot read the clock");
 		goto out;
 	}
 	import_checks_init(&chk, ctx->settings.minimum_age, date_today_utc());
+	chk.settings = &ctx->settings;
 	if (!(r = import_reader_new(read_fd, &fd, READ_BUFFER))) {
 		report("out of memory");
 		goto out;
@@ -246,13 +339,16 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	ok = import_all(r, im, &chk, &t) == 0;
 	failed = t.unreadable || t.refused || (t.conflicts && !update);
-	if (db_import_end(im, ok && !failed && !dry_run) < 0 || !ok) {
+	if (db_import_end(im, ok && !failed && !dry_run) < 0 || !ok ||
+	    (fresh.tmp && fresh_db_end(ctx, &fresh, !failed && !dry_run) < 0)) {
 		printf("nothing imported\n");
 		goto out;
 	}
 	print_summary(&t, update, dry_run);
 	rc = failed ? EXIT_FAIL : EXIT_OK;
 out:
+	if (fresh.tmp)
+		fresh_db_end(ctx, &fresh, false);
 	import_reader_free(r);
 	if (fd > STDIN_FILENO)
 		close(fd);

@@ -65,8 +65,8 @@ static const char *const statement_sql[STATEMENTS] = {
 		   "(SELECT coalesce(max(id), 0) + 1 FROM temp.import_new_client))), "
 		   "?2, ?3, ?4, ?5, ?6, ?7)",
     [INTAKE_ADD] = "INSERT INTO intake (id, uuid, client_id, taken_at, staff, "
-		   "questionnaire_version, advice_version, acknowledged_sheet) "
-		   "VALUES (coalesce(?1, " NEXT_INTAKE_ID "), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		   "questionnaire_version, advice_version, acknowledged_sheet, revision) "
+		   "VALUES (coalesce(?1, " NEXT_INTAKE_ID "), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [ANSWERS_DEL] = "DELETE FROM answer WHERE intake_id = ?1",
     [SHEET_NEXT] = "SELECT coalesce(max(sheet), 0) + 1 FROM advice_sheet WHERE intake_id = ?1",
     [REVISE] = "UPDATE intake SET revision = revision + 1 WHERE id = ?1",
@@ -577,6 +577,15 @@ static int choose_client(struct db_import *im, struct intake *in)
 	return 0;
 }
 
+/* The revision of an intake on its advice sheet number `sheet`: each
+ * `edit` and `signoff` gives one more sheet and one more revision, so the
+ * sheet's number is the revision (export --client, FHIR's amended) the
+ * file does not carry. */
+static long long revision_of(const struct intake *in)
+{
+	return in->sheet > 1 ? in->sheet : 1;
+}
+
 static int import_new(struct db_import *im, struct intake *in, long long position)
 {
 	sqlite3_stmt *st = im->st[INTAKE_ADD];
@@ -601,10 +610,11 @@ static int import_new(struct db_import *im, struct intake *in, long long positio
 		sqlite3_bind_int64(st, 8, in->ack.sheet);
 	else
 		sqlite3_bind_null(st, 8);
+	in->revision = revision_of(in);
+	sqlite3_bind_int64(st, 9, in->revision);
 	if (run(st) < 0)
 		return -1;
 	in->id = sqlite3_last_insert_rowid(im->db->h);
-	in->revision = 1;
 	sqlite3_bind_int64(im->st[SEEN_PUT], 1, in->id);
 	sqlite3_bind_int64(im->st[SEEN_PUT], 2, position);
 	/* The sheet keeps its number, so that the acknowledgement names it;
@@ -645,4 +655,17 @@ int db_import_record(struct db_import *im, struct intake *in, long long position
 int db_import_erased(struct db_import *im, const char *uuid, char when[11])
 {
 	return db_intake_erased_on(im->db, uuid, when);
+}
+
+int db_import_settle(struct db *db)
+{
+	int log = -1, done = -1;
+
+	if (sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) !=
+		SQLITE_OK ||
+	    log != done) {
+		db_report(db, "cannot finish the new database");
+		return -1;
+	}
+	return 0;
 }

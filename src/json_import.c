@@ -14,6 +14,7 @@
 
 #include "advice.h"
 #include "flags.h"
+#include "fold.h"
 #include "questionnaire.h"
 #include "text.h"
 
@@ -246,6 +247,65 @@ static int read_record(struct import_reader *r, char *why, size_t whylen)
 	return 1;
 }
 
+/* A UTF-8 byte order mark (Notepad and PowerShell write one) at the start
+ * is skipped, with the blanks after it.  Returns as skip_blanks(): 1 with
+ * *c the next byte (not taken), 0 at the end of the file, -1 on a read
+ * error (errno).  Bytes that only begin like a mark are taken, and *c is
+ * then the mark's first byte: the file is not an export. */
+static int skip_byte_order_mark(struct import_reader *r, char *c)
+{
+	static const char bom[] = "\xef\xbb\xbf";
+
+	for (size_t k = 0; k < 3; k++) {
+		/* The three bytes may come in three reads (a pipe). */
+		int rc = fill(r);
+		if (rc <= 0)
+			return rc;
+		if (r->buf[r->at] != bom[k]) {
+			*c = bom[0]; /* its first bytes only: not an export */
+			return 1;
+		}
+		r->at++;
+	}
+	return skip_blanks(r, false, c);
+}
+
+/* Reads on until the buffer holds a whole line from r->at (or is full, or
+ * the file ends), keeping what it holds: a look at the first line.  A read
+ * error is left for the next fill() to meet again. */
+static void read_first_line(struct import_reader *r)
+{
+	while (!r->eof && r->have < r->size && !memchr(r->buf + r->at, '\n', r->have - r->at)) {
+		ssize_t n;
+		memmove(r->buf, r->buf + r->at, r->have - r->at);
+		r->have -= r->at;
+		r->at = 0;
+		do
+			n = r->read(r->arg, r->buf + r->have, r->size - r->have);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return;
+		r->have += (size_t)n;
+		r->eof = n == 0;
+	}
+}
+
+/* Whether the first line, as far as it fits the buffer, looks like the
+ * CSV that `export --format csv` writes (a header of names between
+ * commas). */
+static bool looks_like_csv(struct import_reader *r)
+{
+	const char *s, *nl;
+	size_t n;
+
+	read_first_line(r);
+	s = r->buf + r->at;
+	n = r->have - r->at;
+	if ((nl = memchr(s, '\n', n)))
+		n = (size_t)(nl - s);
+	return memchr(s, ',', n) || memchr(s, ';', n);
+}
+
 int import_reader_next(struct import_reader *r, const char **text, size_t *len, char *why,
 		       size_t whylen)
 {
@@ -265,6 +325,17 @@ int import_reader_next(struct import_reader *r, const char **text, size_t *len, 
 			return fail(r, why, whylen, "cannot read the file: %s", strerror(errno));
 		switch (r->state) {
 		case AT_START:
+			if (rc == 1 && c == '\xef' && (rc = skip_byte_order_mark(r, &c)) < 0)
+				return fail(r, why, whylen, "cannot read the file: %s",
+					    strerror(errno));
+			if (rc == 1 && (c == '\xff' || c == '\xfe'))
+				return fail(r, why, whylen,
+					    "UTF-16 text (as PowerShell 5 writes it): import reads "
+					    "UTF-8, as export writes it");
+			if (rc == 1 && c != '[' && c != '{' && looks_like_csv(r))
+				return fail(r, why, whylen,
+					    "looks like CSV; import reads the JSON export (export "
+					    "--format json or ndjson)");
 			if (rc == 0)
 				return fail(r, why, whylen,
 					    "the file is empty (an export is a JSON array, or one "
@@ -378,6 +449,7 @@ void import_checks_init(struct import_checks *c, int minimum_age, struct date to
 		       "room for every question");
 	c->minimum_age = minimum_age;
 	c->today = today;
+	c->settings = NULL;
 	memset(c->slot, -1, sizeof c->slot);
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		uint32_t h = hash(questionnaire[i].id) % sizeof c->slot;
@@ -901,10 +973,20 @@ static int check_gp_signoff(const cJSON *obj, const struct answers *a, char *why
 }
 
 /* A name of staff as --staff takes it: 1 to 100 characters without
- * control characters. */
+ * control characters; and not only blanks (no-break spaces and other
+ * Unicode spaces too), which name nobody.  Who the staff were cannot be
+ * checked otherwise: any name a studio used is theirs. */
 static bool staff_name(const char *s)
 {
-	return s && s[0] && !text_has_control(s, false) && text_codepoints(s) <= 100;
+	char *folded;
+	bool blank;
+
+	if (!s || !s[0] || text_has_control(s, false) || text_codepoints(s) > 100)
+		return false;
+	folded = fold_text(s);
+	blank = folded && !folded[0];
+	free(folded);
+	return !blank;
 }
 
 /* One line of text as the program stores it: not empty, trimmed, no
@@ -979,7 +1061,7 @@ static int take_acknowledgement(const cJSON *v, const struct import_checks *c, s
 	if (!cJSON_IsString(item[2]) || !staff_name(item[2]->valuestring)) {
 		snprintf(why, n,
 			 "acknowledgement.staff: must be 1 to 100 characters without control "
-			 "characters");
+			 "characters, not only blanks");
 		return -1;
 	}
 	if (!whole_number(item[3], &out->ack.sheet)) {
@@ -1021,7 +1103,8 @@ static int take_clearance(const cJSON *flag, const struct flag_rule *f, size_t i
 	}
 	if (!cJSON_IsString(item[3]) || !staff_name(item[3]->valuestring)) {
 		snprintf(why, n,
-			 "%s.cleared_by: must be 1 to 100 characters without control characters",
+			 "%s.cleared_by: must be 1 to 100 characters without control characters, "
+			 "not only blanks",
 			 path);
 		return -1;
 	}
@@ -1152,6 +1235,169 @@ static int take_derived(const cJSON *const *item, const struct import_checks *c,
 	return 0;
 }
 
+/* ---- what the record says the program did ---- */
+
+/* The advice items of a sheet are compared by id and, where this release
+ * holds the version's words, by text. */
+static const char *sheet_text(const struct advice_sheet *sheet, const char *id)
+{
+	for (size_t i = 0; i < sheet->count; i++)
+		if (strcmp(sheet->item[i].id, id) == 0)
+			return sheet->item[i].text;
+	return NULL;
+}
+
+static bool same_sheet(const struct advice_sheet *a, const struct advice_sheet *b, bool texts)
+{
+	if (a->count != b->count)
+		return false;
+	for (size_t i = 0; i < a->count; i++)
+		if (strcmp(a->item[i].id, b->item[i].id) != 0 ||
+		    (texts && strcmp(a->item[i].text, b->item[i].text) != 0))
+			return false;
+	return true;
+}
+
+/* Sets setting key of *s to the number of days a pause text states just
+ * before `what` ("(7 days before)"), when that is a value the setting
+ * takes (settings_set() checks it, as `config set` does). */
+static bool take_stated_days(const char *text, const char *what, const char *key,
+			     struct settings *s)
+{
+	const char *at = strstr(text, what), *p = at;
+	char days[4], why[160];
+
+	if (!at)
+		return false;
+	while (p > text && p[-1] >= '0' && p[-1] <= '9' && at - p < 3)
+		p--;
+	if (p == at || p == text || p[-1] != '(')
+		return false;
+	memcpy(days, p, (size_t)(at - p));
+	days[at - p] = '\0';
+	return settings_set(s, key, days, why, sizeof why) == SETTING_OK;
+}
+
+/* The first difference between the sheet given (have) and the one the
+ * rules give (want), as a reason. */
+static void sheet_difference(const struct advice_sheet *want, const struct advice_sheet *have,
+			     bool texts, const char *version, char *why, size_t n)
+{
+	for (size_t i = 0;; i++) {
+		const char *w = i < want->count ? want->item[i].id : NULL;
+		const char *h = i < have->count ? have->item[i].id : NULL;
+
+		if (w && h && strcmp(w, h) == 0) {
+			if (!texts || strcmp(want->item[i].text, have->item[i].text) == 0)
+				continue;
+			snprintf(why, n,
+				 "advice[%zu].text: not the words advice %s gives for %s with "
+				 "these answers",
+				 i, version, h);
+		} else if (h && !sheet_text(want, h)) {
+			snprintf(why, n,
+				 "advice[%zu]: advice %s does not give %s for these answers", i,
+				 version, h);
+		} else if (w && !sheet_text(have, w)) {
+			snprintf(why, n,
+				 "advice: %s is missing (advice %s gives it for these answers)", w,
+				 version);
+		} else if (w && h) {
+			snprintf(why, n, "advice[%zu]: must be %s, in the order advice %s gives", i,
+				 w, version);
+		} else {
+			snprintf(why, n, "advice: not as advice %s gives it", version);
+		}
+		return;
+	}
+}
+
+/* The advice must be what the rules of the record's advice_version give
+ * for its answers: ids and order for every version, and the words too for
+ * the version of this release (the only one whose words it holds).  The
+ * pause a sheet states was the studio's policy of its day: the sheet is
+ * worked out again with the days it states. */
+static int check_advice(const struct import_checks *c, const struct intake *in, char *why, size_t n)
+{
+	struct settings s = SETTINGS_DEFAULT;
+	struct advice_sheet want = {.count = 0};
+	const char *pause;
+	int texts, rc = 0;
+
+	if (c->settings)
+		s = *c->settings;
+	texts = advice_for_version(in->advice_version, &in->answers, &s, &want);
+	if (texts == 1 && !same_sheet(&want, &in->advice, true) &&
+	    (pause = sheet_text(&in->advice, "pause-topicals"))) {
+		struct settings then = s;
+		if (take_stated_days(pause, " days before)", "pause_days_before", &then) &&
+		    take_stated_days(pause, " days after)", "pause_days_after", &then) &&
+		    (then.pause_days_before != s.pause_days_before ||
+		     then.pause_days_after != s.pause_days_after)) {
+			s = then;
+			advice_sheet_clear(&want);
+			texts = advice_for_version(in->advice_version, &in->answers, &s, &want);
+		}
+	}
+	if (texts < 0) {
+		snprintf(why, n, texts == -1 ? "out of memory" : "advice_version: not known");
+		rc = -1;
+	} else if (!same_sheet(&want, &in->advice, texts == 1)) {
+		sheet_difference(&want, &in->advice, texts == 1, in->advice_version, why, n);
+		rc = -1;
+	}
+	advice_sheet_clear(&want);
+	return rc;
+}
+
+/* The acknowledgement is the client's: the name typed is theirs, as
+ * `acknowledge` takes it (fold_equal: case, accents and blanks aside). */
+static int check_acknowledgement_name(const struct intake *in, char *why, size_t n)
+{
+	if (!in->ack.sheet || acknowledgement_matches(in->ack.typed_name, &in->answers))
+		return 0;
+	snprintf(why, n,
+		 "acknowledgement.typed_name: not the client's name (client.first_name and "
+		 "last_name, as acknowledge takes it)");
+	return -1;
+}
+
+/* Nothing done to an intake is dated before it was taken: its
+ * acknowledgement and its flag clearances (UTC times of the same clock,
+ * so compared as they are). */
+static int check_times_after_intake(const struct intake *in, char *why, size_t n)
+{
+	if (in->ack.sheet && strcmp(in->ack.at, in->taken_at) < 0) {
+		snprintf(why, n, "acknowledgement.at: before the intake was taken (taken_at)");
+		return -1;
+	}
+	for (size_t i = 0; i < in->clearances; i++) {
+		if (strcmp(in->cleared[i].at, in->taken_at) < 0) {
+			snprintf(why, n,
+				 "flags: the clearance of %s is dated before the intake "
+				 "was taken (taken_at)",
+				 in->cleared[i].flag_id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What the record says the program worked out or saw happen, checked
+ * against the record itself; a refusal names the intake's uuid. */
+static int check_claims(const struct import_checks *c, const struct intake *in, char *why, size_t n)
+{
+	char reason[300];
+
+	if (check_advice(c, in, reason, sizeof reason) < 0 ||
+	    check_acknowledgement_name(in, reason, sizeof reason) < 0 ||
+	    check_times_after_intake(in, reason, sizeof reason) < 0) {
+		snprintf(why, n, "uuid %s: %s", in->uuid, reason);
+		return -1;
+	}
+	return 0;
+}
+
 static int take_record(const cJSON *root, const struct import_checks *c, struct intake *out,
 		       char *why, size_t n)
 {
@@ -1187,7 +1433,9 @@ static int take_record(const cJSON *root, const struct import_checks *c, struct 
 	}
 	staff = cJSON_IsString(item[K_STAFF]) ? item[K_STAFF]->valuestring : NULL;
 	if (!staff_name(staff)) {
-		snprintf(why, n, "staff: must be 1 to 100 characters without control characters");
+		snprintf(why, n,
+			 "staff: must be 1 to 100 characters without control characters, not only "
+			 "blanks");
 		return -1;
 	}
 	if (take_client(c, item[K_CLIENT], &out->client_id, raw, why, n) < 0 ||
@@ -1202,7 +1450,7 @@ static int take_record(const cJSON *root, const struct import_checks *c, struct 
 		snprintf(why, n, "out of memory");
 		return -1;
 	}
-	return 0;
+	return check_claims(c, out, why, n);
 }
 
 int import_record_parse(const char *text, size_t len, const struct import_checks *c,

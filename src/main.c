@@ -159,7 +159,10 @@ static const struct command commands[] = {
 	  "\n"
 	  "Records are matched by uuid, so importing a file twice adds nothing the\n"
 	  "second time. An intake and its client keep their numbers when those are\n"
-	  "free. Every problem is reported by record and field. See docs/import.md.\n" },
+	  "free. Every problem is reported by record and field. The advice must be\n"
+	  "what the rules of its version give for the answers, the acknowledgement\n"
+	  "must name the client. A new database is made only by an import that\n"
+	  "succeeds. See docs/import.md.\n" },
 	{ "erase", cmd_erase, "smp-intake erase CLIENT_ID [--yes]",
 	  "erase a client and everything stored about them (the right to erasure)",
 	  "  CLIENT_ID  the client number (see `find`)\n"

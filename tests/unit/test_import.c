@@ -140,7 +140,14 @@ static void test_scan_refusals(void **state)
 	    {LIT(""), 0, "the file is empty"},
 	    {LIT(" \n\t"), 0, "the file is empty"},
 	    {LIT("x"), 0, "not an export"},
-	    {LIT("\xef\xbb\xbf[]"), 0, "not an export"},
+	    /* A byte order mark alone, or only its first bytes. */
+	    {LIT("\xef\xbb\xbf"), 0, "the file is empty"},
+	    {LIT("\xef\xbb\xbf \r\n"), 0, "the file is empty"},
+	    {LIT("\xef\xbb[]"), 0, "not an export"},
+	    {LIT("\xef\xbb\xbf\xef\xbb\xbf[]"), 0, "not an export"},
+	    /* What PowerShell 5 gives. */
+	    {LIT("\xff\xfe[\0]\0"), 0, "UTF-16 text"},
+	    {LIT("\xfe\xff\0[\0]"), 0, "UTF-16 text"},
 	    {LIT("["), 0, "the file ends before the closing ]"},
 	    {LIT("[{\"a\":1}"), 1, "after record 1: the file ends before the closing ]"},
 	    {LIT("[{\"a\":1},"), 1, "after record 1: the file ends after a comma"},
@@ -175,13 +182,35 @@ static void test_scan_refusals(void **state)
 	}
 }
 
+/* A CSV file is named as such, read through a buffer that holds its first
+ * line however slowly the bytes come (a pipe). */
+static void test_scan_csv(void **state)
+{
+	(void)state;
+	static const char *const csv[] = {"id,uuid,taken_at\r\n1,9e13,2026\r\n",
+					  "\xef\xbb\xbfid;uuid\n", "id,uuid"};
+	char why[200];
+
+	for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++) {
+		for (size_t step = 1; step <= 8; step++) {
+			assert_int_equal(
+			    read_all(csv[i], strlen(csv[i]), 64, step, NULL, 0, why, sizeof why),
+			    -1);
+			assert_string_equal(why, "looks like CSV; import reads the JSON export "
+						 "(export --format json or ndjson)");
+		}
+	}
+}
+
 static void test_scan_empty_exports(void **state)
 {
 	(void)state;
-	static const char *const empty[] = {"[]", " [ \n ] \n", "[]\r\n"};
+	/* A byte order mark (Notepad, PowerShell) is skipped. */
+	static const char *const empty[] = {"[]", " [ \n ] \n", "[]\r\n", "\xef\xbb\xbf[]",
+					    "\xef\xbb\xbf\r\n[]\r\n"};
 	char why[200];
 
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++)
 		for (size_t b = 0; b < N_SIZES; b++)
 			assert_int_equal(read_all(empty[i], strlen(empty[i]), sizes[b], 3, NULL, 0,
 						  why, sizeof why),
@@ -323,7 +352,10 @@ static cJSON *good_record(void)
 		 "\"obtained\",\"gp_name\":\"Dr Patel\",\"gp_signoff_date\":\"%s\","
 		 "\"wants_root_cause_help\":false,\"planned_session_date\":\"%s\"},\"advice\":"
 		 "[{\"id\":\"smp-cosmetic-only\",\"text\":\"SMP is cosmetic.\"},{\"id\":"
-		 "\"gp-signoff\",\"text\":\"Ask your GP.\"}],\"gp_signoff\":{\"status\":"
+		 "\"treatments-compatible\",\"text\":\"Carry on.\"},{\"id\":"
+		 "\"gp-signoff\",\"text\":\"Ask your GP.\"},{\"id\":\"tell-artist\","
+		 "\"text\":\"Tell us.\"},{\"id\":\"pause-topicals\",\"text\":\"Pause.\"}],"
+		 "\"gp_signoff\":{\"status\":"
 		 "\"obtained\",\"gp_name\":\"Dr Patel\",\"date\":\"%s\"}}",
 		 taken, since, signed_on, planned, signed_on);
 	root = cJSON_Parse(text);
@@ -357,9 +389,9 @@ static void test_record_good(void **state)
 	/* Free text is kept as written, blanks and line breaks included. */
 	assert_string_equal(answers_get(&in.answers, "hair_loss_notes"), " crown\nthin ");
 	assert_null(answers_get(&in.answers, "propecia_form"));
-	assert_int_equal(in.advice.count, 2);
-	assert_string_equal(in.advice.item[1].id, "gp-signoff");
-	assert_string_equal(in.advice.item[1].text, "Ask your GP.");
+	assert_int_equal(in.advice.count, 5);
+	assert_string_equal(in.advice.item[2].id, "gp-signoff");
+	assert_string_equal(in.advice.item[2].text, "Ask your GP.");
 	/* No questionnaire_version: an export of release 0.1.0, of 2026.1. */
 	assert_string_equal(in.questionnaire_version, "2026.1");
 	assert_string_equal(in.advice_version, "2026.1");
@@ -851,6 +883,168 @@ static void test_record_reads_the_export_back(void **state)
 	free(text);
 }
 
+/* What a record says the program did is checked against the record:
+ * the advice's rules (ids and order; the words of this release's
+ * version), the acknowledgement's name, nothing dated before the intake,
+ * staff names that name someone.  Each refusal names the uuid. */
+static void test_record_claims(void **state)
+{
+	(void)state;
+	char before[40], early[40];
+
+	day(before, -11);
+	strcat(before, "T10:00:00Z");
+	day(early, -10);
+	strcat(early, "T09:59:59Z");
+	char before_json[48], early_json[48];
+	snprintf(before_json, sizeof before_json, "\"%s\"", before);
+	snprintf(early_json, sizeof early_json, "\"%s\"", early);
+	const struct refusal of_2026_1[] = {
+	    {"advice",
+	     "[{\"id\":\"smp-cosmetic-only\",\"text\":\"a\"},{\"id\":\"treatments-"
+	     "compatible\",\"text\":\"b\"},{\"id\":\"tell-artist\",\"text\":\"c\"},"
+	     "{\"id\":\"pause-topicals\",\"text\":\"d\"}]",
+	     "uuid 9e1383b2-4009-4a81-8291-00932e028eca: advice: gp-signoff is missing (advice "
+	     "2026.1 gives it for these answers)",
+	     NULL},
+	    {"advice.1.id", "\"root-cause\"",
+	     "uuid 9e1383b2-4009-4a81-8291-00932e028eca: advice[1]: advice 2026.1 does not give "
+	     "root-cause for these answers",
+	     NULL},
+	    {"advice.2.id", "\"tell-artist\"",
+	     "uuid 9e1383b2-4009-4a81-8291-00932e028eca: advice: gp-signoff is missing", NULL},
+	    {"advice",
+	     "[{\"id\":\"smp-cosmetic-only\",\"text\":\"a\"},{\"id\":\"gp-signoff\","
+	     "\"text\":\"b\"},{\"id\":\"treatments-compatible\",\"text\":\"c\"},"
+	     "{\"id\":\"tell-artist\",\"text\":\"d\"},{\"id\":\"pause-topicals\","
+	     "\"text\":\"e\"}]",
+	     "uuid 9e1383b2-4009-4a81-8291-00932e028eca: advice[1]: must be "
+	     "treatments-compatible, in the order advice 2026.1 gives",
+	     NULL},
+	    {"staff", "\" \"", "staff: must be 1 to 100 characters", NULL},
+	    {"staff", "\"\xc2\xa0\xe3\x80\x80\"", "staff: must be 1 to 100 characters", NULL},
+	};
+	const struct refusal of_2026_2[] = {
+	    {"acknowledgement.typed_name", "\"Mickey Mouse\"",
+	     "uuid 9e1383b2-4009-4a81-8291-00932e028eca: acknowledgement.typed_name: not the "
+	     "client's name",
+	     "Mickey"},
+	    {"acknowledgement.typed_name", "\"Zo\xc3\xab\"",
+	     "uuid 9e1383b2-4009-4a81-8291-00932e028eca: acknowledgement.typed_name: not the "
+	     "client's name",
+	     NULL},
+	    {"acknowledgement.at", before_json,
+	     "uuid 9e1383b2-4009-4a81-8291-00932e028eca: acknowledgement.at: before the intake",
+	     NULL},
+	    {"acknowledgement.at", early_json,
+	     "uuid 9e1383b2-4009-4a81-8291-00932e028eca: acknowledgement.at: before the intake",
+	     NULL},
+	    {"flags.1.cleared_at", before_json,
+	     "uuid 9e1383b2-4009-4a81-8291-00932e028eca: flags: the clearance of flag-keloid is "
+	     "dated before the intake",
+	     NULL},
+	    {"acknowledgement.staff", "\"\xe2\x80\x83\"", "acknowledgement.staff: must be", NULL},
+	    {"flags.1.cleared_by", "\"  \"", "flags[1].cleared_by: must be", NULL},
+	};
+
+	expect_refusals(of_2026_1, sizeof of_2026_1 / sizeof of_2026_1[0], good_record);
+	expect_refusals(of_2026_2, sizeof of_2026_2 / sizeof of_2026_2[0], good_record_2026_2);
+}
+
+/* This release's advice is worked out again, words and all: a reworded
+ * item under a real rule id is refused; a pause of other days than the
+ * studio's (its policy when the sheet was given) is taken as stated. */
+static void test_record_advice_words(void **state)
+{
+	(void)state;
+	struct intake in = {0}, back;
+	struct settings then = SETTINGS_DEFAULT;
+	char why[400], taken[32], planned[11];
+	char *text;
+	cJSON *root;
+
+	day(taken, -1);
+	strcat(taken, "T12:00:00Z");
+	day(planned, 20);
+	in.id = 2;
+	in.client_id = 2;
+	strcpy(in.uuid, "703f2271-9e13-4f9b-a0b0-b407d72c4e25");
+	in.taken_at = strdup(taken);
+	in.staff = strdup("Kim");
+	const char *pairs[] = {"consent_storage=yes",
+			       "first_name=Ana",
+			       "last_name=Silva",
+			       "date_of_birth=1985-07-23",
+			       "uses_rogaine=yes",
+			       "rogaine_form=foam",
+			       "uses_propecia=no",
+			       "uses_other_topical=no",
+			       "uses_other_medical=no",
+			       "gp_discussed=no",
+			       "scalp_conditions=none",
+			       "keloid_history=no",
+			       "blood_thinners=no",
+			       "allergies=no",
+			       "pregnant_or_breastfeeding=no",
+			       "wants_root_cause_help=no",
+			       NULL,
+			       NULL};
+	char planned_pair[40];
+	snprintf(planned_pair, sizeof planned_pair, "planned_session_date=%s", planned);
+	pairs[16] = planned_pair;
+	fill(&in.answers, pairs);
+	then.pause_days_before = 10;
+	then.pause_days_after = 3;
+	assert_int_equal(advice_for_answers(&in.answers, &then, &in.advice), 0);
+	in.sheet = 1;
+	text = json_intake(&in);
+	assert_non_null(text);
+	/* Given when the studio paused 10 and 3 days, read where it is 7 and 7. */
+	assert_int_equal(parse_text(text, strlen(text), &back, why, sizeof why), 0);
+	intake_clear(&back);
+	/* A pause no studio may set (at most 60 days) is not the studio's. */
+	root = cJSON_Parse(text);
+	assert_non_null(root);
+	{
+		cJSON *pause =
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "advice"), 3);
+		char *words = strdup(cJSON_GetObjectItemCaseSensitive(pause, "text")->valuestring);
+		char *at = strstr(words, "(10 days before)");
+		assert_non_null(at);
+		memcpy(at, "(99", 3);
+		cJSON_ReplaceItemInObjectCaseSensitive(pause, "text", cJSON_CreateString(words));
+		free(words);
+		char *changed = cJSON_PrintUnformatted(root);
+		assert_int_equal(parse_text(changed, strlen(changed), &back, why, sizeof why), -1);
+		assert_non_null(strstr(why, "advice[3].text: not the words"));
+		intake_clear(&back);
+		free(changed);
+		cJSON_Delete(root);
+	}
+	/* "No need to see your GP" under the gp-signoff rule. */
+	root = cJSON_Parse(text);
+	assert_non_null(root);
+	set_path(root, "advice.1.text", "\"No need to see your GP: safe to proceed.\"");
+	free(text);
+	text = cJSON_PrintUnformatted(root);
+	assert_int_equal(parse_text(text, strlen(text), &back, why, sizeof why), -1);
+	assert_string_equal(why,
+			    "uuid 703f2271-9e13-4f9b-a0b0-b407d72c4e25: advice[1].text: not the "
+			    "words advice " ADVICE_VERSION " gives for gp-signoff with these "
+			    "answers");
+	intake_clear(&back);
+	free(text);
+	/* The GP's item dropped. */
+	cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(root, "advice"), 1);
+	text = cJSON_PrintUnformatted(root);
+	assert_int_equal(parse_text(text, strlen(text), &back, why, sizeof why), -1);
+	assert_non_null(strstr(why, "advice: gp-signoff is missing"));
+	intake_clear(&back);
+	free(text);
+	cJSON_Delete(root);
+	intake_clear(&in);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -865,6 +1059,7 @@ int main(void)
 	    cmocka_unit_test(test_scan_strings_with_brackets_and_escapes),
 	    cmocka_unit_test(test_scan_refusals),
 	    cmocka_unit_test(test_scan_empty_exports),
+	    cmocka_unit_test(test_scan_csv),
 	    cmocka_unit_test(test_scan_nesting_limit),
 	    cmocka_unit_test(test_scan_record_size_limit),
 	    cmocka_unit_test(test_scan_read_error),
@@ -874,6 +1069,8 @@ int main(void)
 	    cmocka_unit_test(test_record_2026_2_refusals),
 	    cmocka_unit_test(test_record_text_refusals),
 	    cmocka_unit_test(test_record_reads_the_export_back),
+	    cmocka_unit_test(test_record_claims),
+	    cmocka_unit_test(test_record_advice_words),
 	};
 	return cmocka_run_group_tests_name("import", tests, setup, NULL);
 }
