@@ -5,6 +5,11 @@
 
 #include <stdbool.h>
 
+/* The longest line read, in bytes, without its line end: a terminal
+ * refuses a longer one and asks again; through a pipe it ends the input
+ * (an error).  Far above the longest answer (4000 characters). */
+#define PROMPT_LINE_MAX 65536
+
 enum prompt_result {
 	PROMPT_LINE,        /* *line holds what was typed (allocated) */
 	PROMPT_EOF,         /* Ctrl-D on an empty line, or end of input */
