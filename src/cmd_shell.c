@@ -246,9 +246,9 @@ static int ask_desk(struct ctx *ctx, struct menu *m)
 			return -1;
 		}
 		name = text_trim(line);
-		if (!*name && login && !required && ctx_staff_valid(login))
+		if (text_is_blank(name) && login && !required && ctx_staff_valid(login))
 			name = (char *)login;
-		if (!*name)
+		if (text_is_blank(name))
 			report("type your name: this studio records who did what");
 		else if (!ctx_staff_valid(name))
 			report("a staff name is 1 to 100 characters of text without control characters");

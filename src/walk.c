@@ -175,7 +175,7 @@ static int kept_answer(const struct question *q, const char *kept, const char *i
 		return -1;
 	}
 	text_trim(s);
-	if (s[0] == '\0' && kept) {
+	if (text_is_blank(s) && kept) {
 		*value = strdup(kept);
 		rc = *value ? 1 : -1;
 		if (rc < 0)
@@ -200,7 +200,7 @@ static int answer_again(const struct question *q, const char *input, char **valu
 	size_t blank = strspn(input, " \t\n");
 
 	*value = NULL;
-	if (input[blank] == '\0') {
+	if (text_is_blank(input)) {
 		snprintf(why, whylen, "last time's answer is shown, but this must be answered again%s",
 			 q->required ? "" : " (- for none)");
 		return -1;
