@@ -191,25 +191,43 @@ static size_t drop_nul(char *line, size_t len)
 	return out;
 }
 
-/* Reads one line of at most PROMPT_LINE_MAX bytes (its end aside) into
- * *line; a longer one is refused as soon as the limit is passed, so that
- * endless input (`new < /dev/zero`) cannot fill the memory. */
+/* Reads one line into *line, keeping at most PROMPT_LINE_MAX + 1 bytes
+ * of it as it reads: the rest of a longer line is read and thrown away,
+ * so the line comes back cut, too long for any answer, and the next line
+ * is read as the next answer.  A line that has not ended after
+ * PROMPT_INPUT_MAX bytes (`new < /dev/zero`) ends the input: an error. */
 static enum prompt_result read_pipe(char **line)
 {
-	size_t n = 0;
+	size_t n = 0, total = 0, cap = 128;
+	char *grown;
 	int c;
 
-	if (!(*line = malloc(PROMPT_LINE_MAX + 3))) {
+	if (!(*line = malloc(cap))) {
 		report("out of memory");
 		return PROMPT_ERROR;
 	}
 	errno = 0;
-	while ((c = getc(stdin)) != EOF) {
-		if (n == PROMPT_LINE_MAX + 2)
-			goto too_long; /* its line end would have come by now */
+	while ((c = getc(stdin)) != EOF && c != '\n') {
+		if (++total > PROMPT_INPUT_MAX) {
+			free(*line);
+			*line = NULL;
+			report("a line of input is longer than %d MiB; nothing more is read",
+			       PROMPT_INPUT_MAX >> 20);
+			return PROMPT_ERROR;
+		}
+		if (n == PROMPT_LINE_MAX + 2) /* + 2: a CR to drop, or one byte too many */
+			continue;
+		if (n + 1 == cap) {
+			cap = cap * 2 > PROMPT_LINE_MAX + 3 ? PROMPT_LINE_MAX + 3 : cap * 2;
+			if (!(grown = realloc(*line, cap))) {
+				free(*line);
+				*line = NULL;
+				report("out of memory");
+				return PROMPT_ERROR;
+			}
+			*line = grown;
+		}
 		(*line)[n++] = (char)c;
-		if (c == '\n')
-			break;
 	}
 	if (c == EOF && ferror(stdin) && errno != EINTR) {
 		free(*line);
@@ -217,25 +235,17 @@ static enum prompt_result read_pipe(char **line)
 		report("cannot read standard input: %s", strerror(errno));
 		return PROMPT_ERROR;
 	}
-	if (c == EOF && n == 0) {
+	if (c == EOF && total == 0) {
 		free(*line);
 		*line = NULL;
 		return PROMPT_EOF;
 	}
-	if (n > 0 && (*line)[n - 1] == '\n')
-		n--;
-	if (n > 0 && (*line)[n - 1] == '\r')
+	if (n > 0 && (*line)[n - 1] == '\r' && n == total)
 		n--;
 	if (n > PROMPT_LINE_MAX)
-		goto too_long;
+		n = PROMPT_LINE_MAX + 1;
 	drop_nul(*line, n);
 	return PROMPT_LINE;
-too_long:
-	free(*line);
-	*line = NULL;
-	report("a line of input is longer than %d bytes, the limit; nothing more is read",
-	       PROMPT_LINE_MAX);
-	return PROMPT_ERROR;
 }
 
 enum prompt_result prompt_read(const char *prompt, const char *const *completions, char **line)

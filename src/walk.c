@@ -98,11 +98,14 @@ static void build_prompt(const struct question *q, const char *kept, const char 
 	free(shown);
 }
 
-/* Joins lines ending in a backslash (free-text notes may span lines). */
+/* Joins lines ending in a backslash (free-text notes may span lines).
+ * As prompt_read() bounds a line, the note keeps at most PROMPT_LINE_MAX
+ * + 1 bytes (too long for any answer), and one that goes on past
+ * PROMPT_INPUT_MAX bytes ends the input. */
 static enum prompt_result read_notes(const char *prompt, char **out)
 {
 	char *text = NULL, *line;
-	size_t len = 0;
+	size_t len = 0, total = 0;
 	enum prompt_result r;
 
 	for (const char *p = prompt;; p = "... ") {
@@ -114,6 +117,15 @@ static enum prompt_result read_notes(const char *prompt, char **out)
 		bool more = n > 0 && line[n - 1] == '\\';
 		if (more)
 			line[--n] = '\0';
+		if ((total += n + 2) > PROMPT_INPUT_MAX) { /* + its \ and line end */
+			free(line);
+			free(text);
+			report("a note is longer than %d MiB; nothing more is read",
+			       PROMPT_INPUT_MAX >> 20);
+			return PROMPT_ERROR;
+		}
+		if (len + n > PROMPT_LINE_MAX)
+			n = len > PROMPT_LINE_MAX ? 0 : PROMPT_LINE_MAX + 1 - len;
 		char *grown = realloc(text, len + n + 2);
 		if (!grown) {
 			free(line);
@@ -124,7 +136,7 @@ static enum prompt_result read_notes(const char *prompt, char **out)
 		text = grown;
 		memcpy(text + len, line, n);
 		len += n;
-		if (more)
+		if (more && len <= PROMPT_LINE_MAX)
 			text[len++] = '\n';
 		text[len] = '\0';
 		free(line);
