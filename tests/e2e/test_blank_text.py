@@ -7,7 +7,7 @@ exported as a name or a note, which FHIR validators refuse."""
 import json
 import os
 
-from harness import IntakeTest, base_answers, pipe_lines
+from harness import WRAPPER, IntakeTest, base_answers, pipe_lines
 
 NBSP = "\u00a0"
 BLANKS = ["\u00a0", "\u2003\u3000", "\u202f\u205f", "\ufeff", " \u200b\u00a0\t"]
@@ -19,7 +19,7 @@ class BlankAnswers(IntakeTest):
                              intake_id))
 
     def test_a_blank_required_name_is_refused_through_the_pipe(self):
-        for blank in BLANKS:
+        for blank in BLANKS if not WRAPPER else BLANKS[-1:]:  # a sample under valgrind
             with self.subTest(blank=blank):
                 p = self.run_cmd("new", input=pipe_lines(base_answers(last_name=blank)))
                 self.assertEqual(p.returncode, 1)
@@ -157,10 +157,10 @@ class BlankImport(IntakeTest):
         def staff(r):
             r["staff"] = "\u00a0"
 
-        for change, field in ((note, "answers.hair_loss_notes"), (name, "client.last_name"),
-                              (trailing, "client.last_name"),
-                              (ack_name, "acknowledgement"), (ack_staff, "acknowledgement"),
-                              (reason, "flags"), (staff, "staff")):
+        cases = ((note, "answers.hair_loss_notes"), (name, "client.last_name"),
+                 (trailing, "client.last_name"), (ack_name, "acknowledgement"),
+                 (ack_staff, "acknowledgement"), (reason, "flags"), (staff, "staff"))
+        for change, field in cases if not WRAPPER else cases[::3]:
             with self.subTest(change=change.__name__):
                 why = self.refused(change)
                 self.assertIn(field, why)
