@@ -44,7 +44,8 @@ class MenuHistory(MenuTest):
             "acknowledge 1 --nam 'Quillon Vexmartin'",    # the name dropped
             'clear-flag 1 flag-keloid --rea "Dr Ostrander saw it"',
             "export --out=Vexmartin.json --for",          # refused: not kept
-            "export -oVexmartin.json --form csv",
+            # (a folder that is not there: the export writes no file)
+            "export -o%s/none/Vexmartin.json --form csv" % self.tmp,
             "signoff 1 --stat obtained --gp=Dr\\ Lindqvist --ref LTR-7 --da 2026-11-01",
             "Quillon Vexmartin",                           # a name at the prompt
             "show Vexmartin",                              # not an intake number
@@ -61,6 +62,7 @@ class MenuHistory(MenuTest):
         self.assertEqual(self.history(child, lines, len(kept) + 1), kept + kept[-1:])
         # Nothing of the session is in a file.
         self.quit(child)
+        self.assertFalse(os.path.exists("Vexmartin.json"))
         for rel in home_files(self.tmp):
             self.assertNotIn("hist", rel.lower())
             if rel.startswith("intake.db"):
