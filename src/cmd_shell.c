@@ -586,7 +586,8 @@ static void remember(const char *line)
 	if (!copy)
 		return;
 	n = split(copy, words);
-	if (n > 0 && (kept = calloc(1, 6 * strlen(line) + 64))) {
+	/* Room for every word quoted, and every option written out in full. */
+	if (n > 0 && (kept = calloc(1, 6 * strlen(line) + 64 * (SHELL_ARGS_MAX + 1)))) {
 		strcpy(kept, words[0]);
 		if (strcmp(words[0], "help") == 0 || strcmp(words[0], "?") == 0) {
 			keep = n == 1 || (n == 2 && (command_lookup(words[1]) || menu_own_word(words[1])));
