@@ -32,10 +32,12 @@
 #define FHIR_ACKNOWLEDGEMENT_URL FHIR_BASE "StructureDefinition/acknowledgement"
 #define FHIR_FLAG_CLEARANCE_URL  FHIR_BASE "StructureDefinition/flag-clearance"
 
-/* The Questionnaire resource of our questions, indented for reading, with
- * a final newline.  Returns allocated memory the caller frees, or NULL
- * (errno ENOMEM) when out of memory. */
-char *fhir_questionnaire(void);
+/* The Questionnaire resource of our questions as questionnaire version
+ * `version` asked them (a known version, questionnaire_version_known();
+ * NULL: the current one), indented for reading, with a final newline.
+ * Returns allocated memory the caller frees, or NULL (errno ENOMEM) when
+ * out of memory. */
+char *fhir_questionnaire(const char *version);
 
 /* A collection Bundle written to f in three steps: fhir_bundle_begin()
  * with the time of the export (UTC, YYYY-MM-DDTHH:MM:SSZ), then

@@ -5,6 +5,18 @@
 
 #include <stdbool.h>
 
+/* The most of a line that is read into memory, in bytes, without its line
+ * end; far above the longest answer (4000 characters).  At a terminal a
+ * longer line is refused (one line) and the prompt asked again; through a
+ * pipe it comes back cut to PROMPT_LINE_MAX + 1 bytes (too long for any
+ * answer), the rest of it read and thrown away. */
+#define PROMPT_LINE_MAX 65536
+
+/* Through a pipe, a line that has not ended after this many bytes ends
+ * the input (PROMPT_ERROR, reported): endless input such as /dev/zero
+ * stops at once.  As much as an --answers file may hold. */
+#define PROMPT_INPUT_MAX (16 << 20)
+
 enum prompt_result {
 	PROMPT_LINE,        /* *line holds what was typed (allocated) */
 	PROMPT_EOF,         /* Ctrl-D on an empty line, or end of input */
@@ -18,7 +30,8 @@ bool prompt_interactive(void);
 /* Reads one line.  At a terminal, shows prompt and offers completions
  * (NULL-ended, may be NULL) on Tab; nothing typed goes into the history.
  * Through a pipe, no prompt is written.  NUL bytes are dropped, and the
- * line end (\n or \r\n) removed.  The caller frees *line. */
+ * line end (\n or \r\n) removed.  Lines are bounded as PROMPT_LINE_MAX
+ * and PROMPT_INPUT_MAX say.  The caller frees *line. */
 enum prompt_result prompt_read(const char *prompt, const char *const *completions, char **line);
 
 /* Called on Tab with the whole line and the offset where the word being

@@ -85,7 +85,15 @@ char *text_fit(const char *s, int cols);
  * when out of memory. */
 char *text_join(const char *a, const char *sep, const char *b);
 
-/* Removes leading and trailing spaces and tabs in place; returns s. */
+/* Removes leading and trailing tabs and spaces of any width (Unicode's
+ * space separators: no-break spaces, U+2000 to U+200A, U+3000...) in
+ * place; returns s. */
 char *text_trim(char *s);
+
+/* True when s is empty or holds nothing visible: only white space
+ * (Unicode's White_Space: spaces of any width, tabs, line breaks) and
+ * invisible characters (Default_Ignorable_Code_Point: U+200B, U+FEFF...).
+ * Such a text counts as empty wherever a text is asked for. */
+bool text_is_blank(const char *s);
 
 #endif

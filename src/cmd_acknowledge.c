@@ -59,7 +59,7 @@ int acknowledgement_given(const char *typed, const struct answers *a, const char
 		report("out of memory");
 		return -1;
 	}
-	if (!*text_trim(copy))
+	if (text_is_blank(text_trim(copy)))
 		rc = 0;
 	else
 		rc = acknowledgement_check(copy, a, then) < 0 ? -1
@@ -125,7 +125,7 @@ int acknowledgement_ask(struct ctx *ctx, struct intake *in)
 		enum prompt_result r = prompt_read("Client's full name (Enter: not now): ", NULL, &line);
 		if (r == PROMPT_ERROR)
 			return -1;
-		if (r != PROMPT_LINE || !*text_trim(line))
+		if (r != PROMPT_LINE || text_is_blank(text_trim(line)))
 			break;
 		if (acknowledgement_matches(line, &in->answers)) {
 			rc = 0;
@@ -192,7 +192,7 @@ int cmd_acknowledge(struct ctx *ctx, int argc, char **argv)
 	}
 	if (!name) {
 		enum prompt_result r = prompt_read("", NULL, &line);
-		if (r != PROMPT_LINE || !*text_trim(line)) {
+		if (r != PROMPT_LINE || text_is_blank(text_trim(line))) {
 			if (r != PROMPT_ERROR)
 				report("acknowledge: no name given (one line: the client's full name, "
 				       "or --name)");

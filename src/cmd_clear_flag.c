@@ -58,7 +58,7 @@ int cmd_clear_flag(struct ctx *ctx, int argc, char **argv)
 		report("clear-flag: no flag '%.40s'; the flags are %s", argv[optind + 1], ids);
 		goto out;
 	}
-	if (!reason || !*text_trim(reason)) {
+	if (!reason || text_is_blank(text_trim(reason))) {
 		report("clear-flag: --reason TEXT is required: say why the flag can be cleared");
 		goto out;
 	}

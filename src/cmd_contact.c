@@ -73,7 +73,7 @@ static int ask(struct field *f, const struct answers *now)
 				free(line);
 				return 1;
 			}
-			if (!*text_trim(line))
+			if (text_is_blank(text_trim(line)))
 				break;
 			if (field_check(&f[i], line, why, sizeof why) == 0)
 				break;

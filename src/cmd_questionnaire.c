@@ -56,18 +56,26 @@ static void print_condition(const struct condition *c)
 
 /* One block per question: id, type, required or optional, default; the
  * prompt; the choices; when it is asked. */
-static void print_text(void)
+static void print_text(const char *version)
 {
+	size_t count = 0, n = 0;
+
+	for (size_t i = 0; i < questionnaire_count; i++)
+		count += question_asked_in(&questionnaire[i], version);
 	printf("smp-intake questionnaire, version %s: %zu questions, in the order asked\n",
-	       QUESTIONNAIRE_VERSION, questionnaire_count);
+	       version, count);
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		const struct question *q = &questionnaire[i];
+		const char *label = question_label_at(q, version);
 
-		printf("\n%2zu. %s: %s, %s", i + 1, q->id, type_name(q->type),
+		if (!question_asked_in(q, version))
+			continue;
+		printf("\n%2zu. %s: %s, %s", ++n, q->id, type_name(q->type),
 		       q->required ? "required" : "optional");
 		if (q->def)
 			printf(", default %s", q->def);
-		printf("\n    %s\n", q->prompt);
+		/* A question reworded since: the label it had then. */
+		printf("\n    %s\n", strcmp(label, q->label) == 0 ? q->prompt : label);
 		if (q->type == Q_CHOICE) {
 			fputs(q->several ? "    choices (several, comma-separated):" : "    choices:",
 			      stdout);
@@ -83,8 +91,9 @@ static void print_text(void)
 int cmd_questionnaire(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
+					      { "version", required_argument, NULL, 'v' },
 					      { NULL, 0, NULL, 0 } };
-	const char *format = "text";
+	const char *format = "text", *version = QUESTIONNAIRE_VERSION;
 	char *text;
 	int c;
 
@@ -94,6 +103,8 @@ int cmd_questionnaire(struct ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		if (c == 'f')
 			format = optarg;
+		else if (c == 'v')
+			version = optarg;
 		else
 			return command_bad_option("questionnaire", argc, argv);
 	}
@@ -101,15 +112,25 @@ int cmd_questionnaire(struct ctx *ctx, int argc, char **argv)
 		report("questionnaire takes no arguments besides its options");
 		return EXIT_USAGE;
 	}
+	if (!questionnaire_version_known(version)) {
+		char known[120];
+		size_t used = 0;
+		known[0] = '\0';
+		for (size_t i = 0; questionnaire_versions[i] && used < sizeof known; i++)
+			used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
+						 i ? ", " : "", questionnaire_versions[i]);
+		report("questionnaire: no version '%.20s' (the versions are %s)", version, known);
+		return EXIT_USAGE;
+	}
 	if (strcmp(format, "text") == 0) {
-		print_text();
+		print_text(version);
 		return EXIT_OK;
 	}
 	if (strcmp(format, "fhir") != 0) {
 		report("questionnaire: unknown format '%.40s' (text or fhir)", format);
 		return EXIT_USAGE;
 	}
-	if (!(text = fhir_questionnaire())) {
+	if (!(text = fhir_questionnaire(version))) {
 		report("out of memory while writing the questionnaire");
 		return EXIT_FAIL;
 	}

@@ -1,5 +1,7 @@
 /* cmd_shell.c - the menu a person gets from `smp-intake` alone at a
  * terminal: the same commands as the command line, one per line. */
+#include <ctype.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,9 +248,9 @@ static int ask_desk(struct ctx *ctx, struct menu *m)
 			return -1;
 		}
 		name = text_trim(line);
-		if (!*name && login && !required && ctx_staff_valid(login))
+		if (text_is_blank(name) && login && !required && ctx_staff_valid(login))
 			name = (char *)login;
-		if (!*name)
+		if (text_is_blank(name))
 			report("type your name: this studio records who did what");
 		else if (!ctx_staff_valid(name))
 			report("a staff name is 1 to 100 characters of text without control characters");
@@ -271,9 +273,13 @@ static void print_database(struct ctx *ctx)
 	putchar('\n');
 }
 
-/* Splits line in place on blanks; "double quotes" keep blanks together.
- * Returns the number of words, or -1 when there are too many or a quote is
- * left open. */
+/* Splits line in place into words as a POSIX shell would, without its
+ * expansions: blanks separate words; 'single quotes' keep everything
+ * inside as it is; "double quotes" keep blanks, and in them a backslash
+ * keeps a following " \ $ or ` as it is; elsewhere a backslash keeps the
+ * next character as it is.  So `--name 'Ana Silva'`, `--name "Ana Silva"`
+ * and `--name Ana\ Silva` are one value, as in a shell.  Returns the
+ * number of words, or -1 when there are too many or a quote is left open. */
 static int split(char *line, char **argv)
 {
 	int argc = 0;
@@ -288,13 +294,23 @@ static int split(char *line, char **argv)
 			return -1;
 		argv[argc++] = out = p;
 		while (*p && *p != ' ' && *p != '\t') {
-			if (*p == '"') {
-				p++;
-				while (*p && *p != '"')
+			if (*p == '\'') {
+				for (p++; *p && *p != '\'';)
 					*out++ = *p++;
-				if (*p != '"')
+				if (*p++ != '\'')
 					return -1;
-				p++;
+			} else if (*p == '"') {
+				for (p++; *p && *p != '"';) {
+					if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
+						p++;
+					*out++ = *p++;
+				}
+				if (*p++ != '"')
+					return -1;
+			} else if (*p == '\\') {
+				if (!*++p)
+					return -1;
+				*out++ = *p++;
 			} else {
 				*out++ = *p++;
 			}
@@ -307,51 +323,283 @@ static int split(char *line, char **argv)
 	return argc;
 }
 
+/* ---- what the menu's history keeps ----
+ *
+ * A menu line is parsed as its command will parse it (GNU getopt_long,
+ * with abbreviations: --rea is --reason), with the options of the
+ * command's own --help (the table that also feeds Tab and the bash
+ * completion), and kept only as far as it is known to carry no personal
+ * data (docs/security.md):
+ *  - the command word; an option without a value; an option whose value is
+ *    a number, a date or duration, or one of the words its help offers
+ *    (--format tsv, --status pending);
+ *  - an argument that is a number (an intake, client or draft number) or a
+ *    word of the command's help (a flag id); config's words (settings of
+ *    the studio, not of a client);
+ *  - never the value of an option that may be personal (PERSONAL_OPTIONS),
+ *    find's text nor import's file name; --yes neither.
+ * Anything else, and any line that is not a command (a name typed at the
+ * prompt), a line the command would refuse, or one that cannot be read,
+ * is not kept at all. */
+
+#define MENU_OPTIONS_MAX 32
+
 /* Options whose value may be personal: a GP's name, a letter's reference,
- * a file name that may carry a client's name, the name a client typed to
- * acknowledge, an artist's reason for clearing a screening flag (health). */
-static bool personal_option(const char *w)
+ * a file name that may carry a client's name, the name a client typed,
+ * a reason for clearing a screening flag (health), contact details. */
+static const char *const personal_options[] = { "gp",     "ref",    "output", "answers",
+						"create", "name",   "reason", "phone",
+						"email",  NULL };
+
+/* One option of a command's --help: "--format" or "-o". */
+struct help_option {
+	char name[32];
+	bool value;        /* takes a value (an upper-case word follows it) */
+	const char *block; /* its lines of the help, for the words it offers */
+	size_t block_len;
+	const char *longer; /* a short option's long name ("output"), or NULL */
+};
+
+/* Reads the option lines of help into opts (room for MENU_OPTIONS_MAX);
+ * returns how many.  An option line starts, after blanks, with "-x" or
+ * "--word"; its head runs to the first double space ("-o, --output FILE");
+ * an upper-case word in the head is the value.  The lines after it that
+ * are indented further belong to it. */
+static size_t help_options(const char *help, struct help_option *opts)
 {
-	static const char *const opts[] = { "--gp", "--ref", "-o", "--output", "--answers",
-					    "--create", "--name", "--reason", NULL };
-	for (size_t i = 0; opts[i]; i++) {
-		size_t n = strlen(opts[i]);
-		if (strncmp(w, opts[i], n) == 0 && (w[n] == '\0' || w[n] == '='))
+	size_t n = 0;
+
+	for (const char *line = help; *line && n < MENU_OPTIONS_MAX - 1;) {
+		const char *end = line + strcspn(line, "\n"), *head = line + strspn(line, " ");
+		const char *head_end = strstr(head, "  "), *p, *next;
+		size_t indent = (size_t)(head - line), first = n;
+		bool value = false;
+
+		next = *end ? end + 1 : end;
+		if (!(head[0] == '-' && (islower((unsigned char)head[1]) ||
+					 (head[1] == '-' && islower((unsigned char)head[2]))))) {
+			line = next;
+			continue;
+		}
+		if (!head_end || head_end > end)
+			head_end = end;
+		for (p = head; p < head_end && n < MENU_OPTIONS_MAX - 1;) {
+			size_t len = strcspn(p, " ,");
+			if (p + len > head_end)
+				len = (size_t)(head_end - p);
+			if (*p == '-' && len < sizeof opts[n].name) {
+				memset(&opts[n], 0, sizeof opts[n]);
+				memcpy(opts[n].name, p, len);
+				n++;
+			} else if (isupper((unsigned char)*p)) {
+				value = true;
+			}
+			p += len;
+			p += strspn(p, " ,");
+		}
+		/* The lines indented further than the head are its help. */
+		while (*next && strspn(next, " ") > indent && next[strspn(next, " ")] != '-')
+			next += strcspn(next, "\n") + (next[strcspn(next, "\n")] ? 1 : 0);
+		for (size_t i = first; i < n; i++) {
+			opts[i].value = value;
+			opts[i].block = line;
+			opts[i].block_len = (size_t)(next - line);
+			if (opts[i].name[1] != '-')
+				for (size_t j = first; j < n; j++)
+					if (opts[j].name[1] == '-')
+						opts[i].longer = opts[j].name + 2;
+		}
+		line = next;
+	}
+	memset(&opts[n], 0, sizeof opts[n]);
+	snprintf(opts[n++].name, sizeof opts[0].name, "--help");
+	return n;
+}
+
+/* True when word is a whole word of text[0..len) (letters, digits, - and _
+ * around it). */
+static bool word_in(const char *word, const char *text, size_t len)
+{
+	size_t wl = strlen(word);
+
+	if (!wl)
+		return false;
+	for (const char *p = text; p + wl <= text + len; p++) {
+		if (strncmp(p, word, wl) != 0)
+			continue;
+		bool before = p > text && (isalnum((unsigned char)p[-1]) || strchr("-_", p[-1]));
+		bool after = p + wl < text + len &&
+			     (isalnum((unsigned char)p[wl]) || strchr("-_", p[wl]));
+		if (!before && !after)
 			return true;
 	}
 	return false;
 }
 
-/* Adds line to this session's history without what may be personal: the
- * text given to find, and personal options with their values.  --yes is
- * left out too: a recalled erase asks again, a recalled purge only lists. */
+/* True when value says nothing about a person: a number, a date or a
+ * duration (a digit first, or + and a digit: 2026-11-01, 23/07/1985, 7y,
+ * +10d), today, or a word its option's help offers (tsv, pending). */
+static bool plain_value(const char *value, const struct help_option *o, const char *usage)
+{
+	const char *v = value[0] == '+' ? value + 1 : value;
+
+	if (isdigit((unsigned char)v[0]) && strspn(v, "0123456789abcdefghijklmnopqrstuvwxyz./:+-") ==
+						     strlen(v))
+		return true;
+	if (strcmp(value, "today") == 0)
+		return true;
+	if (strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(value))
+		return false;
+	return word_in(value, o->block, o->block_len) || word_in(value, usage, strlen(usage));
+}
+
+static bool is_personal(const char *long_name)
+{
+	for (size_t i = 0; personal_options[i]; i++)
+		if (strcmp(personal_options[i], long_name) == 0)
+			return true;
+	return false;
+}
+
+/* Appends word to kept (room enough), quoted as the menu reads it back
+ * when it holds blanks or quoting characters. */
+static void keep_word(char *kept, const char *word)
+{
+	size_t n = strlen(kept);
+
+	if (*word && strcspn(word, " \t'\"\\$`") == strlen(word)) {
+		sprintf(kept + n, " %s", word);
+	} else if (strcspn(word, "\"\\$`") == strlen(word)) {
+		sprintf(kept + n, " \"%s\"", word);
+	} else {
+		kept[n++] = ' ';
+		kept[n++] = '\'';
+		for (; *word; word++) {
+			if (*word == '\'') {
+				memcpy(kept + n, "'\\''", 4);
+				n += 4;
+			} else {
+				kept[n++] = *word;
+			}
+		}
+		kept[n++] = '\'';
+		kept[n] = '\0';
+	}
+}
+
+/* An argument (not an option) of command c that may be kept. */
+static bool plain_argument(const struct command *c, const char *word)
+{
+	if (strcmp(c->name, "config") == 0)
+		return true;
+	if (*word && strspn(word, "0123456789") == strlen(word))
+		return true;
+	return strspn(word, "abcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(word) &&
+	       word_in(word, c->help, strlen(c->help));
+}
+
+/* What of the n words of a command line (words[0] a command of the
+ * table) may be kept, into kept (room for the line and its quotes), as
+ * the comment above says.  Returns false when the line is not kept. */
+static bool keep_command(int n, char **words, char *kept)
+{
+	const struct command *c = command_lookup(words[0]);
+	struct help_option opts[MENU_OPTIONS_MAX];
+	struct option table[MENU_OPTIONS_MAX + 1];
+	char shorts[2 * MENU_OPTIONS_MAX + 3] = "-:", *argv[SHELL_ARGS_MAX + 1];
+	size_t count, t = 0;
+	int ch, index;
+	bool ok = true, drop_arguments;
+
+	if (!c)
+		return false;
+	count = help_options(c->help, opts);
+	for (size_t i = 0; i < count; i++) {
+		if (opts[i].name[1] == '-') {
+			table[t++] = (struct option){ opts[i].name + 2,
+						      opts[i].value ? required_argument : no_argument,
+						      NULL, 256 + (int)i };
+		} else {
+			size_t len = strlen(shorts);
+			shorts[len] = opts[i].name[1];
+			shorts[len + 1] = opts[i].value ? ':' : '\0';
+			shorts[len + 2] = '\0';
+		}
+	}
+	table[t] = (struct option){ NULL, 0, NULL, 0 };
+	drop_arguments = strcmp(c->name, "find") == 0 || strcmp(c->name, "import") == 0;
+	memcpy(argv, words, sizeof *argv * (size_t)(n + 1));
+	strcpy(kept, c->name);
+	/* "-": arguments come back in order (value 1), nothing is moved. */
+	optind = 0;
+	opterr = 0;
+	while (ok && (ch = getopt_long(n, argv, shorts, table, &index)) != -1) {
+		const struct help_option *o = NULL;
+		const char *name;
+
+		if (ch == 1) {
+			if (!drop_arguments) {
+				ok = plain_argument(c, optarg);
+				if (ok)
+					keep_word(kept, optarg);
+			}
+			continue;
+		}
+		if (ch >= 256)
+			o = &opts[ch - 256];
+		for (size_t i = 0; !o && ch != '?' && ch != ':' && i < count; i++)
+			if (opts[i].name[1] == ch && opts[i].name[2] == '\0')
+				o = &opts[i];
+		if (!o) {
+			ok = false; /* unknown, ambiguous or without its value */
+			break;
+		}
+		name = o->longer ? o->longer : o->name + (o->name[1] == '-' ? 2 : 1);
+		if (is_personal(name) || strcmp(name, "yes") == 0)
+			continue;
+		if (o->value && !plain_value(optarg, o, c->usage)) {
+			ok = false;
+			break;
+		}
+		/* As the help names it: an abbreviation written out. */
+		keep_word(kept, o->longer ? o->longer - 2 : o->name);
+		if (o->value)
+			keep_word(kept, optarg);
+	}
+	/* After "--": arguments only. */
+	for (int i = optind; ok && i < n && !drop_arguments; i++) {
+		ok = plain_argument(c, argv[i]);
+		if (ok)
+			keep_word(kept, argv[i]);
+	}
+	optind = 0;
+	return ok;
+}
+
+/* Adds what of line may be kept to this session's history (see above). */
 static void remember(const char *line)
 {
 	char *copy = strdup(line), *words[SHELL_ARGS_MAX + 1], *kept = NULL;
 	int n;
+	bool keep = false;
 
 	if (!copy)
 		return;
 	n = split(copy, words);
-	if (n > 0 && (kept = calloc(1, strlen(line) + 2 * (size_t)n + 1))) {
-		strcat(kept, words[0]);
-		for (int i = 1; i < n && strcmp(words[0], "find") != 0; i++) {
-			if (personal_option(words[i])) {
-				if (!strchr(words[i], '='))
-					i++; /* and its value */
-				continue;
-			}
-			if (strcmp(words[i], "--yes") == 0)
-				continue;
-			if (strcmp(words[0], "import") == 0 && words[i][0] != '-')
-				continue; /* the file's name */
-			bool quote = strpbrk(words[i], " \t") != NULL;
-			strcat(kept, quote ? " \"" : " ");
-			strcat(kept, words[i]);
-			if (quote)
-				strcat(kept, "\"");
+	/* Room for every word quoted, and every option written out in full. */
+	if (n > 0 && (kept = calloc(1, 6 * strlen(line) + 64 * (SHELL_ARGS_MAX + 1)))) {
+		strcpy(kept, words[0]);
+		if (strcmp(words[0], "help") == 0 || strcmp(words[0], "?") == 0) {
+			keep = n == 1 || (n == 2 && (command_lookup(words[1]) || menu_own_word(words[1])));
+			if (keep && n == 2)
+				keep_word(kept, words[1]);
+		} else if (menu_own_word(words[0]) || strcmp(words[0], "exit") == 0) {
+			keep = n == 1;
+		} else {
+			keep = keep_command(n, words, kept);
 		}
-		prompt_remember_command(kept);
+		if (keep)
+			prompt_remember_command(kept);
 	}
 	free(kept);
 	free(copy);

@@ -64,6 +64,8 @@ int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 	}
 	if (!(id = command_parse_id(argv[optind], "ID")))
 		return EXIT_USAGE;
+	if (ref && text_is_blank(ref))
+		ref = NULL; /* nothing visible is no reference */
 	if (ref && (!text_is_utf8(ref, strlen(ref)) || text_has_control(ref, false) ||
 		    text_codepoints(ref) > 200)) {
 		report("signoff: --ref: up to 200 characters of text without control characters");

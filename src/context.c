@@ -71,7 +71,8 @@ struct db *ctx_db(struct ctx *ctx)
 
 bool ctx_staff_valid(const char *staff)
 {
-	return *staff && text_is_utf8(staff, strlen(staff)) && !text_has_control(staff, false) &&
+	return !text_is_blank(staff) && text_is_utf8(staff, strlen(staff)) &&
+	       !text_has_control(staff, false) &&
 	       text_codepoints(staff) <= 100;
 }
 

@@ -8,6 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
+/* The most columns of a key an error quotes. */
+#define KEY_QUOTED_MAX 32
+
+/* A key of the file as an error may quote it, into out: made safe for a
+ * terminal (text_safe()) and cut at a character to KEY_QUOTED_MAX columns,
+ * ending in "..." when cut.  A mistyped key can be client data (a name
+ * typed where a question id belongs), so no error quotes more of it, and
+ * none quotes a value at all. */
+static void quote_key(const char *key, char *out, size_t n)
+{
+	char *safe = text_safe(key, false), *fitted = safe ? text_fit(safe, KEY_QUOTED_MAX) : NULL;
+
+	snprintf(out, n, "%s", fitted ? fitted : "?");
+	free(fitted);
+	free(safe);
+}
+
 void json_answers_free(struct json_answers *a)
 {
 	if (!a)
@@ -57,7 +76,10 @@ static int take_answer(struct json_answers *out, const cJSON *v, char *why, size
 	bool ack = strcmp(id, JSON_ACKNOWLEDGED_BY) == 0;
 
 	if (qi < 0 && !ack) {
-		snprintf(why, n, "answers: unknown question id '%.40s'", id);
+		char quoted[4 * KEY_QUOTED_MAX + 8];
+		quote_key(id, quoted, sizeof quoted);
+		snprintf(why, n, "answers: unknown question id '%s' (see smp-intake questionnaire)",
+			 quoted);
 		return -1;
 	}
 	for (size_t i = 0; i < out->count; i++) {
@@ -185,6 +207,8 @@ int json_read_answers(const char *text, size_t len, struct json_answers *out, ch
 		goto out;
 	}
 	if (root && has_nul_escape(text, len, &in_key, key, sizeof key)) {
+		char quoted[4 * KEY_QUOTED_MAX + 8];
+		quote_key(key, quoted, sizeof quoted);
 		if (in_key || !key[0])
 			snprintf(why, whylen,
 				 "a %s holds a NUL character (\\u0000), which is not allowed",
@@ -192,7 +216,7 @@ int json_read_answers(const char *text, size_t len, struct json_answers *out, ch
 		else
 			snprintf(why, whylen,
 				 "answers: '%s' holds a NUL character (\\u0000), which is not allowed",
-				 key);
+				 quoted);
 		goto out;
 	}
 	if (!root) {
@@ -207,7 +231,9 @@ int json_read_answers(const char *text, size_t len, struct json_answers *out, ch
 	}
 	cJSON_ArrayForEach(v, root) {
 		if (strcmp(v->string, "answers") != 0) {
-			snprintf(why, whylen, "unknown key '%.40s' (expected only \"answers\")", v->string);
+			char quoted[4 * KEY_QUOTED_MAX + 8];
+			quote_key(v->string, quoted, sizeof quoted);
+			snprintf(why, whylen, "unknown key '%s' (expected only \"answers\")", quoted);
 			goto out;
 		}
 		if (answers) {

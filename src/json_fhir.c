@@ -273,11 +273,21 @@ static bool put_options(cJSON *item, const struct question *q, struct code_syste
 	return true;
 }
 
-static bool put_question(cJSON *items, const struct question *q, struct code_systems *cs)
+/* The question's text in version: its prompt, or for a question reworded
+ * since, the label it had then (the old prompts are not kept). */
+static const char *text_at(const struct question *q, const char *version)
+{
+	const char *label = question_label_at(q, version);
+
+	return strcmp(label, q->label) == 0 ? q->prompt : label;
+}
+
+static bool put_question(cJSON *items, const struct question *q, const char *version,
+			 struct code_systems *cs)
 {
 	cJSON *item = push_object(items), *initial;
 
-	if (!item || !put_ref(item, "linkId", q->id) || !put_ref(item, "text", q->prompt) ||
+	if (!item || !put_ref(item, "linkId", q->id) || !put_ref(item, "text", text_at(q, version)) ||
 	    !put_ref(item, "type", item_type(q->type)) || !put_condition(item, q, cs) ||
 	    !put_bool(item, "required", q->required) ||
 	    (q->several && !put_bool(item, "repeats", true)))
@@ -293,27 +303,35 @@ static bool put_question(cJSON *items, const struct question *q, struct code_sys
 	       put_plain_value(initial, q, q->def, "valueBoolean", "valueDate", "valueString");
 }
 
-char *fhir_questionnaire(void)
+char *fhir_questionnaire(const char *version)
 {
 	struct code_systems cs;
 	cJSON *root = cJSON_CreateObject(), *list, *items;
 	char *text = NULL, *out = NULL;
 	bool ok;
 
+	if (!version)
+		version = QUESTIONNAIRE_VERSION;
+	/* Every version ever issued, so that each response's
+	 * "questionnaire" (url|version) names one that can be printed; the
+	 * versions before the current one are retired. */
 	ok = root && put_ref(root, "resourceType", "Questionnaire") &&
 	     put_ref(root, "id", "smp-intake-consultation") &&
 	     put_ref(root, "url", FHIR_QUESTIONNAIRE_URL) &&
-	     put_ref(root, "version", QUESTIONNAIRE_VERSION) &&
+	     put_text(root, "version", version) &&
 	     put_ref(root, "name", "SmpIntakeConsultation") &&
 	     put_ref(root, "title", "SMP consultation intake") &&
-	     put_ref(root, "status", "active") && (list = put_list(root, "subjectType")) &&
+	     put_ref(root, "status",
+		     strcmp(version, QUESTIONNAIRE_VERSION) == 0 ? "active" : "retired") &&
+	     (list = put_list(root, "subjectType")) &&
 	     push(list, cJSON_CreateStringReference("Patient")) &&
 	     put_ref(root, "description",
 		     "The questions smp-intake asks at a scalp micropigmentation (SMP) "
 		     "consultation, in the order asked.") &&
 	     (items = put_list(root, "item"));
 	for (size_t i = 0; ok && i < questionnaire_count; i++)
-		ok = put_question(items, &questionnaire[i], &cs);
+		if (question_asked_in(&questionnaire[i], version))
+			ok = put_question(items, &questionnaire[i], version, &cs);
 	if (ok && (text = cJSON_Print(root)) && (out = malloc(strlen(text) + 2)))
 		sprintf(out, "%s\n", text);
 	free(text);

@@ -932,7 +932,7 @@ static int take_advice(const cJSON *list, struct advice_sheet *out, char *why, s
 			snprintf(why, n, "%s.id: not an advice rule of this program", path);
 			return -1;
 		}
-		if (!cJSON_IsString(item[1]) || !item[1]->valuestring[0]) {
+		if (!cJSON_IsString(item[1]) || text_is_blank(item[1]->valuestring)) {
 			snprintf(why, n, "%s.text: must be a string, not empty", path);
 			return -1;
 		}
@@ -978,25 +978,22 @@ static int check_gp_signoff(const cJSON *obj, const struct answers *a, char *why
  * checked otherwise: any name a studio used is theirs. */
 static bool staff_name(const char *s)
 {
-	char *folded;
-	bool blank;
-
-	if (!s || !s[0] || text_has_control(s, false) || text_codepoints(s) > 100)
-		return false;
-	folded = fold_text(s);
-	blank = folded && !folded[0];
-	free(folded);
-	return !blank;
+	return s && !text_is_blank(s) && !text_has_control(s, false) && text_codepoints(s) <= 100;
 }
 
-/* One line of text as the program stores it: not empty, trimmed, no
- * control characters, at most max characters. */
+/* One line of text as the program stores it: not blank (text_is_blank),
+ * trimmed (text_trim), no control characters, at most max characters. */
 static bool one_line(const char *s, size_t max)
 {
-	size_t len = s ? strlen(s) : 0;
+	char *trimmed;
+	bool same;
 
-	return len && !strchr(" \t", s[0]) && !strchr(" \t", s[len - 1]) &&
-	       !text_has_control(s, false) && text_codepoints(s) <= max;
+	if (!s || text_is_blank(s) || text_has_control(s, false) || text_codepoints(s) > max ||
+	    !(trimmed = strdup(s)))
+		return false;
+	same = strcmp(text_trim(trimmed), s) == 0;
+	free(trimmed);
+	return same;
 }
 
 /* A UTC time (see utc_time) not after tomorrow, copied into *out. */

@@ -247,11 +247,15 @@ static const struct command commands[] = {
 	  "intakes and edits) untouched for longer; days or weeks, 1d to 3650d:\n"
 	  "30d, 4w.\n"
 	  "`set` creates the database when it is not there; list and get refuse.\n" },
-	{ "questionnaire", cmd_questionnaire, "smp-intake questionnaire [--format text|fhir]",
+	{ "questionnaire", cmd_questionnaire,
+	  "smp-intake questionnaire [--format text|fhir] [--version VERSION]",
 	  "list the questions: ids, types, choices, when each is asked",
-	  "  --format FORMAT  text (for people, the default) or fhir (an HL7 FHIR R4\n"
-	  "                   Questionnaire resource in JSON, for other systems; see\n"
-	  "                   docs/export.md)\n" },
+	  "  --format FORMAT    text (for people, the default) or fhir (an HL7 FHIR R4\n"
+	  "                     Questionnaire resource in JSON, for other systems; see\n"
+	  "                     docs/export.md)\n"
+	  "  --version VERSION  the questions as an earlier version asked them\n"
+	  "                     (2026.1, 2026.2; default: the current one), the\n"
+	  "                     version an older intake's FHIR response names\n" },
 	{ "ids", cmd_ids, "smp-intake ids [--clients]",
 	  "list intake ids (or client ids), one per line, for scripts and completion",
 	  "  --clients  list client ids instead of intake ids\n" },

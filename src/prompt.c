@@ -5,10 +5,12 @@
 #include "prompt.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <readline/history.h>
@@ -24,6 +26,8 @@ static prompt_completer current_completer;
 static void *current_completer_data;
 static bool started;
 static char *refill; /* put in the line of the next prompt (prompt_refill) */
+static size_t keys_read;   /* bytes readline read for the current line */
+static int overlong_fed;   /* -1: within PROMPT_LINE_MAX; else how much of the end was fed */
 
 static void on_sigint(int sig)
 {
@@ -63,6 +67,36 @@ static char **complete(const char *text, int start, int end)
 	if (current_completer)
 		current_completions = current_completer(current_completer_data, rl_line_buffer, start);
 	return current_completions ? rl_completion_matches(text, next_completion) : NULL;
+}
+
+/* rl_getc_function: counts what readline reads for one line.  Past
+ * PROMPT_LINE_MAX bytes (a huge paste, or a program typing without end)
+ * the rest of what is waiting is thrown away as it comes, so memory stays
+ * bounded, and readline is handed the end of a bracketed paste and a
+ * Return: the line ends, and prompt_read() refuses it. */
+static int read_key(FILE *in)
+{
+	static const char end[] = "\033[201~\r";
+	int c;
+
+	if (overlong_fed >= 0) {
+		if ((size_t)overlong_fed < sizeof end - 1)
+			return (unsigned char)end[overlong_fed++];
+		return EOF;
+	}
+	c = rl_getc(in);
+	if (c != EOF && ++keys_read > PROMPT_LINE_MAX) {
+		struct pollfd p = { .fd = fileno(in), .events = POLLIN };
+		char sink[4096];
+
+		/* Until the input stays quiet for a moment: the paste's end. */
+		while (poll(&p, 1, 200) == 1 && read(p.fd, sink, sizeof sink) > 0)
+			;
+		tcflush(p.fd, TCIFLUSH);
+		overlong_fed = 0;
+		return (unsigned char)end[overlong_fed++];
+	}
+	return c;
 }
 
 /* rl_startup_hook: starts the line with the text given back to trim. */
@@ -129,6 +163,7 @@ static void start_readline(void)
 	rl_event_hook = check_interrupt;
 	rl_signal_event_hook = check_interrupt;
 	rl_startup_hook = insert_refill;
+	rl_getc_function = read_key;
 	/* Bracketed paste stays on (readline's default since 8.1): a pasted
 	 * text arrives whole in the line, its line breaks kept as \n (readline
 	 * turns each CR inside a paste into \n), and only Enter ends it. */
@@ -156,28 +191,60 @@ static size_t drop_nul(char *line, size_t len)
 	return out;
 }
 
+/* Reads one line into *line, keeping at most PROMPT_LINE_MAX + 1 bytes
+ * of it as it reads: the rest of a longer line is read and thrown away,
+ * so the line comes back cut, too long for any answer, and the next line
+ * is read as the next answer.  A line that has not ended after
+ * PROMPT_INPUT_MAX bytes (`new < /dev/zero`) ends the input: an error. */
 static enum prompt_result read_pipe(char **line)
 {
-	size_t cap = 0;
-	ssize_t n;
+	size_t n = 0, total = 0, cap = 128;
+	char *grown;
+	int c;
 
-	*line = NULL;
+	if (!(*line = malloc(cap))) {
+		report("out of memory");
+		return PROMPT_ERROR;
+	}
 	errno = 0;
-	n = getline(line, &cap, stdin);
-	if (n < 0) {
-		free(*line);
-		*line = NULL;
-		if (errno && errno != EINTR) {
-			report("cannot read standard input: %s", strerror(errno));
+	while ((c = getc(stdin)) != EOF && c != '\n') {
+		if (++total > PROMPT_INPUT_MAX) {
+			free(*line);
+			*line = NULL;
+			report("a line of input is longer than %d MiB; nothing more is read",
+			       PROMPT_INPUT_MAX >> 20);
 			return PROMPT_ERROR;
 		}
+		if (n == PROMPT_LINE_MAX + 2) /* + 2: a CR to drop, or one byte too many */
+			continue;
+		if (n + 1 == cap) {
+			cap = cap * 2 > PROMPT_LINE_MAX + 3 ? PROMPT_LINE_MAX + 3 : cap * 2;
+			if (!(grown = realloc(*line, cap))) {
+				free(*line);
+				*line = NULL;
+				report("out of memory");
+				return PROMPT_ERROR;
+			}
+			*line = grown;
+		}
+		(*line)[n++] = (char)c;
+	}
+	if (c == EOF && ferror(stdin) && errno != EINTR) {
+		free(*line);
+		*line = NULL;
+		report("cannot read standard input: %s", strerror(errno));
+		return PROMPT_ERROR;
+	}
+	if (c == EOF && total == 0) {
+		free(*line);
+		*line = NULL;
 		return PROMPT_EOF;
 	}
-	n = (ssize_t)drop_nul(*line, (size_t)n);
-	if (n > 0 && (*line)[n - 1] == '\n')
-		(*line)[--n] = '\0';
-	if (n > 0 && (*line)[n - 1] == '\r')
-		(*line)[--n] = '\0';
+	if (n > 0 && (*line)[n - 1] == '\r' && n == total)
+		n--;
+	if (n > PROMPT_LINE_MAX)
+		n = PROMPT_LINE_MAX + 1;
+	drop_nul(*line, n);
 	return PROMPT_LINE;
 }
 
@@ -192,7 +259,18 @@ enum prompt_result prompt_read(const char *prompt, const char *const *completion
 	start_readline();
 	interrupted = 0;
 	current_completions = completions;
-	*line = readline(wrap_prompt(prompt, last, sizeof last));
+	for (;;) {
+		keys_read = 0;
+		overlong_fed = -1;
+		*line = readline(wrap_prompt(prompt, last, sizeof last));
+		if (overlong_fed < 0 || interrupted)
+			break;
+		/* Refused whole: what was read is not a line anybody typed. */
+		free(*line);
+		report("that is longer than %d bytes, the limit for a line; it was not kept",
+		       PROMPT_LINE_MAX);
+	}
+	overlong_fed = -1;
 	current_completions = NULL;
 	if (interrupted) {
 		free(*line);

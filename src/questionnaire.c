@@ -748,7 +748,8 @@ int question_check(const struct question *q, const char *input, const struct ans
 	}
 	if (q->type != Q_NOTES)
 		text_trim(s);
-	if (s[0] == '\0' || (q->type == Q_NOTES && strspn(s, " \t\n") == strlen(s))) {
+	/* Nothing visible (a no-break space, U+3000, U+FEFF...) is empty too. */
+	if (text_is_blank(s)) {
 		if (q->def) {
 			rc = (*value = strdup(q->def)) ? 0 : -1;
 		} else if (!q->required) {

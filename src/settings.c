@@ -109,7 +109,8 @@ int settings_set(struct settings *s, const char *key, const char *value, char *w
 				 key);
 			return SETTING_BAD_VALUE;
 		}
-		snprintf(s->studio_name, sizeof s->studio_name, "%s", value);
+		snprintf(s->studio_name, sizeof s->studio_name, "%s",
+			 text_is_blank(value) ? "" : value);
 		return SETTING_OK;
 	}
 	if (flag_of(s, key)) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unictype.h>
 #include <unistd.h>
 
 size_t text_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -357,15 +358,49 @@ int text_terminal_width(void)
 	return w;
 }
 
+/* A tab or a space of any width (Unicode's space separators: U+0020,
+ * no-break spaces, the U+2000 to U+200A spaces, U+3000...). */
+static bool is_space(uint32_t cp)
+{
+	return cp == '\t' || uc_is_general_category(cp, UC_SPACE_SEPARATOR);
+}
+
 char *text_trim(char *s)
 {
-	size_t len = strlen(s), start = strspn(s, " \t");
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), start = 0, end = 0;
+	bool seen = false;
+	uint32_t cp;
 
-	while (len > start && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	memmove(s, s + start, len - start);
-	s[len - start] = '\0';
+	for (size_t i = 0, n; i < len; i += n) {
+		n = text_utf8_decode(p + i, len - i, &cp);
+		if (n && is_space(cp))
+			continue;
+		if (!n)
+			n = 1; /* an invalid byte is text, not a space */
+		if (!seen)
+			start = i;
+		seen = true;
+		end = i + n;
+	}
+	memmove(s, s + start, end - start);
+	s[end - start] = '\0';
 	return s;
+}
+
+bool text_is_blank(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), n;
+	uint32_t cp;
+
+	for (size_t i = 0; i < len; i += n) {
+		n = text_utf8_decode(p + i, len - i, &cp);
+		if (!n || !(uc_is_property_white_space(cp) ||
+			    uc_is_property_default_ignorable_code_point(cp)))
+			return false;
+	}
+	return true;
 }
 
 char *text_fit(const char *s, int cols)

@@ -102,11 +102,14 @@ static void build_prompt(const struct question *q, const char *kept, const char 
 	free(shown);
 }
 
-/* Joins lines ending in a backslash (free-text notes may span lines). */
+/* Joins lines ending in a backslash (free-text notes may span lines).
+ * As prompt_read() bounds a line, the note keeps at most PROMPT_LINE_MAX
+ * + 1 bytes (too long for any answer), and one that goes on past
+ * PROMPT_INPUT_MAX bytes ends the input. */
 static enum prompt_result read_notes(const char *prompt, char **out)
 {
 	char *text = NULL, *line;
-	size_t len = 0;
+	size_t len = 0, total = 0;
 	enum prompt_result r;
 
 	for (const char *p = prompt;; p = "... ") {
@@ -118,6 +121,15 @@ static enum prompt_result read_notes(const char *prompt, char **out)
 		bool more = n > 0 && line[n - 1] == '\\';
 		if (more)
 			line[--n] = '\0';
+		if ((total += n + 2) > PROMPT_INPUT_MAX) { /* + its \ and line end */
+			free(line);
+			free(text);
+			report("a note is longer than %d MiB; nothing more is read",
+			       PROMPT_INPUT_MAX >> 20);
+			return PROMPT_ERROR;
+		}
+		if (len + n > PROMPT_LINE_MAX)
+			n = len > PROMPT_LINE_MAX ? 0 : PROMPT_LINE_MAX + 1 - len;
 		char *grown = realloc(text, len + n + 2);
 		if (!grown) {
 			free(line);
@@ -128,7 +140,7 @@ static enum prompt_result read_notes(const char *prompt, char **out)
 		text = grown;
 		memcpy(text + len, line, n);
 		len += n;
-		if (more)
+		if (more && len <= PROMPT_LINE_MAX)
 			text[len++] = '\n';
 		text[len] = '\0';
 		free(line);
@@ -179,7 +191,7 @@ static int kept_answer(const struct question *q, const char *kept, const char *i
 		return -1;
 	}
 	text_trim(s);
-	if (s[0] == '\0' && kept) {
+	if (text_is_blank(s) && kept) {
 		*value = strdup(kept);
 		rc = *value ? 1 : -1;
 		if (rc < 0)
@@ -204,7 +216,7 @@ static int answer_again(const struct question *q, const char *input, char **valu
 	size_t blank = strspn(input, " \t\n");
 
 	*value = NULL;
-	if (input[blank] == '\0') {
+	if (text_is_blank(input)) {
 		snprintf(why, whylen, "last time's answer is shown, but this must be answered again%s",
 			 q->required ? "" : " (- for none)");
 		return -1;

@@ -52,7 +52,7 @@ static const cJSON *item(const cJSON *resource, const char *link_id)
 static void test_questionnaire_shape(void **state)
 {
 	(void)state;
-	char *text = fhir_questionnaire();
+	char *text = fhir_questionnaire(NULL);
 	assert_non_null(text);
 	assert_int_equal(text[strlen(text) - 1], '\n');
 	cJSON *q = cJSON_Parse(text);
@@ -631,7 +631,7 @@ static void test_out_of_memory(void **state)
 		alloc_count = 0;
 		alloc_fail_at = n;
 		errno = 0;
-		text = fhir_questionnaire();
+		text = fhir_questionnaire(NULL);
 		alloc_fail_at = 0;
 		if (text)
 			rc = 0;

@@ -302,6 +302,14 @@ static void test_text_trim_table(void **state)
 		{ " \tabc def\t ", "abc def" },
 		{ "a  b", "a  b" },
 		{ "\nabc\n", "\nabc\n" }, /* only spaces and tabs */
+		/* Spaces of every width: no-break, en/em/thin, narrow no-break,
+		 * medium mathematical, ideographic. */
+		{ "\u00a0Ana\u00a0", "Ana" },
+		{ "\u2000\u2003\u2009\u200a", "" },
+		{ "\u202fAna Silva\u205f\u3000", "Ana Silva" },
+		{ "Ana\u00a0Silva", "Ana\u00a0Silva" }, /* inside: kept */
+		{ "\u200bAna", "\u200bAna" },         /* invisible, but no space */
+		{ " \xff ", "\xff" },                  /* an invalid byte is text */
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {
@@ -310,6 +318,42 @@ static void test_text_trim_table(void **state)
 		char *r = text_trim(buf);
 		assert_ptr_equal(r, buf);
 		assert_string_equal(buf, cases[i].out);
+	}
+}
+
+/* A text of nothing visible counts as empty (issue 14: U+00A0 alone was
+ * stored and exported as a name). */
+static void test_text_is_blank_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		bool blank;
+	} cases[] = {
+		{ "", true },
+		{ " ", true },
+		{ " \t\n\r\v\f", true },
+		{ "\u00a0", true },
+		{ "\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a",
+		  true },
+		{ "\u202f\u205f\u3000", true },
+		{ "\u2028\u2029\xc2\x85", true },     /* line and paragraph separators, NEL */
+		{ "\ufeff", true },                        /* a byte order mark */
+		{ "\u200b\u200c\u200d\u2060", true },   /* zero-width */
+		{ " \u00a0 \ufeff\t", true },
+		{ "a", false },
+		{ "\u00a0a\u00a0", false },
+		{ ".", false },
+		{ "\u3164", true },                        /* Hangul filler: invisible */
+		{ "\xff", false },                         /* invalid: not blank */
+		{ " \xc2", false },                        /* cut sequence */
+		{ "\u00ad", true },                        /* soft hyphen alone */
+		{ "\U0001F600", false },
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		if (text_is_blank(cases[i].s) != cases[i].blank)
+			fail_msg("case %zu: text_is_blank is %d", i, !cases[i].blank);
 	}
 }
 
@@ -496,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_text_wrap_exact),
 		cmocka_unit_test(test_text_wrap_properties),
 		cmocka_unit_test(test_text_trim_table),
+		cmocka_unit_test(test_text_is_blank_table),
 		cmocka_unit_test(test_text_terminal_width_env),
 		cmocka_unit_test(test_text_columns_and_fit),
 	};
