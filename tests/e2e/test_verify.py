@@ -90,8 +90,10 @@ class VerifyTest(IntakeTest):
         lines = self.verify(0)
         rows = self.sql("SELECT count(*) FROM audit")[0][0]
         head = self.sql("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")[0][0]
-        self.assertEqual(lines, ["ok: %d audit rows chained, last %s, 3 access log rows in "
-                                 "order, the file and its triggers intact" % (rows, head)])
+        logged = self.sql("SELECT count(*) FROM access_log")[0][0]
+        self.assertGreaterEqual(logged, 3)
+        self.assertEqual(lines, ["ok: %d audit rows chained, last %s, %d access log rows in "
+                                 "order, the file and its triggers intact" % (rows, head, logged)])
         # Each row follows the one before: one chain, no fork.
         chain = self.sql("SELECT prev_hash, hash FROM audit ORDER BY id")
         self.assertIsNone(chain[0][0])
@@ -200,12 +202,13 @@ class VerifyTest(IntakeTest):
     def test_access_log_row_backdated(self):
         # INSERT is allowed (rows are only ever added): a row added later
         # that claims an earlier time, and one with no time at all.
+        n = self.sql("SELECT max(id) FROM access_log")[0][0]
         self.tamper("INSERT INTO access_log (at, staff, command, clients) "
                     "VALUES ('2020-01-01T00:00:00Z', 'Mallory', 'show', '1')",
                     "INSERT INTO access_log (at, staff, command, clients) "
                     "VALUES ('yesterday', 'Mallory', 'show', '2')")
-        self.assertProblems(["access log row 4 is dated before row 3",
-                             "access log row 5 has no valid time"])
+        self.assertProblems(["access log row %d is dated before row %d" % (n + 1, n),
+                             "access log row %d has no valid time" % (n + 2)])
 
     @full_only
     def test_access_log_row_removed(self):
