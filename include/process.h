@@ -22,6 +22,11 @@ int process_harden(void);
  * set. */
 int process_temp_create(char *template);
 
+/* As process_temp_create(), for a temporary SQLite database: a signal
+ * also removes its -wal, -shm and -journal files (import into a new
+ * database builds it under a temporary name). */
+int process_temp_database(char *template);
+
 /* The temporary file is renamed or removed: no longer removed on a signal,
  * and the signals are handled as before process_temp_create(). */
 void process_forget_temp(void);

@@ -13,6 +13,7 @@
 #include "command.h"
 #include "date.h"
 #include "import.h"
+#include "process.h"
 #include "report.h"
 
 /* The file is read through a buffer of this size, whatever its length. */
@@ -220,7 +221,7 @@ static int fresh_db_begin(struct ctx *ctx, struct fresh_db *f)
 	}
 	memcpy(f->tmp, ctx->db_path, dir);
 	memcpy(f->tmp + dir, ".smp-intake-XXXXXX", sizeof ".smp-intake-XXXXXX");
-	if ((fd = mkstemp(f->tmp)) < 0) {
+	if ((fd = process_temp_database(f->tmp)) < 0) {
 		report("cannot create database '%s': %s", ctx->db_path, strerror(errno));
 		free(f->tmp);
 		f->tmp = NULL;
@@ -263,6 +264,7 @@ static int fresh_db_end(struct ctx *ctx, struct fresh_db *f, bool keep)
 		/* A file system without hard links (FAT): renamed, unless the
 		 * database has appeared meanwhile. */
 		if (errno != EEXIST && !db_exists(f->final) && rename(f->tmp, f->final) == 0) {
+			process_forget_temp();
 			free(f->tmp);
 			return 0;
 		}
@@ -273,6 +275,7 @@ static int fresh_db_end(struct ctx *ctx, struct fresh_db *f, bool keep)
 		rc = -1;
 	}
 	remove_database_files(f->tmp);
+	process_forget_temp();
 	free(f->tmp);
 	f->tmp = NULL;
 	return rc;

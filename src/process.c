@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
@@ -19,6 +20,11 @@
  * blocked, before the file exists, and cleared after it is gone. */
 static char temp_path[PATH_MAX];
 static volatile sig_atomic_t temp_set;
+/* A temporary database: its -wal, -shm and -journal beside it go too. */
+static const char *const side_suffix[] = { "-wal", "-shm", "-journal" };
+#define SIDE_COUNT (sizeof side_suffix / sizeof side_suffix[0])
+static char side_path[SIDE_COUNT][PATH_MAX + 16];
+static volatile sig_atomic_t side_set;
 
 static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define FATAL_COUNT (sizeof fatal_signals / sizeof fatal_signals[0])
@@ -30,6 +36,9 @@ static void remove_temp(void)
 {
 	if (temp_set)
 		unlink(temp_path);
+	if (side_set)
+		for (size_t i = 0; i < SIDE_COUNT; i++)
+			unlink(side_path[i]);
 }
 
 static void on_fatal_signal(int sig)
@@ -126,12 +135,28 @@ int process_temp_create(char *template)
 	return fd;
 }
 
+int process_temp_database(char *template)
+{
+	sigset_t old;
+	int fd = process_temp_create(template);
+
+	if (fd < 0)
+		return -1;
+	block_signals(&old);
+	for (size_t i = 0; i < SIDE_COUNT; i++)
+		snprintf(side_path[i], sizeof side_path[i], "%s%s", temp_path, side_suffix[i]);
+	side_set = 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return fd;
+}
+
 void process_forget_temp(void)
 {
 	sigset_t old;
 
 	block_signals(&old);
 	temp_set = 0;
+	side_set = 0;
 	temp_path[0] = '\0';
 	restore_handlers();
 	sigprocmask(SIG_SETMASK, &old, NULL);

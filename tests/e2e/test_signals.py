@@ -78,6 +78,39 @@ class TemporaryExportFile(IntakeTest):
         self.assertEqual(stat.S_IMODE(mode), 0o600)
 
 
+class TemporaryImportDatabase(IntakeTest):
+    """import into a database that does not exist yet builds it under a
+    hidden temporary name beside it, linked into place only when the
+    import succeeds: a signal while it is built removes it and its -wal,
+    -shm and -journal (they hold the records read so far)."""
+
+    def test_a_signal_during_import_into_a_new_database_leaves_nothing(self):
+        self.new_intake(base_answers())
+        data = self.run_cmd("export").stdout.encode()
+        folder = os.path.join(self.tmp, "new")
+        os.mkdir(folder)
+        env = dict(self.env, SMP_INTAKE_DB=os.path.join(folder, "intake.db"))
+        for sig in ([signal.SIGTERM] if WRAPPER else
+                    [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]):
+            with self.subTest(signal=sig.name):
+                p = subprocess.Popen(WRAPPER + [BIN, "import", "-"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                self.addCleanup(p.kill)
+                # Half the records: the import waits for the rest with
+                # its temporary database made.
+                p.stdin.write(data[:len(data) // 2])
+                p.stdin.flush()
+                deadline = time.monotonic() + TIMEOUT
+                while not temporaries(folder):
+                    self.assertIsNone(p.poll(), "the import ended early")
+                    self.assertLess(time.monotonic(), deadline, "no temporary database appeared")
+                    time.sleep(0.01)
+                p.send_signal(sig)
+                p.communicate(timeout=TIMEOUT)
+                self.assertEqual(p.returncode, -sig)
+                self.assertEqual(os.listdir(folder), [])
+
+
 class NoCoreDump(IntakeTest):
     """`ulimit -c unlimited`, then Ctrl-\\ (SIGQUIT) at a question: the core
     would hold the answers given so far."""
