@@ -9,6 +9,18 @@ CREATE TABLE erased_intake (
     erased_at TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- A tombstone is kept for good, as the audit is: a program that removes
+-- one (to bring an erased record back by import) must drop these first,
+-- which every open notices and `smp-intake verify` reports.
+CREATE TRIGGER erased_intake_is_fixed BEFORE UPDATE ON erased_intake
+BEGIN
+    SELECT RAISE(ABORT, 'the record of an erasure cannot be changed');
+END;
+CREATE TRIGGER erased_intake_kept BEFORE DELETE ON erased_intake
+BEGIN
+    SELECT RAISE(ABORT, 'the record of an erasure cannot be removed');
+END;
+
 -- An erasure is committed in one transaction; what must follow it (the
 -- search index merged, when it was not merged inside that transaction,
 -- and the write-ahead log checked into the file and cut to nothing) is

@@ -20,6 +20,7 @@ static const char *const guards[] = {
 	"audit_is_fixed",	"audit_change_is_fixed", "audit_kept",
 	"audit_change_kept",	"access_log_is_fixed",	 "access_log_kept",
 	"audit_removed_link",	"audit_removed_is_fixed", "audit_removed_kept",
+	"erased_intake_is_fixed", "erased_intake_kept",
 };
 #define GUARDS (sizeof guards / sizeof guards[0])
 

@@ -289,6 +289,20 @@ class VerifyTest(IntakeTest):
             self.assertEqual(child.exitstatus, 1)
         self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])
 
+    def test_a_tombstone_cannot_be_removed_unseen(self):
+        # Removing an erased intake's tombstone would let an old export
+        # bring the client back: the triggers refuse it, and a program
+        # that drops them first is caught at every open and by verify.
+        self.assertEqual(self.run_cmd("erase", "2", "--yes").returncode, 0)
+        self.assertEqual(len(self.sql("SELECT uuid FROM erased_intake")), 1)
+        with self.assertRaises(sqlite3.DatabaseError):
+            self.tamper("DELETE FROM erased_intake")
+        self.tamper("DROP TRIGGER erased_intake_kept", "DELETE FROM erased_intake")
+        self.assertProblems(["the trigger erased_intake_kept is missing"])
+        p = self.run_cmd("new", input="")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("erased_intake_kept", p.stderr)
+
     def test_erased_client_still_verifies(self):
         p = self.run_cmd("erase", "2", "--yes")
         self.assertEqual(p.returncode, 0, p.stderr)
