@@ -358,22 +358,6 @@ int db_load_subject(struct db *db, long long id, struct subject *out)
 	return rc;
 }
 
-/* Runs sql, which takes one id, for id. */
-static int exec_for_id(struct db *db, const char *sql, long long id)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (db_prepare(db, sql, &st) < 0) {
-		db_report(db, ERASING);
-		return -1;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_step_done(st)) < 0)
-		db_report(db, ERASING);
-	sqlite3_finalize(st);
-	return rc;
-}
 
 /* Inside the erasure: 0 when client id is there (and, with before, last
  * seen before it), 1 when there is no such client, 2 when seen since. */
@@ -417,7 +401,8 @@ static const char *const erase_steps[] = {
 	"DELETE FROM audit WHERE client_id = ?1 AND action <> 'erase'",
 };
 
-/* Runs sql, which takes the client's id and the erasure's time, for id. */
+/* Runs sql, which takes the client's id (and, when at is given, the
+ * erasure's time as ?2), for id. */
 static int exec_for_erasure(struct db *db, const char *sql, long long id, const char *at)
 {
 	sqlite3_stmt *st;
@@ -428,7 +413,8 @@ static int exec_for_erasure(struct db *db, const char *sql, long long id, const 
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, id);
-	db_bind_text(st, 2, at);
+	if (at)
+		db_bind_text(st, 2, at);
 	if ((rc = db_step_done(st)) < 0)
 		db_report(db, ERASING);
 	sqlite3_finalize(st);
@@ -448,7 +434,7 @@ static int keep_tombstones(struct db *db, long long id, const char *at)
 static int delete_records(struct db *db, long long id)
 {
 	for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++)
-		if (exec_for_id(db, erase_steps[i], id) < 0)
+		if (exec_for_erasure(db, erase_steps[i], id, NULL) < 0)
 			return -1;
 	return 0;
 }
