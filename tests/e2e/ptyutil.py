@@ -233,7 +233,9 @@ def finish(test, child):
     child.close()
     test.assertIsNone(child.signalstatus, "killed by signal %s" % child.signalstatus)
     if WRAPPER:
-        test.assertNotEqual(child.exitstatus, 99, "valgrind reported errors")
+        # valgrind writes its report to the terminal: show its last lines.
+        test.assertNotEqual(child.exitstatus, 99, "valgrind reported errors:\n" +
+                            (child.before or "")[-4000:])
     return child.exitstatus
 
 
