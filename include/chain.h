@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "db.h"
+#include "intake.h"
 
 /* A hash as lower-case hex digits and a NUL. */
 #define CHAIN_HEX_SIZE 65

@@ -1,46 +1,18 @@
-/* db.h - the SQLite file: opening and migrating it, saving and reading
- * intakes.  The only module that speaks SQL. */
+/* db.h - the storage API: opening the SQLite file, and saving and reading
+ * the records of intake.h.  Only db*.c speak SQL (src/db_private.h is
+ * their shared inside). */
 #ifndef SMP_DB_H
 #define SMP_DB_H
 
 #include <stdbool.h>
 
-#include "advice.h"
-#include "flags.h"
-#include "questionnaire.h"
+#include "intake.h"
 #include "settings.h"
 
 /* "SMPI": marks our files in the SQLite header (PRAGMA application_id). */
 #define DB_APPLICATION_ID 0x534d5049
 
 struct db;
-
-/* One saved intake.  Strings are owned; free with intake_clear(). */
-struct intake {
-	long long id;
-	long long client_id; /* saving: 0 finds or makes the record, -1 always makes one */
-	long long revision;  /* 1 when saved, one more for each edit or sign-off */
-	long long draft_id;  /* saving: the draft the intake was typed into (removed), or 0;
-			      * set to 0 when that draft is gone (saved elsewhere) */
-	char uuid[37];
-	char *taken_at; /* UTC, YYYY-MM-DDTHH:MM:SSZ */
-	char *staff;
-	struct answers answers;     /* client details included */
-	struct advice_sheet advice; /* as printed when it was saved */
-	long long sheet;            /* advice's number among the intake's sheets */
-	/* The versions the answers were asked and the advice given under;
-	 * saving: "" stands for this release's (QUESTIONNAIRE_VERSION,
-	 * ADVICE_VERSION). */
-	char questionnaire_version[16], advice_version[16];
-	/* The client's acknowledgement that counts (ack.sheet 0: none).
-	 * Saving a new intake or an edit with ack.typed_name set and ack.sheet
-	 * 0 stores it for the sheet saved, in the same transaction. */
-	struct acknowledgement ack;
-	struct clearance cleared[FLAGS_MAX]; /* flags the artist cleared */
-	size_t clearances;
-};
-
-void intake_clear(struct intake *in);
 
 /* The database path: path if given, else $SMP_INTAKE_DB, else
  * $XDG_DATA_HOME/smp-intake/intake.db (~/.local/share/... by default),
@@ -180,12 +152,6 @@ int db_begin_write(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
-/* A GP's answer as it arrived. */
-struct signoff {
-	const char *status; /* obtained, pending or declined */
-	const char *gp_name, *signed_on, *reference, *staff, *recorded_at;
-};
-
 /* Inside db_begin_write(): stores in's GP answers (gp_discussed,
  * gp_signoff, gp_name, gp_signoff_date) as they now are, its advice as a
  * new sheet beside the earlier ones, the sign-off row, one more revision,
@@ -197,22 +163,6 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 /* Calls fn with every intake id (or client id when clients), ascending.
  * Returns as db_each_intake. */
 int db_each_id(struct db *db, bool clients, int (*fn)(long long id, void *arg), void *arg);
-
-/* An intake, or an edit of one, in progress (table draft).  Strings are
- * owned; free with draft_clear(). */
-struct draft {
-	long long id;            /* 0 until its first answer is stored */
-	long long intake_id;     /* an edit: the intake; 0 for a new intake */
-	long long base_revision; /* an edit: the revision it started from */
-	long long client_id;     /* the returning client once chosen, else 0 */
-	char *next_question;     /* where the walk stopped; NULL: at the end */
-	char *started_at, *updated_at; /* UTC */
-	char *staff;
-	struct answers answers; /* as given (an edit: only those that changed) */
-	bool has[QUESTIONS_MAX];          /* which questions have a stored answer (maybe NULL) */
-};
-
-void draft_clear(struct draft *d);
 
 /* Stores the answer value (NULL: left unanswered) to question qid in d,
  * or only the position when qid is NULL, and that the walk goes on at
@@ -288,21 +238,6 @@ int db_save_acknowledgement(struct db *db, long long intake_id,
  * the flag was already cleared (nothing saved), or -1 (reported). */
 int db_clear_flag(struct db *db, long long intake_id, const struct clearance *c);
 
-/* One field a change touched: its question id (or another name such as
- * "signoff_reference"), with the values before and after (NULL: none). */
-struct audit_change {
-	const char *field, *old_value, *new_value;
-};
-
-/* One audit row.  action: "create", "edit", "signoff", "erase", "import",
- * "acknowledge", "clear-flag" or "contact" (about a client: intake_id 0). */
-struct audit_entry {
-	long long id, client_id, intake_id; /* 0: none */
-	const char *at, *staff, *action;
-	const struct audit_change *change;
-	size_t count;
-};
-
 /* Inside a write transaction: appends e (its id is ignored).  Returns 0,
  * or -1 (reported). */
 int db_audit_add(struct db *db, const struct audit_entry *e);
@@ -357,39 +292,6 @@ void db_names_free(char **names);
  * *when (UTC, allocated) and *who (allocated), 0 when it was not, or -1
  * (reported). */
 int db_erased(struct db *db, bool clients, long long id, char **when, char **who);
-
-/* One advice sheet of an intake as printed: number 1 at the intake, then
- * one more for each edit or sign-off. */
-struct subject_sheet {
-	long long number;
-	struct advice_sheet advice;
-};
-
-/* One intake with everything kept about it. */
-struct subject_intake {
-	struct intake in; /* answers as they are now (in.advice: the latest sheet) */
-	struct subject_sheet *sheet; /* every sheet, oldest first */
-	size_t sheets;
-	struct signoff *signoff; /* every GP answer as it arrived, oldest first */
-	size_t signoffs;
-};
-
-/* Everything stored about one client: what a subject access request
- * gives them.  Every string is owned (the const ones too); free with
- * subject_clear(). */
-struct subject {
-	long long client_id;
-	char *created_at;             /* UTC */
-	struct answers client;        /* names, birth date, phone, email */
-	struct subject_intake *intake; /* oldest first */
-	size_t intakes;
-	struct draft *draft; /* unfinished intakes and edits that hold their details */
-	size_t drafts;
-	struct audit_entry *audit; /* about the client or its intakes, oldest first */
-	size_t audits;
-};
-
-void subject_clear(struct subject *s);
 
 /* Loads everything stored about client id into *out, from one consistent
  * snapshot.  Returns 0, 1 when there is no such client, or -1 (reported). */

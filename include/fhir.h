@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "db.h"
+#include "intake.h"
 
 /* Our own names for things.  .invalid (RFC 2606) never resolves: these
  * are identifiers, not addresses to fetch. */

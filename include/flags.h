@@ -32,18 +32,9 @@ const struct flag_rule *flag_find(const char *id);
 /* True when the answers raise flag f. */
 bool flag_raised(const struct flag_rule *f, const struct answers *a);
 
-/* A flag the artist cleared, and why.  Strings are owned by whoever
- * fills it (struct intake: intake_clear()). */
-struct clearance {
-	char *flag_id, *reason, *at, *staff;
-};
-
-/* The client's confirmation that they read advice sheet `sheet`; sheet
- * 0: none (unacknowledged).  Strings owned as in struct clearance. */
-struct acknowledgement {
-	long long sheet;
-	char *typed_name, *at, *staff;
-};
+/* intake.h: a cleared flag and the client's acknowledgement. */
+struct clearance;
+struct acknowledgement;
 
 /* The flags a raises that are not among cleared[0..n), in table order,
  * into out (at least FLAGS_MAX); returns how many. */

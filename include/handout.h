@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "db.h"
+#include "intake.h"
 #include "settings.h"
 
 /* The heading of a handout when the studio has not set its name. */

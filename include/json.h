@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "db.h"
+#include "intake.h"
 
 /* One answer as found in an --answers file: booleans become "yes"/"no",
  * null becomes a NULL value (left empty). */

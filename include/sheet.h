@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "db.h"
+#include "intake.h"
 
 /* Who reads a sheet.  The client's is in plain words: the advice texts as
  * stored, under their titles.  The artist's adds the intake number, the

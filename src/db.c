@@ -24,28 +24,6 @@
 #define BUSY_TIMEOUT_MS DB_BUSY_TIMEOUT_MS
 
 
-void intake_clear(struct intake *in)
-{
-	if (!in)
-		return;
-	free(in->taken_at);
-	free(in->staff);
-	in->taken_at = in->staff = NULL;
-	answers_clear(&in->answers);
-	advice_sheet_clear(&in->advice);
-	free(in->ack.typed_name);
-	free(in->ack.at);
-	free(in->ack.staff);
-	memset(&in->ack, 0, sizeof in->ack);
-	for (size_t i = 0; i < in->clearances; i++) {
-		free(in->cleared[i].flag_id);
-		free(in->cleared[i].reason);
-		free(in->cleared[i].at);
-		free(in->cleared[i].staff);
-	}
-	in->clearances = 0;
-}
-
 /* Reports the failed step with SQLite's reason; a lock that outlasted the
  * busy timeout, a full disk, a read-only or a damaged file get words a
  * receptionist can act on. */
@@ -800,6 +778,11 @@ char *db_column_dup(sqlite3_stmt *st, int col)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
 	return s ? strdup((const char *)s) : NULL;
+}
+
+const char *db_column_held(struct held *h, sqlite3_stmt *st, int col)
+{
+	return held_add(h, db_column_dup(st, col));
 }
 
 /* Fills *in from the current row of r->intake and its answers and advice. */

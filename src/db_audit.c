@@ -9,9 +9,8 @@
 #include "report.h"
 
 /* The links of the audit rows an erasure removed that no erasure's row has
- * taken in yet (audit_removed), as copies in *out (allocated; free with
- * links_free()). */
-static int pending_links(struct db *db, struct chain_link **out, size_t *n)
+ * taken in yet (audit_removed), in *out (allocated; their text held by h). */
+static int pending_links(struct db *db, struct held *h, struct chain_link **out, size_t *n)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -26,20 +25,11 @@ static int pending_links(struct db *db, struct chain_link **out, size_t *n)
 		if (!more)
 			break;
 		*out = more;
-		more[*n] = (struct chain_link){ db_column_dup(st, 0), db_column_dup(st, 1) };
+		more[*n] = (struct chain_link){ db_column_held(h, st, 0), db_column_held(h, st, 1) };
 		(*n)++;
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static void links_free(struct chain_link *link, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free((char *)link[i].prev_hash);
-		free((char *)link[i].hash);
-	}
-	free(link);
 }
 
 /* db_audit_add()'s statements, prepared once per connection (an import
@@ -82,13 +72,14 @@ static int append(struct db *db, const struct audit_entry *e)
 {
 	struct audit_entry row = *e;
 	struct chain_link *link = NULL;
+	struct held held = { 0 };
 	size_t links = 0;
 	char *prev = NULL, salt[CHAIN_SALT_SIZE], hash[CHAIN_HEX_SIZE];
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
 	if (chain_tip(db, &row.id, &prev) < 0 ||
-	    (strcmp(e->action, "erase") == 0 && pending_links(db, &link, &links) < 0))
+	    (strcmp(e->action, "erase") == 0 && pending_links(db, &held, &link, &links) < 0))
 		goto out;
 	if (chain_salt(salt) < 0) {
 		report("cannot write the audit trail: the system gives no random numbers");
@@ -140,7 +131,8 @@ static int append(struct db *db, const struct audit_entry *e)
 out:
 	/* The kept statements are reset, their bindings cleared, by each
 	 * step (db_step_done, chain_tip). */
-	links_free(link, links);
+	free(link);
+	held_clear(&held);
 	free(prev);
 	return rc;
 }
@@ -186,19 +178,9 @@ int db_audit_answers(struct db *db, const struct audit_entry *e, const struct an
 	return db_audit_add(db, &row);
 }
 
-static void changes_clear(struct audit_change *c, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free((char *)c[i].field);
-		free((char *)c[i].old_value);
-		free((char *)c[i].new_value);
-	}
-}
-
-/* Reads the changes of audit row e->id into *buf (grown as needed), as
- * copies: a column's text lasts only until the next step.  The caller
- * frees them with changes_clear(). */
-static int read_changes(sqlite3_stmt *changes, struct audit_entry *e,
+/* Reads the changes of audit row e->id into *buf (grown as needed), their
+ * text copied into h (a column's text lasts only until the next step). */
+static int read_changes(sqlite3_stmt *changes, struct audit_entry *e, struct held *h,
 			struct audit_change **buf, size_t *cap)
 {
 	int rc;
@@ -216,8 +198,9 @@ static int read_changes(sqlite3_stmt *changes, struct audit_entry *e,
 			*cap = n;
 		}
 		struct audit_change *c = &(*buf)[e->count++];
-		*c = (struct audit_change){ db_column_dup(changes, 0), db_column_dup(changes, 1),
-					    db_column_dup(changes, 2) };
+		*c = (struct audit_change){ db_column_held(h, changes, 0),
+					    db_column_held(h, changes, 1),
+					    db_column_held(h, changes, 2) };
 		if (!c->field || (!c->old_value && sqlite3_column_type(changes, 1) != SQLITE_NULL) ||
 		    (!c->new_value && sqlite3_column_type(changes, 2) != SQLITE_NULL))
 			break;
@@ -235,6 +218,7 @@ static int each_audit(struct db *db, const char *sql, long long id,
 {
 	sqlite3_stmt *rows = NULL, *changes = NULL;
 	struct audit_change *buf = NULL;
+	struct held held = { 0 };
 	size_t cap = 0;
 	bool own = sqlite3_get_autocommit(db->h);
 	int rc, result = 0;
@@ -261,14 +245,14 @@ static int each_audit(struct db *db, const char *sql, long long id,
 			.staff = (const char *)sqlite3_column_text(rows, 4),
 			.action = (const char *)sqlite3_column_text(rows, 5),
 		};
-		if (read_changes(changes, &e, &buf, &cap) < 0) {
-			changes_clear(buf, e.count);
+		if (read_changes(changes, &e, &held, &buf, &cap) < 0) {
+			held_clear(&held);
 			db_report(db, "cannot read the audit trail");
 			result = -1;
 			break;
 		}
 		result = fn(&e, arg);
-		changes_clear(buf, e.count);
+		held_clear(&held);
 		if (result != 0)
 			break;
 	}

@@ -103,21 +103,16 @@ void db_chain_close(struct db *db)
 /* One audit row as chaining needs it, its text copied (a column's text
  * lasts only until the next step). */
 struct row {
-	struct audit_entry e;
+	struct audit_entry e;    /* a view: its text is in held, its changes in change */
+	struct audit_change *change;
+	struct held held;
 	char *salt, *prev, *hash;
 };
 
 static void row_clear(struct row *r)
 {
-	free((char *)r->e.at);
-	free((char *)r->e.staff);
-	free((char *)r->e.action);
-	for (size_t i = 0; i < r->e.count; i++) {
-		free((char *)r->e.change[i].field);
-		free((char *)r->e.change[i].old_value);
-		free((char *)r->e.change[i].new_value);
-	}
-	free((struct audit_change *)r->e.change);
+	free(r->change);
+	held_clear(&r->held);
 	free(r->salt);
 	free(r->prev);
 	free(r->hash);
@@ -131,11 +126,11 @@ static void row_clear(struct row *r)
 #define CHANGES_SQL \
 	"SELECT field, old_value, new_value FROM audit_change WHERE audit_id = ?1 ORDER BY rowid"
 
-static char *text_or_empty(sqlite3_stmt *st, int col)
+static const char *text_or_empty(struct held *h, sqlite3_stmt *st, int col)
 {
 	const char *v = (const char *)sqlite3_column_text(st, col);
 
-	return strdup(v ? v : "");
+	return held_text(h, v ? v : "");
 }
 
 /* Reads the row after id `after` into r (1), or finds none (0); -1 on a
@@ -157,9 +152,9 @@ static int next_row(sqlite3_stmt *rows, sqlite3_stmt *changes, long long after,
 	r->e.id = sqlite3_column_int64(rows, 0);
 	r->e.client_id = sqlite3_column_int64(rows, 1);
 	r->e.intake_id = sqlite3_column_int64(rows, 2);
-	r->e.at = text_or_empty(rows, 3);
-	r->e.staff = text_or_empty(rows, 4);
-	r->e.action = text_or_empty(rows, 5);
+	r->e.at = text_or_empty(&r->held, rows, 3);
+	r->e.staff = text_or_empty(&r->held, rows, 4);
+	r->e.action = text_or_empty(&r->held, rows, 5);
 	r->salt = db_column_dup(rows, 6);
 	r->prev = db_column_dup(rows, 7);
 	r->hash = db_column_dup(rows, 8);
@@ -172,9 +167,10 @@ static int next_row(sqlite3_stmt *rows, sqlite3_stmt *changes, long long after,
 		if (!more)
 			break;
 		c = more;
-		c[n++] = (struct audit_change){ db_column_dup(changes, 0), db_column_dup(changes, 1),
-						db_column_dup(changes, 2) };
-		r->e.change = c;
+		c[n++] = (struct audit_change){ db_column_held(&r->held, changes, 0),
+						db_column_held(&r->held, changes, 1),
+						db_column_held(&r->held, changes, 2) };
+		r->e.change = r->change = c;
 		r->e.count = n;
 		if (!c[n - 1].field ||
 		    (!c[n - 1].old_value && sqlite3_column_type(changes, 1) != SQLITE_NULL) ||
@@ -182,7 +178,7 @@ static int next_row(sqlite3_stmt *rows, sqlite3_stmt *changes, long long after,
 			break;
 	}
 	sqlite3_reset(changes);
-	r->e.change = c;
+	r->e.change = r->change = c;
 	r->e.count = n;
 	if (rc == SQLITE_DONE)
 		return 1;
@@ -442,8 +438,9 @@ static int load_links(struct verify *v, struct links *l)
 }
 
 /* The links erasure row id took in, in the order it took them, as the
- * hash covers them (allocated array of borrowed strings). */
-static int links_of(struct db *db, long long id, struct chain_link **out, size_t *n)
+ * hash covers them (an allocated array; its text held by h). */
+static int links_of(struct db *db, long long id, struct held *h, struct chain_link **out,
+		    size_t *n)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -462,15 +459,12 @@ static int links_of(struct db *db, long long id, struct chain_link **out, size_t
 			break;
 		}
 		*out = more;
-		more[*n] = (struct chain_link){ db_column_dup(st, 0), db_column_dup(st, 1) };
+		more[*n] = (struct chain_link){ db_column_held(h, st, 0), db_column_held(h, st, 1) };
 		(*n)++;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		for (size_t i = 0; i < *n; i++) {
-			free((char *)(*out)[i].prev_hash);
-			free((char *)(*out)[i].hash);
-		}
+		held_clear(h);
 		free(*out);
 		*out = NULL;
 		*n = 0;
@@ -531,6 +525,7 @@ static int check_chain(struct verify *v)
 	}
 	while ((rc = next_row(rows, changes, after, &r)) == 1) {
 		struct chain_link *link = NULL;
+		struct held held = { 0 };
 		size_t links = 0;
 
 		after = r.e.id;
@@ -540,13 +535,10 @@ static int check_chain(struct verify *v)
 			unknown = true;
 		} else {
 			if (strcmp(r.e.action, "erase") == 0 &&
-			    (rc = links_of(v->db, r.e.id, &link, &links)) < 0)
+			    (rc = links_of(v->db, r.e.id, &held, &link, &links)) < 0)
 				break;
 			chain_hash(&r.e, r.prev, r.salt, link, links, hash);
-			for (size_t i = 0; i < links; i++) {
-				free((char *)link[i].prev_hash);
-				free((char *)link[i].hash);
-			}
+			held_clear(&held);
 			free(link);
 			if (strcmp(hash, r.hash) != 0)
 				found(v, "audit row %lld does not match its hash: the row or its "

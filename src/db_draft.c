@@ -9,18 +9,6 @@
 
 #define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
-void draft_clear(struct draft *d)
-{
-	if (!d)
-		return;
-	free(d->next_question);
-	free(d->started_at);
-	free(d->updated_at);
-	free(d->staff);
-	answers_clear(&d->answers);
-	memset(d, 0, sizeof *d);
-}
-
 static int draft_create(struct db *db, struct draft *d)
 {
 	sqlite3_stmt *st;

@@ -55,55 +55,6 @@ static int grow(void **items, size_t count, size_t size)
 	return 0;
 }
 
-static void audit_entry_free(struct audit_entry *e)
-{
-	free((char *)e->at);
-	free((char *)e->staff);
-	free((char *)e->action);
-	for (size_t i = 0; i < e->count; i++) {
-		free((char *)e->change[i].field);
-		free((char *)e->change[i].old_value);
-		free((char *)e->change[i].new_value);
-	}
-	free((struct audit_change *)e->change);
-}
-
-static void signoff_free(struct signoff *s)
-{
-	free((char *)s->status);
-	free((char *)s->gp_name);
-	free((char *)s->signed_on);
-	free((char *)s->reference);
-	free((char *)s->staff);
-	free((char *)s->recorded_at);
-}
-
-void subject_clear(struct subject *s)
-{
-	if (!s)
-		return;
-	free(s->created_at);
-	answers_clear(&s->client);
-	for (size_t i = 0; i < s->intakes; i++) {
-		struct subject_intake *it = &s->intake[i];
-		intake_clear(&it->in);
-		for (size_t k = 0; k < it->sheets; k++)
-			advice_sheet_clear(&it->sheet[k].advice);
-		free(it->sheet);
-		for (size_t k = 0; k < it->signoffs; k++)
-			signoff_free(&it->signoff[k]);
-		free(it->signoff);
-	}
-	free(s->intake);
-	for (size_t i = 0; i < s->drafts; i++)
-		draft_clear(&s->draft[i]);
-	free(s->draft);
-	for (size_t i = 0; i < s->audits; i++)
-		audit_entry_free(&s->audit[i]);
-	free(s->audit);
-	memset(s, 0, sizeof *s);
-}
-
 /* The ids sql (taking one id) selects, in *ids (allocated); what names
  * the step in a report. */
 static int collect_ids(struct db *db, const char *sql, long long id, long long **ids, size_t *n,
@@ -215,8 +166,8 @@ static int load_sheets(struct db *db, struct subject_intake *it)
 	return rows_done(db, st, rc);
 }
 
-/* Every GP answer recorded for it->in, as it arrived. */
-static int load_signoffs(struct db *db, struct subject_intake *it)
+/* Every GP answer recorded for it->in, as it arrived (its text held by out). */
+static int load_signoffs(struct db *db, struct subject *out, struct subject_intake *it)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -231,9 +182,9 @@ static int load_signoffs(struct db *db, struct subject_intake *it)
 		if (grow((void **)&it->signoff, it->signoffs, sizeof *it->signoff) < 0)
 			break;
 		struct signoff *s = &it->signoff[it->signoffs++];
-		*s = (struct signoff){ db_column_dup(st, 0), db_column_dup(st, 1),
-				       db_column_dup(st, 2), db_column_dup(st, 3),
-				       db_column_dup(st, 4), db_column_dup(st, 5) };
+		*s = (struct signoff){ db_column_held(&out->held, st, 0), db_column_held(&out->held, st, 1),
+				       db_column_held(&out->held, st, 2), db_column_held(&out->held, st, 3),
+				       db_column_held(&out->held, st, 4), db_column_held(&out->held, st, 5) };
 		/* Each column was copied, or is NULL in the row. */
 		if ((!s->status && sqlite3_column_type(st, 0) != SQLITE_NULL) ||
 		    (!s->gp_name && sqlite3_column_type(st, 1) != SQLITE_NULL) ||
@@ -271,7 +222,7 @@ static int load_intakes(struct db *db, struct subject *out)
 			break;
 		}
 		out->intakes++;
-		rc = load_sheets(db, it) < 0 || load_signoffs(db, it) < 0 ? -1 : 0;
+		rc = load_sheets(db, it) < 0 || load_signoffs(db, out, it) < 0 ? -1 : 0;
 	}
 	free(ids);
 	return rc;
@@ -312,19 +263,19 @@ static int keep_audit(const struct audit_entry *e, void *arg)
 		return -1;
 	copy = &s->audit[s->audits++];
 	*copy = *e;
-	copy->at = strdup(e->at);
-	copy->staff = strdup(e->staff);
-	copy->action = strdup(e->action);
+	copy->at = held_text(&s->held, e->at);
+	copy->staff = held_text(&s->held, e->staff);
+	copy->action = held_text(&s->held, e->action);
 	copy->change = NULL;
 	copy->count = 0;
-	if (e->count && !(change = calloc(e->count, sizeof *change)))
+	if (e->count && !(change = held_add(&s->held, calloc(e->count, sizeof *change))))
 		goto oom;
 	copy->change = change;
 	for (size_t i = 0; i < e->count; i++) {
 		const struct audit_change *c = &e->change[i];
-		change[i] = (struct audit_change){ strdup(c->field),
-						   c->old_value ? strdup(c->old_value) : NULL,
-						   c->new_value ? strdup(c->new_value) : NULL };
+		change[i] = (struct audit_change){ held_text(&s->held, c->field),
+						   held_text(&s->held, c->old_value),
+						   held_text(&s->held, c->new_value) };
 		copy->count++;
 		if (!change[i].field || (c->old_value && !change[i].old_value) ||
 		    (c->new_value && !change[i].new_value))

@@ -82,6 +82,10 @@ int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
 /* A copy of a text column (allocated), or NULL for NULL. */
 char *db_column_dup(sqlite3_stmt *st, int col);
 
+/* A copy of a text column held by h (intake.h), or NULL for NULL or when
+ * out of memory (tell them apart by sqlite3_column_type()). */
+const char *db_column_held(struct held *h, sqlite3_stmt *st, int col);
+
 /* The audit chain (db_chain.c). */
 
 /* Inside a write transaction: gives every audit row without a hash (saved

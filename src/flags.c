@@ -3,6 +3,7 @@
  * not on the source article (which does not cover it): each text is a
  * prompt for the artist to look or ask, written in our own words. */
 #include "flags.h"
+#include "intake.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,92 @@
+/* intake.c - freeing the records of the data model (intake.h). */
+#include "intake.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void intake_clear(struct intake *in)
+{
+	if (!in)
+		return;
+	free(in->taken_at);
+	free(in->staff);
+	in->taken_at = in->staff = NULL;
+	answers_clear(&in->answers);
+	advice_sheet_clear(&in->advice);
+	free(in->ack.typed_name);
+	free(in->ack.at);
+	free(in->ack.staff);
+	memset(&in->ack, 0, sizeof in->ack);
+	for (size_t i = 0; i < in->clearances; i++) {
+		free(in->cleared[i].flag_id);
+		free(in->cleared[i].reason);
+		free(in->cleared[i].at);
+		free(in->cleared[i].staff);
+	}
+	in->clearances = 0;
+}
+
+void draft_clear(struct draft *d)
+{
+	if (!d)
+		return;
+	free(d->next_question);
+	free(d->started_at);
+	free(d->updated_at);
+	free(d->staff);
+	answers_clear(&d->answers);
+	memset(d, 0, sizeof *d);
+}
+
+void *held_add(struct held *h, void *p)
+{
+	if (!p)
+		return NULL;
+	if ((h->count & (h->count - 1)) == 0) { /* 0, 1, 2, 4, ...: full */
+		void **more = realloc(h->block, (h->count ? 2 * h->count : 1) * sizeof *more);
+		if (!more) {
+			free(p);
+			return NULL;
+		}
+		h->block = more;
+	}
+	h->block[h->count++] = p;
+	return p;
+}
+
+const char *held_text(struct held *h, const char *text)
+{
+	return text ? held_add(h, strdup(text)) : NULL;
+}
+
+void held_clear(struct held *h)
+{
+	for (size_t i = 0; i < h->count; i++)
+		free(h->block[i]);
+	free(h->block);
+	h->block = NULL;
+	h->count = 0;
+}
+
+void subject_clear(struct subject *s)
+{
+	if (!s)
+		return;
+	free(s->created_at);
+	answers_clear(&s->client);
+	for (size_t i = 0; i < s->intakes; i++) {
+		struct subject_intake *it = &s->intake[i];
+		intake_clear(&it->in);
+		for (size_t k = 0; k < it->sheets; k++)
+			advice_sheet_clear(&it->sheet[k].advice);
+		free(it->sheet);
+		free(it->signoff);
+	}
+	free(s->intake);
+	for (size_t i = 0; i < s->drafts; i++)
+		draft_clear(&s->draft[i]);
+	free(s->draft);
+	free(s->audit);
+	held_clear(&s->held);
+	memset(s, 0, sizeof *s);
+}
