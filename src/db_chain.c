@@ -67,28 +67,8 @@ int db_guard_check(struct db *db)
 	return db_exec(db, "PRAGMA query_only = ON", "cannot set up the database");
 }
 
-bool db_guard_report(struct db *db, const char *what)
-{
-	if (!db->unguarded)
-		return false;
-	report("%s: the database '%s' has lost %s (%s), so its record may have been changed by "
-	       "another program; nothing is saved (run smp-intake verify, and restore a backup)",
-	       what, db->path, strchr(db->unguarded, ',') ? "triggers that protect it"
-							  : "a trigger that protects it",
-	       db->unguarded);
-	db->guard_told = true;
-	return true;
-}
-
-bool db_writable(struct db *db, const char *what)
-{
-	return !db_guard_report(db, what);
-}
-
 void db_chain_close(struct db *db)
 {
-	for (size_t i = 0; i < sizeof db->chain_st / sizeof db->chain_st[0]; i++)
-		sqlite3_finalize(db->chain_st[i]);
 	if (!db->unguarded || db->guard_told)
 		return;
 	report("warning: the database '%s' has lost %s (%s), so its record may have been changed "

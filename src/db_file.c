@@ -2,7 +2,8 @@
  * it: a regular file of ours that nobody else can read or change, in a
  * folder where nobody else can swap it, with an SQLite header of ours; and
  * whether it can be written here (on read-only media it is opened
- * read-only). */
+ * read-only).  Also where the database is (db_resolve_path()).  The
+ * bottom of storage: it calls no other db*.c. */
 #define _GNU_SOURCE /* O_PATH */
 #include <errno.h>
 #include <fcntl.h>
@@ -383,4 +384,68 @@ void db_file_clear(struct db_file *f)
 	free(f->name);
 	free(f->real);
 	f->name = f->real = NULL;
+}
+
+/* mkdir -p with mode 0700 for every folder created. */
+static int make_folders(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			report("cannot create folder '%s': %s", path, strerror(errno));
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+char *db_resolve_path(const char *path, bool make_folder)
+{
+	const char *env = getenv("SMP_INTAKE_DB");
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	char *out;
+	size_t n;
+
+	if (path || (env && *env))
+		return strdup(path ? path : env);
+	if (xdg && xdg[0] == '/') {
+		n = strlen(xdg) + sizeof "/smp-intake/intake.db";
+		if ((out = malloc(n)))
+			snprintf(out, n, "%s/smp-intake/intake.db", xdg);
+	} else if (home && *home) {
+		n = strlen(home) + sizeof "/.local/share/smp-intake/intake.db";
+		if ((out = malloc(n)))
+			snprintf(out, n, "%s/.local/share/smp-intake/intake.db", home);
+	} else {
+		report("no database: give --db PATH, or set SMP_INTAKE_DB or HOME");
+		return NULL;
+	}
+	if (!out) {
+		report("out of memory");
+		return NULL;
+	}
+	if (make_folder && make_folders(out) < 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+void db_report_missing(const char *path)
+{
+	report("no database at '%s' (check --db or $SMP_INTAKE_DB; `smp-intake new` creates "
+	       "one)",
+	       path);
+}
+
+bool db_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 || errno != ENOENT;
 }

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "db_private.h"
+#include "fold.h"
 #include "report.h"
+#include "text.h"
 
 /* Fewer digits than this would find most numbers, and are more likely the
  * start of an email address or a name. */
@@ -316,4 +318,113 @@ int db_search_purge(struct db *db)
 		return -1;
 	}
 	return own ? db_commit(db) : 0;
+}
+
+/* The client_match of st's row (client id, last intake id, first and
+ * last name, birth date, last taken): strings borrowed from st. */
+static struct client_match match_row(sqlite3_stmt *st, bool near)
+{
+	return (struct client_match){
+		sqlite3_column_int64(st, 0),
+		sqlite3_column_int64(st, 1),
+		(const char *)sqlite3_column_text(st, 2),
+		(const char *)sqlite3_column_text(st, 3),
+		(const char *)sqlite3_column_text(st, 4),
+		(const char *)sqlite3_column_text(st, 5),
+		near,
+	};
+}
+
+int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
+		  int (*fn)(const struct client_match *m, void *arg), void *arg)
+{
+	int rc, result = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct client_match m = match_row(st, false);
+		if ((result = fn(&m, arg)) != 0)
+			break;
+	}
+	if (result == 0 && rc != SQLITE_DONE) {
+		db_report(db, what);
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
+long long db_client_last_intake(struct db *db, long long client_id)
+{
+	sqlite3_stmt *st;
+	long long id = -1;
+	int rc;
+
+	if (db_prepare(db, "SELECT coalesce(max(id), 0) FROM intake WHERE client_id = ?1", &st) < 0) {
+		db_report(db, "cannot read the client's last intake");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, client_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else
+		db_report(db, "cannot read the client's last intake");
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* The offer of a returning client (see db.h): the clients born that day
+ * with an intake, newest first, read twice (the same names first, then
+ * the near ones); names are compared in C, folded (fold.h). */
+int db_same_clients(struct db *db, const struct answers *a,
+		    int (*fn)(const struct client_match *m, void *arg), void *arg)
+{
+	const char *first = answers_get(a, "first_name"), *last = answers_get(a, "last_name");
+	char *typed = text_join(first ? first : "", " ", last ? last : "");
+	sqlite3_stmt *st = NULL;
+	int rc = SQLITE_DONE, result = 0;
+
+	if (!typed) {
+		report("out of memory");
+		return -1;
+	}
+	if (db_prepare(db, "SELECT c.id, max(i.id), c.first_name, c.last_name, c.date_of_birth, "
+			   "max(i.taken_at) FROM client c JOIN intake i ON i.client_id = c.id "
+			   "WHERE c.date_of_birth = ?1 GROUP BY c.id ORDER BY max(i.id) DESC",
+		       &st) < 0) {
+		db_report(db, "cannot look for the client");
+		free(typed);
+		return -1;
+	}
+	db_bind_text(st, 1, answers_get(a, "date_of_birth"));
+	for (int pass = 0; pass < 2 && result == 0; pass++) {
+		sqlite3_reset(st);
+		while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct client_match m = match_row(st, pass == 1);
+			bool same = fold_equal(m.first_name, first) && fold_equal(m.last_name, last);
+			if (pass == 0 && !same)
+				continue;
+			if (pass == 1) {
+				char *name = text_join(m.first_name ? m.first_name : "", " ",
+						       m.last_name ? m.last_name : "");
+				if (!name) {
+					report("out of memory");
+					result = -1;
+					break;
+				}
+				bool near = !same && fold_distance(name, typed, NAME_NEAR_EDITS) <=
+							     NAME_NEAR_EDITS;
+				free(name);
+				if (!near)
+					continue;
+			}
+			result = fn(&m, arg);
+		}
+		if (result == 0 && rc != SQLITE_DONE) {
+			db_report(db, "cannot look for the client");
+			result = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	free(typed);
+	return result;
 }

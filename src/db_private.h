@@ -1,5 +1,15 @@
-/* db_private.h - what db.c shares with the files it delegates SQL to
- * (db_*.c).  Not part of the public surface: only db_*.c include it. */
+/* db_private.h - the inside of storage, shared by db*.c and by nothing
+ * else.  The files form layers; each calls only files below it, so there
+ * is no cycle (`nm -u` of each build/db*.o against the others shows it):
+ *   db.c          opening and closing: conn, migrations, guard, erase resume
+ *   db_import.c   -> db_erase.c (and audit, conn)
+ *   db_erase.c    -> db_intake.c, db_draft.c, db_find.c, db_access.c (audit, conn)
+ *   db_intake.c, db_contact.c -> db_audit.c (and conn)
+ *   db_audit.c, db_chain.c, db_access.c, db_draft.c, db_find.c,
+ *   db_setting.c  -> db_conn.c only
+ *   db_conn.c     the connection: open, errors, statements, transactions
+ *                 -> db_file.c
+ *   db_file.c     the file, looked at before SQLite opens it; calls none */
 #ifndef SMP_DB_PRIVATE_H
 #define SMP_DB_PRIVATE_H
 
@@ -56,6 +66,24 @@ void db_file_clear(struct db_file *f);
 	"(SELECT max(coalesce((SELECT max(id) FROM intake), 0), "      \
 	"coalesce((SELECT max(intake_id) FROM audit), 0)) + 1)"
 
+/* The connection (db_conn.c). */
+
+/* Opens the connection to the database at path once db_file_open() has
+ * looked at it (creating it when missing and may_create), checks that it
+ * is ours and not newer, and sets it up; *version is its schema version.
+ * A database that cannot be written here is opened read-only
+ * (db->read_only set; then one of an older schema is refused).  Nothing
+ * is migrated.  Returns the connection, or NULL (reported). */
+struct db *db_conn_open(const char *path, bool may_create, long long *version);
+
+/* Closes the connection and frees db (the audit's kept statements
+ * finalized); accepts NULL.  Says nothing: see db_chain_close(). */
+void db_conn_close(struct db *db);
+
+/* Runs a one-row integer query; returns 0 with *out set, or -1 (not
+ * reported). */
+int db_query_int(struct db *db, const char *sql, long long *out);
+
 /* Reports the failed step ("what") with SQLite's reason, in words a
  * receptionist can act on for a busy database or a full disk. */
 void db_report(struct db *db, const char *what);
@@ -72,12 +100,6 @@ int db_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Steps a statement that returns no row, then resets it for reuse. */
 int db_step_done(sqlite3_stmt *st);
 
-/* Steps st, whose rows are (client id, last intake id, first name, last
- * name, birth date, last taken at), calling fn with each until fn returns
- * non-zero; then finalizes st.  Returns fn's last result, or -1 (reported
- * as "what") on a database error. */
-int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
-		  int (*fn)(const struct client_match *m, void *arg), void *arg);
 
 /* A copy of a text column (allocated), or NULL for NULL. */
 char *db_column_dup(sqlite3_stmt *st, int col);
@@ -85,6 +107,19 @@ char *db_column_dup(sqlite3_stmt *st, int col);
 /* A copy of a text column held by h (intake.h), or NULL for NULL or when
  * out of memory (tell them apart by sqlite3_column_type()). */
 const char *db_column_held(struct held *h, sqlite3_stmt *st, int col);
+
+/* Reports why a write was refused when db->unguarded (one line, naming
+ * what), and returns true; false when the connection is guarded. */
+bool db_guard_report(struct db *db, const char *what);
+
+/* Finding clients (db_find.c). */
+
+/* Steps st, whose rows are (client id, last intake id, first name, last
+ * name, birth date, last taken at), calling fn with each until fn returns
+ * non-zero; then finalizes st.  Returns fn's last result, or -1 (reported
+ * as "what") on a database error. */
+int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
+		  int (*fn)(const struct client_match *m, void *arg), void *arg);
 
 /* The audit chain (db_chain.c). */
 
@@ -100,13 +135,8 @@ int db_chain_unchained(struct db *db);
  * -1 (reported) when the check cannot be made. */
 int db_guard_check(struct db *db);
 
-/* Reports why a write was refused when db->unguarded (one line, naming
- * what), and returns true; false when the connection is guarded. */
-bool db_guard_report(struct db *db, const char *what);
-
 /* At close: the warning for a connection opened without its triggers,
- * unless a refused write or verify said it already; and the audit's
- * kept statements finalized. */
+ * unless a refused write or verify said it already. */
 void db_chain_close(struct db *db);
 
 #endif

@@ -1,4 +1,4 @@
-/* test_db.c - unit tests for db.c: creating, refusing and migrating files,
+/* test_db.c - unit tests for storage (db*.c): creating, refusing and migrating files,
  * saving and reading intakes, and finding clients.  Each test works in a
  * temporary folder of its own. */
 #include <stdarg.h>

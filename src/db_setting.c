@@ -1,0 +1,57 @@
+/* db_setting.c - the studio settings (table setting): reading them all,
+ * each checked as `config set` checks it, and storing one. */
+#include "db_private.h"
+#include "report.h"
+
+int db_settings(struct db *db, struct settings *out)
+{
+	sqlite3_stmt *st;
+	struct settings def = SETTINGS_DEFAULT;
+	char why[160];
+	int rc;
+
+	*out = def;
+	if (db_prepare(db, "SELECT key, value FROM setting", &st) < 0) {
+		db_report(db, "cannot read the settings");
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		const char *value = (const char *)sqlite3_column_text(st, 1);
+
+		/* A key from a later release is left alone; a bad value is not
+		 * worked with, as it is studio policy. */
+		if (key && value && settings_set(out, key, value, why, sizeof why) == SETTING_BAD_VALUE) {
+			report("'%s': a studio setting is out of range: %s (mend it with smp-intake "
+			       "config set)",
+			       db->path, why);
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_report(db, "cannot read the settings");
+		return -1;
+	}
+	return 0;
+}
+
+int db_setting_store(struct db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "INSERT INTO setting (key, value) VALUES (?1, ?2) "
+			"ON CONFLICT (key) DO UPDATE SET value = excluded.value", &st) < 0) {
+		db_report(db, "cannot change the setting");
+		return -1;
+	}
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, value);
+	rc = db_step_done(st);
+	if (rc < 0)
+		db_report(db, "cannot change the setting");
+	sqlite3_finalize(st);
+	return rc;
+}
