@@ -72,6 +72,20 @@ struct intake {
 /* Frees in's strings and zeroes them; accepts NULL. */
 void intake_clear(struct intake *in);
 
+/* Makes dst an owned copy of src (a borrowed intake, say); dst's old
+ * contents are not freed.  Returns 0, or -1 when out of memory (dst left
+ * empty). */
+int intake_copy(struct intake *dst, const struct intake *src);
+
+/* The client's details: the questions stored on the client record rather
+ * than the intake (question.client_field), in table order (first name,
+ * last name, date of birth, phone, email).  The table is where they are
+ * listed; code that goes through them uses these. */
+#define CLIENT_FIELDS 5
+
+/* The k-th (k < CLIENT_FIELDS) of the client's details. */
+const struct question *client_field_question(size_t k);
+
 /* A GP's answer as it arrived: a view (its strings are borrowed). */
 struct signoff {
 	const char *status; /* obtained, pending or declined */

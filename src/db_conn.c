@@ -210,6 +210,16 @@ const char *db_column_held(struct held *h, sqlite3_stmt *st, int col)
 	return held_add(h, db_column_dup(st, col));
 }
 
+int db_column_client(sqlite3_stmt *st, int col, struct answers *a)
+{
+	for (size_t k = 0; k < CLIENT_FIELDS; k++) {
+		const char *v = (const char *)sqlite3_column_text(st, col + (int)k);
+		if (v && answers_set(a, client_field_question(k)->id, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int db_begin_write(struct db *db)
 {
 	return db_exec(db, "BEGIN IMMEDIATE", "cannot write to the database");

@@ -101,27 +101,20 @@ static int rows_done(struct db *db, sqlite3_stmt *st, int rc)
 /* The client row; 1 when there is none. */
 static int load_client_row(struct db *db, long long id, struct subject *out)
 {
-	static const char *const ids[] = { "first_name", "last_name", "date_of_birth", "phone",
-					   "email" };
 	sqlite3_stmt *st;
 	int rc;
 
-	if (db_prepare(db, "SELECT first_name, last_name, date_of_birth, phone, email, created_at "
-			   "FROM client WHERE id = ?1", &st) < 0) {
+	if (db_prepare(db, "SELECT " CLIENT_COLUMNS ", created_at FROM client WHERE id = ?1",
+		       &st) < 0) {
 		db_report(db, READING);
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		rc = 0;
 		out->client_id = id;
-		for (int i = 0; i < 5 && rc == 0; i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
-			if (v && answers_set(&out->client, ids[i], v) < 0)
-				rc = -1;
-		}
-		if (rc == 0 && !(out->created_at = db_column_dup(st, 5)))
+		rc = db_column_client(st, 0, &out->client);
+		if (rc == 0 && !(out->created_at = db_column_dup(st, CLIENT_FIELDS)))
 			rc = -1;
 		if (rc < 0)
 			report("out of memory");

@@ -93,9 +93,6 @@ struct db_import {
 	sqlite3_stmt *answers[QUESTIONS_MAX + 1], *advice[ADVICE_MAX + 1];
 };
 
-static const char *const client_ids[] = {"first_name", "last_name", "date_of_birth", "phone",
-					 "email"};
-
 /* Steps a statement that returns no row and resets it. */
 static int run(sqlite3_stmt *st)
 {
@@ -249,7 +246,7 @@ static int load_stored(struct db_import *im, long long id, long long client, str
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < 5 && rc == SQLITE_ROW; i++) {
 			const char *v = (const char *)sqlite3_column_text(st, i);
-			if (v && answers_set(a, client_ids[i], v) < 0)
+			if (v && answers_set(a, client_field_question(i)->id, v) < 0)
 				rc = SQLITE_NOMEM;
 		}
 	}
@@ -441,7 +438,7 @@ static int replace(struct db_import *im, const struct intake *in, const struct a
 	if (run(set) < 0)
 		return -1;
 	for (int i = 0; i < 5; i++)
-		db_bind_text(st, i + 1, answers_get(&in->answers, client_ids[i]));
+		db_bind_text(st, i + 1, answers_get(&in->answers, client_field_question(i)->id));
 	sqlite3_bind_int64(st, 6, in->client_id);
 	if (run(st) < 0)
 		return -1;
@@ -520,7 +517,7 @@ static int same_person(struct db_import *im, long long id, const struct intake *
 		rc = 1;
 		for (int i = 0; i < 3 && rc == 1; i++)
 			rc = same((const char *)sqlite3_column_text(st, i),
-				  answers_get(&in->answers, client_ids[i]));
+				  answers_get(&in->answers, client_field_question(i)->id));
 	} else {
 		rc = rc == SQLITE_DONE ? 2 : -1;
 	}
@@ -563,7 +560,7 @@ static int choose_client(struct db_import *im, struct intake *in)
 	else
 		sqlite3_bind_null(st, 1);
 	for (int i = 0; i < 5; i++)
-		db_bind_text(st, i + 2, answers_get(&in->answers, client_ids[i]));
+		db_bind_text(st, i + 2, answers_get(&in->answers, client_field_question(i)->id));
 	sqlite3_bind_text(st, 7, in->taken_at, -1, SQLITE_STATIC);
 	if (run(st) < 0)
 		return -1;

@@ -275,19 +275,29 @@ fail:
 	return -1;
 }
 
-/* The statements that read intakes, prepared once for a whole export. */
-struct readers {
-	sqlite3_stmt *intake, *answers, *advice, *clearances;
-};
-
+/* Every intake is read with its client and the acknowledgement that counts,
+ * these columns in this order (enum intake_column names them). */
 #define INTAKE_COLUMNS                                                                     \
 	"SELECT i.id, i.uuid, i.client_id, i.taken_at, i.staff, c.first_name, c.last_name, "     \
 	"c.date_of_birth, c.phone, c.email, i.revision, i.questionnaire_version, "               \
 	"i.advice_version, a.sheet, a.typed_name, a.at, a.staff "                                \
 	"FROM intake i JOIN client c ON c.id = i.client_id "                                     \
 	"LEFT JOIN acknowledgement a ON a.intake_id = i.id AND a.sheet = i.acknowledged_sheet "
-/* Where INTAKE_COLUMNS's acknowledgement starts. */
-#define ACK_COLUMN 13
+enum intake_column {
+	COL_ID,
+	COL_UUID,
+	COL_CLIENT_ID,
+	COL_TAKEN_AT,
+	COL_STAFF,
+	COL_CLIENT_FIELDS, /* CLIENT_FIELDS columns, in client_field_question() order */
+	COL_REVISION = COL_CLIENT_FIELDS + CLIENT_FIELDS,
+	COL_QUESTIONNAIRE_VERSION,
+	COL_ADVICE_VERSION,
+	COL_ACK_SHEET,
+	COL_ACK_TYPED_NAME,
+	COL_ACK_AT,
+	COL_ACK_STAFF,
+};
 
 /* Copies column col's text (or "") into a version buffer. */
 static void column_version(sqlite3_stmt *st, int col, char *out, size_t n)
@@ -296,161 +306,77 @@ static void column_version(sqlite3_stmt *st, int col, char *out, size_t n)
 	snprintf(out, n, "%s", v ? (const char *)v : "");
 }
 
-static void readers_finalize(struct readers *r)
-{
-	sqlite3_finalize(r->intake);
-	sqlite3_finalize(r->answers);
-	sqlite3_finalize(r->advice);
-	sqlite3_finalize(r->clearances);
-}
-
-static int readers_prepare(struct db *db, struct readers *r, const char *intake_sql)
-{
-	memset(r, 0, sizeof *r);
-	if (db_prepare(db, intake_sql, &r->intake) < 0 ||
-	    db_prepare(db, "SELECT question_id, value FROM answer WHERE intake_id = ?1", &r->answers) < 0 ||
-	    db_prepare(db, "SELECT advice_id, text, sheet FROM advice_sheet WHERE intake_id = ?1 AND "
-			"sheet = (SELECT max(sheet) FROM advice_sheet WHERE intake_id = ?1) "
-			"ORDER BY position", &r->advice) < 0 ||
-	    db_prepare(db, "SELECT flag_id, reason, at, staff FROM flag_clearance "
-			"WHERE intake_id = ?1 ORDER BY flag_id", &r->clearances) < 0) {
-		readers_finalize(r);
-		return -1;
-	}
-	return 0;
-}
-
-/* Fills *in from the current row of r->intake and its answers and advice. */
-static int read_intake(struct readers *r, struct intake *in)
-{
-	static const char *const client_ids[] = { "first_name", "last_name", "date_of_birth",
-						  "phone", "email" };
-	sqlite3_stmt *st = r->intake;
-	const unsigned char *uuid = sqlite3_column_text(st, 1);
-	int rc;
-
-	memset(in, 0, sizeof *in);
-	in->id = sqlite3_column_int64(st, 0);
-	snprintf(in->uuid, sizeof in->uuid, "%s", uuid ? (const char *)uuid : "");
-	in->client_id = sqlite3_column_int64(st, 2);
-	in->taken_at = db_column_dup(st, 3);
-	in->staff = db_column_dup(st, 4);
-	in->revision = sqlite3_column_int64(st, 10);
-	column_version(st, 11, in->questionnaire_version, sizeof in->questionnaire_version);
-	column_version(st, 12, in->advice_version, sizeof in->advice_version);
-	if (sqlite3_column_type(st, ACK_COLUMN) != SQLITE_NULL) {
-		in->ack.sheet = sqlite3_column_int64(st, ACK_COLUMN);
-		if (!(in->ack.typed_name = db_column_dup(st, ACK_COLUMN + 1)) ||
-		    !(in->ack.at = db_column_dup(st, ACK_COLUMN + 2)) ||
-		    !(in->ack.staff = db_column_dup(st, ACK_COLUMN + 3)))
-			goto fail;
-	}
-	for (int i = 0; i < 5; i++) {
-		const unsigned char *v = sqlite3_column_text(st, 5 + i);
-		if (v && answers_set(&in->answers, client_ids[i], (const char *)v) < 0)
-			goto fail;
-	}
-	if (!in->taken_at || !in->staff)
-		goto fail;
-
-	sqlite3_bind_int64(r->answers, 1, in->id);
-	while ((rc = sqlite3_step(r->answers)) == SQLITE_ROW) {
-		const char *q = (const char *)sqlite3_column_text(r->answers, 0);
-		const char *v = (const char *)sqlite3_column_text(r->answers, 1);
-		/* An id from a later release that this one does not know is skipped. */
-		if (q && v && questionnaire_index(q) >= 0 && answers_set(&in->answers, q, v) < 0)
-			goto fail;
-	}
-	sqlite3_reset(r->answers);
-	if (rc != SQLITE_DONE)
-		goto fail;
-
-	sqlite3_bind_int64(r->advice, 1, in->id);
-	while ((rc = sqlite3_step(r->advice)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(r->advice, 0);
-		const char *text = (const char *)sqlite3_column_text(r->advice, 1);
-		if (id && text && advice_sheet_add(&in->advice, id, text) < 0)
-			goto fail;
-		in->sheet = sqlite3_column_int64(r->advice, 2);
-	}
-	sqlite3_reset(r->advice);
-	if (rc != SQLITE_DONE)
-		goto fail;
-
-	sqlite3_bind_int64(r->clearances, 1, in->id);
-	while ((rc = sqlite3_step(r->clearances)) == SQLITE_ROW && in->clearances < FLAGS_MAX) {
-		struct clearance *c = &in->cleared[in->clearances++];
-		if (!(c->flag_id = db_column_dup(r->clearances, 0)) ||
-		    !(c->reason = db_column_dup(r->clearances, 1)) ||
-		    !(c->at = db_column_dup(r->clearances, 2)) ||
-		    !(c->staff = db_column_dup(r->clearances, 3)))
-			goto fail;
-	}
-	sqlite3_reset(r->clearances);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		goto fail;
-	return 0;
-fail:
-	sqlite3_reset(r->answers);
-	sqlite3_reset(r->advice);
-	sqlite3_reset(r->clearances);
-	intake_clear(in);
-	return -1;
-}
-
-int db_load_intake(struct db *db, long long id, struct intake *out)
-{
-	struct readers r;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	if (readers_prepare(db, &r, INTAKE_COLUMNS "WHERE i.id = ?1") < 0) {
-		db_report(db, "cannot read the intake");
-		return -1;
-	}
-	/* Inside a caller's write transaction, read what it sees. */
-	bool own = sqlite3_get_autocommit(db->h);
-	if (own && db_exec(db, "BEGIN", "cannot read the intake") < 0) {
-		readers_finalize(&r);
-		return -1;
-	}
-	sqlite3_bind_int64(r.intake, 1, id);
-	rc = sqlite3_step(r.intake);
-	if (rc == SQLITE_ROW)
-		rc = read_intake(&r, out) < 0 ? -1 : 0;
-	else
-		rc = rc == SQLITE_DONE ? 1 : -1;
-	if (rc < 0)
-		db_report(db, "cannot read the intake");
-	readers_finalize(&r);
-	if (own)
-		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
-	return rc;
-}
-
-int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg), void *arg)
-{
-	static const struct intake_query all = { NULL, NULL, false, 0, false };
-	return db_each_intake_where(db, &all, fn, arg);
-}
-
-/* Reading many intakes.  Three statements are walked side by side in
- * intake order (a merge join): the intakes with their clients, every
- * answer, every advice row.  One pass over each table costs far less than
- * two lookups per intake (docs/performance.md).  For one client's few
- * intakes (q->client), the answers and advice are looked up per intake
- * instead, by the same statements' one-intake form.  The values are
- * copied into one buffer reused from intake to intake, so an intake costs
- * no allocation once the buffer has grown to the largest one. */
+/* Reading intakes: one reader for one intake (db_load_intake(), which then
+ * copies it) and for many (the export).  For many, three statements are
+ * walked side by side in intake order (a merge join): the intakes with
+ * their clients, every answer, every advice row (and the few clearances).
+ * One pass over each table costs far less than two lookups per intake
+ * (docs/performance.md).  For one intake, or one client's few intakes
+ * (q->client), the answers and advice are looked up per intake instead, by
+ * the same statements' one-intake form.  The values are copied into one
+ * buffer reused from intake to intake, so an intake costs no allocation
+ * once the buffer has grown to the largest one: the intake handed out is
+ * borrowed (intake.h). */
 struct stream {
 	struct db *db;
 	sqlite3_stmt *intake, *answers, *advice, *clearances;
 	int answers_rc, advice_rc, clearances_rc; /* SQLITE_ROW while a row waits to be used */
 	bool by_id, desc;
 	bool started; /* the scans begin at the first intake selected */
+	int client_qi[CLIENT_FIELDS]; /* questionnaire index of each client field */
 	char *buf;
 	size_t used, cap;
 };
+
+/* Where one intake's strings are in the stream's buffer while it is read
+ * (the buffer may move until the intake is whole). */
+#define STREAM_NONE ((size_t)-2) /* a NULL column; (size_t)-1: out of memory */
+struct offsets {
+	size_t taken_at, staff, value[QUESTIONS_MAX];
+	size_t adv_id[ADVICE_MAX], adv_text[ADVICE_MAX];
+	size_t ack[3], cleared[FLAGS_MAX][4];
+};
+
+/* Prepares s's statements: the intakes (intake_sql), and the answers,
+ * advice and clearances of the intakes from ?1 on in order (each
+ * intake's alone when s->by_id).  Returns 0, or -1 (not reported). */
+static int stream_open(struct stream *s, const char *intake_sql)
+{
+	const char *order = s->desc ? " DESC" : "";
+	const char *from = s->by_id ? "= ?1" : s->desc ? "<= ?1" : ">= ?1";
+	char answers_sql[160], advice_sql[200], clearances_sql[200];
+
+	s->answers_rc = s->advice_rc = s->clearances_rc = SQLITE_DONE;
+	for (size_t k = 0; k < CLIENT_FIELDS; k++)
+		s->client_qi[k] = (int)(client_field_question(k) - questionnaire);
+	snprintf(answers_sql, sizeof answers_sql,
+		 "SELECT intake_id, question_id, value FROM answer WHERE intake_id %s "
+		 "ORDER BY intake_id%s",
+		 from, order);
+	snprintf(advice_sql, sizeof advice_sql,
+		 "SELECT intake_id, sheet, advice_id, text FROM advice_sheet WHERE intake_id %s "
+		 "ORDER BY intake_id%s, sheet%s, position%s",
+		 from, order, order, order);
+	snprintf(clearances_sql, sizeof clearances_sql,
+		 "SELECT intake_id, flag_id, reason, at, staff FROM flag_clearance WHERE intake_id %s "
+		 "ORDER BY intake_id%s, flag_id",
+		 from, order);
+	return db_prepare(s->db, intake_sql, &s->intake) < 0 ||
+			       db_prepare(s->db, clearances_sql, &s->clearances) < 0 ||
+			       db_prepare(s->db, answers_sql, &s->answers) < 0 ||
+			       db_prepare(s->db, advice_sql, &s->advice) < 0
+		       ? -1
+		       : 0;
+}
+
+static void stream_close(struct stream *s)
+{
+	sqlite3_finalize(s->intake);
+	sqlite3_finalize(s->answers);
+	sqlite3_finalize(s->advice);
+	sqlite3_finalize(s->clearances);
+	free(s->buf);
+}
 
 /* Copies n bytes of s and a NUL into the stream's buffer; returns the
  * offset (the buffer may move: pointers are made once it is full), or
@@ -478,7 +404,7 @@ static size_t stream_keep(struct stream *s, const unsigned char *text, size_t n)
 static size_t stream_column(struct stream *s, sqlite3_stmt *st, int col)
 {
 	const unsigned char *v = sqlite3_column_text(st, col);
-	return v ? stream_keep(s, v, (size_t)sqlite3_column_bytes(st, col)) : (size_t)-2;
+	return v ? stream_keep(s, v, (size_t)sqlite3_column_bytes(st, col)) : STREAM_NONE;
 }
 
 /* Steps st on to the rows of intake id (skipping rows of intakes not
@@ -504,43 +430,41 @@ static bool stream_seek(struct stream *s, sqlite3_stmt *st, int *rc, long long i
 	return false;
 }
 
-#define STREAM_NONE ((size_t)-2)
-
-/* Reads the intake at the current row of s->intake into *in, its strings
- * in s->buf.  Returns 0, or -1 on a database error or out of memory. */
-static int stream_read(struct stream *s, struct intake *in)
+/* Steps st past the current row; true while its next row is intake id's. */
+static bool stream_next(sqlite3_stmt *st, int *rc, long long id)
 {
-	static const char *const client_ids[] = { "first_name", "last_name", "date_of_birth",
-						  "phone", "email" };
-	static int client_qi[5] = { -1 };
-	size_t taken_at, staff, value[QUESTIONS_MAX], adv_id[ADVICE_MAX], adv_text[ADVICE_MAX];
-	size_t ack[3], cleared[FLAGS_MAX][4];
-	long long sheet = -1;
-	const unsigned char *uuid = sqlite3_column_text(s->intake, 1);
+	*rc = sqlite3_step(st);
+	return *rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == id;
+}
 
-	if (client_qi[0] < 0)
-		for (int i = 0; i < 5; i++)
-			client_qi[i] = questionnaire_index(client_ids[i]);
-	memset(in, 0, sizeof *in);
-	s->used = 0;
-	for (size_t i = 0; i < QUESTIONS_MAX; i++)
-		value[i] = STREAM_NONE;
-	in->id = sqlite3_column_int64(s->intake, 0);
+/* The intake's own columns (the current row of s->intake). */
+static void read_intake_row(struct stream *s, struct intake *in, struct offsets *o)
+{
+	sqlite3_stmt *st = s->intake;
+	const unsigned char *uuid = sqlite3_column_text(st, COL_UUID);
+
+	in->id = sqlite3_column_int64(st, COL_ID);
 	snprintf(in->uuid, sizeof in->uuid, "%s", uuid ? (const char *)uuid : "");
-	in->client_id = sqlite3_column_int64(s->intake, 2);
-	in->revision = sqlite3_column_int64(s->intake, 10);
-	column_version(s->intake, 11, in->questionnaire_version, sizeof in->questionnaire_version);
-	column_version(s->intake, 12, in->advice_version, sizeof in->advice_version);
-	if (sqlite3_column_type(s->intake, ACK_COLUMN) != SQLITE_NULL) {
-		in->ack.sheet = sqlite3_column_int64(s->intake, ACK_COLUMN);
-		for (int i = 0; i < 3; i++)
-			ack[i] = stream_column(s, s->intake, ACK_COLUMN + 1 + i);
+	in->client_id = sqlite3_column_int64(st, COL_CLIENT_ID);
+	in->revision = sqlite3_column_int64(st, COL_REVISION);
+	column_version(st, COL_QUESTIONNAIRE_VERSION, in->questionnaire_version,
+		       sizeof in->questionnaire_version);
+	column_version(st, COL_ADVICE_VERSION, in->advice_version, sizeof in->advice_version);
+	if (sqlite3_column_type(st, COL_ACK_SHEET) != SQLITE_NULL) {
+		in->ack.sheet = sqlite3_column_int64(st, COL_ACK_SHEET);
+		o->ack[0] = stream_column(s, st, COL_ACK_TYPED_NAME);
+		o->ack[1] = stream_column(s, st, COL_ACK_AT);
+		o->ack[2] = stream_column(s, st, COL_ACK_STAFF);
 	}
-	taken_at = stream_column(s, s->intake, 3);
-	staff = stream_column(s, s->intake, 4);
-	for (int i = 0; i < 5; i++)
-		value[client_qi[i]] = stream_column(s, s->intake, 5 + i);
+	o->taken_at = stream_column(s, st, COL_TAKEN_AT);
+	o->staff = stream_column(s, st, COL_STAFF);
+	for (size_t k = 0; k < CLIENT_FIELDS; k++)
+		o->value[s->client_qi[k]] = stream_column(s, st, COL_CLIENT_FIELDS + (int)k);
+}
 
+/* The intake's answers (the client's details are on the client record). */
+static int read_answers(struct stream *s, const struct intake *in, struct offsets *o)
+{
 	if (stream_seek(s, s->answers, &s->answers_rc, in->id)) {
 		do {
 			const char *q = (const char *)sqlite3_column_text(s->answers, 1);
@@ -548,16 +472,19 @@ static int stream_read(struct stream *s, struct intake *in)
 			/* An id from a later release that this one does not know is
 			 * skipped. */
 			if (qi >= 0 && !questionnaire[qi].client_field)
-				value[qi] = stream_column(s, s->answers, 2);
-			s->answers_rc = sqlite3_step(s->answers);
-		} while (s->answers_rc == SQLITE_ROW && sqlite3_column_int64(s->answers, 0) == in->id);
+				o->value[qi] = stream_column(s, s->answers, 2);
+		} while (stream_next(s->answers, &s->answers_rc, in->id));
 	}
-	if (s->answers_rc != SQLITE_ROW && s->answers_rc != SQLITE_DONE)
-		return -1;
+	return s->answers_rc == SQLITE_ROW || s->answers_rc == SQLITE_DONE ? 0 : -1;
+}
 
-	/* The latest sheet only: rows come by sheet (ascending, or descending
-	 * when the walk is newest first: then the first sheet seen is the
-	 * latest and its items come last first). */
+/* The intake's latest advice sheet only: rows come by sheet (ascending, or
+ * descending when the walk is newest first: then the first sheet seen is
+ * the latest and its items come last first). */
+static int read_advice(struct stream *s, struct intake *in, struct offsets *o)
+{
+	long long sheet = -1;
+
 	if (stream_seek(s, s->advice, &s->advice_rc, in->id)) {
 		do {
 			long long n = sqlite3_column_int64(s->advice, 1);
@@ -567,67 +494,127 @@ static int stream_read(struct stream *s, struct intake *in)
 			}
 			if (n == sheet && in->advice.count < ADVICE_MAX) {
 				in->sheet = n;
-				adv_id[in->advice.count] = stream_column(s, s->advice, 2);
-				adv_text[in->advice.count] = stream_column(s, s->advice, 3);
+				o->adv_id[in->advice.count] = stream_column(s, s->advice, 2);
+				o->adv_text[in->advice.count] = stream_column(s, s->advice, 3);
 				in->advice.count++;
 			}
-			s->advice_rc = sqlite3_step(s->advice);
-		} while (s->advice_rc == SQLITE_ROW && sqlite3_column_int64(s->advice, 0) == in->id);
+		} while (stream_next(s->advice, &s->advice_rc, in->id));
 	}
-	if (s->advice_rc != SQLITE_ROW && s->advice_rc != SQLITE_DONE)
-		return -1;
+	return s->advice_rc == SQLITE_ROW || s->advice_rc == SQLITE_DONE ? 0 : -1;
+}
 
+/* The flags cleared on the intake, by flag id. */
+static int read_clearances(struct stream *s, struct intake *in, struct offsets *o)
+{
 	if (stream_seek(s, s->clearances, &s->clearances_rc, in->id)) {
 		do {
 			if (in->clearances < FLAGS_MAX) {
 				for (int i = 0; i < 4; i++)
-					cleared[in->clearances][i] =
+					o->cleared[in->clearances][i] =
 						stream_column(s, s->clearances, 1 + i);
 				in->clearances++;
 			}
-			s->clearances_rc = sqlite3_step(s->clearances);
-		} while (s->clearances_rc == SQLITE_ROW &&
-			 sqlite3_column_int64(s->clearances, 0) == in->id);
+		} while (stream_next(s->clearances, &s->clearances_rc, in->id));
 	}
-	if (s->clearances_rc != SQLITE_ROW && s->clearances_rc != SQLITE_DONE)
-		return -1;
+	return s->clearances_rc == SQLITE_ROW || s->clearances_rc == SQLITE_DONE ? 0 : -1;
+}
 
-	/* Every offset is known: make the pointers. */
-	if (taken_at >= STREAM_NONE || staff >= STREAM_NONE)
+/* Points *p at offset at of the buffer; false when that value could not be
+ * kept (out of memory) or is NULL where a value is needed (not_null). */
+static bool point(struct stream *s, char **p, size_t at, bool not_null)
+{
+	if (at == (size_t)-1 || (at == STREAM_NONE && not_null))
+		return false;
+	*p = at == STREAM_NONE ? NULL : s->buf + at;
+	return true;
+}
+
+/* Once every value of the intake is in the buffer: its pointers. */
+static int point_into_buffer(struct stream *s, struct intake *in, const struct offsets *o)
+{
+	if (!point(s, &in->taken_at, o->taken_at, true) || !point(s, &in->staff, o->staff, true))
 		return -1;
-	in->taken_at = s->buf + taken_at;
-	in->staff = s->buf + staff;
-	for (size_t i = 0; i < questionnaire_count; i++) {
-		if (value[i] == (size_t)-1)
+	for (size_t i = 0; i < questionnaire_count; i++)
+		if (!point(s, &in->answers.value[i], o->value[i], false))
 			return -1;
-		if (value[i] != STREAM_NONE)
-			in->answers.value[i] = s->buf + value[i];
-	}
 	for (size_t i = 0; i < in->advice.count; i++) {
 		size_t k = s->desc ? in->advice.count - 1 - i : i;
-		if (adv_id[k] >= STREAM_NONE || adv_text[k] >= STREAM_NONE)
+		char *id, *text;
+		if (!point(s, &id, o->adv_id[k], true) || !point(s, &text, o->adv_text[k], true))
 			return -1;
-		in->advice.item[i].id = s->buf + adv_id[k];
-		in->advice.item[i].text = s->buf + adv_text[k];
+		in->advice.item[i].id = id;
+		in->advice.item[i].text = text;
 	}
-	if (in->ack.sheet) {
-		char **field[3] = { &in->ack.typed_name, &in->ack.at, &in->ack.staff };
-		for (int i = 0; i < 3; i++) {
-			if (ack[i] >= STREAM_NONE)
-				return -1;
-			*field[i] = s->buf + ack[i];
-		}
-	}
+	if (in->ack.sheet && (!point(s, &in->ack.typed_name, o->ack[0], true) ||
+			      !point(s, &in->ack.at, o->ack[1], true) ||
+			      !point(s, &in->ack.staff, o->ack[2], true)))
+		return -1;
 	for (size_t i = 0; i < in->clearances; i++) {
-		char **field[4] = { &in->cleared[i].flag_id, &in->cleared[i].reason,
-				    &in->cleared[i].at, &in->cleared[i].staff };
-		for (int j = 0; j < 4; j++) {
-			if (cleared[i][j] >= STREAM_NONE)
-				return -1;
-			*field[j] = s->buf + cleared[i][j];
-		}
+		struct clearance *c = &in->cleared[i];
+		if (!point(s, &c->flag_id, o->cleared[i][0], true) ||
+		    !point(s, &c->reason, o->cleared[i][1], true) ||
+		    !point(s, &c->at, o->cleared[i][2], true) ||
+		    !point(s, &c->staff, o->cleared[i][3], true))
+			return -1;
 	}
 	return 0;
+}
+
+/* Reads the intake at the current row of s->intake into *in (borrowed: its
+ * strings in s->buf, until the next row).  Returns 0, or -1 on a database
+ * error or out of memory. */
+static int stream_read(struct stream *s, struct intake *in)
+{
+	struct offsets o;
+
+	memset(in, 0, sizeof *in);
+	s->used = 0;
+	for (size_t i = 0; i < QUESTIONS_MAX; i++)
+		o.value[i] = STREAM_NONE;
+	o.ack[0] = o.ack[1] = o.ack[2] = STREAM_NONE;
+	read_intake_row(s, in, &o);
+	if (read_answers(s, in, &o) < 0 || read_advice(s, in, &o) < 0 ||
+	    read_clearances(s, in, &o) < 0)
+		return -1;
+	return point_into_buffer(s, in, &o);
+}
+
+int db_load_intake(struct db *db, long long id, struct intake *out)
+{
+	struct stream s = { .db = db, .by_id = true };
+	struct intake in;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (stream_open(&s, INTAKE_COLUMNS "WHERE i.id = ?1") < 0) {
+		db_report(db, "cannot read the intake");
+		stream_close(&s);
+		return -1;
+	}
+	/* Inside a caller's write transaction, read what it sees. */
+	bool own = sqlite3_get_autocommit(db->h);
+	if (own && db_exec(db, "BEGIN", "cannot read the intake") < 0) {
+		stream_close(&s);
+		return -1;
+	}
+	sqlite3_bind_int64(s.intake, 1, id);
+	rc = sqlite3_step(s.intake);
+	if (rc == SQLITE_ROW)
+		rc = stream_read(&s, &in) < 0 || intake_copy(out, &in) < 0 ? -1 : 0;
+	else
+		rc = rc == SQLITE_DONE ? 1 : -1;
+	if (rc < 0)
+		db_report(db, "cannot read the intake");
+	stream_close(&s);
+	if (own)
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg), void *arg)
+{
+	static const struct intake_query all = { NULL, NULL, false, 0, false };
+	return db_each_intake_where(db, &all, fn, arg);
 }
 
 /* taken_at is UTC text; its first ten characters are the date. */
@@ -697,31 +684,14 @@ int db_clients_where(struct db *db, const struct intake_query *q, struct idset *
 int db_each_intake_where(struct db *db, const struct intake_query *q,
 			 int (*fn)(const struct intake *in, void *arg), void *arg)
 {
-	struct stream s = { db, NULL, NULL, NULL, NULL, SQLITE_DONE, SQLITE_DONE, SQLITE_DONE,
-			    q->client != 0, q->newest_first, false, NULL, 0, 0 };
-	const char *order = q->newest_first ? " DESC" : "";
-	char intake_sql[1400], answers_sql[160], advice_sql[200], clearances_sql[200];
+	struct stream s = { .db = db, .by_id = q->client != 0, .desc = q->newest_first };
+	char intake_sql[1400];
 	struct intake in;
 	int rc, result = 0;
 
-	snprintf(intake_sql, sizeof intake_sql, INTAKE_COLUMNS INTAKE_FILTER "ORDER BY i.id%s", order);
-	const char *from = s.by_id ? "= ?1" : q->newest_first ? "<= ?1" : ">= ?1";
-	snprintf(answers_sql, sizeof answers_sql,
-		 "SELECT intake_id, question_id, value FROM answer WHERE intake_id %s "
-		 "ORDER BY intake_id%s",
-		 from, order);
-	snprintf(advice_sql, sizeof advice_sql,
-		 "SELECT intake_id, sheet, advice_id, text FROM advice_sheet WHERE intake_id %s "
-		 "ORDER BY intake_id%s, sheet%s, position%s",
-		 from, order, order, order);
-	snprintf(clearances_sql, sizeof clearances_sql,
-		 "SELECT intake_id, flag_id, reason, at, staff FROM flag_clearance WHERE intake_id %s "
-		 "ORDER BY intake_id%s, flag_id",
-		 from, order);
-	if (db_prepare(db, intake_sql, &s.intake) < 0 ||
-	    db_prepare(db, clearances_sql, &s.clearances) < 0 ||
-	    db_prepare(db, answers_sql, &s.answers) < 0 ||
-	    db_prepare(db, advice_sql, &s.advice) < 0) {
+	snprintf(intake_sql, sizeof intake_sql, INTAKE_COLUMNS INTAKE_FILTER "ORDER BY i.id%s",
+		 q->newest_first ? " DESC" : "");
+	if (stream_open(&s, intake_sql) < 0) {
 		db_report(db, "cannot read the intakes");
 		result = -1;
 		goto out;
@@ -749,11 +719,7 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 	}
 	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 out:
-	sqlite3_finalize(s.intake);
-	sqlite3_finalize(s.answers);
-	sqlite3_finalize(s.advice);
-	sqlite3_finalize(s.clearances);
-	free(s.buf);
+	stream_close(&s);
 	return result;
 }
 
@@ -1004,15 +970,11 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 			   "phone = CASE WHEN ?10 THEN ?4 ELSE phone END, "
 			   "email = CASE WHEN ?11 THEN ?5 ELSE email END WHERE id = ?6", &st) < 0)
 		goto fail;
-	{
-		static const char *const ids[] = { "first_name", "last_name", "date_of_birth",
-						   "phone", "email" };
-		for (int i = 0; i < 5; i++) {
-			const char *now = answers_get(&in->answers, ids[i]);
-			const char *was = answers_get(before, ids[i]);
-			db_bind_text(st, 1 + i, now);
-			sqlite3_bind_int(st, 7 + i, !(now == was || (now && was && strcmp(now, was) == 0)));
-		}
+	for (size_t k = 0; k < CLIENT_FIELDS; k++) {
+		const char *id = client_field_question(k)->id;
+		const char *now = answers_get(&in->answers, id), *was = answers_get(before, id);
+		db_bind_text(st, 1 + (int)k, now);
+		sqlite3_bind_int(st, 7 + (int)k, !(now == was || (now && was && strcmp(now, was) == 0)));
 	}
 	sqlite3_bind_int64(st, 6, in->client_id);
 	if (db_step_done(st) < 0)
@@ -1046,14 +1008,11 @@ undo:
 
 int db_load_client(struct db *db, long long id, struct answers *out)
 {
-	static const char *const ids[] = { "first_name", "last_name", "date_of_birth", "phone",
-					   "email" };
 	sqlite3_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (db_prepare(db, "SELECT first_name, last_name, date_of_birth, phone, email FROM client "
-			   "WHERE id = ?1", &st) < 0) {
+	if (db_prepare(db, "SELECT " CLIENT_COLUMNS " FROM client WHERE id = ?1", &st) < 0) {
 		db_report(db, "cannot read the client");
 		return -1;
 	}
@@ -1061,13 +1020,10 @@ int db_load_client(struct db *db, long long id, struct answers *out)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		rc = 0;
-		for (int i = 0; i < 5 && rc == 0; i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
-			if (v && answers_set(out, ids[i], v) < 0) {
-				report("out of memory");
-				answers_clear(out);
-				rc = -1;
-			}
+		if (db_column_client(st, 0, out) < 0) {
+			report("out of memory");
+			answers_clear(out);
+			rc = -1;
 		}
 	} else if (rc == SQLITE_DONE) {
 		rc = 1;

@@ -104,6 +104,16 @@ int db_step_done(sqlite3_stmt *st);
 /* A copy of a text column (allocated), or NULL for NULL. */
 char *db_column_dup(sqlite3_stmt *st, int col);
 
+/* The client record's columns of the client's details, in
+ * client_field_question() order (intake.h): a SELECT of them feeds
+ * db_column_client(). */
+#define CLIENT_COLUMNS "first_name, last_name, date_of_birth, phone, email"
+
+/* Sets the client's details in a from the CLIENT_FIELDS columns of st's
+ * row from col on (CLIENT_COLUMNS's order; a NULL column leaves its
+ * detail unset).  Returns 0, or -1 when out of memory (not reported). */
+int db_column_client(sqlite3_stmt *st, int col, struct answers *a);
+
 /* A copy of a text column held by h (intake.h), or NULL for NULL or when
  * out of memory (tell them apart by sqlite3_column_type()). */
 const char *db_column_held(struct held *h, sqlite3_stmt *st, int col);

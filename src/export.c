@@ -163,8 +163,6 @@ static const char *flag_list(const struct intake *in, bool open, char *buf, size
 static int csv_row(FILE *f, const struct intake *in, bool terminal, bool excel)
 {
 	const struct answers *a = &in->answers;
-	static const char *const client_ids[] = { "first_name", "last_name", "date_of_birth",
-						  "phone", "email" };
 	char flags[FLAGS_MAX * 32];
 	int rc = 0;
 
@@ -175,9 +173,9 @@ static int csv_row(FILE *f, const struct intake *in, bool terminal, bool excel)
 	fputc(',', f);
 	rc |= csv_cell(f, in->staff, terminal, excel);
 	fprintf(f, ",%lld", in->client_id);
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t k = 0; k < CLIENT_FIELDS; k++) {
 		fputc(',', f);
-		rc |= csv_cell(f, answers_get(a, client_ids[i]), terminal, excel);
+		rc |= csv_cell(f, a->value[client_field_question(k) - questionnaire], terminal, excel);
 	}
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		if (!questionnaire[i].client_field) {

@@ -26,6 +26,52 @@ void intake_clear(struct intake *in)
 	in->clearances = 0;
 }
 
+/* A copy of s (NULL for NULL) into *out; false when out of memory. */
+static bool copy_text(char **out, const char *s)
+{
+	*out = s ? strdup(s) : NULL;
+	return !s || *out;
+}
+
+int intake_copy(struct intake *dst, const struct intake *src)
+{
+	*dst = *src;
+	dst->taken_at = dst->staff = NULL;
+	memset(&dst->answers, 0, sizeof dst->answers);
+	memset(&dst->advice, 0, sizeof dst->advice);
+	dst->ack.typed_name = dst->ack.at = dst->ack.staff = NULL;
+	dst->clearances = 0;
+	if (!copy_text(&dst->taken_at, src->taken_at) || !copy_text(&dst->staff, src->staff) ||
+	    answers_copy(&dst->answers, &src->answers) < 0 ||
+	    !copy_text(&dst->ack.typed_name, src->ack.typed_name) ||
+	    !copy_text(&dst->ack.at, src->ack.at) || !copy_text(&dst->ack.staff, src->ack.staff))
+		goto fail;
+	for (size_t i = 0; i < src->advice.count; i++)
+		if (advice_sheet_add(&dst->advice, src->advice.item[i].id, src->advice.item[i].text) < 0)
+			goto fail;
+	for (size_t i = 0; i < src->clearances; i++) {
+		const struct clearance *c = &src->cleared[i];
+		struct clearance *d = &dst->cleared[dst->clearances++];
+		*d = (struct clearance){ NULL, NULL, NULL, NULL };
+		if (!copy_text(&d->flag_id, c->flag_id) || !copy_text(&d->reason, c->reason) ||
+		    !copy_text(&d->at, c->at) || !copy_text(&d->staff, c->staff))
+			goto fail;
+	}
+	return 0;
+fail:
+	intake_clear(dst);
+	memset(dst, 0, sizeof *dst);
+	return -1;
+}
+
+const struct question *client_field_question(size_t k)
+{
+	for (size_t i = 0; i < questionnaire_count; i++)
+		if (questionnaire[i].client_field && k-- == 0)
+			return &questionnaire[i];
+	return NULL;
+}
+
 void draft_clear(struct draft *d)
 {
 	if (!d)
