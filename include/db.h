@@ -14,6 +14,31 @@
 
 struct db;
 
+/* What a function that finds, loads or changes one record returns, where
+ * more than success or failure can happen.  Each function says which of
+ * these it returns and what they mean for it. */
+enum db_result {
+	DB_ERROR = -1,   /* failed, and reported */
+	DB_OK = 0,
+	DB_MISSING = 1,  /* no such record (or it went meanwhile): nothing done */
+	DB_CONFLICT = 2, /* the record is not as the caller saw it: nothing saved */
+};
+
+/* What db_erase_client() returns. */
+enum db_erase_result {
+	DB_ERASE_ERROR = -1,  /* failed, and reported; nothing erased */
+	DB_ERASE_OK = 0,      /* erased */
+	DB_ERASE_MISSING = 1, /* no such client */
+	DB_ERASE_KEPT = 2,    /* seen since the date given: not erased */
+};
+
+/* What db_erase_finish() returns. */
+enum db_finish_result {
+	DB_FINISH_ERROR = -1,   /* failed, and reported: the next open tries again */
+	DB_FINISH_OK = 0,       /* done */
+	DB_FINISH_DEFERRED = 1, /* another connection's read kept it from finishing */
+};
+
 /* The database path: path if given, else $SMP_INTAKE_DB, else
  * $XDG_DATA_HOME/smp-intake/intake.db (~/.local/share/... by default),
  * whose folders are created 0700 when make_folder.  Returns allocated
@@ -59,9 +84,9 @@ int db_setting_store(struct db *db, const char *key, const char *value);
  * nothing saved). */
 int db_save_intake(struct db *db, struct intake *in);
 
-/* Loads intake id into *out.  Returns 0, 1 when there is no such intake,
- * or -1 (reported). */
-int db_load_intake(struct db *db, long long id, struct intake *out);
+/* Loads intake id into *out (owned: intake_clear() it).  Returns DB_OK,
+ * DB_MISSING when there is no such intake, or DB_ERROR. */
+enum db_result db_load_intake(struct db *db, long long id, struct intake *out);
 
 /* Calls fn for every intake in id order, from one consistent snapshot,
  * one intake in memory at a time: *in and its strings belong to the walk
@@ -174,15 +199,16 @@ int db_draft_step(struct db *db, struct draft *d, const char *qid, const char *v
 		  const char *next_qid);
 
 /* Loads draft id (inside a caller's transaction, as it sees it).  Returns
- * 0, 1 when there is none, or -1 (reported). */
-int db_draft_load(struct db *db, long long id, struct draft *out);
+ * DB_OK, DB_MISSING when there is none, or DB_ERROR. */
+enum db_result db_draft_load(struct db *db, long long id, struct draft *out);
 
 /* Calls fn for every draft, the most recently changed first.  Returns as
  * db_each_intake. */
 int db_each_draft(struct db *db, int (*fn)(const struct draft *d, void *arg), void *arg);
 
-/* Removes draft id.  Returns 0, 1 when there is none, or -1 (reported). */
-int db_draft_discard(struct db *db, long long id);
+/* Removes draft id.  Returns DB_OK, DB_MISSING when there is none, or
+ * DB_ERROR. */
+enum db_result db_draft_discard(struct db *db, long long id);
 
 /* How many drafts were last changed more than days ago (UTC); with
  * remove, removes them (their answers go with them) and returns how many
@@ -190,8 +216,9 @@ int db_draft_discard(struct db *db, long long id);
 long long db_drafts_older_than(struct db *db, int days, bool remove);
 
 /* Loads client id's names, birth date and contact details into *out (its
- * questions' answers).  Returns 0, 1 when there is none, or -1 (reported). */
-int db_load_client(struct db *db, long long id, struct answers *out);
+ * questions' answers).  Returns DB_OK, DB_MISSING when there is none, or
+ * DB_ERROR. */
+enum db_result db_load_client(struct db *db, long long id, struct answers *out);
 
 /* Saves an edit of in (its answers as they now are; in->revision the
  * revision the edit started from) in one transaction: the answers, the
@@ -203,10 +230,11 @@ int db_load_client(struct db *db, long long id, struct answers *out);
  * sheet and the client's names are unchanged: then the acknowledgement is
  * carried over to the new sheet (an "acknowledge" audit row with the
  * field carried_over_from_sheet), and the
- * clearance of a flag whose question's answer changed is removed.  Returns 0, 1 when the intake is gone, 2 when someone changed
- * it since in->revision (nothing saved), or -1 (reported). */
-int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
-		 const char *staff, const char *at);
+ * clearance of a flag whose question's answer changed is removed.  Returns DB_OK, DB_MISSING when the intake is gone,
+ * DB_CONFLICT when someone changed it since in->revision (nothing saved),
+ * or DB_ERROR. */
+enum db_result db_save_edit(struct db *db, struct intake *in, const struct answers *before,
+			    const char *staff, const char *at);
 
 /* A change of a client's contact details: each field only when its set_
  * flag is set (NULL clears it); values already checked as the
@@ -220,23 +248,25 @@ struct contact_change {
  * with one "contact" audit row (about the client, no intake) holding a
  * change per field that differs.  No intake, advice sheet or
  * acknowledgement changes.  Sets *changed to the number of fields changed
- * (0: nothing written).  Returns 0, 1 when there is no such client, or -1
- * (reported). */
-int db_save_contact(struct db *db, long long id, const struct contact_change *c,
-		    const char *staff, const char *at, int *changed);
+ * (0: nothing written).  Returns DB_OK, DB_MISSING when there is no such
+ * client, or DB_ERROR. */
+enum db_result db_save_contact(struct db *db, long long id, const struct contact_change *c,
+			       const char *staff, const char *at, int *changed);
 
 /* Stores the client's acknowledgement of sheet ack->sheet of intake id
  * (typed_name, at, staff), makes it the one that counts, and an audit row,
- * in one transaction.  Returns 0, 1 when the intake is gone, 2 when the
- * sheet is no longer its latest (nothing saved), or -1 (reported). */
-int db_save_acknowledgement(struct db *db, long long intake_id,
-			    const struct acknowledgement *ack);
+ * in one transaction.  Returns DB_OK, DB_MISSING when the intake is gone,
+ * DB_CONFLICT when the sheet is no longer its latest (nothing saved), or
+ * DB_ERROR. */
+enum db_result db_save_acknowledgement(struct db *db, long long intake_id,
+				       const struct acknowledgement *ack);
 
 /* Clears flag c->flag_id of intake id with c's reason, staff and time,
  * and an audit row, in one transaction.  The caller has checked that the
- * intake raises the flag.  Returns 0, 1 when the intake is gone, 2 when
- * the flag was already cleared (nothing saved), or -1 (reported). */
-int db_clear_flag(struct db *db, long long intake_id, const struct clearance *c);
+ * intake raises the flag.  Returns DB_OK, DB_MISSING when the intake is
+ * gone, DB_CONFLICT when the flag was already cleared (nothing saved), or
+ * DB_ERROR. */
+enum db_result db_clear_flag(struct db *db, long long intake_id, const struct clearance *c);
 
 /* Inside a write transaction: appends e (its id is ignored).  Returns 0,
  * or -1 (reported). */
@@ -294,8 +324,9 @@ void db_names_free(char **names);
 int db_erased(struct db *db, bool clients, long long id, char **when, char **who);
 
 /* Loads everything stored about client id into *out, from one consistent
- * snapshot.  Returns 0, 1 when there is no such client, or -1 (reported). */
-int db_load_subject(struct db *db, long long id, struct subject *out);
+ * snapshot.  Returns DB_OK, DB_MISSING when there is no such client, or
+ * DB_ERROR. */
+enum db_result db_load_subject(struct db *db, long long id, struct subject *out);
 
 /* Erases client id in one write transaction: its intakes with their
  * answers, advice sheets and sign-offs, its drafts (also a new intake's
@@ -312,20 +343,22 @@ int db_load_subject(struct db *db, long long id, struct subject *out);
  * (without one, the record) is dated before it, checked inside the
  * transaction so that an intake saved meanwhile keeps the client.  Sets
  * *intakes to the number of intakes erased.  Call db_erase_finish()
- * after the last erasure.  Returns 0, 1 when there is no such client, 2
- * when before kept it, or -1 (reported; nothing erased). */
-int db_erase_client(struct db *db, long long id, const char *before, const char *staff,
-		    const char *at, bool merge, size_t *intakes);
+ * after the last erasure.  Returns DB_ERASE_OK, DB_ERASE_MISSING when
+ * there is no such client, DB_ERASE_KEPT when before kept it, or
+ * DB_ERASE_ERROR (reported; nothing erased). */
+enum db_erase_result db_erase_client(struct db *db, long long id, const char *before,
+				     const char *staff, const char *at, bool merge,
+				     size_t *intakes);
 
 /* After erasures: finishes what they owe (the rows of erase_pending),
  * kept in the file until done: merges the search index when an erasure
  * did not, then clears the write-ahead log (its frames are checked into
  * the file, where secure_delete has zeroed the erased values, and it is
- * cut to nothing).  Returns 0; 1 when another connection's read kept it
- * from finishing (SQLite clears the log when the last connection closes;
- * the next open finishes the rest); or -1 (reported; the next open tries
- * again). */
-int db_erase_finish(struct db *db);
+ * cut to nothing).  Returns DB_FINISH_OK; DB_FINISH_DEFERRED when another
+ * connection's read kept it from finishing (SQLite clears the log when the
+ * last connection closes; the next open finishes the rest); or
+ * DB_FINISH_ERROR (reported; the next open tries again). */
+enum db_finish_result db_erase_finish(struct db *db);
 
 /* At open: db_erase_finish() for an erasure a kill or a full disk left
  * unfinished, quietly and without waiting for another terminal. */

@@ -88,14 +88,14 @@ static int store(struct ctx *ctx, struct intake *in, struct acknowledgement *ack
 {
 	ack->sheet = in->sheet;
 	switch (db_save_acknowledgement(ctx->db, in->id, ack)) {
-	case 0:
+	case DB_OK:
 		printf("Acknowledged by the client: intake %lld, advice sheet %lld.\n", in->id,
 		       in->sheet);
 		return 0;
-	case 1:
+	case DB_MISSING:
 		ctx_report_missing(ctx, false, in->id);
 		return -1;
-	case 2:
+	case DB_CONFLICT:
 		report("intake %lld got a new advice sheet meanwhile; acknowledge that one "
 		       "(smp-intake acknowledge %lld)", in->id, in->id);
 		return -1;

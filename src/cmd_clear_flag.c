@@ -83,14 +83,14 @@ int cmd_clear_flag(struct ctx *ctx, int argc, char **argv)
 	}
 	c = (struct clearance){ (char *)flag->id, reason, when, (char *)staff };
 	switch (db_clear_flag(ctx->db, id, &c)) {
-	case 0:
+	case DB_OK:
 		printf("Cleared %s on intake %lld.\n", flag->id, id);
 		rc = EXIT_OK;
 		break;
-	case 1:
+	case DB_MISSING:
 		ctx_report_missing(ctx, false, id);
 		break;
-	case 2:
+	case DB_CONFLICT:
 		report("%s on intake %lld is already cleared (smp-intake show %lld says by whom)",
 		       flag->id, id, id);
 		break;

@@ -128,8 +128,8 @@ int cmd_contact(struct ctx *ctx, int argc, char **argv)
 	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		goto out;
 	switch (db_load_client(ctx->db, id, &now)) {
-	case 0: break;
-	case 1: ctx_report_missing(ctx, true, id); goto out;
+	case DB_OK: break;
+	case DB_MISSING: ctx_report_missing(ctx, true, id); goto out;
 	default: goto out;
 	}
 	/* Logged before anything of the record is shown or changed: what
@@ -157,8 +157,8 @@ int cmd_contact(struct ctx *ctx, int argc, char **argv)
 	}
 	struct contact_change change = { f[0].set, f[1].set, f[0].value, f[1].value };
 	switch (db_save_contact(ctx->db, id, &change, staff, when, &changed)) {
-	case 0: break;
-	case 1: ctx_report_missing(ctx, true, id); goto out;
+	case DB_OK: break;
+	case DB_MISSING: ctx_report_missing(ctx, true, id); goto out;
 	default: goto out;
 	}
 	if (changed == 0) {

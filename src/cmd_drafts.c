@@ -119,10 +119,10 @@ int cmd_drafts(struct ctx *ctx, int argc, char **argv)
 		return EXIT_FAIL;
 	if (discard) {
 		switch (db_draft_discard(ctx->db, discard)) {
-		case 0:
+		case DB_OK:
 			printf("Discarded draft %lld.\n", discard);
 			return EXIT_OK;
-		case 1:
+		case DB_MISSING:
 			report("no draft %lld (see smp-intake drafts)", discard);
 			/* fall through */
 		default:
@@ -181,9 +181,9 @@ int cmd_resume(struct ctx *ctx, int argc, char **argv)
 		}
 	}
 	switch (db_draft_load(ctx->db, id, &d)) {
-	case 0:
+	case DB_OK:
 		break;
-	case 1:
+	case DB_MISSING:
 		report("no draft %lld (see smp-intake drafts)", id);
 		/* fall through */
 	default:

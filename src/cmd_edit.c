@@ -216,12 +216,12 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		goto oom;
 	in.draft_id = draft->id;
 	switch (db_save_edit(ctx->db, &in, &stored.answers, staff, when)) {
-	case 0:
+	case DB_OK:
 		break;
-	case 1:
+	case DB_MISSING:
 		ctx_report_missing(ctx, false, id);
 		goto out;
-	case 2:
+	case DB_CONFLICT:
 		if (!draft->id) {
 			draft->intake_id = id;
 			draft->base_revision = stored.revision;

@@ -30,9 +30,9 @@ static int confirm(struct ctx *ctx, long long id)
 	int rc = EXIT_FAIL;
 
 	switch (db_load_subject(ctx->db, id, &s)) {
-	case 0:
+	case DB_OK:
 		break;
-	case 1:
+	case DB_MISSING:
 		/* Nothing to ask: finishes a half-done erasure, or says when. */
 		return erase_again(ctx, id) == EXIT_OK ? ERASE_FINISHED : EXIT_FAIL;
 	default:
@@ -86,13 +86,13 @@ static void warn_leftover(const char *path, void *arg)
 
 int erase_finish(struct ctx *ctx)
 {
-	int rc = db_erase_finish(ctx->db);
+	enum db_finish_result rc = db_erase_finish(ctx->db);
 
 	outfile_each_leftover(ctx->db_path, warn_leftover, NULL);
 	switch (rc) {
-	case 0:
+	case DB_FINISH_OK:
 		return EXIT_OK;
-	case 1:
+	case DB_FINISH_DEFERRED:
 		/* The erasure itself is done and committed: not a failure. */
 		report("another terminal is reading the database: erased values stay in '%s-wal' "
 		       "until it is done (SQLite clears the file when the last terminal closes it)",
@@ -120,10 +120,10 @@ static int erase_again(struct ctx *ctx, long long id)
 		return EXIT_FAIL;
 	}
 	switch (db_erase_finish(ctx->db)) {
-	case 0:
+	case DB_FINISH_OK:
 		printf("Finished erasing client %lld: its values are cleared from the file.\n", id);
 		return EXIT_OK;
-	case 1:
+	case DB_FINISH_DEFERRED:
 		report("client %lld is erased, but another terminal is reading the database: its "
 		       "values stay in the file until that is done (run this again then)",
 		       id);
@@ -174,9 +174,9 @@ int cmd_erase(struct ctx *ctx, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	switch (db_erase_client(ctx->db, id, NULL, staff, when, true, &intakes)) {
-	case 0:
+	case DB_ERASE_OK:
 		break;
-	case 1:
+	case DB_ERASE_MISSING:
 		return erase_again(ctx, id);
 	default:
 		return EXIT_FAIL;

@@ -29,9 +29,9 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 	int rc = EXIT_FAIL;
 
 	switch (db_load_subject(ctx->db, id, &s)) {
-	case 0:
+	case DB_OK:
 		break;
-	case 1:
+	case DB_MISSING:
 		ctx_report_missing(ctx, true, id);
 		/* fall through */
 	default:

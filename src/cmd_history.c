@@ -92,10 +92,10 @@ static int record_access(struct ctx *ctx, long long id)
 	struct intake in;
 	int rc = db_load_intake(ctx->db, id, &in);
 
-	if (rc == 0)
+	if (rc == DB_OK)
 		rc = access_record_client(ctx, "history", in.client_id);
 	else
-		rc = rc == 1 ? EXIT_OK : EXIT_FAIL;
+		rc = rc == DB_MISSING ? EXIT_OK : EXIT_FAIL;
 	intake_clear(&in);
 	return rc;
 }
@@ -129,13 +129,13 @@ int cmd_history(struct ctx *ctx, int argc, char **argv)
 		struct intake in;
 		int rc = db_load_intake(ctx->db, id, &in);
 		intake_clear(&in);
-		if (rc == 0) {
+		if (rc == DB_OK) {
 			printf("No changes recorded: intake %lld was saved before this version kept "
 			       "a history.\n",
 			       id);
 			return EXIT_OK;
 		}
-		if (rc == 1)
+		if (rc == DB_MISSING)
 			ctx_report_missing(ctx, false, id);
 		return EXIT_FAIL;
 	}

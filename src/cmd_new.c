@@ -129,9 +129,9 @@ static int choose_client(struct taking *t, long long id)
 {
 	answers_clear(&t->contact);
 	switch (db_load_client(t->ctx->db, id, &t->contact)) {
-	case 0:
+	case DB_OK:
 		break;
-	case 1:
+	case DB_MISSING:
 		ctx_report_missing(t->ctx, true, id);
 		/* fall through */
 	default:
@@ -190,9 +190,9 @@ static int start_from_last(struct taking *t, struct walk *w)
 	if (id <= 0)
 		return id < 0 ? -1 : 0;
 	switch (db_load_intake(t->ctx->db, id, &last)) {
-	case 0:
+	case DB_OK:
 		break;
-	case 1: /* erased meanwhile: nothing to start from */
+	case DB_MISSING: /* erased meanwhile: nothing to start from */
 		return 0;
 	default:
 		return -1;

@@ -133,14 +133,14 @@ static int erase_all(struct ctx *ctx, const struct old_clients *o, const char *b
 		/* before is checked again inside the erasure: an intake saved
 		 * since the list was read keeps the client. */
 		switch (db_erase_client(ctx->db, o->id[i], before, staff, when, false, &intakes)) {
-		case 0:
+		case DB_ERASE_OK:
 			printf("Erased client %lld and its %zu intake%s.\n", o->id[i], intakes,
 			       intakes == 1 ? "" : "s");
 			erased++;
 			break;
-		case 1:
+		case DB_ERASE_MISSING:
 			break; /* erased by someone else meanwhile */
-		case 2:
+		case DB_ERASE_KEPT:
 			printf("Kept client %lld: an intake was saved meanwhile.\n", o->id[i]);
 			break;
 		default:

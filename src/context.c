@@ -134,9 +134,9 @@ void ctx_close(struct ctx *ctx)
 int ctx_load_intake(struct ctx *ctx, long long id, struct intake *in)
 {
 	switch (db_load_intake(ctx->db, id, in)) {
-	case 0:
+	case DB_OK:
 		return 0;
-	case 1:
+	case DB_MISSING:
 		ctx_report_missing(ctx, false, id);
 		return -1;
 	default:

@@ -12,7 +12,7 @@ static bool same(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-int db_save_contact(struct db *db, long long id, const struct contact_change *c,
+enum db_result db_save_contact(struct db *db, long long id, const struct contact_change *c,
 		    const char *staff, const char *at, int *changed)
 {
 	sqlite3_stmt *st = NULL;
@@ -29,7 +29,7 @@ int db_save_contact(struct db *db, long long id, const struct contact_change *c,
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
-		rc = 1;
+		rc = DB_MISSING;
 		goto out;
 	}
 	if (rc != SQLITE_ROW)

@@ -176,16 +176,16 @@ static int take_draft(const struct draft *d, void *arg)
 	return 1;
 }
 
-int db_draft_load(struct db *db, long long id, struct draft *out)
+enum db_result db_draft_load(struct db *db, long long id, struct draft *out)
 {
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	rc = each_draft(db, id, take_draft, out);
-	return rc < 0 ? -1 : rc == 1 ? 0 : 1;
+	return rc < 0 ? DB_ERROR : rc == 1 ? DB_OK : DB_MISSING;
 }
 
-int db_draft_discard(struct db *db, long long id)
+enum db_result db_draft_discard(struct db *db, long long id)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -199,7 +199,7 @@ int db_draft_discard(struct db *db, long long id)
 	if (rc < 0)
 		db_report(db, "cannot discard the draft");
 	else if (sqlite3_changes(db->h) == 0)
-		rc = 1;
+		rc = DB_MISSING;
 	sqlite3_finalize(st);
 	return rc;
 }

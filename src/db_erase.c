@@ -119,7 +119,7 @@ static int load_client_row(struct db *db, long long id, struct subject *out)
 		if (rc < 0)
 			report("out of memory");
 	} else if (rc == SQLITE_DONE) {
-		rc = 1;
+		rc = DB_MISSING;
 	} else {
 		db_report(db, READING);
 		rc = -1;
@@ -282,7 +282,7 @@ oom:
 	return -1;
 }
 
-int db_load_subject(struct db *db, long long id, struct subject *out)
+enum db_result db_load_subject(struct db *db, long long id, struct subject *out)
 {
 	bool own = sqlite3_get_autocommit(db->h);
 	int rc;
@@ -319,9 +319,9 @@ static int erasable(struct db *db, long long id, const char *before)
 	db_bind_text(st, 2, before);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		rc = sqlite3_column_int(st, 0) ? 0 : 2;
+		rc = sqlite3_column_int(st, 0) ? DB_ERASE_OK : DB_ERASE_KEPT;
 	} else if (rc == SQLITE_DONE) {
-		rc = 1;
+		rc = DB_ERASE_MISSING;
 	} else {
 		db_report(db, ERASING);
 		rc = -1;
@@ -403,7 +403,7 @@ static int mark_pending(struct db *db, long long id, const char *at, bool merged
 				id, at);
 }
 
-int db_erase_client(struct db *db, long long id, const char *before, const char *staff,
+enum db_erase_result db_erase_client(struct db *db, long long id, const char *before, const char *staff,
 		    const char *at, bool merge, size_t *intakes)
 {
 	struct audit_entry e = { 0, id, 0, at, staff, "erase", NULL, 0 };
@@ -483,7 +483,7 @@ static int clear_log(struct db *db, bool quiet)
 	if (rc == SQLITE_OK)
 		return 0;
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		return 1;
+		return DB_FINISH_DEFERRED;
 	if (!quiet)
 		db_report(db, FINISHING);
 	return -1;
@@ -540,7 +540,7 @@ static int finish(struct db *db, bool quiet)
 	return clear_log(db, quiet);
 }
 
-int db_erase_finish(struct db *db)
+enum db_finish_result db_erase_finish(struct db *db)
 {
 	return finish(db, false);
 }

@@ -579,7 +579,7 @@ static int stream_read(struct stream *s, struct intake *in)
 	return point_into_buffer(s, in, &o);
 }
 
-int db_load_intake(struct db *db, long long id, struct intake *out)
+enum db_result db_load_intake(struct db *db, long long id, struct intake *out)
 {
 	struct stream s = { .db = db, .by_id = true };
 	struct intake in;
@@ -600,9 +600,9 @@ int db_load_intake(struct db *db, long long id, struct intake *out)
 	sqlite3_bind_int64(s.intake, 1, id);
 	rc = sqlite3_step(s.intake);
 	if (rc == SQLITE_ROW)
-		rc = stream_read(&s, &in) < 0 || intake_copy(out, &in) < 0 ? -1 : 0;
+		rc = stream_read(&s, &in) < 0 || intake_copy(out, &in) < 0 ? DB_ERROR : DB_OK;
 	else
-		rc = rc == SQLITE_DONE ? 1 : -1;
+		rc = rc == SQLITE_DONE ? DB_MISSING : DB_ERROR;
 	if (rc < 0)
 		db_report(db, "cannot read the intake");
 	stream_close(&s);
@@ -903,7 +903,7 @@ static int carry_acknowledgement(struct db *db, const struct intake *in, long lo
 	return rc;
 }
 
-int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
+enum db_result db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 		 const char *staff, const char *at)
 {
 	/* An acknowledgement given with the edit is not bound to a sheet yet
@@ -929,13 +929,13 @@ int db_save_edit(struct db *db, struct intake *in, const struct answers *before,
 	sqlite3_bind_int64(st, 1, in->id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
-		rc = 1;
+		rc = DB_MISSING;
 		goto out;
 	}
 	if (rc != SQLITE_ROW)
 		goto fail;
 	if (sqlite3_column_int64(st, 0) != in->revision) {
-		rc = 2;
+		rc = DB_CONFLICT;
 		goto out;
 	}
 	in->client_id = sqlite3_column_int64(st, 1);
@@ -1006,7 +1006,7 @@ undo:
 	return -1;
 }
 
-int db_load_client(struct db *db, long long id, struct answers *out)
+enum db_result db_load_client(struct db *db, long long id, struct answers *out)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1026,7 +1026,7 @@ int db_load_client(struct db *db, long long id, struct answers *out)
 			rc = -1;
 		}
 	} else if (rc == SQLITE_DONE) {
-		rc = 1;
+		rc = DB_MISSING;
 	} else {
 		db_report(db, "cannot read the client");
 		rc = -1;
@@ -1035,8 +1035,8 @@ int db_load_client(struct db *db, long long id, struct answers *out)
 	return rc;
 }
 
-/* Inside a write transaction: the intake's client and latest sheet, or 1
- * when it is gone. */
+/* Inside a write transaction: the intake's client and latest sheet (0),
+ * DB_MISSING when it is gone, or -1. */
 static int intake_state(struct db *db, long long id, long long *client, long long *sheet)
 {
 	sqlite3_stmt *st;
@@ -1052,13 +1052,13 @@ static int intake_state(struct db *db, long long id, long long *client, long lon
 		*sheet = sqlite3_column_int64(st, 1);
 		rc = 0;
 	} else {
-		rc = rc == SQLITE_DONE ? 1 : -1;
+		rc = rc == SQLITE_DONE ? DB_MISSING : DB_ERROR;
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
-int db_save_acknowledgement(struct db *db, long long intake_id,
+enum db_result db_save_acknowledgement(struct db *db, long long intake_id,
 			    const struct acknowledgement *ack)
 {
 	long long client, sheet;
@@ -1068,7 +1068,7 @@ int db_save_acknowledgement(struct db *db, long long intake_id,
 		return -1;
 	rc = intake_state(db, intake_id, &client, &sheet);
 	if (rc == 0 && sheet != ack->sheet)
-		rc = 2;
+		rc = DB_CONFLICT;
 	if (rc == 0 && (save_acknowledgement(db, intake_id, ack) < 0 ||
 			audit_acknowledgement(db, client, intake_id, ack) < 0))
 		rc = -1;
@@ -1080,7 +1080,7 @@ int db_save_acknowledgement(struct db *db, long long intake_id,
 	return rc;
 }
 
-int db_clear_flag(struct db *db, long long intake_id, const struct clearance *c)
+enum db_result db_clear_flag(struct db *db, long long intake_id, const struct clearance *c)
 {
 	struct audit_change change = { c->flag_id, NULL, c->reason };
 	struct audit_entry e = { 0, 0, intake_id, c->at, c->staff, "clear-flag", &change, 1 };
@@ -1102,7 +1102,7 @@ int db_clear_flag(struct db *db, long long intake_id, const struct clearance *c)
 		db_bind_text(st, 5, c->staff);
 		rc = db_step_done(st);
 		if (rc == 0 && sqlite3_changes(db->h) == 0)
-			rc = 2;
+			rc = DB_CONFLICT;
 	}
 	sqlite3_finalize(st);
 	e.client_id = client;

@@ -158,7 +158,7 @@ static void test_open_creates_private_file(void **state)
 	db = db_open(f->path);
 	assert_non_null(db);
 	struct intake in;
-	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(db_load_intake(db, 1, &in), DB_OK);
 	assert_string_equal(answers_get(&in.answers, "first_name"), "Ana");
 	intake_clear(&in);
 	db_close(db);
@@ -325,7 +325,7 @@ static void test_save_load_round_trip(void **state)
 	assert_int_equal(in.id, 1);
 	assert_int_equal(in.client_id, 1);
 
-	assert_int_equal(db_load_intake(db, in.id, &back), 0);
+	assert_int_equal(db_load_intake(db, in.id, &back), DB_OK);
 	assert_int_equal(back.id, in.id);
 	assert_int_equal(back.client_id, in.client_id);
 	assert_string_equal(back.uuid, in.uuid);
@@ -355,12 +355,12 @@ static void test_load_missing_intake(void **state)
 	struct intake in;
 
 	assert_non_null(db);
-	assert_int_equal(db_load_intake(db, 1, &in), 1);
+	assert_int_equal(db_load_intake(db, 1, &in), DB_MISSING);
 	save(db, "Ana", "Smith", "1985-07-23", NULL);
-	assert_int_equal(db_load_intake(db, 2, &in), 1);
-	assert_int_equal(db_load_intake(db, 0, &in), 1);
-	assert_int_equal(db_load_intake(db, -5, &in), 1);
-	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(db_load_intake(db, 2, &in), DB_MISSING);
+	assert_int_equal(db_load_intake(db, 0, &in), DB_MISSING);
+	assert_int_equal(db_load_intake(db, -5, &in), DB_MISSING);
+	assert_int_equal(db_load_intake(db, 1, &in), DB_OK);
 	intake_clear(&in);
 	db_close(db);
 }
@@ -393,7 +393,7 @@ static void test_same_client_reused(void **state)
 	assert_int_equal(db_save_intake(db, &in), 0);
 	long long last = in.id;
 	intake_clear(&in);
-	assert_int_equal(db_load_intake(db, last, &in), 0);
+	assert_int_equal(db_load_intake(db, last, &in), DB_OK);
 	assert_string_equal(answers_get(&in.answers, "phone"), "07700 900999");
 	assert_string_equal(answers_get(&in.answers, "email"), "ana@example.com");
 	intake_clear(&in);
@@ -430,7 +430,7 @@ static void test_save_failure_keeps_nothing(void **state)
 	assert_int_equal(db_save_intake(db, &b), -1);
 	assert_int_equal(b.id, 0);
 	assert_int_equal(b.client_id, 0);
-	assert_int_equal(db_load_intake(db, 2, &x), 1);
+	assert_int_equal(db_load_intake(db, 2, &x), DB_MISSING);
 	/* The next save works (no transaction left open). */
 	assert_int_equal(uuid_v4(b.uuid), 0);
 	assert_int_equal(db_save_intake(db, &b), 0);
@@ -510,7 +510,7 @@ static int compare_intake(const struct intake *in, void *arg)
 	struct compare *c = arg;
 	struct intake ref;
 
-	assert_int_equal(db_load_intake(c->db, in->id, &ref), 0);
+	assert_int_equal(db_load_intake(c->db, in->id, &ref), DB_OK);
 	assert_same_record(in, &ref);
 	assert_int_equal(in->client_id, ref.client_id);
 	assert_int_equal(in->revision, ref.revision);
@@ -542,14 +542,14 @@ static void acknowledge(struct db *db, long long id, long long sheet, const char
 {
 	struct acknowledgement ack = { sheet, (char *)name, (char *)"2026-03-02T10:00:00Z",
 				       (char *)"Dana" };
-	assert_int_equal(db_save_acknowledgement(db, id, &ack), 0);
+	assert_int_equal(db_save_acknowledgement(db, id, &ack), DB_OK);
 }
 
 static void clear(struct db *db, long long id, const char *flag, const char *reason)
 {
 	struct clearance c = { (char *)flag, (char *)reason, (char *)"2026-03-03T10:00:00Z",
 			       (char *)"Art" };
-	assert_int_equal(db_clear_flag(db, id, &c), 0);
+	assert_int_equal(db_clear_flag(db, id, &c), DB_OK);
 }
 
 static void record_extras(struct db *db)
@@ -577,8 +577,8 @@ static void test_each_intake_where(void **state)
 	save(db, "Cy", "Lee", "1970-12-31", NULL);
 	/* Intake 3 gets a second advice sheet, longer than the first, and
 	 * more answers. */
-	assert_int_equal(db_load_intake(db, 3, &before), 0);
-	assert_int_equal(db_load_intake(db, 3, &in), 0);
+	assert_int_equal(db_load_intake(db, 3, &before), DB_OK);
+	assert_int_equal(db_load_intake(db, 3, &in), DB_OK);
 	assert_int_equal(answers_set(&in.answers, "uses_rogaine", "yes"), 0);
 	assert_int_equal(answers_set(&in.answers, "rogaine_form", "foam"), 0);
 	assert_int_equal(answers_set(&in.answers, "hair_loss_notes", "crown, \"thin\"\nsides"), 0);
@@ -586,7 +586,7 @@ static void test_each_intake_where(void **state)
 	assert_int_equal(advice_sheet_add(&in.advice, "second-a", "Second sheet, first item."), 0);
 	assert_int_equal(advice_sheet_add(&in.advice, "second-b", "Second sheet, second item."), 0);
 	assert_int_equal(advice_sheet_add(&in.advice, "second-c", "Second sheet, third item."), 0);
-	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-01T09:00:00Z"), 0);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-01T09:00:00Z"), DB_OK);
 	intake_clear(&in);
 	intake_clear(&before);
 	/* Acknowledgements (intake 3's of its latest sheet) and clearances,
@@ -634,7 +634,7 @@ static void test_acknowledge_and_clear(void **state)
 
 	assert_non_null(db);
 	save(db, "Ana", "Smith", "1985-07-23", NULL);
-	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(db_load_intake(db, 1, &in), DB_OK);
 	assert_int_equal(in.sheet, 1);
 	assert_int_equal(in.ack.sheet, 0);
 	assert_string_equal(in.questionnaire_version, QUESTIONNAIRE_VERSION);
@@ -642,16 +642,16 @@ static void test_acknowledge_and_clear(void **state)
 	intake_clear(&in);
 	/* A sheet that is not the latest, an intake that is not there. */
 	ack.sheet = 2;
-	assert_int_equal(db_save_acknowledgement(db, 1, &ack), 2);
+	assert_int_equal(db_save_acknowledgement(db, 1, &ack), DB_CONFLICT);
 	ack.sheet = 1;
-	assert_int_equal(db_save_acknowledgement(db, 9, &ack), 1);
-	assert_int_equal(db_save_acknowledgement(db, 1, &ack), 0);
-	assert_int_equal(db_clear_flag(db, 9, &c), 1);
-	assert_int_equal(db_clear_flag(db, 1, &c), 0);
-	assert_int_equal(db_clear_flag(db, 1, &c), 2);
+	assert_int_equal(db_save_acknowledgement(db, 9, &ack), DB_MISSING);
+	assert_int_equal(db_save_acknowledgement(db, 1, &ack), DB_OK);
+	assert_int_equal(db_clear_flag(db, 9, &c), DB_MISSING);
+	assert_int_equal(db_clear_flag(db, 1, &c), DB_OK);
+	assert_int_equal(db_clear_flag(db, 1, &c), DB_CONFLICT);
 	c.flag_id = (char *)"flag-allergy";
-	assert_int_equal(db_clear_flag(db, 1, &c), 0);
-	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(db_clear_flag(db, 1, &c), DB_OK);
+	assert_int_equal(db_load_intake(db, 1, &in), DB_OK);
 	assert_int_equal(in.ack.sheet, 1);
 	assert_string_equal(in.ack.typed_name, "Ana Smith");
 	assert_int_equal(in.clearances, 2);
@@ -659,31 +659,31 @@ static void test_acknowledge_and_clear(void **state)
 	assert_string_equal(in.cleared[1].reason, "fine");
 	/* An edit: the new sheet waits for an acknowledgement, and a flag
 	 * whose answer changed loses its clearance; the other keeps it. */
-	assert_int_equal(db_load_intake(db, 1, &before), 0);
+	assert_int_equal(db_load_intake(db, 1, &before), DB_OK);
 	assert_int_equal(answers_set(&in.answers, "allergies", "yes"), 0);
 	assert_int_equal(advice_sheet_add(&in.advice, "allergy-note", "An allergy to mention."), 0);
-	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-04T09:00:00Z"), 0);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-04T09:00:00Z"), DB_OK);
 	assert_int_equal(in.sheet, 2);
 	intake_clear(&in);
 	intake_clear(&before);
-	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(db_load_intake(db, 1, &in), DB_OK);
 	assert_int_equal(in.ack.sheet, 0);
 	assert_int_equal(in.sheet, 2);
 	assert_int_equal(in.clearances, 1);
 	assert_string_equal(in.cleared[0].flag_id, "flag-keloid");
 	intake_clear(&in);
 	ack.sheet = 2;
-	assert_int_equal(db_save_acknowledgement(db, 1, &ack), 0);
-	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(db_save_acknowledgement(db, 1, &ack), DB_OK);
+	assert_int_equal(db_load_intake(db, 1, &in), DB_OK);
 	assert_int_equal(in.ack.sheet, 2);
 	/* An edit whose sheet has the acknowledged words (a new phone): the
 	 * acknowledgement carries over, as the client gave it. */
-	assert_int_equal(db_load_intake(db, 1, &before), 0);
+	assert_int_equal(db_load_intake(db, 1, &before), DB_OK);
 	assert_int_equal(answers_set(&in.answers, "phone", "+44 7700 900999"), 0);
-	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-05T09:00:00Z"), 0);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-03-05T09:00:00Z"), DB_OK);
 	intake_clear(&before);
 	intake_clear(&in);
-	assert_int_equal(db_load_intake(db, 1, &in), 0);
+	assert_int_equal(db_load_intake(db, 1, &in), DB_OK);
 	assert_int_equal(in.sheet, 3);
 	assert_int_equal(in.ack.sheet, 3);
 	assert_string_equal(in.ack.typed_name, "Ana Smith");
@@ -1256,7 +1256,7 @@ static void test_search_purge_removes_erased_words(void **state)
 	/* The erasure itself (secure_delete on), without merging the index
 	 * (as purge erases) and without db_erase_finish(). */
 	size_t erased = 0;
-	assert_int_equal(db_erase_client(db, 1, NULL, "Mia", "2026-01-01T00:00:00Z", false, &erased), 0);
+	assert_int_equal(db_erase_client(db, 1, NULL, "Mia", "2026-01-01T00:00:00Z", false, &erased), DB_ERASE_OK);
 	assert_int_equal(erased, 1);
 	raw_sql(f->path, "PRAGMA wal_checkpoint(TRUNCATE)");
 	assert_int_equal(count_found(db, "quintessa"), 0);
@@ -1343,18 +1343,18 @@ static void test_edit_revision_and_audit(void **state)
 
 	assert_non_null(db);
 	long long id = save(db, "Ana", "Smith", "1985-07-23", NULL);
-	assert_int_equal(db_load_intake(db, id, &before), 0);
+	assert_int_equal(db_load_intake(db, id, &before), DB_OK);
 	assert_int_equal(before.revision, 1);
-	assert_int_equal(db_load_intake(db, id, &in), 0);
+	assert_int_equal(db_load_intake(db, id, &in), DB_OK);
 	assert_int_equal(answers_set(&in.answers, "phone", "07700 900123"), 0);
-	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-01-02T03:04:05Z"), 0);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-01-02T03:04:05Z"), DB_OK);
 	assert_int_equal(in.revision, 2);
 
 	/* An edit that began at revision 1 is now a conflict, and saves nothing. */
 	assert_int_equal(answers_set(&before.answers, "phone", "07700 900999"), 0);
-	assert_int_equal(db_save_edit(db, &before, &in.answers, "Mia", "2026-01-02T03:04:06Z"), 2);
+	assert_int_equal(db_save_edit(db, &before, &in.answers, "Mia", "2026-01-02T03:04:06Z"), DB_CONFLICT);
 	intake_clear(&in);
-	assert_int_equal(db_load_intake(db, id, &in), 0);
+	assert_int_equal(db_load_intake(db, id, &in), DB_OK);
 	assert_int_equal(in.revision, 2);
 	assert_string_equal(answers_get(&in.answers, "phone"), "07700 900123");
 	/* The edit's sheet is kept beside the first one. */
@@ -1369,7 +1369,7 @@ static void test_edit_revision_and_audit(void **state)
 
 	/* A gone intake. */
 	in.id = 999;
-	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-01-02T03:04:07Z"), 1);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2026-01-02T03:04:07Z"), DB_MISSING);
 	intake_clear(&in);
 	intake_clear(&before);
 	db_close(db);
@@ -1420,7 +1420,7 @@ static void test_drafts(void **state)
 	assert_int_equal(db_draft_step(db, &d, "phone", NULL, "email"), 0);
 	assert_int_equal(db_draft_step(db, &d, "first_name", "Zoe", "last_name"), 0); /* again */
 
-	assert_int_equal(db_draft_load(db, d.id, &got), 0);
+	assert_int_equal(db_draft_load(db, d.id, &got), DB_OK);
 	assert_string_equal(answers_get(&got.answers, "first_name"), "Zoe");
 	assert_true(got.has[questionnaire_index("phone")]);
 	assert_null(answers_get(&got.answers, "phone"));
@@ -1429,7 +1429,7 @@ static void test_drafts(void **state)
 	assert_string_equal(got.staff, "Mia");
 	assert_int_equal(got.intake_id, 0);
 	draft_clear(&got);
-	assert_int_equal(db_draft_load(db, d.id + 1, &got), 1);
+	assert_int_equal(db_draft_load(db, d.id + 1, &got), DB_MISSING);
 
 	/* Drafts are not intakes; saving the intake removes its draft. */
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM intake"), 0);
@@ -1439,7 +1439,7 @@ static void test_drafts(void **state)
 	intake_clear(&in);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM draft"), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM draft_answer"), 0);
-	assert_int_equal(db_draft_discard(db, d.id), 1);
+	assert_int_equal(db_draft_discard(db, d.id), DB_MISSING);
 
 	/* Newest first; discard. */
 	struct draft a = { 0 }, b = { 0 };
@@ -1449,8 +1449,8 @@ static void test_drafts(void **state)
 	assert_int_equal(db_draft_step(db, &b, "consent_storage", "yes", "first_name"), 0);
 	assert_int_equal(db_each_draft(db, first_draft, &newest), 1);
 	assert_int_equal(newest, b.id);
-	assert_int_equal(db_draft_discard(db, b.id), 0);
-	assert_int_equal(db_draft_discard(db, b.id), 1);
+	assert_int_equal(db_draft_discard(db, b.id), DB_OK);
+	assert_int_equal(db_draft_discard(db, b.id), DB_MISSING);
 	assert_int_equal(db_each_draft(db, first_draft, &newest), 1);
 	assert_int_equal(newest, a.id);
 	draft_clear(&a);
@@ -1482,10 +1482,10 @@ static void test_same_clients(void **state)
 					"date_of_birth=1985-07-23", NULL });
 	assert_int_equal(db_same_clients(db, &a, count_match, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(db_load_client(db, client, &contact), 0);
+	assert_int_equal(db_load_client(db, client, &contact), DB_OK);
 	assert_string_equal(answers_get(&contact, "first_name"), "Ana");
 	answers_clear(&contact);
-	assert_int_equal(db_load_client(db, 999, &contact), 1);
+	assert_int_equal(db_load_client(db, 999, &contact), DB_MISSING);
 	answers_clear(&a);
 	db_close(db);
 }
@@ -1599,10 +1599,10 @@ static void make_two_clients(struct db *db, long long *ana, long long *bea)
 
 	save(db, "Ana", "Quist", "1985-07-23", NULL);
 	save(db, "Bea", "Rowe", "1990-01-01", bea);
-	assert_int_equal(db_load_intake(db, first, &before), 0);
-	assert_int_equal(db_load_intake(db, first, &in), 0);
+	assert_int_equal(db_load_intake(db, first, &before), DB_OK);
+	assert_int_equal(db_load_intake(db, first, &in), DB_OK);
 	assert_int_equal(answers_set(&in.answers, "email", "quist@zanzibar.example"), 0);
-	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2024-07-01T09:00:00Z"), 0);
+	assert_int_equal(db_save_edit(db, &in, &before.answers, "Sam", "2024-07-01T09:00:00Z"), DB_OK);
 	intake_clear(&before);
 	assert_int_equal(answers_copy(&before.answers, &in.answers), 0);
 	assert_int_equal(answers_set(&in.answers, "uses_rogaine", "yes"), 0);
@@ -1639,7 +1639,7 @@ static void test_load_subject(void **state)
 
 	assert_non_null(db);
 	make_two_clients(db, &ana, &bea);
-	assert_int_equal(db_load_subject(db, ana, &s), 0);
+	assert_int_equal(db_load_subject(db, ana, &s), DB_OK);
 	assert_int_equal(s.client_id, ana);
 	assert_string_equal(answers_get(&s.client, "last_name"), "Quist");
 	assert_string_equal(answers_get(&s.client, "email"), "quist@zanzibar.example");
@@ -1665,12 +1665,12 @@ static void test_load_subject(void **state)
 	subject_clear(&s);
 	subject_clear(&s); /* twice is harmless */
 
-	assert_int_equal(db_load_subject(db, bea, &s), 0);
+	assert_int_equal(db_load_subject(db, bea, &s), DB_OK);
 	assert_int_equal(s.intakes, 1);
 	assert_int_equal(s.drafts, 1);
 	assert_int_equal(s.audits, 1);
 	subject_clear(&s);
-	assert_int_equal(db_load_subject(db, 999, &s), 1);
+	assert_int_equal(db_load_subject(db, 999, &s), DB_MISSING);
 	db_close(db);
 }
 
@@ -1685,9 +1685,9 @@ static void test_erase_client(void **state)
 
 	assert_non_null(db);
 	make_two_clients(db, &ana, &bea);
-	assert_int_equal(db_erase_client(db, ana, NULL, "Sam", "2026-01-02T03:04:05Z", true, &n), 0);
+	assert_int_equal(db_erase_client(db, ana, NULL, "Sam", "2026-01-02T03:04:05Z", true, &n), DB_ERASE_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(db_erase_finish(db), 0);
+	assert_int_equal(db_erase_finish(db), DB_FINISH_OK);
 
 	/* Only Bea's records are left, and the fact of the erasure. */
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM client"), 1);
@@ -1724,8 +1724,8 @@ static void test_erase_client(void **state)
 		free(who);
 	}
 	assert_int_equal(db_erased(db, false, 3, &when, &who), 0);
-	assert_int_equal(db_load_subject(db, ana, &s), 1);
-	assert_int_equal(db_erase_client(db, ana, NULL, "Sam", "2026-01-02T03:04:06Z", true, &n), 1);
+	assert_int_equal(db_load_subject(db, ana, &s), DB_MISSING);
+	assert_int_equal(db_erase_client(db, ana, NULL, "Sam", "2026-01-02T03:04:06Z", true, &n), DB_ERASE_MISSING);
 	assert_int_equal(n, 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE client_id = 1"), 3);
 
@@ -1744,7 +1744,7 @@ static void test_erase_client(void **state)
 					  "WHERE integrity_check <> 'ok'"), 0);
 
 	/* The erasure rows themselves can never go. */
-	assert_int_equal(db_erase_client(db, bea, NULL, "Sam", "2026-01-02T03:04:07Z", true, &n), 0);
+	assert_int_equal(db_erase_client(db, bea, NULL, "Sam", "2026-01-02T03:04:07Z", true, &n), DB_ERASE_OK);
 	sqlite3 *h;
 	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
 	assert_int_not_equal(sqlite3_exec(h, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
@@ -1766,7 +1766,7 @@ static void test_erased_ids_are_not_given_again(void **state)
 	assert_non_null(db);
 	save(db, "Ana", "Quist", "1985-07-23", &a);
 	long long last = save(db, "Bea", "Rowe", "1990-01-01", &b);
-	assert_int_equal(db_erase_client(db, b, NULL, "Sam", "2026-01-02T03:04:05Z", true, &n), 0);
+	assert_int_equal(db_erase_client(db, b, NULL, "Sam", "2026-01-02T03:04:05Z", true, &n), DB_ERASE_OK);
 	/* Bea had the highest numbers: a new client and intake get new ones. */
 	long long next = save(db, "Cy", "Sto", "1970-01-01", &c);
 	assert_int_equal(c, b + 1);
@@ -1774,7 +1774,7 @@ static void test_erased_ids_are_not_given_again(void **state)
 	assert_int_equal(db_erased(db, true, c, &when, &who), 0);
 	assert_int_equal(db_erased(db, false, next, &when, &who), 0);
 	/* And erasing the new client works beside the old erasure rows. */
-	assert_int_equal(db_erase_client(db, c, NULL, "Sam", "2026-01-02T03:04:06Z", true, &n), 0);
+	assert_int_equal(db_erase_client(db, c, NULL, "Sam", "2026-01-02T03:04:06Z", true, &n), DB_ERASE_OK);
 	assert_int_equal(n, 1);
 	db_close(db);
 }
@@ -1832,12 +1832,12 @@ static void test_retention(void **state)
 	assert_int_equal(o.n, 0);
 
 	/* The check is made again when erasing: seen since, the client stays. */
-	assert_int_equal(db_erase_client(db, a, "2019-05-05", "Sam", "2026-01-02T03:04:05Z", true, &n), 2);
+	assert_int_equal(db_erase_client(db, a, "2019-05-05", "Sam", "2026-01-02T03:04:05Z", true, &n), DB_ERASE_KEPT);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM intake WHERE client_id = 1"), 2);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE action = 'erase'"), 0);
-	assert_int_equal(db_erase_client(db, a, "2019-05-06", "Sam", "2026-01-02T03:04:05Z", true, &n), 0);
+	assert_int_equal(db_erase_client(db, a, "2019-05-06", "Sam", "2026-01-02T03:04:05Z", true, &n), DB_ERASE_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(db_erase_client(db, 999, "2019-05-06", "Sam", "2026-01-02T03:04:05Z", true, &n), 1);
+	assert_int_equal(db_erase_client(db, 999, "2019-05-06", "Sam", "2026-01-02T03:04:05Z", true, &n), DB_ERASE_MISSING);
 
 	/* A client left without intakes (only another program can do that) is
 	 * judged by when its record was made. */
