@@ -1850,9 +1850,31 @@ static void test_retention(void **state)
 	db_close(db);
 }
 
+/* The client's details are listed once, by the questionnaire's
+ * client_field flag: every such question is one of client_field_question(),
+ * in the order the storage selects them (db_private.h's CLIENT_COLUMNS). */
+static void test_client_fields_from_questionnaire(void **state)
+{
+	static const char *const columns[] = { "first_name", "last_name", "date_of_birth",
+					       "phone", "email" };
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < questionnaire_count; i++)
+		n += questionnaire[i].client_field;
+	assert_int_equal(n, CLIENT_FIELDS);
+	for (size_t k = 0; k < CLIENT_FIELDS; k++) {
+		assert_non_null(client_field_question(k));
+		assert_true(client_field_question(k)->client_field);
+		assert_string_equal(client_field_question(k)->id, columns[k]);
+	}
+	assert_null(client_field_question(CLIENT_FIELDS));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_client_fields_from_questionnaire),
 		cmocka_unit_test_setup_teardown(test_open_creates_private_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_empty_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_refuses_what_others_can_reach, setup,
