@@ -11,7 +11,7 @@
 
 /* The drafts that hold client ?1's details: those joined to the client,
  * edits of its intakes, and new intakes typed with the same names
- * (folded, as a returning client is recognised: smp_fold() in db.c)
+ * (folded, as a returning client is recognised: smp_fold() in db_conn.c)
  * before any client was chosen, with the same birth date or none yet (a
  * `new` stopped at "Date of birth" holds the names only).  Needs the
  * client row, so it runs before the row is deleted. */
