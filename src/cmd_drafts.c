@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "command.h"
 #include "report.h"
 #include "text.h"
