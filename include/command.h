@@ -135,12 +135,6 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
  * Returns an exit code. */
 int intake_edit(struct ctx *ctx, long long id, struct draft *resume);
 
-/* After erasures (cmd_erase.c): finishes them (the search index merged,
- * the write-ahead log cleared), so that no erased value stays in the file
- * or beside it, and warns of temporary export files left beside it.
- * Returns an exit code. */
-int erase_finish(struct ctx *ctx);
-
 /* The commands, one file each. */
 /* The client's acknowledgement (cmd_acknowledge.c).  Fills ack with
  * typed (trimmed), now and staff; returns 0, or -1 (reported). */
