@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "acknowledgement.h"
 #include "advice.h"
 #include "command.h"
 #include "prompt.h"

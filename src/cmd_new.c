@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acknowledgement.h"
 #include "advice.h"
 #include "command.h"
 #include "json.h"
