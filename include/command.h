@@ -125,16 +125,6 @@ int command_bad_option(const char *name, int argc, char **argv);
 /* True when argv holds -h or --help (checked before anything else). */
 bool command_wants_help(int argc, char **argv);
 
-/* Takes a new intake (cmd_new.c), for client_id when not 0, continuing
- * draft resume when not NULL, from a JSON answers file when answers_path is
- * set.  Returns an exit code. */
-int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
-		const char *answers_path);
-
-/* Edits intake id (cmd_edit.c), continuing draft resume when not NULL.
- * Returns an exit code. */
-int intake_edit(struct ctx *ctx, long long id, struct draft *resume);
-
 /* The commands, one file each. */
 int cmd_new(struct ctx *ctx, int argc, char **argv);
 int cmd_acknowledge(struct ctx *ctx, int argc, char **argv);

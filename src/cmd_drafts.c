@@ -9,7 +9,9 @@
 
 #include "access.h"
 #include "command.h"
+#include "edit.h"
 #include "report.h"
+#include "take.h"
 #include "text.h"
 
 struct draft_table {
