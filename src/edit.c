@@ -60,13 +60,23 @@ static int note_change(const struct audit_entry *e, void *arg)
 }
 
 /* The edit could not be saved because the intake changed meanwhile: keeps
- * what was changed in a draft (already so at a terminal) and says so. */
-static void report_conflict(struct ctx *ctx, struct intake *in, const struct answers *before,
-			    struct draft *draft)
+ * what was changed in a draft (already so at a terminal; else a new one,
+ * staff's, on the revision the edit started from) and says so.  Returns
+ * 0, or -1 when out of memory. */
+static int report_conflict(struct ctx *ctx, struct intake *in, const struct intake *stored,
+			   struct draft *draft, const char *staff)
 {
+	const struct answers *before = &stored->answers;
 	struct last_change c = { "", "" };
 	char *who = NULL;
 
+	if (!draft->id) {
+		draft->intake_id = in->id;
+		draft->base_revision = stored->revision;
+		draft->client_id = stored->client_id;
+		if (!draft->staff && !(draft->staff = strdup(staff)))
+			return -1;
+	}
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		if (same(before->value[i], in->answers.value[i]) && !(draft->id && draft->has[i]))
 			continue;
@@ -83,6 +93,131 @@ static void report_conflict(struct ctx *ctx, struct intake *in, const struct ans
 		report("intake %lld was changed by %s at %.16s while you were editing; nothing saved",
 		       in->id, who ? who : "someone", c.at);
 	free(who);
+	return 0;
+}
+
+/* Resuming draft resume of an edit: the stored answers, with this
+ * editor's changes on top; the questions before the one it stopped at
+ * are not asked again.  Returns 0, or -1 when out of memory. */
+static int start_from_draft(struct walk *w, struct intake *in, const struct intake *stored,
+			    const struct draft *resume)
+{
+	int stop = resume->next_question ? questionnaire_index(resume->next_question) : -1;
+
+	if (answers_copy(&in->answers, &stored->answers) < 0)
+		return -1;
+	w->start = stop < 0 ? questionnaire_count : (size_t)stop;
+	for (size_t i = 0; i < questionnaire_count; i++) {
+		if (resume->has[i] &&
+		    answers_set(&in->answers, questionnaire[i].id, resume->answers.value[i]) < 0)
+			return -1;
+		/* A change the draft holds after where it stopped (it went
+		 * back with <) is what Enter keeps. */
+		w->again[i] = resume->has[i] && i >= w->start;
+	}
+	return 0;
+}
+
+/* At the terminal: every change kept in draft as it is given (a new
+ * draft is staff's, of intake stored), and the words before the first
+ * question.  Returns 0, or -1 when out of memory. */
+static int start_at_terminal(struct ctx *ctx, struct walk *w, const struct intake *stored,
+			     struct draft *draft, bool resumed, const char *staff)
+{
+	char intro[200];
+
+	if (!resumed) {
+		draft->intake_id = stored->id;
+		draft->base_revision = stored->revision;
+		draft->client_id = stored->client_id;
+		if (!(draft->staff = strdup(staff)))
+			return -1;
+	}
+	w->db = ctx->db;
+	w->draft = draft;
+	snprintf(intro, sizeof intro,
+		 "Editing intake %lld. Enter keeps the answer in brackets; - clears an "
+		 "optional one; ? for help; < goes back one; Ctrl-C stops and keeps a draft.",
+		 stored->id);
+	text_wrap(stdout, intro, text_terminal_width(), 0);
+	printf("\n\n");
+	return 0;
+}
+
+/* What the review at the terminal decided. */
+enum review { REVIEW_SAVE, REVIEW_NO_CHANGES, REVIEW_DECLINED, REVIEW_STOPPED };
+
+/* At the terminal: the changes, then the answers numbered (a number
+ * changes that answer first) and the question whether to save them. */
+static enum review review_at_terminal(struct walk *w, const struct intake *stored,
+				      const struct intake *in, const struct draft *draft)
+{
+	printf("\nChanges to intake %lld\n", in->id);
+	print_changes(stdout, &stored->answers, &in->answers);
+	switch (walk_review(w, "\nSave these changes? [yes/no]: ")) {
+	case WALK_YES:
+		if (print_changes(NULL, &stored->answers, &in->answers) == 0) {
+			printf("No changes to intake %lld.\n", in->id);
+			return REVIEW_NO_CHANGES;
+		}
+		return REVIEW_SAVE;
+	case WALK_NO:
+		report("edit cancelled; nothing changed");
+		return REVIEW_DECLINED;
+	case WALK_STOPPED:
+		if (draft->id)
+			report("edit stopped; your changes are kept as draft %lld "
+			       "(smp-intake resume %lld)",
+			       draft->id, draft->id);
+		return REVIEW_STOPPED;
+	case WALK_ERROR:
+	default:
+		return REVIEW_STOPPED;
+	}
+}
+
+/* Through a pipe the acknowledgement is the line after the answers: it
+ * is saved with the change.  Returns 0, or -1 (reported). */
+static int acknowledgement_with_answers(struct intake *in, const char *staff)
+{
+	char *line = NULL;
+	int ok = acknowledgement_read_line(&line);
+
+	if (ok == 0)
+		ok = acknowledgement_given(line, &in->answers, staff, &in->ack,
+					   "; nothing changed");
+	free(line);
+	return ok;
+}
+
+/* Once the changes to intake id are saved: the sheet as stored now (with
+ * the flags the artist cleared), and the client's acknowledgement carried
+ * over or, at the terminal, asked for.  stored is reloaded for it; in
+ * holds the acknowledgement given with the answers, if one was.  Returns
+ * an exit code. */
+static int show_saved(struct ctx *ctx, long long id, struct intake *stored,
+		      const struct intake *in, enum walk_source kind)
+{
+	printf("Saved the changes to intake %lld.\n", id);
+	intake_clear(stored);
+	if (db_load_intake(ctx->db, id, stored) != 0) {
+		report("the changes to intake %lld are saved; smp-intake advice %lld prints them", id,
+		       id);
+		return EXIT_FAIL;
+	}
+	sheet_print_readiness(stdout, stored);
+	sheet_show_advice(stored, SHEET_FOR_CLIENT);
+	if (stored->ack.sheet == stored->sheet && !in->ack.typed_name) {
+		/* Same words as the sheet the client acknowledged: it still counts. */
+		printf("The advice is word for word the one the client acknowledged: the "
+		       "acknowledgement carries over to sheet %lld.\n",
+		       stored->sheet);
+	} else if (kind == FROM_TERMINAL && acknowledgement_ask(ctx, stored) < 0) {
+		report("the changes to intake %lld are saved, but not the client's acknowledgement",
+		       id);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
@@ -116,40 +251,11 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 	w.rules.dates = rules_dates_typed(ctx->settings.date_input);
 	w.a = &in.answers;
 	w.keep = &stored.answers;
-	if (resume) {
-		/* The stored answers, with this editor's changes on top; the
-		 * questions before the one it stopped at are not asked again. */
-		int stop = resume->next_question ? questionnaire_index(resume->next_question) : -1;
-		if (answers_copy(&in.answers, &stored.answers) < 0)
-			goto oom;
-		w.start = stop < 0 ? questionnaire_count : (size_t)stop;
-		for (size_t i = 0; i < questionnaire_count; i++) {
-			if (resume->has[i] &&
-			    answers_set(&in.answers, questionnaire[i].id, resume->answers.value[i]) < 0)
-				goto oom;
-			/* A change the draft holds after where it stopped (it went
-			 * back with <) is what Enter keeps. */
-			w.again[i] = resume->has[i] && i >= w.start;
-		}
-	}
-	if (w.kind == FROM_TERMINAL) {
-		if (!resume) {
-			fresh.intake_id = id;
-			fresh.base_revision = stored.revision;
-			fresh.client_id = stored.client_id;
-			if (!(fresh.staff = strdup(staff)))
-				goto oom;
-		}
-		w.db = ctx->db;
-		w.draft = draft;
-		char intro[200];
-		snprintf(intro, sizeof intro,
-			 "Editing intake %lld. Enter keeps the answer in brackets; - clears an "
-			 "optional one; ? for help; < goes back one; Ctrl-C stops and keeps a draft.",
-			 id);
-		text_wrap(stdout, intro, text_terminal_width(), 0);
-		printf("\n\n");
-	}
+	if (resume && start_from_draft(&w, &in, &stored, resume) < 0)
+		goto oom;
+	if (w.kind == FROM_TERMINAL && start_at_terminal(ctx, &w, &stored, draft, resume != NULL,
+							 staff) < 0)
+		goto oom;
 	r = walk_run(&w);
 	switch (r) {
 	case WALK_DONE:
@@ -176,27 +282,15 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		goto discard;
 	}
 	if (w.kind == FROM_TERMINAL) {
-		printf("\nChanges to intake %lld\n", id);
-		print_changes(stdout, &stored.answers, &in.answers);
-		/* The answers numbered: a number changes that answer first. */
-		switch (walk_review(&w, "\nSave these changes? [yes/no]: ")) {
-		case WALK_YES:
-			if (print_changes(NULL, &stored.answers, &in.answers) == 0) {
-				printf("No changes to intake %lld.\n", id);
-				rc = EXIT_OK;
-				goto discard;
-			}
+		switch (review_at_terminal(&w, &stored, &in, draft)) {
+		case REVIEW_SAVE:
 			break;
-		case WALK_NO:
-			report("edit cancelled; nothing changed");
+		case REVIEW_NO_CHANGES:
+			rc = EXIT_OK;
 			goto discard;
-		case WALK_STOPPED:
-			if (draft->id)
-				report("edit stopped; your changes are kept as draft %lld "
-				       "(smp-intake resume %lld)",
-				       draft->id, draft->id);
-			goto out;
-		case WALK_ERROR:
+		case REVIEW_DECLINED:
+			goto discard;
+		case REVIEW_STOPPED:
 			goto out;
 		}
 	}
@@ -204,16 +298,8 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		report("cannot read the clock");
 		goto out;
 	}
-	if (w.kind == FROM_PIPE) {
-		char *line = NULL;
-		int ok = acknowledgement_read_line(&line);
-		if (ok == 0)
-			ok = acknowledgement_given(line, &in.answers, staff, &in.ack,
-						   "; nothing changed");
-		free(line);
-		if (ok < 0)
-			goto out;
-	}
+	if (w.kind == FROM_PIPE && acknowledgement_with_answers(&in, staff) < 0)
+		goto out;
 	if (advice_for_answers(&in.answers, &ctx->settings, &in.advice) < 0)
 		goto oom;
 	in.draft_id = draft->id;
@@ -224,39 +310,13 @@ int intake_edit(struct ctx *ctx, long long id, struct draft *resume)
 		ctx_report_missing(ctx, false, id);
 		goto out;
 	case 2:
-		if (!draft->id) {
-			draft->intake_id = id;
-			draft->base_revision = stored.revision;
-			draft->client_id = stored.client_id;
-			if (!draft->staff && !(draft->staff = strdup(staff)))
-				goto oom;
-		}
-		report_conflict(ctx, &in, &stored.answers, draft);
+		if (report_conflict(ctx, &in, &stored, draft, staff) < 0)
+			goto oom;
 		goto out;
 	default:
 		goto out;
 	}
-	printf("Saved the changes to intake %lld.\n", id);
-	/* The sheet as stored now, with the flags the artist cleared. */
-	intake_clear(&stored);
-	if (db_load_intake(ctx->db, id, &stored) != 0) {
-		report("the changes to intake %lld are saved; smp-intake advice %lld prints them", id,
-		       id);
-		goto out;
-	}
-	sheet_print_readiness(stdout, &stored);
-	sheet_show_advice(&stored, SHEET_FOR_CLIENT);
-	rc = EXIT_OK;
-	if (stored.ack.sheet == stored.sheet && !in.ack.typed_name) {
-		/* Same words as the sheet the client acknowledged: it still counts. */
-		printf("The advice is word for word the one the client acknowledged: the "
-		       "acknowledgement carries over to sheet %lld.\n",
-		       stored.sheet);
-	} else if (w.kind == FROM_TERMINAL && acknowledgement_ask(ctx, &stored) < 0) {
-		report("the changes to intake %lld are saved, but not the client's acknowledgement",
-		       id);
-		rc = EXIT_FAIL;
-	}
+	rc = show_saved(ctx, id, &stored, &in, w.kind);
 	goto out;
 oom:
 	report("out of memory; nothing changed");

@@ -352,6 +352,104 @@ static int start_from_draft(struct walk *w, const struct draft *d)
 	return 0;
 }
 
+/* What the walk starts from: the answers file's, a draft's answers, the
+ * client named (--client or the draft's), and the rules of the studio.
+ * Returns 0, or -1 (reported). */
+static int start_walk(struct taking *t, struct walk *w, struct json_answers *json,
+		      const char *answers_path, const struct draft *resume, long long client_id)
+{
+	struct ctx *ctx = t->ctx;
+
+	if (answers_path) {
+		if (load_answers_file(answers_path, json) < 0)
+			return -1;
+		w->kind = FROM_JSON;
+		w->json = json;
+	}
+	w->rules.today = date_today();
+	w->rules.minimum_age = ctx->settings.minimum_age;
+	/* An answers file holds data: dates as stored; people type them. */
+	w->rules.dates =
+		w->kind == FROM_JSON ? DATES_STORED : rules_dates_typed(ctx->settings.date_input);
+	w->a = &t->in->answers;
+	if (resume && start_from_draft(w, resume) < 0)
+		return -1;
+	if (!client_id && resume)
+		client_id = resume->client_id;
+	if (client_id) {
+		if (choose_client(t, client_id) < 0)
+			return -1;
+		w->keep = &t->contact;
+		w->skip[questionnaire_index("first_name")] = true;
+		w->skip[questionnaire_index("last_name")] = true;
+		w->skip[t->dob] = true;
+	}
+	return 0;
+}
+
+/* At the terminal: every answer kept in draft as it is given (a new draft
+ * is staff's), the returning client offered once the birth date is known,
+ * and the words before the first question.  Returns 0, or -1 (reported). */
+static int start_at_terminal(struct taking *t, struct walk *w, struct draft *draft, bool resumed,
+			     const char *staff)
+{
+	if (!resumed) {
+		mention_drafts(t->ctx->db);
+		if (!(draft->staff = strdup(staff))) {
+			report("out of memory");
+			return -1;
+		}
+	}
+	draft->client_id = t->in->client_id;
+	w->db = t->ctx->db;
+	w->draft = draft;
+	w->after = offer_returning;
+	w->after_arg = t;
+	text_wrap(stdout,
+		  resumed ? "Resuming an intake. Type ? for help on a question, < to go back "
+			    "one; Ctrl-C stops and keeps a draft."
+			  : "New consultation intake. Type ? for help on a question, < to go "
+			    "back one; Ctrl-C stops and keeps a draft.",
+		  text_terminal_width(), 0);
+	printf("\n\n");
+	/* A returning client named outright (--client, or a draft's).
+	 * Through a pipe or a file every answer is as given: a script
+	 * cannot see what Enter would keep. */
+	return t->in->client_id > 0 ? start_from_last(t, w) : 0;
+}
+
+/* Through a pipe the acknowledgement is the line after the answers; from
+ * a file, acknowledged_by.  It is saved with the intake.  Returns 0, or
+ * -1 (reported). */
+static int acknowledgement_with_answers(const struct walk *w, const struct json_answers *json,
+					struct intake *in, const char *staff)
+{
+	char *line = NULL;
+	int ok = w->kind == FROM_JSON ? 0 : acknowledgement_read_line(&line);
+	const char *typed =
+		w->kind == FROM_JSON ? json_answers_get(json, JSON_ACKNOWLEDGED_BY) : line;
+
+	if (ok == 0)
+		ok = acknowledgement_given(typed, &in->answers, staff, &in->ack, "; nothing saved");
+	free(line);
+	return ok;
+}
+
+/* Once in is saved: one line for the artist, then the client's sheet to
+ * read before typing their name (through the pager when longer than the
+ * screen), asked for at the terminal.  Returns an exit code. */
+static int show_saved(struct ctx *ctx, struct intake *in, enum walk_source kind)
+{
+	printf("Saved intake %lld for client %lld.\n", in->id, in->client_id);
+	sheet_print_readiness(stdout, in);
+	sheet_show_advice(in, SHEET_FOR_CLIENT);
+	if (kind == FROM_TERMINAL && acknowledgement_ask(ctx, in) < 0) {
+		report("intake %lld is saved, but not the client's acknowledgement", in->id);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
 		const char *answers_path)
 {
@@ -370,53 +468,10 @@ int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
 	/* Before anything is asked: a file that cannot be saved to says so now. */
 	if (!db_writable(ctx->db, "cannot take an intake"))
 		return EXIT_FAIL;
-	if (answers_path) {
-		if (load_answers_file(answers_path, &json) < 0)
-			goto out;
-		w.kind = FROM_JSON;
-		w.json = &json;
-	}
-	w.rules.today = date_today();
-	w.rules.minimum_age = ctx->settings.minimum_age;
-	/* An answers file holds data: dates as stored; people type them. */
-	w.rules.dates = w.kind == FROM_JSON ? DATES_STORED : rules_dates_typed(ctx->settings.date_input);
-	w.a = &in.answers;
-	if (resume && start_from_draft(&w, resume) < 0)
+	if (start_walk(&t, &w, &json, answers_path, resume, client_id) < 0)
 		goto out;
-	if (!client_id && resume)
-		client_id = resume->client_id;
-	if (client_id) {
-		if (choose_client(&t, client_id) < 0)
-			goto out;
-		w.keep = &t.contact;
-		w.skip[questionnaire_index("first_name")] = true;
-		w.skip[questionnaire_index("last_name")] = true;
-		w.skip[t.dob] = true;
-	}
 	if (w.kind == FROM_TERMINAL) {
-		if (!resume) {
-			mention_drafts(ctx->db);
-			if (!(fresh.staff = strdup(staff))) {
-				report("out of memory");
-				goto out;
-			}
-		}
-		draft->client_id = in.client_id;
-		w.db = ctx->db;
-		w.draft = draft;
-		w.after = offer_returning;
-		w.after_arg = &t;
-		text_wrap(stdout,
-			  resume ? "Resuming an intake. Type ? for help on a question, < to go back "
-				   "one; Ctrl-C stops and keeps a draft."
-				 : "New consultation intake. Type ? for help on a question, < to go "
-				   "back one; Ctrl-C stops and keeps a draft.",
-			  text_terminal_width(), 0);
-		printf("\n\n");
-		/* A returning client named outright (--client, or a draft's).
-		 * Through a pipe or a file every answer is as given: a script
-		 * cannot see what Enter would keep. */
-		if (in.client_id > 0 && start_from_last(&t, &w) < 0)
+		if (start_at_terminal(&t, &w, draft, resume != NULL, staff) < 0)
 			goto out;
 		/* A draft that stopped after the birth date was given is offered
 		 * the returning client again. */
@@ -466,36 +521,15 @@ stopped:
 	in.draft_id = draft->id;
 	if (stamp(&in, staff) < 0)
 		goto kept;
-	/* Through a pipe the acknowledgement is the line after the answers;
-	 * from a file, acknowledged_by.  It is saved with the intake. */
-	if (w.kind != FROM_TERMINAL) {
-		char *line = NULL;
-		int ok = w.kind == FROM_JSON ? 0 : acknowledgement_read_line(&line);
-		const char *typed = w.kind == FROM_JSON ? json_answers_get(&json, JSON_ACKNOWLEDGED_BY)
-							 : line;
-		if (ok == 0)
-			ok = acknowledgement_given(typed, &in.answers, staff, &in.ack,
-						   "; nothing saved");
-		free(line);
-		if (ok < 0)
-			goto out;
-	}
+	if (w.kind != FROM_TERMINAL && acknowledgement_with_answers(&w, &json, &in, staff) < 0)
+		goto out;
 	if (advice_for_answers(&in.answers, &ctx->settings, &in.advice) < 0) {
 		report("out of memory; nothing saved");
 		goto kept;
 	}
 	if (db_save_intake(ctx->db, &in) < 0)
 		goto kept;
-	printf("Saved intake %lld for client %lld.\n", in.id, in.client_id);
-	/* One line for the artist, then the client's sheet to read before
-	 * typing their name (through the pager when longer than the screen). */
-	sheet_print_readiness(stdout, &in);
-	sheet_show_advice(&in, SHEET_FOR_CLIENT);
-	rc = EXIT_OK;
-	if (w.kind == FROM_TERMINAL && acknowledgement_ask(ctx, &in) < 0) {
-		report("intake %lld is saved, but not the client's acknowledgement", in.id);
-		rc = EXIT_FAIL;
-	}
+	rc = show_saved(ctx, &in, w.kind);
 	goto out;
 kept:
 	if (in.draft_id)
