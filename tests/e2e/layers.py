@@ -227,7 +227,8 @@ def cycles(graph):
             visit(v)
     out = []
     for component in sorted(found):
-        inside = [(a, b, graph[a][b]) for a in component for b in sorted(graph[a]) if b in component]
+        inside = [(a, b, graph[a][b])
+                  for a in component for b in sorted(graph[a]) if b in component]
         out.append((component, inside))
     return out
 

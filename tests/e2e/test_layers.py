@@ -87,7 +87,8 @@ class TheChecker(unittest.TestCase):
         sources = {"src/db.c": "#include <sqlite3.h>\n",
                    "src/db_private.h": "#include <sqlite3.h>\n",
                    "src/json_import.c": "#include <cjson/cJSON.h>\n",
-                   "src/prompt.c": "#include <readline/readline.h>\n#include <readline/history.h>\n",
+                   "src/prompt.c": "#include <readline/readline.h>\n"
+                                   "#include <readline/history.h>\n",
                    "include/db.h": "# include \"sqlite3.h\"\n",
                    "src/sheet.c": "#include <cJSON.h>\n/* #include <sqlite3.h> */\n",
                    "src/walk.c": "#include <stdio.h>\n#include <readline/history.h>\n"}
