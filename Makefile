@@ -37,7 +37,7 @@ BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev \
 	     libunistring-dev nettle-dev
 TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind less \
 	     groff-base man-db chromium poppler-utils git bash-completion jq locales \
-	     libreoffice-calc-nogui gdb
+	     libreoffice-calc-nogui gdb binutils
 # Locales the tests run the program under (tests/locales.sh makes them).
 TEST_LOCALES = tr_TR.UTF-8
 # libFuzzer is clang's (bookworm's clang is clang-14; its runtime is apart).
@@ -119,21 +119,21 @@ run: deps
 
 test: test-deps
 	@$(MAKE) --no-print-directory smp-intake $(UNIT) $(REPLAY) $(B)/measure
-	@PYTHON=$(PYTHON) sh tests/run.sh $(UNIT) $(REPLAY)
+	@SMP_OBJ_DIR=$(B) PYTHON=$(PYTHON) sh tests/run.sh $(UNIT) $(REPLAY)
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own tree.
 check: test-deps
 	@$(MAKE) --no-print-directory B=build-san SANFLAGS='$(SAN)' \
 		build-san/smp-intake $(UNIT:$(B)/%=build-san/%) $(REPLAY:$(B)/%=build-san/%)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		SMP_INTAKE_BIN=build-san/smp-intake PYTHON=$(PYTHON) sh tests/run.sh \
+		SMP_INTAKE_BIN=build-san/smp-intake SMP_OBJ_DIR=build-san PYTHON=$(PYTHON) sh tests/run.sh \
 		$(UNIT:$(B)/%=build-san/%) $(REPLAY:$(B)/%=build-san/%)
 
 # The end-to-end suite with every run of the binary under valgrind memcheck.
 valgrind: test-deps
 	@$(MAKE) --no-print-directory smp-intake $(UNIT) $(REPLAY)
 	@SMP_TEST_WRAPPER='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=$(CURDIR)/tests/valgrind.supp' \
-		PYTHON=$(PYTHON) sh tests/run.sh $(UNIT) $(REPLAY)
+		SMP_OBJ_DIR=$(B) PYTHON=$(PYTHON) sh tests/run.sh $(UNIT) $(REPLAY)
 
 # Each harness under libFuzzer for FUZZ_SECONDS, from its seeds and the
 # regression inputs; new inputs go to build-fuzz/corpus-NAME, a crash to

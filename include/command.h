@@ -125,61 +125,7 @@ int command_bad_option(const char *name, int argc, char **argv);
 /* True when argv holds -h or --help (checked before anything else). */
 bool command_wants_help(int argc, char **argv);
 
-/* Takes a new intake (cmd_new.c), for client_id when not 0, continuing
- * draft resume when not NULL, from a JSON answers file when answers_path is
- * set.  Returns an exit code. */
-int intake_take(struct ctx *ctx, long long client_id, struct draft *resume,
-		const char *answers_path);
-
-/* Edits intake id (cmd_edit.c), continuing draft resume when not NULL.
- * Returns an exit code. */
-int intake_edit(struct ctx *ctx, long long id, struct draft *resume);
-
-/* After erasures (cmd_erase.c): finishes them (the search index merged,
- * the write-ahead log cleared), so that no erased value stays in the file
- * or beside it, and warns of temporary export files left beside it.
- * Returns an exit code. */
-int erase_finish(struct ctx *ctx);
-
-/* Writes the access log row of command (every command that prints a
- * client's data calls it before the first byte of that data: show, advice,
- * export, contact, history, signoff, edit, acknowledge, resume; erase
- * writes its own in its transaction) for clients (ranges as idset_format()
- * writes them; "" for nobody), by the staff member, now
- * (cmd_access_log.c).  Inside a caller's write transaction it stands or
- * falls with it.  Returns EXIT_OK, or EXIT_FAIL (reported in one line:
- * "cannot record this in the access log: ...", a read-only database
- * included). */
-int access_record(struct ctx *ctx, const char *command, const char *clients);
-
-/* As access_record(), for one client. */
-int access_record_client(struct ctx *ctx, const char *command, long long client_id);
-
 /* The commands, one file each. */
-/* The client's acknowledgement (cmd_acknowledge.c).  Fills ack with
- * typed (trimmed), now and staff; returns 0, or -1 (reported). */
-int acknowledgement_fill(struct acknowledgement *ack, const char *typed, const char *staff);
-
-/* Returns 0 when typed is the full name in a, else reports that it is not
- * (never echoing either), ending the line with then, and returns -1. */
-int acknowledgement_check(const char *typed, const struct answers *a, const char *then);
-
-/* Through a pipe or from --answers: the acknowledgement given with the
- * answers (typed; NULL or blank: none), checked against a and filled into
- * ack.  Returns 0, or -1 (reported, ending with then). */
-int acknowledgement_given(const char *typed, const struct answers *a, const char *staff,
-			  struct acknowledgement *ack, const char *then);
-
-/* Through a pipe: reads the line after the answers (the acknowledgement)
- * into *line (NULL at the end of input).  Returns 0, or -1 (reported). */
-int acknowledgement_read_line(char **line);
-
-/* At the terminal, after in's advice sheet was printed: asks the client to
- * type their full name until it matches or they skip, and stores it.
- * Returns 0 when acknowledged, 1 when left unacknowledged, -1 on failure
- * (reported). */
-int acknowledgement_ask(struct ctx *ctx, struct intake *in);
-
 int cmd_new(struct ctx *ctx, int argc, char **argv);
 int cmd_acknowledge(struct ctx *ctx, int argc, char **argv);
 int cmd_clear_flag(struct ctx *ctx, int argc, char **argv);

@@ -1,38 +1,16 @@
 /* cmd_access_log.c - `smp-intake access-log`: who read or took out whose
- * record (every command that prints a client's data), oldest first; and
- * access_record(), which those commands call to write their row. */
+ * record (every command that prints a client's data), oldest first (the
+ * rows access_record() writes, src/access.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "command.h"
 #include "date.h"
 #include "report.h"
 #include "text.h"
-
-int access_record(struct ctx *ctx, const char *command, const char *clients)
-{
-	struct access_entry e = { 0, NULL, NULL, command, clients };
-	char when[21];
-
-	if (!(e.staff = ctx_staff(ctx)))
-		return EXIT_FAIL;
-	if (date_now_utc(when) < 0) {
-		report("cannot record this in the access log: cannot read the clock");
-		return EXIT_FAIL;
-	}
-	e.at = when;
-	return db_access_add(ctx->db, &e) < 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-int access_record_client(struct ctx *ctx, const char *command, long long client_id)
-{
-	char clients[24];
-
-	snprintf(clients, sizeof clients, "%lld", client_id);
-	return access_record(ctx, command, clients);
-}
 
 /* Staff names are any text up to 100 characters: the column is padded
  * to 20 columns (not bytes), and a longer name pushes the rest on. */

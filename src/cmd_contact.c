@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "command.h"
 #include "prompt.h"
 #include "report.h"

@@ -7,8 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "command.h"
+#include "edit.h"
 #include "report.h"
+#include "take.h"
 #include "text.h"
 
 struct draft_table {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "command.h"
 #include "date.h"
 #include "export.h"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "command.h"
 #include "report.h"
 #include "text.h"

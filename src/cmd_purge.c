@@ -9,6 +9,7 @@
 
 #include "command.h"
 #include "date.h"
+#include "erasure.h"
 #include "report.h"
 #include "text.h"
 

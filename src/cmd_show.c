@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "command.h"
 #include "handout.h"
 #include "report.h"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "advice.h"
 #include "command.h"
 #include "report.h"

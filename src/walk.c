@@ -466,7 +466,7 @@ enum walk_result walk_run(struct walk *w)
 	if (w->kind == FROM_JSON) {
 		for (size_t i = 0; i < w->json->count; i++) {
 			int qi = questionnaire_index(w->json->item[i].id);
-			if (qi < 0) /* acknowledged_by: not a question (cmd_new.c takes it) */
+			if (qi < 0) /* acknowledged_by: not a question (take.c takes it) */
 				continue;
 			if (w->skip[qi] && w->json->item[i].value) {
 				report("answers: '%s' comes from the client record (--client): leave "

@@ -172,7 +172,7 @@ def keep_stored(child, qids):
         type_line(child, "")
 
 
-# A returning client at a terminal (cmd_new.c): Enter keeps last time's
+# A returning client at a terminal (src/take.c): Enter keeps last time's
 # treatment answers (shown as the default); the GP and screening questions
 # show last time's answer and are answered again.
 CARRIED_OVER = ("uses_rogaine", "rogaine_form", "rogaine_since", "uses_propecia", "propecia_form",
