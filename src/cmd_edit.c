@@ -4,7 +4,6 @@
  * An intake changed by someone else meanwhile is not overwritten: the
  * edit is kept as a draft and the editor told so.  A new sheet with the
  * words of the acknowledged one keeps the client's acknowledgement. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,18 +271,12 @@ out:
 
 int cmd_edit(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	struct command_args a;
 	long long id;
 
-	optind = 0;
-	opterr = 0;
-	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
-		return command_bad_option("edit", argc, argv);
-	if (optind != argc - 1) {
-		command_usage(stderr, "edit");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
-	if (!(id = command_parse_id(argv[optind], "ID")))
+	if (!(id = command_parse_id(argv[1], "ID")))
 		return EXIT_USAGE;
 	return intake_edit(ctx, id, NULL);
 }
