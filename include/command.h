@@ -66,6 +66,8 @@ struct command {
 	struct command_operand operands[COMMAND_OPERANDS_MAX]; /* ended by a NULL name */
 	int operands_min, operands_max;                        /* max -1: no limit */
 	struct command_option options[COMMAND_OPTIONS_MAX];    /* ended by a NULL long_name */
+	bool free_text; /* its operands are text typed as it is (find's): only an
+			 * option's whole name is an option; -x and -- are text */
 	const char *help; /* the prose --help shows after the options */
 };
 
@@ -91,7 +93,10 @@ typedef int command_parse_fn(const struct command_option *option, const char *va
  * is one exactly (--for beside --format); a value follows "=" or is the
  * next word (whatever it starts with); -x VALUE or -xVALUE for a short
  * option; "-" alone is an operand.  -h and --help (exactly) are a flag of
- * every command (option -> command_help_option).  Stops at the first
+ * every command (option -> command_help_option).  A command whose
+ * operands are free_text takes only its options' whole names (--format,
+ * --format=json) as options, and every other word as an operand.  Stops
+ * at the first
  * problem; *bad (when not NULL) is then the index of the word at fault. */
 enum command_parse_result command_parse_each(const struct command *c, int argc, char **argv,
 					     command_parse_fn *fn, void *data, int *bad);

@@ -368,6 +368,7 @@ static const struct command commands[] = {
 		{ "format", 0, "FORMAT",
 		  "text (the table, the default), tsv or json, as for list" },
 	  },
+	  .free_text = true,
 	  .help = "\n"
 		  "At a terminal a long name is cut to the width; through a pipe it is whole.\n" },
 	{ .name = "contact",
@@ -475,7 +476,7 @@ static const struct command commands[] = {
 		  "login name) and records that name for the whole session.\n" },
 	{ .name = "help",
 	  .run = cmd_help,
-	  .usage = "smp-intake help [COMMAND]",
+	  .usage = "smp-intake help [COMMAND | --dump]",
 	  .summary = "show help for the program or a command",
 	  .operands = {
 		{ "COMMAND", NULL },
@@ -804,6 +805,19 @@ static const struct command_option *short_option(const struct command *c, char l
 	return NULL;
 }
 
+/* True when word is one of c's options by its whole name (--format or
+ * --format=...), the only options of a command of free text. */
+static bool free_text_option(const struct command *c, const char *word)
+{
+	size_t len = strcspn(word + 2, "=");
+	bool ambiguous;
+	const struct command_option *o;
+
+	if (word[1] != '-' || !(o = long_option(c, word + 2, len, &ambiguous)))
+		return false;
+	return o != &command_help_option && strlen(o->long_name) == len;
+}
+
 enum command_parse_result command_parse_each(const struct command *c, int argc, char **argv,
 					     command_parse_fn *fn, void *data, int *bad)
 {
@@ -814,7 +828,8 @@ enum command_parse_result command_parse_each(const struct command *c, int argc, 
 		const struct command_option *o;
 		int at = i;
 
-		if (!options || word[0] != '-' || word[1] == '\0') {
+		if (!options || word[0] != '-' || word[1] == '\0' ||
+		    (c->free_text && !free_text_option(c, word))) {
 			if (fn(NULL, word, data) != 0)
 				goto stopped;
 			continue;
