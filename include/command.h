@@ -66,8 +66,9 @@ struct command {
 	struct command_operand operands[COMMAND_OPERANDS_MAX]; /* ended by a NULL name */
 	int operands_min, operands_max;                        /* max -1: no limit */
 	struct command_option options[COMMAND_OPTIONS_MAX];    /* ended by a NULL long_name */
-	bool free_text; /* its operands are text typed as it is (find's): only an
-			 * option's whole name is an option; -x and -- are text */
+	bool free_text; /* its operands are text typed as it is (find's words,
+			 * config's values): only an option's whole name is an
+			 * option; -x and -- are text */
 	const char *help; /* the prose --help shows after the options */
 };
 

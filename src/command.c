@@ -405,6 +405,7 @@ static const struct command commands[] = {
 	  },
 	  .operands_min = 1,
 	  .operands_max = 3,
+	  .free_text = true, /* a value may start with - (-1 is refused as a value) */
 	  .help = "  list           every setting, its value and what it is for\n"
 		  "  get KEY        the value of one setting\n"
 		  "  set KEY VALUE  change a setting (checked first; unknown keys refused)\n"
