@@ -1,7 +1,6 @@
 /* cmd_access_log.c - `smp-intake access-log`: who read or took out whose
  * record (every command that prints a client's data), oldest first (the
  * rows access_record() writes, src/access.c). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,33 +49,19 @@ out:
 
 int cmd_access_log(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "client", required_argument, NULL, 'c' },
-					      { "since", required_argument, NULL, 's' },
-					      { NULL, 0, NULL, 0 } };
 	struct access_query q = { 0, NULL };
+	struct command_args a;
+	const char *client;
 	long long shown = 0;
-	int c;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			if (!(q.client = command_parse_id(optarg, "access-log: --client")))
-				return EXIT_USAGE;
-			break;
-		case 's':
-			if (command_parse_date("access-log", "--since", optarg) < 0)
-				return EXIT_USAGE;
-			q.since = optarg;
-			break;
-		default: return command_bad_option("access-log", argc, argv);
-		}
-	}
-	if (optind != argc) {
-		report("access-log takes no arguments besides its options");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
+	if ((client = command_arg(&a, "client")) &&
+	    !(q.client = command_parse_id(client, "access-log: --client")))
+		return EXIT_USAGE;
+	if ((q.since = command_arg(&a, "since")) &&
+	    command_parse_date("access-log", "--since", q.since) < 0)
+		return EXIT_USAGE;
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
 	if (db_each_access(ctx->db, &q, print_row, &shown) != 0)

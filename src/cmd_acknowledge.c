@@ -1,7 +1,6 @@
 /* cmd_acknowledge.c - `smp-intake acknowledge ID`: the client's
  * acknowledgement of the advice given after the intake was saved (at the
  * end of `new` and `edit` it is asked by src/acknowledgement.c). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,26 +15,17 @@
 
 int cmd_acknowledge(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "name", required_argument, NULL, 'n' },
-					      { NULL, 0, NULL, 0 } };
+	struct command_args a;
 	struct intake in = { 0 };
 	const char *name = NULL, *staff;
 	char *line = NULL;
 	long long id;
-	int c, rc = EXIT_FAIL;
+	int rc = EXIT_FAIL;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'n')
-			return command_bad_option("acknowledge", argc, argv);
-		name = optarg;
-	}
-	if (optind != argc - 1) {
-		command_usage(stderr, "acknowledge");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
-	if (!(id = command_parse_id(argv[optind], "ID")))
+	name = command_arg(&a, "name");
+	if (!(id = command_parse_id(argv[1], "ID")))
 		return EXIT_USAGE;
 	if (!(staff = ctx_staff(ctx)) || !ctx_db(ctx))
 		return EXIT_FAIL;

@@ -2,7 +2,6 @@
  * artist has looked into a screening flag and clears it, saying why.  The
  * clearance and its reason go into the audit; a flag is never dropped
  * without one. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,37 +24,27 @@ static void flag_ids(char *buf, size_t n)
 
 int cmd_clear_flag(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "reason", required_argument, NULL, 'r' },
-					      { NULL, 0, NULL, 0 } };
 	struct intake in = { 0 };
+	struct command_args a;
 	struct clearance c = { 0 };
 	const struct flag_rule *flag;
 	const char *staff;
 	char *reason = NULL, when[21], ids[200];
 	long long id;
-	int opt, rc = EXIT_FAIL;
+	int rc = EXIT_FAIL;
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'r')
-			return command_bad_option("clear-flag", argc, argv);
-		free(reason);
-		if (!(reason = strdup(optarg))) {
-			report("out of memory");
-			return EXIT_FAIL;
-		}
+	if (command_parse(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	if (command_arg(&a, "reason") && !(reason = strdup(command_arg(&a, "reason")))) {
+		report("out of memory");
+		return EXIT_FAIL;
 	}
 	rc = EXIT_USAGE;
-	if (optind != argc - 2) {
-		command_usage(stderr, "clear-flag");
+	if (!(id = command_parse_id(argv[1], "ID")))
 		goto out;
-	}
-	if (!(id = command_parse_id(argv[optind], "ID")))
-		goto out;
-	if (!(flag = flag_find(argv[optind + 1]))) {
+	if (!(flag = flag_find(argv[2]))) {
 		flag_ids(ids, sizeof ids);
-		report("clear-flag: no flag '%.40s'; the flags are %s", argv[optind + 1], ids);
+		report("clear-flag: no flag '%.40s'; the flags are %s", argv[2], ids);
 		goto out;
 	}
 	if (!reason || text_is_blank(text_trim(reason))) {

@@ -25,8 +25,12 @@ int cmd_config(struct ctx *ctx, int argc, char **argv)
 {
 	struct settings s = SETTINGS_DEFAULT;
 	char why[160], value[sizeof ((struct settings *)0)->studio_name];
+	struct command_args a;
 	int rc;
 
+	if (command_parse(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	argc = a.operands + 1; /* the operands are argv[1..argc) */
 	if (argc < 2 || (strcmp(argv[1], "list") == 0 && argc != 2) ||
 	    (strcmp(argv[1], "get") == 0 && argc != 3) || (strcmp(argv[1], "set") == 0 && argc != 4) ||
 	    (strcmp(argv[1], "list") && strcmp(argv[1], "get") && strcmp(argv[1], "set"))) {

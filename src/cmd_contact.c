@@ -3,7 +3,6 @@
  * new advice sheet or a new acknowledgement.  Values are checked as the
  * questionnaire checks them; the change is audited and the command
  * access-logged. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,34 +90,24 @@ static int ask(struct field *f, const struct answers *now)
 
 int cmd_contact(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "phone", required_argument, NULL, 'p' },
-					      { "email", required_argument, NULL, 'e' },
-					      { NULL, 0, NULL, 0 } };
 	struct field f[2] = { { "phone", "--phone", false, NULL }, { "email", "--email", false, NULL } };
 	struct answers now = { 0 };
 	const char *staff;
 	char when[21], why[160];
 	long long id;
-	int c, changed, rc = EXIT_USAGE;
+	struct command_args a;
+	int changed, rc = EXIT_USAGE;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		struct field *which = c == 'p' ? &f[0] : c == 'e' ? &f[1] : NULL;
-		if (!which) {
-			rc = command_bad_option("contact", argc, argv);
-			goto out;
-		}
-		if (field_check(which, optarg, why, sizeof why) < 0) {
-			report("contact: %s: %s (- clears it)", which->option, why);
-			goto out;
-		}
-	}
-	if (optind != argc - 1) {
-		command_usage(stderr, "contact");
+	if (command_parse(argc, argv, &a) < 0)
 		goto out;
+	for (size_t i = 0; i < 2; i++) {
+		const char *value = command_arg(&a, f[i].option + 2);
+		if (value && field_check(&f[i], value, why, sizeof why) < 0) {
+			report("contact: %s: %s (- clears it)", f[i].option, why);
+			goto out;
+		}
 	}
-	if (!(id = command_parse_id(argv[optind], "CLIENT")))
+	if (!(id = command_parse_id(argv[1], "CLIENT")))
 		goto out;
 	if (!f[0].set && !f[1].set && !prompt_interactive()) {
 		report("contact: give --phone or --email (or both); without them the "

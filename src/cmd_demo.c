@@ -3,7 +3,6 @@
  * The samples go through the same checks as `new`, so they obey the rules. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,7 +472,7 @@ static int demo_menu(struct ctx *ctx)
 	printf("Demo: %lld sample clients in a throwaway database, %s, removed when you "
 	       "leave the menu.\n",
 	       clients, path);
-	rc = cmd_shell(ctx, 1, (char *[]){"shell", NULL});
+	rc = command_dispatch(ctx, 1, (char *[]){"shell", NULL});
 	ctx_close(ctx);
 out:
 	if (path && demo_remove(path) < 0)
@@ -489,22 +488,12 @@ out:
 
 int cmd_demo(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {{"create", required_argument, NULL, 'c'},
-					     {NULL, 0, NULL, 0}};
-	const char *create = NULL;
-	int c;
+	struct command_args a;
+	const char *create;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c != 'c')
-			return command_bad_option("demo", argc, argv);
-		create = optarg;
-	}
-	if (optind != argc) {
-		report("demo takes no arguments besides --create PATH");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
+	create = command_arg(&a, "create");
 	if (create && !*create) {
 		report("demo: --create needs a file name");
 		return EXIT_USAGE;

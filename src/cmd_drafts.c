@@ -1,7 +1,6 @@
 /* cmd_drafts.c - `smp-intake drafts [--discard ID]` lists the intakes and
  * edits left unfinished, or removes one, and `smp-intake resume [DRAFT]`
  * continues one where it stopped. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,24 +99,15 @@ out:
 
 int cmd_drafts(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "discard", required_argument, NULL, 'd' },
-					      { NULL, 0, NULL, 0 } };
 	struct draft_table t = { ctx, 0 };
+	struct command_args a;
 	long long discard = 0;
-	int c;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c != 'd')
-			return command_bad_option("drafts", argc, argv);
-		if (!(discard = command_parse_id(optarg, "--discard")))
-			return EXIT_USAGE;
-	}
-	if (optind != argc) {
-		command_usage(stderr, "drafts");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
+	if (command_arg(&a, "discard") &&
+	    !(discard = command_parse_id(command_arg(&a, "discard"), "--discard")))
+		return EXIT_USAGE;
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
 	if (discard) {
@@ -157,20 +147,14 @@ static int first_of_staff(const struct draft *d, void *arg)
 
 int cmd_resume(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	struct draft d = { 0 };
+	struct command_args a;
 	long long id = 0;
 	int rc;
 
-	optind = 0;
-	opterr = 0;
-	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
-		return command_bad_option("resume", argc, argv);
-	if (optind < argc - 1) {
-		command_usage(stderr, "resume");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
-	if (optind == argc - 1 && !(id = command_parse_id(argv[optind], "DRAFT")))
+	if (a.operands == 1 && !(id = command_parse_id(argv[1], "DRAFT")))
 		return EXIT_USAGE;
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;

@@ -1,7 +1,6 @@
 /* cmd_erase.c - `smp-intake erase CLIENT_ID [--yes]`: the right to
  * erasure.  The client, their intakes, drafts and advice go for good; the
  * audit keeps only that an erasure happened, when and by whom. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,28 +101,19 @@ static int erase_again(struct ctx *ctx, long long id)
 
 int cmd_erase(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "yes", no_argument, NULL, 'y' },
-					      { NULL, 0, NULL, 0 } };
+	struct command_args a;
 	const char *staff;
 	char when[21];
 	bool yes = false;
 	long long id;
 	size_t intakes;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	/* --yes may come before or after the id (GNU getopt permutes). */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'y')
-			return command_bad_option("erase", argc, argv);
-		yes = true;
-	}
-	if (optind != argc - 1) {
-		command_usage(stderr, "erase");
+	/* --yes may come before or after the id. */
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
-	if (!(id = command_parse_id(argv[optind], "CLIENT_ID")))
+	yes = command_arg(&a, "yes") != NULL;
+	if (!(id = command_parse_id(argv[1], "CLIENT_ID")))
 		return EXIT_USAGE;
 	/* A script cannot answer the question; it must say so outright. */
 	if (!yes && !prompt_interactive()) {

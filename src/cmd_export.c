@@ -3,7 +3,6 @@
  * with --client alone, everything stored about one person (a subject
  * access request). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -99,16 +98,8 @@ static int record_export(struct ctx *ctx, const struct export_query *eq, struct 
 
 int cmd_export(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
-					      { "force", no_argument, NULL, 'f' },
-					      { "client", required_argument, NULL, 'c' },
-					      { "format", required_argument, NULL, 'F' },
-					      { "since", required_argument, NULL, 's' },
-					      { "until", required_argument, NULL, 'u' },
-					      { "pending-signoff", no_argument, NULL, 'p' },
-					      { "excel", no_argument, NULL, 'x' },
-					      { NULL, 0, NULL, 0 } };
-	const char *path = NULL, *format = NULL;
+	struct command_args a;
+	const char *path, *format, *client;
 	bool force = false, to_file, terminal;
 	struct export_query eq = { { NULL, NULL, false, 0, false }, false, false, NULL };
 	enum export_format fmt = EXPORT_JSON;
@@ -116,30 +107,19 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	struct outfile out;
 	char when[21];
 	long long n;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': path = optarg; break;
-		case 'f': force = true; break;
-		case 'F': format = optarg; break;
-		case 's': eq.q.since = optarg; break;
-		case 'u': eq.q.until = optarg; break;
-		case 'p': eq.pending_signoff = true; break;
-		case 'x': eq.excel = true; break;
-		case 'c':
-			if (!(eq.q.client = command_parse_id(optarg, "--client")))
-				return EXIT_USAGE;
-			break;
-		default: return command_bad_option("export", argc, argv);
-		}
-	}
-	if (optind != argc) {
-		report("export takes no arguments besides its options");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
+	path = command_arg(&a, "output");
+	force = command_arg(&a, "force") != NULL;
+	format = command_arg(&a, "format");
+	eq.q.since = command_arg(&a, "since");
+	eq.q.until = command_arg(&a, "until");
+	eq.pending_signoff = command_arg(&a, "pending-signoff") != NULL;
+	eq.excel = command_arg(&a, "excel") != NULL;
+	if ((client = command_arg(&a, "client")) && !(eq.q.client = command_parse_id(client, "--client")))
+		return EXIT_USAGE;
 	if (format && export_format_parse(format, &fmt) < 0) {
 		report("export: --format: choose json, ndjson, csv or fhir");
 		return EXIT_USAGE;

@@ -111,41 +111,28 @@ out:
 int cmd_find(struct ctx *ctx, int argc, char **argv)
 {
 	struct find_table table = { 0, 80, TABLE_TEXT };
+	struct command_args a;
+	const char *format;
 	char text[256];
-	int rc, words = 0;
+	int rc;
 
 	/* `find Ana Silva` without quotes means the same as with them;
 	 * --format FORMAT (or --format=FORMAT) may stand anywhere. */
+	if (command_parse(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	if ((format = command_arg(&a, "format")) && table_format_parse(format, &table.fmt) < 0) {
+		report("find: --format: text, tsv or json");
+		return EXIT_USAGE;
+	}
 	text[0] = '\0';
-	for (int i = 1; i < argc; i++) {
-		const char *format = NULL;
-		if (strcmp(argv[i], "--format") == 0) {
-			if (i + 1 == argc) {
-				report("find: --format needs a value: text, tsv or json");
-				return EXIT_USAGE;
-			}
-			format = argv[++i];
-		} else if (strncmp(argv[i], "--format=", 9) == 0) {
-			format = argv[i] + 9;
-		}
-		if (format) {
-			if (table_format_parse(format, &table.fmt) < 0) {
-				report("find: --format: text, tsv or json");
-				return EXIT_USAGE;
-			}
-			continue;
-		}
+	for (int i = 1; i <= a.operands; i++) {
 		if (strlen(text) + strlen(argv[i]) + 2 > sizeof text) {
 			report("find: the search text is too long");
 			return EXIT_USAGE;
 		}
-		if (words++)
+		if (i > 1)
 			strcat(text, " ");
 		strcat(text, argv[i]);
-	}
-	if (!words) {
-		command_usage(stderr, "find");
-		return EXIT_USAGE;
 	}
 	text_trim(text);
 	if (!text[0] || !text_is_utf8(text, strlen(text)))

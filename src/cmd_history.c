@@ -1,6 +1,5 @@
 /* cmd_history.c - `smp-intake history ID`: every change to an intake, from
  * the audit trail: when, by whom, what, and the values before and after. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,19 +102,13 @@ static int record_access(struct ctx *ctx, long long id)
 
 int cmd_history(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	struct command_args a;
 	size_t count = 0;
 	long long id;
 
-	optind = 0;
-	opterr = 0;
-	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
-		return command_bad_option("history", argc, argv);
-	if (optind != argc - 1) {
-		command_usage(stderr, "history");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
-	if (!(id = command_parse_id(argv[optind], "ID")))
+	if (!(id = command_parse_id(argv[1], "ID")))
 		return EXIT_USAGE;
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;

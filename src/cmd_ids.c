@@ -13,12 +13,12 @@ static int print_id(long long id, void *arg)
 
 int cmd_ids(struct ctx *ctx, int argc, char **argv)
 {
-	bool clients = false;
+	struct command_args a;
+	bool clients;
 
-	if (argc > 2 || (argc == 2 && !(clients = strcmp(argv[1], "--clients") == 0))) {
-		command_usage(stderr, "ids");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
+	clients = command_arg(&a, "clients") != NULL;
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
 	return db_each_id(ctx->db, clients, print_id, NULL) == 0 ? EXIT_OK : EXIT_FAIL;

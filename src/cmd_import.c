@@ -3,7 +3,6 @@
  * written all or none in one transaction (docs/import.md). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,34 +282,22 @@ static int fresh_db_end(struct ctx *ctx, struct fresh_db *f, bool keep)
 
 int cmd_import(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {{"update", no_argument, NULL, 'u'},
-					     {"dry-run", no_argument, NULL, 'n'},
-					     {NULL, 0, NULL, 0}};
 	struct tally t = {0};
+	struct command_args a;
 	struct fresh_db fresh = {NULL, NULL};
 	struct import_checks chk;
 	struct import_reader *r = NULL;
 	struct db_import *im;
-	bool update = false, dry_run = false, ok, failed;
+	bool update, dry_run, ok, failed;
 	const char *path, *staff;
 	char at[21];
-	int c, fd = -1, rc = EXIT_FAIL;
+	int fd = -1, rc = EXIT_FAIL;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'u')
-			update = true;
-		else if (c == 'n')
-			dry_run = true;
-		else
-			return command_bad_option("import", argc, argv);
-	}
-	if (optind != argc - 1) {
-		command_usage(stderr, "import");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
-	path = argv[optind];
+	update = command_arg(&a, "update") != NULL;
+	dry_run = command_arg(&a, "dry-run") != NULL;
+	path = argv[1];
 	/* The file first: a missing one must not create a database. */
 	if (strcmp(path, "-") == 0) {
 		fd = STDIN_FILENO;

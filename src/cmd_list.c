@@ -2,7 +2,6 @@
  * terminal (whole values through a pipe, or tsv/json for scripts), with
  * the receptionist's filters (the call list of clients still waiting for a
  * GP's sign-off, who is ready for a session). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,44 +200,29 @@ out:
 
 int cmd_list(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "pending-signoff", no_argument, NULL, 'p' },
-					      { "ready", no_argument, NULL, 'r' },
-					      { "since", required_argument, NULL, 's' },
-					      { "until", required_argument, NULL, 'u' },
-					      { "limit", required_argument, NULL, 'l' },
-					      { "format", required_argument, NULL, 'f' },
-					      { NULL, 0, NULL, 0 } };
 	struct list_state st = { .limit = 20, .fmt = TABLE_TEXT };
 	struct intake_query q = { NULL, NULL, true, 0, false };
+	struct command_args a;
+	const char *limit, *format;
 	char *end;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': st.pending_only = q.latest_only = true; break;
-		case 'r': st.ready_only = true; break;
-		case 's': q.since = optarg; break;
-		case 'u': q.until = optarg; break;
-		case 'l':
-			st.limit = strtol(optarg, &end, 10);
-			if (end == optarg || *end || st.limit < 0) {
-				report("list: --limit: a whole number, 0 for no limit");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'f':
-			if (table_format_parse(optarg, &st.fmt) < 0) {
-				report("list: --format: text, tsv or json");
-				return EXIT_USAGE;
-			}
-			break;
-		default: return command_bad_option("list", argc, argv);
+	if (command_parse(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	if (command_arg(&a, "pending-signoff"))
+		st.pending_only = q.latest_only = true;
+	st.ready_only = command_arg(&a, "ready") != NULL;
+	q.since = command_arg(&a, "since");
+	q.until = command_arg(&a, "until");
+	if ((limit = command_arg(&a, "limit"))) {
+		st.limit = strtol(limit, &end, 10);
+		if (end == limit || *end || st.limit < 0) {
+			report("list: --limit: a whole number, 0 for no limit");
+			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		report("list takes no arguments besides its options");
+	if ((format = command_arg(&a, "format")) && table_format_parse(format, &st.fmt) < 0) {
+		report("list: --format: text, tsv or json");
 		return EXIT_USAGE;
 	}
 	if ((q.since && command_parse_date("list", "--since", q.since) < 0) ||

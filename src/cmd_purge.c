@@ -2,7 +2,6 @@
  * of a retention period.  Lists the clients with no intake for longer than
  * DURATION; with --yes erases each of them as `erase` would.  Drafts
  * untouched for longer than the studio's draft_max_age go too. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,29 +179,21 @@ static int purge_drafts(struct ctx *ctx, bool yes, long long *removed)
 
 int cmd_purge(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "older-than", required_argument, NULL, 'o' },
-					      { "yes", no_argument, NULL, 'y' },
-					      { NULL, 0, NULL, 0 } };
-	const char *duration = NULL;
+	struct command_args a;
+	const char *duration;
 	struct old_clients o = { 0 };
 	struct date first_kept;
 	char before[11];
-	bool yes = false;
+	bool yes;
 	size_t erased = 0;
 	long long drafts = 0;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'o')
-			duration = optarg;
-		else if (c == 'y')
-			yes = true;
-		else
-			return command_bad_option("purge", argc, argv);
-	}
-	if (optind != argc || !duration) {
+	if (command_parse(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	duration = command_arg(&a, "older-than");
+	yes = command_arg(&a, "yes") != NULL;
+	if (!duration) {
 		command_usage(stderr, "purge");
 		return EXIT_USAGE;
 	}

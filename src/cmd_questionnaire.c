@@ -2,7 +2,6 @@
  * data, for people (text) or for other systems (a FHIR R4 Questionnaire).
  * Needs no database. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,28 +89,17 @@ static void print_text(const char *version)
 
 int cmd_questionnaire(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
-					      { "version", required_argument, NULL, 'v' },
-					      { NULL, 0, NULL, 0 } };
 	const char *format = "text", *version = QUESTIONNAIRE_VERSION;
+	struct command_args a;
 	char *text;
-	int c;
 
 	(void)ctx;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c == 'f')
-			format = optarg;
-		else if (c == 'v')
-			version = optarg;
-		else
-			return command_bad_option("questionnaire", argc, argv);
-	}
-	if (optind != argc) {
-		report("questionnaire takes no arguments besides its options");
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
+	if (command_arg(&a, "format"))
+		format = command_arg(&a, "format");
+	if (command_arg(&a, "version"))
+		version = command_arg(&a, "version");
 	if (!questionnaire_version_known(version)) {
 		char known[120];
 		size_t used = 0;

@@ -1,7 +1,6 @@
 /* cmd_shell.c - the menu a person gets from `smp-intake` alone at a
  * terminal: the same commands as the command line, one per line. */
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +31,8 @@ struct menu {
 	const char *words[MENU_WORDS_MAX + 1]; /* commands, then menu_own */
 	const char *actions[4];                /* config's */
 	const char *keys[MENU_WORDS_MAX + 1];  /* config get/set's */
-	char **options;                        /* of the command last completed */
+	const char *options[2 * COMMAND_OPTIONS_MAX + 2]; /* of the command last completed */
+	char option_words[2 * COMMAND_OPTIONS_MAX + 2][40];
 	char **staff;                          /* staff names on file (desk prompt) */
 	const char **tails;                    /* of those, what Tab may add */
 };
@@ -65,10 +65,8 @@ static void menu_init(struct menu *m)
 
 static void menu_free(struct menu *m)
 {
-	command_options_free(m->options);
 	db_names_free(m->staff);
 	free(m->tails);
-	m->options = NULL;
 	m->staff = NULL;
 	m->tails = NULL;
 }
@@ -168,11 +166,26 @@ static const char *const *menu_complete(void *data, const char *line, int start)
 			q++;
 	}
 	if (line[start] == '-') {
-		if (!command_lookup(command))
+		const struct command *c = command_lookup(command);
+		size_t o = 0;
+		if (!c)
 			return NULL;
-		command_options_free(m->options);
-		m->options = command_options(command);
-		return (const char *const *)m->options;
+		/* The options of its table, and --help, which every command takes. */
+		for (size_t i = 0; c->options[i].long_name; i++) {
+			snprintf(m->option_words[o], sizeof m->option_words[o], "--%s",
+				 c->options[i].long_name);
+			m->options[o] = m->option_words[o];
+			o++;
+			if (c->options[i].short_name) {
+				snprintf(m->option_words[o], sizeof m->option_words[o], "-%c",
+					 c->options[i].short_name);
+				m->options[o] = m->option_words[o];
+				o++;
+			}
+		}
+		m->options[o++] = "--help";
+		m->options[o] = NULL;
+		return m->options;
 	}
 	if (strcmp(command, "help") == 0 && before == 1)
 		return m->words;
@@ -325,11 +338,10 @@ static int split(char *line, char **argv)
 
 /* ---- what the menu's history keeps ----
  *
- * A menu line is parsed as its command will parse it (GNU getopt_long,
- * with abbreviations: --rea is --reason), with the options of the
- * command's own --help (the table that also feeds Tab and the bash
- * completion), and kept only as far as it is known to carry no personal
- * data (docs/security.md):
+ * A menu line is parsed as its command will parse it (command_parse_each(),
+ * with abbreviations: --rea is --reason), by the command's table (the one
+ * that also prints its --help and feeds Tab and `help --dump`), and kept
+ * only as far as it is known to carry no personal data (docs/security.md):
  *  - the command word; an option without a value; an option whose value is
  *    a number, a date or duration, or one of the words its help offers
  *    (--format tsv, --status pending);
@@ -342,79 +354,12 @@ static int split(char *line, char **argv)
  * prompt), a line the command would refuse, or one that cannot be read,
  * is not kept at all. */
 
-#define MENU_OPTIONS_MAX 32
-
 /* Options whose value may be personal: a GP's name, a letter's reference,
  * a file name that may carry a client's name, the name a client typed,
  * a reason for clearing a screening flag (health), contact details. */
 static const char *const personal_options[] = { "gp",     "ref",    "output", "answers",
 						"create", "name",   "reason", "phone",
 						"email",  NULL };
-
-/* One option of a command's --help: "--format" or "-o". */
-struct help_option {
-	char name[32];
-	bool value;        /* takes a value (an upper-case word follows it) */
-	const char *block; /* its lines of the help, for the words it offers */
-	size_t block_len;
-	const char *longer; /* a short option's long name ("output"), or NULL */
-};
-
-/* Reads the option lines of help into opts (room for MENU_OPTIONS_MAX);
- * returns how many.  An option line starts, after blanks, with "-x" or
- * "--word"; its head runs to the first double space ("-o, --output FILE");
- * an upper-case word in the head is the value.  The lines after it that
- * are indented further belong to it. */
-static size_t help_options(const char *help, struct help_option *opts)
-{
-	size_t n = 0;
-
-	for (const char *line = help; *line && n < MENU_OPTIONS_MAX - 1;) {
-		const char *end = line + strcspn(line, "\n"), *head = line + strspn(line, " ");
-		const char *head_end = strstr(head, "  "), *p, *next;
-		size_t indent = (size_t)(head - line), first = n;
-		bool value = false;
-
-		next = *end ? end + 1 : end;
-		if (!(head[0] == '-' && (islower((unsigned char)head[1]) ||
-					 (head[1] == '-' && islower((unsigned char)head[2]))))) {
-			line = next;
-			continue;
-		}
-		if (!head_end || head_end > end)
-			head_end = end;
-		for (p = head; p < head_end && n < MENU_OPTIONS_MAX - 1;) {
-			size_t len = strcspn(p, " ,");
-			if (p + len > head_end)
-				len = (size_t)(head_end - p);
-			if (*p == '-' && len < sizeof opts[n].name) {
-				memset(&opts[n], 0, sizeof opts[n]);
-				memcpy(opts[n].name, p, len);
-				n++;
-			} else if (isupper((unsigned char)*p)) {
-				value = true;
-			}
-			p += len;
-			p += strspn(p, " ,");
-		}
-		/* The lines indented further than the head are its help. */
-		while (*next && strspn(next, " ") > indent && next[strspn(next, " ")] != '-')
-			next += strcspn(next, "\n") + (next[strcspn(next, "\n")] ? 1 : 0);
-		for (size_t i = first; i < n; i++) {
-			opts[i].value = value;
-			opts[i].block = line;
-			opts[i].block_len = (size_t)(next - line);
-			if (opts[i].name[1] != '-')
-				for (size_t j = first; j < n; j++)
-					if (opts[j].name[1] == '-')
-						opts[i].longer = opts[j].name + 2;
-		}
-		line = next;
-	}
-	memset(&opts[n], 0, sizeof opts[n]);
-	snprintf(opts[n++].name, sizeof opts[0].name, "--help");
-	return n;
-}
 
 /* True when word is a whole word of text[0..len) (letters, digits, - and _
  * around it). */
@@ -439,7 +384,7 @@ static bool word_in(const char *word, const char *text, size_t len)
 /* True when value says nothing about a person: a number, a date or a
  * duration (a digit first, or + and a digit: 2026-11-01, 23/07/1985, 7y,
  * +10d), today, or a word its option's help offers (tsv, pending). */
-static bool plain_value(const char *value, const struct help_option *o, const char *usage)
+static bool plain_value(const char *value, const struct command_option *o, const char *usage)
 {
 	const char *v = value[0] == '+' ? value + 1 : value;
 
@@ -450,7 +395,7 @@ static bool plain_value(const char *value, const struct help_option *o, const ch
 		return true;
 	if (strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(value))
 		return false;
-	return word_in(value, o->block, o->block_len) || word_in(value, usage, strlen(usage));
+	return word_in(value, o->help, strlen(o->help)) || word_in(value, usage, strlen(usage));
 }
 
 static bool is_personal(const char *long_name)
@@ -494,8 +439,46 @@ static bool plain_argument(const struct command *c, const char *word)
 		return true;
 	if (*word && strspn(word, "0123456789") == strlen(word))
 		return true;
-	return strspn(word, "abcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(word) &&
-	       word_in(word, c->help, strlen(c->help));
+	if (strspn(word, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(word))
+		return false;
+	for (size_t i = 0; c->operands[i].name; i++)
+		if (c->operands[i].help && word_in(word, c->operands[i].help, strlen(c->operands[i].help)))
+			return true;
+	return word_in(word, c->help, strlen(c->help));
+}
+
+/* keep_command()'s walk over a line. */
+struct keeping {
+	const struct command *c;
+	char *kept;
+	bool drop_arguments; /* find's text, import's file name */
+};
+
+/* command_parse_each()'s callback: keeps what may be kept of one option or
+ * operand; returns non-zero when the line must not be kept at all. */
+static int keep_part(const struct command_option *o, const char *value, void *data)
+{
+	struct keeping *k = data;
+	char name[48];
+
+	if (!o) {
+		if (k->drop_arguments)
+			return 0;
+		if (!plain_argument(k->c, value))
+			return 1;
+		keep_word(k->kept, value);
+		return 0;
+	}
+	if (is_personal(o->long_name) || strcmp(o->long_name, "yes") == 0)
+		return 0;
+	if (o->arg && !plain_value(value, o, k->c->usage))
+		return 1;
+	/* As the help names it: an abbreviation written out. */
+	snprintf(name, sizeof name, "--%s", o->long_name);
+	keep_word(k->kept, name);
+	if (o->arg)
+		keep_word(k->kept, value);
+	return 0;
 }
 
 /* What of the n words of a command line (words[0] a command of the
@@ -503,77 +486,13 @@ static bool plain_argument(const struct command *c, const char *word)
  * the comment above says.  Returns false when the line is not kept. */
 static bool keep_command(int n, char **words, char *kept)
 {
-	const struct command *c = command_lookup(words[0]);
-	struct help_option opts[MENU_OPTIONS_MAX];
-	struct option table[MENU_OPTIONS_MAX + 1];
-	char shorts[2 * MENU_OPTIONS_MAX + 3] = "-:", *argv[SHELL_ARGS_MAX + 1];
-	size_t count, t = 0;
-	int ch, index;
-	bool ok = true, drop_arguments;
+	struct keeping k = { command_lookup(words[0]), kept, false };
 
-	if (!c)
+	if (!k.c)
 		return false;
-	count = help_options(c->help, opts);
-	for (size_t i = 0; i < count; i++) {
-		if (opts[i].name[1] == '-') {
-			table[t++] = (struct option){ opts[i].name + 2,
-						      opts[i].value ? required_argument : no_argument,
-						      NULL, 256 + (int)i };
-		} else {
-			size_t len = strlen(shorts);
-			shorts[len] = opts[i].name[1];
-			shorts[len + 1] = opts[i].value ? ':' : '\0';
-			shorts[len + 2] = '\0';
-		}
-	}
-	table[t] = (struct option){ NULL, 0, NULL, 0 };
-	drop_arguments = strcmp(c->name, "find") == 0 || strcmp(c->name, "import") == 0;
-	memcpy(argv, words, sizeof *argv * (size_t)(n + 1));
-	strcpy(kept, c->name);
-	/* "-": arguments come back in order (value 1), nothing is moved. */
-	optind = 0;
-	opterr = 0;
-	while (ok && (ch = getopt_long(n, argv, shorts, table, &index)) != -1) {
-		const struct help_option *o = NULL;
-		const char *name;
-
-		if (ch == 1) {
-			if (!drop_arguments) {
-				ok = plain_argument(c, optarg);
-				if (ok)
-					keep_word(kept, optarg);
-			}
-			continue;
-		}
-		if (ch >= 256)
-			o = &opts[ch - 256];
-		for (size_t i = 0; !o && ch != '?' && ch != ':' && i < count; i++)
-			if (opts[i].name[1] == ch && opts[i].name[2] == '\0')
-				o = &opts[i];
-		if (!o) {
-			ok = false; /* unknown, ambiguous or without its value */
-			break;
-		}
-		name = o->longer ? o->longer : o->name + (o->name[1] == '-' ? 2 : 1);
-		if (is_personal(name) || strcmp(name, "yes") == 0)
-			continue;
-		if (o->value && !plain_value(optarg, o, c->usage)) {
-			ok = false;
-			break;
-		}
-		/* As the help names it: an abbreviation written out. */
-		keep_word(kept, o->longer ? o->longer - 2 : o->name);
-		if (o->value)
-			keep_word(kept, optarg);
-	}
-	/* After "--": arguments only. */
-	for (int i = optind; ok && i < n && !drop_arguments; i++) {
-		ok = plain_argument(c, argv[i]);
-		if (ok)
-			keep_word(kept, argv[i]);
-	}
-	optind = 0;
-	return ok;
+	k.drop_arguments = strcmp(k.c->name, "find") == 0 || strcmp(k.c->name, "import") == 0;
+	strcpy(kept, k.c->name);
+	return command_parse_each(k.c, n, words, keep_part, &k, NULL) == COMMAND_PARSE_OK;
 }
 
 /* Adds what of line may be kept to this session's history (see above). */
@@ -624,11 +543,8 @@ int cmd_shell(struct ctx *ctx, int argc, char **argv)
 	struct menu m;
 	int n, rc = EXIT_OK;
 
-	(void)argv;
-	if (argc != 1) {
-		command_usage(stderr, "shell");
+	if (command_parse(argc, argv, &(struct command_args){ 0 }) < 0)
 		return EXIT_USAGE;
-	}
 	if (!prompt_interactive()) {
 		report("the menu needs a terminal; give a command (see smp-intake --help)");
 		return EXIT_USAGE;

@@ -2,7 +2,6 @@
  * intake, or just the advice sheet it printed (or a handout of it for the
  * client), read back from the file.  Each is written in the access log
  * before it is printed. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,10 +33,10 @@ static int load_id(struct ctx *ctx, const char *id_text, struct intake *in, cons
  * code. */
 static int load_one(struct ctx *ctx, int argc, char **argv, struct intake *in)
 {
-	if (argc != 2) {
-		command_usage(stderr, argv[0]);
+	struct command_args a;
+
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
 	return load_id(ctx, argv[1], in, "show");
 }
 
@@ -77,40 +76,28 @@ static int advice_format_parse(const char *name, enum advice_format *out)
 
 int cmd_advice(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'F' },
-					      { "for", required_argument, NULL, 'R' },
-					      { NULL, 0, NULL, 0 } };
 	enum advice_format format = FORMAT_TEXT;
 	enum sheet_reader reader = SHEET_FOR_CLIENT;
-	const char *id_text = NULL;
+	const char *value;
+	struct command_args a;
 	struct intake in;
-	int c, rc, nargs = 0;
+	int rc;
 
-	/* "-": the ID may come before or after --format, with or without
-	 * POSIXLY_CORRECT; each operand is returned as code 1. */
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "-", opts, NULL)) != -1) {
-		if (c == 1) {
-			id_text = optarg;
-			nargs++;
-		} else if (c == 'F') {
-			if (advice_format_parse(optarg, &format) < 0) {
-				report("advice: unknown format '%.40s' (text, markdown or html)",
-				       optarg);
-				return EXIT_USAGE;
-			}
-		} else if (c == 'R') {
-			if (strcmp(optarg, "client") == 0) {
-				reader = SHEET_FOR_CLIENT;
-			} else if (strcmp(optarg, "artist") == 0) {
-				reader = SHEET_FOR_ARTIST;
-			} else {
-				report("advice: unknown reader '%.40s' (client or artist)", optarg);
-				return EXIT_USAGE;
-			}
+	/* The ID may come before or after --format. */
+	if (command_parse(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	if ((value = command_arg(&a, "format")) && advice_format_parse(value, &format) < 0) {
+		report("advice: unknown format '%.40s' (text, markdown or html)", value);
+		return EXIT_USAGE;
+	}
+	if ((value = command_arg(&a, "for"))) {
+		if (strcmp(value, "client") == 0) {
+			reader = SHEET_FOR_CLIENT;
+		} else if (strcmp(value, "artist") == 0) {
+			reader = SHEET_FOR_ARTIST;
 		} else {
-			return command_bad_option("advice", argc, argv);
+			report("advice: unknown reader '%.40s' (client or artist)", value);
+			return EXIT_USAGE;
 		}
 	}
 	/* The handouts are what the client takes home: the artist's view is
@@ -120,13 +107,7 @@ int cmd_advice(struct ctx *ctx, int argc, char **argv)
 		       "client's handout)");
 		return EXIT_USAGE;
 	}
-	for (; optind < argc; optind++, nargs++) /* operands after "--" */
-		id_text = argv[optind];
-	if (nargs != 1) {
-		command_usage(stderr, argv[0]);
-		return EXIT_USAGE;
-	}
-	if ((rc = load_id(ctx, id_text, &in, "advice")) != EXIT_OK)
+	if ((rc = load_id(ctx, argv[1], &in, "advice")) != EXIT_OK)
 		return rc;
 	switch (format) {
 	case FORMAT_TEXT:

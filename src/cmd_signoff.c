@@ -2,7 +2,6 @@
  * recorded when the letter arrives.  The intake's GP answers are updated,
  * the advice worked out again and stored as a new sheet beside the one the
  * client was given, and the answer kept as it arrived (table signoff). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,37 +32,28 @@ static char *checked(const char *option, const char *id, const char *value,
 
 int cmd_signoff(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "status", required_argument, NULL, 's' },
-					      { "gp", required_argument, NULL, 'g' },
-					      { "date", required_argument, NULL, 'd' },
-					      { "ref", required_argument, NULL, 'r' },
-					      { NULL, 0, NULL, 0 } };
-	const char *status_arg = NULL, *gp_arg = NULL, *date_arg = NULL, *ref = NULL, *staff;
+	const char *status_arg, *gp_arg, *date_arg, *ref, *staff;
 	char *status = NULL, *gp = NULL, *date = NULL, when[21];
 	struct intake in = { 0 };
 	struct answers before = { { NULL } };
 	struct rules rules;
 	struct signoff s;
 	long long id;
-	int c, rc = EXIT_FAIL;
+	struct command_args a;
+	int rc = EXIT_FAIL;
 
-	optind = 0;
-	opterr = 0;
-	/* Options may come before or after the ID (GNU getopt permutes). */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': status_arg = optarg; break;
-		case 'g': gp_arg = optarg; break;
-		case 'd': date_arg = optarg; break;
-		case 'r': ref = optarg; break;
-		default: return command_bad_option("signoff", argc, argv);
-		}
-	}
-	if (optind != argc - 1 || !status_arg) {
+	/* Options may come before or after the ID. */
+	if (command_parse(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	status_arg = command_arg(&a, "status");
+	gp_arg = command_arg(&a, "gp");
+	date_arg = command_arg(&a, "date");
+	ref = command_arg(&a, "ref");
+	if (!status_arg) {
 		command_usage(stderr, "signoff");
 		return EXIT_USAGE;
 	}
-	if (!(id = command_parse_id(argv[optind], "ID")))
+	if (!(id = command_parse_id(argv[1], "ID")))
 		return EXIT_USAGE;
 	if (ref && text_is_blank(ref))
 		ref = NULL; /* nothing visible is no reference */

@@ -23,11 +23,10 @@ int cmd_verify(struct ctx *ctx, int argc, char **argv)
 	struct verify_summary sum;
 	int failed = 0, problems;
 
-	(void)argv;
-	if (argc != 1) {
-		command_usage(stderr, "verify");
+	struct command_args a;
+
+	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	}
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
 	problems = db_verify(ctx->db, &sum, print_problem, &failed);

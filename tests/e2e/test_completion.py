@@ -4,6 +4,7 @@ intake ids from the database a --db on the line names.  Each case runs
 bash, sets COMP_WORDS and friends as bash would for the line, calls the
 completion function and reads COMPREPLY back; with bash-completion's
 library loaded when it is installed, and without it."""
+import json
 import os
 import re
 import shlex
@@ -103,21 +104,38 @@ class Completion(IntakeTest):
                 self.assertEqual(self.complete("smp-intake --st", library), ["--staff"])
                 self.assertEqual(self.complete("smp-intake --staff ", library), [])
 
-    def help_options(self, command):
-        """The options on the option lines of `smp-intake COMMAND --help`,
-        and --help, which every command takes."""
-        p = self.run_cmd(command, "--help")
+    def dump(self):
+        """The command table, as `smp-intake help --dump` prints it."""
+        p = self.run_cmd("help", "--dump")
         self.assertEqual(p.returncode, 0, p.stderr)
-        opts = {"--help"}
-        for line in p.stdout.splitlines():
-            if re.match(r"^\s+-", line):
-                opts.update(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", line))
-        return sorted(opts)
+        return json.loads(p.stdout)
+
+    def table_options(self, dump):
+        """Each command's options in the table (-x and --long), and --help,
+        which every command takes."""
+        table = {}
+        for c in dump["commands"]:
+            opts = {"--help"}
+            for o in c["options"]:
+                opts.add("--" + o["long"])
+                if o["short"]:
+                    opts.add("-" + o["short"])
+            table[c["name"]] = sorted(opts)
+        return table
+
+    def test_the_lists_are_those_of_the_table(self):
+        dump = self.dump()
+        self.assertEqual([c["name"] for c in dump["commands"]], self.listed_commands())
+        for library in self.both():
+            with self.subTest(library=library):
+                self.assertEqual(self.complete("smp-intake --", library),
+                                 sorted("--" + o["long"] for o in dump["options"]))
 
     def test_command_options_are_those_of_their_help(self):
         seen = set()
+        table = self.table_options(self.dump())
         for command in self.listed_commands():
-            expected = self.help_options(command)
+            expected = table[command]
             seen.update(expected)
             for library in self.both():
                 with self.subTest(command=command, library=library):

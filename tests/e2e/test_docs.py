@@ -73,18 +73,28 @@ class DocsMatchProgram(IntakeTest):
         self.assertGreaterEqual(len(names), 5, out)
         return names
 
-    def options_in(self, help_text):
-        """Every -x and --long-option on the option lines of a --help."""
-        opts = set()
-        for line in help_text.splitlines():
-            if re.match(r"^\s+-", line):
-                opts.update(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", line))
+    def dump(self):
+        """The command table, as `smp-intake help --dump` prints it (its
+        commands are those --help lists: test_options.py checks that)."""
+        return json.loads(self.help_text("help", "--dump"))
+
+    def table_options(self):
+        """Every -x and --long option of the table: the global ones and
+        every command's, and --help, which every command takes."""
+        dump = self.dump()
+        opts = {"--help"}
+        for o in dump["options"] + [o for c in dump["commands"] for o in c["options"]]:
+            opts.add("--" + o["long"])
+            if o["short"]:
+                opts.add("-" + o["short"])
         return opts
 
     def test_every_command_is_in_the_man_page_and_usage(self):
         commands = roff_plain(man_section("COMMANDS"))
         usage = read(DOCS, "usage.md")
-        for name in self.listed_commands():
+        names = [c["name"] for c in self.dump()["commands"]]
+        self.assertEqual(names, self.listed_commands())
+        for name in names:
             with self.subTest(command=name):
                 self.assertTrue(re.search(r"(?m)^(\.B[IR]? +)?%s\b" % name, commands),
                                 "command %s is not in the man page's COMMANDS" % name)
@@ -93,11 +103,7 @@ class DocsMatchProgram(IntakeTest):
 
     def test_every_option_is_in_the_man_page(self):
         man = roff_plain(read(MAN))
-        helps = [self.help_text("--help")]
-        helps += [self.help_text(c, "--help") for c in self.listed_commands()]
-        found = set()
-        for h in helps:
-            found |= self.options_in(h)
+        found = self.table_options()
         # the options this check must at least see, so a parsing slip shows
         for must in ("--db", "--staff", "--help", "--version", "--answers", "-o", "--output",
                      "--force"):
@@ -113,6 +119,10 @@ class DocsMatchProgram(IntakeTest):
                     "--force"):
             with self.subTest(option=opt):
                 self.assertTrue("`" + opt in usage, "option %s is not in docs/usage.md" % opt)
+        for opt in sorted(self.table_options()):
+            with self.subTest(option=opt):
+                self.assertTrue(re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(opt), usage),
+                                "option %s is not in docs/usage.md" % opt)
 
 
 class DocsMatchSource(unittest.TestCase):

@@ -101,7 +101,13 @@ class VerifyTest(IntakeTest):
             self.assertEqual(row[0], before[1])
         self.assertEqual(len({h for _, h in chain}), len(chain))
         self.assertRegex(head, "^[0-9a-f]{64}$")
+        # An unknown option is refused in one line, as by every command's
+        # parser; an operand (it takes none) shows the usage.
         p = self.run_cmd("verify", "--all")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(p.stderr, "smp-intake: verify: unknown option, or an option without "
+                         "its value: '--all' (see smp-intake verify --help)\n")
+        p = self.run_cmd("verify", "all")
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("usage: smp-intake verify", p.stderr)
 
