@@ -3,7 +3,7 @@
 #ifndef SMP_ACCESS_H
 #define SMP_ACCESS_H
 
-#include "command.h"
+#include "context.h"
 
 /* Writes the access log row of command (every command that prints a
  * client's data calls it before the first byte of that data: show, advice,

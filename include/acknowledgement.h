@@ -4,7 +4,7 @@
 #ifndef SMP_ACKNOWLEDGEMENT_H
 #define SMP_ACKNOWLEDGEMENT_H
 
-#include "command.h"
+#include "context.h"
 
 /* Fills ack with typed (trimmed), now and staff; returns 0, or -1
  * (reported). */

@@ -3,7 +3,7 @@
 #ifndef SMP_EDIT_H
 #define SMP_EDIT_H
 
-#include "command.h"
+#include "context.h"
 
 /* Edits intake id, continuing draft resume when not NULL.  Returns an exit
  * code. */

@@ -3,7 +3,7 @@
 #ifndef SMP_ERASURE_H
 #define SMP_ERASURE_H
 
-#include "command.h"
+#include "context.h"
 
 /* After erasures: finishes them (the search index merged, the write-ahead
  * log cleared), so that no erased value stays in the file or beside it,

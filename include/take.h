@@ -3,7 +3,7 @@
 #ifndef SMP_TAKE_H
 #define SMP_TAKE_H
 
-#include "command.h"
+#include "context.h"
 
 /* Takes a new intake, for client_id when not 0, continuing draft resume
  * when not NULL, from a JSON answers file when answers_path is set.

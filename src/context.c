@@ -1,6 +1,6 @@
 /* context.c - the database and staff member every command shares, opened
  * on first use so that `--help` never touches a file. */
-#include "command.h"
+#include "context.h"
 
 #include <pwd.h>
 #include <stdlib.h>
