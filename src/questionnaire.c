@@ -215,6 +215,7 @@ const char *question_label_at(const struct question *q, const char *version)
  * for every stored answer, so a linear scan of strcmp() showed in its
  * profile (docs/performance.md).  Slots hold index + 1; 0 is empty. */
 #define ID_SLOTS 128
+_Static_assert(ID_SLOTS >= 2 * QUESTIONS_MAX, "room for every question");
 
 static uint32_t id_hash(const char *s)
 {
@@ -356,6 +357,19 @@ bool answers_includes(const char *value, const char *choice)
 		if (strncmp(p, choice, n) == 0 && (p[n] == ',' || p[n] == '\0'))
 			return true;
 	return false;
+}
+
+size_t answers_split(const struct question *q, const char *v, const char **picked)
+{
+	size_t n = 0, len = 0;
+
+	for (size_t c = 0; q->choices[c]; c++) {
+		if (answers_includes(v, q->choices[c])) {
+			picked[n++] = q->choices[c];
+			len += strlen(q->choices[c]) + 1;
+		}
+	}
+	return n && len - 1 == strlen(v) ? n : 0;
 }
 
 void answers_prune(struct answers *a)
