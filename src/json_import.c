@@ -306,6 +306,68 @@ static bool looks_like_csv(struct import_reader *r)
 	return memchr(s, ',', n) || memchr(s, ';', n);
 }
 
+/* The file's first byte c (rc as skip_blanks() gave it): a JSON array or
+ * one object per line, or a reason it is neither.  Returns 0 with
+ * r->state set, or -1. */
+static int read_start(struct import_reader *r, int rc, char c, char *why, size_t whylen)
+{
+	if (rc == 1 && c == '\xef' && (rc = skip_byte_order_mark(r, &c)) < 0)
+		return fail(r, why, whylen, "cannot read the file: %s", strerror(errno));
+	if (rc == 1 && (c == '\xff' || c == '\xfe'))
+		return fail(r, why, whylen,
+			    "UTF-16 text (as PowerShell 5 writes it): import reads "
+			    "UTF-8, as export writes it");
+	if (rc == 1 && c != '[' && c != '{' && looks_like_csv(r))
+		return fail(r, why, whylen,
+			    "looks like CSV; import reads the JSON export (export "
+			    "--format json or ndjson)");
+	if (rc == 0)
+		return fail(r, why, whylen,
+			    "the file is empty (an export is a JSON array, or one "
+			    "intake object per line)");
+	if (c != '[' && c != '{')
+		return fail(r, why, whylen,
+			    "not an export: it must start with [ (a JSON array) or { "
+			    "(one intake object per line)");
+	if (c == '[') {
+		r->at++;
+		r->state = ARRAY_FIRST;
+	} else {
+		r->state = LINES_NEXT;
+	}
+	return 0;
+}
+
+/* After a record of an array, at byte *c (rc as skip_blanks() gave it):
+ * the closing ], or a comma and then the next record's first byte in *c.
+ * Returns 1 at the next record, 0 after the ] (r->state AT_END), or -1. */
+static int array_next(struct import_reader *r, int rc, char *c, char *why, size_t whylen)
+{
+	long long n = r->count;
+
+	if (rc == 0)
+		return fail(r, why, whylen,
+			    "after record %lld: the file ends before the closing ] (truncated?)", n);
+	if (*c == ']') {
+		r->at++;
+		r->state = AT_END;
+		return 0;
+	}
+	if (*c != ',')
+		return fail(r, why, whylen, "after record %lld: expected , or ]", n);
+	r->at++;
+	rc = skip_blanks(r, false, c);
+	if (rc < 0)
+		return fail(r, why, whylen, "after record %lld: cannot read the file: %s", n,
+			    strerror(errno));
+	if (rc == 0)
+		return fail(r, why, whylen,
+			    "after record %lld: the file ends after a comma (truncated?)", n);
+	if (*c == ']')
+		return fail(r, why, whylen, "after record %lld: a comma before ]", n);
+	return 1;
+}
+
 int import_reader_next(struct import_reader *r, const char **text, size_t *len, char *why,
 		       size_t whylen)
 {
@@ -325,32 +387,8 @@ int import_reader_next(struct import_reader *r, const char **text, size_t *len, 
 			return fail(r, why, whylen, "cannot read the file: %s", strerror(errno));
 		switch (r->state) {
 		case AT_START:
-			if (rc == 1 && c == '\xef' && (rc = skip_byte_order_mark(r, &c)) < 0)
-				return fail(r, why, whylen, "cannot read the file: %s",
-					    strerror(errno));
-			if (rc == 1 && (c == '\xff' || c == '\xfe'))
-				return fail(r, why, whylen,
-					    "UTF-16 text (as PowerShell 5 writes it): import reads "
-					    "UTF-8, as export writes it");
-			if (rc == 1 && c != '[' && c != '{' && looks_like_csv(r))
-				return fail(r, why, whylen,
-					    "looks like CSV; import reads the JSON export (export "
-					    "--format json or ndjson)");
-			if (rc == 0)
-				return fail(r, why, whylen,
-					    "the file is empty (an export is a JSON array, or one "
-					    "intake object per line)");
-			if (c != '[' && c != '{')
-				return fail(
-				    r, why, whylen,
-				    "not an export: it must start with [ (a JSON array) or { "
-				    "(one intake object per line)");
-			if (c == '[') {
-				r->at++;
-				r->state = ARRAY_FIRST;
-				continue;
-			}
-			r->state = LINES_NEXT;
+			if (read_start(r, rc, c, why, whylen) < 0)
+				return -1;
 			continue;
 		case ARRAY_FIRST:
 			if (rc == 0)
@@ -362,33 +400,10 @@ int import_reader_next(struct import_reader *r, const char **text, size_t *len, 
 			}
 			break;
 		case ARRAY_NEXT:
+			if ((rc = array_next(r, rc, &c, why, whylen)) < 0)
+				return -1;
 			if (rc == 0)
-				return fail(r, why, whylen,
-					    "after record %lld: the file ends before the closing ] "
-					    "(truncated?)",
-					    n);
-			if (c == ']') {
-				r->at++;
-				r->state = AT_END;
 				continue;
-			}
-			if (c != ',')
-				return fail(r, why, whylen, "after record %lld: expected , or ]",
-					    n);
-			r->at++;
-			rc = skip_blanks(r, false, &c);
-			if (rc < 0)
-				return fail(r, why, whylen,
-					    "after record %lld: cannot read the file: %s", n,
-					    strerror(errno));
-			if (rc == 0)
-				return fail(
-				    r, why, whylen,
-				    "after record %lld: the file ends after a comma (truncated?)",
-				    n);
-			if (c == ']')
-				return fail(r, why, whylen, "after record %lld: a comma before ]",
-					    n);
 			break;
 		case LINES_NEXT:
 			if (rc == 0)
