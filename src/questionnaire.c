@@ -412,8 +412,8 @@ const char *question_label_at(const struct question *q, const char *version)
 }
 
 /* Question ids by hash (FNV-1a, open addressing): an export looks an id up
- * for every stored answer, so a linear scan of strcmp() showed in its
- * profile (docs/performance.md).  Slots hold index + 1; 0 is empty. */
+ * for every stored answer and an import for every answer of every record,
+ * so a linear scan of strcmp() showed in the profile (docs/performance.md).  Slots hold index + 1; 0 is empty. */
 #define ID_SLOTS 128
 _Static_assert(ID_SLOTS >= 2 * QUESTIONS_MAX, "room for every question");
 
