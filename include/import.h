@@ -57,7 +57,6 @@ long long import_reader_count(const struct import_reader *r);
 struct import_checks {
 	int minimum_age;      /* the studio's, as `new` checks it */
 	struct date today;    /* the day of the import, UTC */
-	signed char slot[128]; /* question ids by hash (import_checks_init) */
 	/* The studio's settings, for the advice worked out again (the pause
 	 * days a sheet states are taken from the sheet); NULL: the defaults. */
 	const struct settings *settings;

@@ -164,4 +164,11 @@ bool answers_ready(const struct answers *a);
 /* True when a choice answer (several allowed) includes choice. */
 bool answers_includes(const char *value, const char *choice);
 
+/* How many of q's choices the stored answer v (several choices, "a,b")
+ * holds, each put in picked[] (room for QUESTION_CHOICES_MAX; pointers to
+ * q's own choice texts), in choices[] order.  Returns 0 when v is not such
+ * a list of q's choices (no answer this release stores): the exports then
+ * give it as the one text it is. */
+size_t answers_split(const struct question *q, const char *v, const char **picked);
+
 #endif

@@ -270,23 +270,6 @@ static bool add_text(cJSON *obj, const char *name, const char *s)
 	return (s ? cJSON_AddStringToObject(obj, name, s) : cJSON_AddNullToObject(obj, name)) != NULL;
 }
 
-/* How many of q's choices the stored answer v (several choices, "a,b")
- * holds, each put in picked[] (pointers to q's own choice texts), in
- * choices[] order.  Returns 0 when v is not such a list of q's choices
- * (no answer this release stores): it then goes out as the text it is. */
-static size_t split_choices(const struct question *q, const char *v, const char **picked)
-{
-	size_t n = 0, len = 0;
-
-	for (size_t c = 0; q->choices[c]; c++) {
-		if (answers_includes(v, q->choices[c])) {
-			picked[n++] = q->choices[c];
-			len += strlen(q->choices[c]) + 1;
-		}
-	}
-	return n && len - 1 == strlen(v) ? n : 0;
-}
-
 /* Adds name: the value of a yes/no question as a boolean, of a question
  * with several choices as an array of them, else as text; null for none. */
 static bool add_answer(cJSON *obj, const struct question *q, const char *v)
@@ -297,7 +280,7 @@ static bool add_answer(cJSON *obj, const struct question *q, const char *v)
 
 	if (v && q->type == Q_YESNO)
 		return cJSON_AddBoolToObject(obj, q->id, strcmp(v, "yes") == 0) != NULL;
-	if (v && q->several && (n = split_choices(q, v, picked)) > 0) {
+	if (v && q->several && (n = answers_split(q, v, picked)) > 0) {
 		if (!(list = cJSON_AddArrayToObject(obj, q->id)))
 			return false;
 		for (size_t i = 0; i < n; i++) {
@@ -619,8 +602,8 @@ static cJSON *set_answer(struct json_writer *w, size_t qi, const char *v)
 		set_bool(w->answer[qi], strcmp(v, "yes") == 0);
 	} else if (!q->several) {
 		set_text(w->answer[qi], v);
-	} else if ((n = split_choices(q, v, picked)) > 0) {
-		/* split_choices() keeps choices[] order: find each one's leaf. */
+	} else if ((n = answers_split(q, v, picked)) > 0) {
+		/* answers_split() keeps choices[] order: find each one's leaf. */
 		for (size_t i = 0, c = 0; i < n; c++)
 			if (q->choices[c] == picked[i])
 				items[i++] = w->choice[qi][c];

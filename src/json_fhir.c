@@ -419,23 +419,6 @@ static bool put_patient(cJSON *contained, const struct intake *in, struct entry_
 	return !given(dob) || put_text(p, "birthDate", dob);
 }
 
-/* The answer codes of a question with several choices: the stored
- * answer v ("a,b") as pointers to q's own choice texts in picked[], in
- * choices[] order.  Returns how many; 0 when v is no list of q's choices
- * (no answer this release stores), which then goes out as one code. */
-static size_t split_codes(const struct question *q, const char *v, const char **picked)
-{
-	size_t n = 0, len = 0;
-
-	for (size_t c = 0; q->choices[c]; c++) {
-		if (answers_includes(v, q->choices[c])) {
-			picked[n++] = q->choices[c];
-			len += strlen(q->choices[c]) + 1;
-		}
-	}
-	return n && len - 1 == strlen(v) ? n : 0;
-}
-
 /* One item per answered question, in the questionnaire's order; a
  * question with several choices has one answer per choice given. */
 static bool put_items(cJSON *res, const struct intake *in, struct entry_text *t)
@@ -456,7 +439,7 @@ static bool put_items(cJSON *res, const struct intake *in, struct entry_text *t)
 		    !(answers = put_list(item, "answer")))
 			return false;
 		codes[0] = v;
-		if (q->several && !(n = split_codes(q, v, codes))) {
+		if (q->several && !(n = answers_split(q, v, codes))) {
 			codes[0] = v;
 			n = 1;
 		}

@@ -306,6 +306,68 @@ static bool looks_like_csv(struct import_reader *r)
 	return memchr(s, ',', n) || memchr(s, ';', n);
 }
 
+/* The file's first byte c (rc as skip_blanks() gave it): a JSON array or
+ * one object per line, or a reason it is neither.  Returns 0 with
+ * r->state set, or -1. */
+static int read_start(struct import_reader *r, int rc, char c, char *why, size_t whylen)
+{
+	if (rc == 1 && c == '\xef' && (rc = skip_byte_order_mark(r, &c)) < 0)
+		return fail(r, why, whylen, "cannot read the file: %s", strerror(errno));
+	if (rc == 1 && (c == '\xff' || c == '\xfe'))
+		return fail(r, why, whylen,
+			    "UTF-16 text (as PowerShell 5 writes it): import reads "
+			    "UTF-8, as export writes it");
+	if (rc == 1 && c != '[' && c != '{' && looks_like_csv(r))
+		return fail(r, why, whylen,
+			    "looks like CSV; import reads the JSON export (export "
+			    "--format json or ndjson)");
+	if (rc == 0)
+		return fail(r, why, whylen,
+			    "the file is empty (an export is a JSON array, or one "
+			    "intake object per line)");
+	if (c != '[' && c != '{')
+		return fail(r, why, whylen,
+			    "not an export: it must start with [ (a JSON array) or { "
+			    "(one intake object per line)");
+	if (c == '[') {
+		r->at++;
+		r->state = ARRAY_FIRST;
+	} else {
+		r->state = LINES_NEXT;
+	}
+	return 0;
+}
+
+/* After a record of an array, at byte *c (rc as skip_blanks() gave it):
+ * the closing ], or a comma and then the next record's first byte in *c.
+ * Returns 1 at the next record, 0 after the ] (r->state AT_END), or -1. */
+static int array_next(struct import_reader *r, int rc, char *c, char *why, size_t whylen)
+{
+	long long n = r->count;
+
+	if (rc == 0)
+		return fail(r, why, whylen,
+			    "after record %lld: the file ends before the closing ] (truncated?)", n);
+	if (*c == ']') {
+		r->at++;
+		r->state = AT_END;
+		return 0;
+	}
+	if (*c != ',')
+		return fail(r, why, whylen, "after record %lld: expected , or ]", n);
+	r->at++;
+	rc = skip_blanks(r, false, c);
+	if (rc < 0)
+		return fail(r, why, whylen, "after record %lld: cannot read the file: %s", n,
+			    strerror(errno));
+	if (rc == 0)
+		return fail(r, why, whylen,
+			    "after record %lld: the file ends after a comma (truncated?)", n);
+	if (*c == ']')
+		return fail(r, why, whylen, "after record %lld: a comma before ]", n);
+	return 1;
+}
+
 int import_reader_next(struct import_reader *r, const char **text, size_t *len, char *why,
 		       size_t whylen)
 {
@@ -325,32 +387,8 @@ int import_reader_next(struct import_reader *r, const char **text, size_t *len, 
 			return fail(r, why, whylen, "cannot read the file: %s", strerror(errno));
 		switch (r->state) {
 		case AT_START:
-			if (rc == 1 && c == '\xef' && (rc = skip_byte_order_mark(r, &c)) < 0)
-				return fail(r, why, whylen, "cannot read the file: %s",
-					    strerror(errno));
-			if (rc == 1 && (c == '\xff' || c == '\xfe'))
-				return fail(r, why, whylen,
-					    "UTF-16 text (as PowerShell 5 writes it): import reads "
-					    "UTF-8, as export writes it");
-			if (rc == 1 && c != '[' && c != '{' && looks_like_csv(r))
-				return fail(r, why, whylen,
-					    "looks like CSV; import reads the JSON export (export "
-					    "--format json or ndjson)");
-			if (rc == 0)
-				return fail(r, why, whylen,
-					    "the file is empty (an export is a JSON array, or one "
-					    "intake object per line)");
-			if (c != '[' && c != '{')
-				return fail(
-				    r, why, whylen,
-				    "not an export: it must start with [ (a JSON array) or { "
-				    "(one intake object per line)");
-			if (c == '[') {
-				r->at++;
-				r->state = ARRAY_FIRST;
-				continue;
-			}
-			r->state = LINES_NEXT;
+			if (read_start(r, rc, c, why, whylen) < 0)
+				return -1;
 			continue;
 		case ARRAY_FIRST:
 			if (rc == 0)
@@ -362,33 +400,10 @@ int import_reader_next(struct import_reader *r, const char **text, size_t *len, 
 			}
 			break;
 		case ARRAY_NEXT:
+			if ((rc = array_next(r, rc, &c, why, whylen)) < 0)
+				return -1;
 			if (rc == 0)
-				return fail(r, why, whylen,
-					    "after record %lld: the file ends before the closing ] "
-					    "(truncated?)",
-					    n);
-			if (c == ']') {
-				r->at++;
-				r->state = AT_END;
 				continue;
-			}
-			if (c != ',')
-				return fail(r, why, whylen, "after record %lld: expected , or ]",
-					    n);
-			r->at++;
-			rc = skip_blanks(r, false, &c);
-			if (rc < 0)
-				return fail(r, why, whylen,
-					    "after record %lld: cannot read the file: %s", n,
-					    strerror(errno));
-			if (rc == 0)
-				return fail(
-				    r, why, whylen,
-				    "after record %lld: the file ends after a comma (truncated?)",
-				    n);
-			if (c == ']')
-				return fail(r, why, whylen, "after record %lld: a comma before ]",
-					    n);
 			break;
 		case LINES_NEXT:
 			if (rc == 0)
@@ -434,39 +449,11 @@ int import_reader_next(struct import_reader *r, const char **text, size_t *len, 
 #define CLEARANCE_REASON_MAX 500
 #define ACK_NAME_MAX 500
 
-static uint32_t hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 void import_checks_init(struct import_checks *c, int minimum_age, struct date today)
 {
-	_Static_assert(sizeof c->slot / sizeof c->slot[0] >= 2 * QUESTIONS_MAX,
-		       "room for every question");
 	c->minimum_age = minimum_age;
 	c->today = today;
 	c->settings = NULL;
-	memset(c->slot, -1, sizeof c->slot);
-	for (size_t i = 0; i < questionnaire_count; i++) {
-		uint32_t h = hash(questionnaire[i].id) % sizeof c->slot;
-		while (c->slot[h] >= 0)
-			h = (h + 1) % sizeof c->slot;
-		c->slot[h] = (signed char)i;
-	}
-}
-
-/* The index of question id, or -1: by hash, as every answer of every
- * record looks its id up. */
-static int question_at(const struct import_checks *c, const char *id)
-{
-	for (uint32_t h = hash(id) % sizeof c->slot; c->slot[h] >= 0; h = (h + 1) % sizeof c->slot)
-		if (strcmp(questionnaire[c->slot[h]].id, id) == 0)
-			return c->slot[h];
-	return -1;
 }
 
 /* An unknown key as a message quotes it: at most 40 bytes, with control
@@ -746,7 +733,7 @@ static const char *const client_keys[] = {"id",	   "first_name", "last_name", "d
 					  "phone", "email",	 NULL};
 
 /* The client's id and raw answers (by question) from the client object. */
-static int take_client(const struct import_checks *c, const cJSON *client, long long *id,
+static int take_client(const cJSON *client, long long *id,
 		       const char *raw[QUESTIONS_MAX], char *why, size_t n)
 {
 	const cJSON *item[8];
@@ -758,7 +745,7 @@ static int take_client(const struct import_checks *c, const cJSON *client, long 
 		return -1;
 	}
 	for (size_t i = 1; client_keys[i]; i++) {
-		int qi = question_at(c, client_keys[i]);
+		int qi = questionnaire_index(client_keys[i]);
 		bool optional = !questionnaire[qi].required;
 		if (text_member(item[i], "client", client_keys[i], optional, &raw[qi], why, n) < 0)
 			return -1;
@@ -798,7 +785,7 @@ static int join_choices(const struct question *q, const cJSON *v, char *buf, siz
 /* The raw answers (by question) from the answers object: yes/no questions
  * as booleans, several choices as an array (joined into joined[]), others
  * as strings. */
-static int take_answers(const struct import_checks *c, const cJSON *answers, const char *raw[QUESTIONS_MAX],
+static int take_answers(const cJSON *answers, const char *raw[QUESTIONS_MAX],
 			char joined[QUESTIONS_MAX][JOINED_MAX], char *why, size_t n)
 {
 	const cJSON *v;
@@ -811,7 +798,7 @@ static int take_answers(const struct import_checks *c, const cJSON *answers, con
 	}
 	cJSON_ArrayForEach(v, answers)
 	{
-		int qi = question_at(c, v->string);
+		int qi = questionnaire_index(v->string);
 		const struct question *q;
 
 		if (qi < 0) {
@@ -1435,8 +1422,8 @@ static int take_record(const cJSON *root, const struct import_checks *c, struct 
 			 "blanks");
 		return -1;
 	}
-	if (take_client(c, item[K_CLIENT], &out->client_id, raw, why, n) < 0 ||
-	    take_answers(c, item[K_ANSWERS], raw, joined, why, n) < 0 ||
+	if (take_client(item[K_CLIENT], &out->client_id, raw, why, n) < 0 ||
+	    take_answers(item[K_ANSWERS], raw, joined, why, n) < 0 ||
 	    check_answers(c, raw, out->questionnaire_version, &out->answers, taken, why, n) < 0 ||
 	    take_advice(item[K_ADVICE], &out->advice, why, n) < 0 ||
 	    check_gp_signoff(item[K_GP_SIGNOFF], &out->answers, why, n) < 0 ||

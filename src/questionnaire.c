@@ -15,117 +15,317 @@
 #define NAME_MAX_CP 100
 #define FREE_TEXT_MAX_CP 4000
 
-#define YES(q) { WHEN_EQUALS, q, "yes" }
-#define ALWAYS { WHEN_ALWAYS, NULL, NULL }
+#define YES(q) { .kind = WHEN_EQUALS, .qid = q, .value = "yes" }
 
-/* Adding a question is one row here (and a line in docs/questions.md). */
+/* Adding a question is one row here (and a line in docs/questions.md).
+ * Fields left out are zero: optional, always asked, no choices, no
+ * default, any date, stored on the intake, no length limit, one choice. */
 const struct question questionnaire[] = {
-	{ "consent_storage", "Does the client agree that these details are stored by the studio?",
-	  "Consent to storage", Q_YESNO, true, ALWAYS, { NULL }, NULL,
-	  "The answers are kept in this studio's database only. Answer no to stop now: nothing is stored.",
-	  DATE_ANY, false, 0, false },
-	{ "first_name", "First name", "First name", Q_TEXT, true, ALWAYS, { NULL }, NULL,
-	  "The client's given name, in any script, up to 100 characters.", DATE_ANY, true, NAME_MAX_CP, false },
-	{ "last_name", "Last name", "Last name", Q_TEXT, true, ALWAYS, { NULL }, NULL,
-	  "The client's family name, in any script, up to 100 characters.", DATE_ANY, true, NAME_MAX_CP, false },
-	{ "date_of_birth", "Date of birth (YYYY-MM-DD)", "Date of birth", Q_DATE, true, ALWAYS, { NULL },
-	  NULL, "For example 1985-07-23. SMP is only offered to adults.", DATE_BIRTH, true, 0, false },
-	{ "phone", "Phone (optional)", "Phone", Q_PHONE, false, ALWAYS, { NULL }, NULL,
-	  "Digits with an optional leading +, spaces, dashes, dots or brackets; 7 to 15 digits. Enter to skip.",
-	  DATE_ANY, true, 0, false },
-	{ "email", "Email (optional)", "Email", Q_EMAIL, false, ALWAYS, { NULL }, NULL,
-	  "An address such as name@example.com. Enter to skip.", DATE_ANY, true, 0, false },
-	{ "hair_loss_notes", "Hair loss: pattern, areas, for how long (optional)", "Hair loss notes",
-	  Q_NOTES, false, ALWAYS, { NULL }, NULL,
-	  "Free text, kept as typed. End a line with \\ to go on to the next line. Enter to skip.",
-	  DATE_ANY, false, FREE_TEXT_MAX_CP, false },
-	{ "uses_rogaine", "Uses minoxidil (Rogaine, Regaine), in any form?", "Minoxidil (Rogaine/Regaine)",
-	  Q_YESNO, true, ALWAYS, { NULL }, "no",
-	  "Minoxidil, sold as Rogaine or Regaine: a foam or solution on the scalp, or tablets (oral "
-	  "minoxidil). Any form counts.", DATE_ANY,
-	  false, 0, false },
-	{ "rogaine_form", "Minoxidil form", "Minoxidil form", Q_CHOICE, true, YES("uses_rogaine"),
-	  { "foam", "solution", "oral", "other", NULL }, "foam",
-	  "How the minoxidil is taken: foam, solution, oral (tablets) or other.", DATE_ANY, false, 0, false },
-	{ "rogaine_since", "Using minoxidil since (YYYY-MM or YYYY-MM-DD, optional)", "Minoxidil since", Q_DATE, false,
-	  YES("uses_rogaine"), { NULL }, NULL, "Roughly when the client started: a month (2024-01) is enough; Enter to skip.",
-	  DATE_NOT_FUTURE, false, 0, false },
-	{ "uses_propecia", "Uses finasteride (Propecia), in any form?", "Finasteride (Propecia)", Q_YESNO,
-	  true, ALWAYS, { NULL }, "no",
-	  "Finasteride, sold as Propecia: usually a daily tablet, sometimes a spray or lotion on the "
-	  "scalp. Any form counts.", DATE_ANY, false, 0, false },
-	{ "propecia_form", "Finasteride form", "Finasteride form", Q_CHOICE, true, YES("uses_propecia"),
-	  { "tablet", "topical", NULL }, "tablet",
-	  "Tablet (by mouth) or topical (a finasteride spray or lotion on the scalp).", DATE_ANY, false, 0, false },
-	{ "uses_other_topical", "Uses any other cream, foam or lotion on the scalp?",
-	  "Other topical products", Q_YESNO, true, ALWAYS, { NULL }, "no",
-	  "Any other product put on the scalp for hair growth or scalp care.", DATE_ANY, false, 0, false },
-	{ "other_topical_products", "Which topical products?", "Topical products", Q_NOTES, true,
-	  YES("uses_other_topical"), { NULL }, NULL,
-	  "Product names, and since when if known; kept as typed.", DATE_ANY, false, FREE_TEXT_MAX_CP, false },
-	{ "uses_other_medical", "Uses any other medical hair-growth treatment?",
-	  "Other hair-growth medicine", Q_YESNO, true, ALWAYS, { NULL }, "no",
-	  "Prescribed or medical products for hair growth not named above.", DATE_ANY, false, 0, false },
-	{ "other_medical_products", "Which medical products?", "Medical products", Q_NOTES, true,
-	  YES("uses_other_medical"), { NULL }, NULL,
-	  "Product names, form and since when if known; kept as typed.", DATE_ANY, false, FREE_TEXT_MAX_CP, false },
-	{ "gp_discussed", "Has the client discussed SMP with these treatments with their GP?",
-	  "Discussed with GP", Q_YESNO, true, { WHEN_ANY_TREATMENT, NULL, NULL }, { NULL }, NULL,
-	  "The GP should agree to SMP alongside hair-growth treatment before the first session.",
-	  DATE_ANY, false, 0, false },
-	{ "gp_signoff", "GP sign-off", "GP sign-off", Q_CHOICE, true, YES("gp_discussed"),
-	  { "obtained", "pending", "declined", NULL }, NULL,
-	  "obtained: the GP agreed; pending: waiting for the GP; declined: the GP advised against.",
-	  DATE_ANY, false, 0, false },
-	{ "gp_name", "GP's name", "GP", Q_TEXT, true, { WHEN_EQUALS, "gp_signoff", "obtained" }, { NULL },
-	  NULL, "The name of the doctor who gave the sign-off.", DATE_ANY, false, NAME_MAX_CP, false },
-	{ "gp_signoff_date", "Date of the GP's sign-off (YYYY-MM-DD)", "Sign-off date", Q_DATE, true,
-	  { WHEN_EQUALS, "gp_signoff", "obtained" }, { NULL }, NULL,
-	  "The date on the GP's letter or note; not in the future.", DATE_NOT_FUTURE, false, 0, false },
+	{
+		.id = "consent_storage",
+		.prompt = "Does the client agree that these details are stored by the studio?",
+		.label = "Consent to storage",
+		.type = Q_YESNO,
+		.required = true,
+		.help = "The answers are kept in this studio's database only. Answer no to "
+			"stop now: nothing is stored.",
+	},
+	{
+		.id = "first_name",
+		.prompt = "First name",
+		.label = "First name",
+		.type = Q_TEXT,
+		.required = true,
+		.help = "The client's given name, in any script, up to 100 characters.",
+		.client_field = true,
+		.max_len = NAME_MAX_CP,
+	},
+	{
+		.id = "last_name",
+		.prompt = "Last name",
+		.label = "Last name",
+		.type = Q_TEXT,
+		.required = true,
+		.help = "The client's family name, in any script, up to 100 characters.",
+		.client_field = true,
+		.max_len = NAME_MAX_CP,
+	},
+	{
+		.id = "date_of_birth",
+		.prompt = "Date of birth (YYYY-MM-DD)",
+		.label = "Date of birth",
+		.type = Q_DATE,
+		.required = true,
+		.help = "For example 1985-07-23. SMP is only offered to adults.",
+		.date_rule = DATE_BIRTH,
+		.client_field = true,
+	},
+	{
+		.id = "phone",
+		.prompt = "Phone (optional)",
+		.label = "Phone",
+		.type = Q_PHONE,
+		.help = "Digits with an optional leading +, spaces, dashes, dots or brackets; "
+			"7 to 15 digits. Enter to skip.",
+		.client_field = true,
+	},
+	{
+		.id = "email",
+		.prompt = "Email (optional)",
+		.label = "Email",
+		.type = Q_EMAIL,
+		.help = "An address such as name@example.com. Enter to skip.",
+		.client_field = true,
+	},
+	{
+		.id = "hair_loss_notes",
+		.prompt = "Hair loss: pattern, areas, for how long (optional)",
+		.label = "Hair loss notes",
+		.type = Q_NOTES,
+		.help = "Free text, kept as typed. End a line with \\ to go on to the next "
+			"line. Enter to skip.",
+		.max_len = FREE_TEXT_MAX_CP,
+	},
+	{
+		.id = "uses_rogaine",
+		.prompt = "Uses minoxidil (Rogaine, Regaine), in any form?",
+		.label = "Minoxidil (Rogaine/Regaine)",
+		.type = Q_YESNO,
+		.required = true,
+		.def = "no",
+		.help = "Minoxidil, sold as Rogaine or Regaine: a foam or solution on the "
+			"scalp, or tablets (oral minoxidil). Any form counts.",
+	},
+	{
+		.id = "rogaine_form",
+		.prompt = "Minoxidil form",
+		.label = "Minoxidil form",
+		.type = Q_CHOICE,
+		.required = true,
+		.when = YES("uses_rogaine"),
+		.choices = { "foam", "solution", "oral", "other", NULL },
+		.def = "foam",
+		.help = "How the minoxidil is taken: foam, solution, oral (tablets) or other.",
+	},
+	{
+		.id = "rogaine_since",
+		.prompt = "Using minoxidil since (YYYY-MM or YYYY-MM-DD, optional)",
+		.label = "Minoxidil since",
+		.type = Q_DATE,
+		.when = YES("uses_rogaine"),
+		.help = "Roughly when the client started: a month (2024-01) is enough; Enter "
+			"to skip.",
+		.date_rule = DATE_NOT_FUTURE,
+	},
+	{
+		.id = "uses_propecia",
+		.prompt = "Uses finasteride (Propecia), in any form?",
+		.label = "Finasteride (Propecia)",
+		.type = Q_YESNO,
+		.required = true,
+		.def = "no",
+		.help = "Finasteride, sold as Propecia: usually a daily tablet, sometimes a "
+			"spray or lotion on the scalp. Any form counts.",
+	},
+	{
+		.id = "propecia_form",
+		.prompt = "Finasteride form",
+		.label = "Finasteride form",
+		.type = Q_CHOICE,
+		.required = true,
+		.when = YES("uses_propecia"),
+		.choices = { "tablet", "topical", NULL },
+		.def = "tablet",
+		.help = "Tablet (by mouth) or topical (a finasteride spray or lotion on the "
+			"scalp).",
+	},
+	{
+		.id = "uses_other_topical",
+		.prompt = "Uses any other cream, foam or lotion on the scalp?",
+		.label = "Other topical products",
+		.type = Q_YESNO,
+		.required = true,
+		.def = "no",
+		.help = "Any other product put on the scalp for hair growth or scalp care.",
+	},
+	{
+		.id = "other_topical_products",
+		.prompt = "Which topical products?",
+		.label = "Topical products",
+		.type = Q_NOTES,
+		.required = true,
+		.when = YES("uses_other_topical"),
+		.help = "Product names, and since when if known; kept as typed.",
+		.max_len = FREE_TEXT_MAX_CP,
+	},
+	{
+		.id = "uses_other_medical",
+		.prompt = "Uses any other medical hair-growth treatment?",
+		.label = "Other hair-growth medicine",
+		.type = Q_YESNO,
+		.required = true,
+		.def = "no",
+		.help = "Prescribed or medical products for hair growth not named above.",
+	},
+	{
+		.id = "other_medical_products",
+		.prompt = "Which medical products?",
+		.label = "Medical products",
+		.type = Q_NOTES,
+		.required = true,
+		.when = YES("uses_other_medical"),
+		.help = "Product names, form and since when if known; kept as typed.",
+		.max_len = FREE_TEXT_MAX_CP,
+	},
+	{
+		.id = "gp_discussed",
+		.prompt = "Has the client discussed SMP with these treatments with their GP?",
+		.label = "Discussed with GP",
+		.type = Q_YESNO,
+		.required = true,
+		.when = { .kind = WHEN_ANY_TREATMENT },
+		.help = "The GP should agree to SMP alongside hair-growth treatment before the "
+			"first session.",
+	},
+	{
+		.id = "gp_signoff",
+		.prompt = "GP sign-off",
+		.label = "GP sign-off",
+		.type = Q_CHOICE,
+		.required = true,
+		.when = YES("gp_discussed"),
+		.choices = { "obtained", "pending", "declined", NULL },
+		.help = "obtained: the GP agreed; pending: waiting for the GP; declined: the "
+			"GP advised against.",
+	},
+	{
+		.id = "gp_name",
+		.prompt = "GP's name",
+		.label = "GP",
+		.type = Q_TEXT,
+		.required = true,
+		.when = { .kind = WHEN_EQUALS, .qid = "gp_signoff", .value = "obtained" },
+		.help = "The name of the doctor who gave the sign-off.",
+		.max_len = NAME_MAX_CP,
+	},
+	{
+		.id = "gp_signoff_date",
+		.prompt = "Date of the GP's sign-off (YYYY-MM-DD)",
+		.label = "Sign-off date",
+		.type = Q_DATE,
+		.required = true,
+		.when = { .kind = WHEN_EQUALS, .qid = "gp_signoff", .value = "obtained" },
+		.help = "The date on the GP's letter or note; not in the future.",
+		.date_rule = DATE_NOT_FUTURE,
+	},
 	/* Health screening (2026.2): reasons to wait or to ask a doctor first.
 	 * No defaults: Enter must not answer a screening question. */
-	{ "scalp_conditions", "Scalp conditions now (several separated by commas)", "Scalp conditions", Q_CHOICE, true, ALWAYS,
-	  { "none", "psoriasis", "eczema", "folliculitis", "infection", "sunburn", "other", NULL }, NULL,
-	  "What the scalp has today. eczema: eczema or dermatitis; infection: an active infection or "
-	  "open wounds. Give several separated by commas, or none.",
-	  DATE_ANY, false, 0, true },
-	{ "scalp_conditions_detail", "Which other scalp condition?", "Other scalp condition", Q_NOTES,
-	  true, { WHEN_INCLUDES, "scalp_conditions", "other" }, { NULL }, NULL,
-	  "In the client's words; kept as typed.", DATE_ANY, false, FREE_TEXT_MAX_CP, false },
-	{ "keloid_history", "Raised (keloid) scars after cuts, piercings or tattoos?", "Keloid scars",
-	  Q_YESNO, true, ALWAYS, { NULL }, NULL,
-	  "Scars that grew thick and raised beyond the wound. Answer yes or no.", DATE_ANY, false, 0,
-	  false },
-	{ "blood_thinners", "Takes blood thinners (for example warfarin, or aspirin every day)?",
-	  "Blood thinners", Q_YESNO, true, ALWAYS, { NULL }, NULL,
-	  "Medicines that slow blood clotting, prescribed or bought. Answer yes or no.", DATE_ANY,
-	  false, 0, false },
-	{ "blood_thinners_detail", "Which blood thinner, and how often?", "Blood thinner", Q_NOTES, true,
-	  YES("blood_thinners"), { NULL }, NULL, "Name and dose if known; kept as typed.", DATE_ANY,
-	  false, FREE_TEXT_MAX_CP, false },
-	{ "allergies", "Any allergies?", "Allergies", Q_YESNO, true, ALWAYS, { NULL }, NULL,
-	  "Any allergy at all; pigments, latex and numbing (anaesthetic) creams matter most here.",
-	  DATE_ANY, false, 0, false },
-	{ "allergies_detail", "Allergic to what (pigments, latex, anaesthetic creams, other)?",
-	  "Allergic to", Q_NOTES, true, YES("allergies"), { NULL }, NULL,
-	  "Everything the client is allergic to, and how they react if known; kept as typed.",
-	  DATE_ANY, false, FREE_TEXT_MAX_CP, false },
-	{ "pregnant_or_breastfeeding", "Pregnant or breastfeeding?",
-	  "Pregnant or breastfeeding", Q_CHOICE, true, ALWAYS,
-	  { "yes", "no", "not_applicable", NULL }, NULL,
-	  "yes, no, or not_applicable (the question does not apply to the client).", DATE_ANY,
-	  false, 0, false },
-	{ "other_medication", "Other medication (optional)", "Other medication", Q_NOTES, false, ALWAYS,
-	  { NULL }, NULL, "Any other medicine taken regularly; Enter to skip.", DATE_ANY, false,
-	  FREE_TEXT_MAX_CP, false },
-	{ "wants_root_cause_help", "Would the client like help with the cause of the hair loss?",
-	  "Wants help with the cause", Q_YESNO, true, ALWAYS, { NULL }, "no",
-	  "SMP only changes how the scalp looks; yes adds advice on seeing a GP or trichologist.",
-	  DATE_ANY, false, 0, false },
-	{ "planned_session_date", "Planned first session (YYYY-MM-DD, optional)", "Planned session",
-	  Q_DATE, false, ALWAYS, { NULL }, NULL,
-	  "Today or later, within two years. Used to work out when to pause topical products.",
-	  DATE_NOT_PAST, false, 0, false },
+	{
+		.id = "scalp_conditions",
+		.prompt = "Scalp conditions now (several separated by commas)",
+		.label = "Scalp conditions",
+		.type = Q_CHOICE,
+		.required = true,
+		.choices = { "none", "psoriasis", "eczema", "folliculitis", "infection", "sunburn", "other", NULL },
+		.help = "What the scalp has today. eczema: eczema or dermatitis; infection: an "
+			"active infection or open wounds. Give several separated by commas, or "
+			"none.",
+		.several = true,
+	},
+	{
+		.id = "scalp_conditions_detail",
+		.prompt = "Which other scalp condition?",
+		.label = "Other scalp condition",
+		.type = Q_NOTES,
+		.required = true,
+		.when = { .kind = WHEN_INCLUDES, .qid = "scalp_conditions", .value = "other" },
+		.help = "In the client's words; kept as typed.",
+		.max_len = FREE_TEXT_MAX_CP,
+	},
+	{
+		.id = "keloid_history",
+		.prompt = "Raised (keloid) scars after cuts, piercings or tattoos?",
+		.label = "Keloid scars",
+		.type = Q_YESNO,
+		.required = true,
+		.help = "Scars that grew thick and raised beyond the wound. Answer yes or no.",
+	},
+	{
+		.id = "blood_thinners",
+		.prompt = "Takes blood thinners (for example warfarin, or aspirin every day)?",
+		.label = "Blood thinners",
+		.type = Q_YESNO,
+		.required = true,
+		.help = "Medicines that slow blood clotting, prescribed or bought. Answer yes "
+			"or no.",
+	},
+	{
+		.id = "blood_thinners_detail",
+		.prompt = "Which blood thinner, and how often?",
+		.label = "Blood thinner",
+		.type = Q_NOTES,
+		.required = true,
+		.when = YES("blood_thinners"),
+		.help = "Name and dose if known; kept as typed.",
+		.max_len = FREE_TEXT_MAX_CP,
+	},
+	{
+		.id = "allergies",
+		.prompt = "Any allergies?",
+		.label = "Allergies",
+		.type = Q_YESNO,
+		.required = true,
+		.help = "Any allergy at all; pigments, latex and numbing (anaesthetic) creams "
+			"matter most here.",
+	},
+	{
+		.id = "allergies_detail",
+		.prompt = "Allergic to what (pigments, latex, anaesthetic creams, other)?",
+		.label = "Allergic to",
+		.type = Q_NOTES,
+		.required = true,
+		.when = YES("allergies"),
+		.help = "Everything the client is allergic to, and how they react if known; "
+			"kept as typed.",
+		.max_len = FREE_TEXT_MAX_CP,
+	},
+	{
+		.id = "pregnant_or_breastfeeding",
+		.prompt = "Pregnant or breastfeeding?",
+		.label = "Pregnant or breastfeeding",
+		.type = Q_CHOICE,
+		.required = true,
+		.choices = { "yes", "no", "not_applicable", NULL },
+		.help = "yes, no, or not_applicable (the question does not apply to the "
+			"client).",
+	},
+	{
+		.id = "other_medication",
+		.prompt = "Other medication (optional)",
+		.label = "Other medication",
+		.type = Q_NOTES,
+		.help = "Any other medicine taken regularly; Enter to skip.",
+		.max_len = FREE_TEXT_MAX_CP,
+	},
+	{
+		.id = "wants_root_cause_help",
+		.prompt = "Would the client like help with the cause of the hair loss?",
+		.label = "Wants help with the cause",
+		.type = Q_YESNO,
+		.required = true,
+		.def = "no",
+		.help = "SMP only changes how the scalp looks; yes adds advice on seeing a GP "
+			"or trichologist.",
+	},
+	{
+		.id = "planned_session_date",
+		.prompt = "Planned first session (YYYY-MM-DD, optional)",
+		.label = "Planned session",
+		.type = Q_DATE,
+		.help = "Today or later, within two years. Used to work out when to pause "
+			"topical products.",
+		.date_rule = DATE_NOT_PAST,
+	},
 };
 const size_t questionnaire_count = sizeof questionnaire / sizeof questionnaire[0];
 
@@ -212,9 +412,10 @@ const char *question_label_at(const struct question *q, const char *version)
 }
 
 /* Question ids by hash (FNV-1a, open addressing): an export looks an id up
- * for every stored answer, so a linear scan of strcmp() showed in its
- * profile (docs/performance.md).  Slots hold index + 1; 0 is empty. */
+ * for every stored answer and an import for every answer of every record,
+ * so a linear scan of strcmp() showed in the profile (docs/performance.md).  Slots hold index + 1; 0 is empty. */
 #define ID_SLOTS 128
+_Static_assert(ID_SLOTS >= 2 * QUESTIONS_MAX, "room for every question");
 
 static uint32_t id_hash(const char *s)
 {
@@ -356,6 +557,19 @@ bool answers_includes(const char *value, const char *choice)
 		if (strncmp(p, choice, n) == 0 && (p[n] == ',' || p[n] == '\0'))
 			return true;
 	return false;
+}
+
+size_t answers_split(const struct question *q, const char *v, const char **picked)
+{
+	size_t n = 0, len = 0;
+
+	for (size_t c = 0; q->choices[c]; c++) {
+		if (answers_includes(v, q->choices[c])) {
+			picked[n++] = q->choices[c];
+			len += strlen(q->choices[c]) + 1;
+		}
+	}
+	return n && len - 1 == strlen(v) ? n : 0;
 }
 
 void answers_prune(struct answers *a)

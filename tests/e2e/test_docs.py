@@ -38,12 +38,12 @@ def man_section(name):
 
 
 def table_ids(source, table):
-    """The first string of every row of a C table of structs,
-    e.g. the ids of questionnaire[] or advice_rules[]."""
+    """The id of every row of a C table of structs: its first string
+    (advice_rules[]) or its .id (questionnaire[], designated initializers)."""
     m = re.search(r"%s\[\] = \{(.*?)\n\};" % re.escape(table), source, re.S)
     if not m:
         raise AssertionError("cannot find the table %s[]" % table)
-    return re.findall(r"^\t\{ \"([a-z0-9_-]+)\",", m.group(1), re.M)
+    return re.findall(r"^\t(?:\{ |\t\.id = )\"([a-z0-9_-]+)\",", m.group(1), re.M)
 
 
 def question_ids():

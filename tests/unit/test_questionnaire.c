@@ -853,6 +853,24 @@ static void test_includes_and_details(void **state)
 	answers_clear(&a);
 }
 
+/* A stored answer of several choices splits into q's own choice texts,
+ * in choices[] order; anything else is no such list (0). */
+static void test_answers_split(void **state)
+{
+	const struct question *q = Q("scalp_conditions");
+	const char *picked[QUESTION_CHOICES_MAX];
+
+	(void)state;
+	assert_int_equal(answers_split(q, "psoriasis,other", picked), 2);
+	assert_ptr_equal(picked[0], q->choices[1]);
+	assert_ptr_equal(picked[1], q->choices[6]);
+	assert_int_equal(answers_split(q, "none", picked), 1);
+	assert_ptr_equal(picked[0], q->choices[0]);
+	assert_int_equal(answers_split(q, "psoriasis,bogus", picked), 0);
+	assert_int_equal(answers_split(q, "psoriasis,", picked), 0);
+	assert_int_equal(answers_split(q, "", picked), 0);
+}
+
 /* Every version is known, in order; an older intake shows the label it
  * was asked with and is not asked what came later. */
 static void test_versions(void **state)
@@ -925,6 +943,7 @@ int main(void)
 		cmocka_unit_test(test_any_treatment_and_topical),
 		cmocka_unit_test(test_signoff_status),
 		cmocka_unit_test(test_labels_fit_their_column),
+		cmocka_unit_test(test_answers_split),
 	};
 	return cmocka_run_group_tests_name("questionnaire", tests, NULL, NULL);
 }
