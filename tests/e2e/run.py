@@ -26,8 +26,9 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ARGV_LOG = os.environ.get("SMP_E2E_ARGV_LOG")
 # Started first so that they do not end the run alone.
-SLOW_FIRST = ["test_valgrind_subset", "test_terminal", "test_storage", "test_validation", "test_faults", "test_hostile",
-              "test_import", "test_concurrency", "test_drafts", "test_readme", "test_completion",
+SLOW_FIRST = ["test_valgrind_subset", "test_terminal", "test_storage", "test_validation",
+              "test_faults", "test_hostile", "test_import", "test_concurrency", "test_drafts",
+              "test_readme", "test_completion",
               "test_handout", "test_menu", "test_edit", "test_tampered_db"]
 
 
@@ -52,8 +53,9 @@ def load(module, patterns, subset=None):
         loader.testNamePatterns = ["*%s*" % p for p in patterns]
     suite = loader.loadTestsFromName(module)
     if subset is not None:
-        suite = unittest.TestSuite(t for t in tests_of(suite)
-                                   if any(t.id() == s or t.id().startswith(s + ".") for s in subset))
+        suite = unittest.TestSuite(
+            t for t in tests_of(suite)
+            if any(t.id() == s or t.id().startswith(s + ".") for s in subset))
     return suite
 
 
