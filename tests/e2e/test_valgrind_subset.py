@@ -44,8 +44,12 @@ def read_runs(logdir):
         with open(os.path.join(logdir, name), "rb") as f:
             fields = f.read().decode("utf-8", "replace").split("\0")[:-1]
         i = 0
-        while i < len(fields):
+        # A run killed in the wrapper (test_kills) may leave its record cut
+        # short: the rest of that file is not counted.
+        while i + 4 < len(fields) and fields[i + 3].isdigit():
             tty, test, n = fields[i + 1], fields[i + 2], int(fields[i + 3])
+            if i + 4 + n > len(fields):
+                break
             runs.append((tty == "tty", test, fields[i + 5:i + 4 + n]))
             i += 4 + n
     return runs
