@@ -1,6 +1,10 @@
 # smp-intake — consultation intake for scalp micropigmentation studios.
-# Targets: all (default), run, test, check, valgrind, fuzz, bench, install,
-# uninstall, deps, clean.  CFLAGS/LDFLAGS/PREFIX/DESTDIR from the environment are honoured.
+# Targets: all (default), run, demo, install, uninstall, deps, test-deps, clean;
+# the checks (docs/testing.md): test (unit suites, fuzz replays, the end-to-end
+# suite), check (all of it under ASan+UBSan), valgrind (unit suites, fuzz
+# replays and tests/e2e/valgrind.subset under valgrind), valgrind-full (every
+# end-to-end test under valgrind), fuzz, bench.  .ci/run runs test, check and
+# valgrind.  CFLAGS/LDFLAGS/PREFIX/DESTDIR from the environment are honoured.
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -129,11 +133,20 @@ check: test-deps
 		SMP_INTAKE_BIN=build-san/smp-intake SMP_OBJ_DIR=build-san PYTHON=$(PYTHON) sh tests/run.sh \
 		$(UNIT:$(B)/%=build-san/%) $(REPLAY:$(B)/%=build-san/%)
 
-# The end-to-end suite with every run of the binary under valgrind memcheck.
+# Every unit suite and fuzz replay under valgrind memcheck, and the end-to-end
+# tests of tests/e2e/valgrind.subset (every command and every fault path at
+# least once; make test checks that) with every run of the binary under it.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --suppressions=$(CURDIR)/tests/valgrind.supp
 valgrind: test-deps
 	@$(MAKE) --no-print-directory smp-intake $(UNIT) $(REPLAY)
-	@SMP_TEST_WRAPPER='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=$(CURDIR)/tests/valgrind.supp' \
+	@SMP_TEST_WRAPPER='$(VALGRIND)' SMP_E2E_SUBSET=valgrind \
 		SMP_OBJ_DIR=$(B) PYTHON=$(PYTHON) sh tests/run.sh $(UNIT) $(REPLAY)
+
+# The same with every end-to-end test (35 minutes and more on two cores).
+valgrind-full: test-deps
+	@$(MAKE) --no-print-directory smp-intake $(UNIT) $(REPLAY)
+	@SMP_TEST_WRAPPER='$(VALGRIND)' SMP_OBJ_DIR=$(B) PYTHON=$(PYTHON) sh tests/run.sh $(UNIT) $(REPLAY)
 
 # Each harness under libFuzzer for FUZZ_SECONDS, from its seeds and the
 # regression inputs; new inputs go to build-fuzz/corpus-NAME, a crash to
@@ -174,4 +187,5 @@ demo: deps
 clean:
 	rm -rf build build-* smp-intake
 
-.PHONY: all deps test-deps run demo test check valgrind fuzz bench install uninstall clean
+.PHONY: all deps test-deps run demo test check valgrind valgrind-full fuzz bench install uninstall \
+	clean

@@ -10,6 +10,11 @@ number of processors, at most 4), one file at a time each, the slowest
 known files first; each file's report is printed whole when it ends.  Under
 valgrind (make valgrind) this halves the suite's time on two cores.
 SMP_E2E_JOBS=1 runs them one after another in this process.
+
+SMP_E2E_SUBSET=valgrind runs only the tests listed in valgrind.subset
+(make valgrind: every command and every fault path once under valgrind;
+make valgrind-full runs them all).  SMP_E2E_ARGV_LOG=DIR names the test
+running in each process in DIR/test.PID for argv_log.sh (test_ci.py).
 """
 import io
 import multiprocessing
@@ -19,24 +24,57 @@ import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ARGV_LOG = os.environ.get("SMP_E2E_ARGV_LOG")
 # Started first so that they do not end the run alone.
-SLOW_FIRST = ["test_terminal", "test_storage", "test_validation", "test_faults", "test_hostile",
-              "test_import", "test_concurrency", "test_drafts", "test_readme", "test_completion",
+SLOW_FIRST = ["test_valgrind_subset", "test_terminal", "test_storage", "test_validation",
+              "test_faults", "test_hostile", "test_import", "test_concurrency", "test_drafts",
+              "test_readme", "test_completion",
               "test_handout", "test_menu", "test_edit", "test_tampered_db"]
 
 
-def load(module, patterns):
+def read_subset(name):
+    """The test ids (module, module.Class or module.Class.method) listed in
+    NAME.subset, one per line before any # comment."""
+    with open(os.path.join(HERE, name + ".subset")) as f:
+        return [line.split("#")[0].strip() for line in f if line.split("#")[0].strip()]
+
+
+def tests_of(suite):
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            yield from tests_of(t)
+        else:
+            yield t
+
+
+def load(module, patterns, subset=None):
     loader = unittest.TestLoader()
     if patterns:
         loader.testNamePatterns = ["*%s*" % p for p in patterns]
-    return loader.loadTestsFromName(module)
+    suite = loader.loadTestsFromName(module)
+    if subset is not None:
+        suite = unittest.TestSuite(
+            t for t in tests_of(suite)
+            if any(t.id() == s or t.id().startswith(s + ".") for s in subset))
+    return suite
+
+
+class Result(unittest.TextTestResult):
+    """Names the running test for argv_log.sh (SMP_E2E_ARGV_LOG)."""
+
+    def startTest(self, test):
+        if ARGV_LOG:
+            with open(os.path.join(ARGV_LOG, "test.%d" % os.getpid()), "w") as f:
+                f.write(test.id() + "\n")
+        super().startTest(test)
 
 
 def run_module(job):
-    module, patterns = job
+    module, patterns, subset = job
     stream = io.StringIO()
     start = time.monotonic()
-    result = unittest.TextTestRunner(stream=stream, verbosity=1).run(load(module, patterns))
+    result = unittest.TextTestRunner(stream=stream, verbosity=1, resultclass=Result).run(
+        load(module, patterns, subset))
     # A test with failing subtests is one failed test, however many fail.
     failed = {t.id() if not hasattr(t, "test_case") else t.test_case.id()
               for t, _ in result.failures + result.errors}
@@ -50,7 +88,16 @@ def main():
     patterns = sys.argv[1:]
     modules = sorted(f[:-3] for f in os.listdir(HERE) if f.startswith("test_") and f.endswith(".py"))
     modules.sort(key=lambda m: SLOW_FIRST.index(m) if m in SLOW_FIRST else len(SLOW_FIRST))
-    jobs = [(m, patterns) for m in modules if load(m, patterns).countTestCases()]
+    subset = None
+    if os.environ.get("SMP_E2E_SUBSET"):
+        subset = read_subset(os.environ["SMP_E2E_SUBSET"])
+        unknown = [s for s in subset if s.split(".")[0] not in modules]
+        if unknown:
+            sys.stderr.write("%s.subset names no test file: %s\n"
+                             % (os.environ["SMP_E2E_SUBSET"], " ".join(unknown)))
+            print("e2e: 0 passed, 1 failed")
+            return 1
+    jobs = [(m, patterns, subset) for m in modules if load(m, patterns, subset).countTestCases()]
     workers = int(os.environ.get("SMP_E2E_JOBS") or min(4, os.cpu_count() or 1))
     ran = failed = skipped = 0
     if workers > 1 and len(jobs) > 1:
