@@ -656,14 +656,92 @@ static int read_date(const struct question *q, const char *s, const struct rules
 	return 0;
 }
 
+/* DATE_BIRTH: not in the future, and the client between the minimum age
+ * and 120.  Returns 0, or -1 with a reason in why. */
+static int check_birth(struct date d, enum date_kind kind, const struct rules *r, char *why,
+		       size_t n)
+{
+	if (kind == DATE_KIND_RELATIVE && date_cmp(d, r->today) > 0) {
+		snprintf(why, n, "+N counts ahead from today, and a date of birth cannot be "
+				 "in the future");
+		return -1;
+	}
+	if (date_cmp(d, r->today) > 0) {
+		snprintf(why, n, "a date of birth cannot be in the future");
+		return -1;
+	}
+	if (date_age(d, r->today) < r->minimum_age) {
+		snprintf(why, n,
+			 "the client is under %d: SMP is not offered to minors "
+			 "(tattooing minors is illegal in the UK and most US states)",
+			 r->minimum_age);
+		return -1;
+	}
+	if (date_age(d, r->today) > 120) {
+		snprintf(why, n, "that would make the client older than 120; check the year");
+		return -1;
+	}
+	return 0;
+}
+
+/* DATE_NOT_FUTURE: not after today (a month: not after this month), and
+ * not before the client's date of birth when it is known.  Returns 0, or
+ * -1 with a reason in why. */
+static int check_not_future(struct date d, enum date_kind kind, struct date today,
+			    const struct answers *so_far, char *why, size_t n)
+{
+	char dob_text[11];
+
+	if (date_cmp(d, today) > 0) {
+		snprintf(why, n, kind == DATE_KIND_RELATIVE
+					 ? "+N counts ahead from today, and this date cannot "
+					   "be in the future"
+					 : "this date cannot be in the future");
+		return -1;
+	}
+	if (so_far && answers_get(so_far, "date_of_birth")) {
+		struct date dob;
+		snprintf(dob_text, sizeof dob_text, "%s", answers_get(so_far, "date_of_birth"));
+		if (date_parse(dob_text, &dob) == DATE_OK) {
+			if (kind == DATE_KIND_MONTH)
+				dob.day = 1;
+			if (date_cmp(d, dob) < 0) {
+				snprintf(why, n, "this date is before the client's date of birth");
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* DATE_NOT_PAST: from today to two years on, same month and day (28
+ * February for 29 February).  Returns 0, or -1 with a reason in why. */
+static int check_not_past(struct date d, const struct rules *r, char *why, size_t n)
+{
+	struct date limit = r->today;
+
+	limit.year += 2;
+	if (limit.month == 2 && limit.day == 29)
+		limit.day = 28;
+	if (date_cmp(d, r->today) < 0) {
+		snprintf(why, n, "this date is in the past");
+		return -1;
+	}
+	if (date_cmp(d, limit) > 0) {
+		snprintf(why, n, "this date is more than two years ahead");
+		return -1;
+	}
+	return 0;
+}
+
 /* Checks date answer *s by the question's rule and replaces it with its
  * normal form (a date typed as 23/07/1985 or +3w is stored YYYY-MM-DD). */
 static int check_date(const struct question *q, char **s, const struct answers *so_far,
 		      const struct rules *r, char *why, size_t n)
 {
-	struct date d, limit, today = r->today;
+	struct date d, today = r->today;
 	enum date_kind kind;
-	char dob_text[11], norm[11], *copy;
+	char norm[11], *copy;
 
 	if (read_date(q, *s, r, &d, &kind, norm, why, n) < 0)
 		return -1;
@@ -673,62 +751,16 @@ static int check_date(const struct question *q, char **s, const struct answers *
 	case DATE_ANY:
 		break;
 	case DATE_BIRTH:
-		if (kind == DATE_KIND_RELATIVE && date_cmp(d, r->today) > 0) {
-			snprintf(why, n, "+N counts ahead from today, and a date of birth cannot be "
-					 "in the future");
+		if (check_birth(d, kind, r, why, n) < 0)
 			return -1;
-		}
-		if (date_cmp(d, r->today) > 0) {
-			snprintf(why, n, "a date of birth cannot be in the future");
-			return -1;
-		}
-		if (date_age(d, r->today) < r->minimum_age) {
-			snprintf(why, n,
-				 "the client is under %d: SMP is not offered to minors "
-				 "(tattooing minors is illegal in the UK and most US states)",
-				 r->minimum_age);
-			return -1;
-		}
-		if (date_age(d, r->today) > 120) {
-			snprintf(why, n, "that would make the client older than 120; check the year");
-			return -1;
-		}
 		break;
 	case DATE_NOT_FUTURE:
-		if (date_cmp(d, today) > 0) {
-			snprintf(why, n, kind == DATE_KIND_RELATIVE
-						 ? "+N counts ahead from today, and this date cannot "
-						   "be in the future"
-						 : "this date cannot be in the future");
+		if (check_not_future(d, kind, today, so_far, why, n) < 0)
 			return -1;
-		}
-		if (so_far && answers_get(so_far, "date_of_birth")) {
-			struct date dob;
-			snprintf(dob_text, sizeof dob_text, "%s", answers_get(so_far, "date_of_birth"));
-			if (date_parse(dob_text, &dob) == DATE_OK) {
-				if (kind == DATE_KIND_MONTH)
-					dob.day = 1;
-				if (date_cmp(d, dob) < 0) {
-					snprintf(why, n, "this date is before the client's date of birth");
-					return -1;
-				}
-			}
-		}
 		break;
 	case DATE_NOT_PAST:
-		/* Two years on, same month and day (28 February for 29 February). */
-		limit = r->today;
-		limit.year += 2;
-		if (limit.month == 2 && limit.day == 29)
-			limit.day = 28;
-		if (date_cmp(d, r->today) < 0) {
-			snprintf(why, n, "this date is in the past");
+		if (check_not_past(d, r, why, n) < 0)
 			return -1;
-		}
-		if (date_cmp(d, limit) > 0) {
-			snprintf(why, n, "this date is more than two years ahead");
-			return -1;
-		}
 		break;
 	}
 	if (strcmp(*s, norm) != 0) {
