@@ -33,6 +33,7 @@ void intake_clear(struct intake *in)
 	in->taken_at = in->staff = NULL;
 	answers_clear(&in->answers);
 	advice_sheet_clear(&in->advice);
+	advice_sheet_clear(&in->ack_advice);
 	free(in->ack.typed_name);
 	free(in->ack.at);
 	free(in->ack.staff);
@@ -753,8 +754,8 @@ static int readers_prepare(struct db *db, struct readers *r, const char *intake_
 	if (db_prepare(db, intake_sql, &r->intake) < 0 ||
 	    db_prepare(db, "SELECT question_id, value FROM answer WHERE intake_id = ?1", &r->answers) < 0 ||
 	    db_prepare(db, "SELECT advice_id, text, sheet FROM advice_sheet WHERE intake_id = ?1 AND "
-			"sheet = (SELECT max(sheet) FROM advice_sheet WHERE intake_id = ?1) "
-			"ORDER BY position", &r->advice) < 0 ||
+			"(sheet = (SELECT max(sheet) FROM advice_sheet WHERE intake_id = ?1) "
+			"OR sheet = ?2) ORDER BY sheet DESC, position", &r->advice) < 0 ||
 	    db_prepare(db, "SELECT flag_id, reason, at, staff FROM flag_clearance "
 			"WHERE intake_id = ?1 ORDER BY flag_id", &r->clearances) < 0) {
 		readers_finalize(r);
@@ -847,13 +848,18 @@ static int read_intake(struct readers *r, struct intake *in)
 	if (rc != SQLITE_DONE)
 		goto fail;
 
+	/* The latest sheet (the first seen) and the acknowledged one. */
 	sqlite3_bind_int64(r->advice, 1, in->id);
+	sqlite3_bind_int64(r->advice, 2, in->ack.sheet);
 	while ((rc = sqlite3_step(r->advice)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(r->advice, 0);
 		const char *text = (const char *)sqlite3_column_text(r->advice, 1);
-		if (id && text && advice_sheet_add(&in->advice, id, text) < 0)
+		long long n = sqlite3_column_int64(r->advice, 2);
+		if (!in->sheet)
+			in->sheet = n;
+		if (id && text &&
+		    advice_sheet_add(n == in->sheet ? &in->advice : &in->ack_advice, id, text) < 0)
 			goto fail;
-		in->sheet = sqlite3_column_int64(r->advice, 2);
 	}
 	sqlite3_reset(r->advice);
 	if (rc != SQLITE_DONE)
@@ -996,7 +1002,8 @@ static int stream_read(struct stream *s, struct intake *in)
 						  "phone", "email" };
 	static int client_qi[5] = { -1 };
 	size_t taken_at, staff, value[QUESTIONS_MAX], adv_id[ADVICE_MAX], adv_text[ADVICE_MAX];
-	size_t ack[3], cleared[FLAGS_MAX][4];
+	size_t ack[3], cleared[FLAGS_MAX][4], ack_id[ADVICE_MAX], ack_text[ADVICE_MAX];
+	size_t ack_count = 0;
 	long long sheet = -1;
 	const unsigned char *uuid = sqlite3_column_text(s->intake, 1);
 
@@ -1053,6 +1060,12 @@ static int stream_read(struct stream *s, struct intake *in)
 				adv_text[in->advice.count] = stream_column(s, s->advice, 3);
 				in->advice.count++;
 			}
+			/* ... and the acknowledged sheet, kept when it is not the latest */
+			if (n == in->ack.sheet && ack_count < ADVICE_MAX) {
+				ack_id[ack_count] = stream_column(s, s->advice, 2);
+				ack_text[ack_count] = stream_column(s, s->advice, 3);
+				ack_count++;
+			}
 			s->advice_rc = sqlite3_step(s->advice);
 		} while (s->advice_rc == SQLITE_ROW && sqlite3_column_int64(s->advice, 0) == in->id);
 	}
@@ -1092,6 +1105,16 @@ static int stream_read(struct stream *s, struct intake *in)
 		in->advice.item[i].id = s->buf + adv_id[k];
 		in->advice.item[i].text = s->buf + adv_text[k];
 	}
+	if (in->ack.sheet == in->sheet)
+		ack_count = 0;
+	for (size_t i = 0; i < ack_count; i++) {
+		size_t k = s->desc ? ack_count - 1 - i : i;
+		if (ack_id[k] >= STREAM_NONE || ack_text[k] >= STREAM_NONE)
+			return -1;
+		in->ack_advice.item[i].id = s->buf + ack_id[k];
+		in->ack_advice.item[i].text = s->buf + ack_text[k];
+	}
+	in->ack_advice.count = ack_count;
 	if (in->ack.sheet) {
 		char **field[3] = { &in->ack.typed_name, &in->ack.at, &in->ack.staff };
 		for (int i = 0; i < 3; i++) {
