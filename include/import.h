@@ -90,9 +90,7 @@ enum import_outcome {
 	IMPORT_UPDATED,	  /* a conflict, replaced (update) */
 	IMPORT_CONFLICT,  /* its uuid is stored with other content: nothing written */
 	IMPORT_DUPLICATE, /* its uuid was in an earlier record of the file */
-	IMPORT_MISMATCH,  /* its uuid is stored with another taken_at or staff */
-	IMPORT_EARLIER_ACK /* a conflict --update cannot replace: the acknowledgement
-			    * is of an earlier sheet than the file's (nothing written) */
+	IMPORT_MISMATCH   /* its uuid is stored with another taken_at or staff */
 };
 
 struct import_result {

@@ -65,6 +65,9 @@ struct intake {
 	 * Saving a new intake or an edit with ack.typed_name set and ack.sheet
 	 * 0 stores it for the sheet saved, in the same transaction. */
 	struct acknowledgement ack;
+	/* The words of the acknowledged sheet when it is not the latest
+	 * (ack.sheet < sheet: a GP sign-off came after); empty otherwise. */
+	struct advice_sheet ack_advice;
 	struct clearance cleared[FLAGS_MAX]; /* flags the artist cleared */
 	size_t clearances;
 };

@@ -92,13 +92,6 @@ static void tally_result(struct tally *t, const struct intake *in, long long pos
 			"--update replaces it)",
 			position, in->uuid, res->intake_id, differences(res, what, sizeof what));
 		break;
-	case IMPORT_EARLIER_ACK:
-		t->refused++;
-		problem(t,
-			"record %lld: acknowledgement: of advice sheet %lld, before the one in the "
-			"file (%lld): --update cannot carry it over to intake %lld",
-			position, in->ack.sheet, in->sheet, res->intake_id);
-		break;
 	case IMPORT_DUPLICATE:
 		t->refused++;
 		problem(t, "record %lld: uuid: the same as record %lld's (one intake given twice)",

@@ -35,6 +35,7 @@ enum {
 	CLEARANCES_DEL,
 	ACK_ADD,
 	RECORD_SET,
+	ACKED_OF,
 	STATEMENTS
 };
 
@@ -80,6 +81,8 @@ static const char *const statement_sql[STATEMENTS] = {
 		"VALUES (?1, ?2, ?3, ?4, ?5)",
     [RECORD_SET] = "UPDATE intake SET questionnaire_version = ?2, advice_version = ?3, "
 		   "acknowledged_sheet = ?4 WHERE id = ?1",
+    [ACKED_OF] = "SELECT advice_id, text FROM advice_sheet WHERE intake_id = ?1 AND sheet = "
+		 "(SELECT acknowledged_sheet FROM intake WHERE id = ?1) ORDER BY position",
 };
 
 struct db_import {
@@ -296,6 +299,17 @@ static void compare(const struct intake *in, const struct answers *a,
 			      !same(in->advice.item[i].text, advice->item[i].text);
 }
 
+/* Whether two sheets hold the same items (ids and words), in order. */
+static bool same_words(const struct advice_sheet *a, const struct advice_sheet *b)
+{
+	if (a->count != b->count)
+		return false;
+	for (size_t i = 0; i < a->count; i++)
+		if (!same(a->item[i].id, b->item[i].id) || !same(a->item[i].text, b->item[i].text))
+			return false;
+	return true;
+}
+
 /* The clearance of flag id among in's, or NULL. */
 static const struct clearance *cleared(const struct intake *in, const char *id)
 {
@@ -326,6 +340,27 @@ static int compare_record(struct db_import *im, const struct intake *in, long lo
 			       !same((const char *)sqlite3_column_text(find, 7), in->ack.at) ||
 			       !same((const char *)sqlite3_column_text(find, 8), in->ack.staff) ||
 			       (sqlite3_column_int(find, 9) != 0) != (in->ack.sheet == in->sheet);
+	/* Both of an earlier sheet: of one with the same words. */
+	if (!res->record && in->ack.sheet && in->ack.sheet != in->sheet) {
+		struct advice_sheet acked = {.count = 0};
+		sqlite3_stmt *words = im->st[ACKED_OF];
+		const char *aid, *text;
+
+		sqlite3_bind_int64(words, 1, id);
+		while ((rc = sqlite3_step(words)) == SQLITE_ROW) {
+			if ((aid = (const char *)sqlite3_column_text(words, 0)) &&
+			    (text = (const char *)sqlite3_column_text(words, 1)) &&
+			    advice_sheet_add(&acked, aid, text) < 0) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+		}
+		sqlite3_reset(words);
+		res->record = !same_words(&acked, &in->ack_advice);
+		advice_sheet_clear(&acked);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const struct clearance *c = cleared(in, (const char *)sqlite3_column_text(st, 0));
@@ -390,49 +425,63 @@ static int add_answers(struct db_import *im, const struct intake *in)
 	return run(st);
 }
 
-static int add_sheet(struct db_import *im, const struct intake *in, long long sheet)
+/* The words of `advice` as in's sheet number `sheet`. */
+static int add_sheet(struct db_import *im, const struct intake *in, long long sheet,
+		     const struct advice_sheet *advice)
 {
 	sqlite3_stmt *st;
 	int param = 3;
 
 	if (!(st =
-		  rows_statement(im, &im->advice[in->advice.count],
+		  rows_statement(im, &im->advice[advice->count],
 				 "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, "
 				 "text) VALUES ",
-				 advice_group, in->advice.count)))
+				 advice_group, advice->count)))
 		return -1;
 	sqlite3_bind_int64(st, 1, in->id);
 	sqlite3_bind_int64(st, 2, sheet);
-	for (size_t i = 0; i < in->advice.count; i++) {
-		sqlite3_bind_text(st, param++, in->advice.item[i].id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, param++, in->advice.item[i].text, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < advice->count; i++) {
+		sqlite3_bind_text(st, param++, advice->item[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, param++, advice->item[i].text, -1, SQLITE_STATIC);
 	}
 	return run(st);
 }
 
 /* Replaces the stored intake's answers, its client's details and its
  * advice (a new sheet beside the old) with in's, as `edit` does; and its
- * versions, flag clearances and acknowledgement (of the new sheet: the
- * caller has made sure in's is of the sheet in the file) with in's. */
+ * versions, flag clearances and acknowledgement with in's.  An
+ * acknowledgement of an earlier sheet than the file's latest comes with
+ * that sheet's words: they are added first, as a sheet of their own, and
+ * the acknowledgement is of it (as a sign-off after an acknowledgement
+ * leaves it); one more revision for each sheet added. */
 static int replace(struct db_import *im, const struct intake *in, const struct answers *before)
 {
 	sqlite3_stmt *st = im->st[CLIENT_SET], *set = im->st[RECORD_SET];
-	long long sheet = 0;
+	long long sheet = 0, acked = 0;
+	bool earlier = in->ack.sheet && in->ack_advice.count;
 
 	sqlite3_bind_int64(im->st[ANSWERS_DEL], 1, in->id);
 	sqlite3_bind_int64(im->st[SHEET_NEXT], 1, in->id);
 	sqlite3_bind_int64(im->st[REVISE], 1, in->id);
 	sqlite3_bind_int64(im->st[CLEARANCES_DEL], 1, in->id);
 	if (run(im->st[ANSWERS_DEL]) < 0 || add_answers(im, in) < 0 ||
-	    one_int(im->st[SHEET_NEXT], &sheet) != 1 || add_sheet(im, in, sheet) < 0 ||
-	    run(im->st[REVISE]) < 0 || run(im->st[CLEARANCES_DEL]) < 0 ||
-	    add_record(im, in, sheet) < 0)
+	    one_int(im->st[SHEET_NEXT], &sheet) != 1)
+		return -1;
+	if (earlier) {
+		acked = sheet++;
+		if (add_sheet(im, in, acked, &in->ack_advice) < 0 || run(im->st[REVISE]) < 0)
+			return -1;
+	} else {
+		acked = sheet;
+	}
+	if (add_sheet(im, in, sheet, &in->advice) < 0 || run(im->st[REVISE]) < 0 ||
+	    run(im->st[CLEARANCES_DEL]) < 0 || add_record(im, in, acked) < 0)
 		return -1;
 	sqlite3_bind_int64(set, 1, in->id);
 	sqlite3_bind_text(set, 2, in->questionnaire_version, -1, SQLITE_STATIC);
 	sqlite3_bind_text(set, 3, in->advice_version, -1, SQLITE_STATIC);
 	if (in->ack.sheet)
-		sqlite3_bind_int64(set, 4, sheet);
+		sqlite3_bind_int64(set, 4, acked);
 	else
 		sqlite3_bind_null(set, 4);
 	if (run(set) < 0)
@@ -491,8 +540,6 @@ static int import_stored(struct db_import *im, struct intake *in, long long posi
 		res->outcome = IMPORT_UNCHANGED;
 	else if (!im->update)
 		res->outcome = IMPORT_CONFLICT;
-	else if (in->ack.sheet && in->ack.sheet != in->sheet)
-		res->outcome = IMPORT_EARLIER_ACK;
 	else if ((rc = replace(im, in, &stored)) == 0)
 		res->outcome = IMPORT_UPDATED;
 out:
@@ -615,8 +662,10 @@ static int import_new(struct db_import *im, struct intake *in, long long positio
 	sqlite3_bind_int64(im->st[SEEN_PUT], 1, in->id);
 	sqlite3_bind_int64(im->st[SEEN_PUT], 2, position);
 	/* The sheet keeps its number, so that the acknowledgement names it;
-	 * the earlier sheets are not in an export. */
-	if (add_answers(im, in) < 0 || add_sheet(im, in, in->sheet) < 0 ||
+	 * of the earlier sheets an export holds only the acknowledged one's
+	 * words (when it is not the latest), kept with its number too. */
+	if (add_answers(im, in) < 0 || add_sheet(im, in, in->sheet, &in->advice) < 0 ||
+	    (in->ack_advice.count && add_sheet(im, in, in->ack.sheet, &in->ack_advice) < 0) ||
 	    add_record(im, in, in->ack.sheet) < 0 || run(im->st[SEEN_PUT]) < 0)
 		return -1;
 	/* Chained as every audit row is; reports its own failure. */

@@ -334,6 +334,7 @@ struct stream {
 struct offsets {
 	size_t taken_at, staff, value[QUESTIONS_MAX];
 	size_t adv_id[ADVICE_MAX], adv_text[ADVICE_MAX];
+	size_t ack_id[ADVICE_MAX], ack_text[ADVICE_MAX], ack_count; /* acknowledged sheet */
 	size_t ack[3], cleared[FLAGS_MAX][4];
 };
 
@@ -478,9 +479,10 @@ static int read_answers(struct stream *s, const struct intake *in, struct offset
 	return s->answers_rc == SQLITE_ROW || s->answers_rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The intake's latest advice sheet only: rows come by sheet (ascending, or
- * descending when the walk is newest first: then the first sheet seen is
- * the latest and its items come last first). */
+/* The intake's latest advice sheet, and the acknowledged one when that is
+ * an earlier sheet: rows come by sheet (ascending, or descending when the
+ * walk is newest first: then the first sheet seen is the latest and its
+ * items come last first). */
 static int read_advice(struct stream *s, struct intake *in, struct offsets *o)
 {
 	long long sheet = -1;
@@ -498,8 +500,15 @@ static int read_advice(struct stream *s, struct intake *in, struct offsets *o)
 				o->adv_text[in->advice.count] = stream_column(s, s->advice, 3);
 				in->advice.count++;
 			}
+			if (n == in->ack.sheet && o->ack_count < ADVICE_MAX) {
+				o->ack_id[o->ack_count] = stream_column(s, s->advice, 2);
+				o->ack_text[o->ack_count] = stream_column(s, s->advice, 3);
+				o->ack_count++;
+			}
 		} while (stream_next(s->advice, &s->advice_rc, in->id));
 	}
+	if (in->ack.sheet == in->sheet)
+		o->ack_count = 0; /* the latest sheet: carried as the advice */
 	return s->advice_rc == SQLITE_ROW || s->advice_rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -545,6 +554,15 @@ static int point_into_buffer(struct stream *s, struct intake *in, const struct o
 		in->advice.item[i].id = id;
 		in->advice.item[i].text = text;
 	}
+	for (size_t i = 0; i < o->ack_count; i++) {
+		size_t k = s->desc ? o->ack_count - 1 - i : i;
+		char *id, *text;
+		if (!point(s, &id, o->ack_id[k], true) || !point(s, &text, o->ack_text[k], true))
+			return -1;
+		in->ack_advice.item[i].id = id;
+		in->ack_advice.item[i].text = text;
+	}
+	in->ack_advice.count = o->ack_count;
 	if (in->ack.sheet && (!point(s, &in->ack.typed_name, o->ack[0], true) ||
 			      !point(s, &in->ack.at, o->ack[1], true) ||
 			      !point(s, &in->ack.staff, o->ack[2], true)))
@@ -572,6 +590,7 @@ static int stream_read(struct stream *s, struct intake *in)
 	for (size_t i = 0; i < QUESTIONS_MAX; i++)
 		o.value[i] = STREAM_NONE;
 	o.ack[0] = o.ack[1] = o.ack[2] = STREAM_NONE;
+	o.ack_count = 0;
 	read_intake_row(s, in, &o);
 	if (read_answers(s, in, &o) < 0 || read_advice(s, in, &o) < 0 ||
 	    read_clearances(s, in, &o) < 0)

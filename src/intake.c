@@ -13,6 +13,7 @@ void intake_clear(struct intake *in)
 	in->taken_at = in->staff = NULL;
 	answers_clear(&in->answers);
 	advice_sheet_clear(&in->advice);
+	advice_sheet_clear(&in->ack_advice);
 	free(in->ack.typed_name);
 	free(in->ack.at);
 	free(in->ack.staff);
@@ -39,6 +40,7 @@ int intake_copy(struct intake *dst, const struct intake *src)
 	dst->taken_at = dst->staff = NULL;
 	memset(&dst->answers, 0, sizeof dst->answers);
 	memset(&dst->advice, 0, sizeof dst->advice);
+	memset(&dst->ack_advice, 0, sizeof dst->ack_advice);
 	dst->ack.typed_name = dst->ack.at = dst->ack.staff = NULL;
 	dst->clearances = 0;
 	if (!copy_text(&dst->taken_at, src->taken_at) || !copy_text(&dst->staff, src->staff) ||
@@ -48,6 +50,10 @@ int intake_copy(struct intake *dst, const struct intake *src)
 		goto fail;
 	for (size_t i = 0; i < src->advice.count; i++)
 		if (advice_sheet_add(&dst->advice, src->advice.item[i].id, src->advice.item[i].text) < 0)
+			goto fail;
+	for (size_t i = 0; i < src->ack_advice.count; i++)
+		if (advice_sheet_add(&dst->ack_advice, src->ack_advice.item[i].id,
+				     src->ack_advice.item[i].text) < 0)
 			goto fail;
 	for (size_t i = 0; i < src->clearances; i++) {
 		const struct clearance *c = &src->cleared[i];

@@ -386,6 +386,9 @@ struct json_writer {
 	cJSON *flags, *flag[FLAGS_MAX], *flag_field[FLAGS_MAX][5];
 	/* An object, or null: its type is switched, its children kept. */
 	cJSON *ack, *ack_name, *ack_at, *ack_staff, *ack_sheet;
+	/* Its "advice": the acknowledged sheet's words, linked after "sheet"
+	 * only when that sheet is not the latest. */
+	cJSON *ack_advice, *ack_item[ADVICE_MAX], *ack_item_id[ADVICE_MAX], *ack_item_text[ADVICE_MAX];
 	cJSON *ready;
 	char id_digits[24], client_digits[24], sheet_digits[24], ack_digits[24];
 	char *buf;
@@ -491,6 +494,15 @@ static void delete_pooled(cJSON *item, cJSON **children, size_t max)
 	cJSON_Delete(item);
 }
 
+/* Links the acknowledgement's "advice" after its "sheet", or unlinks it. */
+static void link_ack_advice(struct json_writer *w, bool linked)
+{
+	w->ack_sheet->next = linked ? w->ack_advice : NULL;
+	w->ack_advice->prev = w->ack_sheet;
+	w->ack_advice->next = NULL;
+	w->ack_name->prev = linked ? w->ack_advice : w->ack_sheet;
+}
+
 void json_writer_free(struct json_writer *w)
 {
 	if (!w)
@@ -505,13 +517,19 @@ void json_writer_free(struct json_writer *w)
 		w->flags->child = NULL;
 	if (w->ack)
 		w->ack->type = (w->ack->type & cJSON_StringIsConst) | cJSON_Object;
+	if (w->ack_advice) {
+		w->ack_advice->child = NULL;
+		link_ack_advice(w, true);
+	}
 	cJSON_Delete(w->root);
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		delete_pooled(w->answer[i], w->choice[i], QUESTION_CHOICES_MAX);
 		delete_pooled(w->answer_text[i], NULL, 0);
 	}
-	for (size_t i = 0; i < ADVICE_MAX; i++)
+	for (size_t i = 0; i < ADVICE_MAX; i++) {
 		delete_pooled(w->advice_item[i], NULL, 0);
+		delete_pooled(w->ack_item[i], NULL, 0);
+	}
 	for (size_t i = 0; i < FLAGS_MAX; i++)
 		delete_pooled(w->flag[i], w->flag_field[i], 5);
 	free(w->buf);
@@ -568,13 +586,19 @@ struct json_writer *json_writer_new(void)
 	     (w->ack = branch(w->root, "acknowledgement", false)) &&
 	     (w->ack_name = leaf(w->ack, "typed_name")) && (w->ack_at = leaf(w->ack, "at")) &&
 	     (w->ack_staff = leaf(w->ack, "staff")) && (w->ack_sheet = leaf(w->ack, "sheet")) &&
+	     (w->ack_advice = branch(w->ack, "advice", true)) &&
 	     (w->ready = leaf(w->root, "ready"));
 	for (size_t i = 0; ok && i < questionnaire_count; i++)
 		ok = make_answer(w, i);
 	for (size_t i = 0; ok && i < ADVICE_MAX; i++)
 		ok = (w->advice_item[i] = branch(NULL, NULL, false)) &&
 		     (w->advice_id[i] = leaf(w->advice_item[i], "id")) &&
-		     (w->advice_text[i] = leaf(w->advice_item[i], "text"));
+		     (w->advice_text[i] = leaf(w->advice_item[i], "text")) &&
+		     (w->ack_item[i] = branch(NULL, NULL, false)) &&
+		     (w->ack_item_id[i] = leaf(w->ack_item[i], "id")) &&
+		     (w->ack_item_text[i] = leaf(w->ack_item[i], "text"));
+	if (ok)
+		link_ack_advice(w, false);
 	for (size_t i = 0; ok && i < FLAGS_MAX; i++) {
 		ok = (w->flag[i] = branch(NULL, NULL, false)) != NULL;
 		for (size_t k = 0; ok && k < 5; k++)
@@ -685,6 +709,12 @@ const char *json_writer_intake(struct json_writer *w, const struct intake *in, s
 		set_text(w->ack_staff, in->ack.staff);
 		set_id(w->ack_sheet, w->ack_digits, in->ack.sheet);
 	}
+	for (size_t i = 0; i < in->ack_advice.count; i++) {
+		set_text(w->ack_item_id[i], in->ack_advice.item[i].id);
+		set_text(w->ack_item_text[i], in->ack_advice.item[i].text);
+	}
+	relink(w->ack_advice, w->ack_item, in->ack_advice.count);
+	link_ack_advice(w, in->ack.sheet && in->ack_advice.count);
 	set_bool(w->ready, intake_ready(in));
 	/* The buffer grows until the object fits (notes can be long). */
 	while (!cJSON_PrintPreallocated(w->root, w->buf, (int)w->cap, false)) {
@@ -783,7 +813,8 @@ static bool add_acknowledgement(cJSON *obj, const struct intake *in)
 		return cJSON_AddNullToObject(obj, "acknowledgement") != NULL;
 	return (ack = cJSON_AddObjectToObject(obj, "acknowledgement")) &&
 	       add_text(ack, "typed_name", in->ack.typed_name) && add_text(ack, "at", in->ack.at) &&
-	       add_text(ack, "staff", in->ack.staff) && add_id(ack, "sheet", in->ack.sheet);
+	       add_text(ack, "staff", in->ack.staff) && add_id(ack, "sheet", in->ack.sheet) &&
+	       (!in->ack_advice.count || add_advice(ack, &in->ack_advice));
 }
 
 static bool add_subject_intake(cJSON *list, const struct subject_intake *it)

@@ -1028,12 +1028,13 @@ static int take_version(const cJSON *v, const char *name, char *out, size_t size
 static int take_acknowledgement(const cJSON *v, const struct import_checks *c, struct intake *out,
 				char *why, size_t n)
 {
-	static const char *const keys[] = {"typed_name", "at", "staff", "sheet", NULL};
-	const cJSON *item[4];
+	static const char *const keys[] = {"typed_name", "at", "staff", "sheet", "advice", NULL};
+	const cJSON *item[5];
+	char reason[200];
 
 	if (cJSON_IsNull(v))
 		return 0;
-	if (take_members(v, "acknowledgement", keys, item, why, n) < 0)
+	if (take_some_members(v, "acknowledgement", keys, 4, item, why, n) < 0)
 		return -1;
 	if (!cJSON_IsString(item[0]) || !one_line(item[0]->valuestring, ACK_NAME_MAX)) {
 		snprintf(why, n,
@@ -1055,6 +1056,26 @@ static int take_acknowledgement(const cJSON *v, const struct import_checks *c, s
 	if (out->ack.sheet > out->sheet) {
 		snprintf(why, n,
 			 "acknowledgement.sheet: after advice_sheet (a sheet not given yet)");
+		return -1;
+	}
+	/* The words of an earlier sheet come with it (the latest's are the
+	 * record's advice). */
+	if (out->ack.sheet < out->sheet && !item[4]) {
+		snprintf(why, n,
+			 "acknowledgement.advice: missing (the words of sheet %lld, before "
+			 "advice_sheet)",
+			 out->ack.sheet);
+		return -1;
+	}
+	if (out->ack.sheet == out->sheet && item[4]) {
+		snprintf(why, n,
+			 "acknowledgement.advice: only for a sheet before advice_sheet (the "
+			 "latest's words are the record's advice)");
+		return -1;
+	}
+	if (item[4] && take_advice(item[4], &out->ack_advice, reason, sizeof reason) < 0) {
+		snprintf(why, n, "%s%s", strncmp(reason, "advice", 6) == 0 ? "acknowledgement." : "",
+			 reason);
 		return -1;
 	}
 	if (take_time(item[1], c->today, "acknowledgement.at", &out->ack.at, why, n) < 0)
@@ -1296,33 +1317,45 @@ static void sheet_difference(const struct advice_sheet *want, const struct advic
 	}
 }
 
-/* The advice must be what the rules of the record's advice_version give
- * for its answers: ids and order for every version, and the words too for
- * the version of this release (the only one whose words it holds).  The
+/* The sheet `have` must be what the rules of advice `version` give for
+ * answers a: ids and order for every version, and the words too for the
+ * version of this release (the only one whose words it holds).  The
  * pause a sheet states was the studio's policy of its day: the sheet is
- * worked out again with the days it states. */
-static int check_advice(const struct import_checks *c, const struct intake *in, char *why, size_t n)
+ * worked out again with the days it states.  Fills *want and returns as
+ * advice_for_version(). */
+static int sheet_worked_out(const struct import_checks *c, const char *version,
+			    const struct answers *a, const struct advice_sheet *have,
+			    struct advice_sheet *want)
 {
 	struct settings s = SETTINGS_DEFAULT;
-	struct advice_sheet want = {.count = 0};
 	const char *pause;
-	int texts, rc = 0;
+	int texts;
 
 	if (c->settings)
 		s = *c->settings;
-	texts = advice_for_version(in->advice_version, &in->answers, &s, &want);
-	if (texts == 1 && !same_sheet(&want, &in->advice, true) &&
-	    (pause = sheet_text(&in->advice, "pause-topicals"))) {
+	texts = advice_for_version(version, a, &s, want);
+	if (texts == 1 && !same_sheet(want, have, true) &&
+	    (pause = sheet_text(have, "pause-topicals"))) {
 		struct settings then = s;
 		if (take_stated_days(pause, " days before)", "pause_days_before", &then) &&
 		    take_stated_days(pause, " days after)", "pause_days_after", &then) &&
 		    (then.pause_days_before != s.pause_days_before ||
 		     then.pause_days_after != s.pause_days_after)) {
 			s = then;
-			advice_sheet_clear(&want);
-			texts = advice_for_version(in->advice_version, &in->answers, &s, &want);
+			advice_sheet_clear(want);
+			texts = advice_for_version(version, a, &s, want);
 		}
 	}
+	return texts;
+}
+
+/* The record's advice, as sheet_worked_out() gives it. */
+static int check_advice(const struct import_checks *c, const struct intake *in, char *why, size_t n)
+{
+	struct advice_sheet want = {.count = 0};
+	int texts, rc = 0;
+
+	texts = sheet_worked_out(c, in->advice_version, &in->answers, &in->advice, &want);
 	if (texts < 0) {
 		snprintf(why, n, texts == -1 ? "out of memory" : "advice_version: not known");
 		rc = -1;
@@ -1332,6 +1365,62 @@ static int check_advice(const struct import_checks *c, const struct intake *in, 
 	}
 	advice_sheet_clear(&want);
 	return rc;
+}
+
+/* An acknowledgement of an earlier sheet than the latest: only GP
+ * sign-offs came between (an edit ends the acknowledgement), and a
+ * sign-off changes the GP part of the answers only (gp_discussed,
+ * gp_signoff, gp_name, gp_signoff_date).  So the earlier sheet must be
+ * the one the record's advice_version gives for the record's answers with
+ * the GP part as it could have been: not asked, gp_discussed no or yes,
+ * and gp_signoff none, pending, declined or obtained (obtained with the
+ * record's GP name and date: an earlier go-ahead with other ones cannot be
+ * checked, and is refused).  The words are checked for this release's
+ * advice version, the ids and order for an earlier one. */
+static int check_acknowledged_sheet(const struct import_checks *c, const struct intake *in,
+				    char *why, size_t n)
+{
+	static const char *const discussed[] = {NULL, "no", "yes"};
+	static const char *const signoff[] = {NULL, "pending", "declined", "obtained"};
+	int qd = questionnaire_index("gp_discussed"), qs = questionnaire_index("gp_signoff");
+	int qn = questionnaire_index("gp_name"), qt = questionnaire_index("gp_signoff_date");
+	int texts = 0;
+
+	if (!in->ack.sheet || in->ack.sheet == in->sheet)
+		return 0;
+	if (qd < 0 || qs < 0 || qn < 0 || qt < 0) {
+		snprintf(why, n, "acknowledgement.advice: the GP questions are not known");
+		return -1;
+	}
+	for (size_t d = 0; d < 3; d++) {
+		for (size_t g = 0; g < 4; g++) {
+			struct answers a = in->answers; /* shallow: only read */
+			struct advice_sheet want = {.count = 0};
+			bool obtained = signoff[g] && strcmp(signoff[g], "obtained") == 0;
+			bool same;
+
+			if (!discussed[d] && signoff[g])
+				continue;
+			a.value[qd] = (char *)discussed[d];
+			a.value[qs] = (char *)signoff[g];
+			if (!obtained)
+				a.value[qn] = a.value[qt] = NULL;
+			texts = sheet_worked_out(c, in->advice_version, &a, &in->ack_advice, &want);
+			same = texts >= 0 && same_sheet(&want, &in->ack_advice, texts == 1);
+			advice_sheet_clear(&want);
+			if (texts == -1) {
+				snprintf(why, n, "out of memory");
+				return -1;
+			}
+			if (same)
+				return 0;
+		}
+	}
+	snprintf(why, n,
+		 "acknowledgement.advice: not a sheet advice %s gives for these answers with any "
+		 "GP sign-off before the latest",
+		 in->advice_version);
+	return -1;
 }
 
 /* The acknowledgement is the client's: the name typed is theirs, as
@@ -1374,6 +1463,7 @@ static int check_claims(const struct import_checks *c, const struct intake *in, 
 	char reason[300];
 
 	if (check_advice(c, in, reason, sizeof reason) < 0 ||
+	    check_acknowledged_sheet(c, in, reason, sizeof reason) < 0 ||
 	    check_acknowledgement_name(in, reason, sizeof reason) < 0 ||
 	    check_times_after_intake(in, reason, sizeof reason) < 0) {
 		snprintf(why, n, "uuid %s: %s", in->uuid, reason);

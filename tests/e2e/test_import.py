@@ -330,8 +330,10 @@ class RecordKeeping(ImportTest):
                  "a.intake_id = i.id AND a.sheet = i.acknowledged_sheet LEFT JOIN "
                  "flag_clearance f ON f.intake_id = i.id ORDER BY i.id")
         source, target = self.sql_on(self.db, query), self.sql_on(self.other, query)
-        # The target holds the latest sheet only, under its number.
-        self.assertEqual([r[-1] for r in target], ["2", "1", "1", "1"])
+        # The target holds the latest sheet under its number, and Ana's
+        # acknowledged sheet 1 (before the GP's sign-off) under its own.
+        self.assertEqual([set(r[-1].split(",")) for r in target],
+                         [{"1", "2"}, {"1"}, {"1"}, {"1"}])
         self.assertEqual([r[:-1] for r in target], [r[:-1] for r in source])
         self.assertEqual(target[0][3:9], (1, "Ana Silva", target[0][5], "Dana Staff",
                                           "flag-allergy", 'Nitrile "gloves" only'))
@@ -397,16 +399,20 @@ class RecordKeeping(ImportTest):
         p = self.on(self.other, "import", path)
         self.assertEqual((p.returncode, p.stdout), (0, "0 added, 4 unchanged\n"), p.stderr)
         # Ana acknowledged sheet 1 before the GP's sign-off made sheet 2:
-        # --update cannot place that acknowledgement, so it is refused.
-        rs = copy.deepcopy(records)
+        # the record carries sheet 1's words, and --update adds them as a
+        # sheet of their own (3), acknowledged, before the file's latest (4).
+        rs = copy.deepcopy(rs)
         rs[0]["answers"]["hair_loss_notes"] = "Thinning all over"
         path = self.write("ana.json", array_of(rs))
-        before = self.db_bytes(self.other)
         p = self.on(self.other, "import", "--update", path)
-        self.assert_refused(p, "smp-intake: %s: record 1: acknowledgement: of advice sheet 1, "
-                               "before the one in the file (2): --update cannot carry it over "
-                               "to intake 1" % path)
-        self.assertEqual(self.db_bytes(self.other), before)
+        self.assertEqual((p.returncode, p.stdout), (0, "0 added, 1 updated, 3 unchanged\n"),
+                         p.stderr)
+        got = json.loads(self.on(self.other, "export").stdout)[0]
+        self.assertEqual((got["advice_sheet"], got["acknowledgement"]["sheet"]), (4, 3))
+        self.assertEqual(got["acknowledgement"]["advice"], rs[0]["acknowledgement"]["advice"])
+        self.assertEqual(got["advice"], rs[0]["advice"])
+        p = self.on(self.other, "import", path)
+        self.assertEqual((p.returncode, p.stdout), (0, "0 added, 4 unchanged\n"), p.stderr)
 
 
 class Ids(ImportTest):

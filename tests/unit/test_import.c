@@ -444,6 +444,10 @@ static cJSON *good_record_2026_2(void)
 	cJSON_AddStringToObject(ack, "at", acked);
 	cJSON_AddStringToObject(ack, "staff", "Dana");
 	cJSON_AddNumberToObject(ack, "sheet", 1);
+	/* Sheet 1's words, as the GP's answer pending gave them (advice
+	 * 2026.1: the same ids). */
+	cJSON_AddItemToObject(ack, "advice",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(root, "advice"), 1));
 	cJSON_AddFalseToObject(root, "ready");
 	return root;
 }
@@ -726,6 +730,14 @@ static void test_record_2026_2_refusals(void **state)
 	    {"acknowledgement.sheet", "3", "acknowledgement.sheet: after advice_sheet", NULL},
 	    {"acknowledgement.sheet", "0", "acknowledgement.sheet: must be a whole number", NULL},
 	    {"acknowledgement.sheet", NULL, "acknowledgement.sheet: missing", NULL},
+	    {"acknowledgement.advice", NULL, "acknowledgement.advice: missing (the words of sheet 1",
+	     NULL},
+	    {"acknowledgement.advice", "[]", "acknowledgement.advice: must be an array", NULL},
+	    {"acknowledgement.advice", "[{\"id\":\"root-cause\",\"text\":\"x\"}]",
+	     "uuid 9e1383b2-4009-4a81-8291-00932e028eca: acknowledgement.advice: not a sheet "
+	     "advice 2026.1 gives", NULL},
+	    {"acknowledgement.advice.0.extra", "1", "acknowledgement.advice[0]: unknown key 'extra'",
+	     NULL},
 	    {"ready", "true", "ready: must be false, as the answers, flags and acknowledgement give",
 	     NULL},
 	    {"ready", "0", "ready: must be false", NULL},

@@ -579,6 +579,31 @@ static void test_intake_export_record(void **state)
 		cJSON_Delete(root);
 	}
 
+	/* The acknowledged sheet (2) is not the latest (3): its words go with
+	 * the acknowledgement, and only with it. */
+	assert_int_equal(advice_sheet_add(&in.ack_advice, "gp-signoff", "Ask your GP."), 0);
+	for (int round = 0; round < 2; round++) {
+		static const char *const ack_keys[] = { "typed_name", "at", "staff", "sheet",
+							"advice" };
+		root = written(w, &in);
+		const cJSON *ack = get(root, "acknowledgement");
+		json_has_keys(ack, ack_keys, N(ack_keys));
+		list = cJSON_GetObjectItemCaseSensitive(ack, "advice");
+		assert_int_equal(cJSON_GetArraySize(list), 1);
+		json_has_string(cJSON_GetArrayItem(list, 0), "id", "gp-signoff");
+		json_has_string(cJSON_GetArrayItem(list, 0), "text", "Ask your GP.");
+		assert_int_equal(cJSON_GetArraySize(get(root, "advice")), (int)in.advice.count);
+		cJSON_Delete(root);
+		root = written(w, &plain);
+		json_has_null(root, "acknowledgement");
+		cJSON_Delete(root);
+	}
+	advice_sheet_clear(&in.ack_advice);
+	root = written(w, &in);
+	assert_null(cJSON_GetObjectItemCaseSensitive(get(root, "acknowledgement"), "advice"));
+	assert_int_equal(cJSON_GetArraySize(get(root, "acknowledgement")), 4);
+	cJSON_Delete(root);
+
 	/* Every flag cleared and acknowledged: ready. */
 	answers_set(&in.answers, "scalp_conditions", "sunburn");
 	answers_set(&in.answers, "scalp_conditions_detail", NULL);
