@@ -118,7 +118,7 @@ def empty_db(bin_path, path, env):
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
             os.unlink(path + suffix)
-    subprocess.run([bin_path, "--db", path, "export"], check=True, env=env,
+    subprocess.run([bin_path, "--db", path, "import", "-"], input=b"[]", check=True, env=env,
                    stdout=subprocess.DEVNULL)
 
 
