@@ -372,7 +372,7 @@ static bool intake_ready(const struct intake *in)
  * next. */
 struct json_writer {
 	cJSON *root, *id, *uuid, *taken_at, *staff, *questionnaire_version, *advice_version;
-	cJSON *client_id, *client_value[5];
+	cJSON *client_id, *client_value[CLIENT_FIELDS];
 	cJSON *answers, *answer[QUESTIONS_MAX];
 	/* A question with several choices: answer[] is an array whose items
 	 * are choice[][] (each holding one of the question's choices), or,
@@ -395,8 +395,6 @@ struct json_writer {
 	size_t cap;
 };
 
-static const char *const client_keys[5] = { "first_name", "last_name", "date_of_birth", "phone",
-					    "email" };
 static const char *const flag_keys[5] = { "id", "status", "reason", "cleared_by", "cleared_at" };
 
 /* A leaf under key in parent (NULL: a detached node).  Its value is set
@@ -575,8 +573,9 @@ struct json_writer *json_writer_new(void)
 	     (w->questionnaire_version = leaf(w->root, "questionnaire_version")) &&
 	     (w->advice_version = leaf(w->root, "advice_version")) &&
 	     (client = branch(w->root, "client", false)) && (w->client_id = leaf(client, "id"));
-	for (size_t i = 0; ok && i < 5; i++)
-		ok = (w->client_value[i] = leaf(client, client_keys[i])) != NULL;
+	/* The client's details under their question ids, in table order. */
+	for (size_t i = 0; ok && i < CLIENT_FIELDS; i++)
+		ok = (w->client_value[i] = leaf(client, client_field_question(i)->id)) != NULL;
 	ok = ok && (w->answers = branch(w->root, "answers", false)) &&
 	     (w->advice_sheet = leaf(w->root, "advice_sheet")) &&
 	     (w->advice = branch(w->root, "advice", true)) &&
@@ -665,14 +664,14 @@ static void set_flags(struct json_writer *w, const struct intake *in)
 
 const char *json_writer_intake(struct json_writer *w, const struct intake *in, size_t *len)
 {
-	static int client_qi[5] = { -1 }, gp_name_qi, gp_date_qi;
+	static int client_qi[CLIENT_FIELDS] = { -1 }, gp_name_qi, gp_date_qi;
 	const struct answers *a = &in->answers;
 	cJSON *present[QUESTIONS_MAX];
 	size_t n = 0;
 
 	if (client_qi[0] < 0) {
-		for (int i = 0; i < 5; i++)
-			client_qi[i] = questionnaire_index(client_keys[i]);
+		for (size_t i = 0; i < CLIENT_FIELDS; i++)
+			client_qi[i] = (int)(client_field_question(i) - questionnaire);
 		gp_name_qi = questionnaire_index("gp_name");
 		gp_date_qi = questionnaire_index("gp_signoff_date");
 	}
@@ -684,7 +683,7 @@ const char *json_writer_intake(struct json_writer *w, const struct intake *in, s
 		 version_or(in->questionnaire_version, QUESTIONNAIRE_VERSION));
 	set_text(w->advice_version, version_or(in->advice_version, ADVICE_VERSION));
 	set_id(w->client_id, w->client_digits, in->client_id);
-	for (int i = 0; i < 5; i++)
+	for (size_t i = 0; i < CLIENT_FIELDS; i++)
 		set_text(w->client_value[i], a->value[client_qi[i]]);
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		const char *v = a->value[i];

@@ -729,15 +729,16 @@ enum {
  * (release 0.1.0's export) was given under: the only one there was. */
 #define FIRST_VERSION "2026.1"
 
-static const char *const client_keys[] = {"id",	   "first_name", "last_name", "date_of_birth",
-					  "phone", "email",	 NULL};
-
-/* The client's id and raw answers (by question) from the client object. */
+/* The client's id and raw answers (by question) from the client object:
+ * its keys are "id" and the client's details' question ids. */
 static int take_client(const cJSON *client, long long *id,
 		       const char *raw[QUESTIONS_MAX], char *why, size_t n)
 {
-	const cJSON *item[8];
+	const char *client_keys[CLIENT_FIELDS + 2] = { "id" };
+	const cJSON *item[CLIENT_FIELDS + 2];
 
+	for (size_t k = 0; k < CLIENT_FIELDS; k++)
+		client_keys[k + 1] = client_field_question(k)->id;
 	if (take_members(client, "client", client_keys, item, why, n) < 0)
 		return -1;
 	if (!whole_number(item[0], id)) {
