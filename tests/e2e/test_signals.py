@@ -20,6 +20,15 @@ from harness import BIN, TIMEOUT, WRAPPER, IntakeTest, base_answers
 from ptyutil import PROMPTS
 
 
+def default_signals():
+    """In the child: the signals the tests send at their default action.
+    A run started in the background by a shell (`.ci/run &`) or under
+    nohup inherits SIGINT, SIGQUIT or SIGHUP ignored, and the program
+    rightly leaves an ignored signal ignored."""
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def temporaries(folder):
     return [n for n in os.listdir(folder) if n.startswith(".smp-intake-")]
 
@@ -41,7 +50,7 @@ class TemporaryExportFile(IntakeTest):
         target = os.path.join(self.folder, "export.json")
         p = subprocess.Popen(WRAPPER + [BIN, "export", *argv, "-o", target],
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=self.env)
+                             stderr=subprocess.PIPE, env=self.env, preexec_fn=default_signals)
         self.addCleanup(p.kill)
         deadline = time.monotonic() + TIMEOUT
         while not temporaries(self.folder):
@@ -94,7 +103,8 @@ class TemporaryImportDatabase(IntakeTest):
                     [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]):
             with self.subTest(signal=sig.name):
                 p = subprocess.Popen(WRAPPER + [BIN, "import", "-"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                     preexec_fn=default_signals)
                 self.addCleanup(p.kill)
                 # Half the records: the import waits for the rest with
                 # its temporary database made.
@@ -122,7 +132,7 @@ class NoCoreDump(IntakeTest):
         os.mkdir(cwd)
 
         def unlimited():
-            signal.signal(signal.SIGHUP, signal.SIG_DFL)
+            default_signals()
             resource.setrlimit(resource.RLIMIT_CORE,
                                (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
