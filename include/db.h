@@ -412,4 +412,92 @@ struct access_query {
 int db_each_access(struct db *db, const struct access_query *q,
 		   int (*fn)(const struct access_entry *e, void *arg), void *arg);
 
+/* The course (db_course.c): sessions, photos, consents, the studio's
+ * aftercare text. */
+
+/* Saves session s in one transaction with its audit row ("session", every
+ * field given as a change), removing draft draft_id (0: none) in it.  The
+ * intake must exist: s->client_id is taken from it; s->uuid "" makes one,
+ * s->recorded_at NULL stamps now.  Sets s->id.  Returns DB_OK, DB_MISSING
+ * when the intake is gone, DB_CONFLICT when the intake's revision is no
+ * longer s->intake_revision (it changed meanwhile), or DB_ERROR. */
+enum db_result db_save_session(struct db *db, struct session *s, long long draft_id);
+
+/* Loads session id into *out (owned: session_clear() it).  Returns DB_OK,
+ * DB_MISSING, or DB_ERROR. */
+enum db_result db_load_session(struct db *db, long long id, struct session *out);
+
+/* Which sessions db_each_session() visits: every condition given must hold. */
+struct session_query {
+	long long intake_id; /* 0: any */
+	long long client_id; /* 0: any */
+	const char *lot;     /* the lot, ignoring case; NULL: any */
+};
+
+/* Calls fn for each session matching q (NULL: every one), by client, then
+ * date, then number, from one snapshot; *s is borrowed (lasts until fn
+ * returns).  Stops at fn's first non-zero result and returns it; -1
+ * (reported) on a database error, 0 when done. */
+int db_each_session(struct db *db, const struct session_query *q,
+		    int (*fn)(const struct session *s, void *arg), void *arg);
+
+/* Records a patch test's result (reaction: none, mild or marked; note
+ * NULL: none) with its audit row ("session-result").  Returns DB_OK,
+ * DB_MISSING when there is no such session, DB_CONFLICT when the session
+ * is not a patch test, or DB_ERROR. */
+enum db_result db_session_result(struct db *db, long long id, const char *reaction,
+				 const char *note, const char *at, const char *staff);
+
+/* The client's consents as they stand (consent_state: "" where never
+ * given).  Returns DB_OK, DB_MISSING when there is no such client, or
+ * DB_ERROR. */
+enum db_result db_consent(struct db *db, long long client_id, struct consent_state *out);
+
+/* Records a consent (kind: photos or marketing; value: yes or no), given at
+ * intake intake_id's assessment (0: changed later, by `consent`), with its
+ * audit row ("consent"), unless it already stands at that value (then
+ * *changed is 0 and nothing is written).  Returns DB_OK, DB_MISSING when
+ * there is no such client, or DB_ERROR. */
+enum db_result db_set_consent(struct db *db, long long client_id, const char *kind,
+			      const char *value, long long intake_id, const char *at,
+			      const char *staff, int *changed);
+
+/* Saves photo p's metadata and its n bytes in one transaction with its
+ * audit row ("photo-add"); p->client_id is taken from its intake or
+ * session, p->uuid "" makes one, p->added_at NULL stamps now.  Sets p->id.
+ * Refuses (DB_CONFLICT) when the client's photos consent is not yes at the
+ * time of saving.  Returns DB_OK, DB_MISSING when the intake or session is
+ * gone, DB_CONFLICT, or DB_ERROR. */
+enum db_result db_save_photo(struct db *db, struct photo *p, const void *data, size_t n);
+
+/* Which photos db_each_photo() visits: every condition given must hold. */
+struct photo_query {
+	long long client_id, intake_id, session_id; /* 0: any */
+	bool marketing; /* only clients whose marketing consent is yes now */
+};
+
+/* Calls fn with each photo's metadata matching q (NULL: all), by id; *p is
+ * borrowed.  Returns as db_each_session(). */
+int db_each_photo(struct db *db, const struct photo_query *q,
+		  int (*fn)(const struct photo *p, void *arg), void *arg);
+
+/* Loads photo id's metadata into *out (owned: photo_clear()) and, when
+ * data is not NULL, its bytes into *data (malloc'd; free them) and *n.
+ * Returns DB_OK, DB_MISSING, or DB_ERROR. */
+enum db_result db_load_photo(struct db *db, long long id, struct photo *out, void **data,
+			     size_t *n);
+
+/* Removes photo id and its bytes with its audit row ("photo-rm").  Returns
+ * DB_OK, DB_MISSING, or DB_ERROR. */
+enum db_result db_remove_photo(struct db *db, long long id, const char *at, const char *staff);
+
+/* The studio's current aftercare text: *version (0: none set) and *text
+ * (allocated, or NULL when none).  Returns 0, or -1 (reported). */
+int db_aftercare(struct db *db, long long version, long long *out_version, char **text);
+
+/* Stores text as the next version of the studio's aftercare text; sets
+ * *version.  Returns 0, or -1 (reported). */
+int db_set_aftercare(struct db *db, const char *text, const char *at, const char *staff,
+		     long long *version);
+
 #endif

@@ -89,6 +89,66 @@ int intake_copy(struct intake *dst, const struct intake *src);
 /* The k-th (k < CLIENT_FIELDS) of the client's details. */
 const struct question *client_field_question(size_t k);
 
+/* One session of a client's course (table session, `session new`).
+ * Owned when you fill it: free its strings with session_clear().  Handed
+ * to a callback as a const struct session * it is borrowed (see above). */
+struct session {
+	long long id;        /* 0 until saved */
+	long long intake_id; /* the consultation it follows */
+	long long client_id; /* saving: taken from the intake */
+	long long number;    /* in the course: 1, 2, 3 ... */
+	char uuid[37];       /* saving: "" makes one */
+	char *performed_on;  /* YYYY-MM-DD */
+	char *artist;        /* typed, not the login */
+	char *areas;         /* codes, comma-separated (session.h) */
+	char *pigment_brand, *shade, *lot, *lot_expiry, *needle, *dilution, *notes; /* NULL: none */
+	bool patch_test;
+	char *reaction;      /* a patch test's result: none, mild or marked; NULL: not yet */
+	char *reaction_note, *reaction_at;
+	char *rescreen;      /* "unchanged" or "changed" since the intake's last revision */
+	long long intake_revision; /* the intake's revision the session went ahead on */
+	char *id_checked;    /* the kind of ID the artist saw (never its number) */
+	char *countersigned; /* the artist's typed name */
+	char *client_ack;    /* the client's typed name on the session sheet; NULL: none */
+	long long aftercare_version; /* the studio's aftercare text printed; 0: none */
+	char *override_reason; /* why it went ahead while the intake was not ready; NULL */
+	char *recorded_at;   /* UTC; saving: NULL stamps now */
+	char *staff;
+};
+
+/* Frees s's strings and zeroes it; accepts NULL. */
+void session_clear(struct session *s);
+
+/* Makes dst an owned copy of src; dst's old contents are not freed.
+ * Returns 0, or -1 when out of memory (dst left empty). */
+int session_copy(struct session *dst, const struct session *src);
+
+/* A photo's metadata (table photo); the image bytes are read on their own
+ * (db_photo_data()).  Owned: photo_clear(). */
+struct photo {
+	long long id, client_id;
+	long long intake_id;  /* taken at this intake, or 0 */
+	long long session_id; /* taken at this session, or 0 */
+	char uuid[37];
+	char *view;           /* front, top, crown, left, right, back or scar */
+	char *media_type;     /* image/jpeg or image/png */
+	long long size;       /* bytes */
+	char sha256[65];      /* lower-case hex */
+	char *added_at, *staff;
+};
+
+/* Frees p's strings and zeroes it; accepts NULL. */
+void photo_clear(struct photo *p);
+
+/* A client's photo consents as they stand now (the latest of each kind).
+ * Each is "yes", "no", or "" when never asked (an intake before the
+ * assessment's questionnaire version). */
+struct consent_state {
+	char photos[4];    /* photos may be kept in the client's record */
+	char marketing[4]; /* the studio may use them for its marketing */
+	char photos_at[21], marketing_at[21]; /* when each was given or changed; "" */
+};
+
 /* A GP's answer as it arrived: a view (its strings are borrowed). */
 struct signoff {
 	const char *status; /* obtained, pending or declined */

@@ -16,10 +16,16 @@ struct settings {
 	bool staff_required;   /* no login-name fallback: --staff or $SMP_INTAKE_STAFF */
 	enum date_form date_input; /* how dates are typed besides YYYY-MM-DD */
 	int draft_max_days;    /* purge removes drafts untouched for longer */
+	int course_sessions;   /* sessions planned in a course */
+	int course_interval_days; /* days planned between two sessions */
+	int touch_up_years;    /* a touch-up is due this many years after the last session */
+	int retention_years;   /* records kept at least this long; 0: not set (no default
+				* pretends to be law: docs/record.md) */
+	int photo_max_mb;      /* the largest photo `photo add` takes, in MB */
 };
 
 /* The values a new database starts with (schema/). */
-#define SETTINGS_DEFAULT { 7, 7, 18, "", false, DATE_FORM_ISO, 30 }
+#define SETTINGS_DEFAULT { 7, 7, 18, "", false, DATE_FORM_ISO, 30, 3, 14, 3, 0, 10 }
 
 /* The longest draft_max_age: ten years, in days. */
 #define DRAFT_MAX_DAYS 3650

@@ -14,7 +14,7 @@ static int config_list(const struct settings *s)
 
 	for (size_t i = 0; i < setting_def_count; i++) {
 		settings_get(s, setting_defs[i].key, value, sizeof value);
-		printf("%-18s ", setting_defs[i].key);
+		printf("%-20s ", setting_defs[i].key);
 		text_print_safe(stdout, value[0] ? value : "\"\"");
 		printf("\n    %s\n", setting_defs[i].help);
 	}

@@ -4,7 +4,7 @@
  *   db.c          opening and closing: conn, migrations, guard, erase resume
  *   db_import.c   -> db_erase.c (and audit, conn)
  *   db_erase.c    -> db_intake.c, db_draft.c, db_find.c, db_access.c (audit, conn)
- *   db_intake.c, db_contact.c -> db_audit.c (and conn)
+ *   db_intake.c, db_contact.c, db_course.c -> db_audit.c (and conn)
  *   db_audit.c, db_chain.c, db_access.c, db_draft.c, db_find.c,
  *   db_setting.c  -> db_conn.c only
  *   db_conn.c     the connection: open, errors, statements, transactions

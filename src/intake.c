@@ -1,6 +1,7 @@
 /* intake.c - freeing the records of the data model (intake.h). */
 #include "intake.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,4 +142,59 @@ void subject_clear(struct subject *s)
 	free(s->audit);
 	held_clear(&s->held);
 	memset(s, 0, sizeof *s);
+}
+
+/* The strings of a session, for clearing and copying them all. */
+static const size_t session_strings[] = {
+	offsetof(struct session, performed_on),	 offsetof(struct session, artist),
+	offsetof(struct session, areas),	 offsetof(struct session, pigment_brand),
+	offsetof(struct session, shade),	 offsetof(struct session, lot),
+	offsetof(struct session, lot_expiry),	 offsetof(struct session, needle),
+	offsetof(struct session, dilution),	 offsetof(struct session, notes),
+	offsetof(struct session, reaction),	 offsetof(struct session, reaction_note),
+	offsetof(struct session, reaction_at),	 offsetof(struct session, rescreen),
+	offsetof(struct session, id_checked),	 offsetof(struct session, countersigned),
+	offsetof(struct session, client_ack),	 offsetof(struct session, override_reason),
+	offsetof(struct session, recorded_at),	 offsetof(struct session, staff),
+};
+#define SESSION_STRINGS (sizeof session_strings / sizeof session_strings[0])
+
+static char **session_string(struct session *s, size_t k)
+{
+	return (char **)((char *)s + session_strings[k]);
+}
+
+void session_clear(struct session *s)
+{
+	if (!s)
+		return;
+	for (size_t k = 0; k < SESSION_STRINGS; k++)
+		free(*session_string(s, k));
+	memset(s, 0, sizeof *s);
+}
+
+int session_copy(struct session *dst, const struct session *src)
+{
+	*dst = *src;
+	for (size_t k = 0; k < SESSION_STRINGS; k++)
+		*session_string(dst, k) = NULL;
+	for (size_t k = 0; k < SESSION_STRINGS; k++) {
+		const char *from = *(char *const *)((const char *)src + session_strings[k]);
+		if (from && !(*session_string(dst, k) = strdup(from))) {
+			session_clear(dst);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void photo_clear(struct photo *p)
+{
+	if (!p)
+		return;
+	free(p->view);
+	free(p->media_type);
+	free(p->added_at);
+	free(p->staff);
+	memset(p, 0, sizeof *p);
 }

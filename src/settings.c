@@ -22,6 +22,15 @@ const struct setting_def setting_defs[] = {
 			"(23/07/1985) or mdy (07/23/1985)", 0, 0 },
 	{ "draft_max_age", "how long an unfinished intake or edit is kept: purge removes drafts "
 			   "untouched for longer (days or weeks: 30d, 4w)", 0, 0 },
+	{ "course_sessions", "sessions planned in a course (the course plan, list --sessions-due)",
+	  1, 10 },
+	{ "course_interval_days", "days planned between two sessions of a course", 1, 365 },
+	{ "touch_up_years", "years after a course's last session that a touch-up is due "
+			    "(list --touch-up-due)", 1, 20 },
+	{ "retention_years", "years the records are kept at least after a client's last intake or "
+			     "session (purge and erase); not set until the studio sets it from its "
+			     "licence (docs/record.md)", 1, 100 },
+	{ "photo_max_mb", "the largest photo photo add takes, in megabytes", 1, 100 },
 };
 const size_t setting_def_count = sizeof setting_defs / sizeof setting_defs[0];
 
@@ -34,6 +43,16 @@ static int *number_of(struct settings *s, const char *key)
 		return &s->pause_days_after;
 	if (strcmp(key, "minimum_age") == 0)
 		return &s->minimum_age;
+	if (strcmp(key, "course_sessions") == 0)
+		return &s->course_sessions;
+	if (strcmp(key, "course_interval_days") == 0)
+		return &s->course_interval_days;
+	if (strcmp(key, "touch_up_years") == 0)
+		return &s->touch_up_years;
+	if (strcmp(key, "retention_years") == 0)
+		return &s->retention_years;
+	if (strcmp(key, "photo_max_mb") == 0)
+		return &s->photo_max_mb;
 	return NULL;
 }
 
@@ -143,6 +162,8 @@ int settings_get(const struct settings *s, const char *key, char *buf, size_t n)
 		snprintf(buf, n, "%dd", s->draft_max_days);
 	else if (def->max == 0)
 		snprintf(buf, n, "%s", s->studio_name);
+	else if (strcmp(key, "retention_years") == 0 && s->retention_years == 0)
+		snprintf(buf, n, "not set");
 	else if (flag_of((struct settings *)s, key))
 		snprintf(buf, n, "%s", *flag_of((struct settings *)s, key) ? "yes" : "no");
 	else

@@ -16,7 +16,7 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const struct settings SETTINGS = { 10, 3, 18, "", false, DATE_FORM_ISO, 30 }; /* pause 10 days before, 3 after */
+static const struct settings SETTINGS = { .pause_days_before = 10, .pause_days_after = 3, .minimum_age = 18, .draft_max_days = 30 }; /* pause 10 days before, 3 after */
 
 /* The text of advice id in sheet, or NULL. */
 static const char *text_of(const struct advice_sheet *sheet, const char *id)
@@ -214,11 +214,11 @@ static void test_pause_dates(void **state)
 		struct settings s;
 		const char *session, *stop, *resume;
 	} cases[] = {
-		{ { 10, 3, 18, "", false, DATE_FORM_ISO, 30 }, "2024-07-01", "2024-06-21", "2024-07-04" },
-		{ { 7, 7, 18, "", false, DATE_FORM_ISO, 30 }, "2025-01-02", "2024-12-26", "2025-01-09" },
-		{ { 7, 7, 18, "", false, DATE_FORM_ISO, 30 }, "2024-03-05", "2024-02-27", "2024-03-12" },
-		{ { 14, 1, 18, "", false, DATE_FORM_ISO, 30 }, "2023-03-10", "2023-02-24", "2023-03-11" },
-		{ { 0, 0, 18, "", false, DATE_FORM_ISO, 30 }, "2024-07-01", "2024-07-01", "2024-07-01" },
+		{ { .pause_days_before = 10, .pause_days_after = 3, .minimum_age = 18 }, "2024-07-01", "2024-06-21", "2024-07-04" },
+		{ { .pause_days_before = 7, .pause_days_after = 7, .minimum_age = 18 }, "2025-01-02", "2024-12-26", "2025-01-09" },
+		{ { .pause_days_before = 7, .pause_days_after = 7, .minimum_age = 18 }, "2024-03-05", "2024-02-27", "2024-03-12" },
+		{ { .pause_days_before = 14, .pause_days_after = 1, .minimum_age = 18 }, "2023-03-10", "2023-02-24", "2023-03-11" },
+		{ { .pause_days_before = 0, .pause_days_after = 0, .minimum_age = 18 }, "2024-07-01", "2024-07-01", "2024-07-01" },
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {

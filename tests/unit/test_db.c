@@ -192,6 +192,11 @@ static void test_open_empty_file(void **state)
 	assert_non_null(db);
 	assert_int_equal(db_settings(db, &s), 0);
 	assert_int_equal(s.minimum_age, 18);
+	assert_int_equal(s.course_sessions, 3);
+	assert_int_equal(s.course_interval_days, 14);
+	assert_int_equal(s.touch_up_years, 3);
+	assert_int_equal(s.retention_years, 0); /* not set: no default pretends to be law */
+	assert_int_equal(s.photo_max_mb, 10);
 	db_close(db);
 }
 
@@ -229,7 +234,7 @@ static void test_settings_defaults(void **state)
 {
 	struct fixture *f = *state;
 	struct db *db = db_open(f->path);
-	struct settings s = { -1, -1, -1, "x", true, DATE_FORM_MDY, -1 };
+	struct settings s = { -1, -1, -1, "x", true, DATE_FORM_MDY, -1, -1, -1, -1, -1, -1 };
 
 	assert_non_null(db);
 	assert_int_equal(db_settings(db, &s), 0);

@@ -1,0 +1,789 @@
+/* db_course.c - the course after the consultation (migration 012): the
+ * sessions, the photos and their bytes, the client's photo consents and the
+ * studio's aftercare text.  Each change is one transaction with its audit
+ * row. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "db_private.h"
+#include "uuid.h"
+
+/* The columns of a session row, in struct session's order: the SELECT of
+ * db_load_session() and db_each_session(), read by read_session(). */
+#define SESSION_COLUMNS                                                              \
+	"id, intake_id, client_id, number, uuid, performed_on, artist, areas, "      \
+	"pigment_brand, shade, lot, lot_expiry, needle, dilution, notes, patch_test, " \
+	"reaction, reaction_note, reaction_at, rescreen, intake_revision, id_checked, " \
+	"countersigned, client_ack, coalesce(aftercare_version, 0), override_reason, " \
+	"recorded_at, staff"
+
+/* A session's text fields with their column names, for the insert, the
+ * reader and the audit row. */
+static char **session_text(struct session *s, int k, const char **name)
+{
+	static const char *const names[] = {
+		"performed_on", "artist", "areas", "pigment_brand", "shade", "lot", "lot_expiry",
+		"needle", "dilution", "notes",
+	};
+	char **field[] = {
+		&s->performed_on, &s->artist, &s->areas, &s->pigment_brand, &s->shade, &s->lot,
+		&s->lot_expiry, &s->needle, &s->dilution, &s->notes,
+	};
+	if (k < 0 || k >= (int)(sizeof names / sizeof names[0]))
+		return NULL;
+	if (name)
+		*name = names[k];
+	return field[k];
+}
+
+static int dup_col(sqlite3_stmt *st, int col, char **out)
+{
+	*out = NULL;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	return (*out = db_column_dup(st, col)) ? 0 : -1;
+}
+
+/* Reads a SESSION_COLUMNS row into *s (owned).  Returns 0, or -1 when out
+ * of memory (s cleared). */
+static int read_session(sqlite3_stmt *st, struct session *s)
+{
+	const char *uuid;
+	char **text;
+	int col = 5;
+
+	memset(s, 0, sizeof *s);
+	s->id = sqlite3_column_int64(st, 0);
+	s->intake_id = sqlite3_column_int64(st, 1);
+	s->client_id = sqlite3_column_int64(st, 2);
+	s->number = sqlite3_column_int64(st, 3);
+	uuid = (const char *)sqlite3_column_text(st, 4);
+	snprintf(s->uuid, sizeof s->uuid, "%s", uuid ? uuid : "");
+	for (int k = 0; (text = session_text(s, k, NULL)); k++)
+		if (dup_col(st, col++, text) < 0)
+			goto oom;
+	s->patch_test = sqlite3_column_int(st, col++) != 0;
+	if (dup_col(st, col++, &s->reaction) < 0 || dup_col(st, col++, &s->reaction_note) < 0 ||
+	    dup_col(st, col++, &s->reaction_at) < 0 || dup_col(st, col++, &s->rescreen) < 0)
+		goto oom;
+	s->intake_revision = sqlite3_column_int64(st, col++);
+	if (dup_col(st, col++, &s->id_checked) < 0 || dup_col(st, col++, &s->countersigned) < 0 ||
+	    dup_col(st, col++, &s->client_ack) < 0)
+		goto oom;
+	s->aftercare_version = sqlite3_column_int64(st, col++);
+	if (dup_col(st, col++, &s->override_reason) < 0 ||
+	    dup_col(st, col++, &s->recorded_at) < 0 || dup_col(st, col++, &s->staff) < 0)
+		goto oom;
+	return 0;
+oom:
+	session_clear(s);
+	return -1;
+}
+
+/* The audit row of a new session: every field given, as a change from
+ * nothing. */
+static int audit_session(struct db *db, struct session *s)
+{
+	struct audit_change change[24];
+	char number[24], patch[2], revision[24], aftercare[24];
+	size_t n = 0;
+	const char *name;
+	char **text;
+
+	snprintf(number, sizeof number, "%lld", s->number);
+	change[n++] = (struct audit_change){ "session_number", NULL, number };
+	for (int k = 0; (text = session_text(s, k, &name)); k++)
+		if (*text)
+			change[n++] = (struct audit_change){ name, NULL, *text };
+	snprintf(patch, sizeof patch, "%d", s->patch_test ? 1 : 0);
+	change[n++] = (struct audit_change){ "patch_test", NULL, patch };
+	change[n++] = (struct audit_change){ "rescreen", NULL, s->rescreen };
+	snprintf(revision, sizeof revision, "%lld", s->intake_revision);
+	change[n++] = (struct audit_change){ "intake_revision", NULL, revision };
+	change[n++] = (struct audit_change){ "id_checked", NULL, s->id_checked };
+	change[n++] = (struct audit_change){ "countersigned", NULL, s->countersigned };
+	if (s->client_ack)
+		change[n++] = (struct audit_change){ "client_ack", NULL, s->client_ack };
+	if (s->aftercare_version) {
+		snprintf(aftercare, sizeof aftercare, "%lld", s->aftercare_version);
+		change[n++] = (struct audit_change){ "aftercare_version", NULL, aftercare };
+	}
+	if (s->override_reason)
+		change[n++] = (struct audit_change){ "override_reason", NULL, s->override_reason };
+	change[n++] = (struct audit_change){ "session_uuid", NULL, s->uuid };
+	struct audit_entry e = { 0, s->client_id, s->intake_id, s->recorded_at, s->staff,
+				 "session", change, n };
+	return db_audit_add(db, &e);
+}
+
+static int insert_session(struct db *db, struct session *s)
+{
+	sqlite3_stmt *st = NULL;
+	const char *name;
+	char **text;
+	int i = 1;
+
+	if (db_prepare(db, "INSERT INTO session (intake_id, client_id, number, uuid, performed_on, "
+			   "artist, areas, pigment_brand, shade, lot, lot_expiry, needle, dilution, "
+			   "notes, patch_test, reaction, reaction_note, reaction_at, rescreen, "
+			   "intake_revision, id_checked, countersigned, client_ack, "
+			   "aftercare_version, override_reason, recorded_at, staff) VALUES (?1, ?2, "
+			   "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+			   "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)", &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, i++, s->intake_id);
+	sqlite3_bind_int64(st, i++, s->client_id);
+	sqlite3_bind_int64(st, i++, s->number);
+	db_bind_text(st, i++, s->uuid);
+	for (int k = 0; (text = session_text(s, k, &name)); k++)
+		db_bind_text(st, i++, *text);
+	sqlite3_bind_int(st, i++, s->patch_test ? 1 : 0);
+	db_bind_text(st, i++, s->reaction);
+	db_bind_text(st, i++, s->reaction_note);
+	db_bind_text(st, i++, s->reaction_at);
+	db_bind_text(st, i++, s->rescreen);
+	sqlite3_bind_int64(st, i++, s->intake_revision);
+	db_bind_text(st, i++, s->id_checked);
+	db_bind_text(st, i++, s->countersigned);
+	db_bind_text(st, i++, s->client_ack);
+	if (s->aftercare_version)
+		sqlite3_bind_int64(st, i, s->aftercare_version);
+	i++;
+	db_bind_text(st, i++, s->override_reason);
+	db_bind_text(st, i++, s->recorded_at);
+	db_bind_text(st, i++, s->staff);
+	if (db_step_done(st) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	s->id = sqlite3_last_insert_rowid(db->h);
+	return 0;
+}
+
+/* The intake's client and revision, inside the caller's transaction.
+ * Returns DB_OK, DB_MISSING or DB_ERROR (not reported). */
+static enum db_result intake_owner(struct db *db, long long intake_id, long long *client,
+				   long long *revision)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (db_prepare(db, "SELECT client_id, revision FROM intake WHERE id = ?1", &st) < 0)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, intake_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*client = sqlite3_column_int64(st, 0);
+		if (revision)
+			*revision = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_MISSING : DB_ERROR;
+}
+
+enum db_result db_save_session(struct db *db, struct session *s, long long draft_id)
+{
+	char now[21];
+	bool stamped = false;
+	long long revision = 0;
+	enum db_result rc;
+
+	if (!s->uuid[0] && uuid_v4(s->uuid) < 0)
+		return DB_ERROR;
+	if (!s->recorded_at) {
+		if (date_now_utc(now) < 0 || !(s->recorded_at = strdup(now)))
+			return DB_ERROR;
+		stamped = true;
+	}
+	if (db_begin_write(db) < 0) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	rc = intake_owner(db, s->intake_id, &s->client_id, &revision);
+	if (rc == DB_OK && revision != s->intake_revision)
+		rc = DB_CONFLICT;
+	if (rc != DB_OK)
+		goto fail;
+	if (insert_session(db, s) < 0 || audit_session(db, s) < 0) {
+		rc = DB_ERROR;
+		goto fail;
+	}
+	if (draft_id) {
+		sqlite3_stmt *st = NULL;
+		if (db_prepare(db, "DELETE FROM draft WHERE id = ?1", &st) < 0) {
+			rc = DB_ERROR;
+			goto fail;
+		}
+		sqlite3_bind_int64(st, 1, draft_id);
+		rc = db_step_done(st) < 0 ? DB_ERROR : DB_OK;
+		sqlite3_finalize(st);
+		if (rc != DB_OK)
+			goto fail;
+	}
+	if (db_commit(db) < 0) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	return DB_OK;
+fail:
+	if (rc == DB_ERROR)
+		db_report(db, "cannot save the session");
+	db_rollback(db);
+out:
+	s->id = 0;
+	if (stamped) {
+		free(s->recorded_at);
+		s->recorded_at = NULL;
+	}
+	return rc;
+}
+
+enum db_result db_load_session(struct db *db, long long id, struct session *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (db_prepare(db, "SELECT " SESSION_COLUMNS " FROM session WHERE id = ?1", &st) < 0) {
+		db_report(db, "cannot read the session");
+		return DB_ERROR;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return DB_MISSING;
+	}
+	if (rc != SQLITE_ROW || read_session(st, out) < 0) {
+		db_report(db, "cannot read the session");
+		sqlite3_finalize(st);
+		return DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	return DB_OK;
+}
+
+int db_each_session(struct db *db, const struct session_query *q,
+		    int (*fn)(const struct session *s, void *arg), void *arg)
+{
+	static const struct session_query all = { 0, 0, NULL };
+	sqlite3_stmt *st = NULL;
+	struct session s;
+	int rc, result = 0;
+
+	if (!q)
+		q = &all;
+	if (db_prepare(db, "SELECT " SESSION_COLUMNS " FROM session WHERE (?1 = 0 OR intake_id = ?1) "
+			   "AND (?2 = 0 OR client_id = ?2) AND (?3 IS NULL OR lot = ?3 COLLATE NOCASE) "
+			   "ORDER BY client_id, performed_on, number, id", &st) < 0) {
+		db_report(db, "cannot read the sessions");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, q->intake_id);
+	sqlite3_bind_int64(st, 2, q->client_id);
+	db_bind_text(st, 3, q->lot);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (read_session(st, &s) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		result = fn(&s, arg);
+		session_clear(&s);
+		if (result)
+			break;
+	}
+	if (!result && rc != SQLITE_DONE) {
+		db_report(db, "cannot read the sessions");
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
+enum db_result db_session_result(struct db *db, long long id, const char *reaction,
+				 const char *note, const char *at, const char *staff)
+{
+	sqlite3_stmt *st = NULL;
+	char *old[2] = { NULL, NULL };
+	long long client = 0, intake = 0;
+	enum db_result rc = DB_ERROR;
+	int step;
+
+	if (db_begin_write(db) < 0)
+		return DB_ERROR;
+	if (db_prepare(db, "SELECT client_id, intake_id, patch_test, reaction, reaction_note "
+			   "FROM session WHERE id = ?1", &st) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		rc = DB_MISSING;
+		goto undo;
+	}
+	if (step != SQLITE_ROW)
+		goto fail;
+	client = sqlite3_column_int64(st, 0);
+	intake = sqlite3_column_int64(st, 1);
+	if (!sqlite3_column_int(st, 2)) {
+		rc = DB_CONFLICT;
+		goto undo;
+	}
+	if (dup_col(st, 3, &old[0]) < 0 || dup_col(st, 4, &old[1]) < 0)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_prepare(db, "UPDATE session SET reaction = ?2, reaction_note = ?3, reaction_at = ?4 "
+			   "WHERE id = ?1", &st) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, reaction);
+	db_bind_text(st, 3, note);
+	db_bind_text(st, 4, at);
+	if (db_step_done(st) < 0)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	char session[24];
+	snprintf(session, sizeof session, "%lld", id);
+	struct audit_change change[3] = {
+		{ "session_id", NULL, session },
+		{ "reaction", old[0], reaction },
+		{ "reaction_note", old[1], note },
+	};
+	struct audit_entry e = { 0, client, intake, at, staff, "session-result", change, 3 };
+	if (db_audit_add(db, &e) < 0 || db_commit(db) < 0) {
+		rc = DB_ERROR;
+		goto undo;
+	}
+	free(old[0]);
+	free(old[1]);
+	return DB_OK;
+fail:
+	db_report(db, "cannot record the patch test's result");
+	rc = DB_ERROR;
+undo:
+	sqlite3_finalize(st);
+	db_rollback(db);
+	free(old[0]);
+	free(old[1]);
+	return rc;
+}
+
+/* The consents of client, inside a transaction or not.  Returns DB_OK,
+ * DB_MISSING (no such client) or DB_ERROR (not reported). */
+static enum db_result read_consent(struct db *db, long long client_id, struct consent_state *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (db_prepare(db, "SELECT k.kind, (SELECT value FROM consent WHERE client_id = c.id AND "
+			   "kind = k.kind ORDER BY id DESC LIMIT 1), (SELECT at FROM consent WHERE "
+			   "client_id = c.id AND kind = k.kind ORDER BY id DESC LIMIT 1) FROM client "
+			   "c, (SELECT 'photos' AS kind UNION ALL SELECT 'marketing') k WHERE c.id = ?1",
+			   &st) < 0)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, client_id);
+	int rows = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *value = (const char *)sqlite3_column_text(st, 1);
+		const char *at = (const char *)sqlite3_column_text(st, 2);
+		bool photos = kind && strcmp(kind, "photos") == 0;
+		rows++;
+		snprintf(photos ? out->photos : out->marketing, sizeof out->photos, "%s",
+			 value ? value : "");
+		snprintf(photos ? out->photos_at : out->marketing_at, sizeof out->photos_at, "%s",
+			 at ? at : "");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return DB_ERROR;
+	return rows ? DB_OK : DB_MISSING;
+}
+
+enum db_result db_consent(struct db *db, long long client_id, struct consent_state *out)
+{
+	enum db_result rc = read_consent(db, client_id, out);
+	if (rc == DB_ERROR)
+		db_report(db, "cannot read the client's consents");
+	return rc;
+}
+
+enum db_result db_set_consent(struct db *db, long long client_id, const char *kind,
+			      const char *value, long long intake_id, const char *at,
+			      const char *staff, int *changed)
+{
+	struct consent_state now;
+	sqlite3_stmt *st = NULL;
+	enum db_result rc;
+	const char *before;
+
+	*changed = 0;
+	if (db_begin_write(db) < 0)
+		return DB_ERROR;
+	rc = read_consent(db, client_id, &now);
+	if (rc != DB_OK)
+		goto out;
+	before = strcmp(kind, "photos") == 0 ? now.photos : now.marketing;
+	if (strcmp(before, value) == 0) {
+		db_rollback(db);
+		return DB_OK;
+	}
+	if (db_prepare(db, "INSERT INTO consent (client_id, kind, value, intake_id, at, staff) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, client_id);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, value);
+	if (intake_id)
+		sqlite3_bind_int64(st, 4, intake_id);
+	db_bind_text(st, 5, at);
+	db_bind_text(st, 6, staff);
+	rc = db_step_done(st) < 0 ? DB_ERROR : DB_OK;
+	sqlite3_finalize(st);
+	if (rc != DB_OK)
+		goto out;
+	char field[32];
+	snprintf(field, sizeof field, "%s_consent", kind);
+	struct audit_change change = { field, before[0] ? before : NULL, value };
+	struct audit_entry e = { 0, client_id, intake_id, at, staff, "consent", &change, 1 };
+	if (db_audit_add(db, &e) < 0 || db_commit(db) < 0) {
+		db_rollback(db);
+		return DB_ERROR;
+	}
+	*changed = 1;
+	return DB_OK;
+out:
+	if (rc == DB_ERROR)
+		db_report(db, "cannot record the consent");
+	db_rollback(db);
+	return rc;
+}
+
+/* Photos. */
+
+#define PHOTO_COLUMNS                                                                 \
+	"id, client_id, coalesce(intake_id, 0), coalesce(session_id, 0), uuid, view, " \
+	"media_type, size, sha256, added_at, staff"
+
+static int read_photo(sqlite3_stmt *st, struct photo *p)
+{
+	const char *t;
+
+	memset(p, 0, sizeof *p);
+	p->id = sqlite3_column_int64(st, 0);
+	p->client_id = sqlite3_column_int64(st, 1);
+	p->intake_id = sqlite3_column_int64(st, 2);
+	p->session_id = sqlite3_column_int64(st, 3);
+	t = (const char *)sqlite3_column_text(st, 4);
+	snprintf(p->uuid, sizeof p->uuid, "%s", t ? t : "");
+	if (dup_col(st, 5, &p->view) < 0 || dup_col(st, 6, &p->media_type) < 0)
+		goto oom;
+	p->size = sqlite3_column_int64(st, 7);
+	t = (const char *)sqlite3_column_text(st, 8);
+	snprintf(p->sha256, sizeof p->sha256, "%s", t ? t : "");
+	if (dup_col(st, 9, &p->added_at) < 0 || dup_col(st, 10, &p->staff) < 0)
+		goto oom;
+	return 0;
+oom:
+	photo_clear(p);
+	return -1;
+}
+
+enum db_result db_save_photo(struct db *db, struct photo *p, const void *data, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	struct consent_state consent;
+	char now[21], size[24];
+	bool stamped = false;
+	enum db_result rc = DB_ERROR;
+	int step;
+
+	if (!p->uuid[0] && uuid_v4(p->uuid) < 0)
+		return DB_ERROR;
+	if (!p->added_at) {
+		if (date_now_utc(now) < 0 || !(p->added_at = strdup(now)))
+			return DB_ERROR;
+		stamped = true;
+	}
+	if (db_begin_write(db) < 0)
+		goto out;
+	if (p->session_id) {
+		if (db_prepare(db, "SELECT client_id, intake_id FROM session WHERE id = ?1", &st) < 0)
+			goto fail;
+		sqlite3_bind_int64(st, 1, p->session_id);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			p->client_id = sqlite3_column_int64(st, 0);
+			if (!p->intake_id)
+				p->intake_id = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		rc = step == SQLITE_ROW ? DB_OK : step == SQLITE_DONE ? DB_MISSING : DB_ERROR;
+	} else {
+		rc = intake_owner(db, p->intake_id, &p->client_id, NULL);
+	}
+	if (rc == DB_OK) {
+		rc = read_consent(db, p->client_id, &consent);
+		if (rc == DB_OK && strcmp(consent.photos, "yes") != 0)
+			rc = DB_CONFLICT;
+	}
+	if (rc != DB_OK)
+		goto fail;
+	rc = DB_ERROR;
+	if (db_prepare(db, "INSERT INTO photo (uuid, client_id, intake_id, session_id, view, "
+			   "media_type, size, sha256, added_at, staff) VALUES (?1, ?2, ?3, ?4, ?5, "
+			   "?6, ?7, ?8, ?9, ?10)", &st) < 0)
+		goto fail;
+	db_bind_text(st, 1, p->uuid);
+	sqlite3_bind_int64(st, 2, p->client_id);
+	if (p->intake_id)
+		sqlite3_bind_int64(st, 3, p->intake_id);
+	if (p->session_id)
+		sqlite3_bind_int64(st, 4, p->session_id);
+	db_bind_text(st, 5, p->view);
+	db_bind_text(st, 6, p->media_type);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)n);
+	db_bind_text(st, 8, p->sha256);
+	db_bind_text(st, 9, p->added_at);
+	db_bind_text(st, 10, p->staff);
+	if (db_step_done(st) < 0)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	p->id = sqlite3_last_insert_rowid(db->h);
+	p->size = (long long)n;
+	if (db_prepare(db, "INSERT INTO photo_data (photo_id, data) VALUES (?1, ?2)", &st) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_blob64(st, 2, data, (sqlite3_uint64)n, SQLITE_STATIC);
+	if (db_step_done(st) < 0)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	snprintf(size, sizeof size, "%lld", p->size);
+	struct audit_change change[6] = {
+		{ "photo_uuid", NULL, p->uuid },  { "view", NULL, p->view },
+		{ "media_type", NULL, p->media_type }, { "size", NULL, size },
+		{ "sha256", NULL, p->sha256 },
+	};
+	size_t changes = 5;
+	char session[24];
+	if (p->session_id) {
+		snprintf(session, sizeof session, "%lld", p->session_id);
+		change[changes++] = (struct audit_change){ "session_id", NULL, session };
+	}
+	struct audit_entry e = { 0, p->client_id, p->intake_id, p->added_at, p->staff, "photo-add",
+				 change, changes };
+	if (db_audit_add(db, &e) < 0 || db_commit(db) < 0)
+		goto undo;
+	return DB_OK;
+fail:
+	if (rc == DB_ERROR)
+		db_report(db, "cannot save the photo");
+undo:
+	sqlite3_finalize(st);
+	db_rollback(db);
+out:
+	p->id = 0;
+	if (stamped) {
+		free(p->added_at);
+		p->added_at = NULL;
+	}
+	return rc == DB_OK ? DB_ERROR : rc;
+}
+
+int db_each_photo(struct db *db, const struct photo_query *q,
+		  int (*fn)(const struct photo *p, void *arg), void *arg)
+{
+	static const struct photo_query all = { 0, 0, 0, false };
+	sqlite3_stmt *st = NULL;
+	struct photo p;
+	int rc, result = 0;
+
+	if (!q)
+		q = &all;
+	if (db_prepare(db, "SELECT " PHOTO_COLUMNS " FROM photo p WHERE (?1 = 0 OR client_id = ?1) "
+			   "AND (?2 = 0 OR intake_id = ?2) AND (?3 = 0 OR session_id = ?3) AND "
+			   "(?4 = 0 OR (SELECT value FROM consent c WHERE c.client_id = p.client_id "
+			   "AND c.kind = 'marketing' ORDER BY c.id DESC LIMIT 1) = 'yes') ORDER BY id",
+			   &st) < 0) {
+		db_report(db, "cannot read the photos");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, q->client_id);
+	sqlite3_bind_int64(st, 2, q->intake_id);
+	sqlite3_bind_int64(st, 3, q->session_id);
+	sqlite3_bind_int(st, 4, q->marketing ? 1 : 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (read_photo(st, &p) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		result = fn(&p, arg);
+		photo_clear(&p);
+		if (result)
+			break;
+	}
+	if (!result && rc != SQLITE_DONE) {
+		db_report(db, "cannot read the photos");
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
+enum db_result db_load_photo(struct db *db, long long id, struct photo *out, void **data,
+			     size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (data) {
+		*data = NULL;
+		*n = 0;
+	}
+	if (db_prepare(db, "SELECT " PHOTO_COLUMNS ", d.data FROM photo LEFT JOIN photo_data d ON "
+			   "d.photo_id = photo.id WHERE id = ?1", &st) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return DB_MISSING;
+	}
+	if (rc != SQLITE_ROW || read_photo(st, out) < 0)
+		goto fail;
+	if (data) {
+		const void *blob = sqlite3_column_blob(st, 11);
+		size_t len = (size_t)sqlite3_column_bytes(st, 11);
+		if (!(*data = malloc(len ? len : 1))) {
+			photo_clear(out);
+			goto fail;
+		}
+		if (len)
+			memcpy(*data, blob, len);
+		*n = len;
+	}
+	sqlite3_finalize(st);
+	return DB_OK;
+fail:
+	db_report(db, "cannot read the photo");
+	sqlite3_finalize(st);
+	return DB_ERROR;
+}
+
+enum db_result db_remove_photo(struct db *db, long long id, const char *at, const char *staff)
+{
+	struct photo p;
+	sqlite3_stmt *st = NULL;
+	enum db_result rc;
+	int step;
+
+	if (db_begin_write(db) < 0)
+		return DB_ERROR;
+	if (db_prepare(db, "SELECT " PHOTO_COLUMNS " FROM photo WHERE id = ?1", &st) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		db_rollback(db);
+		return DB_MISSING;
+	}
+	if (step != SQLITE_ROW || read_photo(st, &p) < 0)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_prepare(db, "DELETE FROM photo_data WHERE photo_id = ?1", &st) < 0)
+		goto fail_photo;
+	sqlite3_bind_int64(st, 1, id);
+	if (db_step_done(st) < 0)
+		goto fail_photo;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_prepare(db, "DELETE FROM photo WHERE id = ?1", &st) < 0)
+		goto fail_photo;
+	sqlite3_bind_int64(st, 1, id);
+	if (db_step_done(st) < 0)
+		goto fail_photo;
+	sqlite3_finalize(st);
+	st = NULL;
+	struct audit_change change[3] = {
+		{ "photo_uuid", p.uuid, NULL }, { "view", p.view, NULL }, { "sha256", p.sha256, NULL },
+	};
+	struct audit_entry e = { 0, p.client_id, p.intake_id, at, staff, "photo-rm", change, 3 };
+	rc = db_audit_add(db, &e) < 0 || db_commit(db) < 0 ? DB_ERROR : DB_OK;
+	if (rc != DB_OK)
+		db_rollback(db);
+	photo_clear(&p);
+	return rc;
+fail_photo:
+	photo_clear(&p);
+fail:
+	db_report(db, "cannot remove the photo");
+	sqlite3_finalize(st);
+	db_rollback(db);
+	return DB_ERROR;
+}
+
+/* The studio's aftercare text. */
+
+int db_aftercare(struct db *db, long long version, long long *out_version, char **text)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out_version = 0;
+	*text = NULL;
+	if (db_prepare(db, "SELECT version, text FROM aftercare WHERE ?1 = 0 OR version = ?1 "
+			   "ORDER BY version DESC LIMIT 1", &st) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, version);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out_version = sqlite3_column_int64(st, 0);
+		if (!(*text = db_column_dup(st, 1)))
+			goto fail;
+	} else if (rc != SQLITE_DONE) {
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	db_report(db, "cannot read the studio's aftercare text");
+	sqlite3_finalize(st);
+	*out_version = 0;
+	return -1;
+}
+
+int db_set_aftercare(struct db *db, const char *text, const char *at, const char *staff,
+		     long long *version)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (db_prepare(db, "INSERT INTO aftercare (version, text, set_at, staff) VALUES ("
+			   "(SELECT coalesce(max(version), 0) + 1 FROM aftercare), ?1, ?2, ?3)",
+			   &st) < 0)
+		goto fail;
+	db_bind_text(st, 1, text);
+	db_bind_text(st, 2, at);
+	db_bind_text(st, 3, staff);
+	if (db_step_done(st) < 0)
+		goto fail;
+	sqlite3_finalize(st);
+	*version = sqlite3_last_insert_rowid(db->h);
+	return 0;
+fail:
+	db_report(db, "cannot store the studio's aftercare text");
+	sqlite3_finalize(st);
+	return -1;
+}

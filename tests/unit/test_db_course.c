@@ -1,0 +1,246 @@
+/* test_db_course.c - unit tests for the course's storage (db_course.c):
+ * sessions, patch-test results, consents, photos and the studio's
+ * aftercare text, each saved with its audit row and read back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db.h"
+#include "uuid.h"
+
+struct fx {
+	void *fixture; /* struct fixture (unit.h) */
+	struct db *db;
+	long long intake, client;
+};
+
+static int setup(void **state)
+{
+	static const struct settings s = SETTINGS_DEFAULT;
+	struct intake in;
+	struct fx *fx = calloc(1, sizeof *fx);
+
+	umask(077);
+	if (!fx || fixture_make(&fx->fixture, NULL, "course", "intake.db") != 0)
+		return -1;
+	*state = fx;
+	fx->db = db_open(((struct fixture *)fx->fixture)->path);
+	if (!fx->db)
+		return -1;
+	memset(&in, 0, sizeof in);
+	fill(&in.answers, NULL);
+	if (uuid_v4(in.uuid) < 0)
+		return -1;
+	in.taken_at = strdup("2026-11-01T10:00:00Z");
+	in.staff = strdup("Mia");
+	answers_set(&in.answers, "consent_storage", "yes");
+	answers_set(&in.answers, "first_name", "Ada");
+	answers_set(&in.answers, "last_name", "Brook");
+	answers_set(&in.answers, "date_of_birth", "1980-02-03");
+	if (advice_for_answers(&in.answers, &s, &in.advice) < 0 || db_save_intake(fx->db, &in) < 0)
+		return -1;
+	fx->intake = in.id;
+	fx->client = in.client_id;
+	intake_clear(&in);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+	int rc;
+
+	db_close(fx->db);
+	rc = fixture_remove(&fx->fixture);
+	free(fx);
+	return rc;
+}
+
+static void make_session(struct session *s, long long intake, const char *lot)
+{
+	memset(s, 0, sizeof *s);
+	s->intake_id = intake;
+	s->number = 1;
+	s->intake_revision = 1;
+	s->performed_on = strdup("2026-11-20");
+	s->artist = strdup("Jo Artist");
+	s->areas = strdup("hairline,crown");
+	s->lot = lot ? strdup(lot) : NULL;
+	s->lot_expiry = strdup("2027-06");
+	s->rescreen = strdup("unchanged");
+	s->id_checked = strdup("passport");
+	s->countersigned = strdup("Jo Artist");
+	s->staff = strdup("Mia");
+	s->patch_test = true;
+}
+
+static int count_lot(const struct session *s, void *arg)
+{
+	(void)s;
+	++*(int *)arg;
+	return 0;
+}
+
+static void test_session_round_trip(void **state)
+{
+	struct fx *fx = *state;
+	struct session s, back;
+	struct session_query q = { 0, 0, "lot-a1" };
+	int n = 0;
+
+	make_session(&s, fx->intake, "LOT-A1");
+	assert_int_equal(db_save_session(fx->db, &s, 0), DB_OK);
+	assert_true(s.id > 0);
+	assert_int_equal(s.client_id, fx->client);
+	assert_int_equal(strlen(s.uuid), 36);
+	assert_int_equal(db_load_session(fx->db, s.id, &back), DB_OK);
+	assert_string_equal(back.areas, "hairline,crown");
+	assert_string_equal(back.lot, "LOT-A1");
+	assert_string_equal(back.uuid, s.uuid);
+	assert_null(back.notes);
+	assert_null(back.reaction);
+	assert_true(back.patch_test);
+	/* The lot is found whatever its case. */
+	assert_int_equal(db_each_session(fx->db, &q, count_lot, &n), 0);
+	assert_int_equal(n, 1);
+	q.lot = "LOT-B2";
+	n = 0;
+	assert_int_equal(db_each_session(fx->db, &q, count_lot, &n), 0);
+	assert_int_equal(n, 0);
+	/* The patch test's result, then a session that is no patch test. */
+	assert_int_equal(db_session_result(fx->db, s.id, "mild", "slight redness",
+					   "2026-11-22T09:00:00Z", "Mia"), DB_OK);
+	session_clear(&back);
+	assert_int_equal(db_load_session(fx->db, s.id, &back), DB_OK);
+	assert_string_equal(back.reaction, "mild");
+	assert_string_equal(back.reaction_note, "slight redness");
+	session_clear(&back);
+	assert_int_equal(db_session_result(fx->db, 9999, "none", NULL, "2026-11-22T09:00:00Z", "Mia"),
+			 DB_MISSING);
+	session_clear(&s);
+	make_session(&s, fx->intake, NULL);
+	s.patch_test = false;
+	s.number = 2;
+	assert_int_equal(db_save_session(fx->db, &s, 0), DB_OK);
+	assert_int_equal(db_session_result(fx->db, s.id, "none", NULL, "2026-11-22T09:00:00Z", "Mia"),
+			 DB_CONFLICT);
+	session_clear(&s);
+}
+
+static void test_session_refused_on_changed_or_missing_intake(void **state)
+{
+	struct fx *fx = *state;
+	struct session s;
+
+	make_session(&s, fx->intake, "L1");
+	s.intake_revision = 2; /* the intake is at revision 1 */
+	assert_int_equal(db_save_session(fx->db, &s, 0), DB_CONFLICT);
+	assert_int_equal(s.id, 0);
+	s.intake_id = 9999;
+	assert_int_equal(db_save_session(fx->db, &s, 0), DB_MISSING);
+	session_clear(&s);
+}
+
+static void test_consent_and_photo(void **state)
+{
+	struct fx *fx = *state;
+	struct consent_state c;
+	struct photo p, back;
+	void *data = NULL;
+	size_t n = 0;
+	int changed = -1;
+	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3 };
+
+	assert_int_equal(db_consent(fx->db, fx->client, &c), DB_OK);
+	assert_string_equal(c.photos, "");
+	assert_int_equal(db_consent(fx->db, 9999, &c), DB_MISSING);
+
+	memset(&p, 0, sizeof p);
+	p.intake_id = fx->intake;
+	p.view = strdup("front");
+	p.media_type = strdup("image/png");
+	p.staff = strdup("Mia");
+	snprintf(p.sha256, sizeof p.sha256, "%064d", 0);
+	/* No consent to stored photos: refused, nothing kept. */
+	assert_int_equal(db_save_photo(fx->db, &p, png, sizeof png), DB_CONFLICT);
+	assert_int_equal(p.id, 0);
+
+	assert_int_equal(db_set_consent(fx->db, fx->client, "photos", "yes", fx->intake,
+					"2026-11-01T10:00:00Z", "Mia", &changed), DB_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(db_set_consent(fx->db, fx->client, "photos", "yes", 0,
+					"2026-11-02T10:00:00Z", "Mia", &changed), DB_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(db_consent(fx->db, fx->client, &c), DB_OK);
+	assert_string_equal(c.photos, "yes");
+	assert_string_equal(c.photos_at, "2026-11-01T10:00:00Z");
+	assert_string_equal(c.marketing, "");
+
+	assert_int_equal(db_save_photo(fx->db, &p, png, sizeof png), DB_OK);
+	assert_true(p.id > 0);
+	assert_int_equal(p.client_id, fx->client);
+	assert_int_equal(db_load_photo(fx->db, p.id, &back, &data, &n), DB_OK);
+	assert_int_equal(n, sizeof png);
+	assert_memory_equal(data, png, sizeof png);
+	assert_string_equal(back.view, "front");
+	assert_int_equal(back.size, (long long)sizeof png);
+	free(data);
+	photo_clear(&back);
+
+	/* Withdrawn: the next photo is refused. */
+	assert_int_equal(db_set_consent(fx->db, fx->client, "photos", "no", 0,
+					"2026-11-03T10:00:00Z", "Mia", &changed), DB_OK);
+	long long first = p.id;
+	p.id = 0;
+	p.uuid[0] = '\0';
+	assert_int_equal(db_save_photo(fx->db, &p, png, sizeof png), DB_CONFLICT);
+	assert_int_equal(db_remove_photo(fx->db, first, "2026-11-04T10:00:00Z", "Mia"), DB_OK);
+	assert_int_equal(db_load_photo(fx->db, first, &back, NULL, NULL), DB_MISSING);
+	assert_int_equal(db_remove_photo(fx->db, first, "2026-11-04T10:00:00Z", "Mia"), DB_MISSING);
+	photo_clear(&p);
+}
+
+static void test_aftercare_versions(void **state)
+{
+	struct fx *fx = *state;
+	long long v = -1, got = -1;
+	char *text = NULL;
+
+	assert_int_equal(db_aftercare(fx->db, 0, &got, &text), 0);
+	assert_int_equal(got, 0);
+	assert_null(text);
+	assert_int_equal(db_set_aftercare(fx->db, "Keep it dry.", "2026-11-01T10:00:00Z", "Mia", &v),
+			 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(db_set_aftercare(fx->db, "Keep it dry for 3 days.", "2026-11-02T10:00:00Z",
+					  "Mia", &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(db_aftercare(fx->db, 0, &got, &text), 0);
+	assert_int_equal(got, 2);
+	assert_string_equal(text, "Keep it dry for 3 days.");
+	free(text);
+	assert_int_equal(db_aftercare(fx->db, 1, &got, &text), 0);
+	assert_string_equal(text, "Keep it dry.");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_session_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_refused_on_changed_or_missing_intake,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_consent_and_photo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aftercare_versions, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
