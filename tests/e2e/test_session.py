@@ -297,3 +297,130 @@ class Sheet(SessionTest):
             con.commit()
         finally:
             con.close()
+
+
+class ThroughPipe(SessionTest):
+    def setUp(self):
+        super().setUp()
+        self.new_intake(base_answers())
+
+    def test_one_line_per_answer_with_defaults(self):
+        p = self.run_cmd("session", "new", "1", input="\n".join(PIPE_LINES) + "\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.sessions(), [
+            (1, 1, 1, TODAY.isoformat(), "mid_scalp,crown", "B-77", "unchanged", 1,
+             "driving_licence", "Kim Lee", "Ana Silva", None)])
+        self.assertEqual(self.sql("SELECT lot_expiry, patch_test, pigment_brand, shade "
+                                  "FROM session"), [("2099-01", 0, "Acme", None)])
+
+    def test_a_wrong_line_saves_nothing(self):
+        before = self.snapshot()
+        for i, bad, words in ((4, "crown, top", "areas"), (8, "2001-01", "an expired lot"),
+                              (1, (TODAY + datetime.timedelta(days=2)).isoformat(), "future"),
+                              (13, "123456789", "id_checked")):
+            lines = list(PIPE_LINES)
+            lines[i] = bad
+            p = self.run_cmd("session", "new", "1", input="\n".join(lines) + "\n")
+            self.refused(p, words)
+        # the input ending early
+        p = self.run_cmd("session", "new", "1", input="\n".join(PIPE_LINES[:6]) + "\n")
+        self.refused(p, "the input ended")
+        self.assertEqual(self.snapshot(), before)
+        # a name that is not the client's, typed after the sheet was shown (the
+        # showing is in the access log)
+        p = self.run_cmd("session", "new", "1", input="\n".join(PIPE_LINES[:-1] + ["Eve Smith"]))
+        self.refused(p, "client_ack")
+        self.assertEqual(self.sessions(), [])
+        self.assertEqual(self.sql("SELECT command FROM access_log"), [("session",)])
+
+    def test_rescreen_change_through_the_pipe(self):
+        # yes; then the questions again in order (Enter keeps), the client's
+        # name for the new advice, then the session as before
+        again = ["yes", "", "", "", "", "none", "yes", "apixaban", "", "", "", "Ana Silva"]
+        p = self.run_cmd("session", "new", "1", "--override", "GP phoned: fine",
+                         input="\n".join(again + PIPE_LINES[1:]) + "\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.sql("SELECT revision FROM intake"), [(2,)])
+        self.assertEqual(self.sql("SELECT rescreen, intake_revision, override_reason "
+                                  "FROM session"), [("changed", 2, "GP phoned: fine")])
+        self.assertEqual(self.sql("SELECT value FROM answer WHERE intake_id = 1 AND "
+                                  "question_id = 'blood_thinners_detail'"), [("apixaban",)])
+
+
+class AtTerminal(SessionTest):
+    def setUp(self):
+        super().setUp()
+        self.new_intake(base_answers())
+
+    def test_asked_one_by_one_with_help_retries_and_the_sheet(self):
+        child = self.spawn("session", "new", "1")
+        child.expect_exact("Has anything changed since %s" % TODAY.isoformat())
+        type_line(child, "maybe")
+        child.expect_exact("Answer yes or no.")
+        type_line(child, "no")
+        child.expect_exact("Date of the session [today]: ")
+        type_line(child, "")
+        child.expect_exact("Session number in the course [1]: ")
+        type_line(child, "")
+        child.expect_exact("Artist (your name as you sign): ")
+        type_line(child, "?")
+        child.expect_exact("not the login")
+        type_line(child, "Kim Lee")
+        child.expect_exact("Areas treated")
+        type_line(child, "top")
+        child.expect_exact("areas: not an area")
+        type_line(child, "hairline, scar")
+        for prompt in ("Pigment brand", "Shade", "Batch/lot"):
+            child.expect_exact(prompt)
+            type_line(child, "X1" if prompt == "Batch/lot" else "")
+        child.expect_exact("Lot expiry date")
+        type_line(child, "2001-01")
+        child.expect_exact("Needle")  # the expiry is checked against the date at the end
+        for _ in range(3):            # needle, dilution, notes
+            type_line(child, "")
+        child.expect_exact("Was this a patch test? [no]: ")
+        type_line(child, "yes")
+        child.expect_exact("ID seen to check the client's age")
+        type_line(child, "driving licence")
+        child.expect_exact("Countersignature (type your name again): ")
+        type_line(child, "Kim Lee")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(child.exitstatus, 1)
+        self.assertIn("an expired lot is refused", strip_ansi(child.before))
+        self.assertEqual(self.sessions(), [])
+
+    def test_saved_and_acknowledged_at_the_terminal(self):
+        child = self.spawn("session", "new", "1")
+        child.expect_exact("[yes/no]: ")
+        type_line(child, "no")
+        answers = ["", "", "Kim Lee", "crown", "", "", "", "", "", "", "", "", "passport",
+                   "Kim Lee"]
+        for a in answers:
+            child.expect(r": \S*")
+            type_line(child, a)
+        child.expect_exact("Session sheet: Ana Silva (client 1, intake 1)")
+        child.expect_exact("Client's full name (Enter: not now): ")
+        type_line(child, "Bo Jones")
+        child.expect_exact("That is not the name on this intake")
+        child.expect_exact("Client's full name (Enter: not now): ")
+        type_line(child, "ana silva")
+        child.expect_exact("Saved session 1: session 1 of intake 1, acknowledged by the client.")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(child.exitstatus, 0)
+        self.assertEqual(self.sql("SELECT areas, patch_test, client_ack FROM session"),
+                         [("crown", 0, "ana silva")])
+
+    def test_ctrl_c_saves_nothing(self):
+        before = self.snapshot()
+        child = self.spawn("session", "new", "1")
+        child.expect_exact("[yes/no]: ")
+        type_line(child, "no")
+        child.expect_exact("Date of the session [today]: ")
+        child.sendcontrol("c")
+        child.expect_exact("session stopped; nothing saved")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(child.exitstatus, 1)
+        self.assertEqual(self.snapshot(), before)
