@@ -98,6 +98,14 @@ int session_set(struct session *s, const char *id, const char *value);
 /* The stored form of field id of s (allocated), or NULL when none. */
 char *session_get(const struct session *s, const char *id);
 
+/* The checks of session_check() that tie field id to the fields before it
+ * in session_fields[] order, for a walk to ask again at once: performed_on
+ * not after today; lot_expiry not before performed_on (an expired lot);
+ * countersigned the artist's name.  Other ids pass.  Returns 0, or -1 with
+ * a one-line reason in why. */
+int session_check_answer(const struct session *s, const char *id, struct date today, char *why,
+			 size_t n);
+
 /* Every check a session must pass however it arrives: performed_on a real
  * date and not after today; lot_expiry (YYYY-MM-DD or YYYY-MM, a month
  * meaning its last day) not before performed_on ("an expired lot is

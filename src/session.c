@@ -422,6 +422,31 @@ static int check_stored(const struct session *s, const struct session_field *f, 
 	return rc;
 }
 
+int session_check_answer(const struct session *s, const char *id, struct date today, char *why,
+			 size_t n)
+{
+	struct date on, expiry;
+
+	if (!s->performed_on || date_parse(s->performed_on, &on) != DATE_OK)
+		return 0;
+	if (strcmp(id, "performed_on") == 0 && date_cmp(on, today) > 0) {
+		snprintf(why, n, "performed_on: the session's date is in the future");
+		return -1;
+	}
+	if (strcmp(id, "lot_expiry") == 0 && s->lot_expiry &&
+	    expiry_day(s->lot_expiry, &expiry) == 0 && date_cmp(expiry, on) < 0) {
+		snprintf(why, n, "lot_expiry: the lot had expired on the session's date: an expired "
+				 "lot is refused");
+		return -1;
+	}
+	if (strcmp(id, "countersigned") == 0 && s->countersigned &&
+	    !fold_equal(s->countersigned, s->artist)) {
+		snprintf(why, n, "countersigned: the countersignature is not the artist's name");
+		return -1;
+	}
+	return 0;
+}
+
 int session_check(const struct session *s, const struct answers *client,
 		  const struct settings *st, struct date today, char *why, size_t n)
 {
@@ -429,7 +454,7 @@ int session_check(const struct session *s, const struct answers *client,
 		{ "client_ack", "", "", SK_TEXT, false, SESSION_LINE_MAX, "" },
 		{ "override_reason", "", "", SK_TEXT, false, SESSION_LINE_MAX * 5, "" },
 	};
-	struct date on, expiry;
+	struct date on;
 
 	why[0] = '\0';
 	for (size_t i = 0; i < session_field_count; i++)
@@ -439,19 +464,10 @@ int session_check(const struct session *s, const struct answers *client,
 		if (check_stored(s, &extra[i], why, n) < 0)
 			return -1;
 	date_parse(s->performed_on, &on);
-	if (date_cmp(on, today) > 0) {
-		snprintf(why, n, "performed_on: the session's date is in the future");
+	if (session_check_answer(s, "performed_on", today, why, n) < 0 ||
+	    session_check_answer(s, "lot_expiry", today, why, n) < 0 ||
+	    session_check_answer(s, "countersigned", today, why, n) < 0)
 		return -1;
-	}
-	if (s->lot_expiry && expiry_day(s->lot_expiry, &expiry) == 0 && date_cmp(expiry, on) < 0) {
-		snprintf(why, n, "lot_expiry: the lot had expired on the session's date: an expired "
-				 "lot is refused");
-		return -1;
-	}
-	if (!fold_equal(s->countersigned, s->artist)) {
-		snprintf(why, n, "countersigned: the countersignature is not the artist's name");
-		return -1;
-	}
 	if (!s->rescreen ||
 	    (strcmp(s->rescreen, "unchanged") != 0 && strcmp(s->rescreen, "changed") != 0)) {
 		snprintf(why, n, "rescreen: unchanged or changed");

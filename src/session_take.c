@@ -382,7 +382,8 @@ static int fields_ask(struct taking *t)
 			if (session_read_answer(f, text_is_blank(line) && def ? def : line, true,
 						t->ctx->settings.date_input, t->today, &value, why,
 						sizeof why) == 0 &&
-			    session_set(&t->s, f->id, value) == 0)
+			    session_set(&t->s, f->id, value) == 0 &&
+			    session_check_answer(&t->s, f->id, t->today, why, sizeof why) == 0)
 				break;
 			free(value);
 			value = NULL;
@@ -634,6 +635,54 @@ static int ask_ack(struct taking *t, char **ack)
 	}
 }
 
+/* Saves the re-screening's changes (rescreen_save()); at the terminal the
+ * new advice is shown and the client asked to acknowledge it.  Returns 0,
+ * or -1 (reported). */
+static int rescreen_commit(struct taking *t, struct answers *a, const char *typed_ack)
+{
+	long long id = t->in.id;
+
+	if (rescreen_save(t, a, typed_ack) < 0)
+		return -1;
+	if (t->from != FROM_TTY)
+		return 0;
+	sheet_print_readiness(stdout, &t->in);
+	sheet_show_advice(&t->in, SHEET_FOR_CLIENT);
+	if (t->in.ack.sheet != t->in.sheet && acknowledgement_ask(t->ctx, &t->in) < 0)
+		return -1;
+	intake_clear(&t->in);
+	if (db_load_intake(t->ctx->db, id, &t->in) != 0) {
+		report("intake %lld cannot be read again", id);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether the session may go ahead: the intake ready, or the artist's
+ * override given (dropped, and said so, when the intake is ready).
+ * False when refused (reported). */
+static bool ready_to_go(struct taking *t)
+{
+	const char *wait =
+		readiness_wait_reason(&t->in.answers, &t->in.ack, t->in.cleared, t->in.clearances);
+
+	if (wait && !t->s.override_reason) {
+		report("intake %lld is not ready for a session: %s; %s (smp-intake session new %lld "
+		       "--override REASON goes ahead, the reason recorded)",
+		       t->in.id, wait,
+		       t->edited ? "the re-screening's changes are saved, the session is not"
+				 : "nothing saved",
+		       t->in.id);
+		return false;
+	}
+	if (!wait && t->s.override_reason) {
+		printf("Intake %lld is ready: no override needed (the reason is not kept).\n",
+		       t->in.id);
+		session_set(&t->s, "override_reason", NULL);
+	}
+	return true;
+}
+
 int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 		 const char *override)
 {
@@ -642,7 +691,6 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 	struct answers a = { { NULL } };
 	char why[300], *ack = NULL, *rescreen_ack = NULL, *file_override = NULL, *typed_over = NULL;
 	char *aftercare = NULL;
-	const char *wait;
 	long long last = 0, version = 0;
 	int changed, rc = EXIT_FAIL;
 
@@ -702,10 +750,23 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 			if (acknowledgement_read_line(&rescreen_ack) < 0)
 				goto out;
 		}
+		/* At the terminal the re-screening's changes are saved at once
+		 * (the new advice shown and acknowledged), and an intake that is
+		 * not ready is refused before the session's questions. */
+		if (t.from == FROM_TTY) {
+			if (changed && !rescreen_settle(&a, &t.in.answers))
+				changed = 0;
+			if (changed && rescreen_commit(&t, &a, NULL) < 0)
+				goto out;
+			if (session_set(&t.s, "override_reason", typed_over) < 0)
+				goto oom;
+			if (!ready_to_go(&t))
+				goto out;
+		}
 		if (fields_ask(&t) < 0)
 			goto out;
 	}
-	if (changed && !rescreen_settle(&a, &t.in.answers))
+	if (changed && !t.edited && !rescreen_settle(&a, &t.in.answers))
 		changed = 0; /* the same answers again: nothing changed */
 	if (session_set(&t.s, "override_reason", typed_over ? typed_over : file_override) < 0 ||
 	    !(t.s.rescreen = strdup(changed ? "changed" : "unchanged")))
@@ -720,35 +781,12 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 		       "saved");
 		goto out;
 	}
-	if (changed) {
-		if (rescreen_save(&t, &a, rescreen_ack && !text_is_blank(rescreen_ack) ? rescreen_ack
-											: NULL) < 0)
-			goto out;
-		if (t.from == FROM_TTY) {
-			sheet_print_readiness(stdout, &t.in);
-			sheet_show_advice(&t.in, SHEET_FOR_CLIENT);
-			if (t.in.ack.sheet != t.in.sheet && acknowledgement_ask(ctx, &t.in) < 0)
-				goto out;
-			intake_clear(&t.in);
-			if (db_load_intake(ctx->db, intake_id, &t.in) != 0)
-				goto out;
-		}
-	}
-	wait = readiness_wait_reason(&t.in.answers, &t.in.ack, t.in.cleared, t.in.clearances);
-	if (wait && !t.s.override_reason) {
-		report("intake %lld is not ready for a session: %s; %s (smp-intake session new %lld "
-		       "--override REASON goes ahead, the reason recorded)",
-		       intake_id, wait,
-		       t.edited ? "the re-screening's changes are saved, the session is not"
-				: "nothing saved",
-		       intake_id);
+	if (changed && !t.edited &&
+	    rescreen_commit(&t, &a, rescreen_ack && !text_is_blank(rescreen_ack) ? rescreen_ack
+										 : NULL) < 0)
 		goto out;
-	}
-	if (!wait && t.s.override_reason) {
-		printf("Intake %lld is ready: no override needed (the reason is not kept).\n",
-		       intake_id);
-		session_set(&t.s, "override_reason", NULL);
-	}
+	if (!ready_to_go(&t))
+		goto out;
 	if (db_aftercare(ctx->db, 0, &version, &aftercare) < 0)
 		goto out;
 	t.s.aftercare_version = version;

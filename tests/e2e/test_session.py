@@ -375,20 +375,74 @@ class AtTerminal(SessionTest):
             type_line(child, "X1" if prompt == "Batch/lot" else "")
         child.expect_exact("Lot expiry date")
         type_line(child, "2001-01")
-        child.expect_exact("Needle")  # the expiry is checked against the date at the end
+        child.expect_exact("an expired lot is refused")
+        child.expect_exact("Lot expiry date")
+        type_line(child, "2099-12-31")
         for _ in range(3):            # needle, dilution, notes
+            child.expect_exact("(Enter: none): ")
             type_line(child, "")
         child.expect_exact("Was this a patch test? [no]: ")
         type_line(child, "yes")
         child.expect_exact("ID seen to check the client's age")
+        type_line(child, "AB 12 34 56")
+        child.expect_exact("never its number")
         type_line(child, "driving licence")
         child.expect_exact("Countersignature (type your name again): ")
-        type_line(child, "Kim Lee")
+        type_line(child, "Kim")
+        child.expect_exact("not the artist's name")
+        type_line(child, "kim lee")
+        child.expect_exact("Session sheet: Ana Silva")
+        child.expect_exact("Client's full name (Enter: not now): ")
+        type_line(child, "")
+        child.expect_exact("Saved session 1: session 1 of intake 1, not acknowledged by the client.")
+        child.expect_exact("session result 1 --reaction")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(child.exitstatus, 0)
+        self.assertEqual(self.sql("SELECT areas, lot, lot_expiry, patch_test, id_checked, "
+                                  "countersigned, client_ack FROM session"),
+                         [("hairline,scar", "X1", "2099-12-31", 1, "driving_licence", "kim lee",
+                           None)])
+
+    def test_not_ready_refused_before_the_questions(self):
+        self.new_intake(base_answers(first_name="Bo", keloid_history="yes"))  # 2: flag open
+        child = self.spawn("session", "new", "2")
+        child.expect_exact("[yes/no]: ")
+        type_line(child, "no")
+        child.expect_exact("intake 2 is not ready for a session: ")
         child.expect(pexpect.EOF)
         child.close()
         self.assertEqual(child.exitstatus, 1)
-        self.assertIn("an expired lot is refused", strip_ansi(child.before))
-        self.assertEqual(self.sessions(), [])
+        self.assertNotIn("Date of the session", child.before)
+
+    def test_rescreen_change_at_the_terminal(self):
+        child = self.spawn("session", "new", "1", "--override", "GP letter on file")
+        child.expect_exact("[yes/no]: ")
+        type_line(child, "yes")
+        child.expect_exact("Enter keeps the answer in brackets.")
+        # every question again (Enter keeps); only the allergies change
+        for a in ["", "", "", "", "", "", "yes", "nickel", "", ""]:
+            child.expect(r": ")
+            type_line(child, a)
+        child.expect_exact("The re-screening's changes are saved: intake 1, revision 2")
+        # the flag the change raises is open: the override lets it go ahead
+        child.expect_exact("a screening flag is open")
+        child.expect_exact("Date of the session [today]: ")
+        type_line(child, "")
+        for a in ["", "Kim Lee", "crown", "", "", "", "", "", "", "", "", "passport",
+                  "Kim Lee"]:
+            child.expect(r": \S*")
+            type_line(child, a)
+        child.expect_exact("Client's full name (Enter: not now): ")
+        type_line(child, "Ana Silva")
+        child.expect_exact("Saved session 1")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(child.exitstatus, 0)
+        self.assertEqual(self.sql("SELECT rescreen, intake_revision FROM session"),
+                         [("changed", 2)])
+        self.assertEqual(self.sql("SELECT value FROM answer WHERE intake_id = 1 AND "
+                                  "question_id = 'allergies'"), [("yes",)])
 
     def test_saved_and_acknowledged_at_the_terminal(self):
         child = self.spawn("session", "new", "1")
