@@ -194,7 +194,8 @@ int cmd_session(struct ctx *ctx, int argc, char **argv)
 		long long id = command_parse_id(argv[2], "session new: INTAKE");
 		if (!id || only_options(&a, action, new_options) < 0)
 			return EXIT_USAGE;
-		return session_take(ctx, id, command_arg(&a, "answers"), command_arg(&a, "override"));
+		return session_take(ctx, id, command_arg(&a, "answers"), command_arg(&a, "override"),
+				    NULL);
 	}
 	if (strcmp(action, "result") == 0 && argc == 3) {
 		if (only_options(&a, action, result_options) < 0)

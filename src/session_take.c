@@ -35,7 +35,34 @@ struct taking {
 	const char *staff;
 	char since[11];    /* the day of the intake's last revision */
 	bool edited;       /* the re-screening saved a new revision */
+	struct draft *draft; /* at a terminal: every answer kept as it is given */
+	bool changed;      /* the re-screening found a change */
 };
+
+/* The value a session's draft holds for id; *found false when none. */
+static const char *draft_value(const struct draft *d, const char *id, bool *found)
+{
+	*found = false;
+	for (size_t i = 0; d && i < d->value_count; i++)
+		if (strcmp(d->values[i].id, id) == 0) {
+			*found = true;
+			return d->values[i].value;
+		}
+	return NULL;
+}
+
+/* Keeps answer id = value in the draft (at a terminal only), the walk
+ * going on at next (NULL: the sheet); the first one stores the
+ * re-screening's outcome too.  Returns 0, or -1 (reported). */
+static int keep(struct taking *t, const char *id, const char *value, const char *next)
+{
+	if (!t->draft || t->from != FROM_TTY)
+		return 0;
+	if (!t->draft->id && db_draft_step(t->ctx->db, t->draft, "rescreen",
+					   t->changed ? "changed" : "unchanged", id) < 0)
+		return -1;
+	return db_draft_step(t->ctx->db, t->draft, id, value, next);
+}
 
 /* The override reason as session_check() takes it (one line). */
 static const struct session_field override_field = { SESSION_OVERRIDE, "", "Override",
@@ -132,7 +159,11 @@ static int read_line(struct taking *t, const char *prompt, const char *const *ch
 
 static void stopped(struct taking *t)
 {
-	if (t->from == FROM_TTY)
+	if (t->from == FROM_TTY && t->draft && t->draft->id)
+		report("session stopped; the answers so far are kept as draft %lld (smp-intake "
+		       "session new %lld continues it)",
+		       t->draft->id, t->in.id);
+	else if (t->from == FROM_TTY)
 		report("session stopped; nothing saved");
 	else
 		report("the input ended before the session's last answer; nothing saved");
@@ -361,6 +392,16 @@ static int fields_ask(struct taking *t)
 					     : f->kind == SK_ID_KIND ? kinds
 								     : NULL;
 
+		bool kept;
+		const char *held = draft_value(t->draft, f->id, &kept);
+
+		if (kept) { /* answered before the draft stopped */
+			if (session_set(&t->s, f->id, held) < 0) {
+				report("out of memory; nothing saved");
+				return -1;
+			}
+			continue;
+		}
 		if (strcmp(f->id, "session_number") == 0)
 			snprintf(prompt, sizeof prompt, "Session number in the course [%s]: ", number);
 		else
@@ -395,6 +436,12 @@ static int fields_ask(struct taking *t)
 			printf("%s\n", why);
 			free(line);
 			line = NULL;
+		}
+		if (keep(t, f->id, value,
+			 i + 1 < session_field_count ? session_fields[i + 1].id : NULL) < 0) {
+			free(value);
+			free(line);
+			return -1;
 		}
 		free(value);
 		value = NULL;
@@ -683,10 +730,28 @@ static bool ready_to_go(struct taking *t)
 	return true;
 }
 
+/* The staff member's latest draft of a session of an intake. */
+struct draft_search {
+	long long intake_id, id;
+	const char *staff;
+};
+
+static int find_draft(const struct draft *d, void *arg)
+{
+	struct draft_search *f = arg;
+
+	if (d->session_intake_id != f->intake_id || strcmp(d->staff, f->staff) != 0)
+		return 0;
+	f->id = d->id;
+	return 1;
+}
+
 int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
-		 const char *override)
+		 const char *override, struct draft *resume)
 {
 	struct taking t = { .ctx = ctx };
+	struct draft fresh = { 0 };
+	bool resumed_rescreen = false;
 	struct session_query q = { .intake_id = intake_id };
 	struct answers a = { { NULL } };
 	char why[300], *ack = NULL, *rescreen_ack = NULL, *file_override = NULL, *typed_over = NULL;
@@ -701,6 +766,30 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 	if (ctx_load_intake(ctx, intake_id, &t.in) < 0)
 		return EXIT_FAIL;
 	t.from = answers_path ? FROM_FILE : prompt_interactive() ? FROM_TTY : FROM_LINES;
+	if (!resume && t.from == FROM_TTY) {
+		struct draft_search f = { intake_id, 0, t.staff };
+		if (db_each_draft(ctx->db, find_draft, &f) < 0)
+			goto out;
+		if (f.id && db_draft_load(ctx->db, f.id, &fresh) != DB_OK)
+			goto out;
+	}
+	if (!resume && t.from == FROM_TTY) {
+		t.draft = &fresh;
+		if (!fresh.id) {
+			fresh.session_intake_id = intake_id;
+			fresh.client_id = t.in.client_id;
+			if (!(fresh.staff = strdup(t.staff)))
+				goto oom;
+		}
+	} else {
+		t.draft = resume;
+	}
+	if (t.draft && t.draft->id) {
+		const char *r = draft_value(t.draft, "rescreen", &resumed_rescreen);
+		t.changed = t.edited = resumed_rescreen && r && strcmp(r, "changed") == 0;
+		printf("Continuing draft %lld, a session of intake %lld.\n", t.draft->id,
+		       intake_id);
+	}
 	t.today = date_today();
 	snprintf(t.since, sizeof t.since, "%.10s", t.in.taken_at ? t.in.taken_at : "");
 	db_each_audit(ctx->db, intake_id, last_revision, t.since);
@@ -742,9 +831,11 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 			printf("Recording a session of intake %lld (client %lld).\n", intake_id,
 			       t.in.client_id);
 		}
-		if ((changed = rescreen_ask(&t, &a)) < 0)
+		if (resumed_rescreen)
+			changed = t.changed;
+		else if ((changed = rescreen_ask(&t, &a)) < 0)
 			goto out;
-		if (changed && t.from == FROM_LINES) {
+		if (changed && t.from == FROM_LINES && !resumed_rescreen) {
 			/* The line after the re-screening's answers: the client's
 			 * acknowledgement of the new advice (empty: none). */
 			if (acknowledgement_read_line(&rescreen_ack) < 0)
@@ -753,11 +844,12 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 		/* At the terminal the re-screening's changes are saved at once
 		 * (the new advice shown and acknowledged), and an intake that is
 		 * not ready is refused before the session's questions. */
-		if (t.from == FROM_TTY) {
-			if (changed && !rescreen_settle(&a, &t.in.answers))
+		if (t.from == FROM_TTY || resumed_rescreen) {
+			if (changed && !t.edited && !rescreen_settle(&a, &t.in.answers))
 				changed = 0;
-			if (changed && rescreen_commit(&t, &a, NULL) < 0)
+			if (changed && !t.edited && rescreen_commit(&t, &a, NULL) < 0)
 				goto out;
+			t.changed = changed;
 			if (session_set(&t.s, "override_reason", typed_over) < 0)
 				goto oom;
 			if (!ready_to_go(&t))
@@ -800,7 +892,7 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 		goto out;
 	t.s.client_ack = ack;
 	ack = NULL;
-	switch (db_save_session(ctx->db, &t.s, 0)) {
+	switch (db_save_session(ctx->db, &t.s, t.draft ? t.draft->id : 0)) {
 	case DB_OK:
 		break;
 	case DB_CONFLICT:
@@ -832,5 +924,6 @@ out:
 	free(file_override);
 	free(typed_over);
 	free(aftercare);
+	draft_clear(&fresh);
 	return rc;
 }

@@ -478,3 +478,60 @@ class AtTerminal(SessionTest):
         child.close()
         self.assertEqual(child.exitstatus, 1)
         self.assertEqual(self.snapshot(), before)
+
+
+class Drafts(SessionTest):
+    def setUp(self):
+        super().setUp()
+        self.new_intake(base_answers())
+
+    def stop_after_areas(self):
+        child = self.spawn("session", "new", "1")
+        child.expect_exact("[yes/no]: ")
+        type_line(child, "no")
+        for a in ["", "", "Kim Lee", "crown"]:
+            child.expect(r": ")
+            type_line(child, a)
+        child.expect_exact("Pigment brand")
+        child.sendcontrol("c")
+        child.expect_exact("session stopped; the answers so far are kept as draft 1 "
+                           "(smp-intake session new 1 continues it)")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(child.exitstatus, 1)
+        self.assertEqual(self.sessions(), [])
+        self.assertEqual(self.sql("SELECT session_intake_id, client_id, next_question "
+                                  "FROM draft"), [(1, 1, "pigment_brand")])
+        self.assertEqual(dict(self.sql("SELECT question_id, value FROM draft_answer")),
+                         {"rescreen": "unchanged", "performed_on": TODAY.isoformat(),
+                          "session_number": "1", "artist": "Kim Lee", "areas": "crown"})
+
+    def finish(self, child):
+        child.expect_exact("Pigment brand")  # the answers before it are not asked again
+        self.assertNotIn("Artist", child.before)
+        type_line(child, "Acme")
+        for a in ["", "", "", "", "", "", "", "passport", "Kim Lee", "Ana Silva"]:
+            child.expect(r": ")
+            type_line(child, a)
+        child.expect_exact("Saved session 1: session 1 of intake 1")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(child.exitstatus, 0)
+        self.assertEqual(self.sql("SELECT areas, pigment_brand, artist FROM session"),
+                         [("crown", "Acme", "Kim Lee")])
+        self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])
+        self.assertEqual(self.run_cmd("drafts").stdout, "No unfinished intakes.\n")
+
+    def test_kept_listed_and_continued_by_session_new(self):
+        self.stop_after_areas()
+        out = self.run_cmd("drafts").stdout
+        self.assertRegex(out, r"\n1 .* Dana Staff +session 1 +Ana Silva +Pigment\n")
+        child = self.spawn("session", "new", "1")
+        child.expect_exact("Continuing draft 1, a session of intake 1.")
+        self.finish(child)
+
+    def test_continued_by_resume(self):
+        self.stop_after_areas()
+        child = self.spawn("resume", "1")
+        child.expect_exact("Continuing draft 1, a session of intake 1.")
+        self.finish(child)
