@@ -100,11 +100,12 @@ char *session_get(const struct session *s, const char *id);
 
 /* The checks of session_check() that tie field id to the fields before it
  * in session_fields[] order, for a walk to ask again at once: performed_on
- * not after today; lot_expiry not before performed_on (an expired lot);
- * countersigned the artist's name.  Other ids pass.  Returns 0, or -1 with
- * a one-line reason in why. */
-int session_check_answer(const struct session *s, const char *id, struct date today, char *why,
-			 size_t n);
+ * not after today and, with client (NULL: not checked), the client at
+ * least st->minimum_age on it; lot_expiry not before performed_on (an
+ * expired lot); countersigned the artist's name.  Other ids pass.  Returns
+ * 0, or -1 with a one-line reason in why. */
+int session_check_answer(const struct session *s, const char *id, const struct answers *client,
+			 const struct settings *st, struct date today, char *why, size_t n);
 
 /* Every check a session must pass however it arrives: performed_on a real
  * date and not after today; lot_expiry (YYYY-MM-DD or YYYY-MM, a month

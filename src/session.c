@@ -422,15 +422,24 @@ static int check_stored(const struct session *s, const struct session_field *f, 
 	return rc;
 }
 
-int session_check_answer(const struct session *s, const char *id, struct date today, char *why,
-			 size_t n)
+int session_check_answer(const struct session *s, const char *id, const struct answers *client,
+			 const struct settings *st, struct date today, char *why, size_t n)
 {
-	struct date on, expiry;
+	struct date on, expiry, birth;
+	const char *born = client ? answers_get(client, "date_of_birth") : NULL;
 
 	if (!s->performed_on || date_parse(s->performed_on, &on) != DATE_OK)
 		return 0;
 	if (strcmp(id, "performed_on") == 0 && date_cmp(on, today) > 0) {
 		snprintf(why, n, "performed_on: the session's date is in the future");
+		return -1;
+	}
+	if (strcmp(id, "performed_on") == 0 && born && date_parse(born, &birth) == DATE_OK &&
+	    date_age(birth, on) < st->minimum_age) {
+		snprintf(why, n,
+			 "performed_on: the client is under %d on the session's date (the studio's "
+			 "minimum_age)",
+			 st->minimum_age);
 		return -1;
 	}
 	if (strcmp(id, "lot_expiry") == 0 && s->lot_expiry &&
@@ -464,9 +473,9 @@ int session_check(const struct session *s, const struct answers *client,
 		if (check_stored(s, &extra[i], why, n) < 0)
 			return -1;
 	date_parse(s->performed_on, &on);
-	if (session_check_answer(s, "performed_on", today, why, n) < 0 ||
-	    session_check_answer(s, "lot_expiry", today, why, n) < 0 ||
-	    session_check_answer(s, "countersigned", today, why, n) < 0)
+	if (session_check_answer(s, "performed_on", client, st, today, why, n) < 0 ||
+	    session_check_answer(s, "lot_expiry", client, st, today, why, n) < 0 ||
+	    session_check_answer(s, "countersigned", client, st, today, why, n) < 0)
 		return -1;
 	if (!s->rescreen ||
 	    (strcmp(s->rescreen, "unchanged") != 0 && strcmp(s->rescreen, "changed") != 0)) {
@@ -490,17 +499,6 @@ int session_check(const struct session *s, const struct answers *client,
 		return -1;
 	}
 	if (client) {
-		const char *born = answers_get(client, "date_of_birth");
-		struct date birth;
-
-		if (born && date_parse(born, &birth) == DATE_OK &&
-		    date_age(birth, on) < st->minimum_age) {
-			snprintf(why, n,
-				 "performed_on: the client is under %d on the session's date (the "
-				 "studio's minimum_age)",
-				 st->minimum_age);
-			return -1;
-		}
 		if (s->client_ack && !acknowledgement_matches(s->client_ack, client)) {
 			snprintf(why, n,
 				 "client_ack: the name typed is not the client's first and last name");

@@ -424,7 +424,8 @@ static int fields_ask(struct taking *t)
 						t->ctx->settings.date_input, t->today, &value, why,
 						sizeof why) == 0 &&
 			    session_set(&t->s, f->id, value) == 0 &&
-			    session_check_answer(&t->s, f->id, t->today, why, sizeof why) == 0)
+			    session_check_answer(&t->s, f->id, &t->in.answers, &t->ctx->settings,
+						 t->today, why, sizeof why) == 0)
 				break;
 			free(value);
 			value = NULL;

@@ -404,6 +404,20 @@ class AtTerminal(SessionTest):
                          [("hairline,scar", "X1", "2099-12-31", 1, "driving_licence", "kim lee",
                            None)])
 
+    def test_under_age_on_the_typed_date_asked_again(self):
+        self.run_cmd("config", "set", "minimum_age", "41")
+        child = self.spawn("session", "new", "1")  # born 1985-07-23
+        child.expect_exact("[yes/no]: ")
+        type_line(child, "no")
+        child.expect_exact("Date of the session [today]: ")
+        type_line(child, "2026-07-22" if TODAY >= datetime.date(2026, 7, 23) else "2020-01-01")
+        child.expect_exact("the client is under 41 on the session's date")
+        child.expect_exact("Date of the session [today]: ")
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(self.sessions(), [])
+
     def test_not_ready_refused_before_the_questions(self):
         self.new_intake(base_answers(first_name="Bo", keloid_history="yes"))  # 2: flag open
         child = self.spawn("session", "new", "2")
