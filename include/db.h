@@ -510,8 +510,22 @@ enum db_result db_load_photo(struct db *db, long long id, struct photo *out, voi
 enum db_result db_remove_photo(struct db *db, long long id, const char *at, const char *staff);
 
 /* The studio's current aftercare text: *version (0: none set) and *text
- * (allocated, or NULL when none).  Returns 0, or -1 (reported). */
+ * (allocated, or NULL when none).  Returns 0, or -1 (reported).  With
+ * version 0 (the current one), a latest version whose text is empty (the
+ * studio removed its text: `config set aftercare_text ''`) counts as none:
+ * *version 0, *text NULL. */
 int db_aftercare(struct db *db, long long version, long long *out_version, char **text);
+
+/* The latest row of the studio's aftercare text, without its text. */
+struct aftercare_info {
+	long long version; /* 0: never set */
+	char set_at[21];   /* UTC, YYYY-MM-DDTHH:MM:SSZ */
+	char staff[401];   /* who set it (100 code points at most) */
+	bool removed;      /* the latest version is empty: no text now */
+};
+
+/* Reads that row into *out.  Returns 0, or -1 (reported). */
+int db_aftercare_info(struct db *db, struct aftercare_info *out);
 
 /* Stores text as the next version of the studio's aftercare text; sets
  * *version.  Returns 0, or -1 (reported). */
