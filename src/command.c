@@ -439,6 +439,17 @@ static const struct command commands[] = {
 		  "draft_max_age (default 30d): purge removes the drafts (unfinished\n"
 		  "intakes and edits) untouched for longer; days or weeks, 1d to 3650d:\n"
 		  "30d, 4w.\n"
+		  "course_sessions (1-10, default 3) and course_interval_days (1-365,\n"
+		  "default 14): the course plan; touch_up_years (1-20, default 3): when a\n"
+		  "touch-up is due after a course's last session.\n"
+		  "retention_years (1-100; not set until the studio sets it from its licence:\n"
+		  "docs/record.md): purge keeps, and erase asks a reason for, a client seen\n"
+		  "(last intake or session) inside that many years.\n"
+		  "photo_max_mb (1-100, default 10): the largest photo `photo add` takes.\n"
+		  "aftercare_text FILE: the studio's own aftercare text, printed on session\n"
+		  "sheets: a UTF-8 text file (- for standard input) of at most 8192 bytes,\n"
+		  "without control characters but line breaks; each set is a new version\n"
+		  "(get shows the current one with its version and date); '' removes it.\n"
 		  "`set` creates the database when it is not there; list and get refuse.\n" },
 	{ .name = "questionnaire",
 	  .run = cmd_questionnaire,
