@@ -3,10 +3,13 @@ text, read from a UTF-8 file (or standard input), checked, kept in
 versions, shown by config get and config list, removed with ''; refused
 files (binary, control characters, too large, missing, blank) change
 nothing."""
+import json
 import os
 import re
 
+from harness import base_answers
 from test_pipe_intake import PipeTest
+from test_session import session as session_answers
 
 TEXT = "Keep the treated area dry for three days.\nNo swimming or sauna for a week.\nÉvitez le soleil."
 
@@ -138,6 +141,30 @@ class AftercareText(PipeTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertNotIn("\x1b", p.stdout)
         self.assertEqual(p.stdout.splitlines()[1:], ["Bad\\x1b[31m", "line two"])
+
+    def test_session_sheets_print_the_current_version(self):
+        self.new_intake(base_answers())  # intake 1, Ana Silva
+        path = self.write("session.json", json.dumps(session_answers()))
+
+        def new_session():
+            p = self.run_cmd("session", "new", "1", "--answers", path)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            return p.stdout
+
+        out = new_session()
+        self.assertNotIn("Your studio's aftercare", out)
+        self.assertEqual(self.set_text(self.write("care.txt", TEXT)).returncode, 0)
+        out = new_session()
+        self.assertIn("Your studio's aftercare\n", out)
+        self.assertIn(TEXT.splitlines()[0], out)
+        self.assertIn(TEXT.splitlines()[2], out)
+        self.assertEqual(self.set_text("").returncode, 0)
+        out = new_session()
+        self.assertNotIn("Your studio's aftercare", out)
+        self.assertNotIn(TEXT.splitlines()[0], out)
+        # each session names the version it printed; none after the removal
+        self.assertEqual(self.sql("SELECT aftercare_version FROM session ORDER BY id"),
+                         [(None,), (1,), (None,)])
 
     def test_usage(self):
         before = self.snapshot()

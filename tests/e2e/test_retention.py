@@ -6,11 +6,14 @@ the erasure's audit rows and shown by history and access-log; without a
 retention period set, both work as before and say so where a person
 decides."""
 import datetime
+import json
+import os
 import sqlite3
 import uuid
 
 from ptyutil import finish, record, type_line
 from test_purge import PurgeTest, first_kept, months_back, utc_today
+from test_session import session as session_answers
 
 REASON = "Insurer confirmed in writing that no claim is open"
 NOT_SET = "the studio has not set a retention period"
@@ -364,3 +367,42 @@ class EraseWithoutRetention(RetentionTest):
         p = self.run_cmd("erase", str(bo), "--yes", "--reason", "Asked by the client")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual({r for _, r in self.reasons(bo)}, {"Asked by the client"})
+
+
+class WithRecordedSessions(RetentionTest):
+    """The last session as `session new` records it (not written into the
+    table by the test)."""
+
+    def record_session(self, client, day):
+        intake = self.intakes_of(client)[-1]
+        path = os.path.join(self.tmp, "session.json")
+        with open(path, "w") as f:
+            json.dump(session_answers(performed_on=day, client_ack="Sam Purgeson"), f)
+        p = self.run_cmd("session", "new", str(intake), "--answers", path)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.sql("SELECT performed_on FROM session WHERE client_id = ?", client),
+                         [(day,)])
+
+    def test_a_recorded_session_inside_the_period_keeps_the_client(self):
+        old = self.client("Olga", years_ago(10))
+        sam = self.client("Sam", years_ago(10))
+        self.record_session(sam, years_ago(3))
+        # not set: the session still counts as when the client was last seen
+        p = self.run_cmd("purge", "--older-than", "5y")
+        self.assertEqual([c for c, _, _ in self.listed(p.stdout)], [old])
+        self.set_retention(5)
+        before = self.snapshot()
+        p = self.run_cmd("purge", "--older-than", "1y", "--override", REASON)
+        self.assertIn((sam, years_ago(3), "Sam Purgeson"), self.listed(p.stdout))
+        self.assertEqual(self.snapshot(), before)
+        p = self.run_cmd("purge", "--older-than", "1y", "--yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Erased client %d" % old, p.stdout)
+        self.assertNotIn("Erased client %d" % sam, p.stdout)
+        self.assertIn("Kept 1 client seen since %s" % first_kept("5y").isoformat(), p.stdout)
+        self.assertEqual(self.sql("SELECT count(*) FROM session WHERE client_id = ?", sam),
+                         [(1,)])
+        p = self.run_cmd("erase", str(sam), "--yes")
+        self.assert_one_line_error(p, 2)
+        self.assertIn("client %d was last seen on %s, inside the studio's retention period"
+                      % (sam, years_ago(3)), p.stderr)
