@@ -36,11 +36,12 @@ static int ask_reason(struct ctx *ctx, long long id, struct retention_check *c)
 
 	if (c->reason)
 		return EXIT_OK;
-	printf("Client %lld was last seen on %s, inside the studio's retention period of %d "
-	       "year%s\n(config retention_years). The right to erasure has exceptions: a record "
-	       "the\nstudio must keep (for its licence, its insurer or an open complaint) may "
-	       "stay.\nErase only when none of them applies, and say why: the reason is kept "
-	       "with the\nerasure (write no health or contact details in it).\n",
+	printf("Client %lld was last seen on %s, inside the studio's retention\n"
+	       "period of %d year%s (config retention_years). The right to erasure has\n"
+	       "exceptions: a record the studio must keep (for its licence, its insurer or\n"
+	       "an open complaint) may stay. Erase only when none of them applies, and say\n"
+	       "why: the reason is kept with the erasure (write no health or contact\n"
+	       "details in it).\n",
 	       id, c->seen, years, years == 1 ? "" : "s");
 	if (prompt_read("Reason for erasing inside the retention period: ", NULL, &line) !=
 		    PROMPT_LINE ||

@@ -282,7 +282,7 @@ class EraseWithRetention(RetentionTest):
             with self.subTest(typed=typed):
                 child = self.spawn("erase", str(self.mid))
                 rec = record(child)
-                child.expect_exact("The right to erasure has exceptions")
+                child.expect_exact("The right to erasure has\r\nexceptions")
                 child.expect_exact("Reason for erasing inside the retention period: ")
                 type_line(child, typed)
                 child.expect_exact("smp-intake: erase: no reason given; nothing erased")
@@ -306,8 +306,8 @@ class EraseWithRetention(RetentionTest):
 
         child = self.spawn("--staff", "Eve Eraser", "erase", str(self.mid))
         rec = record(child)
-        child.expect_exact("Client %d was last seen on %s, inside the studio's retention period"
-                           % (self.mid, years_ago(2)))
+        child.expect_exact("Client %d was last seen on %s, inside the studio's retention\r\n"
+                           "period of 5 years (config retention_years)" % (self.mid, years_ago(2)))
         child.expect_exact("Reason for erasing inside the retention period: ")
         type_line(child, REASON)
         child.expect_exact("Type yes to erase client %d: " % self.mid)
