@@ -350,6 +350,14 @@ enum db_erase_result db_erase_client(struct db *db, long long id, const char *be
 				     const char *staff, const char *at, bool merge,
 				     size_t *intakes);
 
+/* As db_erase_client(), with reason (NULL: none) kept as a change
+ * ("reason") of each of the erasure's audit rows: why a client inside the
+ * studio's retention period was erased (docs/record.md).  Staff's words,
+ * never the client's details. */
+enum db_erase_result db_erase_client_reason(struct db *db, long long id, const char *before,
+					    const char *staff, const char *at, bool merge,
+					    const char *reason, size_t *intakes);
+
 /* After erasures: finishes what they owe (the rows of erase_pending),
  * kept in the file until done: merges the search index when an erasure
  * did not, then clears the write-ahead log (its frames are checked into
@@ -379,6 +387,16 @@ int db_intake_erased_on(struct db *db, const char *uuid, char when[11]);
  * db_each_intake. */
 int db_each_client_before(struct db *db, const char *before,
 			  int (*fn)(const struct client_match *m, void *arg), void *arg);
+
+/* The day (YYYY-MM-DD, in day) client id was last seen: its newest intake
+ * (UTC) or session, whichever is later (db_retention.c).  Returns DB_OK,
+ * DB_MISSING when there is no such client, or DB_ERROR (reported). */
+enum db_result db_client_last_seen(struct db *db, long long id, char day[11]);
+
+/* The reason kept with the erasure of client id at time at (an access
+ * log row's: db_erase_client_reason() writes both at once) in *reason
+ * (allocated), or NULL when it has none.  Returns 0, or -1 (reported). */
+int db_erasure_reason(struct db *db, long long id, const char *at, char **reason);
 
 /* One row of the access log: who read or took out whose record. */
 struct access_entry {
@@ -492,8 +510,22 @@ enum db_result db_load_photo(struct db *db, long long id, struct photo *out, voi
 enum db_result db_remove_photo(struct db *db, long long id, const char *at, const char *staff);
 
 /* The studio's current aftercare text: *version (0: none set) and *text
- * (allocated, or NULL when none).  Returns 0, or -1 (reported). */
+ * (allocated, or NULL when none).  Returns 0, or -1 (reported).  With
+ * version 0 (the current one), a latest version whose text is empty (the
+ * studio removed its text: `config set aftercare_text ''`) counts as none:
+ * *version 0, *text NULL. */
 int db_aftercare(struct db *db, long long version, long long *out_version, char **text);
+
+/* The latest row of the studio's aftercare text, without its text. */
+struct aftercare_info {
+	long long version; /* 0: never set */
+	char set_at[21];   /* UTC, YYYY-MM-DDTHH:MM:SSZ */
+	char staff[401];   /* who set it (100 code points at most) */
+	bool removed;      /* the latest version is empty: no text now */
+};
+
+/* Reads that row into *out.  Returns 0, or -1 (reported). */
+int db_aftercare_info(struct db *db, struct aftercare_info *out);
 
 /* Stores text as the next version of the studio's aftercare text; sets
  * *version.  Returns 0, or -1 (reported). */

@@ -15,8 +15,41 @@
  * to 20 columns (not bytes), and a longer name pushes the rest on. */
 #define STAFF_COLUMNS 20
 
+/* What print_row() is given. */
+struct shown {
+	struct db *db;
+	long long rows;
+};
+
+/* Below an erasure's row: the reason kept with it, if any (why a client
+ * inside the studio's retention period was erased; staff's words). */
+static int print_reason(struct shown *q, const struct access_entry *e)
+{
+	char *reason = NULL, *safe = NULL, *end;
+	long long id;
+	int rc = 0;
+
+	if (strcmp(e->command, "erase") != 0)
+		return 0;
+	id = strtoll(e->clients, &end, 10);
+	if (end == e->clients || *end || id <= 0)
+		return 0; /* not one id: written by another program */
+	if (db_erasure_reason(q->db, id, e->at, &reason) < 0)
+		return -1;
+	if (reason && !(safe = text_safe(reason, false))) {
+		report("out of memory");
+		rc = -1;
+	} else if (safe) {
+		printf("%7sreason: %s\n", "", safe);
+	}
+	free(reason);
+	free(safe);
+	return rc;
+}
+
 static int print_row(const struct access_entry *e, void *arg)
 {
+	struct shown *q = arg;
 	/* Each text from the file is made safe: another program may have
 	 * written the row. */
 	char *at = text_safe(e->at, false), *staff = text_safe(e->staff, false),
@@ -27,7 +60,7 @@ static int print_row(const struct access_entry *e, void *arg)
 		report("out of memory");
 		goto out;
 	}
-	if (++*(long long *)arg == 1)
+	if (++q->rows == 1)
 		printf("%-6s %-19s  %-*s  %-11s %s\n", "row", "when (UTC)", STAFF_COLUMNS, "staff",
 		       "command", "clients");
 	/* 2026-03-01T10:00:00Z as 2026-03-01 10:00:00 */
@@ -38,7 +71,7 @@ static int print_row(const struct access_entry *e, void *arg)
 	pad = STAFF_COLUMNS - text_columns(staff);
 	printf("%-6lld %-19s  %s%*s  %-11s %s\n", e->id, at, staff, pad > 0 ? pad : 0, "", command,
 	       clients[0] ? clients : "(none)");
-	rc = 0;
+	rc = print_reason(q, e);
 out:
 	free(at);
 	free(staff);
@@ -52,7 +85,7 @@ int cmd_access_log(struct ctx *ctx, int argc, char **argv)
 	struct access_query q = { 0, NULL };
 	struct command_args a;
 	const char *client;
-	long long shown = 0;
+	struct shown shown = { NULL, 0 };
 
 	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
@@ -64,9 +97,10 @@ int cmd_access_log(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
+	shown.db = ctx->db;
 	if (db_each_access(ctx->db, &q, print_row, &shown) != 0)
 		return EXIT_FAIL;
-	if (shown == 0)
+	if (shown.rows == 0)
 		printf("No access recorded%s.\n", q.client || q.since ? " that matches" : "");
 	return EXIT_OK;
 }

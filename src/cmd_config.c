@@ -1,15 +1,21 @@
 /* cmd_config.c - `smp-intake config get|set|list`: the studio's settings
- * (name on handouts, pause window, minimum age), checked before they are
- * stored. */
+ * (name on handouts, pause window, minimum age, the course, retention),
+ * checked before they are stored, and the studio's own aftercare text
+ * (aftercare_text: a file, kept in versions; src/aftercare.c). */
 #include <stdio.h>
 #include <string.h>
 
+#include "aftercare.h"
 #include "command.h"
 #include "report.h"
 #include "text.h"
 
-static int config_list(const struct settings *s)
+/* Not a row of table setting: a text in versions (table aftercare). */
+#define AFTERCARE_KEY "aftercare_text"
+
+static int config_list(struct ctx *ctx)
 {
+	const struct settings *s = &ctx->settings;
 	char value[sizeof ((struct settings *)0)->studio_name];
 
 	for (size_t i = 0; i < setting_def_count; i++) {
@@ -18,7 +24,24 @@ static int config_list(const struct settings *s)
 		text_print_safe(stdout, value[0] ? value : "\"\"");
 		printf("\n    %s\n", setting_defs[i].help);
 	}
+	if (aftercare_summary(ctx, value, sizeof value) < 0)
+		return EXIT_FAIL;
+	printf("%-20s %s\n    the studio's own aftercare text, printed on session sheets under "
+	       "\"Your studio's\n    aftercare\" (config set aftercare_text FILE; '' removes it)\n",
+	       AFTERCARE_KEY, value);
 	return EXIT_OK;
+}
+
+/* config get|set aftercare_text. */
+static int config_aftercare(struct ctx *ctx, bool set, const char *path)
+{
+	if (set) {
+		ctx->may_create = true; /* as for the other keys */
+		return aftercare_set(ctx, path);
+	}
+	if (!ctx_db(ctx))
+		return EXIT_FAIL;
+	return aftercare_print(ctx);
 }
 
 int cmd_config(struct ctx *ctx, int argc, char **argv)
@@ -37,6 +60,8 @@ int cmd_config(struct ctx *ctx, int argc, char **argv)
 		command_usage(stderr, "config");
 		return EXIT_USAGE;
 	}
+	if (argc >= 3 && strcmp(argv[2], AFTERCARE_KEY) == 0)
+		return config_aftercare(ctx, strcmp(argv[1], "set") == 0, argc == 4 ? argv[3] : "");
 	/* A key is checked before the file is opened, so a typo never opens it. */
 	if (argc >= 3 && settings_set(&s, argv[2], "", why, sizeof why) == SETTING_UNKNOWN) {
 		report("config: %s", why);
@@ -56,7 +81,7 @@ int cmd_config(struct ctx *ctx, int argc, char **argv)
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
 	if (strcmp(argv[1], "list") == 0)
-		return config_list(&ctx->settings);
+		return config_list(ctx);
 	settings_get(&ctx->settings, argv[2], value, sizeof value);
 	rc = text_print_safe(stdout, value) == 0 && putchar('\n') != EOF ? EXIT_OK : EXIT_FAIL;
 	return rc;

@@ -62,7 +62,7 @@ static int print_entry(const struct audit_entry *e, void *arg)
 		char *line = NULL, *label = text_safe(field_label(c->field ? c->field : ""), false);
 
 		if (old && new && label) {
-			char *from = strcmp(e->action, "create") == 0 ? strdup("") : text_join(old, " -> ", "");
+			char *from = strcmp(e->action, "create") == 0 || strcmp(e->action, "erase") == 0 ? strdup("") : text_join(old, " -> ", "");
 			line = from ? text_join(from, "", new) : NULL;
 			free(from);
 		}

@@ -1,7 +1,10 @@
-/* cmd_purge.c - `smp-intake purge --older-than DURATION [--yes]`: the end
- * of a retention period.  Lists the clients with no intake for longer than
- * DURATION; with --yes erases each of them as `erase` would.  Drafts
- * untouched for longer than the studio's draft_max_age go too. */
+/* cmd_purge.c - `smp-intake purge --older-than DURATION [--yes]
+ * [--override REASON]`: the end of a retention period.  Lists the clients
+ * not seen (no intake, no session) for longer than DURATION; with --yes
+ * erases each of them as `erase` would.  A client seen inside the studio's
+ * retention period (config retention_years) is kept unless --override
+ * gives the reason, which each such erasure records.  Drafts untouched
+ * for longer than the studio's draft_max_age go too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +51,7 @@ struct old_clients {
 	long long *id;
 	char **seen; /* the last intake's UTC day (or the record's), made safe */
 	char **name; /* made safe for the terminal */
+	bool *inside; /* seen inside the studio's retention period (NULL: none set) */
 };
 
 static void old_clients_clear(struct old_clients *o)
@@ -59,6 +63,7 @@ static void old_clients_clear(struct old_clients *o)
 	free(o->id);
 	free(o->seen);
 	free(o->name);
+	free(o->inside);
 	memset(o, 0, sizeof *o);
 }
 
@@ -93,22 +98,71 @@ static int collect(const struct client_match *m, void *arg)
 	return 0;
 }
 
+/* Marks the clients seen on or after first_day (inside the studio's
+ * retention period); without override, takes them off the list (they are
+ * kept).  Returns how many were inside, or -1 when out of memory. */
+static long split_retained(struct old_clients *o, const char *first_day, bool override)
+{
+	size_t kept = 0, n = 0;
+
+	if (!(o->inside = calloc(o->count ? o->count : 1, sizeof *o->inside))) {
+		report("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < o->count; i++) {
+		bool inside = strcmp(o->seen[i], first_day) >= 0;
+		kept += inside;
+		if (inside && !override) {
+			free(o->seen[i]);
+			free(o->name[i]);
+			continue;
+		}
+		o->id[n] = o->id[i];
+		o->seen[n] = o->seen[i];
+		o->name[n] = o->name[i];
+		o->inside[n++] = inside;
+	}
+	o->count = n;
+	return (long)kept;
+}
+
+/* The line on the clients inside the retention period: kept, or (with
+ * --override) erased with its reason. */
+static void print_retained(long inside, bool override, bool yes, const char *first_day,
+			   int years)
+{
+	if (inside <= 0)
+		return;
+	if (!override)
+		printf("Kept %ld client%s seen since %s, inside the studio's retention period\n"
+		       "(%d year%s, config retention_years); purge --override REASON erases %s.\n",
+		       inside, inside == 1 ? "" : "s", first_day, years, years == 1 ? "" : "s",
+		       inside == 1 ? "it" : "them");
+	else
+		printf("%ld of them %s seen since %s, inside the studio's retention period\n"
+		       "(%d year%s): the --override reason %s recorded with %s erasure.\n",
+		       inside, inside == 1 ? "was" : "were", first_day, years, years == 1 ? "" : "s",
+		       yes ? "is" : "would be", inside == 1 ? "its" : "each");
+}
+
 /* Without --yes: who would be erased, and how to do it. */
-static void print_dry_run(const struct old_clients *o, const char *duration, const char *before)
+static void print_dry_run(const struct old_clients *o, const char *duration, const char *before,
+			  bool override)
 {
 	int room = text_terminal_width() - 21;
 
 	printf("Clients whose last intake is before %s (%s ago), who would be erased:\n", before,
 	       duration);
-	printf("%-7s %-12s %s\n", "client", "last intake", "name");
+	printf("%-7s %-12s %s\n", "client", "last seen", "name");
 	for (size_t i = 0; i < o->count; i++) {
 		char *fitted = text_fit(o->name[i], room);
 		printf("%-7lld %-12s %s\n", o->id[i], o->seen[i], fitted ? fitted : o->name[i]);
 		free(fitted);
 	}
 	printf("%zu client%s would be erased; nothing was changed. To erase %s: smp-intake purge "
-	       "--older-than %s --yes\n",
-	       o->count, o->count == 1 ? "" : "s", o->count == 1 ? "it" : "them", duration);
+	       "--older-than %s%s --yes\n",
+	       o->count, o->count == 1 ? "" : "s", o->count == 1 ? "it" : "them", duration,
+	       override ? " --override REASON" : "");
 }
 
 /* With --yes: erases each client, one transaction each, so that a failure
@@ -116,7 +170,7 @@ static void print_dry_run(const struct old_clients *o, const char *duration, con
  * there, a second run finishes the job, and other terminals wait for one
  * client's erasure at a time rather than for the whole purge. */
 static int erase_all(struct ctx *ctx, const struct old_clients *o, const char *before,
-		     size_t *erased_out)
+		     const char *reason, size_t *erased_out)
 {
 	const char *staff = ctx_staff(ctx);
 	char when[21];
@@ -130,9 +184,10 @@ static int erase_all(struct ctx *ctx, const struct old_clients *o, const char *b
 		return EXIT_FAIL;
 	}
 	for (size_t i = 0; i < o->count && rc == EXIT_OK; i++) {
-		/* before is checked again inside the erasure: an intake saved
-		 * since the list was read keeps the client. */
-		switch (db_erase_client(ctx->db, o->id[i], before, staff, when, false, &intakes)) {
+		/* before is checked again inside the erasure: an intake or a
+		 * session recorded since the list was read keeps the client. */
+		switch (db_erase_client_reason(ctx->db, o->id[i], before, staff, when, false,
+					       o->inside && o->inside[i] ? reason : NULL, &intakes)) {
 		case DB_ERASE_OK:
 			printf("Erased client %lld and its %zu intake%s.\n", o->id[i], intakes,
 			       intakes == 1 ? "" : "s");
@@ -141,7 +196,8 @@ static int erase_all(struct ctx *ctx, const struct old_clients *o, const char *b
 		case DB_ERASE_MISSING:
 			break; /* erased by someone else meanwhile */
 		case DB_ERASE_KEPT:
-			printf("Kept client %lld: an intake was saved meanwhile.\n", o->id[i]);
+			printf("Kept client %lld: an intake or a session was recorded meanwhile.\n",
+			       o->id[i]);
 			break;
 		default:
 			rc = EXIT_FAIL;
@@ -183,11 +239,12 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
 	const char *duration;
 	struct old_clients o = { 0 };
 	struct date first_kept;
-	char before[11];
-	bool yes;
+	char before[11], retained[11], *override = NULL;
+	bool yes, retention;
 	size_t erased = 0;
 	long long drafts = 0;
-	int rc;
+	long inside = 0;
+	int rc = EXIT_USAGE;
 
 	if (command_parse(argc, argv, &a) < 0)
 		return EXIT_USAGE;
@@ -199,24 +256,50 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv)
 	}
 	if (cutoff(duration, &first_kept) < 0)
 		return EXIT_USAGE;
-	date_format(first_kept, before);
-	if (!ctx_db(ctx))
-		return EXIT_FAIL;
-	if (db_each_client_before(ctx->db, before, collect, &o) != 0) {
-		old_clients_clear(&o);
+	if (command_arg(&a, "override") && !(override = strdup(command_arg(&a, "override")))) {
+		report("out of memory");
 		return EXIT_FAIL;
 	}
-	if (o.count == 0)
+	if (override && erasure_reason_check("purge: --override", override) < 0)
+		goto out;
+	rc = EXIT_FAIL;
+	date_format(first_kept, before);
+	if (!ctx_db(ctx))
+		goto out;
+	if (!(retention = retention_first_day(&ctx->settings, retained)) && override) {
+		report("purge: --override: the studio has not set a retention period (config "
+		       "retention_years), so there is nothing to override; nothing erased");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (db_each_client_before(ctx->db, before, collect, &o) != 0)
+		goto out;
+	/* Inside the retention period: kept, or erased with --override's reason. */
+	if (retention && (inside = split_retained(&o, retained, override != NULL)) < 0)
+		goto out;
+	if (o.count == 0 && inside == 0)
 		printf("No client's last intake is before %s (%s ago): nothing to erase.\n", before,
 		       duration);
-	else if (!yes)
-		print_dry_run(&o, duration, before);
-	rc = o.count && yes ? erase_all(ctx, &o, before, &erased) : EXIT_OK;
+	else if (o.count && !yes)
+		print_dry_run(&o, duration, before, override != NULL);
+	/* Without --override the earlier day counts, so that a client seen
+	 * meanwhile inside the retention period is kept. */
+	rc = o.count && yes ? erase_all(ctx, &o,
+					retention && !override && strcmp(retained, before) < 0
+						? retained
+						: before,
+					override, &erased)
+			    : EXIT_OK;
+	print_retained(inside, override != NULL, yes, retained, ctx->settings.retention_years);
+	if (!retention && !yes)
+		retention_note_not_set(stdout);
 	if (rc == EXIT_OK)
 		rc = purge_drafts(ctx, yes, &drafts);
 	/* Once, for the clients and the drafts: no value stays in the file. */
 	if ((erased || drafts) && erase_finish(ctx) != EXIT_OK)
 		rc = EXIT_FAIL;
+out:
 	old_clients_clear(&o);
+	free(override);
 	return rc;
 }

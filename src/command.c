@@ -337,7 +337,7 @@ static const struct command commands[] = {
 		  "succeeds. See docs/import.md.\n" },
 	{ .name = "erase",
 	  .run = cmd_erase,
-	  .usage = "smp-intake erase CLIENT_ID [--yes]",
+	  .usage = "smp-intake erase CLIENT_ID [--yes] [--reason TEXT]",
 	  .summary = "erase a client and everything stored about them (the right to erasure)",
 	  .operands = {
 		{ "CLIENT_ID", "the client number (see `find`)" },
@@ -347,6 +347,10 @@ static const struct command commands[] = {
 	  .options = {
 		{ "yes", 0, NULL,
 		  "erase without asking; needed when not at a terminal" },
+		{ "reason", 0, "TEXT",
+		  "why the client may be erased although seen inside the\n"
+		  "studio's retention period (config retention_years);\n"
+		  "needed then when not at a terminal, and kept in the audit" },
 	  },
 	  .help = "\n"
 		  "The client's record, intakes, answers, advice sheets, sign-offs and drafts\n"
@@ -358,23 +362,38 @@ static const struct command commands[] = {
 		  "that the client and each intake were erased, when and by whom; import\n"
 		  "refuses the erased intakes (by uuid) from then on. A temporary export file\n"
 		  "left beside the database (.smp-intake-XXXXXX) is named in a warning. At a\n"
-		  "terminal the client is shown first and you type yes.\n" },
+		  "terminal the client is shown first and you type yes.\n"
+		  "A client whose last intake or session is inside the studio's retention\n"
+		  "period may still have to be erased (the right to erasure has exceptions\n"
+		  "where a record must be kept, and the studio decides whether one applies):\n"
+		  "at a terminal the reason is asked for, through a pipe --reason is needed.\n"
+		  "The reason is kept with the erasure and shown by history and access-log.\n"
+		  "When the studio has not set a retention period, erase says so at a\n"
+		  "terminal and works as without one.\n" },
 	{ .name = "purge",
 	  .run = cmd_purge,
-	  .usage = "smp-intake purge --older-than DURATION [--yes]",
-	  .summary = "erase the clients whose last intake is older than DURATION (retention)",
+	  .usage = "smp-intake purge --older-than DURATION [--yes] [--override REASON]",
+	  .summary = "erase the clients not seen for longer than DURATION (retention)",
 	  .operands_min = 0,
 	  .operands_max = 0,
 	  .options = {
 		{ "older-than", 0, "DURATION",
 		  "how long records are kept after a client's last\n"
-		  "intake: 7y (years), 18m (months) or 90d (days), at\n"
-		  "most 100 years" },
+		  "intake or session: 7y (years), 18m (months) or 90d\n"
+		  "(days), at most 100 years" },
 		{ "yes", 0, NULL,
 		  "erase them, each as `erase` would; without it, only\n"
 		  "list who would be erased (a dry run)" },
+		{ "override", 0, "REASON",
+		  "erase also the clients seen inside the studio's\n"
+		  "retention period, recording REASON with each erasure" },
 	  },
-	  .help = "Drafts untouched for longer than the studio's draft_max_age (config; 30d\n"
+	  .help = "A client whose last intake or session is inside the studio's retention\n"
+		  "period (config retention_years: today less that many years) is kept, and\n"
+		  "counted, unless --override gives the reason to erase it (kept in the audit,\n"
+		  "shown by history and access-log). When the studio has not set a retention\n"
+		  "period, the dry run says so and purge erases by DURATION alone.\n"
+		  "Drafts untouched for longer than the studio's draft_max_age (config; 30d\n"
 		  "by default) are removed too, or counted in a dry run.\n" },
 	{ .name = "list",
 	  .run = cmd_list,
@@ -477,6 +496,17 @@ static const struct command commands[] = {
 		  "draft_max_age (default 30d): purge removes the drafts (unfinished\n"
 		  "intakes and edits) untouched for longer; days or weeks, 1d to 3650d:\n"
 		  "30d, 4w.\n"
+		  "course_sessions (1-10, default 3) and course_interval_days (1-365,\n"
+		  "default 14): the course plan; touch_up_years (1-20, default 3): when a\n"
+		  "touch-up is due after a course's last session.\n"
+		  "retention_years (1-100; not set until the studio sets it from its licence:\n"
+		  "docs/record.md): purge keeps, and erase asks a reason for, a client seen\n"
+		  "(last intake or session) inside that many years.\n"
+		  "photo_max_mb (1-100, default 10): the largest photo `photo add` takes.\n"
+		  "aftercare_text FILE: the studio's own aftercare text, printed on session\n"
+		  "sheets: a UTF-8 text file (- for standard input) of at most 8192 bytes,\n"
+		  "without control characters but line breaks; each set is a new version\n"
+		  "(get shows the current one with its version and date); '' removes it.\n"
 		  "`set` creates the database when it is not there; list and get refuse.\n" },
 	{ .name = "questionnaire",
 	  .run = cmd_questionnaire,

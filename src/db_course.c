@@ -757,11 +757,47 @@ int db_aftercare(struct db *db, long long version, long long *out_version, char 
 		goto fail;
 	}
 	sqlite3_finalize(st);
+	/* The latest version empty: the studio removed its text. */
+	if (version == 0 && *text && !**text) {
+		free(*text);
+		*text = NULL;
+		*out_version = 0;
+	}
 	return 0;
 fail:
 	db_report(db, "cannot read the studio's aftercare text");
 	sqlite3_finalize(st);
+	free(*text);
+	*text = NULL;
 	*out_version = 0;
+	return -1;
+}
+
+int db_aftercare_info(struct db *db, struct aftercare_info *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (db_prepare(db, "SELECT version, set_at, staff, text = '' FROM aftercare "
+			   "ORDER BY version DESC LIMIT 1", &st) < 0)
+		goto fail;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *at = (const char *)sqlite3_column_text(st, 1);
+		const char *staff = (const char *)sqlite3_column_text(st, 2);
+		out->version = sqlite3_column_int64(st, 0);
+		snprintf(out->set_at, sizeof out->set_at, "%s", at ? at : "");
+		snprintf(out->staff, sizeof out->staff, "%s", staff ? staff : "");
+		out->removed = sqlite3_column_int(st, 3) != 0;
+	} else if (rc != SQLITE_DONE) {
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	db_report(db, "cannot read the studio's aftercare text");
+	sqlite3_finalize(st);
 	return -1;
 }
 

@@ -26,11 +26,6 @@
 	"AND smp_fold(l.value) = smp_fold(c.last_name) "                                       \
 	"AND (b.value IS NULL OR b.value = c.date_of_birth)))"
 
-/* The UTC time a client was last seen: its newest intake, else (none
- * left, which only another program can bring about) when it was made. */
-#define LAST_SEEN \
-	"coalesce((SELECT max(taken_at) FROM intake WHERE client_id = c.id), c.created_at)"
-
 #define READING "cannot read the client's records"
 #define ERASING "cannot erase the client"
 /* Once committed, the erasure stands; what follows only clears the file. */
@@ -406,7 +401,16 @@ static int mark_pending(struct db *db, long long id, const char *at, bool merged
 enum db_erase_result db_erase_client(struct db *db, long long id, const char *before, const char *staff,
 		    const char *at, bool merge, size_t *intakes)
 {
-	struct audit_entry e = { 0, id, 0, at, staff, "erase", NULL, 0 };
+	return db_erase_client_reason(db, id, before, staff, at, merge, NULL, intakes);
+}
+
+enum db_erase_result db_erase_client_reason(struct db *db, long long id, const char *before,
+					    const char *staff, const char *at, bool merge,
+					    const char *reason, size_t *intakes)
+{
+	/* The reason (an erasure inside the retention period) on each row. */
+	struct audit_change why = { "reason", NULL, reason };
+	struct audit_entry e = { 0, id, 0, at, staff, "erase", reason ? &why : NULL, reason ? 1 : 0 };
 	char client[24];
 	struct access_entry access = { 0, at, staff, "erase", client };
 	long long *ids = NULL;

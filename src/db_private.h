@@ -109,6 +109,17 @@ char *db_column_dup(sqlite3_stmt *st, int col);
  * db_column_client(). */
 #define CLIENT_COLUMNS "first_name, last_name, date_of_birth, phone, email"
 
+/* When client c (the alias in the query) was last seen, for purge and the
+ * studio's retention period: its newest intake (UTC time) or session (the
+ * day), whichever is later; else (none left, which only another program
+ * can bring about) when the record was made.  Compare its first ten
+ * characters (YYYY-MM-DD). */
+#define LAST_SEEN                                                                 \
+	"coalesce(max((SELECT max(taken_at) FROM intake WHERE client_id = c.id), "  \
+	"(SELECT max(performed_on) FROM session WHERE client_id = c.id)), "         \
+	"(SELECT max(taken_at) FROM intake WHERE client_id = c.id), "               \
+	"(SELECT max(performed_on) FROM session WHERE client_id = c.id), c.created_at)"
+
 /* Sets the client's details in a from the CLIENT_FIELDS columns of st's
  * row from col on (CLIENT_COLUMNS's order; a NULL column leaves its
  * detail unset).  Returns 0, or -1 when out of memory (not reported). */

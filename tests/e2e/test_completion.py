@@ -185,6 +185,8 @@ class Completion(IntakeTest):
                 self.assertEqual(self.complete("smp-intake config set ", library), keys)
                 self.assertEqual(self.complete("smp-intake config set studio_name ", library),
                                  [])
+                self.assertEqual(self.complete("smp-intake config get aftercare_text ", library),
+                                 [])
                 self.assertEqual(self.complete("smp-intake config list ", library), [])
 
     def test_file_names_after_file_options(self):
@@ -195,7 +197,7 @@ class Completion(IntakeTest):
         for library in self.both():
             for line in ("smp-intake --db an", "smp-intake --db=an", "smp-intake new --answers an",
                          "smp-intake export -o an", "smp-intake export --output=an",
-                         "smp-intake demo --create an"):
+                         "smp-intake demo --create an", "smp-intake config set aftercare_text an"):
                 with self.subTest(line=line, library=library):
                     self.assertEqual(self.complete(line, library, cwd=cwd),
                                      ["another.db", "answers.json"])
@@ -264,7 +266,9 @@ class Completion(IntakeTest):
                 self.assertEqual(self.complete("smp-intake --db %s purge --older-than " % db,
                                                library), [])
                 self.assertEqual(self.complete("smp-intake purge --older-than 7y --", library),
-                                 ["--help", "--older-than", "--yes"])
+                                 ["--help", "--older-than", "--override", "--yes"])
+                self.assertEqual(self.complete("smp-intake purge --override ", library), [])
+                self.assertEqual(self.complete("smp-intake erase --reason ", library), [])
 
     def test_intake_ids_from_the_environment_and_the_default(self):
         db = os.path.join(self.tmp, "env.db")

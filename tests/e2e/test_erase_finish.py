@@ -36,7 +36,7 @@ FILES = ("", "-wal", "-shm")
 GDB_SCRIPT = """set pagination off
 set confirm off
 set auto-solib-add off
-break db_erase_client
+break db_erase_client_reason
 run
 delete
 set $hits = 0

@@ -233,6 +233,42 @@ static void test_aftercare_versions(void **state)
 	free(text);
 }
 
+/* An empty latest version is the studio's text removed: none now, while
+ * the versions before it (named by old sessions) stay readable. */
+static void test_aftercare_removed(void **state)
+{
+	struct fx *fx = *state;
+	struct aftercare_info info;
+	long long v = -1, got = -1;
+	char *text = NULL;
+
+	assert_int_equal(db_aftercare_info(fx->db, &info), 0);
+	assert_int_equal(info.version, 0);
+	assert_int_equal(db_set_aftercare(fx->db, "Keep it dry.", "2026-11-01T10:00:00Z", "Mia", &v),
+			 0);
+	assert_int_equal(db_set_aftercare(fx->db, "", "2026-11-03T10:00:00Z", "Sam", &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(db_aftercare(fx->db, 0, &got, &text), 0);
+	assert_int_equal(got, 0);
+	assert_null(text);
+	assert_int_equal(db_aftercare(fx->db, 1, &got, &text), 0);
+	assert_int_equal(got, 1);
+	assert_string_equal(text, "Keep it dry.");
+	free(text);
+	assert_int_equal(db_aftercare_info(fx->db, &info), 0);
+	assert_int_equal(info.version, 2);
+	assert_true(info.removed);
+	assert_string_equal(info.set_at, "2026-11-03T10:00:00Z");
+	assert_string_equal(info.staff, "Sam");
+	assert_int_equal(db_set_aftercare(fx->db, "Rest.", "2026-11-04T10:00:00Z", "Mia", &v), 0);
+	assert_int_equal(db_aftercare(fx->db, 0, &got, &text), 0);
+	assert_int_equal(got, 3);
+	assert_string_equal(text, "Rest.");
+	free(text);
+	assert_int_equal(db_aftercare_info(fx->db, &info), 0);
+	assert_false(info.removed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +277,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_consent_and_photo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aftercare_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aftercare_removed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
