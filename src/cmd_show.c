@@ -40,6 +40,24 @@ static int load_one(struct ctx *ctx, int argc, char **argv, struct intake *in)
 	return load_id(ctx, argv[1], in, "show");
 }
 
+/* The client's photo consents as they stand (assess): nothing for a client
+ * never asked them (intakes before questionnaire 2026.4). */
+static int print_consents(struct ctx *ctx, long long client_id)
+{
+	struct consent_state c;
+
+	if (db_consent(ctx->db, client_id, &c) == DB_ERROR)
+		return -1;
+	if (!c.photos[0] && !c.marketing[0])
+		return 0;
+	printf("\nPhoto consents of client %lld (smp-intake consent %lld)\n", client_id, client_id);
+	printf("  %-26s %-3s  since %.10s\n", "Keep photos in the record",
+	       c.photos[0] ? c.photos : "-", c.photos_at);
+	printf("  %-26s %-3s  since %.10s\n", "Use photos for marketing",
+	       c.marketing[0] ? c.marketing : "-", c.marketing_at);
+	return 0;
+}
+
 int cmd_show(struct ctx *ctx, int argc, char **argv)
 {
 	struct intake in;
@@ -47,7 +65,7 @@ int cmd_show(struct ctx *ctx, int argc, char **argv)
 
 	if (rc != EXIT_OK)
 		return rc;
-	if (sheet_print_intake(stdout, &in) < 0)
+	if (sheet_print_intake(stdout, &in) < 0 || print_consents(ctx, in.client_id) < 0)
 		rc = EXIT_FAIL;
 	intake_clear(&in);
 	return rc;

@@ -342,7 +342,7 @@ class ExportClient(PipeTest):
         self.assertEqual(first["acknowledgement"]["sheet"], 1)
         self.assertEqual(first["acknowledgement"]["typed_name"], "Ana Silva")
         self.assertEqual((first["ready"], second["ready"]), (True, False))
-        self.assertEqual((first["questionnaire_version"], first["flags"]), ("2026.3", []))
+        self.assertEqual((first["questionnaire_version"], first["flags"]), ("2026.4", []))
         self.assertEqual(first["revision"], 2)
         self.assertEqual([s["sheet"] for s in first["advice_sheets"]], [1, 2])
         self.assertEqual(first["advice_sheets"][-1]["advice"], full[1]["advice"])
