@@ -3,6 +3,7 @@
  * client), read back from the file.  Each is written in the access log
  * before it is printed. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
@@ -10,6 +11,7 @@
 #include "handout.h"
 #include "report.h"
 #include "sheet.h"
+#include "text.h"
 
 /* Loads the intake whose number is id_text and writes command's row in
  * the access log, before anything is printed: what cannot be logged is not
@@ -51,10 +53,19 @@ static int print_consents(struct ctx *ctx, long long client_id)
 	if (!c.photos[0] && !c.marketing[0])
 		return 0;
 	printf("\nPhoto consents of client %lld (smp-intake consent %lld)\n", client_id, client_id);
-	printf("  %-26s %-3s  since %.10s\n", "Keep photos in the record",
-	       c.photos[0] ? c.photos : "-", c.photos_at);
-	printf("  %-26s %-3s  since %.10s\n", "Use photos for marketing",
-	       c.marketing[0] ? c.marketing : "-", c.marketing_at);
+	for (int k = 0; k < 2; k++) {
+		char day[11];
+		snprintf(day, sizeof day, "%.10s", k ? c.marketing_at : c.photos_at);
+		char *safe = text_safe(day, false); /* a stored date, as stored */
+		if (!safe) {
+			report("out of memory");
+			return -1;
+		}
+		printf("  %-26s %-3s  since %s\n",
+		       k ? "Use photos for marketing" : "Keep photos in the record",
+		       (k ? c.marketing : c.photos)[0] ? (k ? c.marketing : c.photos) : "-", safe);
+		free(safe);
+	}
 	return 0;
 }
 
