@@ -281,7 +281,7 @@ class LineEditing(TerminalTest):
             child.send("/etc/pass" + TAB + TAB)
             child.send(CTRL_U + "~/pass" + TAB + TAB)
             child.send(CTRL_U + base_answers().get(qid, "") + ENTER)
-            child.expect_exact(PROMPTS[following])
+            expect_prompt(child, PROMPTS[following])
             typed = rec.text[mark:]
             self.assertNotIn("passwd", typed, qid)
             self.assertNotIn("passport", typed, qid)
