@@ -404,10 +404,10 @@ static const struct command commands[] = {
 	  .operands_min = 1,
 	  .operands_max = 1,
 	  .options = {
-		{ "photos", 0, "yes|no",
+		{ "photos", 0, "YES|NO",
 		  "whether photos of the client's scalp may be kept in their record;\n"
 		  "no withdraws marketing use too" },
-		{ "marketing", 0, "yes|no",
+		{ "marketing", 0, "YES|NO",
 		  "whether the studio may use those photos for its marketing (yes\n"
 		  "needs the photos consent)" },
 	  },
