@@ -144,6 +144,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv);
 int cmd_import(struct ctx *ctx, int argc, char **argv);
 int cmd_find(struct ctx *ctx, int argc, char **argv);
 int cmd_contact(struct ctx *ctx, int argc, char **argv);
+int cmd_consent(struct ctx *ctx, int argc, char **argv);
 int cmd_shell(struct ctx *ctx, int argc, char **argv);
 int cmd_signoff(struct ctx *ctx, int argc, char **argv);
 int cmd_ids(struct ctx *ctx, int argc, char **argv);

@@ -471,6 +471,11 @@ enum db_result db_session_result(struct db *db, long long id, const char *reacti
  * DB_ERROR. */
 enum db_result db_consent(struct db *db, long long client_id, struct consent_state *out);
 
+/* Calls fn for each of client_id's consent rows, oldest first; *r is
+ * borrowed (lasts until fn returns).  Returns as db_each_session(). */
+int db_each_consent(struct db *db, long long client_id,
+		    int (*fn)(const struct consent_row *r, void *arg), void *arg);
+
 /* Records a consent (kind: photos or marketing; value: yes or no), given at
  * intake intake_id's assessment (0: changed later, by `consent`), with its
  * audit row ("consent"), unless it already stands at that value (then
@@ -479,6 +484,16 @@ enum db_result db_consent(struct db *db, long long client_id, struct consent_sta
 enum db_result db_set_consent(struct db *db, long long client_id, const char *kind,
 			      const char *value, long long intake_id, const char *at,
 			      const char *staff, int *changed);
+
+/* Records the client's consents given (photos, marketing: yes, no, or NULL
+ * for the one not given) with `consent`, in one transaction with one audit
+ * row ("consent") naming each that changed; one already standing at its
+ * value is not written again.  *changed is how many changed (0: nothing
+ * written).  Returns DB_OK, DB_MISSING when there is no such client, or
+ * DB_ERROR. */
+enum db_result db_set_consents(struct db *db, long long client_id, const char *photos,
+			       const char *marketing, const char *at, const char *staff,
+			       int *changed);
 
 /* Saves photo p's metadata and its n bytes in one transaction with its
  * audit row ("photo-add"); p->client_id is taken from its intake or

@@ -149,6 +149,15 @@ struct consent_state {
 	char photos_at[21], marketing_at[21]; /* when each was given or changed; "" */
 };
 
+/* One consent as it was given or changed (table consent): a view (its
+ * strings are borrowed). */
+struct consent_row {
+	const char *kind;   /* photos or marketing */
+	const char *value;  /* yes or no */
+	long long intake_id; /* given at this intake's assessment; 0: with `consent` */
+	const char *at, *staff;
+};
+
 /* A GP's answer as it arrived: a view (its strings are borrowed). */
 struct signoff {
 	const char *status; /* obtained, pending or declined */

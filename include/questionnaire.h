@@ -38,7 +38,8 @@ struct condition {
 	const char *value;
 };
 
-#define QUESTION_CHOICES_MAX 8
+/* Room for the longest list of choices (hair_loss_scale: 12) and its NULL. */
+#define QUESTION_CHOICES_MAX 16
 
 struct question {
 	const char *id;     /* stable: JSON key, database key, FHIR linkId */
@@ -68,7 +69,7 @@ extern const size_t questionnaire_count;
 /* The version of the questions, given with them to other systems (the
  * FHIR Questionnaire and every response to it).  Changes when a question
  * is added, removed or changes its meaning. */
-#define QUESTIONNAIRE_VERSION "2026.3"
+#define QUESTIONNAIRE_VERSION "2026.4"
 
 /* The most questions a questionnaire may have (struct answers holds one
  * value per question). */

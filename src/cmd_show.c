@@ -3,6 +3,7 @@
  * client), read back from the file.  Each is written in the access log
  * before it is printed. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
@@ -10,6 +11,7 @@
 #include "handout.h"
 #include "report.h"
 #include "sheet.h"
+#include "text.h"
 
 /* Loads the intake whose number is id_text and writes command's row in
  * the access log, before anything is printed: what cannot be logged is not
@@ -40,6 +42,33 @@ static int load_one(struct ctx *ctx, int argc, char **argv, struct intake *in)
 	return load_id(ctx, argv[1], in, "show");
 }
 
+/* The client's photo consents as they stand (assess): nothing for a client
+ * never asked them (intakes before questionnaire 2026.4). */
+static int print_consents(struct ctx *ctx, long long client_id)
+{
+	struct consent_state c;
+
+	if (db_consent(ctx->db, client_id, &c) == DB_ERROR)
+		return -1;
+	if (!c.photos[0] && !c.marketing[0])
+		return 0;
+	printf("\nPhoto consents of client %lld (smp-intake consent %lld)\n", client_id, client_id);
+	for (int k = 0; k < 2; k++) {
+		char day[11];
+		snprintf(day, sizeof day, "%.10s", k ? c.marketing_at : c.photos_at);
+		char *safe = text_safe(day, false); /* a stored date, as stored */
+		if (!safe) {
+			report("out of memory");
+			return -1;
+		}
+		printf("  %-26s %-3s  since %s\n",
+		       k ? "Use photos for marketing" : "Keep photos in the record",
+		       (k ? c.marketing : c.photos)[0] ? (k ? c.marketing : c.photos) : "-", safe);
+		free(safe);
+	}
+	return 0;
+}
+
 int cmd_show(struct ctx *ctx, int argc, char **argv)
 {
 	struct intake in;
@@ -47,7 +76,7 @@ int cmd_show(struct ctx *ctx, int argc, char **argv)
 
 	if (rc != EXIT_OK)
 		return rc;
-	if (sheet_print_intake(stdout, &in) < 0)
+	if (sheet_print_intake(stdout, &in) < 0 || print_consents(ctx, in.client_id) < 0)
 		rc = EXIT_FAIL;
 	intake_clear(&in);
 	return rc;

@@ -470,6 +470,30 @@ static const struct command commands[] = {
 		  "intakes) and the command into the access log. Without options, at a\n"
 		  "terminal the details on file are shown and the new ones asked for (Enter\n"
 		  "keeps one, - clears it); through a pipe an option is needed.\n" },
+	{ .name = "consent",
+	  .run = cmd_consent,
+	  .usage = "smp-intake consent CLIENT [--photos yes|no] [--marketing yes|no]",
+	  .summary = "show, withdraw or give again a client's photo consents",
+	  .operands = {
+		{ "CLIENT", "the client number (see `find`)" },
+	  },
+	  .operands_min = 1,
+	  .operands_max = 1,
+	  .options = {
+		{ "photos", 0, "YES|NO",
+		  "whether photos of the client's scalp may be kept in their record;\n"
+		  "no withdraws marketing use too" },
+		{ "marketing", 0, "YES|NO",
+		  "whether the studio may use those photos for its marketing (yes\n"
+		  "needs the photos consent)" },
+	  },
+	  .help = "\n"
+		  "The two consents are asked at the assessment (questionnaire 2026.4), apart\n"
+		  "from the consent to storage; the client may withdraw either, or give it\n"
+		  "again, at any time. Each change is recorded with when and by whom, into\n"
+		  "the audit (shown by `history`). Without an option the client's consents\n"
+		  "are printed: as they stand, and every change, with the intake it was given\n"
+		  "at or `consent`. Photos already stored stay until removed (`photo rm`).\n" },
 	{ .name = "config",
 	  .run = cmd_config,
 	  .usage = "smp-intake config list | get KEY | set KEY VALUE",

@@ -413,31 +413,67 @@ enum db_result db_consent(struct db *db, long long client_id, struct consent_sta
 	return rc;
 }
 
-enum db_result db_set_consent(struct db *db, long long client_id, const char *kind,
-			      const char *value, long long intake_id, const char *at,
-			      const char *staff, int *changed)
+int db_each_consent(struct db *db, long long client_id,
+		    int (*fn)(const struct consent_row *r, void *arg), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, result = 0;
+
+	if (db_prepare(db, "SELECT kind, value, coalesce(intake_id, 0), at, staff FROM consent "
+			   "WHERE client_id = ?1 ORDER BY id", &st) < 0) {
+		db_report(db, "cannot read the client's consents");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, client_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct consent_row r = {
+			(const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			sqlite3_column_int64(st, 2),
+			(const char *)sqlite3_column_text(st, 3),
+			(const char *)sqlite3_column_text(st, 4),
+		};
+		if (!r.kind || !r.value || !r.at || !r.staff) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if ((result = fn(&r, arg)) != 0)
+			break;
+	}
+	if (!result && rc != SQLITE_DONE) {
+		db_report(db, "cannot read the client's consents");
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
+/* Inside a write transaction: adds the consent row (kind, value) unless
+ * the client's consent of that kind already stands at value; *before is
+ * what it stood at ("" never given; 4 bytes).  Returns DB_OK with
+ * *changed set, DB_MISSING (no such client) or DB_ERROR (not reported). */
+static enum db_result add_consent(struct db *db, long long client_id, const char *kind,
+				  const char *value, long long intake_id, const char *at,
+				  const char *staff, char *before, int *changed)
 {
 	struct consent_state now;
 	sqlite3_stmt *st = NULL;
 	enum db_result rc;
-	const char *before;
 
 	*changed = 0;
-	if (db_begin_write(db) < 0)
-		return DB_ERROR;
 	rc = read_consent(db, client_id, &now);
+	/* An import holds its new clients apart until it ends (db_import.c,
+	 * foreign keys deferred): such a client has no consent yet. */
+	if (rc == DB_MISSING && intake_id)
+		rc = DB_OK;
 	if (rc != DB_OK)
-		goto out;
-	before = strcmp(kind, "photos") == 0 ? now.photos : now.marketing;
-	if (strcmp(before, value) == 0) {
-		db_rollback(db);
+		return rc;
+	snprintf(before, 4, "%s", strcmp(kind, "photos") == 0 ? now.photos : now.marketing);
+	if (strcmp(before, value) == 0)
 		return DB_OK;
-	}
 	if (db_prepare(db, "INSERT INTO consent (client_id, kind, value, intake_id, at, staff) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0) {
-		rc = DB_ERROR;
-		goto out;
-	}
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0)
+		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, client_id);
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, value);
@@ -447,17 +483,117 @@ enum db_result db_set_consent(struct db *db, long long client_id, const char *ki
 	db_bind_text(st, 6, staff);
 	rc = db_step_done(st) < 0 ? DB_ERROR : DB_OK;
 	sqlite3_finalize(st);
-	if (rc != DB_OK)
-		goto out;
+	*changed = rc == DB_OK;
+	return rc;
+}
+
+/* What answers a give for consent kind: consent_photos, and for marketing
+ * consent_marketing, or no when photos may not be kept (the question is
+ * then not asked).  NULL: not asked (an intake before 2026.4). */
+static const char *consent_answer(const struct answers *a, const char *kind)
+{
+	const char *photos = answers_get(a, "consent_photos");
+
+	if (strcmp(kind, "photos") == 0 || !photos)
+		return photos;
+	return strcmp(photos, "yes") == 0 ? answers_get(a, "consent_marketing") : "no";
+}
+
+int db_consent_from_answers(struct db *db, long long client_id, long long intake_id,
+			    const struct answers *before, const struct answers *a, const char *at,
+			    const char *staff)
+{
+	static const char *const kinds[] = { "photos", "marketing" };
+
+	for (size_t k = 0; k < 2; k++) {
+		const char *now = consent_answer(a, kinds[k]);
+		const char *was = before ? consent_answer(before, kinds[k]) : NULL;
+		char stood[4];
+		int changed;
+
+		if (!now || (was && strcmp(was, now) == 0))
+			continue;
+		if (add_consent(db, client_id, kinds[k], now, intake_id, at, staff, stood,
+				&changed) != DB_OK) {
+			db_report(db, "cannot record the photo consents");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+enum db_result db_set_consent(struct db *db, long long client_id, const char *kind,
+			      const char *value, long long intake_id, const char *at,
+			      const char *staff, int *changed)
+{
+	enum db_result rc;
+	char before[4];
+
+	*changed = 0;
+	if (db_begin_write(db) < 0)
+		return DB_ERROR;
+	rc = add_consent(db, client_id, kind, value, intake_id, at, staff, before, changed);
+	if (rc != DB_OK || !*changed) {
+		if (rc == DB_ERROR)
+			goto out;
+		db_rollback(db);
+		return rc;
+	}
 	char field[32];
 	snprintf(field, sizeof field, "%s_consent", kind);
 	struct audit_change change = { field, before[0] ? before : NULL, value };
 	struct audit_entry e = { 0, client_id, intake_id, at, staff, "consent", &change, 1 };
 	if (db_audit_add(db, &e) < 0 || db_commit(db) < 0) {
+		*changed = 0;
 		db_rollback(db);
 		return DB_ERROR;
 	}
 	*changed = 1;
+	return DB_OK;
+out:
+	if (rc == DB_ERROR)
+		db_report(db, "cannot record the consent");
+	db_rollback(db);
+	return rc;
+}
+
+enum db_result db_set_consents(struct db *db, long long client_id, const char *photos,
+			       const char *marketing, const char *at, const char *staff,
+			       int *changed)
+{
+	const char *kinds[2] = { "photos", "marketing" }, *values[2] = { photos, marketing };
+	char before[2][4], field[2][32];
+	struct audit_change change[2];
+	enum db_result rc = DB_OK;
+	int n = 0;
+
+	*changed = 0;
+	if (db_begin_write(db) < 0)
+		return DB_ERROR;
+	for (size_t k = 0; k < 2; k++) {
+		int one;
+		if (!values[k])
+			continue;
+		rc = add_consent(db, client_id, kinds[k], values[k], 0, at, staff, before[n], &one);
+		if (rc != DB_OK)
+			goto out;
+		if (one) {
+			snprintf(field[n], sizeof field[n], "%s_consent", kinds[k]);
+			change[n] = (struct audit_change){ field[n], before[n][0] ? before[n] : NULL,
+							   values[k] };
+			n++;
+		}
+	}
+	if (n == 0) {
+		db_rollback(db);
+		return DB_OK;
+	}
+	struct audit_entry e = { 0, client_id, 0, at, staff, "consent", change, (size_t)n };
+	if (db_audit_add(db, &e) < 0 || db_commit(db) < 0) {
+		db_rollback(db);
+		return DB_ERROR;
+	}
+	*changed = n;
 	return DB_OK;
 out:
 	if (rc == DB_ERROR)

@@ -333,6 +333,7 @@ static int erasable(struct db *db, long long id, const char *before)
  * earlier client are never touched (the triggers would refuse). */
 static const char *const erase_steps[] = {
 	"DELETE FROM draft WHERE id IN (" DRAFTS_OF_CLIENT ")",
+	"DELETE FROM consent WHERE client_id = ?1", /* the photo consents (assess) */
 	"DELETE FROM intake WHERE client_id = ?1",
 	"DELETE FROM client WHERE id = ?1",
 	("DELETE FROM audit_change WHERE audit_id IN "

@@ -492,6 +492,9 @@ static int replace(struct db_import *im, const struct intake *in, const struct a
 	if (run(st) < 0)
 		return -1;
 	struct audit_entry e = {0, in->client_id, in->id, im->at, im->staff, "import", NULL, 0};
+	if (db_consent_from_answers(im->db, in->client_id, in->id, before, &in->answers, im->at,
+				    im->staff) < 0)
+		return -2;
 	return db_audit_answers(im->db, &e, before, &in->answers) < 0 ? -2 : 0;
 }
 
@@ -669,6 +672,9 @@ static int import_new(struct db_import *im, struct intake *in, long long positio
 	    add_record(im, in, in->ack.sheet) < 0 || run(im->st[SEEN_PUT]) < 0)
 		return -1;
 	/* Chained as every audit row is; reports its own failure. */
+	if (db_consent_from_answers(im->db, in->client_id, in->id, NULL, &in->answers,
+				    in->taken_at, in->staff) < 0)
+		return -2;
 	struct audit_entry e = {0, in->client_id, in->id, im->at, im->staff, "import", NULL, 0};
 	return db_audit_add(im->db, &e) < 0 ? -2 : 0;
 }

@@ -264,7 +264,9 @@ int db_save_intake(struct db *db, struct intake *in)
 	struct audit_entry created = { 0, in->client_id, in->id, in->taken_at, in->staff,
 				       "create", NULL, 0 };
 	if (db_audit_answers(db, &created, NULL, &in->answers) < 0 ||
-	    (in->ack.typed_name && audit_acknowledgement(db, in->client_id, in->id, &in->ack) < 0))
+	    (in->ack.typed_name && audit_acknowledgement(db, in->client_id, in->id, &in->ack) < 0) ||
+	    db_consent_from_answers(db, in->client_id, in->id, NULL, &in->answers, in->taken_at,
+				    in->staff) < 0)
 		goto fail;
 	if (db_exec(db, "COMMIT", "cannot save the intake") < 0)
 		goto fail;
@@ -1002,7 +1004,8 @@ enum db_result db_save_edit(struct db *db, struct intake *in, const struct answe
 	st = NULL;
 	struct audit_entry e = { 0, in->client_id, in->id, at, staff, "edit", NULL, 0 };
 	if (db_audit_answers(db, &e, before, &in->answers) < 0 ||
-	    (fresh_ack && audit_acknowledgement(db, in->client_id, in->id, &in->ack) < 0))
+	    (fresh_ack && audit_acknowledgement(db, in->client_id, in->id, &in->ack) < 0) ||
+	    db_consent_from_answers(db, in->client_id, in->id, before, &in->answers, at, staff) < 0)
 		goto undo;
 	if (carry && carry_acknowledgement(db, in, acked, staff, at) < 0)
 		goto fail;

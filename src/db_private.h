@@ -133,6 +133,20 @@ const char *db_column_held(struct held *h, sqlite3_stmt *st, int col);
  * what), and returns true; false when the connection is guarded. */
 bool db_guard_report(struct db *db, const char *what);
 
+/* The course (db_course.c). */
+
+/* Inside a write transaction: records the photo consents answers a give
+ * (consent_photos, consent_marketing; questionnaire 2026.4) for intake
+ * intake_id of client_id, given at `at` with staff.  With before (an
+ * edit, an import over a stored record), only a consent whose answer
+ * changed; none for answers without them (an older intake).  A consent
+ * that already stands at its value gets no new row.  No audit row: the
+ * intake's own (create, edit, import) carries the answers.  Returns 0, or
+ * -1 (reported). */
+int db_consent_from_answers(struct db *db, long long client_id, long long intake_id,
+			    const struct answers *before, const struct answers *a, const char *at,
+			    const char *staff);
+
 /* Finding clients (db_find.c). */
 
 /* Steps st, whose rows are (client id, last intake id, first name, last

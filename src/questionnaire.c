@@ -14,6 +14,7 @@
 
 #define NAME_MAX_CP 100
 #define FREE_TEXT_MAX_CP 4000
+#define HAIRLINE_MAX_CP 200
 
 #define YES(q) { .kind = WHEN_EQUALS, .qid = q, .value = "yes" }
 
@@ -85,6 +86,64 @@ const struct question questionnaire[] = {
 		.help = "Free text, kept as typed. End a line with \\ to go on to the next "
 			"line. Enter to skip.",
 		.max_len = FREE_TEXT_MAX_CP,
+	},
+	/* The assessment (2026.4): what the studio sees and is asked to do,
+	 * and the photo consents, kept apart from consent_storage (the
+	 * treatment record) and each withdrawable later (`consent`). */
+	{
+		.id = "hair_loss_scale",
+		.prompt = "Hair-loss scale (Norwood 1-7, Ludwig I-III)",
+		.label = "Hair-loss scale",
+		.type = Q_CHOICE,
+		.required = true,
+		.choices = { "norwood_1", "norwood_2", "norwood_3", "norwood_4", "norwood_5",
+			     "norwood_6", "norwood_7", "ludwig_1", "ludwig_2", "ludwig_3", "other",
+			     "not_applicable", NULL },
+		.help = "The stage the artist sees: norwood_1 to norwood_7 (the Norwood scale, "
+			"receding hairline and crown), ludwig_1 to ludwig_3 (the Ludwig scale, "
+			"thinning over the top), other (another pattern: scars, patches), or "
+			"not_applicable.",
+	},
+	{
+		.id = "treatment_type",
+		.prompt = "Treatment",
+		.label = "Treatment",
+		.type = Q_CHOICE,
+		.required = true,
+		.choices = { "full_head", "density", "scar_camouflage", "alopecia_areata", "other",
+			     NULL },
+		.help = "full_head: a full head or a new hairline; density: thickening thinning "
+			"hair; scar_camouflage: hiding scars (a transplant's, an injury's); "
+			"alopecia_areata: patches; other.",
+	},
+	{
+		.id = "hairline_style",
+		.prompt = "Hairline style (optional)",
+		.label = "Hairline style",
+		.type = Q_TEXT,
+		.help = "The hairline agreed with the client, in a few words (for example soft, "
+			"natural, slightly receded). Enter to skip.",
+		.max_len = HAIRLINE_MAX_CP,
+	},
+	{
+		.id = "consent_photos",
+		.prompt = "May the studio keep photos of the client's scalp in their record?",
+		.label = "Consent to photos",
+		.type = Q_YESNO,
+		.required = true,
+		.help = "Before and after photos, kept in this studio's database with the "
+			"client's record only. Separate from the consent to storage; the client "
+			"may withdraw it at any time (smp-intake consent). Answer yes or no.",
+	},
+	{
+		.id = "consent_marketing",
+		.prompt = "May the studio use those photos for its marketing?",
+		.label = "Consent to marketing use",
+		.type = Q_YESNO,
+		.required = true,
+		.when = YES("consent_photos"),
+		.help = "The studio's website, social media or portfolio. Separate from keeping "
+			"the photos; the client may withdraw it at any time. Answer yes or no.",
 	},
 	{
 		.id = "uses_rogaine",
@@ -338,7 +397,7 @@ _Static_assert(sizeof questionnaire / sizeof questionnaire[0] <= QUESTIONS_MAX,
 /* Oldest first.  A new version is added here when a question is added,
  * removed, reworded or changes meaning, or an advice text changes
  * (advice.h's ADVICE_VERSION follows the same list). */
-const char *const questionnaire_versions[] = { "2026.1", "2026.2", "2026.3", NULL };
+const char *const questionnaire_versions[] = { "2026.1", "2026.2", "2026.3", "2026.4", NULL };
 
 /* Labels a later version replaced: what question `id` was called up to
  * and including version `until`.  Questions added later need no row:
@@ -367,6 +426,9 @@ static const struct added {
 	{ "blood_thinners_detail", "2026.2" }, { "allergies", "2026.2" },
 	{ "allergies_detail", "2026.2" }, { "pregnant_or_breastfeeding", "2026.2" },
 	{ "other_medication", "2026.2" },
+	{ "hair_loss_scale", "2026.4" },  { "treatment_type", "2026.4" },
+	{ "hairline_style", "2026.4" },   { "consent_photos", "2026.4" },
+	{ "consent_marketing", "2026.4" },
 };
 
 /* Position of version in questionnaire_versions[], or -1. */
@@ -845,7 +907,7 @@ static int check_choice(const struct question *q, const char *s, const char **ma
 {
 	char *typed = fold_text(s);
 	size_t len, found = 0;
-	char list[128] = "";
+	char list[256] = "";
 
 	*match = NULL;
 	if (!typed) {

@@ -43,7 +43,8 @@ def sample(cases, every=3):
 # The questions in the order they are asked (docs/questions.md).
 ORDER = [
     "consent_storage", "first_name", "last_name", "date_of_birth", "phone", "email",
-    "hair_loss_notes", "uses_rogaine", "rogaine_form", "rogaine_since", "uses_propecia",
+    "hair_loss_notes", "hair_loss_scale", "treatment_type", "hairline_style", "consent_photos",
+    "consent_marketing", "uses_rogaine", "rogaine_form", "rogaine_since", "uses_propecia",
     "propecia_form", "uses_other_topical", "other_topical_products", "uses_other_medical",
     "other_medical_products", "gp_discussed", "gp_signoff", "gp_name", "gp_signoff_date",
     "scalp_conditions", "scalp_conditions_detail", "keloid_history", "blood_thinners",
@@ -98,6 +99,7 @@ def applies(qid, a):
                                                a.get("scalp_conditions", "").split(",")],
         "blood_thinners_detail": yes("blood_thinners"),
         "allergies_detail": yes("allergies"),
+        "consent_marketing": yes("consent_photos"),
     }
     return cond.get(qid, True)
 
@@ -111,7 +113,8 @@ def base_answers(**over):
         "uses_other_medical": "no", "wants_root_cause_help": "no",
         "planned_session_date": "", "scalp_conditions": "none", "keloid_history": "no",
         "blood_thinners": "no", "allergies": "no", "pregnant_or_breastfeeding": "not_applicable",
-        "other_medication": "",
+        "other_medication": "", "hair_loss_scale": "norwood_3", "treatment_type": "full_head",
+        "hairline_style": "", "consent_photos": "yes", "consent_marketing": "no",
     }
     a.update(over)
     return a

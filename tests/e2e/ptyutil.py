@@ -19,6 +19,13 @@ PROMPTS = {
     "phone": "Phone (optional): ",
     "email": "Email (optional): ",
     "hair_loss_notes": "Hair loss: pattern, areas, for how long (optional): ",
+    "hair_loss_scale": "Hair-loss scale (Norwood 1-7, Ludwig I-III) [norwood_1/norwood_2/norwood_3/"
+                       "norwood_4/norwood_5/norwood_6/norwood_7/ludwig_1/ludwig_2/ludwig_3/other/"
+                       "not_applicable]: ",
+    "treatment_type": "Treatment [full_head/density/scar_camouflage/alopecia_areata/other]: ",
+    "hairline_style": "Hairline style (optional): ",
+    "consent_photos": "May the studio keep photos of the client's scalp in their record? [yes/no]: ",
+    "consent_marketing": "May the studio use those photos for its marketing? [yes/no]: ",
     "uses_rogaine": "Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (no): ",
     "rogaine_form": "Minoxidil form [foam/solution/oral/other] (foam): ",
     "rogaine_since": "Using minoxidil since (YYYY-MM or YYYY-MM-DD, optional): ",

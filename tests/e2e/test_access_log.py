@@ -107,6 +107,8 @@ class EachCommand(AccessLogTest):
         with open(answers_file, "w") as f:
             f.write('{"answers": {"consent_storage": "yes", "first_name": "Cy", '
                     '"last_name": "Moss", "date_of_birth": "1979-05-05", '
+                    '"hair_loss_scale": "norwood_2", "treatment_type": "density", '
+                    '"consent_photos": false, '
                     '"scalp_conditions": "none", "keloid_history": true, "blood_thinners": false, '
                     '"allergies": false, "pregnant_or_breastfeeding": "no"}}')
         # (issue 14: acknowledge, edit, signoff and history print a client's

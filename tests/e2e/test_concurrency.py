@@ -22,7 +22,8 @@ SEEDS = 3
 # (the screening answers of 2026.2 too; other_medication is left empty).
 ANSWER_IDS = {"consent_storage", "uses_rogaine", "uses_propecia", "uses_other_topical",
               "uses_other_medical", "scalp_conditions", "keloid_history", "blood_thinners",
-              "allergies", "pregnant_or_breastfeeding", "wants_root_cause_help"}
+              "allergies", "pregnant_or_breastfeeding", "wants_root_cause_help",
+              "hair_loss_scale", "treatment_type", "consent_photos", "consent_marketing"}
 
 
 class FourAtOnce(IntakeTest):

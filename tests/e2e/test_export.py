@@ -65,6 +65,8 @@ class ExportFields(PipeTest):
             "email": "zoe.y@example.co.uk"})
         self.assertEqual(rec["answers"], {
             "consent_storage": True, "hair_loss_notes": "crown \u2014 3 yrs\ntemples",
+            "hair_loss_scale": "norwood_3", "treatment_type": "full_head",
+            "consent_photos": True, "consent_marketing": False,
             "uses_rogaine": True, "rogaine_form": "solution", "rogaine_since": d(-400),
             "uses_propecia": True, "propecia_form": "topical", "uses_other_topical": True,
             "other_topical_products": "Nizoral 2%", "uses_other_medical": True,
@@ -93,7 +95,8 @@ class ExportFields(PipeTest):
             "uses_other_topical": False, "uses_other_medical": False,
             "scalp_conditions": ["none"], "keloid_history": False, "blood_thinners": False,
             "allergies": False, "pregnant_or_breastfeeding": "not_applicable",
-            "wants_root_cause_help": False})
+            "wants_root_cause_help": False, "hair_loss_scale": "norwood_3",
+            "treatment_type": "full_head", "consent_photos": True, "consent_marketing": False})
         self.assertEqual(rec["gp_signoff"], {"status": "not_required", "gp_name": None,
                                              "date": None})
 
@@ -342,7 +345,7 @@ class ExportClient(PipeTest):
         self.assertEqual(first["acknowledgement"]["sheet"], 1)
         self.assertEqual(first["acknowledgement"]["typed_name"], "Ana Silva")
         self.assertEqual((first["ready"], second["ready"]), (True, False))
-        self.assertEqual((first["questionnaire_version"], first["flags"]), ("2026.3", []))
+        self.assertEqual((first["questionnaire_version"], first["flags"]), ("2026.4", []))
         self.assertEqual(first["revision"], 2)
         self.assertEqual([s["sheet"] for s in first["advice_sheets"]], [1, 2])
         self.assertEqual(first["advice_sheets"][-1]["advice"], full[1]["advice"])

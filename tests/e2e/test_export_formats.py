@@ -200,7 +200,7 @@ class Formats(PipeTest):
         self.assertEqual(first["acknowledged_by"], "'=HYPERLINK(\"http://x\",\"y\") Silva, Jr")
         self.assertRegex(first["acknowledged_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertEqual((first["questionnaire_version"], first["advice_version"]),
-                         ("2026.3", "2026.3"))
+                         ("2026.4", "2026.3"))
         self.assertEqual(dict(zip(HEADER, rows[3]))["acknowledged_by"], "'@bo NG")
         self.assertEqual(dict(zip(HEADER, rows[4]))["acknowledged_by"], "")
         self.assertEqual(dict(zip(HEADER, rows[4]))["acknowledged_at"], "")

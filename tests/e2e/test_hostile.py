@@ -25,6 +25,8 @@ from test_pipe_intake import PipeTest, normalised
 KIND = {
     "consent_storage": "yesno", "first_name": "name", "last_name": "name",
     "date_of_birth": "date", "phone": "phone", "email": "email", "hair_loss_notes": "notes",
+    "hair_loss_scale": "choice", "treatment_type": "choice", "hairline_style": "name",
+    "consent_photos": "yesno", "consent_marketing": "yesno",
     "uses_rogaine": "yesno", "rogaine_form": "choice", "rogaine_since": "date",
     "uses_propecia": "yesno", "propecia_form": "choice", "uses_other_topical": "yesno",
     "other_topical_products": "notes", "uses_other_medical": "yesno",
@@ -36,7 +38,7 @@ KIND = {
     "wants_root_cause_help": "yesno", "planned_session_date": "date",
 }
 OPTIONAL = {"phone", "email", "hair_loss_notes", "rogaine_since", "other_medication",
-            "planned_session_date"}
+            "planned_session_date", "hairline_style"}
 DEFAULT = {"uses_rogaine": "no", "rogaine_form": "foam", "uses_propecia": "no",
            "propecia_form": "tablet", "uses_other_topical": "no", "uses_other_medical": "no",
            "wants_root_cause_help": "no"}
@@ -48,6 +50,7 @@ NOT_ONE_OF = {"yesno": "answer yes or no", "choice": "choose one of", "date": "Y
 # each screening detail asked for.
 FULL = dict(
     phone="+44 7700 900123", email="ana@example.com", hair_loss_notes="crown",
+    hairline_style="soft", consent_photos="yes", consent_marketing="yes",
     uses_rogaine="yes", rogaine_form="solution", rogaine_since="2020-01-01",
     uses_propecia="yes", propecia_form="tablet", uses_other_topical="yes",
     other_topical_products="Nizoral", uses_other_medical="yes",

@@ -349,8 +349,15 @@ class RecordKeeping(ImportTest):
         cases = [
             (changed(0, lambda r: r.update(questionnaire_version="2027.1")),
              "record 1: questionnaire_version: not a version this program knows (2026.1, "
-             "2026.2, 2026.3)"),
+             "2026.2, 2026.3, 2026.4)"),
+            # The first answer 2026.1 did not ask is now the assessment's (2026.4).
             (changed(2, lambda r: r.update(questionnaire_version="2026.1")),
+             "record 3: answers.hair_loss_scale: not a question of questionnaire 2026.1"),
+            (changed(2, lambda r: r.update(questionnaire_version="2026.3")),
+             "record 3: answers.hair_loss_scale: not a question of questionnaire 2026.3"),
+            (changed(2, lambda r: [r.update(questionnaire_version="2026.1")] +
+                     [r["answers"].pop(k) for k in ("hair_loss_scale", "treatment_type",
+                                                    "consent_photos", "consent_marketing")]),
              "record 3: answers.scalp_conditions: not a question of questionnaire 2026.1"),
             (changed(1, lambda r: r.pop("advice_version")), "record 2: advice_version: missing"),
             (changed(1, lambda r: r.update(ready=True)),

@@ -53,7 +53,7 @@ class Paste(InputTest):
         child, rec = self.start()
         answer_all(child, a, stop="hair_loss_notes")
         self.paste(child, rec, "line1\nline2\nline3\n")  # copied with its line end
-        answer_all(child, a, start="uses_rogaine")
+        answer_all(child, a, start="hair_loss_scale")
         got = self.save(child)
         self.assertEqual(got["answers"]["hair_loss_notes"], "line1\nline2\nline3")
         self.assertFalse(got["answers"]["uses_rogaine"])

@@ -151,6 +151,15 @@ class ReturningFolded(IntakeTest):
         self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])
 
 
+def assess(child):
+    """Answers the assessment (2026.4), asked afresh of a returning client
+    too: no last answer to keep for a consent."""
+    for qid, given in (("hair_loss_scale", "norwood_4"), ("treatment_type", "density"),
+                       ("hairline_style", ""), ("consent_photos", "no")):
+        expect_prompt(child, PROMPTS[qid])
+        type_line(child, given)
+
+
 class TurkishLocale(IntakeTest):
     """Choices and yes/no in capitals under a Turkish locale, where
     strcasecmp() does not take "I" for "i"."""
@@ -160,7 +169,8 @@ class TurkishLocale(IntakeTest):
         # Never skipped: make test-deps makes the locale (tests/locales.sh).
         self.assertIn("tr_TR.utf8", have, "the tr_TR.UTF-8 locale is missing: run make test-deps")
         env = dict(self.env, LC_ALL=TR)
-        lines = ["YES", "Ay\u015fe", "Y\u0131lmaz", BORN, "", "", "", "YES", "SOLUTION", "",
+        lines = ["YES", "Ay\u015fe", "Y\u0131lmaz", BORN, "", "", "", "NORWOOD_2", "SCAR",
+                 "", "YES", "NO", "YES", "SOLUTION", "",
                  "NO", "NO", "NO", "YES", "PENDING", "PSORIASIS, ECZEMA", "NO", "NO", "NO",
                  "NOT_APPLICABLE", "", "YES", "", "AY\u015eE YILMAZ"]
         p = self.run_cmd("new", input="".join(l + "\n" for l in lines), env=env)
@@ -171,6 +181,9 @@ class TurkishLocale(IntakeTest):
                           got["wants_root_cause_help"]),
                          ("yes", "solution", "pending", "psoriasis,eczema", "not_applicable",
                           "yes"))
+        self.assertEqual((got["hair_loss_scale"], got["treatment_type"], got["consent_photos"],
+                          got["consent_marketing"]),
+                         ("norwood_2", "scar_camouflage", "yes", "no"))
 
 
 class ReturningStartsFromLastIntake(IntakeTest):
@@ -193,8 +206,11 @@ class ReturningStartsFromLastIntake(IntakeTest):
         rec = record(child)
         child.expect_exact("Starting from intake 1 of ")
         answer(child, "consent_storage", "yes")
-        for prompt in ("Phone (optional): ", "Email (optional): ", PROMPTS["hair_loss_notes"],
-                       "Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (yes): ",
+        for prompt in ("Phone (optional): ", "Email (optional): ", PROMPTS["hair_loss_notes"]):
+            child.expect_exact(prompt)
+            type_line(child, "")
+        assess(child)
+        for prompt in ("Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (yes): ",
                        "Minoxidil form [foam/solution/oral/other] (solution): ",
                        "Using minoxidil since (YYYY-MM or YYYY-MM-DD, optional) (2024-01-15): ",
                        "Uses finasteride (Propecia), in any form? [yes/no] (yes): ",
@@ -244,6 +260,7 @@ class ReturningStartsFromLastIntake(IntakeTest):
         for prompt in ("Phone (optional): ", "Email (optional): ", PROMPTS["hair_loss_notes"]):
             child.expect_exact(prompt)
             type_line(child, "")
+        assess(child)
         child.expect_exact("Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (yes): ")
         type_line(child, "no")
         child.expect_exact("Uses finasteride (Propecia), in any form? [yes/no] (yes): ")
@@ -271,6 +288,7 @@ class ReturningStartsFromLastIntake(IntakeTest):
         type_line(child, "")
         child.expect_exact(PROMPTS["hair_loss_notes"])
         type_line(child, "")
+        assess(child)
         child.expect_exact("Uses minoxidil (Rogaine, Regaine), in any form? [yes/no] (yes): ")
         child.sendcontrol("c")
         finish(self, child)

@@ -33,6 +33,10 @@ def expand(value):
 YESNO_DEFAULTS = {"uses_rogaine": "no", "uses_propecia": "no", "uses_other_topical": "no",
                  "uses_other_medical": "no", "wants_root_cause_help": "no"}
 CHOICES = {"rogaine_form": ["foam", "solution", "oral", "other"],
+           "hair_loss_scale": ["norwood_%d" % n for n in range(1, 8)] +
+                              ["ludwig_1", "ludwig_2", "ludwig_3", "other", "not_applicable"],
+           "treatment_type": ["full_head", "density", "scar_camouflage", "alopecia_areata",
+                              "other"],
            "propecia_form": ["tablet", "topical"],
            "gp_signoff": ["obtained", "pending", "declined"]}
 
@@ -43,7 +47,7 @@ def normalised(answers):
     out = dict(answers)
     for k, v in answers.items():
         w = (v or "").strip().lower()
-        if k in YESNO_DEFAULTS or k in ("consent_storage", "gp_discussed"):
+        if k in YESNO_DEFAULTS or k in ("consent_storage", "gp_discussed", "consent_photos"):
             w = w or YESNO_DEFAULTS.get(k, "")
             out[k] = {"y": "yes", "n": "no"}.get(w, w)
         elif k in CHOICES:
@@ -120,10 +124,16 @@ SCREENED = {"scalp_conditions": "none", "keloid_history": False, "blood_thinners
             "allergies": False, "pregnant_or_breastfeeding": "not_applicable"}
 # Their lines through a pipe, other_medication left empty.
 SCREENED_LINES = ["none", "no", "no", "no", "no", ""]
+# The assessment's answers (2026.4), photos not to be kept (so no marketing
+# question), and their lines through a pipe, hairline_style left empty.
+ASSESSED = {"hair_loss_scale": "norwood_3", "treatment_type": "full_head", "consent_photos": False}
+ASSESSED_LINES = ["norwood_3", "full_head", "", "no"]
 
 FULL = dict(
     consent_storage="yes", first_name="Ana", last_name="Silva", date_of_birth="1985-07-23",
     phone="+44 7700 900123", email="ana@example.com", hair_loss_notes="crown, 3 years",
+    hair_loss_scale="ludwig_2", treatment_type="density", hairline_style="soft, natural",
+    consent_photos="yes", consent_marketing="no",
     uses_rogaine="yes", rogaine_form="foam", rogaine_since="2024-01-10",
     uses_propecia="yes", propecia_form="tablet", uses_other_topical="yes",
     other_topical_products="Nizoral shampoo", uses_other_medical="yes",
@@ -166,7 +176,7 @@ class PipeIntake(PipeTest):
     def test_only_applicable_questions_read(self):
         # With uses_rogaine no, the next line answers uses_propecia, not
         # rogaine_form; with no treatment gp_discussed is never asked.
-        lines = ["yes", "Ana", "Silva", "1985-07-23", "", "", "", "no", "yes", "topical",
+        lines = ["yes", "Ana", "Silva", "1985-07-23", "", "", ""] + ASSESSED_LINES + ["no", "yes", "topical",
                  "no", "no", "no"] + SCREENED_LINES + ["no", ""]
         # uses_propecia yes means gp_discussed applies: "no" above is it.
         p = self.new_raw("".join(l + "\n" for l in lines))
@@ -182,7 +192,7 @@ class PipeIntake(PipeTest):
 
         # No treatment: after the screening, wants_root_cause_help, not
         # gp_discussed, follows the treatment questions.
-        lines = ["yes", "Bo", "Li", "1985-07-23", "", "", "", "no", "no", "no", "no"] + \
+        lines = ["yes", "Bo", "Li", "1985-07-23", "", "", ""] + ASSESSED_LINES + ["no", "no", "no", "no"] + \
             SCREENED_LINES + ["yes", ""]
         p = self.new_raw("".join(l + "\n" for l in lines))
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -248,7 +258,7 @@ def answers_json(answers):
 
 class AnswersFile(PipeTest):
     MIN = {"consent_storage": True, "first_name": "Ana", "last_name": "Silva",
-           "date_of_birth": "1985-07-23", **SCREENED}
+           "date_of_birth": "1985-07-23", **SCREENED, **ASSESSED}
 
     def new_json(self, text, path="-"):
         if path == "-":
@@ -309,7 +319,7 @@ class AnswersFile(PipeTest):
             with self.subTest(case=case["name"]):
                 self.fresh_db("case%d" % n)
                 text = case["text"] if "text" in case else answers_json(
-                    {**SCREENED, **{k: expand(v) for k, v in case["answers"].items()}})
+                    {**SCREENED, **ASSESSED, **{k: expand(v) for k, v in case["answers"].items()}})
                 p = self.new_json(text)
                 self.assert_one_line_error(p)
                 self.assertIn(case["error"], p.stderr)

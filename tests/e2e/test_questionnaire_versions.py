@@ -10,12 +10,14 @@ import os
 from harness import ROOT, WRAPPER, IntakeTest
 from test_fhir import check_questionnaire, check_response, parse_text, schema_errors
 
-VERSIONS = ["2026.1", "2026.2", "2026.3"]
+VERSIONS = ["2026.1", "2026.2", "2026.3", "2026.4"]
 CURRENT = VERSIONS[-1]
 # Added by 2026.2 (src/questionnaire.c, added[]).
 ADDED_IN_2026_2 = {"scalp_conditions", "scalp_conditions_detail", "keloid_history",
                    "blood_thinners", "blood_thinners_detail", "allergies", "allergies_detail",
                    "pregnant_or_breastfeeding", "other_medication"}
+ADDED_IN_2026_4 = {"hair_loss_scale", "treatment_type", "hairline_style", "consent_photos",
+                   "consent_marketing"}
 RELEASE_2026_1 = os.path.join(ROOT, "tests", "e2e", "cases", "release-2026.1.json")
 
 
@@ -47,6 +49,13 @@ class QuestionnaireVersions(IntakeTest):
             return
         self.assertEqual(set(ids["2026.2"]) - set(ids["2026.1"]), ADDED_IN_2026_2)
         self.assertEqual(ids["2026.2"], ids["2026.3"])
+        # 2026.4 added the assessment after hair_loss_notes (src/questionnaire.c, added[]).
+        self.assertEqual(set(ids["2026.4"]) - set(ids["2026.3"]), ADDED_IN_2026_4)
+        self.assertEqual([i for i in ids["2026.4"] if i not in ADDED_IN_2026_4], ids["2026.3"])
+        at = ids["2026.4"].index("hair_loss_notes") + 1
+        self.assertEqual(ids["2026.4"][at:at + 5], ["hair_loss_scale", "treatment_type",
+                                                     "hairline_style", "consent_photos",
+                                                     "consent_marketing"])
         # Worded as then: 2026.1 called it "Other medical treatment".
         texts = {i["linkId"]: i["text"] for i in self.fhir("2026.1")["item"]}
         self.assertEqual(texts["uses_other_medical"], "Other medical treatment")
@@ -72,5 +81,5 @@ class QuestionnaireVersions(IntakeTest):
                 self.assertEqual(p.returncode, 2)
                 self.assertEqual(p.stdout, "")
                 self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
-                self.assertIn("(the versions are 2026.1, 2026.2, 2026.3)", p.stderr)
+                self.assertIn("(the versions are 2026.1, 2026.2, 2026.3, 2026.4)", p.stderr)
                 self.assertLess(len(p.stderr), 200)

@@ -337,11 +337,12 @@ class Versions(IntakeTest):
         con.close()
         os.chmod(self.db, 0o600)
 
-    def test_new_intakes_are_2026_3(self):
+    def test_new_intakes_are_2026_4(self):
         self.new_intake(base_answers())
         self.assertEqual(self.sql("SELECT questionnaire_version, advice_version FROM intake"),
-                         [("2026.3", "2026.3")])
-        self.assertIn("Form   questionnaire 2026.3, advice 2026.3", self.run_cmd("show", "1").stdout)
+                         [("2026.4", "2026.3")])
+        # 2026.4 added questions only: the advice is still 2026.3's.
+        self.assertIn("Form   questionnaire 2026.4, advice 2026.3", self.run_cmd("show", "1").stdout)
 
     def test_an_old_intake_shows_its_old_wording(self):
         self.load_release()
@@ -360,13 +361,13 @@ class Versions(IntakeTest):
         # Nothing was screened then: no flag, no screening answer.
         self.assertNotIn("Screening flags", old.stdout)
         self.assertNotIn("Keloid", old.stdout)
-        # The same answers today, under 2026.3.
+        # The same answers today, under 2026.4 (advice 2026.3).
         a = base_answers(first_name="Old", last_name="Version", date_of_birth="1980-02-03",
                          uses_other_medical="yes", other_medical_products="Prescribed lotion X",
                          gp_discussed="no")
         self.new_intake(a)
         new = self.run_cmd("show", "3").stdout
-        self.assertIn("Form   questionnaire 2026.3, advice 2026.3", new)
+        self.assertIn("Form   questionnaire 2026.4, advice 2026.3", new)
         self.assertRegex(new, r"\n  Other hair-growth medicine +yes\n")
         self.assertIn("  Minoxidil (Rogaine/Regaine) no", new)
         self.assertIn("change to your medicines", " ".join(new.split()))
@@ -374,7 +375,7 @@ class Versions(IntakeTest):
         p = self.run_cmd("edit", "1", input=pipe_lines(dict(a, hair_loss_notes="crown")))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.sql("SELECT questionnaire_version, advice_version FROM intake "
-                                  "WHERE id = 1"), [("2026.3", "2026.3")])
+                                  "WHERE id = 1"), [("2026.4", "2026.3")])
         self.assertIn("Other hair-growth medicine", self.run_cmd("show", "1").stdout)
         # The first sheet, given under 2026.1, is kept word for word.
         [(text,)] = self.sql("SELECT text FROM advice_sheet WHERE intake_id = 1 AND sheet = 1 "
@@ -383,6 +384,6 @@ class Versions(IntakeTest):
 
     def test_questionnaire_says_its_version(self):
         out = self.run_cmd("questionnaire").stdout
-        self.assertIn("version 2026.3", out.splitlines()[0])
+        self.assertIn("version 2026.4", out.splitlines()[0])
         self.assertIn("choices (several, comma-separated): none, psoriasis", out)
         self.assertIn("asked: when scalp_conditions includes other", out)

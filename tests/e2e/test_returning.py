@@ -8,7 +8,9 @@ ON_FILE = base_answers(phone="+44 7700 900123", email="ana@example.com")
 # The screening questions (2026.2) as an answers file gives them: they have
 # no defaults, so a file must answer them.
 SCREENED = ('"scalp_conditions": "none", "keloid_history": "no", "blood_thinners": "no", '
-            '"allergies": "no", "pregnant_or_breastfeeding": "not_applicable"')
+            '"allergies": "no", "pregnant_or_breastfeeding": "not_applicable", '
+            '"hair_loss_scale": "norwood_3", "treatment_type": "full_head", '
+            '"consent_photos": "no"')
 
 
 def acknowledge(child, intake_id, typed):

@@ -190,7 +190,7 @@ class Sheets(IntakeTest):
         f = flat(rec.text)
         self.assertIn("SMP alongside minoxidil (tablets) and finasteride (spray or lotion)", f)
         [rec_] = self.export()
-        self.assertEqual(rec_["questionnaire_version"], "2026.3")
+        self.assertEqual(rec_["questionnaire_version"], "2026.4")
         self.assertEqual(rec_["answers"]["rogaine_form"], "oral")
 
     def test_an_older_intake_keeps_its_own_labels(self):
@@ -215,7 +215,7 @@ class Sheets(IntakeTest):
             self.assertIn("  %s " % label, new)
             self.assertNotIn("  %s " % label, old)
         self.assertIn("questionnaire 2026.2", old)
-        self.assertIn("questionnaire 2026.3", new)
+        self.assertIn("questionnaire 2026.4", new)
 
 
 class Pager(IntakeTest):

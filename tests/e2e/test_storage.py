@@ -225,6 +225,8 @@ class Saving(PipeTest):
         rows = dict(self.sql("SELECT question_id, value FROM answer WHERE intake_id = 1"))
         self.assertEqual(rows, {
             "consent_storage": "yes", "hair_loss_notes": "crown", "uses_rogaine": "yes",
+            "hair_loss_scale": "norwood_3", "treatment_type": "full_head",
+            "consent_photos": "yes", "consent_marketing": "no",
             "rogaine_form": "solution", "uses_propecia": "no", "uses_other_topical": "no",
             "uses_other_medical": "no", "gp_discussed": "yes", "gp_signoff": "pending",
             "scalp_conditions": "none", "keloid_history": "no", "blood_thinners": "no",

@@ -355,7 +355,8 @@ class TamperedDatabase(unittest.TestCase):
         cara = base_answers(first_name="Cara", last_name="Ng", acknowledged_by=None)
         cls.run_ok("new", input=pipe_lines(cara))
         cls.run_ok("edit", "3", input=pipe_lines(dict(
-            {k: "" for k in cara}, hair_loss_notes="temples", acknowledged_by=None)))
+            {k: "" for k in cara}, hair_loss_notes="temples", consent_photos="yes",
+            acknowledged_by=None)))
         # Bo's last intake long ago, for purge.
         con = sqlite3.connect(cls.base)
         with con:

@@ -112,6 +112,8 @@ class FullIntake(TerminalTest):
         self.assertEqual(got["answers"], {
             "consent_storage": True,
             "hair_loss_notes": "Thinning at the crown for three years",
+            "hair_loss_scale": "norwood_3", "treatment_type": "full_head",
+            "consent_photos": True, "consent_marketing": False,
             "uses_rogaine": True,
             "rogaine_form": "foam",  # Enter took the default
             "rogaine_since": iso(since),
@@ -272,18 +274,18 @@ class LineEditing(TerminalTest):
         child.expect_exact(PROMPTS["first_name"])
         for qid, following in (("first_name", "last_name"), ("last_name", "date_of_birth"),
                                ("date_of_birth", "phone"), ("phone", "email"),
-                               ("email", "hair_loss_notes"), ("hair_loss_notes", "uses_rogaine"),
-                               ("uses_rogaine", "uses_propecia")):
+                               ("email", "hair_loss_notes"), ("hair_loss_notes", "hair_loss_scale"),
+                               ("hair_loss_scale", "treatment_type")):
             mark = len(rec.text)
             # Absolute and home-relative paths, Tab twice (list all).
             child.send("/etc/pass" + TAB + TAB)
             child.send(CTRL_U + "~/pass" + TAB + TAB)
             child.send(CTRL_U + base_answers().get(qid, "") + ENTER)
-            child.expect_exact(PROMPTS[following])
+            expect_prompt(child, PROMPTS[following])
             typed = rec.text[mark:]
             self.assertNotIn("passwd", typed, qid)
             self.assertNotIn("passport", typed, qid)
-        answer_all(child, base_answers(), start="uses_propecia", shown=True)
+        answer_all(child, base_answers(), start="treatment_type", shown=True)
         self.save(child)
         got = self.export()[0]
         self.assertEqual((got["client"]["first_name"], got["client"]["last_name"]),
@@ -319,7 +321,7 @@ class LineEditing(TerminalTest):
         type_line(child, "since 2020\\")
         child.expect_exact("... ")
         type_line(child, "temples too")
-        answer_all(child, base_answers(), start="uses_rogaine")
+        answer_all(child, base_answers(), start="hair_loss_scale")
         self.save(child)
         got = self.export()[0]
         self.assertEqual(got["answers"]["hair_loss_notes"],
@@ -506,7 +508,7 @@ class WhatMustNotLeak(TerminalTest):
         answer_all(child, treated(), stop="hair_loss_notes")
         child.send("Crown " + CTRL_V + ESC + "[41mRED" + CTRL_V + ESC + "]0;pwned"
                    + CTRL_V + "\x07" + " end" + ENTER)
-        answer_all(child, treated(), start="uses_rogaine")
+        answer_all(child, treated(), start="hair_loss_scale")
         self.save(child)
         notes = self.export()[0]["answers"]["hair_loss_notes"]
         self.assertEqual(notes, "Crown \x1b[41mRED\x1b]0;pwned\x07 end")

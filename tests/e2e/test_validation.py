@@ -53,11 +53,13 @@ class Bytes(PipeTest):
     # The screening questions (2026.2, no defaults) answered so that nothing
     # is flagged, other_medication left empty.
     SCREENING = b"none\nno\nno\nno\nnot_applicable\n\n"
+    # The assessment (2026.4): scale, treatment, no hairline style, no photos.
+    ASSESSMENT = b"norwood_3\nfull_head\n\nno\n"
 
     def lines(self, first_name=b"Ana", notes=b""):
         """Raw pipe input with a given first name and notes (bytes)."""
         return (b"yes\n" + first_name + b"\nSilva\n1985-07-23\n\n\n" + notes +
-                b"\nno\nno\nno\nno\n" + self.SCREENING + b"no\n\n")
+                b"\n" + self.ASSESSMENT + b"no\nno\nno\nno\n" + self.SCREENING + b"no\n\n")
 
     def test_the_raw_helper_is_a_valid_intake(self):
         p = self.new_raw(self.lines())

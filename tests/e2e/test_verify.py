@@ -133,6 +133,7 @@ class VerifyTest(IntakeTest):
         # audit_kept lets a row go once its client is gone: removing the
         # client and then its rows (what erase does) without an erasure.
         self.tamper("PRAGMA foreign_keys = ON",
+                    "DELETE FROM consent WHERE client_id = 2",
                     "DELETE FROM intake WHERE client_id = 2",
                     "DELETE FROM client WHERE id = 2",
                     "DELETE FROM audit_change WHERE audit_id = 3",

@@ -209,6 +209,88 @@ static void test_consent_and_photo(void **state)
 	photo_clear(&p);
 }
 
+/* Counts the "consent" audit rows and their changes into arg[0], arg[1]. */
+static int count_consent_audit(const struct audit_entry *e, void *arg)
+{
+	long long *tally = arg;
+
+	if (strcmp(e->action, "consent") == 0) {
+		tally[0]++;
+		tally[1] += (long long)e->count;
+		assert_int_equal(e->intake_id, 0);
+	}
+	return 0;
+}
+
+static int gather_consent(const struct consent_row *r, void *arg)
+{
+	char *out = arg;
+	char line[80];
+
+	snprintf(line, sizeof line, "%s=%s@%lld;", r->kind, r->value, r->intake_id);
+	strcat(out, line);
+	return 0;
+}
+
+/* `consent`'s two at once: one transaction, one audit row naming each
+ * that changed; an intake of 2026.4 records its answers as it is saved. */
+static void test_consents_set_together_and_at_intake(void **state)
+{
+	static const struct settings s = SETTINGS_DEFAULT;
+	struct fx *fx = *state;
+	struct consent_state c;
+	struct intake in;
+	char rows[512] = "";
+	long long audits = 0, changes = 0;
+	int changed = -1;
+
+	assert_int_equal(db_set_consents(fx->db, fx->client, "yes", "yes", "2026-11-02T10:00:00Z",
+					 "Mia", &changed), DB_OK);
+	assert_int_equal(changed, 2);
+	assert_int_equal(db_set_consents(fx->db, fx->client, NULL, "yes", "2026-11-02T11:00:00Z",
+					 "Mia", &changed), DB_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(db_set_consents(fx->db, fx->client, "yes", "no", "2026-11-03T10:00:00Z",
+					 "Mia", &changed), DB_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(db_set_consents(fx->db, 9999, "no", NULL, "2026-11-03T10:00:00Z", "Mia",
+					 &changed), DB_MISSING);
+	long long tally[2] = { 0, 0 };
+	assert_int_equal(db_each_client_audit(fx->db, fx->client, count_consent_audit, tally), 0);
+	audits = tally[0];
+	changes = tally[1];
+	assert_int_equal(audits, 2);
+	assert_int_equal(changes, 3);
+	assert_int_equal(db_consent(fx->db, fx->client, &c), DB_OK);
+	assert_string_equal(c.photos, "yes");
+	assert_string_equal(c.marketing, "no");
+	assert_string_equal(c.marketing_at, "2026-11-03T10:00:00Z");
+
+	/* A new intake of the same client, photos no: both recorded with it. */
+	memset(&in, 0, sizeof in);
+	fill(&in.answers, NULL);
+	assert_int_equal(uuid_v4(in.uuid), 0);
+	in.taken_at = strdup("2026-11-05T10:00:00Z");
+	in.staff = strdup("Mia");
+	in.client_id = fx->client;
+	answers_set(&in.answers, "consent_storage", "yes");
+	answers_set(&in.answers, "first_name", "Ada");
+	answers_set(&in.answers, "last_name", "Brook");
+	answers_set(&in.answers, "date_of_birth", "1980-02-03");
+	answers_set(&in.answers, "hair_loss_scale", "norwood_2");
+	answers_set(&in.answers, "treatment_type", "density");
+	answers_set(&in.answers, "consent_photos", "no");
+	assert_int_equal(advice_for_answers(&in.answers, &s, &in.advice), 0);
+	assert_int_equal(db_save_intake(fx->db, &in), 0);
+	assert_int_equal(db_each_consent(fx->db, fx->client, gather_consent, rows), 0);
+	char want[256];
+	snprintf(want, sizeof want,
+		 "photos=yes@0;marketing=yes@0;marketing=no@0;photos=no@%lld;", in.id);
+	/* marketing already stood at no: no row for it. */
+	assert_string_equal(rows, want);
+	intake_clear(&in);
+}
+
 static void test_aftercare_versions(void **state)
 {
 	struct fx *fx = *state;
@@ -276,6 +358,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_session_refused_on_changed_or_missing_intake,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_consent_and_photo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_consents_set_together_and_at_intake, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_aftercare_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aftercare_removed, setup, teardown),
 	};

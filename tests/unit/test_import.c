@@ -674,7 +674,7 @@ static void test_record_2026_2_refusals(void **state)
 
 	const struct refusal cases[] = {
 	    {"questionnaire_version", "\"2027.1\"",
-	     "questionnaire_version: not a version this program knows (2026.1, 2026.2, 2026.3)", NULL},
+	     "questionnaire_version: not a version this program knows (2026.1, 2026.2, 2026.3, 2026.4)", NULL},
 	    {"questionnaire_version", "2026.2", "questionnaire_version: not a version", NULL},
 	    {"advice_version", "\"1.0\"", "advice_version: not a version this program knows", NULL},
 	    {"advice_version", NULL, "advice_version: missing", NULL},
@@ -841,6 +841,11 @@ static void test_record_reads_the_export_back(void **state)
 	    "date_of_birth=1990-11-05",
 	    "email=chloe@example.com",
 	    "hair_loss_notes=tab\there, \"quoted\", back\\slash, \x1b escape",
+	    "hair_loss_scale=ludwig_2",
+	    "treatment_type=density",
+	    "hairline_style=soft, \"natural\"",
+	    "consent_photos=yes",
+	    "consent_marketing=no",
 	    "uses_rogaine=no",
 	    "uses_propecia=yes",
 	    "propecia_form=topical",
@@ -987,6 +992,9 @@ static void test_record_advice_words(void **state)
 			       "first_name=Ana",
 			       "last_name=Silva",
 			       "date_of_birth=1985-07-23",
+			       "hair_loss_scale=norwood_3",
+			       "treatment_type=full_head",
+			       "consent_photos=no",
 			       "uses_rogaine=yes",
 			       "rogaine_form=foam",
 			       "uses_propecia=no",
@@ -1003,7 +1011,7 @@ static void test_record_advice_words(void **state)
 			       NULL};
 	char planned_pair[40];
 	snprintf(planned_pair, sizeof planned_pair, "planned_session_date=%s", planned);
-	pairs[16] = planned_pair;
+	pairs[19] = planned_pair;
 	fill(&in.answers, pairs);
 	then.pause_days_before = 10;
 	then.pause_days_after = 3;

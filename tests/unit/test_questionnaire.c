@@ -871,6 +871,77 @@ static void test_answers_split(void **state)
 	assert_int_equal(answers_split(q, "", picked), 0);
 }
 
+/* The assessment (2026.4): the scales' stable codes, a treatment type,
+ * the optional hairline style, and the photo consents, which Enter never
+ * answers and of which marketing is asked only when photos may be kept. */
+static void test_assessment_questions(void **state)
+{
+	static const struct check_case cases[] = {
+		{ "hair_loss_scale", "norwood_1", 0, "norwood_1" },
+		{ "hair_loss_scale", "NORWOOD_7", 0, "norwood_7" },
+		{ "hair_loss_scale", "ludwig_3", 0, "ludwig_3" },
+		{ "hair_loss_scale", "not", 0, "not_applicable" },
+		{ "hair_loss_scale", "ot", 0, "other" },
+		{ "hair_loss_scale", "norwood", -1, NULL }, /* which one? */
+		{ "hair_loss_scale", "norwood_8", -1, NULL },
+		{ "hair_loss_scale", "ludwig_4", -1, NULL },
+		{ "hair_loss_scale", "", -1, NULL },
+		{ "treatment_type", "full_head", 0, "full_head" },
+		{ "treatment_type", "d", 0, "density" },
+		{ "treatment_type", "scar", 0, "scar_camouflage" },
+		{ "treatment_type", "alopecia_areata", 0, "alopecia_areata" },
+		{ "treatment_type", "other", 0, "other" },
+		{ "treatment_type", "full_head,density", -1, NULL }, /* one of them */
+		{ "treatment_type", "", -1, NULL },
+		{ "hairline_style", "", 0, NULL },
+		{ "hairline_style", "soft, slightly receded", 0, "soft, slightly receded" },
+		{ "hairline_style", "a\x1b[31m", -1, NULL },
+		{ "consent_photos", "y", 0, "yes" },
+		{ "consent_photos", "No", 0, "no" },
+		{ "consent_photos", "", -1, NULL },
+		{ "consent_marketing", "n", 0, "no" },
+		{ "consent_marketing", "", -1, NULL },
+	};
+	static const char *const scale[] = { "norwood_1", "norwood_2", "norwood_3", "norwood_4",
+					     "norwood_5", "norwood_6", "norwood_7", "ludwig_1",
+					     "ludwig_2", "ludwig_3", "other", "not_applicable", NULL };
+	struct answers a = { { NULL } };
+	char why[256], *value = NULL;
+
+	(void)state;
+	run_checks(cases, N(cases), NULL, &RULES);
+	/* The codes are stored and exported: these, in this order, for good. */
+	for (size_t i = 0; i < N(scale); i++) {
+		if (!scale[i])
+			assert_null(Q("hair_loss_scale")->choices[i]);
+		else
+			assert_string_equal(Q("hair_loss_scale")->choices[i], scale[i]);
+	}
+	/* The whole list fits the one-line reason. */
+	assert_int_equal(question_check(Q("hair_loss_scale"), "x", NULL, &RULES, &value, why,
+					sizeof why),
+			 -1);
+	assert_non_null(strstr(why, "norwood_1"));
+	assert_non_null(strstr(why, "not_applicable"));
+	assert_null(Q("consent_photos")->def);
+	assert_null(Q("consent_marketing")->def);
+	assert_false(Q("hairline_style")->required);
+	assert_false(question_applies(Q("consent_marketing"), &a));
+	assert_int_equal(answers_set(&a, "consent_photos", "no"), 0);
+	assert_false(question_applies(Q("consent_marketing"), &a));
+	assert_int_equal(answers_set(&a, "consent_photos", "yes"), 0);
+	assert_true(question_applies(Q("consent_marketing"), &a));
+	/* An intake of 2026.3 was not asked them; one of 2026.4 was. */
+	for (size_t i = 0; i < 5; i++) {
+		static const char *const ids[] = { "hair_loss_scale", "treatment_type",
+						   "hairline_style", "consent_photos",
+						   "consent_marketing" };
+		assert_false(question_asked_in(Q(ids[i]), "2026.3"));
+		assert_true(question_asked_in(Q(ids[i]), "2026.4"));
+	}
+	answers_clear(&a);
+}
+
 /* Every version is known, in order; an older intake shows the label it
  * was asked with and is not asked what came later. */
 static void test_versions(void **state)
@@ -896,6 +967,8 @@ static void test_versions(void **state)
 	assert_false(question_asked_in(Q("keloid_history"), "2026.1"));
 	assert_true(question_asked_in(Q("keloid_history"), "2026.2"));
 	assert_true(question_asked_in(Q("uses_rogaine"), "2026.1"));
+	assert_string_equal(QUESTIONNAIRE_VERSION, "2026.4");
+	assert_true(questionnaire_version_known("2026.3"));
 	/* Every question is asked in the current version. */
 	for (size_t i = 0; i < questionnaire_count; i++)
 		assert_true(question_asked_in(&questionnaire[i], QUESTIONNAIRE_VERSION));
@@ -924,6 +997,7 @@ int main(void)
 		cmocka_unit_test(test_check_yesno),
 		cmocka_unit_test(test_check_choice),
 		cmocka_unit_test(test_check_choice_in_every_locale),
+		cmocka_unit_test(test_assessment_questions),
 		cmocka_unit_test(test_check_email),
 		cmocka_unit_test(test_check_phone),
 		cmocka_unit_test(test_check_names),
