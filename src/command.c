@@ -886,14 +886,15 @@ enum command_parse_result command_parse_each(const struct command *c, int argc, 
 		const struct command_option *o;
 		int at = i;
 
+		/* -- ends the options, of a command of free text too. */
+		if (options && strcmp(word, "--") == 0) {
+			options = false;
+			continue;
+		}
 		if (!options || word[0] != '-' || word[1] == '\0' ||
 		    (c->free_text && !free_text_option(c, word))) {
 			if (fn(NULL, word, data) != 0)
 				goto stopped;
-			continue;
-		}
-		if (strcmp(word, "--") == 0) {
-			options = false;
 			continue;
 		}
 		if (word[1] == '-') {

@@ -175,9 +175,14 @@ class FindSearch(IntakeTest):
         self.assertEqual(self.sql("SELECT count(*) FROM client"), [(3,)])
 
     def test_nothing_to_search_is_a_usage_error(self):
-        for text in ("'", '"', "*", "--", "%_", "()", "…", "  "):
+        for text in ("'", '"', "*", "---", "- -", "%_", "()", "…", "  "):
             with self.subTest(text=text):
                 p = self.run_cmd("find", text)
                 self.assertEqual(p.returncode, 2, p.stderr)
                 self.assertEqual(p.stdout, "")
                 self.assertRegex(p.stderr, r"^smp-intake: find: .*name.*email.*phone.*\n$")
+        # "--" alone ends the options (as for every command): no text at all.
+        p = self.run_cmd("find", "--")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(p.stdout, "")
+        self.assertTrue(p.stderr.startswith("usage: smp-intake find TEXT"), p.stderr)

@@ -63,10 +63,18 @@ class OptionsAnywhere(IntakeTest):
         self.assertEqual(p.returncode, 2)
         self.assertTrue(p.stderr.startswith("usage: smp-intake history"), p.stderr)
         p = self.ok("history", "--", "1")
-        # find's words are its text: "--" and "-x" are looked for, not syntax.
+        # find's words are its text ("-x" is looked for, not syntax), and
+        # "--" ends its options as everywhere: an option's name after it is
+        # text, not a --format without its value.
         p = self.run_cmd("find", "--", "-silva")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("Silva", p.stdout)
+        p = self.run_cmd("find", "-silva", "--format", "tsv")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith("client\t"), p.stdout)
+        p = self.run_cmd("find", "--", "--format")
+        self.assertNotEqual(p.returncode, 2, p.stderr)
+        self.assertNotIn("option", p.stderr)
 
     def test_abbreviations_accepted_and_ambiguous_refused(self):
         p = self.ok("list", "--lim", "5", "--form", "tsv")

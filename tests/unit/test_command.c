@@ -190,18 +190,19 @@ static void test_command_parse_counts_operands(void **state)
 	char *too_many[] = { "signoff", "7", "8", "--status", "pending", NULL };
 	char *none[] = { "signoff", "--status", "pending", NULL };
 	char *extra[] = { "list", "x", NULL };
-	char *words[] = { "find", "-dubois", "--", "--format", "tsv", NULL };
+	char *words[] = { "find", "-dubois", "--format", "tsv", "--", "--format", NULL };
 	struct command_args a;
 
 	(void)state;
 	assert_int_equal(command_parse(5, too_many, &a), -1);
 	assert_int_equal(command_parse(3, none, &a), -1);
 	assert_int_equal(command_parse(2, extra, &a), -1);
-	/* find's operands are free text: only --format is an option. */
-	assert_int_equal(command_parse(5, words, &a), 0);
+	/* find's operands are free text: only --format is an option, and
+	 * -- ends the options there too (what follows is text). */
+	assert_int_equal(command_parse(6, words, &a), 0);
 	assert_int_equal(a.operands, 2);
 	assert_string_equal(words[1], "-dubois");
-	assert_string_equal(words[2], "--");
+	assert_string_equal(words[2], "--format");
 	assert_string_equal(command_arg(&a, "format"), "tsv");
 }
 
