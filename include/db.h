@@ -459,6 +459,21 @@ struct session_query {
 int db_each_session(struct db *db, const struct session_query *q,
 		    int (*fn)(const struct session *s, void *arg), void *arg);
 
+/* One course as db_each_course() hands it out: the client's latest intake
+ * that has sessions other than patch tests, and their dates, oldest first
+ * (at most COURSE_DATES_MAX; more count in sessions but are not listed). */
+#define COURSE_DATES_MAX 10
+struct course_row {
+	long long client_id, intake_id;
+	size_t sessions;                      /* how many (patch tests left out) */
+	char performed_on[COURSE_DATES_MAX][11]; /* YYYY-MM-DD, the first ones */
+};
+
+/* Calls fn with each client's course (see struct course_row) in client
+ * order, one in memory at a time; *r is borrowed.  Returns as
+ * db_each_session(). */
+int db_each_course(struct db *db, int (*fn)(const struct course_row *r, void *arg), void *arg);
+
 /* Records a patch test's result (reaction: none, mild or marked; note
  * NULL: none) with its audit row ("session-result").  Returns DB_OK,
  * DB_MISSING when there is no such session, DB_CONFLICT when the session

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "course_view.h"
 #include "report.h"
 #include "table.h"
 #include "text.h"
@@ -122,6 +123,24 @@ int cmd_find(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	if ((format = command_arg(&a, "format")) && table_format_parse(format, &table.fmt) < 0) {
 		report("find: --format: text, tsv or json");
+		return EXIT_USAGE;
+	}
+	if (command_arg(&a, "lot")) {
+		const char *lot = command_arg(&a, "lot");
+		if (a.operands > 0) {
+			report("find: --lot LOT looks for a pigment lot, not a name as well");
+			return EXIT_USAGE;
+		}
+		if (!lot[0] || !text_is_utf8(lot, strlen(lot)) || text_has_control(lot, false) ||
+		    strlen(lot) > 200) {
+			report("find: --lot: the lot as printed on the pigment (one line, up to 200 "
+			       "characters)");
+			return EXIT_USAGE;
+		}
+		return course_find_lot(ctx, lot, table.fmt);
+	}
+	if (a.operands == 0) {
+		command_usage(stderr, "find");
 		return EXIT_USAGE;
 	}
 	text[0] = '\0';

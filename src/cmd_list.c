@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "course_view.h"
 #include "report.h"
 #include "table.h"
 #include "text.h"
@@ -228,6 +229,30 @@ int cmd_list(struct ctx *ctx, int argc, char **argv)
 	if ((q.since && command_parse_date("list", "--since", q.since) < 0) ||
 	    (q.until && command_parse_date("list", "--until", q.until) < 0))
 		return EXIT_USAGE;
+	if (command_arg(&a, "sessions-due") || command_arg(&a, "touch-up-due")) {
+		bool touch_up = command_arg(&a, "touch-up-due") != NULL;
+		const char *within = command_arg(&a, "within");
+		int days = 14;
+		if (command_arg(&a, "sessions-due") && touch_up) {
+			report("list: --sessions-due and --touch-up-due exclude each other");
+			return EXIT_USAGE;
+		}
+		if (st.pending_only || st.ready_only || q.since || q.until || limit) {
+			report("list: --%s takes only --within and --format",
+			       touch_up ? "touch-up-due" : "sessions-due");
+			return EXIT_USAGE;
+		}
+		if (within && course_within_parse(within, &days) < 0) {
+			report("list: --within: a whole number of days or weeks, such as 14d or 2w, "
+			       "up to %dd", COURSE_WITHIN_MAX);
+			return EXIT_USAGE;
+		}
+		return course_list_due(ctx, touch_up, days, st.fmt);
+	}
+	if (command_arg(&a, "within")) {
+		report("list: --within goes with --sessions-due or --touch-up-due");
+		return EXIT_USAGE;
+	}
 	if (st.pending_only && st.ready_only) {
 		report("list: --pending-signoff and --ready exclude each other");
 		return EXIT_USAGE;

@@ -8,6 +8,7 @@
 
 #include "access.h"
 #include "command.h"
+#include "course_view.h"
 #include "handout.h"
 #include "report.h"
 #include "sheet.h"
@@ -76,7 +77,8 @@ int cmd_show(struct ctx *ctx, int argc, char **argv)
 
 	if (rc != EXIT_OK)
 		return rc;
-	if (sheet_print_intake(stdout, &in) < 0 || print_consents(ctx, in.client_id) < 0)
+	if (sheet_print_intake(stdout, &in) < 0 || print_consents(ctx, in.client_id) < 0 ||
+	    course_show(stdout, ctx, &in) < 0)
 		rc = EXIT_FAIL;
 	intake_clear(&in);
 	return rc;

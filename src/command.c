@@ -167,13 +167,17 @@ static const struct command commands[] = {
 	{ .name = "show",
 	  .run = cmd_show,
 	  .usage = "smp-intake show ID",
-	  .summary = "print an intake: client, versions, screening flags, answers, advice",
+	  .summary = "print an intake: client, versions, flags, answers, advice, sessions",
 	  .operands = {
 		{ "ID", "the intake number printed when it was saved (see `find`)" },
 	  },
 	  .operands_min = 1,
 	  .operands_max = 1,
-	  .help = "" },
+	  .help = "\n"
+		  "After the advice come the intake's sessions (`session new`), oldest first,\n"
+		  "and the course plan: the sessions done and those planned (config\n"
+		  "course_sessions, course_interval_days), the pause of topical products\n"
+		  "around each planned one, and the touch-up once the course is complete.\n" },
 	{ .name = "advice",
 	  .run = cmd_advice,
 	  .usage = "smp-intake advice ID [--for client|artist] [--format text|markdown|html]",
@@ -398,6 +402,8 @@ static const struct command commands[] = {
 	{ .name = "list",
 	  .run = cmd_list,
 	  .usage = "smp-intake list [--pending-signoff | --ready] [--since DATE] [--until DATE] [--limit N]\n"
+		   "                [--format text|tsv|json]\n"
+		   "       smp-intake list --sessions-due | --touch-up-due [--within DURATION]\n"
 		   "                [--format text|tsv|json]",
 	  .summary = "list recent intakes, newest first, with GP sign-off and readiness",
 	  .operands_min = 0,
@@ -420,15 +426,29 @@ static const struct command commands[] = {
 		{ "format", 0, "FORMAT",
 		  "text (the table, the default), tsv (a header row, then\n"
 		  "tab-separated rows) or json (an array), for scripts" },
+		{ "sessions-due", 0, NULL,
+		  "the clients whose next planned session of the course\n"
+		  "falls within --within (overdue ones too), with phones" },
+		{ "touch-up-due", 0, NULL,
+		  "the clients whose course is complete and whose touch-up\n"
+		  "(config touch_up_years after the last session) falls\n"
+		  "within --within, or has passed" },
+		{ "within", 0, "DURATION",
+		  "with the two above: days or weeks from today (14d, 2w;\n"
+		  "default 14d)" },
 	  },
 	  .help = "\n"
+		  "--sessions-due and --touch-up-due look at each client's latest course (the\n"
+		  "sessions of their latest intake that has any, patch tests left out); a\n"
+		  "client with no session yet is not listed.\n"
 		  "At a terminal the table fits its width: long names are cut with \"...\",\n"
 		  "and narrow terminals lose the date, then the treatments, then the flags\n"
 		  "columns. Through a pipe every value is whole. In tsv a tab in a value is\n"
 		  "written as a space and a line break as \\n.\n" },
 	{ .name = "find",
 	  .run = cmd_find,
-	  .usage = "smp-intake find TEXT [--format text|tsv|json]",
+	  .usage = "smp-intake find TEXT [--format text|tsv|json]\n"
+		   "       smp-intake find --lot LOT [--format text|tsv|json]",
 	  .summary = "find clients by the start of their name, email or phone number",
 	  .operands = {
 		{ "TEXT", "words that each start a word of the name or the email\n"
@@ -438,11 +458,15 @@ static const struct command commands[] = {
 		  "numbers it starts, with or without the country code or the\n"
 		  "leading 0.  Newest intake first, at most 200." },
 	  },
-	  .operands_min = 1,
+	  .operands_min = 0,
 	  .operands_max = -1,
 	  .options = {
 		{ "format", 0, "FORMAT",
 		  "text (the table, the default), tsv or json, as for list" },
+		{ "lot", 0, "LOT",
+		  "a recall: every session done with pigment lot LOT (case\n"
+		  "ignored), with the client's phone and email; written in\n"
+		  "the access log" },
 	  },
 	  .free_text = true,
 	  .help = "\n"

@@ -303,6 +303,48 @@ int db_each_session(struct db *db, const struct session_query *q,
 	return result;
 }
 
+int db_each_course(struct db *db, int (*fn)(const struct course_row *r, void *arg), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	struct course_row r;
+	bool have = false;
+	int rc, result = 0;
+
+	/* By client, then intake: a client's rows end with their latest
+	 * intake's sessions, the course that counts. */
+	if (db_prepare(db, "SELECT client_id, intake_id, performed_on FROM session WHERE "
+			   "patch_test = 0 ORDER BY client_id, intake_id, performed_on, number, id",
+			   &st) < 0) {
+		db_report(db, "cannot read the sessions");
+		return -1;
+	}
+	memset(&r, 0, sizeof r);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long client = sqlite3_column_int64(st, 0), intake = sqlite3_column_int64(st, 1);
+		const char *on = (const char *)sqlite3_column_text(st, 2);
+		if (have && client != r.client_id && (result = fn(&r, arg)) != 0)
+			break;
+		if (!have || client != r.client_id || intake != r.intake_id) {
+			memset(&r, 0, sizeof r);
+			r.client_id = client;
+			r.intake_id = intake;
+			have = true;
+		}
+		if (r.sessions < COURSE_DATES_MAX)
+			snprintf(r.performed_on[r.sessions], sizeof r.performed_on[0], "%s",
+				 on ? on : "");
+		r.sessions++;
+	}
+	if (!result && rc == SQLITE_DONE && have)
+		result = fn(&r, arg);
+	else if (!result && rc != SQLITE_DONE) {
+		db_report(db, "cannot read the sessions");
+		result = -1;
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
 enum db_result db_session_result(struct db *db, long long id, const char *reaction,
 				 const char *note, const char *at, const char *staff)
 {
