@@ -95,7 +95,7 @@ CREATE TABLE aftercare (
 ALTER TABLE draft ADD COLUMN session_intake_id INTEGER REFERENCES intake (id) ON DELETE CASCADE;
 
 -- The audit may now say what the course adds, and the access log name its
--- commands (session, photo, and find for a recall by lot).  As in 008 and 010: SQLite cannot change a CHECK in place, so
+-- commands (session, photo, find for a recall by lot, and consent).  As in 008 and 010: SQLite cannot change a CHECK in place, so
 -- the tables are made again with the same rows (011's chain columns kept),
 -- and their indexes and triggers with them (DROP TABLE drops a table's
 -- triggers before it empties it, so the guards below do not fire).
@@ -169,7 +169,8 @@ CREATE TABLE access_log_new (
     staff   TEXT NOT NULL,
     command TEXT NOT NULL CHECK (command IN ('show', 'advice', 'export', 'erase', 'contact',
                                              'signoff', 'edit', 'acknowledge', 'resume',
-                                             'history', 'session', 'photo', 'find')),
+                                             'history', 'session', 'photo', 'find',
+                                             'consent')),
     clients TEXT NOT NULL
 );
 INSERT INTO access_log_new (id, at, staff, command, clients)

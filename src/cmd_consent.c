@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "command.h"
 #include "report.h"
 #include "text.h"
@@ -178,8 +179,10 @@ int cmd_consent(struct ctx *ctx, int argc, char **argv)
 	case DB_MISSING: ctx_report_missing(ctx, true, id); return EXIT_FAIL;
 	default: return EXIT_FAIL;
 	}
+	/* The consents as they stand are the client's data: logged first. */
 	if (!photos && !marketing)
-		return print_consents(ctx, id);
+		return access_record_client(ctx, "consent", id) == EXIT_OK ? print_consents(ctx, id)
+									   : EXIT_FAIL;
 	/* Marketing use is of the photos kept: without that consent there is
 	 * nothing to use, and withdrawing it withdraws marketing too. */
 	if (marketing && strcmp(marketing, "yes") == 0 && !photos && strcmp(now.photos, "yes") != 0) {

@@ -272,7 +272,7 @@ out:
 int db_each_audit(struct db *db, long long intake_id,
 		  int (*fn)(const struct audit_entry *e, void *arg), void *arg)
 {
-	return each_audit(db, AUDIT_COLUMNS "WHERE intake_id = ?1 OR (action = 'contact' AND "
+	return each_audit(db, AUDIT_COLUMNS "WHERE intake_id = ?1 OR (action IN ('contact', 'consent') AND "
 			      "intake_id IS NULL AND client_id = "
 			      "(SELECT client_id FROM intake WHERE id = ?1)) ORDER BY id",
 			  intake_id, fn, arg);

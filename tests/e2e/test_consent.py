@@ -215,6 +215,13 @@ class ConsentCommand(ConsentTest):
                          [["photos", "yes"], ["marketing", "yes"], ["marketing", "no"],
                           ["photos", "no"], ["photos", "yes"], ["marketing", "yes"]])
         self.assertTrue(changes[0].endswith("at intake 1 (Dana Staff)"), changes[0])
+        # Printing them is reading the client's data: logged as such.
+        self.assertEqual(self.sql("SELECT command, clients FROM access_log "
+                                  "WHERE command = 'consent'"), [("consent", "1")])
+        # history of the intake shows the changes made with `consent`.
+        hist = self.run_cmd("history", "1").stdout
+        self.assertIn("consent", hist)
+        self.assertIn("marketing_consent", hist)
 
     def test_the_same_value_again_writes_nothing(self):
         before = self.snapshot()
