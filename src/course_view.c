@@ -45,6 +45,23 @@ static char *areas_shown(const char *codes)
 
 /* ---- show ---- */
 
+/* prefix, then text made safe and word-wrapped to the terminal, later
+ * lines indented under the text; a line end after it. */
+static int wrapped(FILE *f, const char *prefix, const char *text, bool keep_newlines)
+{
+	char *safe = text_safe(text, keep_newlines);
+	int rc = -1;
+
+	if (!safe)
+		return -1;
+	if (fputs(prefix, f) != EOF &&
+	    text_wrap(f, safe, text_terminal_width(), (int)text_codepoints(prefix)) == 0 &&
+	    fputc('\n', f) != EOF)
+		rc = 0;
+	free(safe);
+	return rc;
+}
+
 struct shown {
 	FILE *f;
 	struct date done[COURSE_MAX];
@@ -52,53 +69,60 @@ struct shown {
 	int rc;
 };
 
-/* "label value" on a line of its own under a session, value made safe. */
-static int detail(FILE *f, const char *label, const char *value)
+/* "label value" on a line of its own under a session, value made safe
+ * and wrapped. */
+static int detail(FILE *f, const char *label, const char *value, bool keep_newlines)
 {
+	char prefix[32];
+
 	if (!value)
 		return 0;
-	if (fprintf(f, "       %-10s ", label) < 0 || text_print_safe(f, value) < 0 ||
-	    fputc('\n', f) == EOF)
-		return -1;
-	return 0;
+	snprintf(prefix, sizeof prefix, "       %-10s ", label);
+	return wrapped(f, prefix, value, keep_newlines);
 }
 
 static int show_session(const struct session *s, void *arg)
 {
 	struct shown *sh = arg;
 	FILE *f = sh->f;
-	char *areas = areas_shown(s->areas ? s->areas : "");
+	char *areas = areas_shown(s->areas ? s->areas : ""), *head = NULL;
+	size_t n;
 	struct date on;
 
 	if (!areas) {
 		report("out of memory");
 		return sh->rc = -1;
 	}
-	if (sh->sessions++ == 0 && fputs("\nSessions\n", f) == EOF)
+	n = strlen(s->performed_on) + strlen(s->artist) + strlen(areas) + 80;
+	if (!(head = malloc(n)))
 		goto fail;
-	if (fprintf(f, "  %-4lld ", s->id) < 0 || text_print_safe(f, s->performed_on) < 0 ||
-	    fprintf(f, "  no. %lld%s  ", s->number, s->patch_test ? " (patch test)" : "") < 0 ||
-	    text_print_safe(f, s->artist) < 0 || fputs("  ", f) == EOF ||
-	    text_print_safe(f, areas) < 0 || fputc('\n', f) == EOF)
+	snprintf(head, n, "Session %lld: %s, no. %lld%s, by %s; areas: %s", s->id,
+		 s->performed_on, s->number, s->patch_test ? " (a patch test)" : "", s->artist,
+		 areas);
+	if ((sh->sessions++ == 0 && fputs("\nSessions\n", f) == EOF) ||
+	    wrapped(f, "  ", head, false) < 0)
 		goto fail;
-	if (detail(f, "pigment", s->pigment_brand) < 0 || detail(f, "shade", s->shade) < 0 ||
-	    detail(f, "lot", s->lot) < 0 || detail(f, "lot expiry", s->lot_expiry) < 0 ||
-	    detail(f, "needle", s->needle) < 0 || detail(f, "dilution", s->dilution) < 0 ||
-	    detail(f, "notes", s->notes) < 0)
+	if (detail(f, "pigment", s->pigment_brand, false) < 0 ||
+	    detail(f, "shade", s->shade, false) < 0 || detail(f, "lot", s->lot, false) < 0 ||
+	    detail(f, "lot expiry", s->lot_expiry, false) < 0 ||
+	    detail(f, "needle", s->needle, false) < 0 ||
+	    detail(f, "dilution", s->dilution, false) < 0 || detail(f, "notes", s->notes, true) < 0)
 		goto fail;
 	if (s->patch_test &&
-	    detail(f, "reaction", s->reaction ? s->reaction : "not recorded yet") < 0)
+	    detail(f, "reaction", s->reaction ? s->reaction : "not recorded yet", false) < 0)
 		goto fail;
-	if (s->patch_test && detail(f, "note", s->reaction_note) < 0)
+	if (s->patch_test && detail(f, "note", s->reaction_note, true) < 0)
 		goto fail;
-	if (detail(f, "OVERRIDE", s->override_reason) < 0)
+	if (detail(f, "OVERRIDE", s->override_reason, true) < 0)
 		goto fail;
 	free(areas);
+	free(head);
 	if (!s->patch_test && sh->n < COURSE_MAX && date_parse(s->performed_on, &on) == DATE_OK)
 		sh->done[sh->n++] = on;
 	return 0;
 fail:
 	free(areas);
+	free(head);
 	report("cannot print the sessions");
 	return sh->rc = -1;
 }
@@ -107,30 +131,30 @@ static int print_plan(FILE *f, const struct settings *st, const struct course_pl
 		      bool topical)
 {
 	struct date today = date_today();
-	char on[11], stop[11], resume[11];
+	char on[11], stop[11], resume[11], line[160];
 
-	if (fprintf(f, "\nCourse plan (%d sessions, %d days apart)\n", st->course_sessions,
-		    st->course_interval_days) < 0)
+	snprintf(line, sizeof line, "Course plan (%d sessions, %d days apart)", st->course_sessions,
+		 st->course_interval_days);
+	if (fputc('\n', f) == EOF || wrapped(f, "", line, false) < 0)
 		return -1;
 	for (size_t i = 0; i < plan->steps; i++) {
 		const struct course_step *c = &plan->step[i];
 		date_format(c->on, on);
 		date_format(c->stop, stop);
 		date_format(c->resume, resume);
-		if (fprintf(f, "  %d  %s  %s", c->number, on,
-			    c->done ? "done" : date_cmp(c->on, today) < 0 ? "planned, overdue"
-									: "planned") < 0)
-			return -1;
-		if (!c->done && topical &&
-		    fprintf(f, "  (topical products: stop %s, start again %s)", stop, resume) < 0)
-			return -1;
-		if (fputc('\n', f) == EOF)
+		snprintf(line, sizeof line, "%d: %s, %s", c->number, on,
+			 c->done ? "done" : date_cmp(c->on, today) < 0 ? "planned, overdue" : "planned");
+		if (!c->done && topical)
+			snprintf(line + strlen(line), sizeof line - strlen(line),
+				 "; topical products stop %s, start again %s", stop, resume);
+		if (wrapped(f, "  ", line, false) < 0)
 			return -1;
 	}
 	if (plan->complete) {
 		date_format(plan->touch_up, on);
-		if (fprintf(f, "  Course complete; a touch-up is due about %s (config "
-			       "touch_up_years).\n", on) < 0)
+		snprintf(line, sizeof line,
+			 "Course complete; a touch-up is due about %s (config touch_up_years).", on);
+		if (wrapped(f, "  ", line, false) < 0)
 			return -1;
 	}
 	return 0;
@@ -145,8 +169,9 @@ int course_show(FILE *f, struct ctx *ctx, const struct intake *in)
 	if (db_each_session(ctx->db, &q, show_session, &sh) < 0 || sh.rc < 0)
 		return -1;
 	if (sh.sessions == 0)
-		return fputs("\nSessions: none yet (smp-intake session new ID records one)\n", f) ==
-				       EOF
+		return fputc('\n', f) == EOF ||
+				       wrapped(f, "", "Sessions: none yet (smp-intake session new ID "
+						     "records one)", false) < 0
 			       ? -1
 			       : 0;
 	if (sh.n == 0)
