@@ -142,12 +142,14 @@ static int print_plan(FILE *f, const struct settings *st, const struct course_pl
 		date_format(c->on, on);
 		date_format(c->stop, stop);
 		date_format(c->resume, resume);
-		snprintf(line, sizeof line, "%d: %s, %s", c->number, on,
+		char prefix[16];
+		snprintf(prefix, sizeof prefix, "  %d: ", c->number);
+		snprintf(line, sizeof line, "%s, %s", on,
 			 c->done ? "done" : date_cmp(c->on, today) < 0 ? "planned, overdue" : "planned");
 		if (!c->done && topical)
 			snprintf(line + strlen(line), sizeof line - strlen(line),
 				 "; topical products stop %s, start again %s", stop, resume);
-		if (wrapped(f, "  ", line, false) < 0)
+		if (wrapped(f, prefix, line, false) < 0)
 			return -1;
 	}
 	if (plan->complete) {

@@ -518,11 +518,25 @@ out:
 }
 
 /* A line of the sheet: label, then the value made safe. */
+/* prefix, then text made safe and word-wrapped to the terminal (later
+ * lines under the text), and a line end. */
+static void sheet_wrapped(const char *prefix, const char *text, bool keep_newlines)
+{
+	char *safe = text_safe(text, keep_newlines);
+
+	fputs(prefix, stdout);
+	if (safe)
+		text_wrap(stdout, safe, text_terminal_width(), (int)text_codepoints(prefix));
+	fputc('\n', stdout);
+	free(safe);
+}
+
 static void sheet_line(const char *label, const char *value)
 {
-	printf("  %-15s ", label);
-	text_print_safe(stdout, value ? value : "(none)");
-	printf("\n");
+	char prefix[32];
+
+	snprintf(prefix, sizeof prefix, "  %-15s ", label);
+	sheet_wrapped(prefix, value ? value : "(none)", true);
 }
 
 static int done_date(const struct session *s, void *arg)
@@ -623,28 +637,31 @@ static void print_sheet(struct taking *t, const char *aftercare)
 	printf("\nCourse plan (%d sessions, %d days apart)\n", t->ctx->settings.course_sessions,
 	       t->ctx->settings.course_interval_days);
 	for (size_t i = 0; i < plan.steps; i++) {
-		char d[11], stop[11], resume[11];
+		char d[11], stop[11], resume[11], prefix[16], line[128];
 		date_format(plan.step[i].on, d);
 		date_format(plan.step[i].stop, stop);
 		date_format(plan.step[i].resume, resume);
-		printf("  %d  %s  %s", plan.step[i].number, d, plan.step[i].done ? "done   " : "planned");
+		snprintf(prefix, sizeof prefix, "  %d: ", plan.step[i].number);
+		snprintf(line, sizeof line, "%s, %s", d, plan.step[i].done ? "done" : "planned");
 		if (topical)
-			printf("  topical products: stop %s, start again %s", stop, resume);
-		printf("\n");
+			snprintf(line + strlen(line), sizeof line - strlen(line),
+				 "; topical products stop %s, start again %s", stop, resume);
+		sheet_wrapped(prefix, line, false);
 	}
 	if (plan.complete) {
 		date_format(plan.touch_up, buf);
 		printf("  Touch-up due about %s.\n", buf);
 	}
-	if (topical)
-		printf("  The pause of topical products is the studio's usual window (%d days before, "
-		       "%d after); your artist may say otherwise.\n",
-		       t->ctx->settings.pause_days_before, t->ctx->settings.pause_days_after);
+	if (topical) {
+		char line[200];
+		snprintf(line, sizeof line, "The pause of topical products is the studio's usual "
+			 "window (%d days before, %d after); your artist may say otherwise.",
+			 t->ctx->settings.pause_days_before, t->ctx->settings.pause_days_after);
+		sheet_wrapped("  ", line, false);
+	}
 	if (aftercare) {
 		printf("\nYour studio's aftercare\n");
-		char *safe = text_safe(aftercare, true);
-		printf("%s\n", safe ? safe : "");
-		free(safe);
+		sheet_wrapped("", aftercare, true);
 	}
 	printf("\n");
 }

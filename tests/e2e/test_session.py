@@ -274,18 +274,23 @@ class Listing(SessionTest):
 class Sheet(SessionTest):
     def test_pause_window_per_planned_session_and_studio_aftercare(self):
         self.new_intake(base_answers(**ROGAINE))
-        self.sql_exec("INSERT INTO aftercare (version, text, set_at, staff) VALUES "
-                      "(1, 'Keep the scalp dry for three days.', '2026-01-01T00:00:00Z', 'x')")
+        path = os.path.join(self.tmp, "aftercare.txt")
+        with open(path, "w") as f:
+            f.write("Keep the scalp dry for three days.\n")
+        self.assertEqual(self.run_cmd("config", "set", "aftercare_text", path).returncode, 0)
         p = self.new_session()
         self.assertEqual(p.returncode, 0, p.stderr)
         on = TODAY
+        # Each session's line (wrapped to the width: compared with its
+        # spaces and line breaks taken as one space).
+        flat = " ".join(p.stdout.split())
         for n in range(3):
             d = on + datetime.timedelta(days=14 * n)
             stop = (d - datetime.timedelta(days=7)).isoformat()
             resume = (d + datetime.timedelta(days=7)).isoformat()
-            self.assertIn("  %d  %s  %s  topical products: stop %s, start again %s"
-                          % (n + 1, d.isoformat(), "done   " if n == 0 else "planned",
-                             stop, resume), p.stdout)
+            self.assertIn("%d: %s, %s; topical products stop %s, start again %s"
+                          % (n + 1, d.isoformat(), "done" if n == 0 else "planned",
+                             stop, resume), flat)
         self.assertIn("Your studio's aftercare\nKeep the scalp dry for three days.", p.stdout)
         self.assertEqual(self.sql("SELECT aftercare_version FROM session"), [(1,)])
 
