@@ -327,13 +327,17 @@ static int erasable(struct db *db, long long id, const char *before)
 
 /* The deletions of an erasure, in the order the foreign keys and the audit
  * triggers need: the intakes before the client they point at (their
- * answers, sheets, sign-offs and edit drafts go with them: ON DELETE
- * CASCADE); the audit rows only once the client is gone (the triggers
+ * answers, sheets, sign-offs, edit and session drafts go with them: ON
+ * DELETE CASCADE), the photos' bytes, the photos and the sessions before
+ * the intakes; the audit rows only once the client is gone (the triggers
  * refuse it before), their changes before them.  The erasure rows of an
  * earlier client are never touched (the triggers would refuse). */
 static const char *const erase_steps[] = {
 	"DELETE FROM draft WHERE id IN (" DRAFTS_OF_CLIENT ")",
-	"DELETE FROM consent WHERE client_id = ?1", /* the photo consents (assess) */
+	"DELETE FROM consent WHERE client_id = ?1", /* the photo consents */
+	"DELETE FROM photo_data WHERE photo_id IN (SELECT id FROM photo WHERE client_id = ?1)",
+	"DELETE FROM photo WHERE client_id = ?1",
+	"DELETE FROM session WHERE client_id = ?1", /* the course, before its intakes */
 	"DELETE FROM intake WHERE client_id = ?1",
 	"DELETE FROM client WHERE id = ?1",
 	("DELETE FROM audit_change WHERE audit_id IN "

@@ -3,6 +3,7 @@ advice, sign-offs and drafts leave the database file and its write-ahead
 log; the audit keeps only erase rows; other clients are untouched; unknown,
 bad and erased ids; the question at a terminal and its refusal through a
 pipe; the menu."""
+import json
 import os
 import sqlite3
 import subprocess
@@ -92,6 +93,42 @@ class EraseThroughPipe(EraseTest):
         self.assertTrue(b"Rowe" in data, "the other client is gone from the file")
         self.assertEqual(os.path.getsize(self.db + "-wal"), 0)
         self.assertEqual(self.keep.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
+        self.assertEqual(self.keep.execute("PRAGMA foreign_key_check").fetchall(), [])
+
+    def test_the_course_goes_too_leaving_no_byte(self):
+        """Sessions (their lot and notes), photos (their image bytes) and
+        the photo consents of the client are erased with the rest."""
+        self.make_quillon()
+        session = {"artist": "Kim Lee", "areas": ["crown"], "lot": "LOT-Quibble-77",
+                   "lot_expiry": "2099-01", "notes": "Quenched the Xarbleford scar",
+                   "patch_test": False, "id_checked": "passport", "countersigned": "Kim Lee",
+                   "rescreen": {"changed": False}}
+        path = os.path.join(self.tmp, "session.json")
+        with open(path, "w") as f:
+            json.dump(session, f)
+        p = self.run_cmd("session", "new", "2", "--answers", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.run_cmd("consent", "2", "--photos", "yes").returncode, 0)
+        image = b"\xff\xd8\xff\xe0" + b"Zorblatt-image-bytes-" * 50 + b"\xff\xd9"
+        photo = os.path.join(self.tmp, "crown.jpg")
+        with open(photo, "wb") as f:
+            f.write(image)
+        p = self.run_cmd("photo", "add", "2", photo, "--view", "crown", "--session", "1")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        course = ["LOT-Quibble-77", "Xarbleford", "Zorblatt-image-bytes-"]
+        data = self.file_bytes()
+        for text in course:
+            self.assertTrue(text.encode() in data, "%r is not in the file to begin with" % text)
+        p = self.erase("2", "--yes")
+        data = self.file_bytes()
+        for text in course + ERASED_TEXT:
+            with self.subTest(text=text):
+                self.assert_gone(text, data)
+        for table in ("session", "photo", "photo_data", "consent"):
+            self.assertEqual(self.keep.execute("SELECT count(*) FROM %s" % table).fetchall(),
+                             [(0,)] if table != "consent" else
+                             self.keep.execute("SELECT count(*) FROM consent WHERE client_id = 1")
+                             .fetchall())
         self.assertEqual(self.keep.execute("PRAGMA foreign_key_check").fetchall(), [])
 
     def test_other_clients_are_untouched(self):
