@@ -23,6 +23,11 @@ And find, the median of RUNS runs of whole processes for several texts:
     ..."` running the same search as one statement, with the median time of
     our SQL in-process (python's sqlite3, FIND_RUNS runs, default 101);
   - then the time of db_search_purge()'s 'optimize' on the whole index.
+And the course (issue 16): a second database of COURSE_N intakes (default
+100000; 0 skips it) with three sessions each and the clients' photo
+consents, exported as JSON and NDJSON beside sqlite3 printing the same
+intakes with their sessions and consents (same targets: the ratio, and
+peak memory under 16 MiB).
 Prints each figure with the peer's and the ratio (ours / peer's).
 """
 import itertools
@@ -44,7 +49,7 @@ STARTUP_TARGET = 1.5  # the issue's limit on ours / sqlite3's start
 FIRST_QUESTION = "Does the client agree that these details are stored by the studio?"
 
 
-def build(db):
+def build(db, n=None):
     # Let the program create and migrate the file, then fill it in bulk; the
     # triggers of migration 004 fill the search index as the clients go in.
     # Every 1000th client is a Zoë, for a search that finds many.
@@ -89,7 +94,7 @@ def build(db):
                (3, 'gp-signoff', 'Talk SMP and your hair-growth treatment through with your GP. GP sign-off: pending.'),
                (4, 'tell-artist', 'Tell your SMP artist about every hair-growth product you use.'));
         COMMIT;
-    """ % {"n": N})
+    """ % {"n": N if n is None else n})
     con.close()
 
 
@@ -288,14 +293,16 @@ EXPORT_TARGET = 0.8  # issue 4: our export at most 0.8x sqlite3's time
 EXPORT_MEMORY_MIB = 16.0  # and under 16 MiB at 1,000,000 intakes
 
 
-def export(db, peer_sql):
+def export(db, peer_sql, n=None, formats=("json", "ndjson", "csv")):
     """Each format beside sqlite3 printing the same intakes, joined with
     their clients, answers and advice, in its nearest mode.  Each pair is
     run RUNS_EXPORT times (default 3), alternating, and the medians are
     compared, so that a busy moment of the machine hits both sides."""
     runs = int(os.environ.get("RUNS_EXPORT", "3"))
-    print("export of %d intakes, peer: sqlite3 on the same file, median of %d runs" % (N, runs))
-    for fmt, mode in (("json", "-json"), ("ndjson", "-json"), ("csv", "-csv")):
+    print("export of %d intakes, peer: sqlite3 on the same file, median of %d runs"
+          % (N if n is None else n, runs))
+    modes = {"json": "-json", "ndjson": "-json", "csv": "-csv"}
+    for fmt, mode in ((f, modes[f]) for f in formats):
         ours, peer = [], []
         for _ in range(runs):
             ours.append(measure([BIN, "--db", db, "export", "--format", fmt]))
@@ -311,34 +318,94 @@ def export(db, peer_sql):
             ours_m, "under" if ours_m < EXPORT_MEMORY_MIB else "OVER", EXPORT_MEMORY_MIB))
 
 
+# The peer reads what our export reads: the intake and client, the answers,
+# the advice, the acknowledgement that counts and the flags cleared.
+PEER_SQL = ("SELECT i.id, i.uuid, i.taken_at, i.staff, i.questionnaire_version, "
+            "i.advice_version, c.id AS client_id, c.first_name, "
+            "c.last_name, c.date_of_birth, c.phone, c.email, "
+            "(SELECT json_group_object(question_id, value) FROM answer a WHERE a.intake_id = i.id) AS answers, "
+            "(SELECT json_group_array(json_object('id', advice_id, 'text', text)) FROM advice_sheet g "
+            "WHERE g.intake_id = i.id) AS advice, "
+            "k.typed_name, k.at AS acknowledged_at, k.staff AS acknowledged_with, "
+            "(SELECT json_group_array(json_object('id', flag_id, 'reason', reason, 'at', f.at, "
+            "'staff', f.staff)) FROM flag_clearance f WHERE f.intake_id = i.id) AS cleared "
+            "FROM intake i JOIN client c ON c.id = i.client_id "
+            "LEFT JOIN acknowledgement k ON k.intake_id = i.id AND k.sheet = i.acknowledged_sheet "
+            "ORDER BY i.id")
+
+
+COURSE_N = int(os.environ.get("COURSE_N", "100000"))
+
+
+def build_course(db):
+    """COURSE_N intakes as build() makes them, each with three sessions of
+    its course (issue 16), and every client's photo consents."""
+    build(db, COURSE_N)
+    con = sqlite3.connect(db)
+    con.executescript("""
+        PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+        BEGIN;
+        INSERT INTO session (uuid, intake_id, client_id, number, performed_on, artist, areas,
+                             pigment_brand, shade, lot, lot_expiry, needle, dilution, notes,
+                             patch_test, rescreen, intake_revision, id_checked, countersigned,
+                             client_ack, recorded_at, staff)
+        SELECT lower(printf('%%08x-%%04x-4%%03x-9%%03x-%%012x', i.id, k.column1, i.id %% 4096,
+                            k.column1, i.id)),
+               i.id, i.client_id, k.column1, printf('2026-%%02d-%%02d', k.column1 + 1, 1 + i.id %% 28),
+               'Kim Lee', 'hairline,crown', 'Acme', 'Dark 2', 'LOT-' || (i.id %% 500),
+               '2099-06', 'RL3', '30%%', 'Layer ' || k.column1 || ', even density', 0,
+               'unchanged', 1, 'passport', 'Kim Lee', c.first_name || ' ' || c.last_name,
+               printf('2026-%%02d-%%02dT10:00:00Z', k.column1 + 1, 1 + i.id %% 28), 'Bench Staff'
+        FROM intake i JOIN client c ON c.id = i.client_id, (VALUES (1), (2), (3)) k;
+        INSERT INTO consent (client_id, kind, value, intake_id, at, staff)
+        SELECT client_id, k.column1, k.column2, id, taken_at, staff FROM intake,
+               (VALUES ('photos', 'yes'), ('marketing', 'no')) k;
+        COMMIT;
+    """)
+    con.close()
+
+
+def course(tmp):
+    """The export of a database of COURSE_N intakes with three sessions each
+    beside sqlite3 printing the same intakes with their sessions (issue 16:
+    ratios as for the export, peak memory still under the limit)."""
+    if COURSE_N <= 0:
+        return
+    db = os.path.join(tmp, "course.db")
+    t0 = time.monotonic()
+    build_course(db)
+    print("built %d synthetic intakes with 3 sessions each in %.1f s"
+          % (COURSE_N, time.monotonic() - t0))
+    peer_sql = PEER_SQL.replace(
+        "FROM intake i JOIN client c",
+        ", (SELECT json_group_array(json_object('uuid', s.uuid, 'number', s.number, "
+        "'performed_on', s.performed_on, 'artist', s.artist, 'areas', s.areas, "
+        "'pigment_brand', s.pigment_brand, 'shade', s.shade, 'lot', s.lot, "
+        "'lot_expiry', s.lot_expiry, 'needle', s.needle, 'dilution', s.dilution, "
+        "'notes', s.notes, 'patch_test', s.patch_test, 'rescreen', s.rescreen, "
+        "'id_checked', s.id_checked, 'countersigned', s.countersigned, "
+        "'client_ack', s.client_ack, 'recorded_at', s.recorded_at, 'staff', s.staff)) "
+        "FROM session s WHERE s.intake_id = i.id) AS sessions, "
+        "(SELECT json_group_array(json_object('kind', kind, 'value', value, 'at', o.at)) "
+        "FROM consent o WHERE o.client_id = c.id) AS consents "
+        "FROM intake i JOIN client c")
+    export(db, peer_sql, COURSE_N, ("json", "ndjson"))
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="smp-bench-") as tmp:
         db = os.path.join(tmp, "bench.db")
         t0 = time.monotonic()
         build(db)
         print("built %d synthetic intakes in %.1f s" % (N, time.monotonic() - t0))
-        # The peer reads what our export reads: the intake and client, the
-        # answers, the advice, the acknowledgement that counts and the
-        # flags cleared.
-        peer_sql = ("SELECT i.id, i.uuid, i.taken_at, i.staff, i.questionnaire_version, "
-                    "i.advice_version, c.id AS client_id, c.first_name, "
-                    "c.last_name, c.date_of_birth, c.phone, c.email, "
-                    "(SELECT json_group_object(question_id, value) FROM answer a WHERE a.intake_id = i.id) AS answers, "
-                    "(SELECT json_group_array(json_object('id', advice_id, 'text', text)) FROM advice_sheet g "
-                    "WHERE g.intake_id = i.id) AS advice, "
-                    "k.typed_name, k.at AS acknowledged_at, k.staff AS acknowledged_with, "
-                    "(SELECT json_group_array(json_object('id', flag_id, 'reason', reason, 'at', f.at, "
-                    "'staff', f.staff)) FROM flag_clearance f WHERE f.intake_id = i.id) AS cleared "
-                    "FROM intake i JOIN client c ON c.id = i.client_id "
-                    "LEFT JOIN acknowledgement k ON k.intake_id = i.id AND k.sheet = i.acknowledged_sheet "
-                    "ORDER BY i.id")
-        export(db, peer_sql)
+        export(db, PEER_SQL)
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import bench_import
         bench_import.run(BIN, db, tmp, row)
         startup(db, tmp)
         find(db, tmp)
         purge(db)
+        course(tmp)
 
 
 if __name__ == "__main__":
