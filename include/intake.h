@@ -149,6 +149,14 @@ struct consent_state {
 	char photos_at[21], marketing_at[21]; /* when each was given or changed; "" */
 };
 
+/* One row of a client's consent history (table consent), a view: its
+ * strings are borrowed.  at_intake: given at the intake's assessment
+ * (consent.intake_id set); false: changed later with `consent`. */
+struct consent_row {
+	const char *kind, *value, *at, *staff; /* photos|marketing, yes|no, UTC, who */
+	bool at_intake;
+};
+
 /* A GP's answer as it arrived: a view (its strings are borrowed). */
 struct signoff {
 	const char *status; /* obtained, pending or declined */

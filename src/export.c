@@ -43,7 +43,52 @@ struct export_state {
 	long long total; /* -1 until counted, when first shown */
 	struct timespec start, last;
 	struct idset *clients; /* the clients of the intakes written, or NULL */
+	/* Format 3's sessions, photo metadata and consents of each intake. */
+	struct db_course_reader *course;
+	struct json_course *course_json;
 };
+
+/* ---- the course of an intake (format 3) ---- */
+
+static int course_session(const struct session *s, void *arg)
+{
+	return json_course_session(arg, s) < 0 ? 1 : 0;
+}
+
+static int course_photo(const struct photo *p, const char *session_uuid, void *arg)
+{
+	return json_course_photo(arg, p, session_uuid) < 0 ? 1 : 0;
+}
+
+static int course_consent(const struct consent_row *c, void *arg)
+{
+	return json_course_consent(arg, c) < 0 ? 1 : 0;
+}
+
+/* The intake object text[0..len) (ending in its "}") with the intake's
+ * course added as its last keys. */
+static int write_with_course(struct export_state *st, const struct intake *in, const char *text,
+			     size_t len)
+{
+	struct db_course_visit v = { course_session, course_photo, course_consent,
+				     st->course_json };
+	const char *course;
+	size_t n;
+	int rc;
+
+	if ((rc = db_course_of_intake(st->course, in->id, &v)) != 0) {
+		st->out_of_memory = rc > 0; /* else reported */
+		return -2;
+	}
+	if (!(course = json_course_text(st->course_json, &n))) {
+		st->out_of_memory = true;
+		return -2;
+	}
+	if (text_json_write(st->f, text, len - 1) != 0 || fputc(',', st->f) == EOF ||
+	    text_json_write(st->f, course, n) != 0 || fputc('}', st->f) == EOF)
+		return -1;
+	return 0;
+}
 
 /* ---- CSV ---- */
 
@@ -329,7 +374,12 @@ static int write_one(const struct intake *in, void *arg)
 		if (st->fmt == EXPORT_JSON)
 			rc = fputs(st->count ? ",\n" : "\n", st->f) == EOF;
 		/* A stored invalid byte becomes \ufffd: the file stays UTF-8. */
-		rc |= text_json_write(st->f, text, len) != 0;
+		if (!rc) {
+			int w = write_with_course(st, in, text, len);
+			if (w == -2)
+				return -1;
+			rc = w != 0;
+		}
 		if (st->fmt == EXPORT_NDJSON)
 			rc |= fputc('\n', st->f) == EOF;
 		break;
@@ -414,17 +464,20 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 		       struct idset *clients)
 {
 	struct export_state st = { db, eq, fmt, f, terminal, NULL, 0, false, progress, false, -1,
-				   { 0, 0 }, { 0, 0 }, clients };
+				   { 0, 0 }, { 0, 0 }, clients, NULL, NULL };
 	struct intake_query q = eq->q;
 	long long result = -1;
 
 	/* The call list is per client: a later intake settles earlier ones. */
 	q.latest_only = q.latest_only || eq->pending_signoff;
 	clock_gettime(CLOCK_MONOTONIC, &st.start);
-	if ((fmt == EXPORT_JSON || fmt == EXPORT_NDJSON) && !(st.json = json_writer_new())) {
+	if ((fmt == EXPORT_JSON || fmt == EXPORT_NDJSON) &&
+	    (!(st.json = json_writer_new()) || !(st.course_json = json_course_new()))) {
 		report("out of memory");
-		return -1;
+		goto out;
 	}
+	if ((fmt == EXPORT_JSON || fmt == EXPORT_NDJSON) && !(st.course = db_course_reader_new(db)))
+		goto out;
 	/* The JSON formats go to a terminal through a filter; CSV cells are
 	 * made safe one by one. */
 	if (terminal && fmt != EXPORT_CSV && !(st.f = terminal_open(f))) {
@@ -459,5 +512,7 @@ out:
 	if (progress)
 		show_progress(&st, true);
 	json_writer_free(st.json);
+	json_course_free(st.course_json);
+	db_course_reader_free(st.course);
 	return result;
 }
