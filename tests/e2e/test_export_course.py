@@ -128,6 +128,59 @@ class Export(CourseTest):
             validate_export(data)
 
 
+class SessionsCsv(CourseTest):
+    def test_second_file_beside_the_intakes(self):
+        import csv
+        # A note a spreadsheet would run as a formula.
+        self.assertEqual(self.new_session("2", client_ack="Bo Lee", notes="=HYPERLINK(1)",
+                                          areas=["hairline"]).returncode, 0)
+        out = os.path.join(self.tmp, "intakes.csv")
+        p = self.run_cmd("export", "--format", "csv", "--sessions", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        second = os.path.join(self.tmp, "intakes.sessions.csv")
+        self.assertIn("exported the sessions of 2 intakes to " + second, p.stderr)
+        self.assertEqual(os.stat(second).st_mode & 0o777, 0o600)
+        with open(second, newline="") as f:
+            raw = f.read()
+        self.assertTrue(raw.startswith("intake_id,intake_uuid,client_id,session_uuid,number,"))
+        self.assertNotIn("\n", raw.replace("\r\n", "").replace("line one\nline two", ""))
+        rows = list(csv.DictReader(raw.splitlines(True)))
+        data = self.export()
+        self.assertEqual([(r["intake_id"], r["number"], r["areas"], r["session_uuid"])
+                          for r in rows],
+                         [("1", "1", "frontal crown", data[0]["sessions"][0]["uuid"]),
+                          ("1", "2", "scar", data[0]["sessions"][1]["uuid"]),
+                          ("2", "1", "hairline", data[1]["sessions"][0]["uuid"])])
+        self.assertEqual((rows[0]["patch_test"], rows[0]["reaction"]), ("yes", "none"))
+        self.assertEqual(rows[1]["notes"], "line one\nline two")
+        self.assertEqual(rows[2]["notes"], "'=HYPERLINK(1)")
+        # The intakes' file is the CSV export as without --sessions.
+        plain = self.run_cmd("export", "--format", "csv").stdout
+        with open(out, newline="") as f:
+            self.assertEqual(f.read(), plain)
+        # Again: the second file is there, refused before anything is written.
+        os.unlink(out)
+        p = self.run_cmd("export", "--format", "csv", "--sessions", "-o", out)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("intakes.sessions.csv' already exists; use --force", p.stderr)
+        self.assertFalse(os.path.exists(out))
+        p = self.run_cmd("export", "--format", "csv", "--sessions", "--excel", "--force",
+                         "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(second, "rb") as f:
+            self.assertTrue(f.read().startswith(b"\xef\xbb\xbfintake_id,"))
+
+    def test_usage_errors(self):
+        for args, words in ((["--format", "csv", "--sessions"], "give -o FILE"),
+                            (["--format", "csv", "--sessions", "-o", "-"], "give -o FILE"),
+                            (["--sessions", "-o", os.path.join(self.tmp, "x")],
+                             "--sessions goes with --format csv")):
+            p = self.run_cmd("export", *args)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(words, p.stderr)
+            self.assertEqual(p.stdout, "")
+
+
 class RoundTrip(CourseTest):
     def round_trip(self, fmt):
         text = self.exported("--format", fmt)
