@@ -311,6 +311,18 @@ static int csv_session_row(const struct session *s, void *arg)
 	return rc < 0 ? 1 : 0;
 }
 
+struct fhir_session {
+	FILE *f;
+	const struct intake *in;
+};
+
+static int fhir_session(const struct session *s, void *arg)
+{
+	struct fhir_session *fs = arg;
+
+	return fhir_bundle_procedure(fs->f, fs->in, s) < 0 ? (errno == ENOMEM ? 1 : 2) : 0;
+}
+
 static int no_photo(const struct photo *p, const char *session_uuid, void *arg)
 {
 	(void)p, (void)session_uuid, (void)arg;
@@ -467,6 +479,15 @@ static int write_one(const struct intake *in, void *arg)
 		if (fhir_bundle_entry(st->f, in, st->count == 0) < 0) {
 			st->out_of_memory = errno == ENOMEM;
 			rc = 1;
+		} else {
+			/* The intake's sessions as Procedures after it. */
+			struct fhir_session fs = { st->f, in };
+			struct db_course_visit v = { fhir_session, no_photo, no_consent, &fs };
+			int w = db_course_of_intake(st->course, in->id, &v);
+			if (w == -1)
+				return -1;
+			st->out_of_memory = w == 1;
+			rc = w != 0;
 		}
 		break;
 	case EXPORT_CSV_SESSIONS: {
@@ -566,7 +587,7 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 		report("out of memory");
 		goto out;
 	}
-	if ((fmt == EXPORT_JSON || fmt == EXPORT_NDJSON || fmt == EXPORT_CSV_SESSIONS) &&
+	if (fmt != EXPORT_CSV &&
 	    !(st.course = db_course_reader_new(db)))
 		goto out;
 	/* The JSON formats go to a terminal through a filter; CSV cells are

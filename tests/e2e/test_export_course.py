@@ -128,6 +128,33 @@ class Export(CourseTest):
             validate_export(data)
 
 
+class Fhir(CourseTest):
+    def test_sessions_are_procedures_validated(self):
+        from test_fhir import schema_errors
+        bundle = json.loads(self.exported("--format", "fhir"))
+        self.assertEqual(schema_errors(bundle), [])
+        kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+        self.assertEqual(kinds, ["QuestionnaireResponse", "Procedure", "Procedure",
+                                 "QuestionnaireResponse"])
+        data = self.export()
+        first, second = bundle["entry"][1]["resource"], bundle["entry"][2]["resource"]
+        self.assertEqual(bundle["entry"][1]["fullUrl"], "urn:uuid:" + data[0]["sessions"][0]["uuid"])
+        self.assertEqual((first["status"], first["performedDateTime"]),
+                         ("completed", data[0]["sessions"][0]["performed_on"]))
+        self.assertEqual(first["performer"], [{"actor": {"display": "Kim Lee"}}])
+        self.assertEqual(first["subject"], {"reference": "#client"})
+        self.assertEqual(first["contained"][0]["resourceType"], "Patient")
+        self.assertEqual(first["contained"][0]["id"], "client")
+        self.assertEqual(first["bodySite"], [{"text": "frontal"}, {"text": "crown"}])
+        self.assertEqual(first["outcome"], {"text": "patch test: no reaction"})
+        self.assertEqual(first["code"]["text"], "Scalp micropigmentation patch test")
+        self.assertEqual(second["note"], [{"text": "line one\nline two"}])
+        pigment = [x for x in second["extension"] if x["url"].endswith("/pigment")][0]
+        self.assertIn({"url": "lot", "valueString": "B-9"}, pigment["extension"])
+        consult = [x for x in second["extension"] if x["url"].endswith("/consultation")][0]
+        self.assertEqual(consult["valueReference"]["reference"], "urn:uuid:" + data[0]["uuid"])
+
+
 class SessionsCsv(CourseTest):
     def test_second_file_beside_the_intakes(self):
         import csv
