@@ -809,8 +809,8 @@ struct db_course_reader *db_course_reader_new(struct db *db)
 	    db_prepare(db, "SELECT p.id, p.client_id, coalesce(p.intake_id, 0), "
 			   "coalesce(p.session_id, 0), p.uuid, p.view, p.media_type, p.size, "
 			   "p.sha256, p.added_at, p.staff, s.uuid FROM photo p LEFT JOIN session s "
-			   "ON s.id = p.session_id WHERE coalesce(p.intake_id, s.intake_id) = ?1 "
-			   "ORDER BY p.id", &r->photos) < 0 ||
+			   "ON s.id = p.session_id WHERE p.client_id = (SELECT client_id FROM intake "
+			   "WHERE id = ?1) AND coalesce(p.intake_id, s.intake_id) = ?1 ORDER BY p.id", &r->photos) < 0 ||
 	    db_prepare(db, "SELECT c.kind, c.value, c.at, c.staff, c.intake_id IS NOT NULL "
 			   "FROM consent c JOIN intake i ON i.id = ?1 AND c.client_id = i.client_id "
 			   "WHERE c.intake_id = ?1 OR (c.intake_id IS NULL AND ?1 = coalesce("
