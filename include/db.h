@@ -562,4 +562,26 @@ int db_aftercare_info(struct db *db, struct aftercare_info *out);
 int db_set_aftercare(struct db *db, const char *text, const char *at, const char *staff,
 		     long long *version);
 
+/* The course of one intake as the export writes it (db_course.c): its
+ * sessions (by number), its photos (taken at it or at one of its sessions,
+ * by id; session_uuid NULL for one taken at the intake) and the consent
+ * rows that go with it (by id): those given at its assessment, and each
+ * change made later with `consent` goes with the client's latest intake
+ * taken at or before the change (the client's first intake when none
+ * was).  The statements are prepared once (db_course_reader_new()), so an
+ * export of a million intakes pays three index lookups for each.  The
+ * callbacks' records are borrowed; a non-zero return stops the walk and is
+ * returned.  Returns 0, or -1 (reported). */
+struct db_course_reader;
+struct db_course_reader *db_course_reader_new(struct db *db);
+void db_course_reader_free(struct db_course_reader *r);
+struct db_course_visit {
+	int (*session)(const struct session *s, void *arg);
+	int (*photo)(const struct photo *p, const char *session_uuid, void *arg);
+	int (*consent)(const struct consent_row *c, void *arg);
+	void *arg;
+};
+int db_course_of_intake(struct db_course_reader *r, long long intake_id,
+			const struct db_course_visit *v);
+
 #endif

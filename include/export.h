@@ -9,7 +9,9 @@
 #include "db.h"
 #include "idset.h"
 
-enum export_format { EXPORT_JSON, EXPORT_NDJSON, EXPORT_CSV, EXPORT_FHIR };
+/* EXPORT_CSV_SESSIONS: the sessions of the intakes chosen, one row a
+ * session (export --format csv --sessions writes it as a second file). */
+enum export_format { EXPORT_JSON, EXPORT_NDJSON, EXPORT_CSV, EXPORT_FHIR, EXPORT_CSV_SESSIONS };
 
 /* The format called name ("json", "ndjson", "csv", "fhir").  Returns 0, or
  * -1 for an unknown name (not reported). */

@@ -50,4 +50,18 @@ int fhir_bundle_begin(FILE *f, const char *exported_at);
 int fhir_bundle_entry(FILE *f, const struct intake *in, bool first);
 int fhir_bundle_end(FILE *f, bool any);
 
+/* Our extensions on a session's Procedure: the pigment (brand, shade,
+ * lot, lotExpiry, needle, dilution) and the consultation it followed (a
+ * reference to the intake's QuestionnaireResponse). */
+#define FHIR_PIGMENT_URL      FHIR_BASE "StructureDefinition/pigment"
+#define FHIR_CONSULTATION_URL FHIR_BASE "StructureDefinition/consultation"
+
+/* A session of intake in as a Procedure entry of the Bundle, after the
+ * intake's own entry (fhir_bundle_entry()): status completed,
+ * performedDateTime, performer[].actor.display the artist, bodySite the
+ * areas (text), note, the pigment lot in our extension, the patch test's
+ * reaction as outcome, subject the contained Patient.  Returns as
+ * fhir_bundle_entry(). */
+int fhir_bundle_procedure(FILE *f, const struct intake *in, const struct session *s);
+
 #endif

@@ -82,6 +82,39 @@ void import_checks_init(struct import_checks *c, int minimum_age, struct date to
 int import_record_parse(const char *text, size_t len, const struct import_checks *c,
 			struct intake *out, char *why, size_t whylen);
 
+/* A record's course (format 3): its sessions, photo metadata and consent
+ * rows.  Owned: import_course_clear(). */
+struct import_photo {
+	struct photo p;
+	char session_uuid[37]; /* "" taken at the intake */
+};
+struct import_consent {
+	char kind[12], value[4], at[21];
+	char *staff;
+	bool at_intake;
+};
+struct import_course {
+	struct session *session;
+	size_t sessions;
+	struct import_photo *photo;
+	size_t photos;
+	struct import_consent *consent;
+	size_t consents;
+};
+void import_course_clear(struct import_course *c);
+
+/* As import_record_parse(), and the record's sessions, photos and consents
+ * into *course (a record of format 1 or 2 has none): each session checked
+ * as `session new` checks it (session_check(), with the record's client
+ * and the studio's minimum age), its uuid, intake_revision (1 to the
+ * record's advice_sheet), recorded_at and staff; each photo's uuid, view,
+ * media type, size, SHA-256, time, staff and session (one of the record's
+ * sessions, or null); each consent's kind, value, time and staff.  Uuids
+ * given twice in the record are refused. */
+int import_record_parse_course(const char *text, size_t len, const struct import_checks *c,
+			       struct intake *out, struct import_course *course, char *why,
+			       size_t whylen);
+
 /* ---- the database ---- */
 
 enum import_outcome {
@@ -90,7 +123,8 @@ enum import_outcome {
 	IMPORT_UPDATED,	  /* a conflict, replaced (update) */
 	IMPORT_CONFLICT,  /* its uuid is stored with other content: nothing written */
 	IMPORT_DUPLICATE, /* its uuid was in an earlier record of the file */
-	IMPORT_MISMATCH   /* its uuid is stored with another taken_at or staff */
+	IMPORT_MISMATCH,  /* its uuid is stored with another taken_at or staff */
+	IMPORT_REFUSED    /* its course cannot go in (db_import_course(): res.why) */
 };
 
 struct import_result {
@@ -100,6 +134,12 @@ struct import_result {
 	bool answers, client, advice; /* IMPORT_CONFLICT, IMPORT_UPDATED: what differs */
 	bool record;		      /* ... the versions, acknowledgement or flag clearances */
 	const char *field;	      /* IMPORT_MISMATCH: "taken_at" or "staff" */
+	/* db_import_course(): sessions, photos and consent rows added, and
+	 * whether a stored session differs (a conflict, replaced with update);
+	 * IMPORT_REFUSED: why. */
+	long long sessions_added, photos_added, consents_added;
+	bool course;
+	char why[200];
 };
 
 struct db_import;
@@ -124,6 +164,17 @@ int db_import_record(struct db_import *im, struct intake *in, long long position
 /* 1 with when (YYYY-MM-DD) set when an intake with this uuid was erased
  * here (import must refuse it: nothing erased comes back), 0 when not, or
  * -1 (reported). */
+/* After db_import_record() (an intake added, unchanged or updated): the
+ * record's sessions (matched by uuid: added; the same: nothing; other
+ * content: res->course, a conflict unless update replaces it), photo
+ * metadata (added without bytes; a uuid stored with other metadata or in
+ * another intake is refused) and consent rows (added unless the same row is
+ * stored; they go into the table at the end of the import, each client's
+ * in the order given).  Counts into *res; a refusal sets res->outcome
+ * IMPORT_REFUSED with res->why.  Returns 0, or -1 (reported). */
+int db_import_course(struct db_import *im, const struct intake *in,
+		     const struct import_course *c, struct import_result *res);
+
 int db_import_erased(struct db_import *im, const char *uuid, char when[11]);
 
 /* Ends the import: commits when commit is set, else rolls back, and frees

@@ -152,10 +152,13 @@ struct consent_state {
 /* One consent as it was given or changed (table consent): a view (its
  * strings are borrowed). */
 struct consent_row {
-	const char *kind;   /* photos or marketing */
-	const char *value;  /* yes or no */
-	long long intake_id; /* given at this intake's assessment; 0: with `consent` */
-	const char *at, *staff;
+	const char *kind;    /* photos or marketing */
+	const char *value;   /* yes or no */
+	long long intake_id; /* given at this intake's assessment; 0: with `consent` (or
+			      * not known: an export's row says only at_intake) */
+	const char *at, *staff; /* UTC, who */
+	bool at_intake;      /* given at an intake's assessment (intake_id set, or so
+			      * exported) */
 };
 
 /* A GP's answer as it arrived: a view (its strings are borrowed). */

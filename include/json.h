@@ -74,4 +74,18 @@ struct json_field {
  * allocated memory the caller frees, or NULL when out of memory. */
 char *json_row(const struct json_field *field, size_t n);
 
+/* The course of an intake in format 3 (docs/export.md): its sessions,
+ * photo metadata and consents, gathered one by one and printed as the
+ * text `"sessions":[...],"photos":[...],"consents":[...]` that ends the
+ * intake's object.  Each add returns 0, or -1 when out of memory. */
+struct json_course;
+struct json_course *json_course_new(void);
+void json_course_free(struct json_course *c);
+int json_course_session(struct json_course *c, const struct session *s);
+int json_course_photo(struct json_course *c, const struct photo *p, const char *session_uuid);
+int json_course_consent(struct json_course *c, const struct consent_row *r);
+/* The text of what was added (valid until the next call), and empties
+ * the lists; NULL when out of memory. */
+const char *json_course_text(struct json_course *c, size_t *len);
+
 #endif

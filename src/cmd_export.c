@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "access.h"
@@ -96,11 +97,56 @@ static int record_export(struct ctx *ctx, const struct export_query *eq, struct 
 	return rc;
 }
 
+/* The sessions file of --sessions beside path: its name without a final
+ * ".csv", then ".sessions.csv" (intakes.csv: intakes.sessions.csv).  NULL
+ * when out of memory (reported). */
+static char *sessions_path(const char *path)
+{
+	size_t n = strlen(path);
+	char *out;
+
+	if (n > 4 && strcmp(path + n - 4, ".csv") == 0)
+		n -= 4;
+	if (!(out = malloc(n + sizeof ".sessions.csv"))) {
+		report("out of memory");
+		return NULL;
+	}
+	memcpy(out, path, n);
+	memcpy(out + n, ".sessions.csv", sizeof ".sessions.csv");
+	return out;
+}
+
+/* The second file of --sessions: the sessions of the intakes eq chose
+ * (the same clients as the access log row), written after the intakes'
+ * file is in place.  Returns an exit code. */
+static int export_sessions(struct ctx *ctx, const struct export_query *eq, const char *path,
+			   bool force, const char *when)
+{
+	struct outfile out;
+	long long n;
+
+	if (outfile_open(&out, path, force) < 0)
+		return EXIT_FAIL;
+	setvbuf(out.f, NULL, _IOFBF, 1 << 16);
+	n = export_write(ctx->db, eq, EXPORT_CSV_SESSIONS, out.f, false, false, when, NULL);
+	if (n < 0) {
+		outfile_abort(&out);
+		return EXIT_FAIL;
+	}
+	if (outfile_commit(&out) < 0)
+		return EXIT_FAIL;
+	fprintf(stderr, "exported the sessions of %lld intake%s to ", n, n == 1 ? "" : "s");
+	text_print_safe(stderr, path);
+	fputc('\n', stderr);
+	return EXIT_OK;
+}
+
 int cmd_export(struct ctx *ctx, int argc, char **argv)
 {
 	struct command_args a;
 	const char *path, *format, *client;
-	bool force = false, to_file, terminal;
+	bool force = false, to_file, terminal, sessions;
+	char *second = NULL;
 	struct export_query eq = { { NULL, NULL, false, 0, false }, false, false, NULL };
 	enum export_format fmt = EXPORT_JSON;
 	struct idset clients = IDSET_EMPTY;
@@ -118,6 +164,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	eq.q.until = command_arg(&a, "until");
 	eq.pending_signoff = command_arg(&a, "pending-signoff") != NULL;
 	eq.excel = command_arg(&a, "excel") != NULL;
+	sessions = command_arg(&a, "sessions") != NULL;
 	if ((client = command_arg(&a, "client")) && !(eq.q.client = command_parse_id(client, "--client")))
 		return EXIT_USAGE;
 	if (format && export_format_parse(format, &fmt) < 0) {
@@ -126,6 +173,15 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	}
 	if (eq.excel && fmt != EXPORT_CSV) {
 		report("export: --excel goes with --format csv");
+		return EXIT_USAGE;
+	}
+	if (sessions && fmt != EXPORT_CSV) {
+		report("export: --sessions goes with --format csv (the JSON formats carry the "
+		       "sessions in each intake)");
+		return EXIT_USAGE;
+	}
+	if (sessions && (!path || strcmp(path, "-") == 0)) {
+		report("export: --sessions writes the sessions as a second file: give -o FILE");
 		return EXIT_USAGE;
 	}
 	if ((eq.q.since && command_parse_date("export", "--since", eq.q.since) < 0) ||
@@ -147,13 +203,27 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	 * with a format or another filter it only selects the intakes. */
 	if (eq.q.client && !format && !eq.q.since && !eq.q.until && !eq.pending_signoff)
 		return export_client(ctx, eq.q.client, path, force, when);
+	/* The second file's name is refused before anything is written. */
+	if (sessions) {
+		struct stat sb;
+		if (!(second = sessions_path(path)))
+			return EXIT_FAIL;
+		if (!force && lstat(second, &sb) == 0) {
+			report("'%s' already exists; use --force to replace it", second);
+			free(second);
+			return EXIT_FAIL;
+		}
+	}
 	/* The row first: what cannot be logged is not begun, and a reader
 	 * that stops early (export | head) cannot keep it from being written. */
-	if (outfile_open(&out, path, force) < 0)
+	if (outfile_open(&out, path, force) < 0) {
+		free(second);
 		return EXIT_FAIL;
+	}
 	if (record_export(ctx, &eq, &clients) != EXIT_OK) {
 		outfile_abort(&out);
 		idset_clear(&clients);
+		free(second);
 		return EXIT_FAIL;
 	}
 	eq.logged = &clients;
@@ -170,11 +240,14 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	} else {
 		rc = outfile_commit(&out) < 0 ? EXIT_FAIL : EXIT_OK;
 	}
-	idset_clear(&clients);
 	if (rc == EXIT_OK && to_file) {
 		fprintf(stderr, "exported %lld intake%s to ", n, n == 1 ? "" : "s");
 		text_print_safe(stderr, path);
 		fputc('\n', stderr);
 	}
+	if (rc == EXIT_OK && second)
+		rc = export_sessions(ctx, &eq, second, force, when);
+	idset_clear(&clients);
+	free(second);
 	return rc;
 }

@@ -24,6 +24,7 @@
 struct tally {
 	const char *name; /* the file, as messages name it */
 	long long added, unchanged, updated, conflicts, refused;
+	long long sessions, photos, consents; /* format 3: rows added */
 	bool unreadable; /* the scan stopped: the file is not an export to its end */
 	long long shown;
 };
@@ -97,6 +98,10 @@ static void tally_result(struct tally *t, const struct intake *in, long long pos
 		problem(t, "record %lld: uuid: the same as record %lld's (one intake given twice)",
 			position, res->earlier);
 		break;
+	case IMPORT_REFUSED:
+		t->refused++;
+		problem(t, "record %lld: %s", position, res->why);
+		break;
 	case IMPORT_MISMATCH:
 		t->refused++;
 		problem(
@@ -114,6 +119,7 @@ static int import_all(struct import_reader *r, struct db_import *im,
 		      const struct import_checks *chk, struct tally *t)
 {
 	struct intake in = {0};
+	struct import_course course = {0};
 	struct import_result res;
 	const char *text;
 	char why[400], erased_on[11];
@@ -124,7 +130,8 @@ static int import_all(struct import_reader *r, struct db_import *im,
 		long long position = import_reader_count(r);
 
 		intake_clear(&in);
-		if (import_record_parse(text, len, chk, &in, why, sizeof why) < 0) {
+		import_course_clear(&course);
+		if (import_record_parse_course(text, len, chk, &in, &course, why, sizeof why) < 0) {
 			t->refused++;
 			problem(t, "record %lld: %s", position, why);
 			continue;
@@ -132,6 +139,7 @@ static int import_all(struct import_reader *r, struct db_import *im,
 		if ((erased = db_import_erased(im, in.uuid, erased_on)) != 0) {
 			if (erased < 0) {
 				intake_clear(&in);
+				import_course_clear(&course);
 				return -1;
 			}
 			t->refused++;
@@ -139,13 +147,21 @@ static int import_all(struct import_reader *r, struct db_import *im,
 				erased_on);
 			continue;
 		}
-		if (db_import_record(im, &in, position, &res) < 0) {
+		if (db_import_record(im, &in, position, &res) < 0 ||
+		    ((res.outcome == IMPORT_ADDED || res.outcome == IMPORT_UNCHANGED ||
+		      res.outcome == IMPORT_UPDATED) &&
+		     db_import_course(im, &in, &course, &res) < 0)) {
 			intake_clear(&in);
+			import_course_clear(&course);
 			return -1;
 		}
+		t->sessions += res.sessions_added;
+		t->photos += res.photos_added;
+		t->consents += res.consents_added;
 		tally_result(t, &in, position, &res);
 	}
 	intake_clear(&in);
+	import_course_clear(&course);
 	if (rc < 0) {
 		t->unreadable = true;
 		problem(t, "%s", why);
@@ -182,6 +198,12 @@ static void print_summary(const struct tally *t, bool update, bool dry_run)
 	} else {
 		printf("%lld added, %lld unchanged\n", t->added, t->unchanged);
 	}
+	/* Format 3: what the records' courses added (a line only when any). */
+	if (t->sessions || t->photos || t->consents)
+		printf("%s %lld session%s, %lld photo%s (metadata only) and %lld consent row%s\n",
+		       dry_run ? "to add with them:" : "with them:", t->sessions,
+		       t->sessions == 1 ? "" : "s", t->photos, t->photos == 1 ? "" : "s",
+		       t->consents, t->consents == 1 ? "" : "s");
 }
 
 /* ---- a database the import creates ---- */

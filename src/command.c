@@ -319,7 +319,7 @@ static const struct command commands[] = {
 	{ .name = "export",
 	  .run = cmd_export,
 	  .usage = "smp-intake export [--format FORMAT] [--since DATE] [--until DATE] [--client ID]\n"
-		   "                  [--pending-signoff] [--excel] [-o FILE] [--force]",
+		   "                  [--pending-signoff] [--excel] [--sessions] [-o FILE] [--force]",
 	  .summary = "the intakes as JSON, NDJSON, CSV or FHIR, or all of one client's records",
 	  .operands_min = 0,
 	  .operands_max = 0,
@@ -343,6 +343,10 @@ static const struct command commands[] = {
 		  "with --format csv: for a spreadsheet, a UTF-8 byte order\n"
 		  "mark first and phone numbers kept as text without the\n"
 		  "formula guard's apostrophe (see docs/export.md)" },
+		{ "sessions", 0, NULL,
+		  "with --format csv and -o FILE: the intakes' sessions too,\n"
+		  "one row a session, as a second file beside FILE\n"
+		  "(intakes.csv: intakes.sessions.csv)" },
 		{ "output", 'o', "FILE",
 		  "write to FILE (created 0600, atomically) instead of\n"
 		  "standard output; - is standard output" },

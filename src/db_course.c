@@ -469,12 +469,13 @@ int db_each_consent(struct db *db, long long client_id,
 	sqlite3_bind_int64(st, 1, client_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct consent_row r = {
-			(const char *)sqlite3_column_text(st, 0),
-			(const char *)sqlite3_column_text(st, 1),
-			sqlite3_column_int64(st, 2),
-			(const char *)sqlite3_column_text(st, 3),
-			(const char *)sqlite3_column_text(st, 4),
+			.kind = (const char *)sqlite3_column_text(st, 0),
+			.value = (const char *)sqlite3_column_text(st, 1),
+			.intake_id = sqlite3_column_int64(st, 2),
+			.at = (const char *)sqlite3_column_text(st, 3),
+			.staff = (const char *)sqlite3_column_text(st, 4),
 		};
+		r.at_intake = r.intake_id != 0;
 		if (!r.kind || !r.value || !r.at || !r.staff) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -1000,4 +1001,106 @@ fail:
 	db_report(db, "cannot store the studio's aftercare text");
 	sqlite3_finalize(st);
 	return -1;
+}
+
+/* ---- the course of one intake, for the export ---- */
+
+struct db_course_reader {
+	struct db *db;
+	sqlite3_stmt *sessions, *photos, *consents;
+};
+
+struct db_course_reader *db_course_reader_new(struct db *db)
+{
+	struct db_course_reader *r = calloc(1, sizeof *r);
+
+	if (!r) {
+		db_report(db, "out of memory");
+		return NULL;
+	}
+	r->db = db;
+	if (db_prepare(db, "SELECT " SESSION_COLUMNS " FROM session WHERE intake_id = ?1 "
+			   "ORDER BY number, id", &r->sessions) < 0 ||
+	    db_prepare(db, "SELECT p.id, p.client_id, coalesce(p.intake_id, 0), "
+			   "coalesce(p.session_id, 0), p.uuid, p.view, p.media_type, p.size, "
+			   "p.sha256, p.added_at, p.staff, s.uuid FROM photo p LEFT JOIN session s "
+			   "ON s.id = p.session_id WHERE p.client_id = (SELECT client_id FROM intake "
+			   "WHERE id = ?1) AND coalesce(p.intake_id, s.intake_id) = ?1 ORDER BY p.id", &r->photos) < 0 ||
+	    db_prepare(db, "SELECT c.kind, c.value, c.at, c.staff, c.intake_id IS NOT NULL "
+			   "FROM consent c JOIN intake i ON i.id = ?1 AND c.client_id = i.client_id "
+			   "WHERE c.intake_id = ?1 OR (c.intake_id IS NULL AND ?1 = coalesce("
+			   "(SELECT max(j.id) FROM intake j WHERE j.client_id = c.client_id AND "
+			   "j.taken_at <= c.at), (SELECT min(j.id) FROM intake j WHERE j.client_id = "
+			   "c.client_id))) ORDER BY c.id", &r->consents) < 0) {
+		db_report(db, "cannot read the sessions");
+		db_course_reader_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void db_course_reader_free(struct db_course_reader *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->sessions);
+	sqlite3_finalize(r->photos);
+	sqlite3_finalize(r->consents);
+	free(r);
+}
+
+int db_course_of_intake(struct db_course_reader *r, long long intake_id,
+			const struct db_course_visit *v)
+{
+	struct session s;
+	struct photo p;
+	int rc, result = 0;
+
+	sqlite3_bind_int64(r->sessions, 1, intake_id);
+	while ((rc = sqlite3_step(r->sessions)) == SQLITE_ROW) {
+		if (read_session(r->sessions, &s) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		result = v->session(&s, v->arg);
+		session_clear(&s);
+		if (result)
+			break;
+	}
+	sqlite3_reset(r->sessions);
+	if (result || rc != SQLITE_DONE)
+		goto out;
+	sqlite3_bind_int64(r->photos, 1, intake_id);
+	while ((rc = sqlite3_step(r->photos)) == SQLITE_ROW) {
+		if (read_photo(r->photos, &p) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		result = v->photo(&p, (const char *)sqlite3_column_text(r->photos, 11), v->arg);
+		photo_clear(&p);
+		if (result)
+			break;
+	}
+	sqlite3_reset(r->photos);
+	if (result || rc != SQLITE_DONE)
+		goto out;
+	sqlite3_bind_int64(r->consents, 1, intake_id);
+	while ((rc = sqlite3_step(r->consents)) == SQLITE_ROW) {
+		struct consent_row c = {
+			.kind = (const char *)sqlite3_column_text(r->consents, 0),
+			.value = (const char *)sqlite3_column_text(r->consents, 1),
+			.at = (const char *)sqlite3_column_text(r->consents, 2),
+			.staff = (const char *)sqlite3_column_text(r->consents, 3),
+			.at_intake = sqlite3_column_int(r->consents, 4) != 0,
+		};
+		if ((result = v->consent(&c, v->arg)) != 0)
+			break;
+	}
+	sqlite3_reset(r->consents);
+out:
+	if (!result && rc != SQLITE_DONE) {
+		db_report(r->db, "cannot read the sessions");
+		result = -1;
+	}
+	return result;
 }

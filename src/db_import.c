@@ -36,6 +36,14 @@ enum {
 	ACK_ADD,
 	RECORD_SET,
 	ACKED_OF,
+	SESS_FIND,
+	SESS_ADD,
+	SESS_SET,
+	PHOTO_FIND,
+	PHOTO_ADD,
+	CONSENT_SAME,
+	CONSENT_STAGE,
+	AFTERCARE_HAS,
 	STATEMENTS
 };
 
@@ -83,6 +91,39 @@ static const char *const statement_sql[STATEMENTS] = {
 		   "acknowledged_sheet = ?4 WHERE id = ?1",
     [ACKED_OF] = "SELECT advice_id, text FROM advice_sheet WHERE intake_id = ?1 AND sheet = "
 		 "(SELECT acknowledged_sheet FROM intake WHERE id = ?1) ORDER BY position",
+    /* Format 3: a session's ?1 uuid, ?2..?25 its fields (bind_session()). */
+    [SESS_FIND] = "SELECT id, intake_id, number IS ?2 AND performed_on IS ?3 AND artist IS ?4 "
+		  "AND areas IS ?5 AND pigment_brand IS ?6 AND shade IS ?7 AND lot IS ?8 AND "
+		  "lot_expiry IS ?9 AND needle IS ?10 AND dilution IS ?11 AND notes IS ?12 AND "
+		  "patch_test IS ?13 AND reaction IS ?14 AND reaction_note IS ?15 AND reaction_at "
+		  "IS ?16 AND rescreen IS ?17 AND intake_revision IS ?18 AND id_checked IS ?19 AND "
+		  "countersigned IS ?20 AND client_ack IS ?21 AND aftercare_version IS ?22 AND "
+		  "override_reason IS ?23 AND recorded_at IS ?24 AND staff IS ?25 FROM session "
+		  "WHERE uuid = ?1",
+    [SESS_ADD] = "INSERT INTO session (uuid, number, performed_on, artist, areas, pigment_brand, "
+		 "shade, lot, lot_expiry, needle, dilution, notes, patch_test, reaction, "
+		 "reaction_note, reaction_at, rescreen, intake_revision, id_checked, countersigned, "
+		 "client_ack, aftercare_version, override_reason, recorded_at, staff, intake_id, "
+		 "client_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+		 "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+    [SESS_SET] = "UPDATE session SET number = ?2, performed_on = ?3, artist = ?4, areas = ?5, "
+		 "pigment_brand = ?6, shade = ?7, lot = ?8, lot_expiry = ?9, needle = ?10, "
+		 "dilution = ?11, notes = ?12, patch_test = ?13, reaction = ?14, reaction_note = "
+		 "?15, reaction_at = ?16, rescreen = ?17, intake_revision = ?18, id_checked = ?19, "
+		 "countersigned = ?20, client_ack = ?21, aftercare_version = ?22, override_reason "
+		 "= ?23, recorded_at = ?24, staff = ?25 WHERE uuid = ?1",
+    [PHOTO_FIND] = "SELECT p.id, coalesce(p.intake_id, s.intake_id), p.view IS ?3 AND "
+		   "p.media_type IS ?4 AND p.size IS ?5 AND p.sha256 IS ?6 AND p.added_at IS ?7 "
+		   "AND p.staff IS ?8 AND coalesce(s.uuid, '') IS ?2 FROM photo p LEFT JOIN "
+		   "session s ON s.id = p.session_id WHERE p.uuid = ?1",
+    [PHOTO_ADD] = "INSERT INTO photo (uuid, session_id, view, media_type, size, sha256, added_at, "
+		  "staff, client_id, intake_id) VALUES (?1, (SELECT id FROM session WHERE uuid = "
+		  "?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?2 = '' THEN ?10 END)",
+    [CONSENT_SAME] = "SELECT EXISTS (SELECT 1 FROM consent WHERE client_id = ?1 AND kind = ?2 "
+		     "AND value = ?3 AND at = ?4 AND staff = ?5 AND intake_id IS ?6)",
+    [CONSENT_STAGE] = "INSERT INTO temp.import_consent (client_id, kind, value, at, staff, "
+		      "intake_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [AFTERCARE_HAS] = "SELECT EXISTS (SELECT 1 FROM aftercare WHERE version = ?1)",
 };
 
 struct db_import {
@@ -191,7 +232,10 @@ struct db_import *db_import_begin(struct db *db, bool update, const char *staff,
 		"target INTEGER NOT NULL); "
 		"CREATE TEMP TABLE import_new_client (id INTEGER PRIMARY KEY, "
 		"first_name TEXT NOT NULL, last_name TEXT NOT NULL, "
-		"date_of_birth TEXT NOT NULL, phone TEXT, email TEXT, created_at TEXT NOT NULL)",
+		"date_of_birth TEXT NOT NULL, phone TEXT, email TEXT, created_at TEXT NOT NULL); "
+		"CREATE TEMP TABLE import_consent (seq INTEGER PRIMARY KEY, client_id INTEGER "
+		"NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, at TEXT NOT NULL, staff TEXT "
+		"NOT NULL, intake_id INTEGER)",
 		"cannot import") < 0)
 		goto fail;
 	for (int i = 0; i < STATEMENTS; i++) {
@@ -220,6 +264,11 @@ int db_import_end(struct db_import *im, bool commit)
 			    "INSERT INTO client (id, first_name, last_name, date_of_birth, phone, "
 			    "email, created_at) SELECT id, first_name, last_name, date_of_birth, "
 			    "phone, email, created_at FROM temp.import_new_client ORDER BY id; "
+			    /* Each client's consent rows in the order they were given:
+			     * the latest of a kind is the one that counts. */
+			    "INSERT INTO consent (client_id, kind, value, intake_id, at, staff) "
+			    "SELECT client_id, kind, value, intake_id, at, staff FROM "
+			    "temp.import_consent ORDER BY at, seq; DROP TABLE temp.import_consent; "
 			    "DROP TABLE temp.import_seen; DROP TABLE temp.import_client; "
 			    "DROP TABLE temp.import_new_client",
 			    "cannot import") < 0 ||
@@ -702,6 +751,202 @@ int db_import_record(struct db_import *im, struct intake *in, long long position
 		db_report(im->db, "cannot import");
 	sqlite3_reset(find);
 	return rc < 0 ? -1 : 0;
+}
+
+/* ---- format 3: the course of an intake ---- */
+
+static void bind_session(sqlite3_stmt *st, const struct session *s)
+{
+	const char *text[] = {s->performed_on, s->artist, s->areas, s->pigment_brand, s->shade,
+			      s->lot, s->lot_expiry, s->needle, s->dilution, s->notes};
+	int i = 1;
+
+	sqlite3_bind_text(st, i++, s->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, i++, s->number);
+	for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
+		db_bind_text(st, i++, text[k]);
+	sqlite3_bind_int(st, i++, s->patch_test ? 1 : 0);
+	db_bind_text(st, i++, s->reaction);
+	db_bind_text(st, i++, s->reaction_note);
+	db_bind_text(st, i++, s->reaction_at);
+	db_bind_text(st, i++, s->rescreen);
+	sqlite3_bind_int64(st, i++, s->intake_revision);
+	db_bind_text(st, i++, s->id_checked);
+	db_bind_text(st, i++, s->countersigned);
+	db_bind_text(st, i++, s->client_ack);
+	if (s->aftercare_version)
+		sqlite3_bind_int64(st, i, s->aftercare_version);
+	else
+		sqlite3_bind_null(st, i);
+	i++;
+	db_bind_text(st, i++, s->override_reason);
+	db_bind_text(st, i++, s->recorded_at);
+	db_bind_text(st, i++, s->staff);
+}
+
+/* One session: 0 done, 1 refused (res->why), -1 error. */
+static int import_session(struct db_import *im, const struct intake *in, const struct session *s,
+			  size_t k, struct import_result *res, bool *changed)
+{
+	sqlite3_stmt *st = im->st[SESS_FIND];
+	long long found = 0, id = 0, intake = 0;
+	int rc;
+
+	if (s->aftercare_version) {
+		sqlite3_bind_int64(im->st[AFTERCARE_HAS], 1, s->aftercare_version);
+		if (one_int(im->st[AFTERCARE_HAS], &found) != 1)
+			return -1;
+		if (!found) {
+			snprintf(res->why, sizeof res->why,
+				 "sessions[%zu].aftercare_version: the studio's aftercare text version "
+				 "%lld is not in this database (config set aftercare_text)",
+				 k, s->aftercare_version);
+			return 1;
+		}
+	}
+	bind_session(st, s);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		intake = sqlite3_column_int64(st, 1);
+		found = sqlite3_column_int(st, 2) ? 2 : 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (rc == SQLITE_DONE) {
+		st = im->st[SESS_ADD];
+		bind_session(st, s);
+		sqlite3_bind_int64(st, 26, in->id);
+		sqlite3_bind_int64(st, 27, in->client_id);
+		if (run(st) < 0)
+			return -1;
+		res->sessions_added++;
+		*changed = true;
+		return 0;
+	}
+	if (intake != in->id) {
+		snprintf(res->why, sizeof res->why,
+			 "sessions[%zu].uuid: session %lld of intake %lld has this uuid (a uuid names "
+			 "one session)", k, id, intake);
+		return 1;
+	}
+	if (found == 2)
+		return 0;
+	res->course = true;
+	if (!im->update)
+		return 0;
+	st = im->st[SESS_SET];
+	bind_session(st, s);
+	*changed = true;
+	return run(st) < 0 ? -1 : 0;
+}
+
+/* One photo's metadata: 0 done, 1 refused (res->why), -1 error. */
+static int import_photo(struct db_import *im, const struct intake *in,
+			const struct import_photo *ph, size_t k, struct import_result *res,
+			bool *changed)
+{
+	sqlite3_stmt *st = im->st[PHOTO_FIND];
+	const struct photo *p = &ph->p;
+	long long id = 0, intake = 0;
+	bool same_meta = false;
+	int rc;
+
+	for (int pass = 0; pass < 2; pass++) {
+		sqlite3_bind_text(st, 1, p->uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ph->session_uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, p->view, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, p->media_type, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, p->size);
+		sqlite3_bind_text(st, 6, p->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, p->added_at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, p->staff, -1, SQLITE_STATIC);
+		if (pass == 0) {
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW) {
+				id = sqlite3_column_int64(st, 0);
+				intake = sqlite3_column_int64(st, 1);
+				same_meta = sqlite3_column_int(st, 2) != 0;
+			}
+			sqlite3_reset(st);
+			if (rc == SQLITE_ROW)
+				break;
+			if (rc != SQLITE_DONE)
+				return -1;
+			st = im->st[PHOTO_ADD];
+			continue;
+		}
+		sqlite3_bind_int64(st, 9, in->client_id);
+		sqlite3_bind_int64(st, 10, in->id);
+		if (run(st) < 0)
+			return -1;
+		res->photos_added++;
+		*changed = true;
+		return 0;
+	}
+	if (intake == in->id && same_meta)
+		return 0;
+	snprintf(res->why, sizeof res->why,
+		 "photos[%zu].uuid: photo %lld has this uuid with other metadata or in another "
+		 "intake (a uuid names one image)", k, id);
+	return 1;
+}
+
+int db_import_course(struct db_import *im, const struct intake *in,
+		     const struct import_course *c, struct import_result *res)
+{
+	bool changed = false;
+	int rc = 0;
+
+	for (size_t k = 0; rc == 0 && k < c->sessions; k++)
+		rc = import_session(im, in, &c->session[k], k, res, &changed);
+	for (size_t k = 0; rc == 0 && k < c->photos; k++)
+		rc = import_photo(im, in, &c->photo[k], k, res, &changed);
+	for (size_t k = 0; rc == 0 && k < c->consents; k++) {
+		const struct import_consent *r = &c->consent[k];
+		for (int pass = 0; pass < 2 && rc == 0; pass++) {
+			sqlite3_stmt *st = im->st[pass ? CONSENT_STAGE : CONSENT_SAME];
+			long long there = 0;
+			sqlite3_bind_int64(st, 1, in->client_id);
+			sqlite3_bind_text(st, 2, r->kind, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, r->value, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, r->at, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, r->staff, -1, SQLITE_STATIC);
+			if (r->at_intake)
+				sqlite3_bind_int64(st, 6, in->id);
+			else
+				sqlite3_bind_null(st, 6);
+			if (pass == 0) {
+				if (one_int(st, &there) != 1)
+					rc = -1;
+				else if (there)
+					break;
+			} else if (run(st) < 0) {
+				rc = -1;
+			} else {
+				res->consents_added++;
+				changed = true;
+			}
+		}
+	}
+	if (rc == 1) {
+		res->outcome = IMPORT_REFUSED;
+		return 0;
+	}
+	if (rc < 0) {
+		db_report(im->db, "cannot import");
+		return -1;
+	}
+	if (res->course && res->outcome == IMPORT_UNCHANGED)
+		res->outcome = im->update ? IMPORT_UPDATED : IMPORT_CONFLICT;
+	/* A stored intake given more of its course: its own audit row. */
+	if (changed && res->outcome != IMPORT_ADDED) {
+		struct audit_entry e = {0, in->client_id, in->id, im->at, im->staff, "import", NULL, 0};
+		if (db_audit_add(im->db, &e) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int db_import_erased(struct db_import *im, const char *uuid, char when[11])

@@ -43,7 +43,52 @@ struct export_state {
 	long long total; /* -1 until counted, when first shown */
 	struct timespec start, last;
 	struct idset *clients; /* the clients of the intakes written, or NULL */
+	/* Format 3's sessions, photo metadata and consents of each intake. */
+	struct db_course_reader *course;
+	struct json_course *course_json;
 };
+
+/* ---- the course of an intake (format 3) ---- */
+
+static int course_session(const struct session *s, void *arg)
+{
+	return json_course_session(arg, s) < 0 ? 1 : 0;
+}
+
+static int course_photo(const struct photo *p, const char *session_uuid, void *arg)
+{
+	return json_course_photo(arg, p, session_uuid) < 0 ? 1 : 0;
+}
+
+static int course_consent(const struct consent_row *c, void *arg)
+{
+	return json_course_consent(arg, c) < 0 ? 1 : 0;
+}
+
+/* The intake object text[0..len) (ending in its "}") with the intake's
+ * course added as its last keys. */
+static int write_with_course(struct export_state *st, const struct intake *in, const char *text,
+			     size_t len)
+{
+	struct db_course_visit v = { course_session, course_photo, course_consent,
+				     st->course_json };
+	const char *course;
+	size_t n;
+	int rc;
+
+	if ((rc = db_course_of_intake(st->course, in->id, &v)) != 0) {
+		st->out_of_memory = rc > 0; /* else reported */
+		return -2;
+	}
+	if (!(course = json_course_text(st->course_json, &n))) {
+		st->out_of_memory = true;
+		return -2;
+	}
+	if (text_json_write(st->f, text, len - 1) != 0 || fputc(',', st->f) == EOF ||
+	    text_json_write(st->f, course, n) != 0 || fputc('}', st->f) == EOF)
+		return -1;
+	return 0;
+}
 
 /* ---- CSV ---- */
 
@@ -205,6 +250,91 @@ static int csv_row(FILE *f, const struct intake *in, bool terminal, bool excel)
 	return rc;
 }
 
+/* ---- the sessions CSV (--sessions) ---- */
+
+static void csv_sessions_header(FILE *f)
+{
+	fputs("intake_id,intake_uuid,client_id,session_uuid,number,performed_on,artist,areas,"
+	      "pigment_brand,shade,lot,lot_expiry,needle,dilution,notes,patch_test,reaction,"
+	      "reaction_note,reaction_at,rescreen,intake_revision,id_checked,countersigned,"
+	      "client_ack,aftercare_version,override_reason,recorded_at,staff\r\n", f);
+}
+
+struct session_row {
+	FILE *f;
+	const struct intake *in;
+	bool terminal, excel;
+};
+
+/* One session row; 1 when out of memory (a write error shows in
+ * ferror()). */
+static int csv_session_row(const struct session *s, void *arg)
+{
+	struct session_row *r = arg;
+	const char *text1[] = { s->performed_on, s->artist, s->areas, s->pigment_brand, s->shade,
+				s->lot, s->lot_expiry, s->needle, s->dilution, s->notes };
+	const char *text2[] = { s->reaction, s->reaction_note, s->reaction_at, s->rescreen };
+	const char *text3[] = { s->id_checked, s->countersigned, s->client_ack };
+	const char *text4[] = { s->override_reason, s->recorded_at, s->staff };
+	int rc = 0;
+
+	fprintf(r->f, "%lld,%s,%lld,%s,%lld", r->in->id, r->in->uuid, r->in->client_id, s->uuid,
+		s->number);
+	for (size_t i = 0; i < sizeof text1 / sizeof text1[0]; i++) {
+		fputc(',', r->f);
+		/* The area codes separated by spaces, as advice_ids. */
+		if (text1[i] == s->areas && s->areas) {
+			for (const char *p = s->areas; *p; p++)
+				fputc(*p == ',' ? ' ' : *p, r->f);
+			continue;
+		}
+		rc |= csv_cell(r->f, text1[i], r->terminal, r->excel);
+	}
+	fprintf(r->f, ",%s", s->patch_test ? "yes" : "no");
+	for (size_t i = 0; i < sizeof text2 / sizeof text2[0]; i++) {
+		fputc(',', r->f);
+		rc |= csv_cell(r->f, text2[i], r->terminal, r->excel);
+	}
+	fprintf(r->f, ",%lld", s->intake_revision);
+	for (size_t i = 0; i < sizeof text3 / sizeof text3[0]; i++) {
+		fputc(',', r->f);
+		rc |= csv_cell(r->f, text3[i], r->terminal, r->excel);
+	}
+	fputc(',', r->f);
+	if (s->aftercare_version)
+		fprintf(r->f, "%lld", s->aftercare_version);
+	for (size_t i = 0; i < sizeof text4 / sizeof text4[0]; i++) {
+		fputc(',', r->f);
+		rc |= csv_cell(r->f, text4[i], r->terminal, r->excel);
+	}
+	fputs("\r\n", r->f);
+	return rc < 0 ? 1 : 0;
+}
+
+struct fhir_session {
+	FILE *f;
+	const struct intake *in;
+};
+
+static int fhir_session(const struct session *s, void *arg)
+{
+	struct fhir_session *fs = arg;
+
+	return fhir_bundle_procedure(fs->f, fs->in, s) < 0 ? (errno == ENOMEM ? 1 : 2) : 0;
+}
+
+static int no_photo(const struct photo *p, const char *session_uuid, void *arg)
+{
+	(void)p, (void)session_uuid, (void)arg;
+	return 0;
+}
+
+static int no_consent(const struct consent_row *c, void *arg)
+{
+	(void)c, (void)arg;
+	return 0;
+}
+
 /* ---- JSON to a terminal ---- */
 
 /* The stream the JSON formats write into when the export goes to a
@@ -329,7 +459,12 @@ static int write_one(const struct intake *in, void *arg)
 		if (st->fmt == EXPORT_JSON)
 			rc = fputs(st->count ? ",\n" : "\n", st->f) == EOF;
 		/* A stored invalid byte becomes \ufffd: the file stays UTF-8. */
-		rc |= text_json_write(st->f, text, len) != 0;
+		if (!rc) {
+			int w = write_with_course(st, in, text, len);
+			if (w == -2)
+				return -1;
+			rc = w != 0;
+		}
 		if (st->fmt == EXPORT_NDJSON)
 			rc |= fputc('\n', st->f) == EOF;
 		break;
@@ -344,8 +479,28 @@ static int write_one(const struct intake *in, void *arg)
 		if (fhir_bundle_entry(st->f, in, st->count == 0) < 0) {
 			st->out_of_memory = errno == ENOMEM;
 			rc = 1;
+		} else {
+			/* The intake's sessions as Procedures after it. */
+			struct fhir_session fs = { st->f, in };
+			struct db_course_visit v = { fhir_session, no_photo, no_consent, &fs };
+			int w = db_course_of_intake(st->course, in->id, &v);
+			if (w == -1)
+				return -1;
+			st->out_of_memory = w == 1;
+			rc = w != 0;
 		}
 		break;
+	case EXPORT_CSV_SESSIONS: {
+		struct session_row row = { st->f, in, st->terminal, st->eq->excel };
+		struct db_course_visit v = { csv_session_row, no_photo, no_consent, &row };
+		int w = db_course_of_intake(st->course, in->id, &v);
+		if (w != 0) {
+			st->out_of_memory = w > 0;
+			return -1;
+		}
+		rc = ferror(st->f);
+		break;
+	}
 	}
 	if (rc) {
 		if (!st->out_of_memory)
@@ -370,6 +525,11 @@ static int write_head(struct export_state *st, const char *exported_at)
 		csv_header(st->f);
 		return ferror(st->f) ? -1 : 0;
 	case EXPORT_FHIR: return fhir_bundle_begin(st->f, exported_at);
+	case EXPORT_CSV_SESSIONS:
+		if (st->eq->excel)
+			fputs("\xef\xbb\xbf", st->f);
+		csv_sessions_header(st->f);
+		return ferror(st->f) ? -1 : 0;
 	}
 	return -1;
 }
@@ -379,7 +539,8 @@ static int write_tail(struct export_state *st)
 	switch (st->fmt) {
 	case EXPORT_JSON: return fputs(st->count ? "\n]\n" : "]\n", st->f) == EOF ? -1 : 0;
 	case EXPORT_NDJSON:
-	case EXPORT_CSV: return 0;
+	case EXPORT_CSV:
+	case EXPORT_CSV_SESSIONS: return 0;
 	case EXPORT_FHIR: return fhir_bundle_end(st->f, st->count > 0);
 	}
 	return -1;
@@ -414,20 +575,24 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 		       struct idset *clients)
 {
 	struct export_state st = { db, eq, fmt, f, terminal, NULL, 0, false, progress, false, -1,
-				   { 0, 0 }, { 0, 0 }, clients };
+				   { 0, 0 }, { 0, 0 }, clients, NULL, NULL };
 	struct intake_query q = eq->q;
 	long long result = -1;
 
 	/* The call list is per client: a later intake settles earlier ones. */
 	q.latest_only = q.latest_only || eq->pending_signoff;
 	clock_gettime(CLOCK_MONOTONIC, &st.start);
-	if ((fmt == EXPORT_JSON || fmt == EXPORT_NDJSON) && !(st.json = json_writer_new())) {
+	if ((fmt == EXPORT_JSON || fmt == EXPORT_NDJSON) &&
+	    (!(st.json = json_writer_new()) || !(st.course_json = json_course_new()))) {
 		report("out of memory");
-		return -1;
+		goto out;
 	}
+	if (fmt != EXPORT_CSV &&
+	    !(st.course = db_course_reader_new(db)))
+		goto out;
 	/* The JSON formats go to a terminal through a filter; CSV cells are
 	 * made safe one by one. */
-	if (terminal && fmt != EXPORT_CSV && !(st.f = terminal_open(f))) {
+	if (terminal && fmt != EXPORT_CSV && fmt != EXPORT_CSV_SESSIONS && !(st.f = terminal_open(f))) {
 		report("out of memory");
 		goto out;
 	}
@@ -459,5 +624,7 @@ out:
 	if (progress)
 		show_progress(&st, true);
 	json_writer_free(st.json);
+	json_course_free(st.course_json);
+	db_course_reader_free(st.course);
 	return result;
 }

@@ -928,3 +928,158 @@ char *json_row(const struct json_field *field, size_t n)
 	cJSON_Delete(obj);
 	return out;
 }
+
+/* ---- format 3: the course of an intake ---- */
+
+struct json_course {
+	cJSON *sessions, *photos, *consents;
+	char *buf;
+	size_t cap;
+};
+
+struct json_course *json_course_new(void)
+{
+	struct json_course *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
+	if (!(c->sessions = cJSON_CreateArray()) || !(c->photos = cJSON_CreateArray()) ||
+	    !(c->consents = cJSON_CreateArray())) {
+		json_course_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void json_course_free(struct json_course *c)
+{
+	if (!c)
+		return;
+	cJSON_Delete(c->sessions);
+	cJSON_Delete(c->photos);
+	cJSON_Delete(c->consents);
+	free(c->buf);
+	free(c);
+}
+
+/* Adds name: a whole number (never printed as a double). */
+static bool add_whole(cJSON *obj, const char *name, long long v)
+{
+	char digits[24];
+
+	snprintf(digits, sizeof digits, "%lld", v);
+	return cJSON_AddRawToObject(obj, name, digits) != NULL;
+}
+
+/* "areas": the comma-separated codes as an array of them. */
+static bool add_areas(cJSON *obj, const char *areas)
+{
+	cJSON *list = cJSON_AddArrayToObject(obj, "areas");
+	const char *p = areas ? areas : "";
+
+	if (!list)
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char *code = strndup(p, n);
+		cJSON *item = code ? cJSON_CreateString(code) : NULL;
+		free(code);
+		if (!item || !cJSON_AddItemToArray(list, item))
+			return cJSON_Delete(item), false;
+		p += n + (p[n] == ',');
+	}
+	return true;
+}
+
+int json_course_session(struct json_course *c, const struct session *s)
+{
+	cJSON *o = add_item(c->sessions);
+
+	if (!o || !add_text(o, "uuid", s->uuid) || !add_whole(o, "number", s->number) ||
+	    !add_text(o, "performed_on", s->performed_on) || !add_text(o, "artist", s->artist) ||
+	    !add_areas(o, s->areas) || !add_text(o, "pigment_brand", s->pigment_brand) ||
+	    !add_text(o, "shade", s->shade) || !add_text(o, "lot", s->lot) ||
+	    !add_text(o, "lot_expiry", s->lot_expiry) || !add_text(o, "needle", s->needle) ||
+	    !add_text(o, "dilution", s->dilution) || !add_text(o, "notes", s->notes) ||
+	    !cJSON_AddBoolToObject(o, "patch_test", s->patch_test) ||
+	    !add_text(o, "reaction", s->reaction) || !add_text(o, "reaction_note", s->reaction_note) ||
+	    !add_text(o, "reaction_at", s->reaction_at) || !add_text(o, "rescreen", s->rescreen) ||
+	    !add_whole(o, "intake_revision", s->intake_revision) ||
+	    !add_text(o, "id_checked", s->id_checked) ||
+	    !add_text(o, "countersigned", s->countersigned) ||
+	    !add_text(o, "client_ack", s->client_ack) ||
+	    !(s->aftercare_version ? add_whole(o, "aftercare_version", s->aftercare_version)
+				   : cJSON_AddNullToObject(o, "aftercare_version") != NULL) ||
+	    !add_text(o, "override_reason", s->override_reason) ||
+	    !add_text(o, "recorded_at", s->recorded_at) || !add_text(o, "staff", s->staff))
+		return -1;
+	return 0;
+}
+
+int json_course_photo(struct json_course *c, const struct photo *p, const char *session_uuid)
+{
+	cJSON *o = add_item(c->photos);
+
+	if (!o || !add_text(o, "uuid", p->uuid) || !add_text(o, "session", session_uuid) ||
+	    !add_text(o, "view", p->view) || !add_text(o, "media_type", p->media_type) ||
+	    !add_whole(o, "size", p->size) || !add_text(o, "sha256", p->sha256) ||
+	    !add_text(o, "added_at", p->added_at) || !add_text(o, "staff", p->staff))
+		return -1;
+	return 0;
+}
+
+int json_course_consent(struct json_course *c, const struct consent_row *r)
+{
+	cJSON *o = add_item(c->consents);
+
+	if (!o || !add_text(o, "kind", r->kind) || !add_text(o, "value", r->value) ||
+	    !add_text(o, "at", r->at) || !add_text(o, "staff", r->staff) ||
+	    !cJSON_AddBoolToObject(o, "at_intake", r->at_intake))
+		return -1;
+	return 0;
+}
+
+/* Appends `"name":` and list printed to c->buf at *used. */
+static bool course_part(struct json_course *c, size_t *used, const char *name, cJSON *list)
+{
+	char *text = cJSON_PrintUnformatted(list);
+	size_t need;
+
+	if (!text)
+		return false;
+	need = *used + strlen(name) + strlen(text) + 8;
+	if (need > c->cap) {
+		char *grown = realloc(c->buf, need * 2);
+		if (!grown)
+			return free(text), false;
+		c->buf = grown;
+		c->cap = need * 2;
+	}
+	*used += (size_t)sprintf(c->buf + *used, "%s\"%s\":%s", *used ? "," : "", name, text);
+	free(text);
+	return true;
+}
+
+static void empty_list(cJSON *list)
+{
+	cJSON *item;
+
+	while ((item = cJSON_DetachItemFromArray(list, 0)))
+		cJSON_Delete(item);
+}
+
+const char *json_course_text(struct json_course *c, size_t *len)
+{
+	size_t used = 0;
+	bool ok = course_part(c, &used, "sessions", c->sessions) &&
+		  course_part(c, &used, "photos", c->photos) &&
+		  course_part(c, &used, "consents", c->consents);
+
+	empty_list(c->sessions);
+	empty_list(c->photos);
+	empty_list(c->consents);
+	if (!ok)
+		return NULL;
+	*len = used;
+	return c->buf;
+}

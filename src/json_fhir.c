@@ -602,3 +602,90 @@ out:
 	cJSON_Delete(entry);
 	return rc;
 }
+
+/* ---- a session as a Procedure ---- */
+
+/* Adds a part {url, valueString} to a complex extension when s is given. */
+static bool push_part(cJSON *parts, const char *url, const char *s)
+{
+	return !given(s) || push_extension(parts, url, "valueString", s) != NULL;
+}
+
+static cJSON *procedure(const struct intake *in, const struct session *s, struct entry_text *t,
+			char *urn, char *intake_urn)
+{
+	cJSON *entry = cJSON_CreateObject(), *res, *list, *item, *ref, *parts, *code;
+	bool ok;
+
+	snprintf(urn, 9 + 37, "urn:uuid:%s", s->uuid);
+	snprintf(intake_urn, 9 + 37, "urn:uuid:%s", in->uuid);
+	ok = entry && put_ref(entry, "fullUrl", urn) && (res = put_object(entry, "resource")) &&
+	     put_ref(res, "resourceType", "Procedure") && put_ref(res, "id", s->uuid) &&
+	     (list = put_list(res, "contained")) && put_patient(list, in, t) &&
+	     (list = put_list(res, "extension")) &&
+	     (item = push_object(list)) && put_ref(item, "url", FHIR_CONSULTATION_URL) &&
+	     (ref = put_object(item, "valueReference")) && put_ref(ref, "reference", intake_urn) &&
+	     (parts = push_extension(list, FHIR_PIGMENT_URL, NULL, NULL)) &&
+	     push_part(parts, "brand", s->pigment_brand) && push_part(parts, "shade", s->shade) &&
+	     push_part(parts, "lot", s->lot) && push_part(parts, "lotExpiry", s->lot_expiry) &&
+	     push_part(parts, "needle", s->needle) && push_part(parts, "dilution", s->dilution) &&
+	     (list = put_list(res, "identifier")) && (item = push_object(list)) &&
+	     put_ref(item, "system", "urn:ietf:rfc:3986") && put_ref(item, "value", urn) &&
+	     put_ref(res, "status", "completed") && (code = put_object(res, "code")) &&
+	     put_ref(code, "text", s->patch_test ? "Scalp micropigmentation patch test"
+						 : "Scalp micropigmentation session") &&
+	     (ref = put_object(res, "subject")) && put_ref(ref, "reference", "#" PATIENT_ID) &&
+	     put_text(res, "performedDateTime", s->performed_on) &&
+	     (list = put_list(res, "performer")) && (item = push_object(list)) &&
+	     (ref = put_object(item, "actor")) && put_text(ref, "display", s->artist) &&
+	     (list = put_list(res, "bodySite"));
+	/* The areas as text: no SNOMED code is sure for them. */
+	for (const char *p = s->areas ? s->areas : ""; ok && *p;) {
+		size_t n = strcspn(p, ",");
+		char area[32];
+		snprintf(area, sizeof area, "%.*s", (int)(n < 31 ? n : 31), p);
+		for (char *c = area; *c; c++)
+			if (*c == '_')
+				*c = '-';
+		ok = (item = push_object(list)) && put(item, "text", cJSON_CreateString(area));
+		p += n + (p[n] == ',');
+	}
+	if (ok && s->reaction)
+		ok = (item = put_object(res, "outcome")) &&
+		     put(item, "text", cJSON_CreateString(strcmp(s->reaction, "none") == 0
+							   ? "patch test: no reaction"
+							   : strcmp(s->reaction, "mild") == 0
+							   ? "patch test: mild reaction"
+							   : "patch test: marked reaction"));
+	if (ok && (given(s->notes) || given(s->reaction_note))) {
+		ok = (list = put_list(res, "note")) != NULL;
+		if (ok && given(s->notes))
+			ok = (item = push_object(list)) && put_text(item, "text", s->notes);
+		if (ok && given(s->reaction_note))
+			ok = (item = push_object(list)) && put_text(item, "text", s->reaction_note);
+	}
+	if (!ok) {
+		cJSON_Delete(entry);
+		return NULL;
+	}
+	return entry;
+}
+
+int fhir_bundle_procedure(FILE *f, const struct intake *in, const struct session *s)
+{
+	struct entry_text t = { 0 };
+	char urn[9 + 37], intake_urn[9 + 37], *text;
+	cJSON *entry = procedure(in, s, &t, urn, intake_urn);
+	int rc = -1;
+
+	if (!entry || !(text = cJSON_PrintUnformatted(entry))) {
+		cJSON_Delete(entry);
+		errno = ENOMEM;
+		return -1;
+	}
+	if (write_text(f, ",\n") == 0 && write_text(f, text) == 0)
+		rc = 0;
+	free(text);
+	cJSON_Delete(entry);
+	return rc;
+}

@@ -16,6 +16,7 @@
 #include "flags.h"
 #include "fold.h"
 #include "questionnaire.h"
+#include "session.h"
 #include "text.h"
 
 /* ---- the scanner ---- */
@@ -705,7 +706,7 @@ static int text_member(const cJSON *v, const char *path, const char *name, bool 
 static const char *const record_keys[] = {
     "id",	"uuid",	  "taken_at",	"staff", "client", "answers", "advice", "gp_signoff",
     "questionnaire_version", "advice_version", "advice_sheet", "flags", "acknowledgement",
-    "ready",	NULL};
+    "ready", "sessions", "photos", "consents", NULL};
 enum {
 	K_ID,
 	K_UUID,
@@ -721,6 +722,9 @@ enum {
 	K_FLAGS,
 	K_ACKNOWLEDGEMENT,
 	K_READY,
+	K_SESSIONS,
+	K_PHOTOS,
+	K_CONSENTS,
 	K_COUNT
 };
 #define RECORD_KEYS_0_1 K_QUESTIONNAIRE_VERSION
@@ -1190,7 +1194,7 @@ static int take_record_keeping(const cJSON *const *item, struct intake *out, cha
 {
 	if (!item[K_QUESTIONNAIRE_VERSION]) {
 		for (int k = K_QUESTIONNAIRE_VERSION + 1; k < K_COUNT; k++) {
-			if (item[k]) {
+			if (item[k] && k <= K_READY) {
 				snprintf(why, n,
 					 "questionnaire_version: missing (a record with %s has it)",
 					 record_keys[k]);
@@ -1202,7 +1206,7 @@ static int take_record_keeping(const cJSON *const *item, struct intake *out, cha
 		out->sheet = 1;
 		return 0;
 	}
-	for (int k = K_QUESTIONNAIRE_VERSION + 1; k < K_COUNT; k++) {
+	for (int k = K_QUESTIONNAIRE_VERSION + 1; k <= K_READY; k++) {
 		if (!item[k]) {
 			snprintf(why, n, "%s: missing", record_keys[k]);
 			return -1;
@@ -1473,8 +1477,304 @@ static int check_claims(const struct import_checks *c, const struct intake *in, 
 	return 0;
 }
 
+/* ---- format 3: the course ---- */
+
+void import_course_clear(struct import_course *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->sessions; i++)
+		session_clear(&c->session[i]);
+	for (size_t i = 0; i < c->photos; i++)
+		photo_clear(&c->photo[i].p);
+	for (size_t i = 0; i < c->consents; i++)
+		free(c->consent[i].staff);
+	free(c->session);
+	free(c->photo);
+	free(c->consent);
+	memset(c, 0, sizeof *c);
+}
+
+/* A string or null member into an owned copy (*out NULL for null). */
+static int take_text(const cJSON *v, const char *path, bool nullable, char **out, char *why,
+		     size_t n)
+{
+	*out = NULL;
+	if (nullable && cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v)) {
+		snprintf(why, n, "%s: must be %s", path, nullable ? "a string or null" : "a string");
+		return -1;
+	}
+	if (!(*out = strdup(v->valuestring))) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const session_keys[] = {
+    "uuid", "number", "performed_on", "artist", "areas", "pigment_brand", "shade", "lot",
+    "lot_expiry", "needle", "dilution", "notes", "patch_test", "reaction", "reaction_note",
+    "reaction_at", "rescreen", "intake_revision", "id_checked", "countersigned", "client_ack",
+    "aftercare_version", "override_reason", "recorded_at", "staff", NULL};
+
+static int take_session(const cJSON *v, const char *path, const struct import_checks *c,
+			const struct intake *in, struct session *s, char *why, size_t n)
+{
+	const cJSON *item[25], *code;
+	char **text[] = {&s->performed_on, &s->artist, &s->pigment_brand, &s->shade, &s->lot,
+			 &s->lot_expiry, &s->needle, &s->dilution, &s->notes, &s->reaction,
+			 &s->reaction_note, &s->rescreen, &s->id_checked, &s->countersigned,
+			 &s->client_ack, &s->override_reason, &s->staff};
+	static const int text_key[] = {2, 3, 5, 6, 7, 8, 9, 10, 11, 13, 14, 16, 18, 19, 20, 22, 24};
+	static const bool nullable[] = {false, false, true, true, true, true, true, true, true,
+					true, true, false, false, false, true, true, false};
+	char where[96], areas[256] = "";
+	struct settings st = c->settings ? *c->settings : (struct settings)SETTINGS_DEFAULT;
+
+	if (take_members(v, path, session_keys, item, why, n) < 0)
+		return -1;
+	if (!cJSON_IsString(item[0]) || !is_uuid4(item[0]->valuestring)) {
+		snprintf(why, n, "%s.uuid: must be a version 4 UUID in lower case", path);
+		return -1;
+	}
+	memcpy(s->uuid, item[0]->valuestring, sizeof s->uuid);
+	if (!whole_number(item[1], &s->number)) {
+		snprintf(why, n, "%s.number: must be a whole number from 1", path);
+		return -1;
+	}
+	for (size_t k = 0; k < sizeof text / sizeof text[0]; k++) {
+		snprintf(where, sizeof where, "%s.%s", path, session_keys[text_key[k]]);
+		if (take_text(item[text_key[k]], where, nullable[k], text[k], why, n) < 0)
+			return -1;
+	}
+	if (!cJSON_IsArray(item[4]) || !cJSON_GetArraySize(item[4])) {
+		snprintf(why, n, "%s.areas: must be an array of area codes", path);
+		return -1;
+	}
+	cJSON_ArrayForEach(code, item[4]) {
+		if (!cJSON_IsString(code) || strchr(code->valuestring, ',') ||
+		    strlen(areas) + strlen(code->valuestring) + 2 > sizeof areas) {
+			snprintf(why, n, "%s.areas: must be an array of area codes", path);
+			return -1;
+		}
+		if (areas[0])
+			strcat(areas, ",");
+		strcat(areas, code->valuestring);
+	}
+	if (!(s->areas = strdup(areas))) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	if (!cJSON_IsBool(item[12])) {
+		snprintf(why, n, "%s.patch_test: must be true or false", path);
+		return -1;
+	}
+	s->patch_test = cJSON_IsTrue(item[12]);
+	snprintf(where, sizeof where, "%s.reaction_at", path);
+	if (!cJSON_IsNull(item[15]) && take_time(item[15], c->today, where, &s->reaction_at, why, n) < 0)
+		return -1;
+	if (!whole_number(item[17], &s->intake_revision) || s->intake_revision > in->sheet) {
+		snprintf(why, n, "%s.intake_revision: must be a whole number from 1 to advice_sheet",
+			 path);
+		return -1;
+	}
+	if (!cJSON_IsNull(item[21]) && !whole_number(item[21], &s->aftercare_version)) {
+		snprintf(why, n, "%s.aftercare_version: must be a whole number from 1 or null", path);
+		return -1;
+	}
+	snprintf(where, sizeof where, "%s.recorded_at", path);
+	if (take_time(item[23], c->today, where, &s->recorded_at, why, n) < 0)
+		return -1;
+	if (!staff_name(s->staff)) {
+		snprintf(why, n, "%s.staff: must be 1 to 100 characters without control characters, "
+			 "not only blanks", path);
+		return -1;
+	}
+	st.minimum_age = c->minimum_age;
+	if (session_check(s, &in->answers, &st, c->today, where, sizeof where) < 0) {
+		snprintf(why, n, "%s: %s", path, where);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const photo_keys[] = {"uuid", "session", "view", "media_type", "size",
+					 "sha256", "added_at", "staff", NULL};
+
+static int take_photo(const cJSON *v, const char *path, const struct import_checks *c,
+		      const struct import_course *course, struct import_photo *ph, char *why,
+		      size_t n)
+{
+	static const char *const views[] = {"front", "top", "crown", "left", "right", "back",
+					    "scar", NULL};
+	const cJSON *item[8];
+	struct photo *p = &ph->p;
+	char where[96];
+	bool known = false;
+
+	if (take_members(v, path, photo_keys, item, why, n) < 0)
+		return -1;
+	if (!cJSON_IsString(item[0]) || !is_uuid4(item[0]->valuestring)) {
+		snprintf(why, n, "%s.uuid: must be a version 4 UUID in lower case", path);
+		return -1;
+	}
+	memcpy(p->uuid, item[0]->valuestring, sizeof p->uuid);
+	if (!cJSON_IsNull(item[1])) {
+		for (size_t i = 0; cJSON_IsString(item[1]) && i < course->sessions; i++)
+			known |= strcmp(course->session[i].uuid, item[1]->valuestring) == 0;
+		if (!known) {
+			snprintf(why, n, "%s.session: must be the uuid of one of the record's sessions, "
+				 "or null", path);
+			return -1;
+		}
+		memcpy(ph->session_uuid, item[1]->valuestring, sizeof ph->session_uuid);
+	}
+	for (size_t i = 0; cJSON_IsString(item[2]) && views[i] && !p->view; i++)
+		if (strcmp(views[i], item[2]->valuestring) == 0)
+			p->view = strdup(views[i]);
+	if (!p->view) {
+		snprintf(why, n, "%s.view: must be front, top, crown, left, right, back or scar", path);
+		return -1;
+	}
+	if (!cJSON_IsString(item[3]) || (strcmp(item[3]->valuestring, "image/jpeg") != 0 &&
+					 strcmp(item[3]->valuestring, "image/png") != 0)) {
+		snprintf(why, n, "%s.media_type: must be image/jpeg or image/png", path);
+		return -1;
+	}
+	if (!(p->media_type = strdup(item[3]->valuestring)) || !whole_number(item[4], &p->size)) {
+		snprintf(why, n, p->media_type ? "%s.size: must be a whole number from 1"
+					       : "out of memory", path);
+		return -1;
+	}
+	if (!cJSON_IsString(item[5]) || strlen(item[5]->valuestring) != 64 ||
+	    strspn(item[5]->valuestring, "0123456789abcdef") != 64) {
+		snprintf(why, n, "%s.sha256: must be 64 lower-case hex digits", path);
+		return -1;
+	}
+	memcpy(p->sha256, item[5]->valuestring, sizeof p->sha256);
+	snprintf(where, sizeof where, "%s.added_at", path);
+	if (take_time(item[6], c->today, where, &p->added_at, why, n) < 0)
+		return -1;
+	if (!cJSON_IsString(item[7]) || !staff_name(item[7]->valuestring) ||
+	    !(p->staff = strdup(item[7]->valuestring))) {
+		snprintf(why, n, "%s.staff: must be 1 to 100 characters without control characters, "
+			 "not only blanks", path);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const consent_keys[] = {"kind", "value", "at", "staff", "at_intake", NULL};
+
+static int take_consent(const cJSON *v, const char *path, const struct import_checks *c,
+			struct import_consent *out, char *why, size_t n)
+{
+	const cJSON *item[5];
+	char where[96], *at = NULL;
+
+	if (take_members(v, path, consent_keys, item, why, n) < 0)
+		return -1;
+	if (!cJSON_IsString(item[0]) || (strcmp(item[0]->valuestring, "photos") != 0 &&
+					 strcmp(item[0]->valuestring, "marketing") != 0)) {
+		snprintf(why, n, "%s.kind: must be photos or marketing", path);
+		return -1;
+	}
+	snprintf(out->kind, sizeof out->kind, "%s", item[0]->valuestring);
+	if (!cJSON_IsString(item[1]) || (strcmp(item[1]->valuestring, "yes") != 0 &&
+					 strcmp(item[1]->valuestring, "no") != 0)) {
+		snprintf(why, n, "%s.value: must be yes or no", path);
+		return -1;
+	}
+	snprintf(out->value, sizeof out->value, "%s", item[1]->valuestring);
+	snprintf(where, sizeof where, "%s.at", path);
+	if (take_time(item[2], c->today, where, &at, why, n) < 0)
+		return -1;
+	snprintf(out->at, sizeof out->at, "%s", at);
+	free(at);
+	if (!cJSON_IsString(item[3]) || !staff_name(item[3]->valuestring) ||
+	    !(out->staff = strdup(item[3]->valuestring))) {
+		snprintf(why, n, "%s.staff: must be 1 to 100 characters without control characters, "
+			 "not only blanks", path);
+		return -1;
+	}
+	if (!cJSON_IsBool(item[4])) {
+		snprintf(why, n, "%s.at_intake: must be true or false", path);
+		return -1;
+	}
+	out->at_intake = cJSON_IsTrue(item[4]);
+	return 0;
+}
+
+/* The record's sessions, photos and consents (all three or none, and only
+ * in a record with questionnaire_version). */
+static int take_course(const cJSON *const *item, const struct import_checks *c,
+		       const struct intake *in, struct import_course *out, char *why, size_t n)
+{
+	static const char *const names[] = {"sessions", "photos", "consents"};
+	size_t count[3];
+	char path[48];
+
+	if (!item[K_SESSIONS] && !item[K_PHOTOS] && !item[K_CONSENTS])
+		return 0;
+	for (int k = 0; k < 3; k++) {
+		const cJSON *list = item[K_SESSIONS + k];
+		if (!list) {
+			snprintf(why, n, "%s: missing (a record with %s has it)", names[k],
+				 names[k ? 0 : 1]);
+			return -1;
+		}
+		if (!item[K_QUESTIONNAIRE_VERSION]) {
+			snprintf(why, n, "questionnaire_version: missing (a record with %s has it)",
+				 names[k]);
+			return -1;
+		}
+		if (!cJSON_IsArray(list)) {
+			snprintf(why, n, "%s: must be an array", names[k]);
+			return -1;
+		}
+		count[k] = (size_t)cJSON_GetArraySize(list);
+	}
+	if ((count[0] && !(out->session = calloc(count[0], sizeof *out->session))) ||
+	    (count[1] && !(out->photo = calloc(count[1], sizeof *out->photo))) ||
+	    (count[2] && !(out->consent = calloc(count[2], sizeof *out->consent)))) {
+		snprintf(why, n, "out of memory");
+		return -1;
+	}
+	const cJSON *v;
+	cJSON_ArrayForEach(v, item[K_SESSIONS]) {
+		snprintf(path, sizeof path, "sessions[%zu]", out->sessions);
+		struct session *s = &out->session[out->sessions++];
+		if (take_session(v, path, c, in, s, why, n) < 0)
+			return -1;
+		for (size_t i = 0; i + 1 < out->sessions; i++)
+			if (strcmp(out->session[i].uuid, s->uuid) == 0) {
+				snprintf(why, n, "%s.uuid: the same as sessions[%zu]'s", path, i);
+				return -1;
+			}
+	}
+	cJSON_ArrayForEach(v, item[K_PHOTOS]) {
+		snprintf(path, sizeof path, "photos[%zu]", out->photos);
+		struct import_photo *p = &out->photo[out->photos++];
+		if (take_photo(v, path, c, out, p, why, n) < 0)
+			return -1;
+		for (size_t i = 0; i + 1 < out->photos; i++)
+			if (strcmp(out->photo[i].p.uuid, p->p.uuid) == 0) {
+				snprintf(why, n, "%s.uuid: the same as photos[%zu]'s", path, i);
+				return -1;
+			}
+	}
+	cJSON_ArrayForEach(v, item[K_CONSENTS]) {
+		snprintf(path, sizeof path, "consents[%zu]", out->consents);
+		if (take_consent(v, path, c, &out->consent[out->consents++], why, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int take_record(const cJSON *root, const struct import_checks *c, struct intake *out,
-		       char *why, size_t n)
+		       struct import_course *course, char *why, size_t n)
 {
 	const cJSON *item[K_COUNT];
 	const char *raw[QUESTIONS_MAX] = {NULL};
@@ -1525,11 +1825,24 @@ static int take_record(const cJSON *root, const struct import_checks *c, struct 
 		snprintf(why, n, "out of memory");
 		return -1;
 	}
-	return check_claims(c, out, why, n);
+	if (check_claims(c, out, why, n) < 0)
+		return -1;
+	return take_course(item, c, out, course, why, n);
 }
 
 int import_record_parse(const char *text, size_t len, const struct import_checks *c,
 			struct intake *out, char *why, size_t whylen)
+{
+	struct import_course course = {0};
+	int rc = import_record_parse_course(text, len, c, out, &course, why, whylen);
+
+	import_course_clear(&course);
+	return rc;
+}
+
+int import_record_parse_course(const char *text, size_t len, const struct import_checks *c,
+			       struct intake *out, struct import_course *course, char *why,
+			       size_t whylen)
 {
 	const char *end = NULL;
 	cJSON *root;
@@ -1557,7 +1870,8 @@ int import_record_parse(const char *text, size_t len, const struct import_checks
 		cJSON_Delete(root);
 		return -1;
 	}
-	rc = take_record(root, c, out, why, whylen);
+	memset(course, 0, sizeof *course);
+	rc = take_record(root, c, out, course, why, whylen);
 	cJSON_Delete(root);
 	return rc;
 }

@@ -50,7 +50,10 @@ class ExportFields(PipeTest):
         self.assertEqual(set(rec), {"id", "uuid", "taken_at", "staff", "questionnaire_version",
                                     "advice_version", "client", "answers", "advice_sheet",
                                     "advice", "gp_signoff", "flags", "acknowledgement",
-                                    "ready"})
+                                    "ready", "sessions", "photos", "consents"})
+        # Format 3: the course, empty for an intake with none yet.
+        self.assertEqual((rec["sessions"], rec["photos"], rec["consents"]), ([], [], []))
+        self.assertEqual(list(rec)[-3:], ["sessions", "photos", "consents"])
         self.assertEqual(rec["id"], 1)
         self.assertRegex(rec["uuid"], UUID4)
         self.assertEqual(rec["uuid"], self.sql("SELECT uuid FROM intake")[0][0])
