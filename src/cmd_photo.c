@@ -190,6 +190,12 @@ static int photo_export(struct ctx *ctx, const char *id_text, const char *path, 
 	default:
 		return EXIT_FAIL;
 	}
+	if (n == 0) {
+		report("photo export: photo %lld has no image in this database (its record came by "
+		       "import, which carries no image bytes)",
+		       id);
+		goto out;
+	}
 	/* Logged before a byte of it leaves the database. */
 	if (access_record_client(ctx, "photo", p.client_id) != EXIT_OK ||
 	    outfile_open(&out, path, force) < 0)

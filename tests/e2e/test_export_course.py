@@ -28,14 +28,13 @@ class CourseTest(IntakeTest):
                                           notes="line one\nline two").returncode, 0)
         p = self.run_cmd("session", "result", "1", "--reaction", "none", "--note", "fine")
         self.assertEqual(p.returncode, 0, p.stderr)
+        # The intakes' answers gave photos yes, marketing no (their consent
+        # rows); a later change with `consent`:
+        p = self.run_cmd("consent", "1", "--marketing", "yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
         con = sqlite3.connect(self.db)
         try:
             con.executescript(
-                "INSERT INTO consent (client_id, kind, value, intake_id, at, staff) VALUES "
-                "(1, 'photos', 'yes', 1, '2026-01-02T10:00:00Z', 'Dana'),"
-                "(1, 'marketing', 'no', 1, '2026-01-02T10:00:00Z', 'Dana'),"
-                "(2, 'photos', 'yes', 2, '2026-01-03T10:00:00Z', 'Dana'),"
-                "(1, 'marketing', 'yes', NULL, '2099-01-01T00:00:00Z', 'Dana');"
                 "INSERT INTO photo (uuid, client_id, intake_id, session_id, view, media_type, "
                 "size, sha256, added_at, staff) VALUES "
                 "('11111111-1111-4111-8111-111111111111', 1, 1, NULL, 'front', 'image/jpeg', "
@@ -104,7 +103,8 @@ class Export(CourseTest):
                          [("photos", "yes", True), ("marketing", "no", True),
                           ("marketing", "yes", False)])
         self.assertEqual((two["sessions"], two["photos"]), ([], []))
-        self.assertEqual([(c["kind"], c["value"]) for c in two["consents"]], [("photos", "yes")])
+        self.assertEqual([(c["kind"], c["value"]) for c in two["consents"]],
+                         [("photos", "yes"), ("marketing", "no")])
         # No image bytes anywhere in the export.
         text = self.exported()
         self.assertNotIn("ffd8ffe0", text)
@@ -213,8 +213,10 @@ class RoundTrip(CourseTest):
         text = self.exported("--format", fmt)
         p = self.on(self.other, "import", self.write("x." + fmt, text))
         self.assertEqual(p.returncode, 0, p.stderr)
+        # The consents given with the answers are made again from them: the
+        # one row carried is the later change made with `consent`.
         self.assertEqual(p.stdout, "2 added, 0 unchanged\n"
-                         "with them: 2 sessions, 2 photos (metadata only) and 4 consent rows\n")
+                         "with them: 2 sessions, 2 photos (metadata only) and 1 consent row\n")
         self.assertEqual(self.exported("--format", fmt, db=self.other), text)
         return text
 
@@ -343,8 +345,12 @@ class OlderFormats(CourseTest):
         p = self.on(self.other, "import", self.write("f2.json", json.dumps(data)))
         self.assertEqual((p.returncode, p.stdout), (0, "2 added, 0 unchanged\n"), p.stderr)
         back = json.loads(self.exported(db=self.other))
-        self.assertEqual([(r["sessions"], r["photos"], r["consents"]) for r in back],
-                         [([], [], []), ([], [], [])])
+        self.assertEqual([(r["sessions"], r["photos"]) for r in back], [([], []), ([], [])])
+        # The consents given with the answers are made again from them; the
+        # later change with `consent` was not in a format-2 file.
+        self.assertEqual([[(c["kind"], c["value"], c["at_intake"]) for c in r["consents"]]
+                          for r in back],
+                         [[("photos", "yes", True), ("marketing", "no", True)]] * 2)
 
 
 if __name__ == "__main__":

@@ -138,6 +138,19 @@ class ExportAndRemove(PhotoTest):
         self.assertEqual(self.run_cmd("photo", "export", "5", "-o", out + "2").returncode, 1)
         self.assertFalse(os.path.exists(out + "2"))
 
+    def test_an_imported_photo_has_no_image_to_export(self):
+        p = self.run_cmd("export")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        data = self.file("all.json", p.stdout.encode())
+        env = dict(self.env, SMP_INTAKE_DB=os.path.join(self.tmp, "other.db"))
+        p = self.run_cmd("import", data, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = os.path.join(self.tmp, "from-import.jpg")
+        p = self.run_cmd("photo", "export", "1", "-o", out, env=env)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("no image in this database", p.stderr)
+        self.assertFalse(os.path.exists(out))
+
     def test_rm_through_a_pipe_needs_yes(self):
         p = self.run_cmd("photo", "rm", "1")
         self.refused(p, "--yes")
