@@ -20,9 +20,9 @@
 #include "session.h"
 #include "session_take.h"
 #include "sheet.h"
+#include "take.h"
 #include "text.h"
 
-#define ANSWERS_FILE_MAX (16 * 1024 * 1024)
 
 enum source { FROM_TTY, FROM_LINES, FROM_FILE };
 
@@ -77,49 +77,6 @@ static const struct session_field *field_for(const char *id)
 	if (strcmp(id, SESSION_CLIENT_ACK) == 0)
 		return &ack_field;
 	return session_field_find(id);
-}
-
-/* Reads a whole file (or stdin for "-"); NULL reported. */
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, n;
-
-	*len = 0;
-	if (!f) {
-		report("cannot read '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	do {
-		if (*len + 65536 + 1 > cap) {
-			char *grown = realloc(buf, cap = *len + 65536 + 1);
-			if (!grown) {
-				report("out of memory");
-				goto fail;
-			}
-			buf = grown;
-		}
-		n = fread(buf + *len, 1, cap - *len - 1, f);
-		*len += n;
-		if (*len > ANSWERS_FILE_MAX) {
-			report("'%s' is larger than 16 MiB; not an answers file", path);
-			goto fail;
-		}
-	} while (n > 0);
-	if (ferror(f)) {
-		report("cannot read '%s': %s", path, strerror(errno));
-		goto fail;
-	}
-	buf[*len] = '\0';
-	if (f != stdin)
-		fclose(f);
-	return buf;
-fail:
-	free(buf);
-	if (f != stdin)
-		fclose(f);
-	return NULL;
 }
 
 static int last_number(const struct session *s, void *arg)
@@ -466,7 +423,7 @@ static int fields_from_file(struct taking *t, const char *path, struct answers *
 	size_t len;
 	int rc = -1;
 
-	if (!(text = read_all(path, &len)))
+	if (!(text = take_read_answers_file(path, &len)))
 		return -1;
 	if (json_read_session(text, len, &fields, &changed, &rescreen, why, sizeof why) < 0) {
 		report("%s: %s; nothing saved", name, why);

@@ -21,8 +21,7 @@
 
 #define ANSWERS_FILE_MAX (16 * 1024 * 1024)
 
-/* Reads a whole --answers file (or stdin for "-") into memory. */
-static char *read_all(const char *path, size_t *len)
+char *take_read_answers_file(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	char *buf = NULL;
@@ -324,7 +323,7 @@ static int load_answers_file(const char *path, struct json_answers *json)
 	size_t len;
 	int rc;
 
-	if (!(text = read_all(path, &len)))
+	if (!(text = take_read_answers_file(path, &len)))
 		return -1;
 	rc = json_read_answers(text, len, json, why, sizeof why);
 	free(text);
