@@ -229,3 +229,40 @@ class ListExportRm(PhotoTest):
         self.assertNotIn(MARK, data)
         self.assertNotIn(hashlib.sha256(JPEG).hexdigest().encode(), data)
         self.assertEqual(self.photos(), (0, 0))
+
+
+class SubjectExport(PhotoTest):
+    def test_photos_beside_the_json_0600_with_their_list(self):
+        self.consent(1, "photos", "yes")
+        self.add(["1"], JPEG)
+        self.add(["1"], PNG, "crown", "b.png")
+        out = os.path.join(self.tmp, "client.json")
+        p = self.run_cmd("export", "--client", "1", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out) as f:
+            files = __import__("json").load(f)["photo_files"]
+        folder = out + ".photos"
+        self.assertEqual(stat.S_IMODE(os.stat(folder).st_mode), 0o700)
+        self.assertEqual(sorted(os.listdir(folder)), sorted(os.path.basename(x["file"]) for x in files))
+        for entry, data in zip(files, (JPEG, PNG)):
+            path = os.path.join(self.tmp, entry["file"])
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), data)
+            self.assertEqual(entry["sha256"], hashlib.sha256(data).hexdigest())
+            self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        self.assertEqual(self.sql("SELECT clients FROM access_log WHERE command = 'export'"), [("1",)])
+        # To standard output there is nowhere to put them; a second export
+        # into the same folder needs --force.
+        self.assert_one_line_error(self.run_cmd("export", "--client", "1"))
+        self.assert_one_line_error(self.run_cmd("export", "--client", "1", "-o", out))
+        p = self.run_cmd("export", "--client", "1", "-o", out, "--force")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(os.listdir(folder)), 2)
+        self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith(".smp-intake")], [])
+
+    def test_a_client_without_photos_exports_as_before(self):
+        p = self.run_cmd("export", "--client", "2", "-o", os.path.join(self.tmp, "c.json"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "c.json.photos")))
+        with open(os.path.join(self.tmp, "c.json")) as f:
+            self.assertNotIn("photo_files", f.read())
