@@ -88,4 +88,11 @@ int json_course_consent(struct json_course *c, const struct consent_row *r);
  * the lists; NULL when out of memory. */
 const char *json_course_text(struct json_course *c, size_t *len);
 
+/* The JSON object text object with key added: a list of rows objects of
+ * per_row fields each (field holds rows * per_row, row by row).  Returns
+ * the new text (free it), or NULL when object is not an object or out of
+ * memory.  (The photo files of a subject access export.) */
+char *json_add_rows(const char *object, const char *key, const struct json_field *field,
+		    size_t per_row, size_t rows);
+
 #endif

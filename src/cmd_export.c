@@ -15,8 +15,54 @@
 #include "idset.h"
 #include "json.h"
 #include "outfile.h"
+#include "photo.h"
 #include "report.h"
 #include "text.h"
+
+/* The photos of a subject access export: their folder beside path (none
+ * for standard output: refused) and their list added to *text as
+ * "photo_files".  Returns 0, or -1 (reported). */
+static int subject_photo_rows(char **text, const char *path, const struct photo_file *photos,
+			      size_t n, char **folder)
+{
+	struct json_field *f = calloc(n * 7, sizeof *f);
+	const char *base;
+	char *more = NULL, **names = calloc(n, sizeof *names);
+	int rc = -1;
+
+	if (!path || strcmp(path, "-") == 0) {
+		report("export: the client's photos are written to a folder beside the file: give -o FILE");
+		goto out;
+	}
+	if (!f || !names || !(*folder = photo_folder_for(path)))
+		goto oom;
+	base = strrchr(*folder, '/') ? strrchr(*folder, '/') + 1 : *folder;
+	for (size_t i = 0; i < n; i++) {
+		if (!(names[i] = text_join(base, "/", photos[i].name)))
+			goto oom;
+		f[i * 7 + 0] = (struct json_field){ "file", names[i], 0 };
+		f[i * 7 + 1] = (struct json_field){ "photo_id", NULL, photos[i].id };
+		f[i * 7 + 2] = (struct json_field){ "uuid", photos[i].uuid, 0 };
+		f[i * 7 + 3] = (struct json_field){ "view", photos[i].view, 0 };
+		f[i * 7 + 4] = (struct json_field){ "media_type", photos[i].media_type, 0 };
+		f[i * 7 + 5] = (struct json_field){ "size", NULL, photos[i].size };
+		f[i * 7 + 6] = (struct json_field){ "sha256", photos[i].sha256, 0 };
+	}
+	if (!(more = json_add_rows(*text, "photo_files", f, 7, n)))
+		goto oom;
+	free(*text);
+	*text = more;
+	rc = 0;
+	goto out;
+oom:
+	report("out of memory while exporting the client's photos");
+out:
+	for (size_t i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+	free(f);
+	return rc;
+}
 
 /* Everything stored about client id, as one object.  The records are read
  * (and an unknown client refused) before the file is begun, so a refusal
@@ -26,7 +72,9 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 {
 	struct subject s;
 	struct outfile out;
-	char *text = NULL;
+	struct photo_file *photos = NULL;
+	size_t nphotos = 0;
+	char *text = NULL, *folder = NULL;
 	int rc = EXIT_FAIL;
 
 	switch (db_load_subject(ctx->db, id, &s)) {
@@ -42,6 +90,10 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 		report("out of memory while exporting client %lld", id);
 		goto out;
 	}
+	/* The client's photos go in a folder beside the file (docs/export.md). */
+	if (photo_subject_list(ctx, id, &photos, &nphotos) < 0 ||
+	    (nphotos && subject_photo_rows(&text, path, photos, nphotos, &folder) < 0))
+		goto out;
 	/* The one client is known before anything is written: what cannot
 	 * be logged is not begun (a file that is there already is refused
 	 * first, with no row). */
@@ -62,8 +114,15 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 		outfile_abort(&out);
 		goto out;
 	}
-	if (outfile_commit(&out) < 0)
+	if (nphotos && photo_write_folder(ctx, folder, photos, nphotos, force) < 0) {
+		outfile_abort(&out);
 		goto out;
+	}
+	if (outfile_commit(&out) < 0) {
+		if (nphotos)
+			photo_remove_folder(folder);
+		goto out;
+	}
 	if (path && strcmp(path, "-") != 0) {
 		fprintf(stderr, "exported client %lld (%zu intake%s) to ", id, s.intakes,
 			s.intakes == 1 ? "" : "s");
@@ -73,6 +132,8 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 	rc = EXIT_OK;
 out:
 	free(text);
+	free(photos);
+	free(folder);
 	subject_clear(&s);
 	return rc;
 }

@@ -218,47 +218,6 @@ static const struct command commands[] = {
 		  "the letter's reference, if any" },
 	  },
 	  .help = "" },
-	{ .name = "photo",
-	  .run = cmd_photo,
-	  .usage = "smp-intake photo add INTAKE FILE --view VIEW [--session SESSION]\n"
-		   "                 | list [--client ID] [--intake ID] [--session ID] [--marketing]\n"
-		   "                 | export PHOTO -o FILE [--force] | rm PHOTO [--yes]",
-	  .summary = "keep a client's photos (with their consent), list, export or remove them",
-	  .operands = {
-		{ "ACTION", "add, list, export or rm" },
-		{ "ID", "add: the intake; export, rm: the photo" },
-		{ "FILE", "add: the image file (JPEG or PNG)" },
-	  },
-	  .operands_min = 1,
-	  .operands_max = 3,
-	  .options = {
-		{ "view", 0, "VIEW",
-		  "add: front, top, crown, left, right, back or scar" },
-		{ "session", 0, "ID",
-		  "add: taken at session ID of the intake; list: only its photos" },
-		{ "client", 0, "ID",
-		  "list: only client ID's photos" },
-		{ "intake", 0, "ID",
-		  "list: only the photos of intake ID" },
-		{ "marketing", 0, NULL,
-		  "list: only the photos of clients whose marketing consent is\n"
-		  "yes now (what the studio may use)" },
-		{ "output", 'o', "FILE",
-		  "export: write the image to FILE (created 0600, whole or not\n"
-		  "at all)" },
-		{ "force", 0, NULL,
-		  "export: replace FILE if it exists" },
-		{ "yes", 0, NULL,
-		  "rm: remove without asking (needed through a pipe)" },
-	  },
-	  .help = "\n"
-		  "add keeps the image in the database only when the client has agreed to\n"
-		  "photos being kept (the assessment's question, or `consent CLIENT --photos\n"
-		  "yes`); it must be a whole JPEG or PNG (checked by its content, never\n"
-		  "decoded) of at most config photo_max_mb megabytes (default 10). Its SHA-256\n"
-		  "is kept and shown by list and export. export is written in the access log\n"
-		  "first. An erasure of the client removes their photos with every other\n"
-		  "record. Photos stay out of exports (their metadata is in them).\n" },
 	{ .name = "session",
 	  .run = cmd_session,
 	  .usage = "smp-intake session new INTAKE [--answers FILE] [--override REASON]\n"
@@ -629,6 +588,55 @@ static const struct command commands[] = {
 		  "list client ids instead of intake ids" },
 	  },
 	  .help = "" },
+	{ .name = "photo",
+	  .run = cmd_photo,
+	  .usage = "smp-intake photo add INTAKE FILE --view VIEW | add --session SESSION FILE --view VIEW\n"
+		   "                 | list [--client ID] [--intake ID] [--session ID] [--marketing]\n"
+		   "                 | export PHOTO -o FILE [--force] | rm PHOTO [--yes]",
+	  .summary = "keep a client's photos (with their consent), list, export or remove them",
+	  .operands = {
+		{ "ACTION", "add, list, export or rm" },
+		{ "ID", "add: the intake the photo is taken at (or FILE with\n"
+			"--session); export, rm: the photo number" },
+		{ "FILE", "add: the image, JPEG or PNG" },
+	  },
+	  .operands_min = 1,
+	  .operands_max = 3,
+	  .options = {
+		{ "view", 0, "VIEW",
+		  "add: front, top, crown, left, right, back or scar" },
+		{ "session", 0, "ID",
+		  "add: taken at session ID (then no INTAKE); list: only\n"
+		  "that session's photos" },
+		{ "client", 0, "ID",
+		  "list: only client ID's photos" },
+		{ "intake", 0, "ID",
+		  "list: only the photos of intake ID (its sessions' too)" },
+		{ "marketing", 0, NULL,
+		  "list: only the photos of clients whose marketing consent\n"
+		  "is yes now (what the studio may use)" },
+		{ "output", 'o', "FILE",
+		  "export: write the image to FILE (made 0600, whole or not\n"
+		  "at all)" },
+		{ "force", 0, NULL,
+		  "export: replace FILE if it exists" },
+		{ "yes", 0, NULL,
+		  "rm: remove without asking; needed when not at a terminal" },
+	  },
+	  .help = "\n"
+		  "add stores the image in the database: JPEG or PNG only, judged by the\n"
+		  "file's content (its start and its end), never by its name; at most\n"
+		  "photo_max_mb megabytes (config set photo_max_mb; default 10), a larger file\n"
+		  "refused by its size before it is read. Its SHA-256 is kept and shown. It is\n"
+		  "refused unless the client's consent to photos in their record is yes (see\n"
+		  "consent); a consent withdrawn later keeps new photos out. Images are never\n"
+		  "decoded or shown: they are stored and handed back byte for byte.\n"
+		  "list prints id, client, intake or session, view, type, size, day added and\n"
+		  "the start of the SHA-256 (no image is read). export writes the bytes\n"
+		  "exactly, after checking them against the SHA-256, and records it in the\n"
+		  "access log first. rm deletes the photo and its bytes (audited); at a\n"
+		  "terminal it is shown first and you type yes. `export --client ID` writes the\n"
+		  "client's photos beside its JSON (see docs/export.md); erase removes them.\n" },
 	{ .name = "demo",
 	  .run = cmd_demo,
 	  .usage = "smp-intake demo [--create PATH]",

@@ -422,10 +422,15 @@ static enum db_result read_consent(struct db *db, long long client_id, struct co
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (db_prepare(db, "SELECT k.kind, (SELECT value FROM consent WHERE client_id = c.id AND "
+	/* A client an import holds apart until it ends has no row in client
+	 * yet, but may have consent rows already (an earlier intake of the same
+	 * file): those count. */
+	if (db_prepare(db, "SELECT k.kind, (SELECT value FROM consent WHERE client_id = ?1 AND "
 			   "kind = k.kind ORDER BY id DESC LIMIT 1), (SELECT at FROM consent WHERE "
-			   "client_id = c.id AND kind = k.kind ORDER BY id DESC LIMIT 1) FROM client "
-			   "c, (SELECT 'photos' AS kind UNION ALL SELECT 'marketing') k WHERE c.id = ?1",
+			   "client_id = ?1 AND kind = k.kind ORDER BY id DESC LIMIT 1) FROM "
+			   "(SELECT 'photos' AS kind UNION ALL SELECT 'marketing') k WHERE "
+			   "EXISTS (SELECT 1 FROM client WHERE id = ?1) OR "
+			   "EXISTS (SELECT 1 FROM consent WHERE client_id = ?1)",
 			   &st) < 0)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, client_id);

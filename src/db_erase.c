@@ -334,10 +334,14 @@ static int erasable(struct db *db, long long id, const char *before)
  * earlier client are never touched (the triggers would refuse). */
 static const char *const erase_steps[] = {
 	"DELETE FROM draft WHERE id IN (" DRAFTS_OF_CLIENT ")",
-	"DELETE FROM consent WHERE client_id = ?1", /* the photo consents */
+	/* The course (migration 012): a session's drafts, the photos' bytes
+	 * before their rows, the photos before the sessions, the sessions and
+	 * consents before the intakes and the client they point at. */
+	"DELETE FROM draft WHERE session_intake_id IN (SELECT id FROM intake WHERE client_id = ?1)",
 	"DELETE FROM photo_data WHERE photo_id IN (SELECT id FROM photo WHERE client_id = ?1)",
 	"DELETE FROM photo WHERE client_id = ?1",
-	"DELETE FROM session WHERE client_id = ?1", /* the course, before its intakes */
+	"DELETE FROM session WHERE client_id = ?1",
+	"DELETE FROM consent WHERE client_id = ?1",
 	"DELETE FROM intake WHERE client_id = ?1",
 	"DELETE FROM client WHERE id = ?1",
 	("DELETE FROM audit_change WHERE audit_id IN "

@@ -905,6 +905,10 @@ int db_import_course(struct db_import *im, const struct intake *in,
 		rc = import_photo(im, in, &c->photo[k], k, res, &changed);
 	for (size_t k = 0; rc == 0 && k < c->consents; k++) {
 		const struct import_consent *r = &c->consent[k];
+		/* A consent given at the intake is made again from its answers
+		 * (db_consent_from_answers()): only later changes are carried. */
+		if (r->at_intake)
+			continue;
 		for (int pass = 0; pass < 2 && rc == 0; pass++) {
 			sqlite3_stmt *st = im->st[pass ? CONSENT_STAGE : CONSENT_SAME];
 			long long there = 0;

@@ -1083,3 +1083,29 @@ const char *json_course_text(struct json_course *c, size_t *len)
 	*len = used;
 	return c->buf;
 }
+
+char *json_add_rows(const char *object, const char *key, const struct json_field *field,
+		    size_t per_row, size_t rows)
+{
+	cJSON *obj = cJSON_Parse(object), *list;
+	char *out = NULL;
+	bool ok = obj && cJSON_IsObject(obj) && (list = cJSON_AddArrayToObject(obj, key));
+
+	for (size_t r = 0; ok && r < rows; r++) {
+		cJSON *row = cJSON_CreateObject();
+		if (!row || !cJSON_AddItemToArray(list, row)) {
+			cJSON_Delete(row);
+			ok = false;
+			break;
+		}
+		for (size_t i = 0; ok && i < per_row; i++) {
+			const struct json_field *f = &field[r * per_row + i];
+			ok = (f->text ? cJSON_AddStringToObject(row, f->key, f->text)
+				      : cJSON_AddNumberToObject(row, f->key, (double)f->number)) != NULL;
+		}
+	}
+	if (ok)
+		out = cJSON_PrintUnformatted(obj);
+	cJSON_Delete(obj);
+	return out;
+}

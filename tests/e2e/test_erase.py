@@ -113,7 +113,7 @@ class EraseThroughPipe(EraseTest):
         photo = os.path.join(self.tmp, "crown.jpg")
         with open(photo, "wb") as f:
             f.write(image)
-        p = self.run_cmd("photo", "add", "2", photo, "--view", "crown", "--session", "1")
+        p = self.run_cmd("photo", "add", "--session", "1", photo, "--view", "crown")
         self.assertEqual(p.returncode, 0, p.stderr)
         course = ["LOT-Quibble-77", "Xarbleford", "Zorblatt-image-bytes-"]
         data = self.file_bytes()

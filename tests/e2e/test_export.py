@@ -51,8 +51,13 @@ class ExportFields(PipeTest):
                                     "advice_version", "client", "answers", "advice_sheet",
                                     "advice", "gp_signoff", "flags", "acknowledgement",
                                     "ready", "sessions", "photos", "consents"})
-        # Format 3: the course, empty for an intake with none yet.
-        self.assertEqual((rec["sessions"], rec["photos"], rec["consents"]), ([], [], []))
+        # Format 3: the course, empty for an intake with none yet, but the
+        # consents its assessment gave.
+        self.assertEqual((rec["sessions"], rec["photos"]), ([], []))
+        self.assertEqual([(c["kind"], c["value"], c["at_intake"]) for c in rec["consents"]],
+                         [(k, a[q], True) for k, q in (("photos", "consent_photos"),
+                                                       ("marketing", "consent_marketing"))
+                          if q in a])
         self.assertEqual(list(rec)[-3:], ["sessions", "photos", "consents"])
         self.assertEqual(rec["id"], 1)
         self.assertRegex(rec["uuid"], UUID4)

@@ -291,6 +291,99 @@ static void test_consents_set_together_and_at_intake(void **state)
 	intake_clear(&in);
 }
 
+static int count_any(const void *x, void *arg)
+{
+	(void)x;
+	++*(int *)arg;
+	return 0;
+}
+
+static int count_session(const struct session *s, void *arg)
+{
+	return count_any(s, arg);
+}
+
+static int count_photo(const struct photo *p, void *arg)
+{
+	return count_any(p, arg);
+}
+
+/* The file and its log hold text nowhere (read whole). */
+static void assert_not_in_file(const char *path, const char *text)
+{
+	char name[4096];
+
+	for (int k = 0; k < 2; k++) {
+		snprintf(name, sizeof name, "%s%s", path, k ? "-wal" : "");
+		FILE *f = fopen(name, "rb");
+		if (!f)
+			continue;
+		size_t cap = 1 << 20, len = 0, got;
+		char *buf = malloc(cap);
+		assert_non_null(buf);
+		while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
+			len += got;
+			if (len == cap) {
+				buf = realloc(buf, cap *= 2);
+				assert_non_null(buf);
+			}
+		}
+		fclose(f);
+		size_t tl = strlen(text);
+		for (size_t at = 0; at + tl <= len; at++)
+			assert_false(memcmp(buf + at, text, tl) == 0);
+		free(buf);
+	}
+}
+
+/* erase takes the client's sessions (their text), photos (their bytes),
+ * consents and session drafts with it, and leaves none of it in the file. */
+static void test_erase_takes_the_course(void **state)
+{
+	struct fx *fx = *state;
+	struct session s;
+	struct photo p;
+	struct consent_state c;
+	struct session_query sq = { 0, fx->client, NULL };
+	struct photo_query pq = { fx->client, 0, 0, false };
+	int changed, n = 0;
+	size_t intakes;
+	unsigned char jpeg[4096];
+
+	make_session(&s, fx->intake, "LOT-QZX7731");
+	s.notes = strdup("Notes of Vexquill the crown scar");
+	assert_int_equal(db_save_session(fx->db, &s, 0), DB_OK);
+	assert_int_equal(db_set_consent(fx->db, fx->client, "photos", "yes", 0,
+					"2026-11-01T10:00:00Z", "Mia", &changed), DB_OK);
+	memset(jpeg, 'Q', sizeof jpeg);
+	memcpy(jpeg + 100, "IMAGEBYTESVEXQ", 14);
+	memset(&p, 0, sizeof p);
+	p.session_id = s.id;
+	p.view = strdup("crown");
+	p.media_type = strdup("image/jpeg");
+	p.staff = strdup("Mia");
+	snprintf(p.sha256, sizeof p.sha256, "%064d", 0);
+	assert_int_equal(db_save_photo(fx->db, &p, jpeg, sizeof jpeg), DB_OK);
+	assert_int_equal(db_each_session(fx->db, &sq, count_session, &n), 0);
+	assert_int_equal(db_each_photo(fx->db, &pq, count_photo, &n), 0);
+	assert_int_equal(n, 2);
+
+	assert_int_equal(db_erase_client(fx->db, fx->client, NULL, "Mia", "2026-11-05T10:00:00Z",
+					 true, &intakes), DB_ERASE_OK);
+	assert_int_equal(db_erase_finish(fx->db), DB_FINISH_OK);
+	n = 0;
+	assert_int_equal(db_each_session(fx->db, NULL, count_session, &n), 0);
+	assert_int_equal(db_each_photo(fx->db, NULL, count_photo, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_consent(fx->db, fx->client, &c), DB_MISSING);
+	const char *path = ((struct fixture *)fx->fixture)->path;
+	assert_not_in_file(path, "IMAGEBYTESVEXQ");
+	assert_not_in_file(path, "LOT-QZX7731");
+	assert_not_in_file(path, "Vexquill");
+	session_clear(&s);
+	photo_clear(&p);
+}
+
 static void test_aftercare_versions(void **state)
 {
 	struct fx *fx = *state;
@@ -362,6 +455,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_aftercare_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aftercare_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_erase_takes_the_course, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
