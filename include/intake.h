@@ -167,6 +167,14 @@ struct draft {
 	char *staff;
 	struct answers answers; /* as given (an edit: only those that changed) */
 	bool has[QUESTIONS_MAX];          /* which questions have a stored answer (maybe NULL) */
+	long long session_intake_id;      /* a session's draft: the intake it follows; else 0 */
+	struct draft_value *values;       /* a session's draft: its answers by session.h's ids */
+	size_t value_count;
+};
+
+/* One answer of a session's draft (id from session.h; value NULL: none). */
+struct draft_value {
+	char *id, *value;
 };
 
 /* Frees d's strings and zeroes it; accepts NULL. */

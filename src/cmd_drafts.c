@@ -10,6 +10,8 @@
 #include "command.h"
 #include "edit.h"
 #include "report.h"
+#include "session.h"
+#include "session_take.h"
 #include "take.h"
 #include "text.h"
 
@@ -58,26 +60,38 @@ static int print_draft(const struct draft *d, void *arg)
 	int qi = d->next_question ? questionnaire_index(d->next_question) : -1;
 	char what[32], day[64], hour[8], *name = draft_name(t->ctx, d), *safe = NULL, *fitted = NULL;
 	char *staff = text_safe(d->staff, false), *staff_fitted = NULL, *where = NULL;
+	const char *session_where = NULL;
 	int rc = -1;
 
 	/* A draft kept by an older release may name the next question in
 	 * table order, one that does not apply: the walk goes on to the next
 	 * that does.  (An edit's draft holds only the changed answers, so its
 	 * stored position is taken as it is.) */
-	while (!d->intake_id && qi >= 0 && !question_applies(&questionnaire[qi], &d->answers))
+	if (d->session_intake_id) {
+		const struct session_field *f =
+			d->next_question ? session_field_find(d->next_question) : NULL;
+		qi = -1;
+		session_where = f ? f->label : "the session sheet";
+	}
+	while (!d->intake_id && !d->session_intake_id && qi >= 0 && !question_applies(&questionnaire[qi], &d->answers))
 		qi = (size_t)qi + 1 < questionnaire_count ? qi + 1 : -1;
 	/* At a terminal a row fits 80 columns; through a pipe values are
 	 * whole (a script or a spreadsheet gets the name as it is). */
 	if (!name || !(safe = text_safe(name, false)) || !(fitted = fit(safe, W_CLIENT)) ||
 	    !staff || !(staff_fitted = fit(staff, W_STAFF)) ||
-	    !(where = fit(qi >= 0 ? questionnaire[qi].label : "the summary", W_STOPPED))) {
+	    !(where = fit(qi >= 0	      ? questionnaire[qi].label
+			  : session_where ? session_where
+					  : "the summary",
+			  W_STOPPED))) {
 		report("out of memory");
 		goto out;
 	}
 	if (t->count++ == 0)
 		printf("%-*s %-16s %-*s %-*s %-*s %s\n", W_ID, "draft", "changed (UTC)", W_STAFF,
 		       "staff", W_WHAT, "what", W_CLIENT, "client", "stopped at");
-	if (d->intake_id)
+	if (d->session_intake_id)
+		snprintf(what, sizeof what, "session %lld", d->session_intake_id);
+	else if (d->intake_id)
 		snprintf(what, sizeof what, "edit of %lld", d->intake_id);
 	else
 		snprintf(what, sizeof what, "new intake");
@@ -179,6 +193,12 @@ int cmd_resume(struct ctx *ctx, int argc, char **argv)
 	/* A new intake's draft holds answers (names, health) of a client on
 	 * file, or of nobody on file yet (an empty clients column); an edit's
 	 * is logged by intake_edit(). */
+	if (d.session_intake_id) {
+		/* A session's draft: session_take() logs its sheet. */
+		rc = session_take(ctx, d.session_intake_id, NULL, NULL, &d);
+		draft_clear(&d);
+		return rc;
+	}
 	if (!d.intake_id) {
 		char clients[24] = "";
 		if (d.client_id)

@@ -214,6 +214,63 @@ static const struct command commands[] = {
 		  "the letter's reference, if any" },
 	  },
 	  .help = "" },
+	{ .name = "session",
+	  .run = cmd_session,
+	  .usage = "smp-intake session new INTAKE [--answers FILE] [--override REASON]\n"
+		   "                   | result SESSION --reaction none|mild|marked [--note TEXT]\n"
+		   "                   | list [--client ID] [--intake ID]",
+	  .summary = "record a session of the client's course, a patch test's result, or list them",
+	  .operands = {
+		{ "ACTION", "new, result or list" },
+		{ "ID", "new: the intake the session follows; result: the session" },
+	  },
+	  .operands_min = 1,
+	  .operands_max = 2,
+	  .options = {
+		{ "answers", 0, "FILE",
+		  "new: take the answers from a JSON object of the session's\n"
+		  "ids (FILE - is standard input) instead of asking" },
+		{ "override", 0, "REASON",
+		  "new: go ahead while the intake is not ready (GP part,\n"
+		  "open flags, acknowledgement); the reason is stored, audited\n"
+		  "and printed on the session sheet" },
+		{ "reaction", 0, "REACTION",
+		  "result: the patch test's reaction: none, mild or marked" },
+		{ "note", 0, "TEXT",
+		  "result: a note on the reaction" },
+		{ "client", 0, "ID",
+		  "list: only client ID's sessions" },
+		{ "intake", 0, "ID",
+		  "list: only the sessions of intake ID" },
+	  },
+	  .help = "\n"
+		  "new: the client is re-screened first: \"Has anything changed since DATE?\"\n"
+		  "(hair-growth treatments, medication and blood thinners, scalp conditions,\n"
+		  "allergies, pregnancy). A change asks those questions again and saves them as\n"
+		  "an edit of the intake (a new revision and advice sheet); a changed treatment\n"
+		  "needs the GP's part again. A session is refused while the intake is not\n"
+		  "ready, unless --override. Then: date (default today), session number (default\n"
+		  "the next), artist, areas (frontal, hairline, mid-scalp, crown, sides, back,\n"
+		  "scar; several, with commas), pigment brand, shade, lot, lot expiry\n"
+		  "(YYYY-MM-DD or YYYY-MM; an expired lot is refused), needle, dilution, notes,\n"
+		  "patch test (yes/no), the kind of ID seen to check the client's age\n"
+		  "(passport, driving licence, national ID, other; never its number) and the\n"
+		  "artist's countersignature (their name again). The session sheet follows\n"
+		  "(the course plan with the pause of topical products around each session,\n"
+		  "the studio's aftercare text if set), and the client types their full name\n"
+		  "(Enter: not acknowledged). At a terminal every answer is kept in a draft\n"
+		  "(`drafts`); `session new INTAKE` or `resume DRAFT` continues it.\n"
+		  "Through a pipe: one line per answer in that order\n"
+		  "(the re-screening's yes/no first; after yes, one line per question asked\n"
+		  "again, empty keeps it, then the client's name for the new advice); an empty\n"
+		  "line takes the default; the last line is the client's name on the sheet.\n"
+		  "In --answers, the keys are performed_on, session_number, artist, areas,\n"
+		  "pigment_brand, shade, lot, lot_expiry, needle, dilution, notes, patch_test,\n"
+		  "id_checked, countersigned, client_ack, override_reason and rescreen:\n"
+		  "{\"changed\": false} or {\"changed\": true, \"answers\": {...},\n"
+		  "\"acknowledged_by\": NAME} (see docs/usage.md).\n"
+		  "result: records a patch test's reaction (refused for any other session).\n"
+		  "list: id, date, intake, client, number, areas, lot and patch test result.\n" },
 	{ .name = "export",
 	  .run = cmd_export,
 	  .usage = "smp-intake export [--format FORMAT] [--since DATE] [--until DATE] [--client ID]\n"

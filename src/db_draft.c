@@ -15,9 +15,11 @@ static int draft_create(struct db *db, struct draft *d)
 	int rc;
 
 	if (db_prepare(db, "INSERT INTO draft (intake_id, base_revision, client_id, started_at, "
-			   "updated_at, staff) VALUES (nullif(?1, 0), nullif(?2, 0), nullif(?3, 0), "
-			   NOW ", " NOW ", ?4)", &st) < 0)
+			   "updated_at, staff, session_intake_id) VALUES (nullif(?1, 0), "
+			   "nullif(?2, 0), nullif(?3, 0), " NOW ", " NOW ", ?4, nullif(?5, 0))",
+		       &st) < 0)
 		return -1;
+	sqlite3_bind_int64(st, 5, d->session_intake_id);
 	sqlite3_bind_int64(st, 1, d->intake_id);
 	sqlite3_bind_int64(st, 2, d->base_revision);
 	sqlite3_bind_int64(st, 3, d->client_id);
@@ -76,7 +78,7 @@ out:
 
 #define DRAFT_COLUMNS                                                                   \
 	"SELECT id, coalesce(intake_id, 0), coalesce(base_revision, 0), coalesce(client_id, 0), " \
-	"next_question, started_at, updated_at, staff FROM draft "
+	"next_question, started_at, updated_at, staff, coalesce(session_intake_id, 0) FROM draft "
 
 /* Fills *d from the current row of rows and its answers. */
 static int read_draft(struct db *db, sqlite3_stmt *rows, sqlite3_stmt *answers, struct draft *d)
@@ -92,6 +94,7 @@ static int read_draft(struct db *db, sqlite3_stmt *rows, sqlite3_stmt *answers, 
 	d->started_at = db_column_dup(rows, 5);
 	d->updated_at = db_column_dup(rows, 6);
 	d->staff = db_column_dup(rows, 7);
+	d->session_intake_id = sqlite3_column_int64(rows, 8);
 	if (!d->started_at || !d->updated_at || !d->staff)
 		goto fail;
 	sqlite3_bind_int64(answers, 1, d->id);
@@ -99,6 +102,23 @@ static int read_draft(struct db *db, sqlite3_stmt *rows, sqlite3_stmt *answers, 
 		const char *q = (const char *)sqlite3_column_text(answers, 0);
 		const char *v = (const char *)sqlite3_column_text(answers, 1);
 		int qi = q ? questionnaire_index(q) : -1;
+		if (q && d->session_intake_id) {
+			/* A session's draft: its answers by session.h's ids. */
+			struct draft_value *grown =
+				realloc(d->values, (d->value_count + 1) * sizeof *d->values);
+			if (!grown)
+				goto fail;
+			d->values = grown;
+			grown[d->value_count].id = strdup(q);
+			grown[d->value_count].value = v ? strdup(v) : NULL;
+			if (!grown[d->value_count].id || (v && !grown[d->value_count].value)) {
+				free(grown[d->value_count].id);
+				free(grown[d->value_count].value);
+				goto fail;
+			}
+			d->value_count++;
+			continue;
+		}
 		if (qi < 0)
 			continue; /* a question of a later release */
 		d->has[qi] = true;

@@ -88,6 +88,11 @@ void draft_clear(struct draft *d)
 	free(d->updated_at);
 	free(d->staff);
 	answers_clear(&d->answers);
+	for (size_t i = 0; i < d->value_count; i++) {
+		free(d->values[i].id);
+		free(d->values[i].value);
+	}
+	free(d->values);
 	memset(d, 0, sizeof *d);
 }
 
