@@ -1,5 +1,6 @@
 /* cmd_history.c - `smp-intake history ID`: every change to an intake, from
  * the audit trail: when, by whom, what, and the values before and after. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,74 @@ static const char *action_words(const char *action)
 		return "screening flag cleared by the artist";
 	if (strcmp(action, "contact") == 0)
 		return "client's contact details changed";
+	if (strcmp(action, "session") == 0)
+		return "session of the course recorded";
+	if (strcmp(action, "session-result") == 0)
+		return "patch test result recorded";
+	if (strcmp(action, "consent") == 0)
+		return "photo consent changed";
+	if (strcmp(action, "photo-add") == 0)
+		return "photo added";
+	if (strcmp(action, "photo-rm") == 0)
+		return "photo removed";
 	return action;
 }
 
-/* A field's label when it is a question, else its stored name. */
+/* The course's own fields (issue 16: db_course.c's audit rows), in words. */
+static const struct {
+	const char *field, *label;
+} course_fields[] = {
+	{ "session_number", "Session number" },
+	{ "performed_on", "Date" },
+	{ "artist", "Artist" },
+	{ "areas", "Areas treated" },
+	{ "pigment_brand", "Pigment brand" },
+	{ "shade", "Shade" },
+	{ "lot", "Pigment lot" },
+	{ "lot_expiry", "Lot expiry" },
+	{ "needle", "Needle" },
+	{ "dilution", "Dilution" },
+	{ "notes", "Notes" },
+	{ "patch_test", "Patch test" },
+	{ "rescreen", "Re-screening" },
+	{ "intake_revision", "Intake revision" },
+	{ "id_checked", "ID seen" },
+	{ "countersigned", "Artist's countersignature" },
+	{ "client_ack", "Client's acknowledgement" },
+	{ "aftercare_version", "Studio aftercare version" },
+	{ "override_reason", "Override reason" },
+	{ "session_uuid", "Session UUID" },
+	{ "session_id", "Session" },
+	{ "reaction", "Reaction" },
+	{ "reaction_note", "Reaction note" },
+	{ "photos_consent", "Photos kept in the record" },
+	{ "marketing_consent", "Photos used for marketing" },
+	{ "photo_uuid", "Photo UUID" },
+	{ "view", "View" },
+	{ "media_type", "Type" },
+	{ "size", "Size (bytes)" },
+	{ "sha256", "SHA-256" },
+};
+
+/* A field's label when it is a question or a course field, else its
+ * stored name. */
 static const char *field_label(const char *field)
 {
 	int qi = questionnaire_index(field);
-	return qi >= 0 ? questionnaire[qi].label : field;
+	if (qi >= 0)
+		return questionnaire[qi].label;
+	for (size_t i = 0; i < sizeof course_fields / sizeof course_fields[0]; i++)
+		if (strcmp(course_fields[i].field, field) == 0)
+			return course_fields[i].label;
+	return field;
+}
+
+/* Actions whose changes are shown without a "(none) ->": a record added
+ * (values from nothing), and an erasure's reason. */
+static bool adds_a_record(const char *action)
+{
+	return strcmp(action, "create") == 0 || strcmp(action, "erase") == 0 ||
+	       strcmp(action, "session") == 0 || strcmp(action, "photo-add") == 0;
 }
 
 static int print_entry(const struct audit_entry *e, void *arg)
@@ -58,11 +119,17 @@ static int print_entry(const struct audit_entry *e, void *arg)
 	for (size_t i = 0; i < e->count; i++) {
 		const struct audit_change *c = &e->change[i];
 		char *old = text_safe(c->old_value ? c->old_value : "(none)", false);
-		char *new = text_safe(c->new_value ? c->new_value : "(none)", false);
+		/* A removed photo's row holds what it was: shown as the value. */
+		bool removed = strcmp(e->action, "photo-rm") == 0 && !c->new_value;
+		const char *after = c->new_value ? c->new_value : removed ? "(removed)" : "(none)";
+		/* A session's patch_test is stored as 1 or 0. */
+		if (c->field && strcmp(c->field, "patch_test") == 0 && c->new_value)
+			after = strcmp(c->new_value, "1") == 0 ? "yes" : "no";
+		char *new = text_safe(after, false);
 		char *line = NULL, *label = text_safe(field_label(c->field ? c->field : ""), false);
 
 		if (old && new && label) {
-			char *from = strcmp(e->action, "create") == 0 || strcmp(e->action, "erase") == 0 ? strdup("") : text_join(old, " -> ", "");
+			char *from = adds_a_record(e->action) ? strdup("") : text_join(old, " -> ", "");
 			line = from ? text_join(from, "", new) : NULL;
 			free(from);
 		}

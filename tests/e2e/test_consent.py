@@ -220,8 +220,8 @@ class ConsentCommand(ConsentTest):
                                   "WHERE command = 'consent'"), [("consent", "1")])
         # history of the intake shows the changes made with `consent`.
         hist = self.run_cmd("history", "1").stdout
-        self.assertIn("consent", hist)
-        self.assertIn("marketing_consent", hist)
+        self.assertIn("photo consent changed", hist)
+        self.assertIn("Photos used for marketing: yes -> no", hist)
 
     def test_the_same_value_again_writes_nothing(self):
         before = self.snapshot()
