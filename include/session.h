@@ -73,6 +73,10 @@ extern const char *const session_rescreen_treatments[];
 #define SESSION_NOTES_MAX 4000
 #define SESSION_NUMBER_MAX 100
 
+/* Stored area codes as people read them: "mid-scalp, crown" (allocated;
+ * NULL when out of memory). */
+char *session_areas_shown(const char *codes);
+
 /* The field called id, or NULL. */
 const struct session_field *session_field_find(const char *id);
 

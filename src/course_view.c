@@ -10,6 +10,7 @@
 #include "db.h"
 #include "idset.h"
 #include "report.h"
+#include "session.h"
 #include "text.h"
 
 int course_within_parse(const char *text, int *days)
@@ -24,23 +25,6 @@ int course_within_parse(const char *text, int *days)
 		return -1;
 	*days = (int)v;
 	return 0;
-}
-
-/* Stored area codes as people read them: "mid-scalp, crown" (allocated;
- * NULL when out of memory). */
-static char *areas_shown(const char *codes)
-{
-	char *out = malloc(2 * strlen(codes) + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	for (const char *c = codes; *c; c++) {
-		*o++ = *c == '_' ? '-' : *c;
-		if (*c == ',')
-			*o++ = ' ';
-	}
-	*o = '\0';
-	return out;
 }
 
 /* ---- show ---- */
@@ -85,7 +69,7 @@ static int show_session(const struct session *s, void *arg)
 {
 	struct shown *sh = arg;
 	FILE *f = sh->f;
-	char *areas = areas_shown(s->areas ? s->areas : ""), *head = NULL;
+	char *areas = session_areas_shown(s->areas ? s->areas : ""), *head = NULL;
 	size_t n;
 	struct date on;
 

@@ -507,3 +507,18 @@ int session_check(const struct session *s, const struct answers *client,
 	}
 	return 0;
 }
+
+char *session_areas_shown(const char *codes)
+{
+	char *out = malloc(2 * strlen(codes) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (const char *c = codes; *c; c++) {
+		*o++ = *c == '_' ? '-' : *c;
+		if (*c == ',')
+			*o++ = ' ';
+	}
+	*o = '\0';
+	return out;
+}

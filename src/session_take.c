@@ -507,23 +507,6 @@ static int done_date(const struct session *s, void *arg)
 	return 0;
 }
 
-/* Stored area codes as people read them: "frontal, mid-scalp"
- * (allocated; NULL when out of memory). */
-static char *areas_shown(const char *codes)
-{
-	char *out = malloc(2 * strlen(codes) + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	for (const char *c = codes; *c; c++) {
-		*o++ = *c == '_' ? '-' : *c;
-		if (*c == ',')
-			*o++ = ' ';
-	}
-	*o = '\0';
-	return out;
-}
-
 /* The session sheet: the session, the course plan with the pause of
  * topical products around every session, the studio's own aftercare. */
 static void print_sheet(struct taking *t, const char *aftercare)
@@ -553,7 +536,7 @@ static void print_sheet(struct taking *t, const char *aftercare)
 			continue;
 		v = session_get(s, f->id);
 		if (v && f->kind == SK_AREAS) {
-			char *shown = areas_shown(v);
+			char *shown = session_areas_shown(v);
 			free(v);
 			v = shown;
 		}

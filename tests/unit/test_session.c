@@ -137,10 +137,24 @@ static void test_check(void **state)
 	session_clear(&s);
 }
 
+static void test_areas_as_people_read_them(void **state)
+{
+	char *shown = session_areas_shown("hairline,mid_scalp,crown");
+
+	(void)state;
+	assert_non_null(shown);
+	assert_string_equal(shown, "hairline, mid-scalp, crown");
+	free(shown);
+	shown = session_areas_shown("");
+	assert_string_equal(shown, "");
+	free(shown);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_areas_in_stored_order),
+		cmocka_unit_test(test_areas_as_people_read_them),
 		cmocka_unit_test(test_dates_and_kinds),
 		cmocka_unit_test(test_check),
 	};
