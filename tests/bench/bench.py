@@ -361,7 +361,7 @@ def build_course(db):
         SELECT client_id, k.column1, k.column2, id, taken_at, staff FROM intake,
                (VALUES ('photos', 'yes'), ('marketing', 'no')) k;
         COMMIT;
-    """)
+    """ % {})
     con.close()
 
 
