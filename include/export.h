@@ -61,4 +61,11 @@ int export_clients(struct db *db, const struct export_query *eq, struct idset *c
  * cell.  Returns 0, or EOF on a write error. */
 int export_csv_cell(FILE *f, const char *text);
 
+/* Adds the course of intake intake_id (its sessions, photo metadata and
+ * consents, as format 3 writes them) to c, read through r.  Returns 0, a
+ * positive number when out of memory, or a negative one when reading
+ * failed (reported). */
+struct json_course;
+int export_course_json(struct db_course_reader *r, long long intake_id, struct json_course *c);
+
 #endif

@@ -57,10 +57,21 @@ void json_writer_free(struct json_writer *w);
  * memory. */
 const char *json_writer_intake(struct json_writer *w, const struct intake *in, size_t *len);
 
+struct json_course;
+
+/* Adds the course of intake intake_id to c (json_course_session() and
+ * the others); returns 0, a positive number when out of memory, or a
+ * negative one when it failed and reported why. */
+typedef int json_course_fill(long long intake_id, struct json_course *c, void *arg);
+
 /* Everything stored about one client (docs/export.md, "One client's
- * records"), made at exported_at (UTC), printed without layout.  Returns
- * allocated memory the caller frees, or NULL when out of memory. */
-char *json_subject(const struct subject *s, const char *exported_at);
+ * records"), made at exported_at (UTC), printed without layout; each
+ * intake ends with its course as format 3's do ("sessions", "photos",
+ * "consents"), which fill(intake id, course, arg) gathers.  Returns
+ * allocated memory the caller frees, or NULL when out of memory or when
+ * fill failed (*failed set: it reported why). */
+char *json_subject(const struct subject *s, const char *exported_at, json_course_fill *fill,
+		   void *arg, bool *failed);
 
 /* One field of a row json_row() writes: a number when text is NULL. */
 struct json_field {
@@ -78,7 +89,6 @@ char *json_row(const struct json_field *field, size_t n);
  * photo metadata and consents, gathered one by one and printed as the
  * text `"sessions":[...],"photos":[...],"consents":[...]` that ends the
  * intake's object.  Each add returns 0, or -1 when out of memory. */
-struct json_course;
 struct json_course *json_course_new(void);
 void json_course_free(struct json_course *c);
 int json_course_session(struct json_course *c, const struct session *s);

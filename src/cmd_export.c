@@ -64,6 +64,13 @@ out:
 	return rc;
 }
 
+/* json_course_fill for json_subject(): the course read through arg, a
+ * db_course_reader. */
+static int subject_course(long long intake_id, struct json_course *c, void *arg)
+{
+	return export_course_json(arg, intake_id, c);
+}
+
 /* Everything stored about client id, as one object.  The records are read
  * (and an unknown client refused) before the file is begun, so a refusal
  * leaves nothing behind. */
@@ -75,6 +82,8 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 	struct photo_file *photos = NULL;
 	size_t nphotos = 0;
 	char *text = NULL, *folder = NULL;
+	struct db_course_reader *course = NULL;
+	bool failed = false;
 	int rc = EXIT_FAIL;
 
 	switch (db_load_subject(ctx->db, id, &s)) {
@@ -86,8 +95,11 @@ static int export_client(struct ctx *ctx, long long id, const char *path, bool f
 	default:
 		return EXIT_FAIL;
 	}
-	if (!(text = json_subject(&s, when))) {
-		report("out of memory while exporting client %lld", id);
+	/* Each intake's course, as format 3 writes it (docs/export.md). */
+	if (!(course = db_course_reader_new(ctx->db)) ||
+	    !(text = json_subject(&s, when, subject_course, course, &failed))) {
+		if (!failed)
+			report("out of memory while exporting client %lld", id);
 		goto out;
 	}
 	/* The client's photos go in a folder beside the file (docs/export.md). */
@@ -134,6 +146,7 @@ out:
 	free(text);
 	free(photos);
 	free(folder);
+	db_course_reader_free(course);
 	subject_clear(&s);
 	return rc;
 }

@@ -65,18 +65,23 @@ static int course_consent(const struct consent_row *c, void *arg)
 	return json_course_consent(arg, c) < 0 ? 1 : 0;
 }
 
+int export_course_json(struct db_course_reader *r, long long intake_id, struct json_course *c)
+{
+	struct db_course_visit v = { course_session, course_photo, course_consent, c };
+
+	return db_course_of_intake(r, intake_id, &v);
+}
+
 /* The intake object text[0..len) (ending in its "}") with the intake's
  * course added as its last keys. */
 static int write_with_course(struct export_state *st, const struct intake *in, const char *text,
 			     size_t len)
 {
-	struct db_course_visit v = { course_session, course_photo, course_consent,
-				     st->course_json };
 	const char *course;
 	size_t n;
 	int rc;
 
-	if ((rc = db_course_of_intake(st->course, in->id, &v)) != 0) {
+	if ((rc = export_course_json(st->course, in->id, st->course_json)) != 0) {
 		st->out_of_memory = rc > 0; /* else reported */
 		return -2;
 	}

@@ -816,7 +816,34 @@ static bool add_acknowledgement(cJSON *obj, const struct intake *in)
 	       (!in->ack_advice.count || add_advice(ack, &in->ack_advice));
 }
 
-static bool add_subject_intake(cJSON *list, const struct subject_intake *it)
+struct json_course {
+	cJSON *sessions, *photos, *consents;
+	char *buf;
+	size_t cap;
+};
+
+/* Moves the lists c gathered into obj as its "sessions", "photos" and
+ * "consents", leaving c with empty ones. */
+static bool move_course(cJSON *obj, struct json_course *c)
+{
+	cJSON **list[] = { &c->sessions, &c->photos, &c->consents };
+	const char *const name[] = { "sessions", "photos", "consents" };
+
+	for (size_t i = 0; i < 3; i++) {
+		cJSON *fresh = cJSON_CreateArray();
+		if (!fresh)
+			return false;
+		if (!cJSON_AddItemToObject(obj, name[i], *list[i])) {
+			cJSON_Delete(fresh);
+			return false;
+		}
+		*list[i] = fresh;
+	}
+	return true;
+}
+
+static bool add_subject_intake(cJSON *list, const struct subject_intake *it,
+			       struct json_course *course)
 {
 	const struct intake *in = &it->in;
 	cJSON *obj = add_item(list), *sheets, *signoffs;
@@ -850,7 +877,7 @@ static bool add_subject_intake(cJSON *list, const struct subject_intake *it)
 		    !add_text(row, "staff", so->staff))
 			return false;
 	}
-	return true;
+	return move_course(obj, course);
 }
 
 static bool add_subject_draft(cJSON *list, const struct draft *d)
@@ -887,19 +914,23 @@ static bool add_subject_audit(cJSON *list, const struct audit_entry *e)
 	return true;
 }
 
-char *json_subject(const struct subject *s, const char *exported_at)
+char *json_subject(const struct subject *s, const char *exported_at, json_course_fill *fill,
+		   void *arg, bool *failed)
 {
 	cJSON *obj = cJSON_CreateObject(), *intakes, *drafts, *audit;
+	struct json_course *course = json_course_new();
 	char *out = NULL;
-	bool ok;
+	bool ok = obj && course;
 
-	if (!obj)
-		return NULL;
-	ok = add_text(obj, "exported_at", exported_at) && add_subject_client(obj, s) &&
+	*failed = false;
+	ok = ok && add_text(obj, "exported_at", exported_at) && add_subject_client(obj, s) &&
 	     (intakes = add_list(obj, "intakes")) && (drafts = add_list(obj, "drafts")) &&
 	     (audit = add_list(obj, "audit"));
-	for (size_t i = 0; ok && i < s->intakes; i++)
-		ok = add_subject_intake(intakes, &s->intake[i]);
+	for (size_t i = 0; ok && i < s->intakes; i++) {
+		int rc = fill(s->intake[i].in.id, course, arg);
+		*failed = rc < 0;
+		ok = rc == 0 && add_subject_intake(intakes, &s->intake[i], course);
+	}
 	for (size_t i = 0; ok && i < s->drafts; i++)
 		ok = add_subject_draft(drafts, &s->draft[i]);
 	for (size_t i = 0; ok && i < s->audits; i++)
@@ -907,6 +938,7 @@ char *json_subject(const struct subject *s, const char *exported_at)
 	if (ok)
 		out = cJSON_PrintUnformatted(obj);
 	cJSON_Delete(obj);
+	json_course_free(course);
 	return out;
 }
 
@@ -930,12 +962,6 @@ char *json_row(const struct json_field *field, size_t n)
 }
 
 /* ---- format 3: the course of an intake ---- */
-
-struct json_course {
-	cJSON *sessions, *photos, *consents;
-	char *buf;
-	size_t cap;
-};
 
 struct json_course *json_course_new(void)
 {
