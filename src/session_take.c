@@ -5,9 +5,11 @@
  * override), the session sheet with the course plan, the client's typed
  * name, and the session saved in one transaction with its audit row. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "access.h"
 #include "acknowledgement.h"
@@ -49,6 +51,36 @@ static const char *draft_value(const struct draft *d, const char *id, bool *foun
 			return d->values[i].value;
 		}
 	return NULL;
+}
+
+/* prefix, then text made safe and word-wrapped to the terminal (later
+ * lines under the text), and a line end. */
+static void sheet_wrapped(const char *prefix, const char *text, bool keep_newlines)
+{
+	char *safe = text_safe(text, keep_newlines);
+
+	fputs(prefix, stdout);
+	if (safe)
+		text_wrap(stdout, safe, text_terminal_width(), (int)text_codepoints(prefix));
+	fputc('\n', stdout);
+	free(safe);
+}
+
+/* A line of our own words, formatted, and wrapped as the sheet's are when
+ * it goes to a terminal (a script reading a pipe gets it whole). */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (isatty(STDOUT_FILENO))
+		sheet_wrapped("", line, false);
+	else
+		puts(line);
 }
 
 /* Keeps answer id = value in the draft (at a terminal only), the walk
@@ -244,13 +276,13 @@ static int rescreen_ask(struct taking *t, struct answers *a)
 				return -1;
 			}
 			if (t->from == FROM_TTY && strcmp(line, "?") == 0) {
-				printf("%s\n", q->help ? q->help : "");
+				say("%s", q->help ? q->help : "");
 			} else if (text_is_blank(line) && now) {
 				break; /* kept */
 			} else if (rescreen_apply(a, NULL, q->id, line, &r, why, sizeof why) == 0) {
 				break;
 			} else if (t->from == FROM_TTY) {
-				printf("%s\n", why);
+				say("%s", why);
 			} else {
 				report("%s; nothing saved", why);
 				free(line);
@@ -312,9 +344,9 @@ static int rescreen_save(struct taking *t, struct answers *a, const char *typed_
 		goto out;
 	}
 	t->edited = true;
-	printf("The re-screening's changes are saved: intake %lld, revision %lld (see `smp-intake "
-	       "history %lld`).\n",
-	       t->in.id, t->in.revision, t->in.id);
+	say("The re-screening's changes are saved: intake %lld, revision %lld (see `smp-intake "
+	    "history %lld`).",
+	    t->in.id, t->in.revision, t->in.id);
 	rc = 0;
 out:
 	intake_clear(&edit);
@@ -336,8 +368,10 @@ static int fields_ask(struct taking *t)
 	int got;
 
 	snprintf(number, sizeof number, "%lld", t->s.number);
-	if (t->from == FROM_TTY)
-		printf("\nThe session (? for help; Ctrl-C stops, nothing saved).\n");
+	if (t->from == FROM_TTY) {
+		printf("\n");
+		say("The session (? for help on a question; Ctrl-C stops and keeps a draft).");
+	}
 	for (size_t i = 0; i < session_field_count; i++) {
 		const struct session_field *f = &session_fields[i];
 		const char *def = strcmp(f->id, "performed_on") == 0	 ? "today"
@@ -391,7 +425,7 @@ static int fields_ask(struct taking *t)
 				free(line);
 				return -1;
 			}
-			printf("%s\n", why);
+			say("%s", why);
 			free(line);
 			line = NULL;
 		}
@@ -472,20 +506,6 @@ out:
 	json_answers_free(&fields);
 	json_answers_free(&rescreen);
 	return rc;
-}
-
-/* A line of the sheet: label, then the value made safe. */
-/* prefix, then text made safe and word-wrapped to the terminal (later
- * lines under the text), and a line end. */
-static void sheet_wrapped(const char *prefix, const char *text, bool keep_newlines)
-{
-	char *safe = text_safe(text, keep_newlines);
-
-	fputs(prefix, stdout);
-	if (safe)
-		text_wrap(stdout, safe, text_terminal_width(), (int)text_codepoints(prefix));
-	fputc('\n', stdout);
-	free(safe);
 }
 
 static void sheet_line(const char *label, const char *value)
@@ -615,7 +635,7 @@ static int ask_ack(struct taking *t, char **ack)
 	int got;
 
 	if (t->from == FROM_TTY)
-		printf("The client reads this sheet, then types their full name to acknowledge it.\n");
+		say("The client reads this sheet, then types their full name to acknowledge it.");
 	for (;;) {
 		if ((got = read_line(t, "Client's full name (Enter: not now): ", NULL, &line)) < 0)
 			return -1;
@@ -635,8 +655,8 @@ static int ask_ack(struct taking *t, char **ack)
 			       "nothing saved");
 			return -1;
 		}
-		printf("That is not the name on this intake; type the first name, then the last "
-		       "name as given.\n");
+		say("That is not the name on this intake; type the first name, then the last name "
+		    "as given.");
 	}
 }
 
@@ -681,11 +701,89 @@ static bool ready_to_go(struct taking *t)
 		return false;
 	}
 	if (!wait && t->s.override_reason) {
-		printf("Intake %lld is ready: no override needed (the reason is not kept).\n",
-		       t->in.id);
+		say("Intake %lld is ready: no override needed (the reason is not kept).", t->in.id);
 		session_set(&t->s, "override_reason", NULL);
 	}
 	return true;
+}
+
+/* The session of the course closest before (or on) the day of the one
+ * being recorded, patch tests aside. */
+struct closest {
+	struct date on;   /* the new session's day */
+	struct date last; /* the closest one's */
+	long long number; /* its number; 0: none */
+};
+
+static int closest_before(const struct session *s, void *arg)
+{
+	struct closest *c = arg;
+	struct date d;
+
+	if (!s->patch_test && date_parse(s->performed_on, &d) == 0 && date_cmp(d, c->on) <= 0 &&
+	    (!c->number || date_cmp(d, c->last) > 0)) {
+		c->last = d;
+		c->number = s->number;
+	}
+	return 0;
+}
+
+/* A session sooner after the course's last one than the studio's
+ * course_interval_days: at the terminal the artist is asked whether to
+ * record it all the same; through a pipe or a file it is recorded with a
+ * warning on standard error.  Returns 1 to go on, 0 when the artist said
+ * no or the input ended (the draft kept), -1 on failure (reported). */
+static int interval_check(struct taking *t)
+{
+	static const char *const yesno[] = { "yes", "no", NULL };
+	struct session_query q = { .intake_id = t->in.id };
+	struct closest c = { .number = 0 };
+	int interval = t->ctx->settings.course_interval_days, days = 0, got;
+	char last[11], when[80], *line = NULL;
+
+	if (t->s.patch_test || interval <= 0 || date_parse(t->s.performed_on, &c.on) < 0)
+		return 1;
+	if (db_each_session(t->ctx->db, &q, closest_before, &c) < 0)
+		return -1;
+	if (!c.number)
+		return 1;
+	while (days < interval && date_cmp(date_add_days(c.last, days), c.on) < 0)
+		days++;
+	if (days >= interval)
+		return 1;
+	date_format(c.last, last);
+	if (days == 0)
+		snprintf(when, sizeof when, "on the same day as session %lld", c.number);
+	else
+		snprintf(when, sizeof when, "%d day%s after session %lld (%s)", days,
+			 days == 1 ? "" : "s", c.number, last);
+	if (t->from != FROM_TTY) {
+		report("warning: session %lld is %s, sooner than the studio's %d days between "
+		       "sessions (course_interval_days); recorded as given",
+		       t->s.number, when, interval);
+		return 1;
+	}
+	say("Session %lld is %s, sooner than the studio's %d days between sessions.",
+	    t->s.number, when, interval);
+	for (;;) {
+		if ((got = read_line(t, "Record it all the same? [yes/no]: ", yesno, &line)) <= 0) {
+			if (got == 0)
+				stopped(t);
+			return got;
+		}
+		text_trim(line);
+		if (strcmp(line, "yes") == 0 || strcmp(line, "y") == 0) {
+			free(line);
+			return 1;
+		}
+		if (strcmp(line, "no") == 0 || strcmp(line, "n") == 0) {
+			free(line);
+			stopped(t);
+			return 0;
+		}
+		free(line);
+		say("Answer yes or no.");
+	}
 }
 
 /* The staff member's latest draft of a session of an intake. */
@@ -745,8 +843,7 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 	if (t.draft && t.draft->id) {
 		const char *r = draft_value(t.draft, "rescreen", &resumed_rescreen);
 		t.changed = t.edited = resumed_rescreen && r && strcmp(r, "changed") == 0;
-		printf("Continuing draft %lld, a session of intake %lld.\n", t.draft->id,
-		       intake_id);
+		say("Continuing draft %lld, a session of intake %lld.", t.draft->id, intake_id);
 	}
 	t.today = date_today();
 	snprintf(t.since, sizeof t.since, "%.10s", t.in.taken_at ? t.in.taken_at : "");
@@ -786,8 +883,8 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 		}
 	} else {
 		if (t.from == FROM_TTY) {
-			printf("Recording a session of intake %lld (client %lld).\n", intake_id,
-			       t.in.client_id);
+			say("Recording a session of intake %lld (client %lld).", intake_id,
+			    t.in.client_id);
 		}
 		if (resumed_rescreen)
 			changed = t.changed;
@@ -826,6 +923,8 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 		report("%s; nothing saved", why);
 		goto out;
 	}
+	if (interval_check(&t) <= 0)
+		goto out;
 	if (ack && !acknowledgement_matches(ack, &t.in.answers)) {
 		report("client_ack: the name typed is not the client's first and last name; nothing "
 		       "saved");
@@ -863,12 +962,12 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 	default:
 		goto out;
 	}
-	printf("Saved session %lld: session %lld of intake %lld%s.\n", t.s.id, t.s.number,
-	       intake_id, t.s.client_ack ? ", acknowledged by the client" : ", not acknowledged by the client");
+	say("Saved session %lld: session %lld of intake %lld, %s by the client.", t.s.id,
+	    t.s.number, intake_id, t.s.client_ack ? "acknowledged" : "not acknowledged");
 	if (t.s.patch_test)
-		printf("A patch test: record its result with smp-intake session result %lld "
-		       "--reaction none|mild|marked.\n",
-		       t.s.id);
+		say("A patch test: record its result with smp-intake session result %lld "
+		    "--reaction none|mild|marked.",
+		    t.s.id);
 	rc = EXIT_OK;
 	goto out;
 oom:
