@@ -140,10 +140,17 @@ int settings_set(struct settings *s, const char *key, const char *value, char *w
 		*flag_of(s, key) = strcmp(value, "yes") == 0;
 		return SETTING_OK;
 	}
+	/* The retention period may be taken back to "not set" (''), as the
+	 * studio found it: no number pretends to be the law. */
+	if (strcmp(key, "retention_years") == 0 && value[0] == '\0') {
+		s->retention_years = 0;
+		return SETTING_OK;
+	}
 	v = strtol(value, &end, 10);
 	if (end == value || *end || value[0] == '+' || value[0] == ' ' || v < def->min ||
 	    v > def->max) {
-		snprintf(why, n, "%s: a whole number from %d to %d", key, def->min, def->max);
+		snprintf(why, n, "%s: a whole number from %d to %d%s", key, def->min, def->max,
+			 strcmp(key, "retention_years") == 0 ? ", or '' for not set" : "");
 		return SETTING_BAD_VALUE;
 	}
 	*number_of(s, key) = (int)v;

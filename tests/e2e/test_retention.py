@@ -209,6 +209,20 @@ class PurgeWithoutRetention(RetentionTest):
         self.assertEqual(self.sql("SELECT count(*) FROM client"), [(0,)])
         self.assertNotIn(NOT_SET, p.stdout)
 
+    def test_a_period_set_by_mistake_can_be_taken_back(self):
+        self.assertEqual(self.run_cmd("config", "set", "retention_years", "5").returncode, 0)
+        p = self.run_cmd("purge", "--older-than", "1y")
+        self.assertEqual([c for c, _, _ in self.listed(p.stdout)], [self.old])
+        p = self.run_cmd("config", "set", "retention_years", "")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.run_cmd("config", "get", "retention_years").stdout, "not set\n")
+        p = self.run_cmd("purge", "--older-than", "1y")
+        self.assertEqual([c for c, _, _ in self.listed(p.stdout)], [self.old, self.mid])
+        self.assertIn(NOT_SET, " ".join(p.stdout.split()))
+        p = self.run_cmd("config", "set", "retention_years", "0")
+        self.assert_one_line_error(p)
+        self.assertIn("or '' for not set", p.stderr)
+
     def test_override_is_refused(self):
         before = self.snapshot()
         for yes in ([], ["--yes"]):
