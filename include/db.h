@@ -574,6 +574,11 @@ int db_set_aftercare(struct db *db, const char *text, const char *at, const char
  * returned.  Returns 0, or -1 (reported). */
 struct db_course_reader;
 struct db_course_reader *db_course_reader_new(struct db *db);
+/* As db_course_reader_new(), for intakes visited in ascending id order
+ * inside one read transaction (the export's walk): each part is read as
+ * one stream in that order, stepped on as the walk moves on, rather than
+ * looked up for each intake (an intake out of order is looked up alone). */
+struct db_course_reader *db_course_reader_stream(struct db *db);
 void db_course_reader_free(struct db_course_reader *r);
 struct db_course_visit {
 	int (*session)(const struct session *s, void *arg);

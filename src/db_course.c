@@ -46,9 +46,21 @@ static int dup_col(sqlite3_stmt *st, int col, char **out)
 	return (*out = db_column_dup(st, col)) ? 0 : -1;
 }
 
-/* Reads a SESSION_COLUMNS row into *s (owned).  Returns 0, or -1 when out
- * of memory (s cleared). */
-static int read_session(sqlite3_stmt *st, struct session *s)
+/* Column col as text: NULL for NULL; a copy, or with borrow sqlite's own
+ * (valid until the statement steps on).  Returns 0, or -1 when out of
+ * memory. */
+static int take_col(sqlite3_stmt *st, int col, char **out, bool borrow)
+{
+	if (!borrow)
+		return dup_col(st, col, out);
+	*out = (char *)sqlite3_column_text(st, col);
+	return *out || sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : -1;
+}
+
+/* Reads a SESSION_COLUMNS row into *s: owned, or with borrow a view into
+ * the row (not to be cleared; valid until st steps on).  Returns 0, or
+ * -1 when out of memory (s emptied). */
+static int read_session_row(sqlite3_stmt *st, struct session *s, bool borrow)
 {
 	const char *uuid;
 	char **text;
@@ -62,24 +74,33 @@ static int read_session(sqlite3_stmt *st, struct session *s)
 	uuid = (const char *)sqlite3_column_text(st, 4);
 	snprintf(s->uuid, sizeof s->uuid, "%s", uuid ? uuid : "");
 	for (int k = 0; (text = session_text(s, k, NULL)); k++)
-		if (dup_col(st, col++, text) < 0)
+		if (take_col(st, col++, text, borrow) < 0)
 			goto oom;
 	s->patch_test = sqlite3_column_int(st, col++) != 0;
-	if (dup_col(st, col++, &s->reaction) < 0 || dup_col(st, col++, &s->reaction_note) < 0 ||
-	    dup_col(st, col++, &s->reaction_at) < 0 || dup_col(st, col++, &s->rescreen) < 0)
+	if (take_col(st, col++, &s->reaction, borrow) < 0 || take_col(st, col++, &s->reaction_note, borrow) < 0 ||
+	    take_col(st, col++, &s->reaction_at, borrow) < 0 || take_col(st, col++, &s->rescreen, borrow) < 0)
 		goto oom;
 	s->intake_revision = sqlite3_column_int64(st, col++);
-	if (dup_col(st, col++, &s->id_checked) < 0 || dup_col(st, col++, &s->countersigned) < 0 ||
-	    dup_col(st, col++, &s->client_ack) < 0)
+	if (take_col(st, col++, &s->id_checked, borrow) < 0 || take_col(st, col++, &s->countersigned, borrow) < 0 ||
+	    take_col(st, col++, &s->client_ack, borrow) < 0)
 		goto oom;
 	s->aftercare_version = sqlite3_column_int64(st, col++);
-	if (dup_col(st, col++, &s->override_reason) < 0 ||
-	    dup_col(st, col++, &s->recorded_at) < 0 || dup_col(st, col++, &s->staff) < 0)
+	if (take_col(st, col++, &s->override_reason, borrow) < 0 ||
+	    take_col(st, col++, &s->recorded_at, borrow) < 0 || take_col(st, col++, &s->staff, borrow) < 0)
 		goto oom;
 	return 0;
 oom:
-	session_clear(s);
+	if (borrow)
+		memset(s, 0, sizeof *s);
+	else
+		session_clear(s);
 	return -1;
+}
+
+/* Reads a SESSION_COLUMNS row into *s (owned). */
+static int read_session(sqlite3_stmt *st, struct session *s)
+{
+	return read_session_row(st, s, false);
 }
 
 /* The audit row of a new session: every field given, as a change from
@@ -1010,12 +1031,58 @@ fail:
 
 /* ---- the course of one intake, for the export ---- */
 
-struct db_course_reader {
-	struct db *db;
-	sqlite3_stmt *sessions, *photos, *consents;
+/* The rows of each part, looked up intake by intake, or in a stream
+ * (db_course_reader_stream()): one statement over the whole table in the
+ * order of the intakes they go with (the "owner" column), stepped on as
+ * the export moves on, the way the intakes' answers are read. */
+struct course_part {
+	sqlite3_stmt *st;
+	int owner;   /* the column of the intake a row goes with */
+	int rc;      /* the stream's last step */
 };
 
-struct db_course_reader *db_course_reader_new(struct db *db)
+struct db_course_reader {
+	struct db *db;
+	bool stream, started;
+	long long last; /* the stream's last intake; an older one is looked up alone */
+	struct course_part part[3]; /* sessions, photos, consents */
+	struct course_part by_id[3]; /* one intake's, for the lookups */
+};
+
+#define PHOTO_COURSE_COLUMNS                                                            \
+	"p.id, p.client_id, coalesce(p.intake_id, 0), coalesce(p.session_id, 0), p.uuid, " \
+	"p.view, p.media_type, p.size, p.sha256, p.added_at, p.staff, s.uuid, "            \
+	"coalesce(p.intake_id, s.intake_id) AS owner FROM photo p LEFT JOIN session s "     \
+	"ON s.id = p.session_id "
+/* A consent row goes with the intake it was given at, and a later change
+ * with the client's latest intake taken at or before it (their first
+ * when none was). */
+#define CONSENT_COURSE_COLUMNS                                                          \
+	"SELECT kind, value, at, staff, at_intake, owner FROM (SELECT c.id, c.kind, "       \
+	"c.value, c.at, c.staff, c.intake_id IS NOT NULL AS at_intake, coalesce(c.intake_id, " \
+	"(SELECT max(j.id) FROM intake j WHERE j.client_id = c.client_id AND "             \
+	"j.taken_at <= c.at), (SELECT min(j.id) FROM intake j WHERE j.client_id = "         \
+	"c.client_id)) AS owner FROM consent c) "
+
+static const char *const course_sql[2][3] = {
+	{ "SELECT " SESSION_COLUMNS " FROM session WHERE intake_id = ?1 ORDER BY number, id",
+	  "SELECT " PHOTO_COURSE_COLUMNS "WHERE p.client_id = (SELECT client_id FROM intake "
+	  "WHERE id = ?1) AND coalesce(p.intake_id, s.intake_id) = ?1 ORDER BY p.id",
+	  "SELECT c.kind, c.value, c.at, c.staff, c.intake_id IS NOT NULL, ?1 "
+	  "FROM consent c JOIN intake i ON i.id = ?1 AND c.client_id = i.client_id "
+	  "WHERE c.intake_id = ?1 OR (c.intake_id IS NULL AND ?1 = coalesce("
+	  "(SELECT max(j.id) FROM intake j WHERE j.client_id = c.client_id AND "
+	  "j.taken_at <= c.at), (SELECT min(j.id) FROM intake j WHERE j.client_id = "
+	  "c.client_id))) ORDER BY c.id" },
+	{ "SELECT " SESSION_COLUMNS " FROM session WHERE intake_id >= ?1 "
+	  "ORDER BY intake_id, number, id",
+	  "SELECT " PHOTO_COURSE_COLUMNS "WHERE coalesce(p.intake_id, s.intake_id) >= ?1 "
+	  "ORDER BY owner, p.id",
+	  CONSENT_COURSE_COLUMNS "WHERE owner >= ?1 ORDER BY owner, id" },
+};
+static const int course_owner[3] = { 1, 12, 5 };
+
+static struct db_course_reader *reader_new(struct db *db, bool stream)
 {
 	struct db_course_reader *r = calloc(1, sizeof *r);
 
@@ -1024,88 +1091,127 @@ struct db_course_reader *db_course_reader_new(struct db *db)
 		return NULL;
 	}
 	r->db = db;
-	if (db_prepare(db, "SELECT " SESSION_COLUMNS " FROM session WHERE intake_id = ?1 "
-			   "ORDER BY number, id", &r->sessions) < 0 ||
-	    db_prepare(db, "SELECT p.id, p.client_id, coalesce(p.intake_id, 0), "
-			   "coalesce(p.session_id, 0), p.uuid, p.view, p.media_type, p.size, "
-			   "p.sha256, p.added_at, p.staff, s.uuid FROM photo p LEFT JOIN session s "
-			   "ON s.id = p.session_id WHERE p.client_id = (SELECT client_id FROM intake "
-			   "WHERE id = ?1) AND coalesce(p.intake_id, s.intake_id) = ?1 ORDER BY p.id", &r->photos) < 0 ||
-	    db_prepare(db, "SELECT c.kind, c.value, c.at, c.staff, c.intake_id IS NOT NULL "
-			   "FROM consent c JOIN intake i ON i.id = ?1 AND c.client_id = i.client_id "
-			   "WHERE c.intake_id = ?1 OR (c.intake_id IS NULL AND ?1 = coalesce("
-			   "(SELECT max(j.id) FROM intake j WHERE j.client_id = c.client_id AND "
-			   "j.taken_at <= c.at), (SELECT min(j.id) FROM intake j WHERE j.client_id = "
-			   "c.client_id))) ORDER BY c.id", &r->consents) < 0) {
-		db_report(db, "cannot read the sessions");
-		db_course_reader_free(r);
-		return NULL;
+	r->stream = stream;
+	for (int k = 0; k < 3; k++) {
+		r->part[k].owner = r->by_id[k].owner = course_owner[k];
+		if (db_prepare(db, course_sql[0][k], &r->by_id[k].st) < 0 ||
+		    (stream && db_prepare(db, course_sql[1][k], &r->part[k].st) < 0)) {
+			db_report(db, "cannot read the sessions");
+			db_course_reader_free(r);
+			return NULL;
+		}
 	}
 	return r;
+}
+
+struct db_course_reader *db_course_reader_new(struct db *db)
+{
+	return reader_new(db, false);
+}
+
+struct db_course_reader *db_course_reader_stream(struct db *db)
+{
+	return reader_new(db, true);
 }
 
 void db_course_reader_free(struct db_course_reader *r)
 {
 	if (!r)
 		return;
-	sqlite3_finalize(r->sessions);
-	sqlite3_finalize(r->photos);
-	sqlite3_finalize(r->consents);
+	for (int k = 0; k < 3; k++) {
+		sqlite3_finalize(r->part[k].st);
+		sqlite3_finalize(r->by_id[k].st);
+	}
 	free(r);
+}
+
+/* Visits part k's current row (borrowed views into it).  Returns fn's
+ * result, or SQLITE_NOMEM's stand-in -2 when out of memory. */
+static int visit_row(sqlite3_stmt *st, int k, const struct db_course_visit *v)
+{
+	struct session s;
+	struct photo p;
+	int result;
+
+	switch (k) {
+	case 0:
+		if (read_session_row(st, &s, true) < 0)
+			return -2;
+		return v->session(&s, v->arg);
+	case 1:
+		if (read_photo(st, &p) < 0)
+			return -2;
+		result = v->photo(&p, (const char *)sqlite3_column_text(st, 11), v->arg);
+		photo_clear(&p);
+		return result;
+	default: {
+		struct consent_row c = {
+			.kind = (const char *)sqlite3_column_text(st, 0),
+			.value = (const char *)sqlite3_column_text(st, 1),
+			.at = (const char *)sqlite3_column_text(st, 2),
+			.staff = (const char *)sqlite3_column_text(st, 3),
+			.at_intake = sqlite3_column_int(st, 4) != 0,
+		};
+		return v->consent(&c, v->arg);
+	}
+	}
+}
+
+/* The rows of intake id in part k: a lookup (the statement reset after),
+ * or in a stream the rows from where it stands (rows of intakes not
+ * exported stepped over).  Returns 0, fn's non-zero result, -2 when out of
+ * memory, or -1 when reading failed. */
+static int part_rows(struct course_part *part, int k, bool stream, long long id,
+		     const struct db_course_visit *v)
+{
+	int result = 0;
+
+	if (!stream) {
+		sqlite3_bind_int64(part->st, 1, id);
+		part->rc = sqlite3_step(part->st);
+	}
+	while (part->rc == SQLITE_ROW && sqlite3_column_int64(part->st, part->owner) < id)
+		part->rc = sqlite3_step(part->st);
+	while (part->rc == SQLITE_ROW && sqlite3_column_int64(part->st, part->owner) == id) {
+		if ((result = visit_row(part->st, k, v)) != 0)
+			break;
+		part->rc = sqlite3_step(part->st);
+	}
+	if (!stream) {
+		if (!result && part->rc != SQLITE_DONE && part->rc != SQLITE_ROW)
+			result = -1;
+		sqlite3_reset(part->st);
+		return result;
+	}
+	if (!result && part->rc != SQLITE_DONE && part->rc != SQLITE_ROW)
+		result = -1;
+	return result;
 }
 
 int db_course_of_intake(struct db_course_reader *r, long long intake_id,
 			const struct db_course_visit *v)
 {
-	struct session s;
-	struct photo p;
-	int rc, result = 0;
+	/* A stream moves forward only: an intake before the last is looked
+	 * up alone. */
+	bool stream = r->stream && (!r->started || intake_id > r->last);
+	int result = 0;
 
-	sqlite3_bind_int64(r->sessions, 1, intake_id);
-	while ((rc = sqlite3_step(r->sessions)) == SQLITE_ROW) {
-		if (read_session(r->sessions, &s) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
+	if (stream && !r->started) {
+		for (int k = 0; k < 3; k++) {
+			sqlite3_bind_int64(r->part[k].st, 1, intake_id);
+			r->part[k].rc = sqlite3_step(r->part[k].st);
 		}
-		result = v->session(&s, v->arg);
-		session_clear(&s);
-		if (result)
-			break;
+		r->started = true;
 	}
-	sqlite3_reset(r->sessions);
-	if (result || rc != SQLITE_DONE)
-		goto out;
-	sqlite3_bind_int64(r->photos, 1, intake_id);
-	while ((rc = sqlite3_step(r->photos)) == SQLITE_ROW) {
-		if (read_photo(r->photos, &p) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		result = v->photo(&p, (const char *)sqlite3_column_text(r->photos, 11), v->arg);
-		photo_clear(&p);
-		if (result)
-			break;
-	}
-	sqlite3_reset(r->photos);
-	if (result || rc != SQLITE_DONE)
-		goto out;
-	sqlite3_bind_int64(r->consents, 1, intake_id);
-	while ((rc = sqlite3_step(r->consents)) == SQLITE_ROW) {
-		struct consent_row c = {
-			.kind = (const char *)sqlite3_column_text(r->consents, 0),
-			.value = (const char *)sqlite3_column_text(r->consents, 1),
-			.at = (const char *)sqlite3_column_text(r->consents, 2),
-			.staff = (const char *)sqlite3_column_text(r->consents, 3),
-			.at_intake = sqlite3_column_int(r->consents, 4) != 0,
-		};
-		if ((result = v->consent(&c, v->arg)) != 0)
-			break;
-	}
-	sqlite3_reset(r->consents);
-out:
-	if (!result && rc != SQLITE_DONE) {
-		db_report(r->db, "cannot read the sessions");
+	if (stream)
+		r->last = intake_id;
+	for (int k = 0; !result && k < 3; k++)
+		result = part_rows(stream ? &r->part[k] : &r->by_id[k], k, stream, intake_id, v);
+	if (result == -2) {
+		db_report(r->db, "out of memory");
 		result = -1;
+	} else if (result == -1) {
+		db_report(r->db, "cannot read the sessions");
 	}
 	return result;
 }

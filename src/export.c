@@ -592,8 +592,10 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 		report("out of memory");
 		goto out;
 	}
-	if (fmt != EXPORT_CSV &&
-	    !(st.course = db_course_reader_new(db)))
+	/* The intakes come oldest first: the course is read as streams
+	 * beside them, except for one client's (a few intakes far apart). */
+	if (fmt != EXPORT_CSV && !(st.course = q.client ? db_course_reader_new(db)
+						      : db_course_reader_stream(db)))
 		goto out;
 	/* The JSON formats go to a terminal through a filter; CSV cells are
 	 * made safe one by one. */

@@ -816,30 +816,33 @@ static bool add_acknowledgement(cJSON *obj, const struct intake *in)
 	       (!in->ack_advice.count || add_advice(ack, &in->ack_advice));
 }
 
-struct json_course {
-	cJSON *sessions, *photos, *consents;
-	char *buf;
-	size_t cap;
-};
-
-/* Moves the lists c gathered into obj as its "sessions", "photos" and
- * "consents", leaving c with empty ones. */
+/* Adds to obj the course c gathered ("sessions", "photos", "consents"),
+ * read back from its text (one client's records are small), and empties
+ * c. */
 static bool move_course(cJSON *obj, struct json_course *c)
 {
-	cJSON **list[] = { &c->sessions, &c->photos, &c->consents };
-	const char *const name[] = { "sessions", "photos", "consents" };
+	static const char *const name[] = { "sessions", "photos", "consents" };
+	size_t n;
+	const char *text = json_course_text(c, &n);
+	char *whole = text ? malloc(n + 3) : NULL;
+	cJSON *course;
+	bool ok = true;
 
-	for (size_t i = 0; i < 3; i++) {
-		cJSON *fresh = cJSON_CreateArray();
-		if (!fresh)
-			return false;
-		if (!cJSON_AddItemToObject(obj, name[i], *list[i])) {
-			cJSON_Delete(fresh);
-			return false;
-		}
-		*list[i] = fresh;
+	if (!whole)
+		return false;
+	whole[0] = '{';
+	memcpy(whole + 1, text, n);
+	memcpy(whole + 1 + n, "}", 2);
+	course = cJSON_Parse(whole);
+	free(whole);
+	for (size_t i = 0; ok && i < 3; i++) {
+		cJSON *list = course ? cJSON_DetachItemFromObjectCaseSensitive(course, name[i]) : NULL;
+		ok = list && cJSON_AddItemToObject(obj, name[i], list);
+		if (!ok)
+			cJSON_Delete(list);
 	}
-	return true;
+	cJSON_Delete(course);
+	return ok;
 }
 
 static bool add_subject_intake(cJSON *list, const struct subject_intake *it,
@@ -963,14 +966,94 @@ char *json_row(const struct json_field *field, size_t n)
 
 /* ---- format 3: the course of an intake ---- */
 
+/* The course is written as the intakes are (json_writer above): one tree
+ * for each kind of row, built once with constant keys and values that
+ * refer to the row's own strings, printed into a buffer kept from row to
+ * row; a course of three sessions costs no allocation. */
+
+enum {
+	S_UUID, S_NUMBER, S_PERFORMED_ON, S_ARTIST, S_AREAS, S_BRAND, S_SHADE, S_LOT,
+	S_LOT_EXPIRY, S_NEEDLE, S_DILUTION, S_NOTES, S_PATCH_TEST, S_REACTION, S_REACTION_NOTE,
+	S_REACTION_AT, S_RESCREEN, S_REVISION, S_ID_CHECKED, S_COUNTERSIGNED, S_CLIENT_ACK,
+	S_AFTERCARE, S_OVERRIDE, S_RECORDED_AT, S_STAFF, S_KEYS
+};
+static const char *const session_keys[S_KEYS] = {
+	"uuid",	      "number",	       "performed_on",	  "artist",	   "areas",
+	"pigment_brand", "shade",	       "lot",		  "lot_expiry",	   "needle",
+	"dilution",      "notes",	       "patch_test",	  "reaction",	   "reaction_note",
+	"reaction_at",   "rescreen",       "intake_revision", "id_checked",	   "countersigned",
+	"client_ack",    "aftercare_version", "override_reason", "recorded_at", "staff",
+};
+
+enum { P_UUID, P_SESSION, P_VIEW, P_MEDIA_TYPE, P_SIZE, P_SHA256, P_ADDED_AT, P_STAFF, P_KEYS };
+static const char *const photo_keys[P_KEYS] = { "uuid",	  "session", "view",	 "media_type",
+						 "size",	  "sha256",  "added_at", "staff" };
+
+enum { C_KIND, C_VALUE, C_AT, C_STAFF, C_AT_INTAKE, C_KEYS };
+static const char *const consent_keys[C_KEYS] = { "kind", "value", "at", "staff", "at_intake" };
+
+/* A text that grows. */
+struct text_buf {
+	char *p;
+	size_t len, cap;
+};
+
+static bool buf_add(struct text_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *grown;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (!(grown = realloc(b->p, cap)))
+			return false;
+		b->p = grown;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return true;
+}
+
+struct json_course {
+	cJSON *session, *s_leaf[S_KEYS]; /* s_leaf[S_AREAS]: the array */
+	cJSON **area;                     /* the areas' items, made as many are needed */
+	size_t areas_made;
+	char *area_text; /* the session's areas, split at the commas */
+	size_t area_cap;
+	cJSON *photo, *p_leaf[P_KEYS];
+	cJSON *consent, *c_leaf[C_KEYS];
+	char number[24], revision[24], aftercare[24], size[24];
+	struct text_buf print;   /* one row printed */
+	struct text_buf part[3]; /* sessions, photos, consents: rows with commas */
+	struct text_buf out;
+};
+
+/* A tree of keys' leaves (areas_at: the key that holds an array). */
+static cJSON *row_tree(const char *const *keys, size_t n, cJSON **leaves, int areas_at)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	for (size_t i = 0; root && i < n; i++)
+		if (!(leaves[i] = (int)i == areas_at ? branch(root, keys[i], true)
+						     : leaf(root, keys[i]))) {
+			cJSON_Delete(root);
+			return NULL;
+		}
+	return root;
+}
+
 struct json_course *json_course_new(void)
 {
 	struct json_course *c = calloc(1, sizeof *c);
 
 	if (!c)
 		return NULL;
-	if (!(c->sessions = cJSON_CreateArray()) || !(c->photos = cJSON_CreateArray()) ||
-	    !(c->consents = cJSON_CreateArray())) {
+	if (!(c->session = row_tree(session_keys, S_KEYS, c->s_leaf, S_AREAS)) ||
+	    !(c->photo = row_tree(photo_keys, P_KEYS, c->p_leaf, -1)) ||
+	    !(c->consent = row_tree(consent_keys, C_KEYS, c->c_leaf, -1)) ||
+	    !buf_add(&c->print, "", 0)) {
 		json_course_free(c);
 		return NULL;
 	}
@@ -981,133 +1064,156 @@ void json_course_free(struct json_course *c)
 {
 	if (!c)
 		return;
-	cJSON_Delete(c->sessions);
-	cJSON_Delete(c->photos);
-	cJSON_Delete(c->consents);
-	free(c->buf);
+	/* The areas' items not linked into the tree now are freed alone. */
+	if (c->s_leaf[S_AREAS])
+		c->s_leaf[S_AREAS]->child = NULL;
+	for (size_t i = 0; i < c->areas_made; i++) {
+		c->area[i]->next = c->area[i]->prev = NULL;
+		cJSON_Delete(c->area[i]);
+	}
+	free(c->area);
+	cJSON_Delete(c->session);
+	cJSON_Delete(c->photo);
+	cJSON_Delete(c->consent);
+	free(c->area_text);
+	free(c->print.p);
+	for (size_t i = 0; i < 3; i++)
+		free(c->part[i].p);
+	free(c->out.p);
 	free(c);
 }
 
-/* Adds name: a whole number (never printed as a double). */
-static bool add_whole(cJSON *obj, const char *name, long long v)
+/* Prints root and appends it to part (after a comma when not the first). */
+static int add_printed(struct json_course *c, cJSON *root, struct text_buf *part)
 {
-	char digits[24];
-
-	snprintf(digits, sizeof digits, "%lld", v);
-	return cJSON_AddRawToObject(obj, name, digits) != NULL;
+	/* cJSON asks for 5 bytes more than the text; the buffer grows until
+	 * the row fits (notes can be long). */
+	while (!cJSON_PrintPreallocated(root, c->print.p, (int)c->print.cap, false)) {
+		char *grown;
+		if (c->print.cap >= (size_t)1 << 30 || !(grown = realloc(c->print.p, c->print.cap * 2)))
+			return -1;
+		c->print.p = grown;
+		c->print.cap *= 2;
+	}
+	return (!part->len || buf_add(part, ",", 1)) &&
+			       buf_add(part, c->print.p, strlen(c->print.p))
+		       ? 0
+		       : -1;
 }
 
-/* "areas": the comma-separated codes as an array of them. */
-static bool add_areas(cJSON *obj, const char *areas)
+/* "areas": the comma-separated codes as the array's items, each a string
+ * of its own (split in a copy), "" giving none. */
+static int set_areas(struct json_course *c, const char *areas)
 {
-	cJSON *list = cJSON_AddArrayToObject(obj, "areas");
-	const char *p = areas ? areas : "";
+	size_t len = areas ? strlen(areas) : 0, k = 0;
+	char *p;
 
-	if (!list)
-		return false;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		char *code = strndup(p, n);
-		cJSON *item = code ? cJSON_CreateString(code) : NULL;
-		free(code);
-		if (!item || !cJSON_AddItemToArray(list, item))
-			return cJSON_Delete(item), false;
-		p += n + (p[n] == ',');
+	if (len + 1 > c->area_cap) {
+		char *grown = realloc(c->area_text, len + 1);
+		if (!grown)
+			return -1;
+		c->area_text = grown;
+		c->area_cap = len + 1;
 	}
-	return true;
+	memcpy(c->area_text, areas ? areas : "", len + 1);
+	for (p = c->area_text; *p; k++) {
+		size_t n = strcspn(p, ",");
+		if (k == c->areas_made) {
+			cJSON **more = realloc(c->area, (k + 1) * sizeof *more);
+			if (!more)
+				return -1;
+			c->area = more;
+			if (!(c->area[k] = cJSON_CreateNull()))
+				return -1;
+			c->areas_made++;
+		}
+		set_text(c->area[k], p);
+		p += n;
+		if (*p)
+			*p++ = '\0';
+	}
+	relink(c->s_leaf[S_AREAS], c->area, k);
+	return 0;
 }
 
 int json_course_session(struct json_course *c, const struct session *s)
 {
-	cJSON *o = add_item(c->sessions);
+	cJSON **l = c->s_leaf;
 
-	if (!o || !add_text(o, "uuid", s->uuid) || !add_whole(o, "number", s->number) ||
-	    !add_text(o, "performed_on", s->performed_on) || !add_text(o, "artist", s->artist) ||
-	    !add_areas(o, s->areas) || !add_text(o, "pigment_brand", s->pigment_brand) ||
-	    !add_text(o, "shade", s->shade) || !add_text(o, "lot", s->lot) ||
-	    !add_text(o, "lot_expiry", s->lot_expiry) || !add_text(o, "needle", s->needle) ||
-	    !add_text(o, "dilution", s->dilution) || !add_text(o, "notes", s->notes) ||
-	    !cJSON_AddBoolToObject(o, "patch_test", s->patch_test) ||
-	    !add_text(o, "reaction", s->reaction) || !add_text(o, "reaction_note", s->reaction_note) ||
-	    !add_text(o, "reaction_at", s->reaction_at) || !add_text(o, "rescreen", s->rescreen) ||
-	    !add_whole(o, "intake_revision", s->intake_revision) ||
-	    !add_text(o, "id_checked", s->id_checked) ||
-	    !add_text(o, "countersigned", s->countersigned) ||
-	    !add_text(o, "client_ack", s->client_ack) ||
-	    !(s->aftercare_version ? add_whole(o, "aftercare_version", s->aftercare_version)
-				   : cJSON_AddNullToObject(o, "aftercare_version") != NULL) ||
-	    !add_text(o, "override_reason", s->override_reason) ||
-	    !add_text(o, "recorded_at", s->recorded_at) || !add_text(o, "staff", s->staff))
+	if (set_areas(c, s->areas) < 0)
 		return -1;
-	return 0;
+	set_text(l[S_UUID], s->uuid);
+	set_id(l[S_NUMBER], c->number, s->number);
+	set_text(l[S_PERFORMED_ON], s->performed_on);
+	set_text(l[S_ARTIST], s->artist);
+	set_text(l[S_BRAND], s->pigment_brand);
+	set_text(l[S_SHADE], s->shade);
+	set_text(l[S_LOT], s->lot);
+	set_text(l[S_LOT_EXPIRY], s->lot_expiry);
+	set_text(l[S_NEEDLE], s->needle);
+	set_text(l[S_DILUTION], s->dilution);
+	set_text(l[S_NOTES], s->notes);
+	set_bool(l[S_PATCH_TEST], s->patch_test);
+	set_text(l[S_REACTION], s->reaction);
+	set_text(l[S_REACTION_NOTE], s->reaction_note);
+	set_text(l[S_REACTION_AT], s->reaction_at);
+	set_text(l[S_RESCREEN], s->rescreen);
+	set_id(l[S_REVISION], c->revision, s->intake_revision);
+	set_text(l[S_ID_CHECKED], s->id_checked);
+	set_text(l[S_COUNTERSIGNED], s->countersigned);
+	set_text(l[S_CLIENT_ACK], s->client_ack);
+	if (s->aftercare_version)
+		set_id(l[S_AFTERCARE], c->aftercare, s->aftercare_version);
+	else
+		set_text(l[S_AFTERCARE], NULL);
+	set_text(l[S_OVERRIDE], s->override_reason);
+	set_text(l[S_RECORDED_AT], s->recorded_at);
+	set_text(l[S_STAFF], s->staff);
+	return add_printed(c, c->session, &c->part[0]);
 }
 
 int json_course_photo(struct json_course *c, const struct photo *p, const char *session_uuid)
 {
-	cJSON *o = add_item(c->photos);
+	cJSON **l = c->p_leaf;
 
-	if (!o || !add_text(o, "uuid", p->uuid) || !add_text(o, "session", session_uuid) ||
-	    !add_text(o, "view", p->view) || !add_text(o, "media_type", p->media_type) ||
-	    !add_whole(o, "size", p->size) || !add_text(o, "sha256", p->sha256) ||
-	    !add_text(o, "added_at", p->added_at) || !add_text(o, "staff", p->staff))
-		return -1;
-	return 0;
+	set_text(l[P_UUID], p->uuid);
+	set_text(l[P_SESSION], session_uuid);
+	set_text(l[P_VIEW], p->view);
+	set_text(l[P_MEDIA_TYPE], p->media_type);
+	set_id(l[P_SIZE], c->size, p->size);
+	set_text(l[P_SHA256], p->sha256);
+	set_text(l[P_ADDED_AT], p->added_at);
+	set_text(l[P_STAFF], p->staff);
+	return add_printed(c, c->photo, &c->part[1]);
 }
 
 int json_course_consent(struct json_course *c, const struct consent_row *r)
 {
-	cJSON *o = add_item(c->consents);
+	cJSON **l = c->c_leaf;
 
-	if (!o || !add_text(o, "kind", r->kind) || !add_text(o, "value", r->value) ||
-	    !add_text(o, "at", r->at) || !add_text(o, "staff", r->staff) ||
-	    !cJSON_AddBoolToObject(o, "at_intake", r->at_intake))
-		return -1;
-	return 0;
-}
-
-/* Appends `"name":` and list printed to c->buf at *used. */
-static bool course_part(struct json_course *c, size_t *used, const char *name, cJSON *list)
-{
-	char *text = cJSON_PrintUnformatted(list);
-	size_t need;
-
-	if (!text)
-		return false;
-	need = *used + strlen(name) + strlen(text) + 8;
-	if (need > c->cap) {
-		char *grown = realloc(c->buf, need * 2);
-		if (!grown)
-			return free(text), false;
-		c->buf = grown;
-		c->cap = need * 2;
-	}
-	*used += (size_t)sprintf(c->buf + *used, "%s\"%s\":%s", *used ? "," : "", name, text);
-	free(text);
-	return true;
-}
-
-static void empty_list(cJSON *list)
-{
-	cJSON *item;
-
-	while ((item = cJSON_DetachItemFromArray(list, 0)))
-		cJSON_Delete(item);
+	set_text(l[C_KIND], r->kind);
+	set_text(l[C_VALUE], r->value);
+	set_text(l[C_AT], r->at);
+	set_text(l[C_STAFF], r->staff);
+	set_bool(l[C_AT_INTAKE], r->at_intake);
+	return add_printed(c, c->consent, &c->part[2]);
 }
 
 const char *json_course_text(struct json_course *c, size_t *len)
 {
-	size_t used = 0;
-	bool ok = course_part(c, &used, "sessions", c->sessions) &&
-		  course_part(c, &used, "photos", c->photos) &&
-		  course_part(c, &used, "consents", c->consents);
+	static const char *const open[] = { "\"sessions\":[", "],\"photos\":[", "],\"consents\":[" };
+	bool ok = true;
 
-	empty_list(c->sessions);
-	empty_list(c->photos);
-	empty_list(c->consents);
-	if (!ok)
+	c->out.len = 0;
+	for (size_t i = 0; i < 3; i++) {
+		ok = ok && buf_add(&c->out, open[i], strlen(open[i])) &&
+		     buf_add(&c->out, c->part[i].p ? c->part[i].p : "", c->part[i].len);
+		c->part[i].len = 0;
+	}
+	if (!ok || !buf_add(&c->out, "]", 1))
 		return NULL;
-	*len = used;
-	return c->buf;
+	*len = c->out.len;
+	return c->out.p;
 }
 
 char *json_add_rows(const char *object, const char *key, const struct json_field *field,

@@ -158,7 +158,15 @@ static size_t json_out(FILE *f, const char *s, size_t len, bool final, bool term
 	uint32_t cp;
 
 	while (done < len) {
-		size_t left = len - done, n = text_utf8_decode(p + done, left, &cp);
+		size_t left, n;
+		/* ASCII below DEL is kept as it is (cJSON escaped the controls):
+		 * most of an export, passed without decoding. */
+		if (p[done] < 0x7f) {
+			done++;
+			continue;
+		}
+		left = len - done;
+		n = text_utf8_decode(p + done, left, &cp);
 		if (n == 0) {
 			/* A sequence the next call completes: keep it back. */
 			size_t want = p[done] >= 0xf0 ? 4 : p[done] >= 0xe0 ? 3 : 2;

@@ -23,10 +23,36 @@ struct fx {
 	long long intake, client;
 };
 
-static int setup(void **state)
+/* Saves an intake of a client named first last taken at taken_at; its id,
+ * or -1. */
+static long long add_intake(struct db *db, const char *first, const char *last,
+			    const char *taken_at, long long *client)
 {
 	static const struct settings s = SETTINGS_DEFAULT;
 	struct intake in;
+	long long id = -1;
+
+	memset(&in, 0, sizeof in);
+	fill(&in.answers, NULL);
+	if (uuid_v4(in.uuid) < 0)
+		return -1;
+	in.taken_at = strdup(taken_at);
+	in.staff = strdup("Mia");
+	answers_set(&in.answers, "consent_storage", "yes");
+	answers_set(&in.answers, "first_name", first);
+	answers_set(&in.answers, "last_name", last);
+	answers_set(&in.answers, "date_of_birth", "1980-02-03");
+	if (advice_for_answers(&in.answers, &s, &in.advice) == 0 && db_save_intake(db, &in) == 0) {
+		id = in.id;
+		if (client)
+			*client = in.client_id;
+	}
+	intake_clear(&in);
+	return id;
+}
+
+static int setup(void **state)
+{
 	struct fx *fx = calloc(1, sizeof *fx);
 
 	umask(077);
@@ -36,22 +62,8 @@ static int setup(void **state)
 	fx->db = db_open(((struct fixture *)fx->fixture)->path);
 	if (!fx->db)
 		return -1;
-	memset(&in, 0, sizeof in);
-	fill(&in.answers, NULL);
-	if (uuid_v4(in.uuid) < 0)
-		return -1;
-	in.taken_at = strdup("2026-11-01T10:00:00Z");
-	in.staff = strdup("Mia");
-	answers_set(&in.answers, "consent_storage", "yes");
-	answers_set(&in.answers, "first_name", "Ada");
-	answers_set(&in.answers, "last_name", "Brook");
-	answers_set(&in.answers, "date_of_birth", "1980-02-03");
-	if (advice_for_answers(&in.answers, &s, &in.advice) < 0 || db_save_intake(fx->db, &in) < 0)
-		return -1;
-	fx->intake = in.id;
-	fx->client = in.client_id;
-	intake_clear(&in);
-	return 0;
+	fx->intake = add_intake(fx->db, "Ada", "Brook", "2026-11-01T10:00:00Z", &fx->client);
+	return fx->intake > 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -444,6 +456,127 @@ static void test_aftercare_removed(void **state)
 	assert_false(info.removed);
 }
 
+/* What a course reader hands out for one intake, as text. */
+static int trace_session(const struct session *s, void *arg)
+{
+	char *t = arg;
+	size_t n = strlen(t);
+	snprintf(t + n, 4096 - n, "S%lld:%s:%s ", s->number, s->lot ? s->lot : "-", s->areas);
+	return 0;
+}
+
+static int trace_photo(const struct photo *p, const char *session_uuid, void *arg)
+{
+	char *t = arg;
+	size_t n = strlen(t);
+	snprintf(t + n, 4096 - n, "P%s:%s ", p->view, session_uuid ? "session" : "intake");
+	return 0;
+}
+
+static int trace_consent(const struct consent_row *c, void *arg)
+{
+	char *t = arg;
+	size_t n = strlen(t);
+	snprintf(t + n, 4096 - n, "C%s=%s@%s:%d ", c->kind, c->value, c->at, c->at_intake);
+	return 0;
+}
+
+static void trace(struct db_course_reader *r, long long id, char *out)
+{
+	struct db_course_visit v = { trace_session, trace_photo, trace_consent, out };
+
+	out[0] = '\0';
+	assert_int_equal(db_course_of_intake(r, id, &v), 0);
+}
+
+/* The export's stream reader hands out what the lookups do, for intakes
+ * visited in order, with gaps (a filtered export), and out of order (each
+ * looked up alone). */
+static void test_course_stream_matches_lookups(void **state)
+{
+	struct fx *fx = *state;
+	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1 };
+	static const long long orders[][6] = {
+		{ 1, 2, 3, 4, 5, 0 }, { 1, 3, 5, 0 }, { 2, 4, 0 }, { 4, 0 }, { 3, 1, 4, 2, 5, 0 },
+	};
+	long long other, id[6] = { 0, fx->intake };
+	char want[6][4096], got[4096];
+	struct session s;
+	struct photo p;
+	int changed;
+
+	/* 1: Ada; 2: Bo (no course); 3: Ada again; 4: Bo again; 5: Cy. */
+	id[2] = add_intake(fx->db, "Bo", "Lee", "2026-11-02T10:00:00Z", &other);
+	id[3] = add_intake(fx->db, "Ada", "Brook", "2026-11-10T10:00:00Z", NULL);
+	id[4] = add_intake(fx->db, "Bo", "Lee", "2026-11-11T10:00:00Z", NULL);
+	id[5] = add_intake(fx->db, "Cy", "Moss", "2026-11-12T10:00:00Z", NULL);
+	for (int k = 2; k <= 5; k++)
+		assert_true(id[k] > id[k - 1]);
+	make_session(&s, id[1], "L-1");
+	assert_int_equal(db_save_session(fx->db, &s, 0), DB_OK);
+	session_clear(&s);
+	for (int k = 1; k <= 2; k++) {
+		make_session(&s, id[4], k == 1 ? "L-4a" : NULL);
+		s.number = k;
+		s.patch_test = false;
+		assert_int_equal(db_save_session(fx->db, &s, 0), DB_OK);
+		if (k == 2)
+			break;
+		session_clear(&s);
+	}
+	/* Consents: Ada's at intake 1, a change before intake 3 (goes with
+	 * 1) and after it (goes with 3); Bo's given at intake 4 only. */
+	assert_int_equal(db_set_consent(fx->db, fx->client, "photos", "yes", id[1],
+					"2026-11-01T10:00:00Z", "Mia", &changed), DB_OK);
+	assert_int_equal(db_set_consent(fx->db, fx->client, "marketing", "yes", 0,
+					"2026-11-05T10:00:00Z", "Mia", &changed), DB_OK);
+	assert_int_equal(db_set_consent(fx->db, fx->client, "marketing", "no", 0,
+					"2026-11-20T10:00:00Z", "Mia", &changed), DB_OK);
+	assert_int_equal(db_set_consent(fx->db, other, "photos", "yes", id[4],
+					"2026-11-11T10:00:00Z", "Mia", &changed), DB_OK);
+	/* Photos: Bo's at intake 4's second session, and at intake 4. */
+	memset(&p, 0, sizeof p);
+	p.session_id = s.id;
+	p.view = strdup("crown");
+	p.media_type = strdup("image/png");
+	p.staff = strdup("Mia");
+	snprintf(p.sha256, sizeof p.sha256, "%064d", 0);
+	assert_int_equal(db_save_photo(fx->db, &p, png, sizeof png), DB_OK);
+	photo_clear(&p);
+	session_clear(&s);
+	memset(&p, 0, sizeof p);
+	p.intake_id = id[4];
+	p.view = strdup("front");
+	p.media_type = strdup("image/png");
+	p.staff = strdup("Mia");
+	snprintf(p.sha256, sizeof p.sha256, "%064d", 0);
+	assert_int_equal(db_save_photo(fx->db, &p, png, sizeof png), DB_OK);
+	photo_clear(&p);
+
+	struct db_course_reader *look = db_course_reader_new(fx->db);
+	assert_non_null(look);
+	for (int k = 1; k <= 5; k++)
+		trace(look, id[k], want[k]);
+	db_course_reader_free(look);
+	assert_string_equal(want[1], "S1:L-1:hairline,crown Cphotos=yes@2026-11-01T10:00:00Z:1 "
+				     "Cmarketing=yes@2026-11-05T10:00:00Z:0 ");
+	assert_string_equal(want[2], "");
+	assert_string_equal(want[3], "Cmarketing=no@2026-11-20T10:00:00Z:0 ");
+	assert_string_equal(want[4], "S1:L-4a:hairline,crown S2:-:hairline,crown Pcrown:session "
+				     "Pfront:intake Cphotos=yes@2026-11-11T10:00:00Z:1 ");
+	assert_string_equal(want[5], "");
+
+	for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+		struct db_course_reader *r = db_course_reader_stream(fx->db);
+		assert_non_null(r);
+		for (size_t k = 0; orders[o][k]; k++) {
+			trace(r, id[orders[o][k]], got);
+			assert_string_equal(got, want[orders[o][k]]);
+		}
+		db_course_reader_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +589,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_aftercare_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aftercare_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erase_takes_the_course, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_course_stream_matches_lookups, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
