@@ -103,12 +103,15 @@ static int photo_add(struct ctx *ctx, const struct command_args *a, char **argv)
 	max_bytes = (long long)ctx->settings.photo_max_mb * PHOTO_MB;
 	if (photo_read_file(file, max_bytes, &data, &n, &media_type) < 0)
 		return EXIT_FAIL;
+	/* The record owns its strings (intake.h): copies, freed with it. */
 	memset(&p, 0, sizeof p);
 	p.intake_id = intake_id;
 	p.session_id = session_id;
-	p.view = (char *)view;
-	p.media_type = (char *)media_type;
-	p.staff = (char *)staff;
+	if (!(p.view = strdup(view)) || !(p.media_type = strdup(media_type)) ||
+	    !(p.staff = strdup(staff))) {
+		report("out of memory; nothing saved");
+		goto out;
+	}
 	photo_sha256_hex(data, n, p.sha256);
 	switch (db_save_photo(ctx->db, &p, data, n)) {
 	case DB_OK:
@@ -127,9 +130,9 @@ static int photo_add(struct ctx *ctx, const struct command_args *a, char **argv)
 	printf("Saved photo %lld of client %lld (%s %lld, %s view): %s, %zu bytes, SHA-256 %s.\n",
 	       p.id, p.client_id, session_id ? "session" : "intake",
 	       session_id ? session_id : p.intake_id, view, media_type, n, p.sha256);
-	free(p.added_at);
 	rc = EXIT_OK;
 out:
+	photo_clear(&p);
 	free(data);
 	return rc;
 }
