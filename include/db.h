@@ -522,6 +522,8 @@ enum db_result db_save_photo(struct db *db, struct photo *p, const void *data, s
 struct photo_query {
 	long long client_id, intake_id, session_id; /* 0: any */
 	bool marketing; /* only clients whose marketing consent is yes now */
+	bool with_bytes; /* only photos whose image is stored here (import brings
+			  * the metadata alone) */
 };
 
 /* Calls fn with each photo's metadata matching q (NULL: all), by id; *p is
@@ -531,7 +533,9 @@ int db_each_photo(struct db *db, const struct photo_query *q,
 
 /* Loads photo id's metadata into *out (owned: photo_clear()) and, when
  * data is not NULL, its bytes into *data (malloc'd; free them) and *n.
- * Returns DB_OK, DB_MISSING, or DB_ERROR. */
+ * Returns DB_OK, DB_MISSING, DB_CONFLICT when data was asked for and the
+ * image is not stored here (a photo brought in by import, metadata only:
+ * *out is filled, *data NULL), or DB_ERROR. */
 enum db_result db_load_photo(struct db *db, long long id, struct photo *out, void **data,
 			     size_t *n);
 

@@ -164,7 +164,7 @@ static int list_row(const struct photo *p, void *arg)
 
 static int photo_list(struct ctx *ctx, const struct command_args *a)
 {
-	struct photo_query q = { 0, 0, 0, command_arg(a, "marketing") != NULL };
+	struct photo_query q = { .marketing = command_arg(a, "marketing") != NULL };
 	const char *client = command_arg(a, "client"), *intake = command_arg(a, "intake");
 	const char *session = command_arg(a, "session");
 	struct list_state l = { 0 };
@@ -224,6 +224,12 @@ static int photo_export(struct ctx *ctx, const struct command_args *a, char **ar
 		break;
 	case DB_MISSING:
 		report("photo export: there is no photo %lld", id);
+		return EXIT_FAIL;
+	case DB_CONFLICT:
+		report("photo export: photo %lld came in by import with its details only (exports "
+		       "carry no image), so there is no image here to write; nothing written",
+		       id);
+		photo_clear(&p);
 		/* fall through */
 	default:
 		return EXIT_FAIL;

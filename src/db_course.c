@@ -808,7 +808,7 @@ out:
 int db_each_photo(struct db *db, const struct photo_query *q,
 		  int (*fn)(const struct photo *p, void *arg), void *arg)
 {
-	static const struct photo_query all = { 0, 0, 0, false };
+	static const struct photo_query all = { 0 };
 	sqlite3_stmt *st = NULL;
 	struct photo p;
 	int rc, result = 0;
@@ -818,7 +818,9 @@ int db_each_photo(struct db *db, const struct photo_query *q,
 	if (db_prepare(db, "SELECT " PHOTO_COLUMNS " FROM photo p WHERE (?1 = 0 OR client_id = ?1) "
 			   "AND (?2 = 0 OR intake_id = ?2) AND (?3 = 0 OR session_id = ?3) AND "
 			   "(?4 = 0 OR (SELECT value FROM consent c WHERE c.client_id = p.client_id "
-			   "AND c.kind = 'marketing' ORDER BY c.id DESC LIMIT 1) = 'yes') ORDER BY id",
+			   "AND c.kind = 'marketing' ORDER BY c.id DESC LIMIT 1) = 'yes') AND "
+			   "(?5 = 0 OR EXISTS (SELECT 1 FROM photo_data d WHERE d.photo_id = p.id)) "
+			   "ORDER BY id",
 			   &st) < 0) {
 		db_report(db, "cannot read the photos");
 		return -1;
@@ -827,6 +829,7 @@ int db_each_photo(struct db *db, const struct photo_query *q,
 	sqlite3_bind_int64(st, 2, q->intake_id);
 	sqlite3_bind_int64(st, 3, q->session_id);
 	sqlite3_bind_int(st, 4, q->marketing ? 1 : 0);
+	sqlite3_bind_int(st, 5, q->with_bytes ? 1 : 0);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (read_photo(st, &p) < 0) {
 			rc = SQLITE_NOMEM;
@@ -867,6 +870,10 @@ enum db_result db_load_photo(struct db *db, long long id, struct photo *out, voi
 	}
 	if (rc != SQLITE_ROW || read_photo(st, out) < 0)
 		goto fail;
+	if (data && sqlite3_column_type(st, 11) == SQLITE_NULL) {
+		sqlite3_finalize(st);
+		return DB_CONFLICT; /* metadata only: imported */
+	}
 	if (data) {
 		const void *blob = sqlite3_column_blob(st, 11);
 		size_t len = (size_t)sqlite3_column_bytes(st, 11);

@@ -225,7 +225,9 @@ static int list_one(const struct photo *p, void *arg)
 int photo_subject_list(struct ctx *ctx, long long client_id, struct photo_file **files,
 		       size_t *count)
 {
-	struct photo_query q = { client_id, 0, 0, false };
+	/* A photo brought in by import has no image here: its metadata is in
+	 * the JSON, and there is no file to write. */
+	struct photo_query q = { .client_id = client_id, .with_bytes = true };
 	struct listing l = { NULL, 0 };
 
 	*files = NULL;
@@ -276,6 +278,10 @@ static int write_one(struct ctx *ctx, const char *dir, const struct photo_file *
 		break;
 	case DB_MISSING:
 		report("photo %lld was removed while exporting; nothing exported", f->id);
+		return -1;
+	case DB_CONFLICT:
+		report("photo %lld's image was removed while exporting; nothing exported", f->id);
+		photo_clear(&p);
 		/* fall through */
 	default:
 		return -1;

@@ -64,3 +64,36 @@ class SubjectCourse(PhotoTest):
         it = data["intakes"][0]
         self.assertEqual((it["sessions"], it["photos"]), ([], []))
         self.assertNotIn("photo_files", data)
+
+
+class ImportedPhoto(PhotoTest):
+    """A photo brought in by import has its details only (no export format
+    but the subject access one carries image bytes): `photo export` says so
+    in one line, and the subject access export still works, with the
+    photo's details in the JSON and no file for it."""
+
+    def test_details_only_after_import(self):
+        self.consent(1, "photos", "yes")
+        self.add(["1"], JPEG)
+        p = self.run_cmd("export", "-o", os.path.join(self.tmp, "all.json"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        other = os.path.join(self.tmp, "other.db")
+        p = self.run_cmd("--db", other, "import", os.path.join(self.tmp, "all.json"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = os.path.join(self.tmp, "back.jpg")
+        p = self.run_cmd("--db", other, "photo", "export", "1", "-o", out)
+        self.assert_one_line_error(p)
+        self.assertIn("came in by import with its details only", p.stderr)
+        self.assertFalse(os.path.exists(out))
+        # The photo still shows in the list, and in the client's records.
+        self.assertIn("front", self.run_cmd("--db", other, "photo", "list").stdout)
+        client = os.path.join(self.tmp, "c.json")
+        p = self.run_cmd("--db", other, "export", "--client", "1", "-o", client)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(client) as f:
+            data = json.load(f)
+        validate_export(data)
+        self.assertEqual([x["sha256"] for x in data["intakes"][0]["photos"]],
+                         [hashlib.sha256(JPEG).hexdigest()])
+        self.assertNotIn("photo_files", data)
+        self.assertFalse(os.path.exists(client + ".photos"))

@@ -357,7 +357,7 @@ static void test_erase_takes_the_course(void **state)
 	struct photo p;
 	struct consent_state c;
 	struct session_query sq = { 0, fx->client, NULL };
-	struct photo_query pq = { fx->client, 0, 0, false };
+	struct photo_query pq = { .client_id = fx->client };
 	int changed, n = 0;
 	size_t intakes;
 	unsigned char jpeg[4096];
