@@ -1031,8 +1031,9 @@ struct db_course_reader *db_course_reader_new(struct db *db)
 			   "p.sha256, p.added_at, p.staff, s.uuid FROM photo p LEFT JOIN session s "
 			   "ON s.id = p.session_id WHERE p.client_id = (SELECT client_id FROM intake "
 			   "WHERE id = ?1) AND coalesce(p.intake_id, s.intake_id) = ?1 ORDER BY p.id", &r->photos) < 0 ||
-	    db_prepare(db, "SELECT c.kind, c.value, c.at, c.staff, c.intake_id IS NOT NULL "
-			   "FROM consent c JOIN intake i ON i.id = ?1 AND c.client_id = i.client_id "
+	    db_prepare(db, "SELECT c.kind, c.value, c.at, c.staff, c.intake_id IS NOT NULL, "
+			   "c.id = (SELECT max(k.id) FROM consent k WHERE k.client_id = c.client_id "
+			   "AND k.kind = c.kind) FROM consent c JOIN intake i ON i.id = ?1 AND c.client_id = i.client_id "
 			   "WHERE c.intake_id = ?1 OR (c.intake_id IS NULL AND ?1 = coalesce("
 			   "(SELECT max(j.id) FROM intake j WHERE j.client_id = c.client_id AND "
 			   "j.taken_at <= c.at), (SELECT min(j.id) FROM intake j WHERE j.client_id = "
@@ -1097,6 +1098,7 @@ int db_course_of_intake(struct db_course_reader *r, long long intake_id,
 			.at = (const char *)sqlite3_column_text(r->consents, 2),
 			.staff = (const char *)sqlite3_column_text(r->consents, 3),
 			.at_intake = sqlite3_column_int(r->consents, 4) != 0,
+			.latest = sqlite3_column_int(r->consents, 5) != 0,
 		};
 		if ((result = v->consent(&c, v->arg)) != 0)
 			break;
