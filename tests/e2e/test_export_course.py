@@ -370,6 +370,80 @@ class CourseCsv(CourseTest):
                 self.assertEqual(os.stat(there).st_mode & 0o777, 0o600)
 
 
+class PhotoAdd(CourseTest):
+    """Photos stored by `photo add` (the client's consent to photos is yes),
+    then the consent withdrawn: every format carries their metadata, the
+    withdrawal as the Consent that counts, and none of the image bytes."""
+
+    def test_added_photos_in_every_format_without_their_bytes(self):
+        import base64
+        import csv
+        import hashlib
+        from test_fhir import check_bundle, schema_errors
+        from test_photo import JPEG, MARK, PNG
+        for target, name, data, view in ((["1"], "a.jpg", JPEG, "top"),
+                                         (["--session", "2"], "b.png", PNG, "scar")):
+            path = self.write(name, "")
+            with open(path, "wb") as f:
+                f.write(data)
+            p = self.run_cmd("photo", "add", *target, path, "--view", view)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_cmd("consent", "1", "--photos", "no")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        data = self.export()
+        added = data[0]["photos"][2:]
+        self.assertEqual([(ph["view"], ph["size"], ph["sha256"]) for ph in added],
+                         [("top", len(JPEG), hashlib.sha256(JPEG).hexdigest()),
+                          ("scar", len(PNG), hashlib.sha256(PNG).hexdigest())])
+        # FHIR: valid, a Media each with the same metadata.
+        bundle = json.loads(self.exported("--format", "fhir"))
+        self.assertEqual(schema_errors(bundle), [])
+        check_bundle(self, json.loads(self.run_cmd("questionnaire", "--format", "fhir").stdout),
+                     bundle)
+        media = {e["resource"]["id"]: e["resource"] for e in bundle["entry"]
+                 if e["resource"]["resourceType"] == "Media"}
+        for ph in added:
+            m = media[ph["uuid"]]
+            self.assertEqual((m["view"]["text"], m["content"]["contentType"],
+                              m["content"]["size"], m["content"]["extension"][0]["valueString"],
+                              m["createdDateTime"], m["operator"]["display"]),
+                             (ph["view"], ph["media_type"], ph["size"], ph["sha256"],
+                              ph["added_at"], ph["staff"]))
+        self.assertNotIn("partOf", media[added[0]["uuid"]])
+        self.assertEqual(media[added[1]["uuid"]]["partOf"],
+                         [{"reference": "urn:uuid:" + data[0]["sessions"][1]["uuid"]}])
+        # The withdrawal is the photos Consent that counts.
+        photos = [e["resource"] for e in bundle["entry"]
+                  if e["resource"]["resourceType"] == "Consent"
+                  and e["resource"]["category"][0]["coding"][0]["code"] == "photos"
+                  and e["resource"]["patient"] == {"reference": "#client"}
+                  and e["resource"]["contained"][0]["identifier"][0]["value"] == "1"]
+        self.assertEqual([(r["status"], r["provision"]["type"]) for r in photos],
+                         [("inactive", "permit"), ("active", "deny")])
+        # CSV: the photos file has the same rows.
+        out = os.path.join(self.tmp, "all.csv")
+        p = self.run_cmd("export", "--format", "csv", "--sessions", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(self.tmp, "all.photos.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual([(r["photo_uuid"], r["session_uuid"], r["view"], r["size"], r["sha256"])
+                          for r in rows[2:]],
+                         [(added[0]["uuid"], "", "top", str(len(JPEG)), added[0]["sha256"]),
+                          (added[1]["uuid"], data[0]["sessions"][1]["uuid"], "scar",
+                           str(len(PNG)), added[1]["sha256"])])
+        # None of the image bytes in any export but the subject access one.
+        texts = [self.exported(*args).encode() for args in
+                 ([], ["--format", "ndjson"], ["--format", "csv"], ["--format", "fhir"])]
+        for name in ("all.csv", "all.sessions.csv", "all.photos.csv", "all.consents.csv"):
+            with open(os.path.join(self.tmp, name), "rb") as f:
+                texts.append(f.read())
+        for text in texts:
+            self.assertNotIn(MARK, text)
+            for image in (JPEG, PNG):   # as an Attachment's data would hold it
+                self.assertNotIn(base64.b64encode(image)[8:48], text)
+            self.assertNotIn(MARK.hex().encode(), text)
+
+
 class SessionsCsv(CourseTest):
     def test_second_file_beside_the_intakes(self):
         import csv
