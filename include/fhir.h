@@ -1,7 +1,8 @@
 /* fhir.h - our questions and intakes in HL7 FHIR R4: the Questionnaire
  * resource of the questions, and a Bundle of QuestionnaireResponse
- * resources, one per intake, written one intake at a time
- * (docs/export.md, "FHIR R4").  Made in src/json_fhir.c. */
+ * resources, one per intake, each followed by its course (Procedure,
+ * Media, Consent), written one intake at a time (docs/export.md, "FHIR
+ * R4").  Made in src/json_fhir.c. */
 #ifndef SMP_FHIR_H
 #define SMP_FHIR_H
 

@@ -605,7 +605,7 @@ out:
 	return rc;
 }
 
-/* ---- a session as a Procedure ---- */
+/* ---- the course after a response ---- */
 
 /* Prints entry (NULL: out of memory) as the Bundle's next entry. */
 static int write_entry(FILE *f, cJSON *entry)
@@ -625,6 +625,7 @@ static int write_entry(FILE *f, cJSON *entry)
 	return rc;
 }
 
+/* ---- a session as a Procedure ---- */
 
 /* Adds a part {url, valueString} to a complex extension when s is given. */
 static bool push_part(cJSON *parts, const char *url, const char *s)
@@ -817,12 +818,14 @@ static cJSON *consent(const struct intake *in, const struct consent_row *c, size
 	     put_ref(coding, "display", "Privacy Consent") &&
 	     put_ref(code, "text", "Privacy Consent") && (list = put_list(res, "category")) &&
 	     (code = push_object(list)) && (list = put_list(code, "coding")) &&
-	     (coding = push_object(list)) && put_ref(coding, "system", FHIR_PHOTO_CONSENT_CODESYSTEM) &&
+	     (coding = push_object(list)) &&
+	     put_ref(coding, "system", FHIR_PHOTO_CONSENT_CODESYSTEM) &&
 	     put_text(coding, "code", c->kind) && put_ref(coding, "display", words) &&
 	     put_ref(code, "text", words) && put_patient_ref(res, "patient") &&
 	     (!given(c->at) || put_text(res, "dateTime", c->at)) &&
-	     (!given(c->staff) || ((list = put_list(res, "performer")) &&
-				   (item = push_object(list)) && put_text(item, "display", c->staff)));
+	     (!given(c->staff) ||
+	      ((list = put_list(res, "performer")) && (item = push_object(list)) &&
+	       put_text(item, "display", c->staff)));
 	/* Given at the assessment: its source is the intake's response. */
 	if (ok && c->at_intake)
 		ok = (item = put_object(res, "sourceReference")) &&
@@ -842,7 +845,7 @@ int fhir_bundle_media(FILE *f, const struct intake *in, const struct photo *p,
 		      const char *session_uuid)
 {
 	struct entry_text t = { 0 };
-	struct course_urns u;
+	struct course_urns u = { 0 };
 
 	return write_entry(f, media(in, p, session_uuid, &t, &u));
 }
@@ -850,7 +853,7 @@ int fhir_bundle_media(FILE *f, const struct intake *in, const struct photo *p,
 int fhir_bundle_consent(FILE *f, const struct intake *in, const struct consent_row *c, size_t n)
 {
 	struct entry_text t = { 0 };
-	struct course_urns u;
+	struct course_urns u = { 0 };
 
 	return write_entry(f, consent(in, c, n, &t, &u));
 }
