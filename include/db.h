@@ -572,7 +572,8 @@ int db_set_aftercare(struct db *db, const char *text, const char *at, const char
  * rows that go with it (by id): those given at its assessment, and each
  * change made later with `consent` goes with the client's latest intake
  * taken at or before the change (the client's first intake when none
- * was).  The statements are prepared once (db_course_reader_new()), so an
+ * was), each marked when it is the client's latest of its kind.  The
+ * statements are prepared once (db_course_reader_new()), so an
  * export of a million intakes pays three index lookups for each.  The
  * callbacks' records are borrowed; a non-zero return stops the walk and is
  * returned.  Returns 0, or -1 (reported). */

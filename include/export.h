@@ -9,9 +9,19 @@
 #include "db.h"
 #include "idset.h"
 
-/* EXPORT_CSV_SESSIONS: the sessions of the intakes chosen, one row a
- * session (export --format csv --sessions writes it as a second file). */
-enum export_format { EXPORT_JSON, EXPORT_NDJSON, EXPORT_CSV, EXPORT_FHIR, EXPORT_CSV_SESSIONS };
+/* The course of the intakes chosen as CSV, which export --format csv
+ * --sessions writes as three files beside the intakes' (docs/export.md):
+ * EXPORT_CSV_SESSIONS one row a session, EXPORT_CSV_PHOTOS one row a
+ * photo's metadata, EXPORT_CSV_CONSENTS one row a consent row. */
+enum export_format {
+	EXPORT_JSON,
+	EXPORT_NDJSON,
+	EXPORT_CSV,
+	EXPORT_FHIR,
+	EXPORT_CSV_SESSIONS,
+	EXPORT_CSV_PHOTOS,
+	EXPORT_CSV_CONSENTS
+};
 
 /* The format called name ("json", "ndjson", "csv", "fhir").  Returns 0, or
  * -1 for an unknown name (not reported). */

@@ -1,7 +1,8 @@
 /* fhir.h - our questions and intakes in HL7 FHIR R4: the Questionnaire
  * resource of the questions, and a Bundle of QuestionnaireResponse
- * resources, one per intake, written one intake at a time
- * (docs/export.md, "FHIR R4").  Made in src/json_fhir.c. */
+ * resources, one per intake, each followed by its course (Procedure,
+ * Media, Consent), written one intake at a time (docs/export.md, "FHIR
+ * R4").  Made in src/json_fhir.c. */
 #ifndef SMP_FHIR_H
 #define SMP_FHIR_H
 
@@ -63,5 +64,25 @@ int fhir_bundle_end(FILE *f, bool any);
  * reaction as outcome, subject the contained Patient.  Returns as
  * fhir_bundle_entry(). */
 int fhir_bundle_procedure(FILE *f, const struct intake *in, const struct session *s);
+
+/* Our extension on a photo's Media.content: the SHA-256 of its bytes
+ * (lower-case hex), since R4's Attachment.hash is SHA-1.  The code system
+ * of a consent's kind (Consent.category): photos, marketing. */
+#define FHIR_SHA256_URL               FHIR_BASE "StructureDefinition/sha256"
+#define FHIR_PHOTO_CONSENT_CODESYSTEM FHIR_CODESYSTEM_BASE "photo-consent"
+
+/* A photo of intake in (taken at it, or at its session session_uuid) as a
+ * Media entry, after the intake's Procedures: its metadata only (view,
+ * media type, size, SHA-256, when added and by whom), never the bytes;
+ * partOf the session's Procedure.  Returns as fhir_bundle_entry(). */
+int fhir_bundle_media(FILE *f, const struct intake *in, const struct photo *p,
+		      const char *session_uuid);
+
+/* A consent row of intake in as a Consent entry, after its Media: active
+ * for the client's latest row of its kind (c->latest), inactive for one
+ * superseded; provision permit (yes) or deny (no).  n: the row's place
+ * among the intake's consent rows, from 1, which with the intake's UUID
+ * makes the Consent's (uuid_v5_url()).  Returns as fhir_bundle_entry(). */
+int fhir_bundle_consent(FILE *f, const struct intake *in, const struct consent_row *c, size_t n);
 
 #endif

@@ -159,6 +159,8 @@ struct consent_row {
 	const char *at, *staff; /* UTC, who */
 	bool at_intake;      /* given at an intake's assessment (intake_id set, or so
 			      * exported) */
+	bool latest;         /* the client's latest row of its kind, the one that counts
+			      * (set by db_course_of_intake() only) */
 };
 
 /* A GP's answer as it arrived: a view (its strings are borrowed). */

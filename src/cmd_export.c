@@ -171,30 +171,44 @@ static int record_export(struct ctx *ctx, const struct export_query *eq, struct 
 	return rc;
 }
 
-/* The sessions file of --sessions beside path: its name without a final
- * ".csv", then ".sessions.csv" (intakes.csv: intakes.sessions.csv).  NULL
+/* The course files of --sessions beside path, in the order written: the
+ * sessions, the photo metadata and the consents. */
+static const struct course_file {
+	enum export_format fmt;
+	const char *suffix; /* after path without a final ".csv" */
+	const char *what;   /* "exported WHAT of N intakes" */
+} course_files[] = {
+	{ EXPORT_CSV_SESSIONS, ".sessions.csv", "the sessions" },
+	{ EXPORT_CSV_PHOTOS, ".photos.csv", "the photo metadata" },
+	{ EXPORT_CSV_CONSENTS, ".consents.csv", "the consents" },
+};
+#define COURSE_FILES (sizeof course_files / sizeof course_files[0])
+
+/* A course file's name beside path: path without a final ".csv", then
+ * suffix (intakes.csv: intakes.sessions.csv, intakes.photos.csv).  NULL
  * when out of memory (reported). */
-static char *sessions_path(const char *path)
+static char *course_path(const char *path, const char *suffix)
 {
-	size_t n = strlen(path);
+	size_t n = strlen(path), k = strlen(suffix);
 	char *out;
 
 	if (n > 4 && strcmp(path + n - 4, ".csv") == 0)
 		n -= 4;
-	if (!(out = malloc(n + sizeof ".sessions.csv"))) {
+	if (!(out = malloc(n + k + 1))) {
 		report("out of memory");
 		return NULL;
 	}
 	memcpy(out, path, n);
-	memcpy(out + n, ".sessions.csv", sizeof ".sessions.csv");
+	memcpy(out + n, suffix, k + 1);
 	return out;
 }
 
-/* The second file of --sessions: the sessions of the intakes eq chose
- * (the same clients as the access log row), written after the intakes'
- * file is in place.  Returns an exit code. */
-static int export_sessions(struct ctx *ctx, const struct export_query *eq, const char *path,
-			   bool force, const char *when)
+/* One course file: the course of the intakes eq chose (the same clients
+ * as the access log row), written after the intakes' file is in place.
+ * Returns an exit code. */
+static int export_course_file(struct ctx *ctx, const struct export_query *eq,
+			      const struct course_file *cf, const char *path, bool force,
+			      const char *when)
 {
 	struct outfile out;
 	long long n;
@@ -202,14 +216,14 @@ static int export_sessions(struct ctx *ctx, const struct export_query *eq, const
 	if (outfile_open(&out, path, force) < 0)
 		return EXIT_FAIL;
 	setvbuf(out.f, NULL, _IOFBF, 1 << 16);
-	n = export_write(ctx->db, eq, EXPORT_CSV_SESSIONS, out.f, false, false, when, NULL);
+	n = export_write(ctx->db, eq, cf->fmt, out.f, false, false, when, NULL);
 	if (n < 0) {
 		outfile_abort(&out);
 		return EXIT_FAIL;
 	}
 	if (outfile_commit(&out) < 0)
 		return EXIT_FAIL;
-	fprintf(stderr, "exported the sessions of %lld intake%s to ", n, n == 1 ? "" : "s");
+	fprintf(stderr, "exported %s of %lld intake%s to ", cf->what, n, n == 1 ? "" : "s");
 	text_print_safe(stderr, path);
 	fputc('\n', stderr);
 	return EXIT_OK;
@@ -220,7 +234,7 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	struct command_args a;
 	const char *path, *format, *client;
 	bool force = false, to_file, terminal, sessions;
-	char *second = NULL;
+	char *course[COURSE_FILES] = { NULL };
 	struct export_query eq = { { NULL, NULL, false, 0, false }, false, false, NULL };
 	enum export_format fmt = EXPORT_JSON;
 	struct idset clients = IDSET_EMPTY;
@@ -250,12 +264,12 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (sessions && fmt != EXPORT_CSV) {
-		report("export: --sessions goes with --format csv (the JSON formats carry the "
-		       "sessions in each intake)");
+		report("export: --sessions goes with --format csv (the other formats carry the "
+		       "course in each intake)");
 		return EXIT_USAGE;
 	}
 	if (sessions && (!path || strcmp(path, "-") == 0)) {
-		report("export: --sessions writes the sessions as a second file: give -o FILE");
+		report("export: --sessions writes the course as files beside FILE: give -o FILE");
 		return EXIT_USAGE;
 	}
 	if ((eq.q.since && command_parse_date("export", "--since", eq.q.since) < 0) ||
@@ -277,28 +291,29 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 	 * with a format or another filter it only selects the intakes. */
 	if (eq.q.client && !format && !eq.q.since && !eq.q.until && !eq.pending_signoff)
 		return export_client(ctx, eq.q.client, path, force, when);
-	/* The second file's name is refused before anything is written. */
-	if (sessions) {
+	/* The course files' names are refused before anything is written. */
+	for (size_t i = 0; sessions && i < COURSE_FILES; i++) {
 		struct stat sb;
-		if (!(second = sessions_path(path)))
-			return EXIT_FAIL;
-		if (!force && lstat(second, &sb) == 0) {
-			report("'%s' already exists; use --force to replace it", second);
-			free(second);
-			return EXIT_FAIL;
+		if (!(course[i] = course_path(path, course_files[i].suffix))) {
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		if (!force && lstat(course[i], &sb) == 0) {
+			report("'%s' already exists; use --force to replace it", course[i]);
+			rc = EXIT_FAIL;
+			goto out;
 		}
 	}
 	/* The row first: what cannot be logged is not begun, and a reader
 	 * that stops early (export | head) cannot keep it from being written. */
 	if (outfile_open(&out, path, force) < 0) {
-		free(second);
-		return EXIT_FAIL;
+		rc = EXIT_FAIL;
+		goto out;
 	}
 	if (record_export(ctx, &eq, &clients) != EXIT_OK) {
 		outfile_abort(&out);
-		idset_clear(&clients);
-		free(second);
-		return EXIT_FAIL;
+		rc = EXIT_FAIL;
+		goto out;
 	}
 	eq.logged = &clients;
 	to_file = out.f != stdout;
@@ -319,9 +334,11 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 		text_print_safe(stderr, path);
 		fputc('\n', stderr);
 	}
-	if (rc == EXIT_OK && second)
-		rc = export_sessions(ctx, &eq, second, force, when);
+	for (size_t i = 0; rc == EXIT_OK && sessions && i < COURSE_FILES; i++)
+		rc = export_course_file(ctx, &eq, &course_files[i], course[i], force, when);
+out:
 	idset_clear(&clients);
-	free(second);
+	for (size_t i = 0; i < COURSE_FILES; i++)
+		free(course[i]);
 	return rc;
 }

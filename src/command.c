@@ -288,7 +288,8 @@ static const struct command commands[] = {
 		{ "format", 0, "FORMAT",
 		  "json (default: one array), ndjson (one intake a line),\n"
 		  "csv (one row an intake, a header row; RFC 4180) or\n"
-		  "fhir (an HL7 FHIR R4 Bundle of QuestionnaireResponses)" },
+		  "fhir (an HL7 FHIR R4 Bundle of QuestionnaireResponses,\n"
+		  "each with its sessions, photo metadata and consents)" },
 		{ "since", 0, "DATE",
 		  "only intakes taken on or after DATE (YYYY-MM-DD, UTC)" },
 		{ "until", 0, "DATE",
@@ -305,9 +306,11 @@ static const struct command commands[] = {
 		  "mark first and phone numbers kept as text without the\n"
 		  "formula guard's apostrophe (see docs/export.md)" },
 		{ "sessions", 0, NULL,
-		  "with --format csv and -o FILE: the intakes' sessions too,\n"
-		  "one row a session, as a second file beside FILE\n"
-		  "(intakes.csv: intakes.sessions.csv)" },
+		  "with --format csv and -o FILE: the intakes' course too,\n"
+		  "as three files beside FILE: sessions, photo metadata\n"
+		  "and consents, one row each (intakes.csv gives\n"
+		  "intakes.sessions.csv, intakes.photos.csv and\n"
+		  "intakes.consents.csv)" },
 		{ "output", 'o', "FILE",
 		  "write to FILE (created 0600, atomically) instead of\n"
 		  "standard output; - is standard output" },

@@ -1061,12 +1061,18 @@ struct db_course_reader {
 	"p.view, p.media_type, p.size, p.sha256, p.added_at, p.staff, s.uuid, "            \
 	"coalesce(p.intake_id, s.intake_id) AS owner FROM photo p LEFT JOIN session s "     \
 	"ON s.id = p.session_id "
+/* Whether consent row c is the client's latest of its kind (the one that
+ * counts), as a column. */
+#define CONSENT_LATEST                                                                    \
+	"c.id = (SELECT max(k.id) FROM consent k WHERE k.client_id = c.client_id AND "      \
+	"k.kind = c.kind) "
 /* A consent row goes with the intake it was given at, and a later change
  * with the client's latest intake taken at or before it (their first
  * when none was). */
 #define CONSENT_COURSE_COLUMNS                                                          \
-	"SELECT kind, value, at, staff, at_intake, owner FROM (SELECT c.id, c.kind, "       \
-	"c.value, c.at, c.staff, c.intake_id IS NOT NULL AS at_intake, coalesce(c.intake_id, " \
+	"SELECT kind, value, at, staff, at_intake, owner, latest FROM (SELECT c.id, c.kind, " \
+	"c.value, c.at, c.staff, c.intake_id IS NOT NULL AS at_intake, " CONSENT_LATEST         \
+	"AS latest, coalesce(c.intake_id, "                                                    \
 	"(SELECT max(j.id) FROM intake j WHERE j.client_id = c.client_id AND "             \
 	"j.taken_at <= c.at), (SELECT min(j.id) FROM intake j WHERE j.client_id = "         \
 	"c.client_id)) AS owner FROM consent c) "
@@ -1075,7 +1081,7 @@ static const char *const course_sql[2][3] = {
 	{ "SELECT " SESSION_COLUMNS " FROM session WHERE intake_id = ?1 ORDER BY number, id",
 	  "SELECT " PHOTO_COURSE_COLUMNS "WHERE p.client_id = (SELECT client_id FROM intake "
 	  "WHERE id = ?1) AND coalesce(p.intake_id, s.intake_id) = ?1 ORDER BY p.id",
-	  "SELECT c.kind, c.value, c.at, c.staff, c.intake_id IS NOT NULL, ?1 "
+	  "SELECT c.kind, c.value, c.at, c.staff, c.intake_id IS NOT NULL, ?1, " CONSENT_LATEST
 	  "FROM consent c JOIN intake i ON i.id = ?1 AND c.client_id = i.client_id "
 	  "WHERE c.intake_id = ?1 OR (c.intake_id IS NULL AND ?1 = coalesce("
 	  "(SELECT max(j.id) FROM intake j WHERE j.client_id = c.client_id AND "
@@ -1158,6 +1164,7 @@ static int visit_row(sqlite3_stmt *st, int k, const struct db_course_visit *v)
 			.at = (const char *)sqlite3_column_text(st, 2),
 			.staff = (const char *)sqlite3_column_text(st, 3),
 			.at_intake = sqlite3_column_int(st, 4) != 0,
+			.latest = sqlite3_column_int(st, 6) != 0,
 		};
 		return v->consent(&c, v->arg);
 	}

@@ -316,16 +316,103 @@ static int csv_session_row(const struct session *s, void *arg)
 	return rc < 0 ? 1 : 0;
 }
 
-struct fhir_session {
+/* ---- the photos and consents CSV (--sessions) ---- */
+
+static void csv_photos_header(FILE *f)
+{
+	fputs("intake_id,intake_uuid,client_id,photo_uuid,session_uuid,view,media_type,size,"
+	      "sha256,added_at,staff\r\n", f);
+}
+
+/* One photo's metadata; 1 when out of memory (a write error shows in
+ * ferror()). */
+static int csv_photo_row(const struct photo *p, const char *session_uuid, void *arg)
+{
+	struct session_row *r = arg;
+	int rc = 0;
+
+	fprintf(r->f, "%lld,%s,%lld,", r->in->id, r->in->uuid, r->in->client_id);
+	rc |= csv_cell(r->f, p->uuid, r->terminal, r->excel);
+	fputc(',', r->f);
+	rc |= csv_cell(r->f, session_uuid, r->terminal, r->excel);
+	fputc(',', r->f);
+	rc |= csv_cell(r->f, p->view, r->terminal, r->excel);
+	fputc(',', r->f);
+	rc |= csv_cell(r->f, p->media_type, r->terminal, r->excel);
+	fprintf(r->f, ",%lld,", p->size);
+	rc |= csv_cell(r->f, p->sha256, r->terminal, r->excel);
+	fputc(',', r->f);
+	rc |= csv_cell(r->f, p->added_at, r->terminal, r->excel);
+	fputc(',', r->f);
+	rc |= csv_cell(r->f, p->staff, r->terminal, r->excel);
+	fputs("\r\n", r->f);
+	return rc < 0 ? 1 : 0;
+}
+
+static void csv_consents_header(FILE *f)
+{
+	fputs("intake_id,intake_uuid,client_id,kind,value,at,staff,at_intake\r\n", f);
+}
+
+/* One consent row; 1 when out of memory (a write error shows in
+ * ferror()). */
+static int csv_consent_row(const struct consent_row *c, void *arg)
+{
+	struct session_row *r = arg;
+	int rc = 0;
+
+	fprintf(r->f, "%lld,%s,%lld,", r->in->id, r->in->uuid, r->in->client_id);
+	rc |= csv_cell(r->f, c->kind, r->terminal, r->excel);
+	fputc(',', r->f);
+	rc |= csv_cell(r->f, c->value, r->terminal, r->excel);
+	fputc(',', r->f);
+	rc |= csv_cell(r->f, c->at, r->terminal, r->excel);
+	fputc(',', r->f);
+	rc |= csv_cell(r->f, c->staff, r->terminal, r->excel);
+	fprintf(r->f, ",%s\r\n", c->at_intake ? "yes" : "no");
+	return rc < 0 ? 1 : 0;
+}
+
+/* ---- the course in FHIR ---- */
+
+/* The intake being written, and the place of its next consent row. */
+struct fhir_course {
 	FILE *f;
 	const struct intake *in;
+	size_t consents;
 };
+
+/* 1 when out of memory, 2 on a write error (errno). */
+static int fhir_failed(void)
+{
+	return errno == ENOMEM ? 1 : 2;
+}
 
 static int fhir_session(const struct session *s, void *arg)
 {
-	struct fhir_session *fs = arg;
+	struct fhir_course *fc = arg;
 
-	return fhir_bundle_procedure(fs->f, fs->in, s) < 0 ? (errno == ENOMEM ? 1 : 2) : 0;
+	return fhir_bundle_procedure(fc->f, fc->in, s) < 0 ? fhir_failed() : 0;
+}
+
+static int fhir_photo(const struct photo *p, const char *session_uuid, void *arg)
+{
+	struct fhir_course *fc = arg;
+
+	return fhir_bundle_media(fc->f, fc->in, p, session_uuid) < 0 ? fhir_failed() : 0;
+}
+
+static int fhir_consent(const struct consent_row *c, void *arg)
+{
+	struct fhir_course *fc = arg;
+
+	return fhir_bundle_consent(fc->f, fc->in, c, ++fc->consents) < 0 ? fhir_failed() : 0;
+}
+
+static int no_session(const struct session *s, void *arg)
+{
+	(void)s, (void)arg;
+	return 0;
 }
 
 static int no_photo(const struct photo *p, const char *session_uuid, void *arg)
@@ -485,9 +572,10 @@ static int write_one(const struct intake *in, void *arg)
 			st->out_of_memory = errno == ENOMEM;
 			rc = 1;
 		} else {
-			/* The intake's sessions as Procedures after it. */
-			struct fhir_session fs = { st->f, in };
-			struct db_course_visit v = { fhir_session, no_photo, no_consent, &fs };
+			/* The intake's course after it: its sessions as
+			 * Procedures, photos as Media, consent rows as Consents. */
+			struct fhir_course fc = { st->f, in, 0 };
+			struct db_course_visit v = { fhir_session, fhir_photo, fhir_consent, &fc };
 			int w = db_course_of_intake(st->course, in->id, &v);
 			if (w == -1)
 				return -1;
@@ -495,9 +583,16 @@ static int write_one(const struct intake *in, void *arg)
 			rc = w != 0;
 		}
 		break;
-	case EXPORT_CSV_SESSIONS: {
+	case EXPORT_CSV_SESSIONS:
+	case EXPORT_CSV_PHOTOS:
+	case EXPORT_CSV_CONSENTS: {
+		/* One of the three, the others' rows passed over. */
 		struct session_row row = { st->f, in, st->terminal, st->eq->excel };
-		struct db_course_visit v = { csv_session_row, no_photo, no_consent, &row };
+		struct db_course_visit v = {
+			st->fmt == EXPORT_CSV_SESSIONS ? csv_session_row : no_session,
+			st->fmt == EXPORT_CSV_PHOTOS ? csv_photo_row : no_photo,
+			st->fmt == EXPORT_CSV_CONSENTS ? csv_consent_row : no_consent, &row
+		};
 		int w = db_course_of_intake(st->course, in->id, &v);
 		if (w != 0) {
 			st->out_of_memory = w > 0;
@@ -531,9 +626,16 @@ static int write_head(struct export_state *st, const char *exported_at)
 		return ferror(st->f) ? -1 : 0;
 	case EXPORT_FHIR: return fhir_bundle_begin(st->f, exported_at);
 	case EXPORT_CSV_SESSIONS:
+	case EXPORT_CSV_PHOTOS:
+	case EXPORT_CSV_CONSENTS:
 		if (st->eq->excel)
 			fputs("\xef\xbb\xbf", st->f);
-		csv_sessions_header(st->f);
+		if (st->fmt == EXPORT_CSV_SESSIONS)
+			csv_sessions_header(st->f);
+		else if (st->fmt == EXPORT_CSV_PHOTOS)
+			csv_photos_header(st->f);
+		else
+			csv_consents_header(st->f);
 		return ferror(st->f) ? -1 : 0;
 	}
 	return -1;
@@ -545,7 +647,9 @@ static int write_tail(struct export_state *st)
 	case EXPORT_JSON: return fputs(st->count ? "\n]\n" : "]\n", st->f) == EOF ? -1 : 0;
 	case EXPORT_NDJSON:
 	case EXPORT_CSV:
-	case EXPORT_CSV_SESSIONS: return 0;
+	case EXPORT_CSV_SESSIONS:
+	case EXPORT_CSV_PHOTOS:
+	case EXPORT_CSV_CONSENTS: return 0;
 	case EXPORT_FHIR: return fhir_bundle_end(st->f, st->count > 0);
 	}
 	return -1;
@@ -599,7 +703,8 @@ long long export_write(struct db *db, const struct export_query *eq, enum export
 		goto out;
 	/* The JSON formats go to a terminal through a filter; CSV cells are
 	 * made safe one by one. */
-	if (terminal && fmt != EXPORT_CSV && fmt != EXPORT_CSV_SESSIONS && !(st.f = terminal_open(f))) {
+	if (terminal && (fmt == EXPORT_JSON || fmt == EXPORT_NDJSON || fmt == EXPORT_FHIR) &&
+	    !(st.f = terminal_open(f))) {
 		report("out of memory");
 		goto out;
 	}

@@ -1,5 +1,6 @@
 /* json_fhir.c - the FHIR R4 forms (fhir.h): the Questionnaire of our
- * questions and the Bundle of one QuestionnaireResponse per intake, built
+ * questions and the Bundle of one QuestionnaireResponse per intake (with
+ * its course: Procedure, Media and Consent resources), built
  * as cJSON trees.  An entry's tree refers to the intake's strings instead
  * of copying them and is printed into a buffer on the stack, so an entry
  * costs little more than its nodes. */
@@ -14,6 +15,7 @@
 #include "flags.h"
 #include "questionnaire.h"
 #include "text.h"
+#include "uuid.h"
 
 /* Big enough for almost every entry (a full intake is about 3 KB); a
  * bigger one (long notes) is printed into memory of its own. */
@@ -603,6 +605,26 @@ out:
 	return rc;
 }
 
+/* ---- the course after a response ---- */
+
+/* Prints entry (NULL: out of memory) as the Bundle's next entry. */
+static int write_entry(FILE *f, cJSON *entry)
+{
+	char *text;
+	int rc = -1;
+
+	if (!entry || !(text = cJSON_PrintUnformatted(entry))) {
+		cJSON_Delete(entry);
+		errno = ENOMEM;
+		return -1;
+	}
+	if (write_text(f, ",\n") == 0 && write_text(f, text) == 0)
+		rc = 0;
+	free(text);
+	cJSON_Delete(entry);
+	return rc;
+}
+
 /* ---- a session as a Procedure ---- */
 
 /* Adds a part {url, valueString} to a complex extension when s is given. */
@@ -674,18 +696,164 @@ static cJSON *procedure(const struct intake *in, const struct session *s, struct
 int fhir_bundle_procedure(FILE *f, const struct intake *in, const struct session *s)
 {
 	struct entry_text t = { 0 };
-	char urn[9 + 37], intake_urn[9 + 37], *text;
-	cJSON *entry = procedure(in, s, &t, urn, intake_urn);
-	int rc = -1;
+	char urn[9 + 37], intake_urn[9 + 37];
 
-	if (!entry || !(text = cJSON_PrintUnformatted(entry))) {
-		cJSON_Delete(entry);
-		errno = ENOMEM;
-		return -1;
+	return write_entry(f, procedure(in, s, &t, urn, intake_urn));
+}
+
+/* ---- a photo as a Media, a consent row as a Consent ---- */
+
+/* The references an entry of the course holds, kept on the caller's stack
+ * until the tree is printed. */
+struct course_urns {
+	char own[9 + 37];    /* the resource's urn:uuid: */
+	char intake[9 + 37]; /* the intake's response */
+	char part[9 + 37];   /* a photo's session (Procedure) */
+	char id[37];         /* a consent row's UUID (uuid_v5_url()) */
+};
+
+/* The head every resource of the course shares: fullUrl, resourceType,
+ * id, the contained Patient, and the consultation it goes with as our
+ * extension (as a Procedure's).  Returns the resource, or NULL. */
+static cJSON *course_resource(cJSON *entry, const char *type, const char *id,
+			      const struct intake *in, struct entry_text *t, struct course_urns *u,
+			      cJSON **extensions)
+{
+	cJSON *res, *list, *item, *ref;
+
+	snprintf(u->own, sizeof u->own, "urn:uuid:%s", id);
+	snprintf(u->intake, sizeof u->intake, "urn:uuid:%s", in->uuid);
+	if (!put_ref(entry, "fullUrl", u->own) || !(res = put_object(entry, "resource")) ||
+	    !put_ref(res, "resourceType", type) || !put_ref(res, "id", id) ||
+	    !(list = put_list(res, "contained")) || !put_patient(list, in, t) ||
+	    !(*extensions = put_list(res, "extension")) || !(item = push_object(*extensions)) ||
+	    !put_ref(item, "url", FHIR_CONSULTATION_URL) ||
+	    !(ref = put_object(item, "valueReference")) || !put_ref(ref, "reference", u->intake))
+		return NULL;
+	return res;
+}
+
+/* identifier: [{urn:ietf:rfc:3986, urn:uuid:...}] */
+static bool put_identifier_list(cJSON *res, const char *urn)
+{
+	cJSON *list, *item;
+
+	return (list = put_list(res, "identifier")) && (item = push_object(list)) &&
+	       put_ref(item, "system", "urn:ietf:rfc:3986") && put_ref(item, "value", urn);
+}
+
+/* key: {"reference": "#client"} */
+static bool put_patient_ref(cJSON *res, const char *key)
+{
+	cJSON *ref = put_object(res, key);
+
+	return ref && put_ref(ref, "reference", "#" PATIENT_ID);
+}
+
+static cJSON *media(const struct intake *in, const struct photo *p, const char *session_uuid,
+		    struct entry_text *t, struct course_urns *u)
+{
+	cJSON *entry = cJSON_CreateObject(), *res, *ext, *list, *item, *type, *content;
+	bool ok;
+
+	ok = entry && (res = course_resource(entry, "Media", p->uuid, in, t, u, &ext)) &&
+	     put_identifier_list(res, u->own);
+	/* Taken at a session: part of its Procedure, in the same Bundle. */
+	if (ok && session_uuid) {
+		snprintf(u->part, sizeof u->part, "urn:uuid:%s", session_uuid);
+		ok = (list = put_list(res, "partOf")) && (item = push_object(list)) &&
+		     put_ref(item, "reference", u->part);
 	}
-	if (write_text(f, ",\n") == 0 && write_text(f, text) == 0)
-		rc = 0;
-	free(text);
-	cJSON_Delete(entry);
-	return rc;
+	ok = ok && put_ref(res, "status", "completed") && (type = put_object(res, "type")) &&
+	     (list = put_list(type, "coding")) && (item = push_object(list)) &&
+	     put_ref(item, "system", "http://terminology.hl7.org/CodeSystem/media-type") &&
+	     put_ref(item, "code", "image") && put_ref(item, "display", "Image") &&
+	     put_ref(type, "text", "Image") && put_patient_ref(res, "subject");
+	if (ok && given(p->view))
+		ok = (item = put_object(res, "view")) && put_text(item, "text", p->view);
+	if (ok && given(p->added_at))
+		ok = put_text(res, "createdDateTime", p->added_at);
+	if (ok && given(p->staff))
+		ok = (item = put_object(res, "operator")) && put_text(item, "display", p->staff);
+	/* The SHA-256 in our extension: R4's Attachment.hash is SHA-1.  No
+	 * data, no url: the bytes stay in the database. */
+	ok = ok && (content = put_object(res, "content")) &&
+	     (list = put_list(content, "extension")) &&
+	     push_extension(list, FHIR_SHA256_URL, "valueString", p->sha256) &&
+	     (!given(p->media_type) || put_text(content, "contentType", p->media_type)) &&
+	     (p->size < 0 || put(content, "size", cJSON_CreateNumber((double)p->size)));
+	if (!ok) {
+		cJSON_Delete(entry);
+		return NULL;
+	}
+	return entry;
+}
+
+/* A kind of consent in words (docs/export.md). */
+static const char *consent_words(const char *kind)
+{
+	return strcmp(kind, "marketing") == 0 ? "Photos used for the studio's marketing"
+					      : "Photos kept in the client's record";
+}
+
+static cJSON *consent(const struct intake *in, const struct consent_row *c, size_t n,
+		      struct entry_text *t, struct course_urns *u)
+{
+	cJSON *entry = cJSON_CreateObject(), *res, *ext, *list, *item, *code, *coding;
+	char name[sizeof FHIR_BASE + 64];
+	const char *words = consent_words(c->kind);
+	bool ok;
+
+	/* A consent row has no UUID of its own: one made from the intake's
+	 * and the row's place among the intake's, the same in every export. */
+	snprintf(name, sizeof name, "%sConsent/%s/%zu", FHIR_BASE, in->uuid, n);
+	uuid_v5_url(name, u->id);
+	ok = entry && (res = course_resource(entry, "Consent", u->id, in, t, u, &ext)) &&
+	     put_identifier_list(res, u->own) &&
+	     put_ref(res, "status", c->latest ? "active" : "inactive") &&
+	     (code = put_object(res, "scope")) && (list = put_list(code, "coding")) &&
+	     (coding = push_object(list)) &&
+	     put_ref(coding, "system", "http://terminology.hl7.org/CodeSystem/consentscope") &&
+	     put_ref(coding, "code", "patient-privacy") &&
+	     put_ref(coding, "display", "Privacy Consent") &&
+	     put_ref(code, "text", "Privacy Consent") && (list = put_list(res, "category")) &&
+	     (code = push_object(list)) && (list = put_list(code, "coding")) &&
+	     (coding = push_object(list)) &&
+	     put_ref(coding, "system", FHIR_PHOTO_CONSENT_CODESYSTEM) &&
+	     put_text(coding, "code", c->kind) && put_ref(coding, "display", words) &&
+	     put_ref(code, "text", words) && put_patient_ref(res, "patient") &&
+	     (!given(c->at) || put_text(res, "dateTime", c->at)) &&
+	     (!given(c->staff) ||
+	      ((list = put_list(res, "performer")) && (item = push_object(list)) &&
+	       put_text(item, "display", c->staff)));
+	/* Given at the assessment: its source is the intake's response. */
+	if (ok && c->at_intake)
+		ok = (item = put_object(res, "sourceReference")) &&
+		     put_ref(item, "reference", u->intake);
+	ok = ok && (item = put_object(res, "policyRule")) &&
+	     put_ref(item, "text", "The studio's photo consent") &&
+	     (item = put_object(res, "provision")) &&
+	     put_ref(item, "type", strcmp(c->value, "yes") == 0 ? "permit" : "deny");
+	if (!ok) {
+		cJSON_Delete(entry);
+		return NULL;
+	}
+	return entry;
+}
+
+int fhir_bundle_media(FILE *f, const struct intake *in, const struct photo *p,
+		      const char *session_uuid)
+{
+	struct entry_text t = { 0 };
+	struct course_urns u = { 0 };
+
+	return write_entry(f, media(in, p, session_uuid, &t, &u));
+}
+
+int fhir_bundle_consent(FILE *f, const struct intake *in, const struct consent_row *c, size_t n)
+{
+	struct entry_text t = { 0 };
+	struct course_urns u = { 0 };
+
+	return write_entry(f, consent(in, c, n, &t, &u));
 }

@@ -69,8 +69,11 @@ class CallList(IntakeTest):
         self.assertEqual([json.loads(l)["id"] for l in export("ndjson").splitlines()], [6, 7])
         rows = list(csv.DictReader(io.StringIO(export("csv"))))
         self.assertEqual([r["intake_id"] for r in rows], ["6", "7"])
+        # FHIR: the two responses, each followed by its course (consents).
         fhir = json.loads(export("fhir"))
-        self.assertEqual(len(fhir.get("entry", [])), 2)
+        self.assertEqual([e["resource"]["id"] for e in fhir.get("entry", [])
+                          if e["resource"]["resourceType"] == "QuestionnaireResponse"],
+                         [r["uuid"] for r in json.loads(export("json"))])
 
     def sql_write(self, query):
         import sqlite3

@@ -10,11 +10,13 @@ import json
 import os
 import sqlite3
 import unittest
+import uuid
 
 from harness import IntakeTest, base_answers, validate_export
 from test_session import session
 
 SHA = "ab" * 32
+EXT = "http://smp-intake.invalid/fhir/StructureDefinition/"
 
 
 class CourseTest(IntakeTest):
@@ -134,8 +136,9 @@ class Fhir(CourseTest):
         bundle = json.loads(self.exported("--format", "fhir"))
         self.assertEqual(schema_errors(bundle), [])
         kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
-        self.assertEqual(kinds, ["QuestionnaireResponse", "Procedure", "Procedure",
-                                 "QuestionnaireResponse"])
+        self.assertEqual(kinds, ["QuestionnaireResponse", "Procedure", "Procedure", "Media",
+                                 "Media", "Consent", "Consent", "Consent",
+                                 "QuestionnaireResponse", "Consent", "Consent"])
         data = self.export()
         first, second = bundle["entry"][1]["resource"], bundle["entry"][2]["resource"]
         self.assertEqual(bundle["entry"][1]["fullUrl"], "urn:uuid:" + data[0]["sessions"][0]["uuid"])
@@ -153,6 +156,292 @@ class Fhir(CourseTest):
         self.assertIn({"url": "lot", "valueString": "B-9"}, pigment["extension"])
         consult = [x for x in second["extension"] if x["url"].endswith("/consultation")][0]
         self.assertEqual(consult["valueReference"]["reference"], "urn:uuid:" + data[0]["uuid"])
+
+
+    def test_photos_are_media_consents_are_consents(self):
+        from test_fhir import check_bundle, schema_errors
+        # Withdrawn: the photos row of the assessment and the later
+        # marketing yes are superseded (marketing goes with the photos).
+        p = self.run_cmd("consent", "1", "--photos", "no")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        text = self.exported("--format", "fhir")
+        bundle = json.loads(text)
+        self.assertEqual(schema_errors(bundle), [])
+        q = json.loads(self.run_cmd("questionnaire", "--format", "fhir").stdout)
+        check_bundle(self, q, bundle)
+        data = self.export()
+        res = [e["resource"] for e in bundle["entry"]]
+        self.assertEqual([r["resourceType"] for r in res],
+                         ["QuestionnaireResponse", "Procedure", "Procedure", "Media", "Media"]
+                         + ["Consent"] * 5 + ["QuestionnaireResponse", "Consent", "Consent"])
+        intake1 = "urn:uuid:" + data[0]["uuid"]
+        front, crown = res[3], res[4]
+        ext = EXT + "sha256"
+        self.assertEqual(front, {
+            "resourceType": "Media", "id": "11111111-1111-4111-8111-111111111111",
+            "contained": [res[0]["contained"][0]],
+            "extension": [{"url": EXT + "consultation",
+                           "valueReference": {"reference": intake1}}],
+            "identifier": [{"system": "urn:ietf:rfc:3986",
+                            "value": "urn:uuid:11111111-1111-4111-8111-111111111111"}],
+            "status": "completed",
+            "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/media-type",
+                                 "code": "image", "display": "Image"}], "text": "Image"},
+            "subject": {"reference": "#client"}, "view": {"text": "front"},
+            "createdDateTime": "2026-01-02T10:05:00Z", "operator": {"display": "Dana"},
+            "content": {"extension": [{"url": ext, "valueString": SHA}],
+                        "contentType": "image/jpeg", "size": 4}})
+        self.assertNotIn("partOf", front)
+        # Taken at session 2: part of its Procedure.
+        self.assertEqual(crown["partOf"], [{"reference": bundle["entry"][2]["fullUrl"]}])
+        self.assertEqual(bundle["entry"][2]["fullUrl"],
+                         "urn:uuid:" + data[0]["sessions"][1]["uuid"])
+        self.assertEqual((crown["view"], crown["content"]["contentType"]),
+                         ({"text": "crown"}, "image/png"))
+        # The consents, in the JSON's order: only the latest of a kind active.
+        consents = data[0]["consents"] + data[1]["consents"]
+        self.assertEqual([(c["kind"], c["value"], c["at_intake"]) for c in consents],
+                         [("photos", "yes", True), ("marketing", "no", True),
+                          ("marketing", "yes", False), ("photos", "no", False),
+                          ("marketing", "no", False), ("photos", "yes", True),
+                          ("marketing", "no", True)])
+        fhir = [r for r in res if r["resourceType"] == "Consent"]
+        self.assertEqual([r["status"] for r in fhir],
+                         ["inactive", "inactive", "inactive", "active", "active",
+                          "active", "active"])
+        self.assertEqual([r["provision"]["type"] for r in fhir],
+                         ["permit", "deny", "permit", "deny", "deny", "permit", "deny"])
+        self.assertEqual([r["category"][0]["coding"][0]["code"] for r in fhir],
+                         [c["kind"] for c in consents])
+        self.assertEqual([(r["dateTime"], r["performer"]) for r in fhir],
+                         [(c["at"], [{"display": c["staff"]}]) for c in consents])
+        self.assertEqual([r.get("sourceReference") for r in fhir],
+                         [{"reference": intake1}, {"reference": intake1}, None, None, None,
+                          {"reference": "urn:uuid:" + data[1]["uuid"]},
+                          {"reference": "urn:uuid:" + data[1]["uuid"]}])
+        self.assertEqual(fhir[0]["category"][0]["text"], "Photos kept in the client's record")
+        self.assertEqual(fhir[1]["category"][0]["text"],
+                         "Photos used for the studio's marketing")
+        self.assertEqual(fhir[0]["patient"], {"reference": "#client"})
+        self.assertEqual(fhir[0]["policyRule"], {"text": "The studio's photo consent"})
+        # The same ids in every export: made from the intake and the place.
+        self.assertEqual(json.loads(self.exported("--format", "fhir"))["entry"], bundle["entry"])
+        self.assertEqual(fhir[4]["id"], str(uuid.uuid5(
+            uuid.NAMESPACE_URL, "http://smp-intake.invalid/fhir/Consent/%s/5" % data[0]["uuid"])))
+        # No image bytes, neither raw nor in base64.
+        for magic in ("ffd8ffe0", "89504e47", "/9j/", "iVBOR", '"data"'):
+            self.assertNotIn(magic, text)
+
+    def test_filtered_export_keeps_the_status_that_counts(self):
+        # An export that leaves out the intake a later change went with
+        # still says the row of the assessment is superseded.
+        self.new_intake(base_answers())   # 3: Ana again, client 1
+        self.assertEqual(self.run_cmd("consent", "1", "--photos", "no").returncode, 0)
+        bundle = json.loads(self.exported("--format", "fhir", "--client", "1", "--until",
+                                          "2026-01-01"))
+        self.assertNotIn("entry", bundle)
+        con = sqlite3.connect(self.db)
+        with con:
+            con.execute("UPDATE intake SET taken_at = '2025-01-01T00:00:00Z' WHERE id = 1")
+        con.close()
+        bundle = json.loads(self.exported("--format", "fhir", "--until", "2025-12-31"))
+        fhir = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Consent"]
+        # Intake 1's: photos yes, marketing no, marketing yes (June), all
+        # superseded by the withdrawal that went with intake 3.
+        self.assertEqual([(r["category"][0]["coding"][0]["code"], r["status"]) for r in fhir],
+                         [("photos", "inactive"), ("marketing", "inactive"),
+                          ("marketing", "inactive")])
+
+
+class CourseCsv(CourseTest):
+    """--sessions writes the course as three files: sessions, photo
+    metadata and consents."""
+    PHOTOS = ("intake_id,intake_uuid,client_id,photo_uuid,session_uuid,view,media_type,size,"
+              "sha256,added_at,staff")
+    CONSENTS = "intake_id,intake_uuid,client_id,kind,value,at,staff,at_intake"
+
+    def files(self, name="course.csv"):
+        base = os.path.join(self.tmp, name[:-4] if name.endswith(".csv") else name)
+        return [os.path.join(self.tmp, name)] + [base + s for s in (
+            ".sessions.csv", ".photos.csv", ".consents.csv")]
+
+    def read_rows(self, path):
+        import csv
+        with open(path, newline="") as f:
+            raw = f.read()
+        self.assertNotIn("\n", raw.replace("\r\n", ""))   # CR LF rows
+        return raw, list(csv.reader(raw.splitlines(True)))
+
+    def test_photos_and_consents_files(self):
+        self.assertEqual(self.run_cmd("consent", "1", "--photos", "no").returncode, 0)
+        out, sessions, photos, consents = self.files()
+        p = self.run_cmd("export", "--format", "csv", "--sessions", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr.splitlines(), [
+            "exported 2 intakes to " + out,
+            "exported the sessions of 2 intakes to " + sessions,
+            "exported the photo metadata of 2 intakes to " + photos,
+            "exported the consents of 2 intakes to " + consents])
+        for path in (out, sessions, photos, consents):
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, path)
+        data = self.export()
+        raw, rows = self.read_rows(photos)
+        self.assertTrue(raw.startswith(self.PHOTOS + "\r\n"))
+        one = [str(data[0]["id"]), data[0]["uuid"], str(data[0]["client"]["id"])]
+        self.assertEqual(rows, [self.PHOTOS.split(",")] + [
+            one + [ph["uuid"], ph["session"] or "", ph["view"], ph["media_type"],
+                   str(ph["size"]), ph["sha256"], ph["added_at"], ph["staff"]]
+            for ph in data[0]["photos"]])
+        self.assertEqual(rows[1], one + ["11111111-1111-4111-8111-111111111111", "", "front",
+                                         "image/jpeg", "4", SHA, "2026-01-02T10:05:00Z",
+                                         "Dana"])
+        self.assertEqual(rows[2][4], data[0]["sessions"][1]["uuid"])
+        self.assertNotIn("ffd8ffe0", raw)
+        raw, rows = self.read_rows(consents)
+        self.assertTrue(raw.startswith(self.CONSENTS + "\r\n"))
+        want = [[str(rec["id"]), rec["uuid"], str(rec["client"]["id"]), c["kind"], c["value"],
+                 c["at"], c["staff"], "yes" if c["at_intake"] else "no"]
+                for rec in data for c in rec["consents"]]
+        self.assertEqual(rows, [self.CONSENTS.split(",")] + want)
+        self.assertEqual([r[3:5] + r[7:] for r in rows[1:]],
+                         [["photos", "yes", "yes"], ["marketing", "no", "yes"],
+                          ["marketing", "yes", "no"], ["photos", "no", "no"],
+                          ["marketing", "no", "no"], ["photos", "yes", "yes"],
+                          ["marketing", "no", "yes"]])
+        self.assertEqual(rows[3][5], "2026-06-01T00:00:00Z")
+
+    def test_filters_cells_and_excel(self):
+        # A staff name a spreadsheet would run as a formula.
+        con = sqlite3.connect(self.db)
+        with con:
+            con.execute("UPDATE photo SET staff = '=HYPERLINK(1)' WHERE id = 2")
+            con.execute("UPDATE consent SET staff = '@SUM(1)' WHERE intake_id IS NULL")
+        con.close()
+        out, sessions, photos, consents = self.files("x")
+        p = self.run_cmd("export", "--format", "csv", "--sessions", "--excel", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for path in (photos, consents):
+            with open(path, "rb") as f:
+                self.assertTrue(f.read().startswith(b"\xef\xbb\xbfintake_id,"), path)
+        with open(photos, encoding="utf-8-sig", newline="") as f:
+            import csv
+            rows = list(csv.reader(f))
+        self.assertEqual([r[10] for r in rows[1:]], ["Dana", "'=HYPERLINK(1)"])
+        with open(consents, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+        self.assertEqual([r[6] for r in rows[1:]], ["Dana Staff", "Dana Staff", "'@SUM(1)",
+                                                    "Dana Staff", "Dana Staff"])
+        # Client 2 alone (the access log row's clients): no photo, two
+        # consents; a file with no row at all is its header alone.
+        out, sessions, photos, consents = self.files("two.csv")
+        p = self.run_cmd("export", "--format", "csv", "--sessions", "--client", "2", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.read_rows(photos)[0], self.PHOTOS + "\r\n")
+        self.assertEqual(self.read_rows(sessions)[1][1:], [])
+        self.assertEqual([r[:5] for r in self.read_rows(consents)[1][1:]],
+                         [["2", self.export()[1]["uuid"], "2", "photos", "yes"],
+                          ["2", self.export()[1]["uuid"], "2", "marketing", "no"]])
+        log = self.run_cmd("access-log").stdout.splitlines()
+        self.assertIn("export", log[-1])
+
+    def test_an_existing_file_is_refused_before_anything_is_written(self):
+        out, sessions, photos, consents = self.files()
+        for there in (photos, consents):
+            with self.subTest(there=os.path.basename(there)):
+                for path in (out, sessions, photos, consents):
+                    if os.path.exists(path):
+                        os.unlink(path)
+                with open(there, "w") as f:
+                    f.write("mine\n")
+                p = self.run_cmd("export", "--format", "csv", "--sessions", "-o", out)
+                self.assertEqual(p.returncode, 1)
+                self.assertEqual(p.stderr, "smp-intake: '%s' already exists; use --force to "
+                                 "replace it\n" % there)
+                self.assertEqual([os.path.exists(x) for x in (out, sessions, photos, consents)],
+                                 [x == there for x in (out, sessions, photos, consents)])
+                with open(there) as f:
+                    self.assertEqual(f.read(), "mine\n")
+                self.assertEqual([n for n in os.listdir(self.tmp) if n.startswith(".smp-intake-")],
+                                 [])
+                p = self.run_cmd("export", "--format", "csv", "--sessions", "--force", "-o", out)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                with open(there) as f:
+                    self.assertTrue(f.read().startswith("intake_id,intake_uuid,client_id,"))
+                self.assertEqual(os.stat(there).st_mode & 0o777, 0o600)
+
+
+class PhotoAdd(CourseTest):
+    """Photos stored by `photo add` (the client's consent to photos is yes),
+    then the consent withdrawn: every format carries their metadata, the
+    withdrawal as the Consent that counts, and none of the image bytes."""
+
+    def test_added_photos_in_every_format_without_their_bytes(self):
+        import base64
+        import csv
+        import hashlib
+        from test_fhir import check_bundle, schema_errors
+        from test_photo import JPEG, MARK, PNG
+        for target, name, data, view in ((["1"], "a.jpg", JPEG, "top"),
+                                         (["--session", "2"], "b.png", PNG, "scar")):
+            path = self.write(name, "")
+            with open(path, "wb") as f:
+                f.write(data)
+            p = self.run_cmd("photo", "add", *target, path, "--view", view)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_cmd("consent", "1", "--photos", "no")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        data = self.export()
+        added = data[0]["photos"][2:]
+        self.assertEqual([(ph["view"], ph["size"], ph["sha256"]) for ph in added],
+                         [("top", len(JPEG), hashlib.sha256(JPEG).hexdigest()),
+                          ("scar", len(PNG), hashlib.sha256(PNG).hexdigest())])
+        # FHIR: valid, a Media each with the same metadata.
+        bundle = json.loads(self.exported("--format", "fhir"))
+        self.assertEqual(schema_errors(bundle), [])
+        check_bundle(self, json.loads(self.run_cmd("questionnaire", "--format", "fhir").stdout),
+                     bundle)
+        media = {e["resource"]["id"]: e["resource"] for e in bundle["entry"]
+                 if e["resource"]["resourceType"] == "Media"}
+        for ph in added:
+            m = media[ph["uuid"]]
+            self.assertEqual((m["view"]["text"], m["content"]["contentType"],
+                              m["content"]["size"], m["content"]["extension"][0]["valueString"],
+                              m["createdDateTime"], m["operator"]["display"]),
+                             (ph["view"], ph["media_type"], ph["size"], ph["sha256"],
+                              ph["added_at"], ph["staff"]))
+        self.assertNotIn("partOf", media[added[0]["uuid"]])
+        self.assertEqual(media[added[1]["uuid"]]["partOf"],
+                         [{"reference": "urn:uuid:" + data[0]["sessions"][1]["uuid"]}])
+        # The withdrawal is the photos Consent that counts.
+        photos = [e["resource"] for e in bundle["entry"]
+                  if e["resource"]["resourceType"] == "Consent"
+                  and e["resource"]["category"][0]["coding"][0]["code"] == "photos"
+                  and e["resource"]["patient"] == {"reference": "#client"}
+                  and e["resource"]["contained"][0]["identifier"][0]["value"] == "1"]
+        self.assertEqual([(r["status"], r["provision"]["type"]) for r in photos],
+                         [("inactive", "permit"), ("active", "deny")])
+        # CSV: the photos file has the same rows.
+        out = os.path.join(self.tmp, "all.csv")
+        p = self.run_cmd("export", "--format", "csv", "--sessions", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(self.tmp, "all.photos.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual([(r["photo_uuid"], r["session_uuid"], r["view"], r["size"], r["sha256"])
+                          for r in rows[2:]],
+                         [(added[0]["uuid"], "", "top", str(len(JPEG)), added[0]["sha256"]),
+                          (added[1]["uuid"], data[0]["sessions"][1]["uuid"], "scar",
+                           str(len(PNG)), added[1]["sha256"])])
+        # None of the image bytes in any export but the subject access one.
+        texts = [self.exported(*args).encode() for args in
+                 ([], ["--format", "ndjson"], ["--format", "csv"], ["--format", "fhir"])]
+        for name in ("all.csv", "all.sessions.csv", "all.photos.csv", "all.consents.csv"):
+            with open(os.path.join(self.tmp, name), "rb") as f:
+                texts.append(f.read())
+        for text in texts:
+            self.assertNotIn(MARK, text)
+            for image in (JPEG, PNG):   # as an Attachment's data would hold it
+                self.assertNotIn(base64.b64encode(image)[8:48], text)
+            self.assertNotIn(MARK.hex().encode(), text)
 
 
 class SessionsCsv(CourseTest):

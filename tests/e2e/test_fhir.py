@@ -21,6 +21,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import uuid
 
 from harness import (BIN, ORDER, ROOT, TIMEOUT, TREATMENTS, WRAPPER, applies, base_answers,
                      pipe_lines, today)
@@ -340,6 +341,43 @@ def check_response(t, q, r):
             t.assertFalse(on, "%s is required and enabled but not answered" % link)
 
 
+def check_course_resource(t, r, intake_url, seen):
+    """A resource of an intake's course (docs/export.md, "The course in
+    FHIR"): after its intake's response (intake_url) and in the order
+    Procedure, Media, Consent; the contained Patient as subject; our
+    consultation extension naming the response; a Media part of a
+    Procedure already in the Bundle (seen: the fullUrls so far) and never
+    with the image bytes; a Consent active or inactive, permit or deny."""
+    t.assertIsNotNone(intake_url, "a %s before any response" % r["resourceType"])
+    t.assertEqual([c["resourceType"] for c in r["contained"]], ["Patient"])
+    t.assertEqual(r["contained"][0]["id"], "client")
+    t.assertEqual(r["subject" if r["resourceType"] != "Consent" else "patient"],
+                  {"reference": "#client"})  # dom-3: the Patient referred to
+    consult = [e for e in r["extension"] if e["url"] == EXT + "consultation"]
+    t.assertEqual([e["valueReference"]["reference"] for e in consult], [intake_url])
+    t.assertEqual(r["identifier"], [{"system": "urn:ietf:rfc:3986",
+                                     "value": "urn:uuid:" + r["id"]}])
+    if r["resourceType"] == "Media":
+        for part in r.get("partOf", []):
+            t.assertIn(part["reference"], seen)
+        t.assertEqual(r["status"], "completed")
+        t.assertNotIn("data", r["content"])
+        t.assertNotIn("url", r["content"])
+        t.assertNotIn("hash", r["content"])  # R4's hash is SHA-1: ours is an extension
+        [sha] = [e["valueString"] for e in r["content"]["extension"]
+                 if e["url"] == EXT + "sha256"]
+        t.assertRegex(sha, r"^[0-9a-f]{64}$")
+    elif r["resourceType"] == "Consent":
+        t.assertIn(r["status"], ("active", "inactive"))
+        t.assertIn(r["provision"]["type"], ("permit", "deny"))
+        t.assertIn("policyRule", r)  # ppc-1
+        t.assertEqual(r["scope"]["coding"][0]["code"], "patient-privacy")
+        if "sourceReference" in r:
+            t.assertEqual(r["sourceReference"], {"reference": intake_url})
+    else:
+        t.assertEqual(r["resourceType"], "Procedure")
+
+
 def check_bundle(t, q, bundle):
     t.assertEqual(bundle["resourceType"], "Bundle")
     t.assertEqual(bundle["type"], "collection")
@@ -349,10 +387,26 @@ def check_bundle(t, q, bundle):
     entries = bundle.get("entry", [])
     urls = [e["fullUrl"] for e in entries]
     t.assertEqual(len(urls), len(set(urls)))  # bdl-7
+    order = {"Procedure": 1, "Media": 2, "Consent": 3}
+    intake_url, last, seen = None, 0, set()
     for e in entries:
         t.assertEqual(set(e), {"fullUrl", "resource"})  # bdl-2..4: no search, request
         t.assertEqual(e["fullUrl"], "urn:uuid:" + e["resource"]["id"])
-        check_response(t, q, e["resource"])
+        kind = e["resource"]["resourceType"]
+        if kind == "QuestionnaireResponse":
+            check_response(t, q, e["resource"])
+            intake_url, last = e["fullUrl"], 0
+        else:
+            check_course_resource(t, e["resource"], intake_url, seen)
+            t.assertGreaterEqual(order[kind], last, "%s out of order" % kind)
+            last = order[kind]
+        seen.add(e["fullUrl"])
+
+
+def responses(bundle):
+    """The Bundle's QuestionnaireResponse entries, one an intake."""
+    return [e for e in bundle.get("entry", [])
+            if e["resource"]["resourceType"] == "QuestionnaireResponse"]
 
 
 def read_intakes(db):
@@ -600,19 +654,57 @@ class FhirBundle(Fixture):
                         "question_id = 'other_medical_products'", ("oral\u3000min\nsince\u000c",))
         con.close()
         run(env, "import", RELEASE_2026_1)
-        return {"bundle": json.loads(run(env, "export", "--format", "fhir")),
+        bundle = json.loads(run(env, "export", "--format", "fhir"))
+        return {"bundle": bundle, "responses": responses(bundle),
                 "questionnaire": json.loads(run(env, "questionnaire", "--format", "fhir")),
                 "db": env["SMP_INTAKE_DB"]}
 
     def test_bundle_is_valid_fhir_r4(self):
         bundle = self.fixture["bundle"]
-        self.assertEqual(len(bundle["entry"]), 7)
+        # Each intake of the assessment's questions gave its two consents
+        # (photos yes, marketing no): two Consents after its response.
+        self.assertEqual([e["resource"]["resourceType"] for e in bundle["entry"]],
+                         ["QuestionnaireResponse", "Consent", "Consent"] * 5
+                         + ["QuestionnaireResponse"] * 2)
         self.assertEqual(schema_errors(bundle), [])
         check_bundle(self, self.fixture["questionnaire"], bundle)
 
+    def test_consents_given_at_the_assessment(self):
+        rows = read_intakes(self.fixture["db"])
+        con = sqlite3.connect(self.fixture["db"])
+        try:
+            stored = con.execute("SELECT c.kind, c.value, c.at, c.staff, i.uuid FROM consent c "
+                                 "JOIN intake i ON i.id = c.intake_id ORDER BY c.id").fetchall()
+        finally:
+            con.close()
+        consents = [e for e in self.fixture["bundle"]["entry"]
+                    if e["resource"]["resourceType"] == "Consent"]
+        self.assertEqual(len(consents), len(stored))
+        self.assertEqual(len(stored), 10)
+        words = {"photos": "Photos kept in the client's record",
+                 "marketing": "Photos used for the studio's marketing"}
+        for n, (e, (kind, value, at, staff, intake)) in enumerate(zip(consents, stored)):
+            r = e["resource"]
+            with self.subTest(consent=n):
+                self.assertEqual(r["category"], [{"coding": [
+                    {"system": CODESYSTEM + "photo-consent", "code": kind,
+                     "display": words[kind]}], "text": words[kind]}])
+                self.assertEqual(r["provision"], {"type": "permit" if value == "yes"
+                                                  else "deny"})
+                # Each client's only row of its kind: the one that counts.
+                self.assertEqual(r["status"], "active")
+                self.assertEqual((r["dateTime"], r["performer"]),
+                                 (at, [{"display": fhir_string(staff)}]))
+                self.assertEqual(r["sourceReference"], {"reference": "urn:uuid:" + intake})
+                # The id is made from the intake's UUID and the row's place.
+                self.assertEqual(r["id"], str(uuid.uuid5(
+                    uuid.NAMESPACE_URL, "%sConsent/%s/%d" % (BASE, intake, n % 2 + 1))))
+        self.assertEqual([(r["uuid"], r["answers"]["consent_photos"]) for r in rows[:5]],
+                         [(r["uuid"], b"yes") for r in rows[:5]])
+
     def test_each_response_equals_the_database(self):
         rows = read_intakes(self.fixture["db"])
-        entries = self.fixture["bundle"]["entry"]
+        entries = self.fixture["responses"]
         self.assertEqual(len(entries), len(rows))
         for row, entry in zip(rows, entries):
             with self.subTest(intake=row["id"]):
@@ -643,7 +735,7 @@ class FhirBundle(Fixture):
                 ["other_medical_products", "gp_discussed", "gp_signoff"],  # declined
                 ["propecia_form", "gp_discussed", "gp_signoff", "gp_name",
                  "gp_signoff_date"]]                            # obtained later
-        for row, entry, expect in zip(rows, self.fixture["bundle"]["entry"], want):
+        for row, entry, expect in zip(rows, self.fixture["responses"], want):
             links = [i["linkId"] for i in entry["resource"]["item"]]
             with self.subTest(intake=row["id"]):
                 self.assertEqual([c for c in conditional if c in links], expect)
@@ -651,17 +743,17 @@ class FhirBundle(Fixture):
                 stored = {k: fhir_string(v) for k, v in row["answers"].items()}
                 for c in conditional:
                     self.assertEqual(c in links, applies(c, stored) and bool(stored.get(c)), c)
-        statuses = [e["resource"]["status"] for e in self.fixture["bundle"]["entry"]]
+        statuses = [e["resource"]["status"] for e in self.fixture["responses"]]
         self.assertEqual(statuses, ["completed"] * 4 + ["amended"] + ["completed"] * 2)
         telecom = [e["resource"]["contained"][0].get("telecom")
-                   for e in self.fixture["bundle"]["entry"]]
+                   for e in self.fixture["responses"]]
         self.assertEqual([[t["system"] for t in x] if x else None for x in telecom],
                          [["phone", "email"], None, ["email"], ["phone"], None, None, None])
 
     def test_the_consultation_record(self):
         """Spelled out: several choices, the flags (one cleared), the
         acknowledgement (of the sheet before a sign-off too), the versions."""
-        r = [e["resource"] for e in self.fixture["bundle"]["entry"]]
+        r = [e["resource"] for e in self.fixture["responses"]]
         version = self.fixture["questionnaire"]["version"]
         self.assertEqual(version, "2026.4")
         self.assertEqual([x["questionnaire"].split("|")[1] for x in r],
@@ -701,7 +793,7 @@ class FhirBundle(Fixture):
         """Each check above fails on a copy of the real output broken on
         purpose: they are not blind."""
         q = self.fixture["questionnaire"]
-        entries = self.fixture["bundle"]["entry"]
+        entries = self.fixture["responses"]
         one = lambda n: {**self.fixture["bundle"], "entry": [json.loads(json.dumps(entries[n]))]}
 
         def broken(n, change):
@@ -815,7 +907,12 @@ class FhirMemory(PipeTest):
         self.assertTrue(lines[0].endswith(',"entry":['), lines[0][:200])
         self.assertEqual(lines[-2:], ["]}", ""])
         entries = lines[1:-2]
-        self.assertEqual(len(entries), n)
+        # The first intake's two consents (its answers) follow it; the
+        # copies made in SQL have none.
+        self.assertEqual(len(entries), n + 2)
+        self.assertEqual([json.loads(e[:-1])["resource"]["resourceType"] for e in entries[:4]],
+                         ["QuestionnaireResponse", "Consent", "Consent",
+                          "QuestionnaireResponse"])
         self.assertTrue(all(e.startswith('{"fullUrl":"urn:uuid:') and e.endswith("}},")
                             for e in entries[:-1]))
         first = json.loads(entries[0][:-1])

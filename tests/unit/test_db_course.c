@@ -477,7 +477,8 @@ static int trace_consent(const struct consent_row *c, void *arg)
 {
 	char *t = arg;
 	size_t n = strlen(t);
-	snprintf(t + n, 4096 - n, "C%s=%s@%s:%d ", c->kind, c->value, c->at, c->at_intake);
+	snprintf(t + n, 4096 - n, "C%s=%s@%s:%d%s ", c->kind, c->value, c->at, c->at_intake,
+		 c->latest ? "*" : "");
 	return 0;
 }
 
@@ -558,12 +559,12 @@ static void test_course_stream_matches_lookups(void **state)
 	for (int k = 1; k <= 5; k++)
 		trace(look, id[k], want[k]);
 	db_course_reader_free(look);
-	assert_string_equal(want[1], "S1:L-1:hairline,crown Cphotos=yes@2026-11-01T10:00:00Z:1 "
+	assert_string_equal(want[1], "S1:L-1:hairline,crown Cphotos=yes@2026-11-01T10:00:00Z:1* "
 				     "Cmarketing=yes@2026-11-05T10:00:00Z:0 ");
 	assert_string_equal(want[2], "");
-	assert_string_equal(want[3], "Cmarketing=no@2026-11-20T10:00:00Z:0 ");
+	assert_string_equal(want[3], "Cmarketing=no@2026-11-20T10:00:00Z:0* ");
 	assert_string_equal(want[4], "S1:L-4a:hairline,crown S2:-:hairline,crown Pcrown:session "
-				     "Pfront:intake Cphotos=yes@2026-11-11T10:00:00Z:1 ");
+				     "Pfront:intake Cphotos=yes@2026-11-11T10:00:00Z:1* ");
 	assert_string_equal(want[5], "");
 
 	for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {

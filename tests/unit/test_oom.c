@@ -569,13 +569,42 @@ static void test_export_each_allocation_fails(void **state)
 	struct clearance cleared = {(char *)"flag-keloid", (char *)"Test area healed flat",
 				    (char *)"2026-01-06T10:00:00Z", (char *)"Sam"};
 	assert_int_equal(db_clear_flag(db, in[0].id, &cleared), 0);
+	/* A course for the first: its consents (one changed later) and a
+	 * photo, which the FHIR export and the course CSV files carry. */
+	int changed;
+	assert_int_equal(db_set_consent(db, in[0].client_id, "photos", "yes", in[0].id,
+					"2026-01-05T10:00:00Z", "Dana", &changed), DB_OK);
+	assert_int_equal(db_set_consents(db, in[0].client_id, NULL, "yes", "2026-01-07T10:00:00Z",
+					 "Sam", &changed), DB_OK);
+	struct photo ph = {.intake_id = in[0].id, .view = (char *)"front",
+			   .media_type = (char *)"image/jpeg", .size = 4,
+			   .sha256 = "7d7a1ba2c1e7d8be1c5d1c7e1f3c2d8a4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d",
+			   .added_at = (char *)"2026-01-05T11:00:00Z", .staff = (char *)"Dana"};
+	assert_int_equal(db_save_photo(db, &ph, "\xff\xd8\xff\xe0", 4), DB_OK);
 	db_close(db);
-	for (export_fmt = EXPORT_JSON; export_fmt <= EXPORT_FHIR; export_fmt++) {
+	for (export_fmt = EXPORT_JSON; export_fmt <= EXPORT_CSV_CONSENTS; export_fmt++) {
 		assert_int_equal(export_file(f->path, &want), 0);
-		assert_non_null(strstr(want, in[2].uuid));
-		assert_non_null(strstr(want, "flag-keloid"));
-		if (export_fmt != EXPORT_CSV) /* the reasons are in the other formats */
+		switch (export_fmt) {
+		case EXPORT_CSV_SESSIONS: /* no session: the header row alone */
+			assert_ptr_equal(strchr(want, '\n'), want + strlen(want) - 1);
+			break;
+		case EXPORT_CSV_PHOTOS:
+			assert_non_null(strstr(want, ph.uuid));
+			break;
+		case EXPORT_CSV_CONSENTS:
+			assert_non_null(strstr(want, "marketing,yes,2026-01-07T10:00:00Z,Sam,no"));
+			break;
+		default:
+			assert_non_null(strstr(want, in[2].uuid));
+			assert_non_null(strstr(want, "flag-keloid"));
+			if (export_fmt == EXPORT_CSV)
+				break;
+			/* The reasons and the course are in the other formats. */
 			assert_non_null(strstr(want, "Test area healed flat"));
+			assert_non_null(strstr(want, ph.uuid));
+			if (export_fmt == EXPORT_FHIR)
+				assert_non_null(strstr(want, "\"resourceType\":\"Consent\""));
+		}
 		c.want = want;
 		run_series("export", false, export_run, &c);
 		run_series("export", true, export_run, &c);
