@@ -651,8 +651,11 @@ static int ask_ack(struct taking *t, char **ack)
 		free(line);
 		line = NULL;
 		if (t->from != FROM_TTY) {
+			/* The re-screening's edit is saved before the sheet. */
 			report("client_ack: the name typed is not the client's first and last name; "
-			       "nothing saved");
+			       "%s",
+			       t->edited ? "the re-screening's changes are saved, the session is not"
+					 : "nothing saved");
 			return -1;
 		}
 		say("That is not the name on this intake; type the first name, then the last name "

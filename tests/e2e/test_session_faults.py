@@ -198,6 +198,18 @@ class SessionFaults(SessionTest, FaultTest):
         self.assertEqual(self.ro("SELECT rescreen, intake_revision FROM session"),
                          [("unchanged", 2)])
 
+    def test_a_wrong_name_after_a_rescreen_change_says_what_is_saved(self):
+        """Through the pipe the client's name is read after the sheet, when
+        the re-screening's edit is saved: the refusal says so, not
+        'nothing saved'."""
+        p = self.run_cmd("session", "new", "1", "--override", "GP phoned: fine",
+                         input="\n".join(rescreen_lines("apixaban") + PIPE_LINES[1:-1] +
+                                         ["Eve Smith"]) + "\n")
+        self.assert_one_line_error(p)
+        self.assertIn("client_ack: the name typed is not the client's first and last name; "
+                      "the re-screening's changes are saved, the session is not", p.stderr)
+        self.assertEqual(self.assert_whole("refused"), (2, 0, 0))
+
     def type_until(self, child, stop, number):
         """At a terminal: the re-screening (nothing changed), then the first
         stop questions answered; waits for the next prompt.  Returns the
