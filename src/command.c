@@ -222,7 +222,7 @@ static const struct command commands[] = {
 	  .run = cmd_session,
 	  .usage = "smp-intake session new INTAKE [--answers FILE] [--override REASON]\n"
 		   "                   | result SESSION --reaction none|mild|marked [--note TEXT]\n"
-		   "                   | list [--client ID] [--intake ID]",
+		   "                   | list [--client ID] [--intake ID] [--format text|tsv|json]",
 	  .summary = "record a session of the client's course, a patch test's result, or list them",
 	  .operands = {
 		{ "ACTION", "new, result or list" },
@@ -246,6 +246,11 @@ static const struct command commands[] = {
 		  "list: only client ID's sessions" },
 		{ "intake", 0, "ID",
 		  "list: only the sessions of intake ID" },
+		{ "format", 0, "FORMAT",
+		  "list: text (the table, the default), tsv (a header row,\n"
+		  "then tab-separated rows) or json (an array of the export's\n"
+		  "session objects with id, intake_id and client_id), for\n"
+		  "scripts" },
 	  },
 	  .help = "\n"
 		  "new: the client is re-screened first: \"Has anything changed since DATE?\"\n"
