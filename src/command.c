@@ -146,7 +146,7 @@ static const struct command commands[] = {
 	{ .name = "drafts",
 	  .run = cmd_drafts,
 	  .usage = "smp-intake drafts [--discard DRAFT]",
-	  .summary = "list the intakes and edits left unfinished, or remove one",
+	  .summary = "list the unfinished intakes, edits and sessions, or remove one",
 	  .operands_min = 0,
 	  .operands_max = 0,
 	  .options = {
@@ -157,7 +157,7 @@ static const struct command commands[] = {
 	{ .name = "resume",
 	  .run = cmd_resume,
 	  .usage = "smp-intake resume [DRAFT]",
-	  .summary = "continue an unfinished intake or edit where it stopped",
+	  .summary = "continue an unfinished intake, edit or session where it stopped",
 	  .operands = {
 		{ "DRAFT", "the draft number (see `drafts`); without it, your latest draft" },
 	  },
@@ -553,8 +553,8 @@ static const struct command commands[] = {
 		  "record who did it refuse to run without --staff or SMP_INTAKE_STAFF\n"
 		  "(exit 1) instead of taking the login name.\n"
 		  "draft_max_age (default 30d): purge removes the drafts (unfinished\n"
-		  "intakes and edits) untouched for longer; days or weeks, 1d to 3650d:\n"
-		  "30d, 4w.\n"
+		  "intakes, edits and sessions) untouched for longer; days or weeks, 1d\n"
+		  "to 3650d: 30d, 4w.\n"
 		  "course_sessions (1-10, default 3) and course_interval_days (1-365,\n"
 		  "default 14): the course plan; touch_up_years (1-20, default 3): when a\n"
 		  "touch-up is due after a course's last session.\n"
