@@ -8,7 +8,10 @@ re-screening made is there with its revision, sheet and audit row, or not
 at all; the audit chain verifies.  A draft is kept at the terminal with
 exactly the answers given.  A full disk is one line of error with a
 non-zero exit and nothing half saved, and the same save works once there
-is room.  Seeds as test_kills.py.
+is room.  Seeds as test_kills.py.  Each new session is a day before the
+ones already saved, so that none is sooner after another than the studio's
+course_interval_days (test_session_interval.py; the warning of one is said
+only once it is saved, which one test here checks on a full disk).
 
 The re-screening's change is saved as an edit before the session (the
 intake's new advice is shown and acknowledged first; test_session.py's
@@ -60,6 +63,19 @@ class SessionFaults(SessionTest, FaultTest):
     def setUp(self):
         super().setUp()
         self.new_intake(base_answers())
+        self.back = 0
+
+    def earlier(self):
+        """A day before every session so far."""
+        self.back += 1
+        return (datetime.date.today() - datetime.timedelta(days=self.back)).isoformat()
+
+    def pipe_lines(self, rescreen=None):
+        """The pipe's lines of a session on an earlier day (after the
+        re-screening's lines when given)."""
+        lines = list(PIPE_LINES)
+        lines[1] = self.earlier()
+        return "\n".join((rescreen + lines[1:]) if rescreen else lines) + "\n"
 
     def ro(self, query):
         """Reads the database read-only, as a check must."""
@@ -97,7 +113,7 @@ class SessionFaults(SessionTest, FaultTest):
         p = self.run_cmd("session", "list")
         self.assertEqual(p.returncode, 0, p.stderr)
         listed = p.stdout.splitlines()[1:] if rows else []
-        self.assertEqual([int(l.split()[0]) for l in listed], [r[0] for r in rows], what)
+        self.assertEqual(sorted(int(l.split()[0]) for l in listed), [r[0] for r in rows], what)
         p = self.run_cmd("verify")
         self.assertEqual(p.returncode, 0, what + ": " + p.stdout + p.stderr)
         return self.state()
@@ -142,16 +158,15 @@ class SessionFaults(SessionTest, FaultTest):
         return finished
 
     def test_through_the_pipe_killed_at_random_points(self):
-        lines = "\n".join(PIPE_LINES) + "\n"
         finished = self.killed_at_random(
-            PIPE_KILLS, lambda i: ["session", "new", "1"], lambda i: lines,
+            PIPE_KILLS, lambda i: ["session", "new", "1"], lambda i: self.pipe_lines(),
             lambda was, now: now[0] == was[0] and now[1] in (was[1], was[1] + 1))
         if not WRAPPER:
             self.assertLess(finished, PIPE_KILLS, "no kill came before the save")
 
     def test_through_the_pipe_with_a_rescreen_change_killed_at_random_points(self):
         def lines(i):
-            return "\n".join(rescreen_lines("apixaban %d" % i) + PIPE_LINES[1:]) + "\n"
+            return self.pipe_lines(rescreen_lines("apixaban %d" % i))
 
         def allowed(was, now):
             # nothing; the edit alone; the edit and the session
@@ -165,7 +180,8 @@ class SessionFaults(SessionTest, FaultTest):
             change = {"changed": True, "answers": {"blood_thinners": "yes",
                                                    "blood_thinners_detail": "warfarin %d" % i}}
             return ["session", "new", "1", "--override", "GP phoned: fine", "--answers",
-                    self.write(session(rescreen=change), "s%d.json" % (i + 1))]
+                    self.write(session(rescreen=change, performed_on=self.earlier()),
+                               "s%d.json" % (i + 1))]
 
         def allowed(was, now):
             return now[:2] in ((was[0], was[1]), (was[0] + 1, was[1]),
@@ -218,9 +234,11 @@ class SessionFaults(SessionTest, FaultTest):
         type_line(child, "no")
         kept = {}
         for qid, prompt, typed in ASKED[:stop]:
+            if qid == "performed_on":
+                typed = self.earlier()
             child.expect_exact(prompt)
             type_line(child, typed)
-            kept[qid] = (TODAY if qid == "performed_on" else str(number)
+            kept[qid] = (typed if qid == "performed_on" else str(number)
                          if qid == "session_number" else "no" if qid == "patch_test"
                          else typed or None)
         child.expect_exact(ASKED[stop][1] if stop < len(ASKED) else ACK)
@@ -324,12 +342,12 @@ class SessionFaults(SessionTest, FaultTest):
         return failed
 
     def test_disk_full_during_session_new_from_a_file_and_the_pipe(self):
-        path = self.write(session())
         failed = self.fill_levels(lambda limit: self.run_limited(
-            limit, "session", "new", "1", "--answers", path))
+            limit, "session", "new", "1", "--answers",
+            self.write(session(performed_on=self.earlier()))))
         self.assertGreater(failed, 0, "the disk was never full enough")
         failed = self.fill_levels(lambda limit: self.run_limited(
-            limit, "session", "new", "1", input="\n".join(PIPE_LINES) + "\n"))
+            limit, "session", "new", "1", input=self.pipe_lines()))
         self.assertGreater(failed, 0, "the disk was never full enough")
         # Once there is room again, the same save works.
         saved = self.state()[1]
@@ -344,8 +362,29 @@ class SessionFaults(SessionTest, FaultTest):
             change = {"changed": True, "answers": {"blood_thinners": "yes",
                                                    "blood_thinners_detail": "warfarin %d" % n[0]}}
             return self.run_limited(limit, "session", "new", "1", "--override", "GP: fine",
-                                    "--answers", self.write(session(rescreen=change)))
+                                    "--answers", self.write(session(
+                                        rescreen=change, performed_on=self.earlier())))
         self.assertGreater(self.fill_levels(run), 0)
+
+    def test_disk_full_with_an_interval_warning_says_only_why(self):
+        """A session on the same day as another, which a pipe or a file
+        records with a warning: on a full disk nothing is recorded, and the
+        one line says why, not the warning's 'recorded as given'."""
+        self.assertEqual(self.new_session().returncode, 0)
+        path = self.write(session(), "again.json")
+        p = self.run_limited(SHM, "session", "new", "1", "--answers", path)
+        self.assert_one_line_error(p)
+        self.assertRegex(p.stderr, "cannot write to the disk|disk is full")
+        self.assertNotIn("recorded as given", p.stderr)
+        self.assertEqual(self.assert_whole("full")[1], 1)
+        for p in (self.run_cmd("session", "new", "1", "--answers", path),
+                  self.run_cmd("session", "new", "1", input="\n".join(PIPE_LINES) + "\n")):
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("Saved session", p.stdout)
+            self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+            self.assertIn("on the same day as session 1", p.stderr)
+            self.assertIn("recorded as given", p.stderr)
+        self.assertEqual(self.assert_whole("after")[1], 3)
 
     def test_disk_full_during_session_result(self):
         # A result is a few pages, less than the room for the -shm file:
