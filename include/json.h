@@ -85,6 +85,12 @@ struct json_field {
  * allocated memory the caller frees, or NULL when out of memory. */
 char *json_row(const struct json_field *field, size_t n);
 
+/* A session as `session list --format json` prints it: its id,
+ * intake_id and client_id, then the keys of a session in format 3
+ * (docs/export.md), without layout.  Returns allocated memory the caller
+ * frees, or NULL when out of memory. */
+char *json_session_row(const struct session *s);
+
 /* The course of an intake in format 3 (docs/export.md): its sessions,
  * photo metadata and consents, gathered one by one and printed as the
  * text `"sessions":[...],"photos":[...],"consents":[...]` that ends the

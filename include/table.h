@@ -23,6 +23,11 @@ int table_format_parse(const char *name, enum table_format *out);
  * for a terminal when stdout is one).  Returns 0, or -1 (reported). */
 int table_row(enum table_format fmt, const struct json_field *field, size_t n, long long row);
 
+/* table_row()'s JSON for an object already printed (json, without
+ * layout): the array's "[" before row 0, ",\n" before the others.
+ * Returns 0, or -1 (reported). */
+int table_json_row(const char *json, long long row);
+
 /* Ends what table_row() began after rows rows (JSON: "]", or "[]" for
  * none).  Returns 0, or -1 (reported). */
 int table_end(enum table_format fmt, long long rows);

@@ -1,5 +1,5 @@
-/* cmd_drafts.c - `smp-intake drafts [--discard ID]` lists the intakes and
- * edits left unfinished, or removes one, and `smp-intake resume [DRAFT]`
+/* cmd_drafts.c - `smp-intake drafts [--discard ID]` lists the intakes,
+ * edits and sessions left unfinished, or removes one, and `smp-intake resume [DRAFT]`
  * continues one where it stopped. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,7 +139,7 @@ int cmd_drafts(struct ctx *ctx, int argc, char **argv)
 	if (db_each_draft(ctx->db, print_draft, &t) != 0)
 		return EXIT_FAIL;
 	if (t.count == 0)
-		printf("No unfinished intakes.\n");
+		printf("No unfinished intakes, edits or sessions.\n");
 	return EXIT_OK;
 }
 

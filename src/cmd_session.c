@@ -12,12 +12,13 @@
 #include "report.h"
 #include "session.h"
 #include "session_take.h"
+#include "table.h"
 #include "text.h"
 
 /* The options each action takes (the others are refused). */
 static const char *const new_options[] = { "answers", "override", NULL };
 static const char *const result_options[] = { "reaction", "note", NULL };
-static const char *const list_options[] = { "client", "intake", NULL };
+static const char *const list_options[] = { "client", "intake", "format", NULL };
 
 static int only_options(const struct command_args *a, const char *action,
 			const char *const *allowed)
@@ -88,6 +89,7 @@ struct listing {
 	long long shown, client_id;
 	struct answers client;
 	bool terminal;
+	enum table_format fmt;
 };
 
 static int collect_client(const struct session *s, void *arg)
@@ -108,6 +110,59 @@ static char *cell(const char *text, int cols, bool terminal)
 	return fitted;
 }
 
+static const char *or_empty(const char *text)
+{
+	return text ? text : "";
+}
+
+/* One session for scripts: a TSV row, or the JSON object of the export's
+ * keys (json_session_row()).  Returns 0, or -1 (reported). */
+static int print_session_row(struct listing *l, const struct session *s)
+{
+	struct json_field f[] = {
+		{ "id", NULL, s->id },
+		{ "intake_id", NULL, s->intake_id },
+		{ "client_id", NULL, s->client_id },
+		{ "uuid", s->uuid, 0 },
+		{ "number", NULL, s->number },
+		{ "performed_on", or_empty(s->performed_on), 0 },
+		{ "artist", or_empty(s->artist), 0 },
+		{ "areas", or_empty(s->areas), 0 },
+		{ "pigment_brand", or_empty(s->pigment_brand), 0 },
+		{ "shade", or_empty(s->shade), 0 },
+		{ "lot", or_empty(s->lot), 0 },
+		{ "lot_expiry", or_empty(s->lot_expiry), 0 },
+		{ "needle", or_empty(s->needle), 0 },
+		{ "dilution", or_empty(s->dilution), 0 },
+		{ "notes", or_empty(s->notes), 0 },
+		{ "patch_test", s->patch_test ? "yes" : "no", 0 },
+		{ "reaction", or_empty(s->reaction), 0 },
+		{ "reaction_note", or_empty(s->reaction_note), 0 },
+		{ "reaction_at", or_empty(s->reaction_at), 0 },
+		{ "rescreen", or_empty(s->rescreen), 0 },
+		{ "intake_revision", NULL, s->intake_revision },
+		{ "id_checked", or_empty(s->id_checked), 0 },
+		{ "countersigned", or_empty(s->countersigned), 0 },
+		{ "client_ack", or_empty(s->client_ack), 0 },
+		{ "aftercare_version", s->aftercare_version ? NULL : "", s->aftercare_version },
+		{ "override_reason", or_empty(s->override_reason), 0 },
+		{ "recorded_at", or_empty(s->recorded_at), 0 },
+		{ "staff", or_empty(s->staff), 0 },
+	};
+	char *json;
+	int rc;
+
+	if (l->fmt == TABLE_TSV)
+		return table_row(l->fmt, f, sizeof f / sizeof f[0], l->shown++);
+	if (!(json = json_session_row(s))) {
+		report("out of memory");
+		return -1;
+	}
+	rc = table_json_row(json, l->shown++);
+	free(json);
+	return rc;
+}
+
 static int print_session(const struct session *s, void *arg)
 {
 	struct listing *l = arg;
@@ -115,6 +170,8 @@ static int print_session(const struct session *s, void *arg)
 	const char *patch = !s->patch_test ? "-" : s->reaction ? s->reaction : "pending";
 	int rc = -1;
 
+	if (l->fmt != TABLE_TEXT)
+		return print_session_row(l, s);
 	if (l->client_id != s->client_id) {
 		answers_clear(&l->client);
 		l->client_id = s->client_id;
@@ -145,7 +202,8 @@ out:
 	return rc;
 }
 
-static int session_list(struct ctx *ctx, const char *client, const char *intake)
+static int session_list(struct ctx *ctx, const char *client, const char *intake,
+			const char *format)
 {
 	struct session_query q = { 0 };
 	struct listing l = { .ctx = ctx, .terminal = isatty(STDOUT_FILENO) };
@@ -157,6 +215,10 @@ static int session_list(struct ctx *ctx, const char *client, const char *intake)
 	    (intake && !(q.intake_id = command_parse_id(intake, "session list: --intake"
 								""))))
 		return EXIT_USAGE;
+	if (format && table_format_parse(format, &l.fmt) < 0) {
+		report("session list: --format: text, tsv or json");
+		return EXIT_USAGE;
+	}
 	ctx->db_need = DB_LOGS_ACCESS;
 	if (!ctx_db(ctx))
 		return EXIT_FAIL;
@@ -171,9 +233,13 @@ static int session_list(struct ctx *ctx, const char *client, const char *intake)
 		goto out;
 	if (db_each_session(ctx->db, &q, print_session, &l) != 0)
 		goto out;
-	if (!l.shown)
-		printf("No session found.\n");
-	rc = EXIT_OK;
+	if (l.fmt != TABLE_TEXT) {
+		rc = table_end(l.fmt, l.shown) < 0 ? EXIT_FAIL : EXIT_OK;
+	} else {
+		if (!l.shown)
+			printf("No session found.\n");
+		rc = EXIT_OK;
+	}
 out:
 	free(ids);
 	idset_clear(&l.clients);
@@ -206,7 +272,8 @@ int cmd_session(struct ctx *ctx, int argc, char **argv)
 	if (strcmp(action, "list") == 0 && argc == 2) {
 		if (only_options(&a, action, list_options) < 0)
 			return EXIT_USAGE;
-		return session_list(ctx, command_arg(&a, "client"), command_arg(&a, "intake"));
+		return session_list(ctx, command_arg(&a, "client"), command_arg(&a, "intake"),
+				    command_arg(&a, "format"));
 	}
 	command_usage(stderr, "session");
 	return EXIT_USAGE;

@@ -146,7 +146,7 @@ static const struct command commands[] = {
 	{ .name = "drafts",
 	  .run = cmd_drafts,
 	  .usage = "smp-intake drafts [--discard DRAFT]",
-	  .summary = "list the intakes and edits left unfinished, or remove one",
+	  .summary = "list the unfinished intakes, edits and sessions, or remove one",
 	  .operands_min = 0,
 	  .operands_max = 0,
 	  .options = {
@@ -157,7 +157,7 @@ static const struct command commands[] = {
 	{ .name = "resume",
 	  .run = cmd_resume,
 	  .usage = "smp-intake resume [DRAFT]",
-	  .summary = "continue an unfinished intake or edit where it stopped",
+	  .summary = "continue an unfinished intake, edit or session where it stopped",
 	  .operands = {
 		{ "DRAFT", "the draft number (see `drafts`); without it, your latest draft" },
 	  },
@@ -222,7 +222,7 @@ static const struct command commands[] = {
 	  .run = cmd_session,
 	  .usage = "smp-intake session new INTAKE [--answers FILE] [--override REASON]\n"
 		   "                   | result SESSION --reaction none|mild|marked [--note TEXT]\n"
-		   "                   | list [--client ID] [--intake ID]",
+		   "                   | list [--client ID] [--intake ID] [--format text|tsv|json]",
 	  .summary = "record a session of the client's course, a patch test's result, or list them",
 	  .operands = {
 		{ "ACTION", "new, result or list" },
@@ -246,6 +246,11 @@ static const struct command commands[] = {
 		  "list: only client ID's sessions" },
 		{ "intake", 0, "ID",
 		  "list: only the sessions of intake ID" },
+		{ "format", 0, "FORMAT",
+		  "list: text (the table, the default), tsv (a header row,\n"
+		  "then tab-separated rows) or json (an array of the export's\n"
+		  "session objects with id, intake_id and client_id), for\n"
+		  "scripts" },
 	  },
 	  .help = "\n"
 		  "new: the client is re-screened first: \"Has anything changed since DATE?\"\n"
@@ -551,8 +556,8 @@ static const struct command commands[] = {
 		  "record who did it refuse to run without --staff or SMP_INTAKE_STAFF\n"
 		  "(exit 1) instead of taking the login name.\n"
 		  "draft_max_age (default 30d): purge removes the drafts (unfinished\n"
-		  "intakes and edits) untouched for longer; days or weeks, 1d to 3650d:\n"
-		  "30d, 4w.\n"
+		  "intakes, edits and sessions) untouched for longer; days or weeks, 1d\n"
+		  "to 3650d: 30d, 4w.\n"
 		  "course_sessions (1-10, default 3) and course_interval_days (1-365,\n"
 		  "default 14): the course plan; touch_up_years (1-20, default 3): when a\n"
 		  "touch-up is due after a course's last session.\n"

@@ -1172,6 +1172,27 @@ int json_course_session(struct json_course *c, const struct session *s)
 	return add_printed(c, c->session, &c->part[0]);
 }
 
+char *json_session_row(const struct session *s)
+{
+	struct json_course *c = json_course_new();
+	char head[96], *out = NULL;
+	int n;
+
+	/* The session printed as format 3 prints it ("{...}" in c->print),
+	 * the three ids put in front of its keys. */
+	if (c && json_course_session(c, s) == 0) {
+		n = snprintf(head, sizeof head,
+			     "{\"id\":%lld,\"intake_id\":%lld,\"client_id\":%lld,", s->id,
+			     s->intake_id, s->client_id);
+		if ((out = malloc((size_t)n + strlen(c->print.p)))) {
+			memcpy(out, head, (size_t)n);
+			strcpy(out + n, c->print.p + 1);
+		}
+	}
+	json_course_free(c);
+	return out;
+}
+
 int json_course_photo(struct json_course *c, const struct photo *p, const char *session_uuid)
 {
 	cJSON **l = c->p_leaf;

@@ -39,6 +39,7 @@ struct taking {
 	bool edited;       /* the re-screening saved a new revision */
 	struct draft *draft; /* at a terminal: every answer kept as it is given */
 	bool changed;      /* the re-screening found a change */
+	char warning[256]; /* through a pipe or a file: said once the session is saved */
 };
 
 /* The value a session's draft holds for id; *found false when none. */
@@ -651,8 +652,11 @@ static int ask_ack(struct taking *t, char **ack)
 		free(line);
 		line = NULL;
 		if (t->from != FROM_TTY) {
+			/* The re-screening's edit is saved before the sheet. */
 			report("client_ack: the name typed is not the client's first and last name; "
-			       "nothing saved");
+			       "%s",
+			       t->edited ? "the re-screening's changes are saved, the session is not"
+					 : "nothing saved");
 			return -1;
 		}
 		say("That is not the name on this intake; type the first name, then the last name "
@@ -758,9 +762,11 @@ static int interval_check(struct taking *t)
 		snprintf(when, sizeof when, "%d day%s after session %lld (%s)", days,
 			 days == 1 ? "" : "s", c.number, last);
 	if (t->from != FROM_TTY) {
-		report("warning: session %lld is %s, sooner than the studio's %d days between "
-		       "sessions (course_interval_days); recorded as given",
-		       t->s.number, when, interval);
+		/* Said after the save: a save that fails says only why. */
+		snprintf(t->warning, sizeof t->warning,
+			 "warning: session %lld is %s, sooner than the studio's %d days between "
+			 "sessions (course_interval_days); recorded as given",
+			 t->s.number, when, interval);
 		return 1;
 	}
 	say("Session %lld is %s, sooner than the studio's %d days between sessions.",
@@ -964,6 +970,8 @@ int session_take(struct ctx *ctx, long long intake_id, const char *answers_path,
 	}
 	say("Saved session %lld: session %lld of intake %lld, %s by the client.", t.s.id,
 	    t.s.number, intake_id, t.s.client_ack ? "acknowledged" : "not acknowledged");
+	if (t.warning[0])
+		report("%s", t.warning);
 	if (t.s.patch_test)
 		say("A patch test: record its result with smp-intake session result %lld "
 		    "--reaction none|mild|marked.",

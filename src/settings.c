@@ -20,7 +20,7 @@ const struct setting_def setting_defs[] = {
 	  "(no login name)", 0, 1 },
 	{ "date_input", "how dates are typed besides YYYY-MM-DD: iso (only that), dmy "
 			"(23/07/1985) or mdy (07/23/1985)", 0, 0 },
-	{ "draft_max_age", "how long an unfinished intake or edit is kept: purge removes drafts "
+	{ "draft_max_age", "how long an unfinished intake, edit or session is kept: purge removes drafts "
 			   "untouched for longer (days or weeks: 30d, 4w)", 0, 0 },
 	{ "course_sessions", "sessions planned in a course (the course plan, list --sessions-due)",
 	  1, 10 },

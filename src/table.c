@@ -45,29 +45,40 @@ static int tsv_line(const struct json_field *field, size_t n, bool keys)
 	return fputc('\n', stdout) == EOF ? -1 : 0;
 }
 
+int table_json_row(const char *json, long long row)
+{
+	int rc = 0;
+
+	if (fputs(row ? ",\n" : "[\n", stdout) == EOF)
+		rc = -1;
+	else if (isatty(STDOUT_FILENO))
+		text_json_terminal(stdout, json, strlen(json), true);
+	else if (text_json_write(stdout, json, strlen(json)) < 0)
+		rc = -1;
+	if (rc < 0)
+		report("cannot write the output: %s", strerror(errno));
+	return rc;
+}
+
 int table_row(enum table_format fmt, const struct json_field *field, size_t n, long long row)
 {
 	char *json;
-	int rc = 0;
+	int rc;
 
 	if (fmt == TABLE_TSV) {
-		if ((row == 0 && tsv_line(field, n, true) < 0) || tsv_line(field, n, false) < 0)
-			rc = -1;
-	} else {
-		if (!(json = json_row(field, n))) {
-			report("out of memory");
+		if ((row == 0 && tsv_line(field, n, true) < 0) || tsv_line(field, n, false) < 0) {
+			if (errno != ENOMEM)
+				report("cannot write the output: %s", strerror(errno));
 			return -1;
 		}
-		if (fputs(row ? ",\n" : "[\n", stdout) == EOF)
-			rc = -1;
-		else if (isatty(STDOUT_FILENO))
-			text_json_terminal(stdout, json, strlen(json), true);
-		else if (text_json_write(stdout, json, strlen(json)) < 0)
-			rc = -1;
-		free(json);
+		return 0;
 	}
-	if (rc < 0 && errno != ENOMEM)
-		report("cannot write the output: %s", strerror(errno));
+	if (!(json = json_row(field, n))) {
+		report("out of memory");
+		return -1;
+	}
+	rc = table_json_row(json, row);
+	free(json);
 	return rc;
 }
 

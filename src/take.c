@@ -278,22 +278,36 @@ static enum walk_result offer_returning(struct walk *w, size_t qi, void *arg)
 	return r;
 }
 
+struct draft_count {
+	long long all, new_intakes;
+};
+
 static int count_draft(const struct draft *d, void *arg)
 {
-	(void)d;
-	++*(long long *)arg;
+	struct draft_count *n = arg;
+
+	n->all++;
+	if (!d->intake_id && !d->session_intake_id)
+		n->new_intakes++;
 	return 0;
 }
 
-/* `new` at a terminal mentions the intakes left unfinished. */
+/* `new` at a terminal mentions the drafts left unfinished: new intakes,
+ * or edits and sessions too. */
 static void mention_drafts(struct db *db)
 {
-	long long n = 0;
+	struct draft_count n = { 0, 0 };
 
-	if (db_each_draft(db, count_draft, &n) == 0 && n > 0)
+	if (db_each_draft(db, count_draft, &n) < 0 || n.all == 0)
+		return;
+	if (n.all == n.new_intakes)
 		printf("%lld unfinished intake%s kept as draft%s: smp-intake drafts lists them, "
 		       "smp-intake resume continues one.\n",
-		       n, n == 1 ? " is" : "s are", n == 1 ? "" : "s");
+		       n.all, n.all == 1 ? " is" : "s are", n.all == 1 ? "" : "s");
+	else
+		printf("%lld draft%s kept (unfinished intakes, edits or sessions): smp-intake "
+		       "drafts lists them, smp-intake resume continues one.\n",
+		       n.all, n.all == 1 ? " is" : "s are");
 }
 
 static int stamp(struct intake *in, const char *staff)

@@ -154,6 +154,7 @@ class Completion(IntakeTest):
             ("smp-intake advice --format text ", []),  # the ID, from no database
             ("smp-intake questionnaire --format ", ["fhir", "text"]),
             ("smp-intake export --format ", ["csv", "fhir", "json", "ndjson"]),
+            ("smp-intake session list --format ", ["json", "text", "tsv"]),
             ("smp-intake export -o x.json --format=f", ["fhir"]),
             ("smp-intake signoff 1 --status ", ["declined", "obtained", "pending"]),
             ("smp-intake signoff 1 --status=p", ["pending"]),

@@ -103,7 +103,8 @@ class Drafts(DraftTest):
         p = self.run_cmd("drafts", "--discard", str(d))
         self.assertEqual((p.returncode, p.stderr),
                          (1, "smp-intake: no draft %d (see smp-intake drafts)\n" % d))
-        self.assertEqual(self.run_cmd("drafts").stdout, "No unfinished intakes.\n")
+        self.assertEqual(self.run_cmd("drafts").stdout,
+                         "No unfinished intakes, edits or sessions.\n")
         for bad in (["--discard", "x"], ["--discard"], ["--bogus"]):
             with self.subTest(args=bad):
                 p = self.run_cmd("drafts", *bad)

@@ -539,7 +539,7 @@ class Drafts(SessionTest):
         self.assertEqual(self.sql("SELECT areas, pigment_brand, artist FROM session"),
                          [("crown", "Acme", "Kim Lee")])
         self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(0,)])
-        self.assertEqual(self.run_cmd("drafts").stdout, "No unfinished intakes.\n")
+        self.assertEqual(self.run_cmd("drafts").stdout, "No unfinished intakes, edits or sessions.\n")
 
     def test_kept_listed_and_continued_by_session_new(self):
         self.stop_after_areas()
@@ -548,6 +548,16 @@ class Drafts(SessionTest):
         child = self.spawn("session", "new", "1")
         child.expect_exact("Continuing draft 1, a session of intake 1.")
         self.finish(child)
+
+    def test_new_mentions_a_session_draft_in_true_words(self):
+        self.stop_after_areas()
+        child = self.spawn("new")
+        child.expect_exact("1 draft is kept (unfinished intakes, edits or sessions): "
+                           "smp-intake drafts lists them, smp-intake resume continues one.")
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertNotIn("unfinished intake is kept", child.before)
 
     def test_continued_by_resume(self):
         self.stop_after_areas()
