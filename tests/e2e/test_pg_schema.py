@@ -238,6 +238,51 @@ class PgSchema(IntakeTest):
         plan = pg("SET enable_seqscan = off; EXPLAIN " + search % "chloe").stdout
         self.assertIn("client_search_name", plan)
 
+    def test_audit_removed_links_taken_in_once(self):
+        """The erasure's audit row takes the removed rows' links in by
+        setting erase_id, once; the program's role may set nothing else."""
+        client, audit, _ = self.add_audit_and_access_rows()
+        r = pg("BEGIN; DELETE FROM client WHERE id = %s; SELECT smp_erase_audit(%s); COMMIT"
+               % (client, client), user=APP_LOGIN, check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        link = pg_rows("SELECT max(id) FROM audit_removed")[0][0]
+        r = pg("UPDATE audit_removed SET hash = 'x' WHERE id = %s" % link, user=APP_LOGIN,
+               check=False)
+        self.assertIn("permission denied for table audit_removed", r.stderr)
+        r = pg("UPDATE audit_removed SET erase_id = 99 WHERE erase_id IS NULL", user=APP_LOGIN,
+               check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = pg("UPDATE audit_removed SET erase_id = 100 WHERE id = %s" % link, user=APP_LOGIN,
+               check=False)
+        self.assertIn("audit rows cannot be changed", r.stderr)
+        r = pg("DELETE FROM audit_removed WHERE id = %s" % link, check=False)
+        self.assertIn("audit rows cannot be removed", r.stderr)
+        self.assertEqual(pg_rows("SELECT erase_id FROM audit_removed WHERE id = %s" % link),
+                         [["99"]])
+
+    def test_phone_search_as_sqlite_indexes_it(self):
+        """smp_phone_search() gives what SQLite's client_search_source view
+        gives for the same numbers (the view read from the binary's file)."""
+        phones = ["+44 7700 900123", "0044 (0)7700-900123", "07700 900123",
+                  "+1 (555) 010-9999", "+353 1 234 5678", "  +33 6.12.34.56.78",
+                  "00 7 912 345-67-89", "+998 90 123 45 67", "", None, "ext. 12/34"]
+        con = self.sqlite_db()
+        try:
+            con.executemany("INSERT INTO client (id, first_name, last_name, date_of_birth, "
+                            "phone, created_at) VALUES (?, 'A', 'B', '1980-01-01', ?, 'T')",
+                            list(enumerate(phones, 1)))
+            con.commit()
+            lite = [r[0] for r in con.execute(
+                "SELECT phone FROM client_search_source ORDER BY id")]
+        finally:
+            con.close()
+        values = ", ".join("(%d, %s)" % (i, "NULL" if p is None else "'%s'" % p)
+                           for i, p in enumerate(phones, 1))
+        got = [r[0] for r in pg_rows(
+            "SELECT coalesce(smp_phone_search(p), '<null>') FROM (VALUES %s) v (i, p) "
+            "ORDER BY i" % values)]
+        self.assertEqual(got, [v if v is not None else "<null>" for v in lite])
+
     def test_schema_version(self):
         def numbers(folder):
             return sorted(int(os.path.basename(f)[:3])
