@@ -19,6 +19,7 @@ reason (and the end of the server's log): the tests that need a server fail,
 they never skip.  fsync off and small buffers make a start and a stop take
 about a second.
 """
+import atexit
 import os
 import pwd
 import shutil
@@ -135,9 +136,16 @@ class PgServer:
         if os.geteuid() == 0:
             self.user = _unprivileged_user()
         self.dir = tempfile.mkdtemp(prefix="smp-pg-")
+        atexit.register(self.stop)  # a run stopped by Ctrl-C leaves no server behind
         try:
             if self.user is not None:
                 os.chown(self.dir, self.user.pw_uid, self.user.pw_gid)
+                if subprocess.run(["runuser", "-u", self.user.pw_name, "--", "test", "-w",
+                                   self.dir], cwd="/").returncode != 0:
+                    raise PgServerError(
+                        "the user %s cannot reach the temporary folder %s (set TMPDIR to a "
+                        "folder every user may pass through, such as /tmp)"
+                        % (self.user.pw_name, self.dir))
             self._as_server_user([initdb, "-D", self.data, "-U", SUPERUSER, "--auth=trust",
                                   "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
                                   "--no-instructions"], "initdb")
