@@ -45,6 +45,14 @@ enum db_finish_result {
  * memory, or NULL (reported) on failure. */
 char *db_resolve_path(const char *path, bool make_folder);
 
+/* Whether location (--db or $SMP_INTAKE_DB) names a PostgreSQL server
+ * (postgresql:// or postgres://, as libpq's URIs) rather than a file: not
+ * supported yet (docs/server.md), and never to be opened as a file name. */
+bool db_location_is_server(const char *location);
+
+/* Reports that a server is not supported yet (one line). */
+void db_report_server(void);
+
 /* Opens (creating when missing, mode 0600) and migrates the database at
  * path.  The default location's folders are created 0700.  Refuses, with
  * the file untouched, a file that is not SQLite, another program's SQLite

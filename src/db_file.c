@@ -2,7 +2,8 @@
  * it: a regular file of ours that nobody else can read or change, in a
  * folder where nobody else can swap it, with an SQLite header of ours; and
  * whether it can be written here (on read-only media it is opened
- * read-only).  Also where the database is (db_resolve_path()).  The
+ * read-only).  Also where the database is (db_resolve_path(), which
+ * refuses a PostgreSQL server's URI: not supported yet).  The
  * bottom of storage: it calls no other db*.c. */
 #define _GNU_SOURCE /* O_PATH */
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -403,6 +405,17 @@ static int make_folders(char *path)
 	return 0;
 }
 
+bool db_location_is_server(const char *location)
+{
+	return location && (strncasecmp(location, "postgresql://", 13) == 0 ||
+			    strncasecmp(location, "postgres://", 11) == 0);
+}
+
+void db_report_server(void)
+{
+	report("PostgreSQL servers are not supported yet (docs/server.md); use an SQLite file");
+}
+
 char *db_resolve_path(const char *path, bool make_folder)
 {
 	const char *env = getenv("SMP_INTAKE_DB");
@@ -411,8 +424,14 @@ char *db_resolve_path(const char *path, bool make_folder)
 	char *out;
 	size_t n;
 
-	if (path || (env && *env))
+	if (path || (env && *env)) {
+		/* main() refuses it first; no caller opens a URI as a file. */
+		if (db_location_is_server(path ? path : env)) {
+			db_report_server();
+			return NULL;
+		}
 		return strdup(path ? path : env);
+	}
 	if (xdg && xdg[0] == '/') {
 		n = strlen(xdg) + sizeof "/smp-intake/intake.db";
 		if ((out = malloc(n)))

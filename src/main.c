@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "db.h"
 #include "process.h"
 #include "prompt.h"
 #include "report.h"
@@ -73,6 +74,13 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		}
 		report("unknown option '%.40s' (see smp-intake --help)", argv[first]);
+		return EXIT_USAGE;
+	}
+	/* A server's URI is refused before any command, as a usage error:
+	 * there is no backend for it yet (docs/server.md), and it must never
+	 * become a file of that name. */
+	if (db_location_is_server(ctx.db_option ? ctx.db_option : getenv("SMP_INTAKE_DB"))) {
+		db_report_server();
 		return EXIT_USAGE;
 	}
 	if (first == argc) {

@@ -79,7 +79,10 @@ def run_module(job):
     failed = {t.id() if not hasattr(t, "test_case") else t.test_case.id()
               for t, _ in result.failures + result.errors}
     failed |= {t.id() for t in result.unexpectedSuccesses}
-    return (module, result.testsRun, len(failed), len(result.skipped),
+    # A setUpModule or setUpClass that raised (test_pg_schema.py's server
+    # that cannot start) ran no test but is one failure: count it as run.
+    fixtures = sum(1 for t, _ in result.errors if not isinstance(t, unittest.TestCase))
+    return (module, result.testsRun + fixtures, len(failed), len(result.skipped),
             time.monotonic() - start, stream.getvalue())
 
 
