@@ -888,6 +888,7 @@ static bool add_subject_draft(cJSON *list, const struct draft *d)
 	cJSON *obj = add_item(list), *answers;
 
 	if (!obj || !add_id(obj, "id", d->id) || !add_id(obj, "intake_id", d->intake_id) ||
+	    !add_id(obj, "session_of", d->session_intake_id) ||
 	    !add_text(obj, "started_at", d->started_at) ||
 	    !add_text(obj, "updated_at", d->updated_at) || !add_text(obj, "staff", d->staff) ||
 	    !add_text(obj, "next_question", d->next_question) ||
@@ -895,6 +896,10 @@ static bool add_subject_draft(cJSON *list, const struct draft *d)
 		return false;
 	for (size_t i = 0; i < questionnaire_count; i++)
 		if (d->has[i] && !add_answer(answers, &questionnaire[i], d->answers.value[i]))
+			return false;
+	/* A session's draft: its answers under the session's ids, as stored. */
+	for (size_t i = 0; i < d->value_count; i++)
+		if (!add_text(answers, d->values[i].id, d->values[i].value))
 			return false;
 	return true;
 }

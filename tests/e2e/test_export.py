@@ -367,7 +367,7 @@ class ExportClient(PipeTest):
             "recorded_at": self.sql("SELECT recorded_at FROM signoff")[0][0]}])
         self.assertEqual(second["signoffs"], [])
         self.assertEqual(data["drafts"], [{
-            "id": 1, "intake_id": None, "started_at": "2026-01-01T10:00:00Z",
+            "id": 1, "intake_id": None, "session_of": None, "started_at": "2026-01-01T10:00:00Z",
             "updated_at": "2026-01-01T10:05:00Z", "staff": "Sam", "next_question": "email",
             "answers": {"phone": None, "uses_rogaine": False}}])
         self.assertEqual([(a["action"], a["intake_id"]) for a in data["audit"]],

@@ -97,3 +97,32 @@ class ImportedPhoto(PhotoTest):
                          [hashlib.sha256(JPEG).hexdigest()])
         self.assertNotIn("photo_files", data)
         self.assertFalse(os.path.exists(client + ".photos"))
+
+
+class SessionDraft(PhotoTest):
+    """A session being recorded at a terminal and stopped is kept as a
+    draft; the client's records carry it, with the intake it follows and
+    the answers typed so far."""
+
+    def test_a_stopped_session_is_in_the_clients_records(self):
+        import pexpect
+        from ptyutil import type_line
+        child = self.spawn("session", "new", "1")
+        child.expect_exact("[yes/no]: ")
+        type_line(child, "no")
+        for a in ["", "", "Kim Lee"]:
+            child.expect(r": \S*")
+            type_line(child, a)
+        child.expect_exact("Areas treated")
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+        child.close()
+        data = self.export_client(1)
+        drafts = [d for d in data["drafts"] if d["session_of"] is not None]
+        self.assertEqual(len(drafts), 1, data["drafts"])
+        self.assertEqual(drafts[0]["session_of"], 1)
+        self.assertIsNone(drafts[0]["intake_id"])
+        self.assertEqual(drafts[0]["answers"]["artist"], "Kim Lee")
+        self.assertEqual(drafts[0]["answers"]["rescreen"], "unchanged")
+
+    export_client = SubjectCourse.export_client
