@@ -50,8 +50,12 @@ char *db_resolve_path(const char *path, bool make_folder);
  * supported yet (docs/server.md), and never to be opened as a file name. */
 bool db_location_is_server(const char *location);
 
-/* Reports that a server is not supported yet (one line). */
-void db_report_server(void);
+/* Whether a server's URI carries a password (user:password@ or
+ * password=): refused, libpq's own means (~/.pgpass, PGPASSWORD) only. */
+bool db_server_has_password(const char *uri);
+
+/* Reports that command does not work on a server yet (one line). */
+void db_report_server(const char *command);
 
 /* Opens (creating when missing, mode 0600) and migrates the database at
  * path.  The default location's folders are created 0700.  Refuses, with

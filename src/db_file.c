@@ -3,7 +3,7 @@
  * folder where nobody else can swap it, with an SQLite header of ours; and
  * whether it can be written here (on read-only media it is opened
  * read-only).  Also where the database is (db_resolve_path(), which
- * refuses a PostgreSQL server's URI: not supported yet).  The
+ * refuses a PostgreSQL server's URI: no command works there yet).  The
  * bottom of storage: it calls no other db*.c. */
 #define _GNU_SOURCE /* O_PATH */
 #include <errno.h>
@@ -411,9 +411,24 @@ bool db_location_is_server(const char *location)
 			    strncasecmp(location, "postgres://", 11) == 0);
 }
 
-void db_report_server(void)
+bool db_server_has_password(const char *uri)
 {
-	report("PostgreSQL servers are not supported yet (docs/server.md); use an SQLite file");
+	const char *p = strstr(uri, "://") + 3;
+	size_t auth = strcspn(p, "/?#");
+	const char *at = memchr(p, '@', auth);
+	const char *q = strchr(p, '?');
+
+	if (at && memchr(p, ':', (size_t)(at - p)))
+		return true;
+	for (; q; q = strchr(q + 1, '&'))
+		if (strncasecmp(q + 1, "password=", 9) == 0)
+			return true;
+	return false;
+}
+
+void db_report_server(const char *command)
+{
+	report("%s does not work on a PostgreSQL server yet (docs/server.md)", command);
 }
 
 char *db_resolve_path(const char *path, bool make_folder)
@@ -427,7 +442,7 @@ char *db_resolve_path(const char *path, bool make_folder)
 	if (path || (env && *env)) {
 		/* main() refuses it first; no caller opens a URI as a file. */
 		if (db_location_is_server(path ? path : env)) {
-			db_report_server();
+			db_report_server("this command");
 			return NULL;
 		}
 		return strdup(path ? path : env);

@@ -53,6 +53,7 @@ static int parse_global(int argc, char **argv, struct ctx *ctx)
 int main(int argc, char **argv)
 {
 	struct ctx ctx = { 0 };
+	const char *location;
 	int first, rc;
 
 	/* Every file we create (database, WAL, exports) is private. */
@@ -76,12 +77,24 @@ int main(int argc, char **argv)
 		report("unknown option '%.40s' (see smp-intake --help)", argv[first]);
 		return EXIT_USAGE;
 	}
-	/* A server's URI is refused before any command, as a usage error:
-	 * there is no backend for it yet (docs/server.md), and it must never
-	 * become a file of that name. */
-	if (db_location_is_server(ctx.db_option ? ctx.db_option : getenv("SMP_INTAKE_DB"))) {
-		db_report_server();
-		return EXIT_USAGE;
+	/* A server's URI: no command works there yet (docs/server.md), and
+	 * it must never become a file of that name.  A password in it is
+	 * refused first: libpq's own means only (~/.pgpass, PGPASSWORD).
+	 * An unknown command, and a command's --help, answer as usual. */
+	location = ctx.db_option ? ctx.db_option : getenv("SMP_INTAKE_DB");
+	if (db_location_is_server(location)) {
+		const struct command *c = first < argc ? command_lookup(argv[first]) : NULL;
+
+		if (db_server_has_password(location)) {
+			report("a password in the server's address is refused; "
+			       "put it in ~/.pgpass or PGPASSWORD (docs/server.md)");
+			return EXIT_USAGE;
+		}
+		if (first == argc || (c && strcmp(c->name, "help") != 0 &&
+				      !command_wants_help(argc - first, argv + first))) {
+			db_report_server(c ? c->name : "shell");
+			return EXIT_USAGE;
+		}
 	}
 	if (first == argc) {
 		if (!prompt_interactive() || !isatty(STDOUT_FILENO)) {

@@ -1,13 +1,18 @@
-"""A PostgreSQL server's URI in --db or $SMP_INTAKE_DB (issue 17): not
-supported yet, so refused before any command with one line and exit 2,
-and never opened or created as a file of that name (docs/server.md)."""
+"""A PostgreSQL server's URI in --db or $SMP_INTAKE_DB (issue 17): no
+command works there yet, so each is refused before it runs with one line
+naming it and exit 2, and the URI is never opened or created as a file of
+that name (docs/server.md).  A password inside the URI is refused first."""
 import os
 import subprocess
 
 from harness import BIN, TIMEOUT, WRAPPER, IntakeTest, base_answers, pipe_lines, sample
 
-MESSAGE = ("smp-intake: PostgreSQL servers are not supported yet (docs/server.md); "
-           "use an SQLite file\n")
+def message(command):
+    return "smp-intake: %s does not work on a PostgreSQL server yet (docs/server.md)\n" % command
+
+
+PASSWORD = ("smp-intake: a password in the server's address is refused; "
+            "put it in ~/.pgpass or PGPASSWORD (docs/server.md)\n")
 URIS = ["postgresql://smp@db.example/smp?sslmode=verify-full",
         "postgres:///smp?host=/run/postgresql",
         "PostgreSQL://reception@localhost/smp"]
@@ -24,10 +29,10 @@ class ServerUri(IntakeTest):
                            cwd=self.tmp, timeout=TIMEOUT * 3)
         return p.returncode, p.stdout.decode(), p.stderr.decode()
 
-    def assert_refused(self, args, env):
+    def assert_refused(self, args, env, expected):
         before = sorted(os.listdir(self.tmp))
         rc, out, err = self.run_in_tmp(args, env)
-        self.assertEqual((rc, out, err), (2, "", MESSAGE))
+        self.assertEqual((rc, out, err), (2, "", expected))
         self.assertEqual(sorted(os.listdir(self.tmp)), before)  # no file, no folder
 
     def test_db_option(self):
@@ -36,15 +41,41 @@ class ServerUri(IntakeTest):
         for uri in URIS:
             for cmd in COMMANDS:
                 with self.subTest(uri=uri, cmd=cmd):
-                    self.assert_refused(["--db", uri, *cmd], env)
+                    self.assert_refused(["--db", uri, *cmd], env, message(cmd[0]))
         with self.subTest(form="--db="):
-            self.assert_refused(["--db=" + URIS[0], "list"], env)
+            self.assert_refused(["--db=" + URIS[0], "list"], env, message("list"))
 
     def test_environment(self):
         for uri in URIS[:2]:
             for cmd in sample(COMMANDS):  # under valgrind, 3 of the 7
                 with self.subTest(uri=uri, cmd=cmd):
-                    self.assert_refused(list(cmd), dict(self.env, SMP_INTAKE_DB=uri))
+                    self.assert_refused(list(cmd), dict(self.env, SMP_INTAKE_DB=uri),
+                                        message(cmd[0]))
+
+    def test_password_in_uri_refused(self):
+        """user:password@ or ?password= in the URI: refused before anything,
+        whatever the command; libpq's own means only."""
+        env = dict(self.env)
+        del env["SMP_INTAKE_DB"]
+        for uri in ("postgresql://smp:secret@db.example/smp?sslmode=verify-full",
+                    "postgres://smp@localhost/smp?sslmode=require&password=secret",
+                    "postgresql:///smp?host=/run/postgresql&Password=x"):
+            with self.subTest(uri=uri):
+                self.assert_refused(["--db", uri, "config", "list"], env, PASSWORD)
+        with self.subTest(uri="user only"):  # a user name alone is fine
+            self.assert_refused(["--db", "postgresql://smp@db.example:5432/smp", "list"], env,
+                                message("list"))
+
+    def test_unknown_command_and_help_answer(self):
+        env = dict(self.env, SMP_INTAKE_DB=URIS[1])
+        rc, out, err = self.run_in_tmp(["lsit"], env)
+        self.assertEqual((rc, out), (2, ""))
+        self.assertTrue(err.startswith("smp-intake: unknown command 'lsit'"), err)
+        for args in (["list", "--help"], ["help", "config"]):
+            with self.subTest(args=args):
+                rc, out, err = self.run_in_tmp(args, env)
+                self.assertEqual((rc, err), (0, ""))
+                self.assertTrue(out)
 
     def test_file_option_still_wins(self):
         """--db PATH over a URI in the environment: the file is used."""
