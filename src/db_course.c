@@ -1191,14 +1191,10 @@ static int part_rows(struct course_part *part, int k, bool stream, long long id,
 			break;
 		part->rc = sqlite3_step(part->st);
 	}
-	if (!stream) {
-		if (!result && part->rc != SQLITE_DONE && part->rc != SQLITE_ROW)
-			result = -1;
-		sqlite3_reset(part->st);
-		return result;
-	}
 	if (!result && part->rc != SQLITE_DONE && part->rc != SQLITE_ROW)
 		result = -1;
+	if (!stream)
+		sqlite3_reset(part->st);
 	return result;
 }
 
