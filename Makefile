@@ -15,7 +15,7 @@ PYTHON  ?= /usr/bin/python3
 PKG_CONFIG ?= pkg-config
 
 VERSION  = 0.1.0
-LIBS_PC  = sqlite3 readline libcjson nettle
+LIBS_PC  = sqlite3 readline libcjson nettle libpq
 CFLAGS  ?= -O2 -g
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS)
@@ -38,7 +38,7 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover
 
 # Debian packages: what building needs, and what testing needs on top.
 BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev \
-	     libunistring-dev nettle-dev
+	     libunistring-dev nettle-dev libpq-dev
 TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind less \
 	     groff-base man-db chromium poppler-utils git bash-completion jq locales \
 	     libreoffice-calc-nogui gdb binutils postgresql postgresql-contrib
@@ -65,6 +65,10 @@ $(B)/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(B)
 JSON_OBJ = $(patsubst src/%.c,$(B)/%.o,$(wildcard src/json*.c))
 $(JSON_OBJ): $(B)/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(B)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) -c -o $@ $<
+
+# Only db_pg.c sees libpq's header (its folder is not on the default path).
+$(B)/db_pg.o: src/db_pg.c $(wildcard include/*.h src/*.h) | $(B)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libpq) -c -o $@ $<
 
 # The migrations, in order, as C string literals (schema.h declares them).
 $(B)/schema.c: $(MIGRATIONS) Makefile | $(B)

@@ -131,6 +131,10 @@ long long command_parse_id(const char *text, const char *what);
  * value); returns EXIT_USAGE. */
 int command_bad_option(const char *name, const char *word);
 
+/* Whether command name works on a PostgreSQL server yet (docs/server.md
+ * lists them); the others are refused there in one line. */
+bool command_on_server(const char *name);
+
 /* True when argv holds -h or --help (checked before anything else). */
 bool command_wants_help(int argc, char **argv);
 

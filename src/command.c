@@ -871,6 +871,18 @@ void command_usage(FILE *f, const char *name)
 	      f);
 }
 
+/* The commands that work on a server so far; each has its tests on both
+ * backends (tests/e2e/test_pg_*.py). */
+static const char *const on_server[] = { "config" };
+
+bool command_on_server(const char *name)
+{
+	for (size_t i = 0; i < sizeof on_server / sizeof on_server[0]; i++)
+		if (strcmp(name, on_server[i]) == 0)
+			return true;
+	return false;
+}
+
 bool command_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

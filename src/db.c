@@ -53,8 +53,9 @@ struct db *db_open_mode(const char *path, bool may_create)
 	long long version;
 	struct db *db = db_conn_open(path, may_create, &version);
 
-	/* A database that cannot be written here is read as it is. */
-	if (!db || db->read_only)
+	/* A database that cannot be written here is read as it is; a server
+	 * is brought up to date by its administrator (docs/server.md). */
+	if (!db || db->read_only || db_is_server(db))
 		return db;
 	if (version < schema_migration_count && migrate(db) < 0)
 		goto fail;

@@ -7,7 +7,7 @@
 
 int db_access_add(struct db *db, const struct access_entry *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc = -1;
 
 	/* Alone, one INSERT is a transaction of its own; inside a caller's
@@ -22,7 +22,7 @@ int db_access_add(struct db *db, const struct access_entry *e)
 	}
 	if (rc < 0)
 		db_report(db, "cannot record this in the access log");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -40,7 +40,7 @@ int db_access_writable(struct db *db)
 int db_each_access(struct db *db, const struct access_query *q,
 		   int (*fn)(const struct access_entry *e, void *arg), void *arg)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, result = 0;
 
 	/* A day's rows start with the day: "2026-03-01T..." >= "2026-03-01". */
@@ -50,13 +50,13 @@ int db_each_access(struct db *db, const struct access_query *q,
 		return -1;
 	}
 	db_bind_text(st, 1, q->since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		struct access_entry e = {
-			.id = sqlite3_column_int64(st, 0),
-			.at = (const char *)sqlite3_column_text(st, 1),
-			.staff = (const char *)sqlite3_column_text(st, 2),
-			.command = (const char *)sqlite3_column_text(st, 3),
-			.clients = (const char *)sqlite3_column_text(st, 4),
+			.id = db_column_int64(st, 0),
+			.at = db_column_text(st, 1),
+			.staff = db_column_text(st, 2),
+			.command = db_column_text(st, 3),
+			.clients = db_column_text(st, 4),
 		};
 		/* The columns are NOT NULL: NULL here is SQLite out of memory. */
 		if (!e.at || !e.staff || !e.command || !e.clients) {
@@ -77,6 +77,6 @@ int db_each_access(struct db *db, const struct access_query *q,
 			db_report(db, "cannot read the access log");
 		result = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return result;
 }

@@ -12,7 +12,7 @@
  * taken in yet (audit_removed), in *out (allocated; their text held by h). */
 static int pending_links(struct db *db, struct held *h, struct chain_link **out, size_t *n)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	*out = NULL;
@@ -20,7 +20,7 @@ static int pending_links(struct db *db, struct held *h, struct chain_link **out,
 	if (db_prepare(db, "SELECT prev_hash, hash FROM audit_removed WHERE erase_id IS NULL "
 			   "ORDER BY id", &st) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		struct chain_link *more = realloc(*out, (*n + 1) * sizeof **out);
 		if (!more)
 			break;
@@ -28,7 +28,7 @@ static int pending_links(struct db *db, struct held *h, struct chain_link **out,
 		more[*n] = (struct chain_link){ db_column_held(h, st, 0), db_column_held(h, st, 1) };
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -36,11 +36,10 @@ static int pending_links(struct db *db, struct held *h, struct chain_link **out,
  * writes a row per record) and finalized by db_close(). */
 enum { TIP, ROW, CHANGE };
 
-static sqlite3_stmt *kept(struct db *db, int which, const char *sql)
+static struct db_stmt *kept(struct db *db, int which, const char *sql)
 {
 	if (!db->chain_st[which] &&
-	    sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &db->chain_st[which],
-			       NULL) != SQLITE_OK)
+	    db_prepare_kept(db, sql, &db->chain_st[which]) != SQLITE_OK)
 		return NULL;
 	return db->chain_st[which];
 }
@@ -48,20 +47,20 @@ static sqlite3_stmt *kept(struct db *db, int which, const char *sql)
 /* The last row's id and hash (a copy, or NULL for none or unchained). */
 static int chain_tip(struct db *db, long long *id, char **hash)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	*id = 0;
 	*hash = NULL;
 	if (!(st = kept(db, TIP, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")))
 		return -1;
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+		*id = db_column_int64(st, 0);
 		*hash = db_column_dup(st, 1);
-		rc = *hash || sqlite3_column_type(st, 1) == SQLITE_NULL ? SQLITE_DONE : SQLITE_NOMEM;
+		rc = *hash || db_column_null(st, 1) ? SQLITE_DONE : SQLITE_NOMEM;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -75,7 +74,7 @@ static int append(struct db *db, const struct audit_entry *e)
 	struct held held = { 0 };
 	size_t links = 0;
 	char *prev = NULL, salt[CHAIN_SALT_SIZE], hash[CHAIN_HEX_SIZE];
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc = -1;
 
 	if (chain_tip(db, &row.id, &prev) < 0 ||
@@ -92,12 +91,12 @@ static int append(struct db *db, const struct audit_entry *e)
 				 "salt, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), "
 				 "nullif(?6, 0), ?7, ?8, ?9)")))
 		goto out;
-	sqlite3_bind_int64(st, 1, row.id);
+	db_bind_int64(st, 1, row.id);
 	db_bind_text(st, 2, e->at);
 	db_bind_text(st, 3, e->staff);
 	db_bind_text(st, 4, e->action);
-	sqlite3_bind_int64(st, 5, e->client_id);
-	sqlite3_bind_int64(st, 6, e->intake_id);
+	db_bind_int64(st, 5, e->client_id);
+	db_bind_int64(st, 6, e->intake_id);
 	db_bind_text(st, 7, salt);
 	db_bind_text(st, 8, prev);
 	db_bind_text(st, 9, hash);
@@ -108,7 +107,7 @@ static int append(struct db *db, const struct audit_entry *e)
 						"old_value, new_value) VALUES (?1, ?2, ?3, ?4)")))
 		goto out;
 	for (size_t i = 0; i < e->count; i++) {
-		sqlite3_bind_int64(st, 1, row.id);
+		db_bind_int64(st, 1, row.id);
 		db_bind_text(st, 2, e->change[i].field);
 		db_bind_text(st, 3, e->change[i].old_value);
 		db_bind_text(st, 4, e->change[i].new_value);
@@ -120,9 +119,9 @@ static int append(struct db *db, const struct audit_entry *e)
 		if (db_prepare(db, "UPDATE audit_removed SET erase_id = ?1 WHERE erase_id IS NULL",
 			       &st) < 0)
 			goto out;
-		sqlite3_bind_int64(st, 1, row.id);
+		db_bind_int64(st, 1, row.id);
 		rc = db_step_done(st);
-		sqlite3_finalize(st);
+		db_finalize(st);
 		st = NULL;
 		if (rc < 0)
 			goto out;
@@ -139,7 +138,7 @@ out:
 
 int db_audit_add(struct db *db, const struct audit_entry *e)
 {
-	bool own = sqlite3_get_autocommit(db->h);
+	bool own = db_autocommit(db);
 	int rc;
 
 	/* Every audit row is written here.  Outside a caller's transaction it
@@ -180,15 +179,15 @@ int db_audit_answers(struct db *db, const struct audit_entry *e, const struct an
 
 /* Reads the changes of audit row e->id into *buf (grown as needed), their
  * text copied into h (a column's text lasts only until the next step). */
-static int read_changes(sqlite3_stmt *changes, struct audit_entry *e, struct held *h,
+static int read_changes(struct db_stmt *changes, struct audit_entry *e, struct held *h,
 			struct audit_change **buf, size_t *cap)
 {
 	int rc;
 
 	e->count = 0;
 	e->change = *buf;
-	sqlite3_bind_int64(changes, 1, e->id);
-	while ((rc = sqlite3_step(changes)) == SQLITE_ROW) {
+	db_bind_int64(changes, 1, e->id);
+	while ((rc = db_step(changes)) == SQLITE_ROW) {
 		if (e->count == *cap) {
 			size_t n = *cap ? *cap * 2 : 16;
 			struct audit_change *grown = realloc(*buf, n * sizeof **buf);
@@ -201,11 +200,11 @@ static int read_changes(sqlite3_stmt *changes, struct audit_entry *e, struct hel
 		*c = (struct audit_change){ db_column_held(h, changes, 0),
 					    db_column_held(h, changes, 1),
 					    db_column_held(h, changes, 2) };
-		if (!c->field || (!c->old_value && sqlite3_column_type(changes, 1) != SQLITE_NULL) ||
-		    (!c->new_value && sqlite3_column_type(changes, 2) != SQLITE_NULL))
+		if (!c->field || (!c->old_value && !db_column_null(changes, 1)) ||
+		    (!c->new_value && !db_column_null(changes, 2)))
 			break;
 	}
-	sqlite3_reset(changes);
+	db_reset(changes);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -216,11 +215,11 @@ static int read_changes(sqlite3_stmt *changes, struct audit_entry *e, struct hel
 static int each_audit(struct db *db, const char *sql, long long id,
 		      int (*fn)(const struct audit_entry *e, void *arg), void *arg)
 {
-	sqlite3_stmt *rows = NULL, *changes = NULL;
+	struct db_stmt *rows = NULL, *changes = NULL;
 	struct audit_change *buf = NULL;
 	struct held held = { 0 };
 	size_t cap = 0;
-	bool own = sqlite3_get_autocommit(db->h);
+	bool own = db_autocommit(db);
 	int rc, result = 0;
 
 	if (db_prepare(db, sql, &rows) < 0 ||
@@ -235,15 +234,15 @@ static int each_audit(struct db *db, const char *sql, long long id,
 		result = -1;
 		goto out;
 	}
-	sqlite3_bind_int64(rows, 1, id);
-	while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
+	db_bind_int64(rows, 1, id);
+	while ((rc = db_step(rows)) == SQLITE_ROW) {
 		struct audit_entry e = {
-			.id = sqlite3_column_int64(rows, 0),
-			.client_id = sqlite3_column_int64(rows, 1),
-			.intake_id = sqlite3_column_int64(rows, 2),
-			.at = (const char *)sqlite3_column_text(rows, 3),
-			.staff = (const char *)sqlite3_column_text(rows, 4),
-			.action = (const char *)sqlite3_column_text(rows, 5),
+			.id = db_column_int64(rows, 0),
+			.client_id = db_column_int64(rows, 1),
+			.intake_id = db_column_int64(rows, 2),
+			.at = db_column_text(rows, 3),
+			.staff = db_column_text(rows, 4),
+			.action = db_column_text(rows, 5),
 		};
 		if (read_changes(changes, &e, &held, &buf, &cap) < 0) {
 			held_clear(&held);
@@ -261,10 +260,10 @@ static int each_audit(struct db *db, const char *sql, long long id,
 		result = -1;
 	}
 	if (own)
-		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+		db_exec_rc(db, "COMMIT");
 out:
-	sqlite3_finalize(rows);
-	sqlite3_finalize(changes);
+	db_finalize(rows);
+	db_finalize(changes);
 	free(buf);
 	return result;
 }
@@ -288,7 +287,7 @@ int db_each_client_audit(struct db *db, long long client_id,
 
 int db_erased(struct db *db, bool clients, long long id, char **when, char **who)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	*when = *who = NULL;
@@ -300,8 +299,8 @@ int db_erased(struct db *db, bool clients, long long id, char **when, char **who
 		db_report(db, "cannot read the audit trail");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
 		*when = db_column_dup(st, 0);
 		*who = db_column_dup(st, 1);
@@ -318,7 +317,7 @@ int db_erased(struct db *db, bool clients, long long id, char **when, char **who
 		db_report(db, "cannot read the audit trail");
 		rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -327,7 +326,7 @@ int db_erased(struct db *db, bool clients, long long id, char **when, char **who
 
 char **db_staff_names(struct db *db)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char **names = calloc(STAFF_NAMES_MAX + 1, sizeof *names);
 	size_t n = 0;
 	int rc;
@@ -342,8 +341,8 @@ char **db_staff_names(struct db *db)
 		free(names);
 		return NULL;
 	}
-	sqlite3_bind_int(st, 1, STAFF_NAMES_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int(st, 1, STAFF_NAMES_MAX);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		if (!(names[n] = db_column_dup(st, 0))) {
 			report("out of memory");
 			break;
@@ -352,7 +351,7 @@ char **db_staff_names(struct db *db)
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		db_report(db, "cannot read the staff names");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != SQLITE_DONE) {
 		db_names_free(names);
 		return NULL;

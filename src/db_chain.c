@@ -26,7 +26,7 @@ static const char *const guards[] = {
 
 int db_guard_check(struct db *db)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	bool found[GUARDS] = { false };
 	size_t missing = 0, used = 0;
 	int rc;
@@ -35,13 +35,13 @@ int db_guard_check(struct db *db)
 		db_report(db, "cannot read the database");
 		return -1;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		const char *name = db_column_text(st, 0);
 		for (size_t i = 0; name && i < GUARDS; i++)
 			if (strcmp(name, guards[i]) == 0)
 				found[i] = true;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != SQLITE_DONE) {
 		db_report(db, "cannot read the database");
 		return -1;
@@ -106,9 +106,9 @@ static void row_clear(struct row *r)
 #define CHANGES_SQL \
 	"SELECT field, old_value, new_value FROM audit_change WHERE audit_id = ?1 ORDER BY rowid"
 
-static const char *text_or_empty(struct held *h, sqlite3_stmt *st, int col)
+static const char *text_or_empty(struct held *h, struct db_stmt *st, int col)
 {
-	const char *v = (const char *)sqlite3_column_text(st, col);
+	const char *v = db_column_text(st, col);
 
 	return held_text(h, v ? v : "");
 }
@@ -116,33 +116,33 @@ static const char *text_or_empty(struct held *h, sqlite3_stmt *st, int col)
 /* Reads the row after id `after` into r (1), or finds none (0); -1 on a
  * database error, -2 out of memory (reported).  A NULL at, staff or
  * action (only another program can store one) reads as "". */
-static int next_row(sqlite3_stmt *rows, sqlite3_stmt *changes, long long after,
+static int next_row(struct db_stmt *rows, struct db_stmt *changes, long long after,
 		    struct row *r)
 {
 	struct audit_change *c = NULL;
 	size_t n = 0;
 	int rc;
 
-	sqlite3_bind_int64(rows, 1, after);
-	rc = sqlite3_step(rows);
+	db_bind_int64(rows, 1, after);
+	rc = db_step(rows);
 	if (rc != SQLITE_ROW) {
-		sqlite3_reset(rows);
+		db_reset(rows);
 		return rc == SQLITE_DONE ? 0 : -1;
 	}
-	r->e.id = sqlite3_column_int64(rows, 0);
-	r->e.client_id = sqlite3_column_int64(rows, 1);
-	r->e.intake_id = sqlite3_column_int64(rows, 2);
+	r->e.id = db_column_int64(rows, 0);
+	r->e.client_id = db_column_int64(rows, 1);
+	r->e.intake_id = db_column_int64(rows, 2);
 	r->e.at = text_or_empty(&r->held, rows, 3);
 	r->e.staff = text_or_empty(&r->held, rows, 4);
 	r->e.action = text_or_empty(&r->held, rows, 5);
 	r->salt = db_column_dup(rows, 6);
 	r->prev = db_column_dup(rows, 7);
 	r->hash = db_column_dup(rows, 8);
-	sqlite3_reset(rows);
+	db_reset(rows);
 	if (!r->e.at || !r->e.staff || !r->e.action)
 		goto oom;
-	sqlite3_bind_int64(changes, 1, r->e.id);
-	while ((rc = sqlite3_step(changes)) == SQLITE_ROW) {
+	db_bind_int64(changes, 1, r->e.id);
+	while ((rc = db_step(changes)) == SQLITE_ROW) {
 		struct audit_change *more = realloc(c, (n + 1) * sizeof *c);
 		if (!more)
 			break;
@@ -153,11 +153,11 @@ static int next_row(sqlite3_stmt *rows, sqlite3_stmt *changes, long long after,
 		r->e.change = r->change = c;
 		r->e.count = n;
 		if (!c[n - 1].field ||
-		    (!c[n - 1].old_value && sqlite3_column_type(changes, 1) != SQLITE_NULL) ||
-		    (!c[n - 1].new_value && sqlite3_column_type(changes, 2) != SQLITE_NULL))
+		    (!c[n - 1].old_value && !db_column_null(changes, 1)) ||
+		    (!c[n - 1].new_value && !db_column_null(changes, 2)))
 			break;
 	}
-	sqlite3_reset(changes);
+	db_reset(changes);
 	r->e.change = r->change = c;
 	r->e.count = n;
 	if (rc == SQLITE_DONE)
@@ -171,7 +171,7 @@ oom:
 
 int db_chain_unchained(struct db *db)
 {
-	sqlite3_stmt *rows = NULL, *changes = NULL, *set = NULL;
+	struct db_stmt *rows = NULL, *changes = NULL, *set = NULL;
 	struct row r = { 0 };
 	char *prev = NULL, salt[CHAIN_SALT_SIZE], hash[CHAIN_HEX_SIZE];
 	long long after = 0;
@@ -194,7 +194,7 @@ int db_chain_unchained(struct db *db)
 				break;
 			}
 			chain_hash(&r.e, prev, salt, NULL, 0, hash);
-			sqlite3_bind_int64(set, 1, r.e.id);
+			db_bind_int64(set, 1, r.e.id);
 			db_bind_text(set, 2, salt);
 			db_bind_text(set, 3, prev);
 			db_bind_text(set, 4, hash);
@@ -218,9 +218,9 @@ out:
 		db_report(db, "cannot chain the audit trail");
 	row_clear(&r);
 	free(prev);
-	sqlite3_finalize(rows);
-	sqlite3_finalize(changes);
-	sqlite3_finalize(set);
+	db_finalize(rows);
+	db_finalize(changes);
+	db_finalize(set);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -250,39 +250,39 @@ static void found(struct verify *v, const char *fmt, ...)
 /* PRAGMA integrity_check: "ok", or one row per fault (at most 100). */
 static int check_integrity(struct verify *v)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(v->db, "PRAGMA integrity_check(100)", &st) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *msg = (const char *)sqlite3_column_text(st, 0);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		const char *msg = db_column_text(st, 0);
 		if (msg && strcmp(msg, "ok") != 0)
 			found(v, "the file is damaged: %s", msg);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int check_foreign_keys(struct verify *v)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(v->db, "PRAGMA foreign_key_check", &st) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *table = (const char *)sqlite3_column_text(st, 0);
-		const char *parent = (const char *)sqlite3_column_text(st, 2);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		const char *table = db_column_text(st, 0);
+		const char *parent = db_column_text(st, 2);
 		/* A table WITHOUT ROWID has no row number to give. */
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		if (db_column_null(st, 1))
 			found(v, "a row of %s refers to a missing %s row", table ? table : "?",
 			      parent ? parent : "?");
 		else
 			found(v, "%s row %lld refers to a missing %s row", table ? table : "?",
-			      (long long)sqlite3_column_int64(st, 1), parent ? parent : "?");
+			      (long long)db_column_int64(st, 1), parent ? parent : "?");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -294,7 +294,8 @@ static int check_foreign_keys(struct verify *v)
 static int check_triggers(struct verify *v)
 {
 	sqlite3 *fresh = NULL;
-	sqlite3_stmt *mine = NULL, *file = NULL;
+	sqlite3_stmt *mine = NULL; /* in the fresh database, SQLite's own */
+	struct db_stmt *file = NULL;
 	int rc = -1, a, b;
 
 	if (sqlite3_open_v2(":memory:", &fresh, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
@@ -318,10 +319,10 @@ static int check_triggers(struct verify *v)
 	}
 	/* Both in name order: a merge. */
 	a = sqlite3_step(mine);
-	b = sqlite3_step(file);
+	b = db_step(file);
 	while (a == SQLITE_ROW || b == SQLITE_ROW) {
 		const char *want = a == SQLITE_ROW ? (const char *)sqlite3_column_text(mine, 0) : NULL;
-		const char *have = b == SQLITE_ROW ? (const char *)sqlite3_column_text(file, 0) : NULL;
+		const char *have = b == SQLITE_ROW ? db_column_text(file, 0) : NULL;
 		int cmp = !want ? 1 : !have ? -1 : strcmp(want, have);
 
 		if (cmp < 0) {
@@ -329,14 +330,14 @@ static int check_triggers(struct verify *v)
 			a = sqlite3_step(mine);
 		} else if (cmp > 0) {
 			found(v, "the trigger %s is not one of smp-intake's", have ? have : "?");
-			b = sqlite3_step(file);
+			b = db_step(file);
 		} else {
 			const char *ws = (const char *)sqlite3_column_text(mine, 1);
-			const char *hs = (const char *)sqlite3_column_text(file, 1);
+			const char *hs = db_column_text(file, 1);
 			if (!ws || !hs || strcmp(ws, hs) != 0)
 				found(v, "the trigger %s was changed", want);
 			a = sqlite3_step(mine);
-			b = sqlite3_step(file);
+			b = db_step(file);
 		}
 	}
 	if (a != SQLITE_DONE)
@@ -347,7 +348,7 @@ static int check_triggers(struct verify *v)
 		rc = 0;
 out:
 	sqlite3_finalize(mine);
-	sqlite3_finalize(file);
+	db_finalize(file);
 	sqlite3_close(fresh);
 	return rc;
 }
@@ -383,30 +384,30 @@ static int by_prev(const void *a, const void *b)
 /* Reads audit_removed; those no erasure took in are a problem at once. */
 static int load_links(struct verify *v, struct links *l)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	long long orphans = 0;
 	int rc;
 
 	if (db_prepare(v->db, "SELECT prev_hash, hash, erase_id FROM audit_removed ORDER BY id",
 		       &st) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		struct removed *more;
 
-		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
+		if (db_column_null(st, 2)) {
 			orphans++;
 			continue;
 		}
 		if (!(more = realloc(l->item, (l->count + 1) * sizeof *more))) {
 			report("out of memory");
-			sqlite3_finalize(st);
+			db_finalize(st);
 			return -2;
 		}
 		l->item = more;
 		more[l->count++] = (struct removed){ db_column_dup(st, 0), db_column_dup(st, 1),
-						     sqlite3_column_int64(st, 2), false };
+						     db_column_int64(st, 2), false };
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	if (orphans)
@@ -422,7 +423,7 @@ static int load_links(struct verify *v, struct links *l)
 static int links_of(struct db *db, long long id, struct held *h, struct chain_link **out,
 		    size_t *n)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	*out = NULL;
@@ -430,8 +431,8 @@ static int links_of(struct db *db, long long id, struct held *h, struct chain_li
 	if (db_prepare(db, "SELECT prev_hash, hash FROM audit_removed WHERE erase_id = ?1 "
 			   "ORDER BY id", &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		struct chain_link *more = realloc(*out, (*n + 1) * sizeof **out);
 		if (!more) {
 			report("out of memory");
@@ -442,7 +443,7 @@ static int links_of(struct db *db, long long id, struct held *h, struct chain_li
 		more[*n] = (struct chain_link){ db_column_held(h, st, 0), db_column_held(h, st, 1) };
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != SQLITE_DONE) {
 		held_clear(h);
 		free(*out);
@@ -489,7 +490,7 @@ static bool bridged(struct links *l, const char *from, const char *to)
  * an erasure removed between them. */
 static int check_chain(struct verify *v)
 {
-	sqlite3_stmt *rows = NULL, *changes = NULL;
+	struct db_stmt *rows = NULL, *changes = NULL;
 	struct links l = { 0 };
 	struct row r = { 0 };
 	char *last = NULL, hash[CHAIN_HEX_SIZE];
@@ -539,8 +540,8 @@ out:
 	row_clear(&r);
 	free(last);
 	links_clear(&l);
-	sqlite3_finalize(rows);
-	sqlite3_finalize(changes);
+	db_finalize(rows);
+	db_finalize(changes);
 	return rc;
 }
 
@@ -556,7 +557,7 @@ out:
  * well before the latest one of the rows before it. */
 static int check_access_log(struct verify *v)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	long long prev_id = 0, latest_id = 0, latest = 0;
 	int rc;
 
@@ -564,9 +565,9 @@ static int check_access_log(struct verify *v)
 			      "at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:"
 			      "[0-9][0-9]:[0-9][0-9]Z' FROM access_log ORDER BY id", &st) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0);
-		long long at = sqlite3_column_int64(st, 1);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		long long id = db_column_int64(st, 0);
+		long long at = db_column_int64(st, 1);
 
 		v->sum->access_rows++;
 		if (id == prev_id + 2)
@@ -574,7 +575,7 @@ static int check_access_log(struct verify *v)
 		else if (id != prev_id + 1)
 			found(v, "access log rows %lld to %lld are missing", prev_id + 1, id - 1);
 		prev_id = id;
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL || !sqlite3_column_int(st, 2)) {
+		if (db_column_null(st, 1) || !db_column_int(st, 2)) {
 			found(v, "access log row %lld has no valid time", id);
 			continue;
 		}
@@ -585,7 +586,7 @@ static int check_access_log(struct verify *v)
 			latest_id = id;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -612,6 +613,6 @@ int db_verify(struct db *db, struct verify_summary *sum,
 		rc = check_access_log(&v);
 	if (rc == -1)
 		db_report(db, "cannot verify the database");
-	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	db_exec_rc(db, "COMMIT");
 	return rc < 0 ? -1 : v.problems;
 }

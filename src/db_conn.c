@@ -22,8 +22,29 @@
 /* Reports the failed step with SQLite's reason; a lock that outlasted the
  * busy timeout, a full disk, a read-only or a damaged file get words a
  * receptionist can act on. */
+/* The server's errors, in the same words where they mean the same. */
+static void report_server(struct db *db, const char *what)
+{
+	int code = db_errcode(db);
+
+	if (code == SQLITE_BUSY)
+		report("%s: the database is busy (someone else is saving); try again", what);
+	else if (code == SQLITE_FULL)
+		report("%s: the server's disk is full", what);
+	else if (code == SQLITE_IOERR)
+		report("%s: the connection to the server was lost (%s)", what, db_errmsg(db));
+	else if (code == SQLITE_AUTH)
+		report("%s: the server does not allow it to this login (%s)", what, db_errmsg(db));
+	else
+		report("%s: %s", what, db_errmsg(db));
+}
+
 void db_report(struct db *db, const char *what)
 {
+	if (db->pg) {
+		report_server(db, what);
+		return;
+	}
 	int code = sqlite3_errcode(db->h) & 0xff;
 	int ext = sqlite3_extended_errcode(db->h), sys = sqlite3_system_errno(db->h);
 
@@ -45,9 +66,9 @@ void db_report(struct db *db, const char *what)
 		       db->read_only ? db->read_only : "check the file's permissions");
 	else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
 		report("%s: the database '%s' is damaged (%s); restore it from a backup", what,
-		       db->path, sqlite3_errmsg(db->h));
+		       db->path, db_errmsg(db));
 	else
-		report("%s: %s", what, sqlite3_errmsg(db->h));
+		report("%s: %s", what, db_errmsg(db));
 }
 
 bool db_guard_report(struct db *db, const char *what)
@@ -70,7 +91,7 @@ bool db_writable(struct db *db, const char *what)
 
 int db_exec(struct db *db, const char *sql, const char *what)
 {
-	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
+	if (db_exec_rc(db, sql) != SQLITE_OK) {
 		db_report(db, what);
 		return -1;
 	}
@@ -80,15 +101,15 @@ int db_exec(struct db *db, const char *sql, const char *what)
 /* Runs a one-row integer query; returns 0 with *out set, or -1. */
 int db_query_int(struct db *db, const char *sql, long long *out)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare(db, sql, &st) < 0)
 		return -1;
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+		*out = db_column_int64(st, 0);
+	db_finalize(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -101,19 +122,19 @@ static int check_identity(struct db *db, long long *version)
 
 	/* One read transaction: another process may be migrating right now,
 	 * and its migration commits the schema and both marks together. */
-	rc = sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
+	rc = db_exec_rc(db, "BEGIN") == SQLITE_OK &&
 		     db_query_int(db, "PRAGMA application_id", &app) == 0 &&
 		     db_query_int(db, "PRAGMA user_version", version) == 0 &&
 		     db_query_int(db, "SELECT count(*) FROM sqlite_schema", &tables) == 0
 		     ? 0
 		     : -1;
 	if (rc < 0) {
-		if ((sqlite3_errcode(db->h) & 0xff) == SQLITE_NOTADB)
+		if (db_errcode(db) == SQLITE_NOTADB)
 			report("'%s' is not an smp-intake database (not an SQLite file)", db->path);
 		else
 			db_report(db, "cannot read the database");
 	}
-	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	db_exec_rc(db, "COMMIT");
 	if (rc < 0)
 		return -1;
 	if ((app != 0 && app != DB_APPLICATION_ID) || (app == 0 && tables > 0)) {
@@ -139,7 +160,7 @@ static int use_wal(struct db *db)
 	int rc;
 
 	for (int waited = 0;; waited += 10) {
-		rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		rc = db_exec_rc(db, "PRAGMA journal_mode = WAL");
 		if (rc == SQLITE_OK)
 			return 0;
 		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
@@ -179,41 +200,87 @@ const char *db_read_only(const struct db *db)
 	return db->read_only;
 }
 
-/* Prepares sql; the caller reports a failure, knowing what it was for. */
-int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st)
+/* Prepares sql with SQLite's flags, or on the server. */
+static int prepare(struct db *db, const char *sql, unsigned flags, struct db_stmt **out)
 {
-	return sqlite3_prepare_v2(db->h, sql, -1, st, NULL) == SQLITE_OK ? 0 : -1;
+	struct db_stmt *st = calloc(1, sizeof *st);
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return SQLITE_NOMEM;
+	rc = db->pg ? db_pg_prepare(db, sql, &st->pg)
+		    : sqlite3_prepare_v3(db->h, sql, -1, flags, &st->s, NULL);
+	if (rc != SQLITE_OK) {
+		/* SQLite may set no statement (a comment only): both are failures
+		 * here, since every caller has SQL to run. */
+		if (st->s)
+			sqlite3_finalize(st->s);
+		free(st);
+		return rc;
+	}
+	if (!st->s && !st->pg) {
+		free(st);
+		return SQLITE_MISUSE;
+	}
+	*out = st;
+	return SQLITE_OK;
 }
 
-int db_bind_text(sqlite3_stmt *st, int i, const char *s)
+int db_prepare_rc(struct db *db, const char *sql, struct db_stmt **st)
 {
-	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+	return prepare(db, sql, 0, st);
+}
+
+int db_prepare_kept(struct db *db, const char *sql, struct db_stmt **st)
+{
+	return prepare(db, sql, SQLITE_PREPARE_PERSISTENT, st);
+}
+
+/* Prepares sql; the caller reports a failure, knowing what it was for. */
+int db_prepare(struct db *db, const char *sql, struct db_stmt **st)
+{
+	return prepare(db, sql, 0, st) == SQLITE_OK ? 0 : -1;
+}
+
+int db_finalize(struct db_stmt *st)
+{
+	int rc = SQLITE_OK;
+
+	if (!st)
+		return rc;
+	if (st->pg)
+		db_pg_finalize(st->pg);
+	else
+		rc = sqlite3_finalize(st->s);
+	free(st);
+	return rc;
 }
 
 /* Steps a statement that returns no row, then resets it for reuse. */
-int db_step_done(sqlite3_stmt *st)
+int db_step_done(struct db_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	int rc = db_step(st);
+	db_reset(st);
+	db_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-char *db_column_dup(sqlite3_stmt *st, int col)
+char *db_column_dup(struct db_stmt *st, int col)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
-	return s ? strdup((const char *)s) : NULL;
+	const char *s = db_column_text(st, col);
+	return s ? strdup(s) : NULL;
 }
 
-const char *db_column_held(struct held *h, sqlite3_stmt *st, int col)
+const char *db_column_held(struct held *h, struct db_stmt *st, int col)
 {
 	return held_add(h, db_column_dup(st, col));
 }
 
-int db_column_client(sqlite3_stmt *st, int col, struct answers *a)
+int db_column_client(struct db_stmt *st, int col, struct answers *a)
 {
 	for (size_t k = 0; k < CLIENT_FIELDS; k++) {
-		const char *v = (const char *)sqlite3_column_text(st, col + (int)k);
+		const char *v = db_column_text(st, col + (int)k);
 		if (v && answers_set(a, client_field_question(k)->id, v) < 0)
 			return -1;
 	}
@@ -236,8 +303,8 @@ int db_commit(struct db *db)
 
 void db_rollback(struct db *db)
 {
-	if (!sqlite3_get_autocommit(db->h))
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	if (!db_autocommit(db))
+		db_exec_rc(db, "ROLLBACK");
 }
 
 /* The end of db_conn_open() for a database that cannot be written here:
@@ -266,7 +333,7 @@ static int conn_setup(struct db *db, const struct db_file *file, long long *vers
 	flags |= file->read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE;
 	if (sqlite3_open_v2(file->name, &db->h, flags, NULL) != SQLITE_OK) {
 		report("cannot open database '%s': %s", db->path,
-		       db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		       db->h ? db_errmsg(db) : "out of memory");
 		return -1;
 	}
 	sqlite3_extended_result_codes(db->h, 1);
@@ -277,7 +344,7 @@ static int conn_setup(struct db *db, const struct db_file *file, long long *vers
 	if (sqlite3_create_function(db->h, "smp_fold", 1,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
 				    sql_fold, NULL, NULL) != SQLITE_OK) {
-		report("cannot open database '%s': %s", db->path, sqlite3_errmsg(db->h));
+		report("cannot open database '%s': %s", db->path, db_errmsg(db));
 		return -1;
 	}
 	if (check_identity(db, version) < 0 || db_file_unchanged(file, db->path) < 0)
@@ -304,6 +371,13 @@ struct db *db_conn_open(const char *path, bool may_create, long long *version)
 		free(db);
 		return NULL;
 	}
+	if (db_location_is_server(path)) {
+		if (db_pg_open(db, path, version) < 0) {
+			db_conn_close(db);
+			return NULL;
+		}
+		return db;
+	}
 	if (db_file_open(path, may_create, &file) < 0 || conn_setup(db, &file, version) < 0) {
 		db_file_clear(&file);
 		db_conn_close(db);
@@ -318,8 +392,9 @@ void db_conn_close(struct db *db)
 	if (!db)
 		return;
 	for (size_t i = 0; i < sizeof db->chain_st / sizeof db->chain_st[0]; i++)
-		sqlite3_finalize(db->chain_st[i]);
+		db_finalize(db->chain_st[i]);
 	free(db->unguarded);
+	db_pg_close(db);
 	sqlite3_close(db->h);
 	free(db->path);
 	free(db);

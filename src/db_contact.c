@@ -15,7 +15,7 @@ static bool same(const char *a, const char *b)
 enum db_result db_save_contact(struct db *db, long long id, const struct contact_change *c,
 		    const char *staff, const char *at, int *changed)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *old[2] = { NULL, NULL };
 	struct audit_change change[2];
 	size_t n = 0;
@@ -26,8 +26,8 @@ enum db_result db_save_contact(struct db *db, long long id, const struct contact
 		return -1;
 	if (db_prepare(db, "SELECT phone, email FROM client WHERE id = ?1", &st) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
 	if (rc == SQLITE_DONE) {
 		rc = DB_MISSING;
 		goto out;
@@ -35,9 +35,9 @@ enum db_result db_save_contact(struct db *db, long long id, const struct contact
 	if (rc != SQLITE_ROW)
 		goto fail;
 	for (int i = 0; i < 2; i++)
-		if (sqlite3_column_type(st, i) != SQLITE_NULL && !(old[i] = db_column_dup(st, i)))
+		if (!db_column_null(st, i) && !(old[i] = db_column_dup(st, i)))
 			goto fail;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (c->set_phone && !same(old[0], c->phone))
 		change[n++] = (struct audit_change){ "phone", old[0], c->phone };
@@ -49,12 +49,12 @@ enum db_result db_save_contact(struct db *db, long long id, const struct contact
 	}
 	if (db_prepare(db, "UPDATE client SET phone = ?2, email = ?3 WHERE id = ?1", &st) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	db_bind_text(st, 2, c->set_phone ? c->phone : old[0]);
 	db_bind_text(st, 3, c->set_email ? c->email : old[1]);
 	if (db_step_done(st) < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	/* About the client, not one intake: `history` shows it with each of
 	 * the client's intakes. */
@@ -72,8 +72,8 @@ fail:
 undo:
 	rc = -1;
 out:
-	sqlite3_finalize(st);
-	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db_finalize(st);
+	db_exec_rc(db, "ROLLBACK");
 	free(old[0]);
 	free(old[1]);
 	return rc;

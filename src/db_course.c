@@ -38,10 +38,10 @@ static char **session_text(struct session *s, int k, const char **name)
 	return field[k];
 }
 
-static int dup_col(sqlite3_stmt *st, int col, char **out)
+static int dup_col(struct db_stmt *st, int col, char **out)
 {
 	*out = NULL;
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+	if (db_column_null(st, col))
 		return 0;
 	return (*out = db_column_dup(st, col)) ? 0 : -1;
 }
@@ -49,42 +49,42 @@ static int dup_col(sqlite3_stmt *st, int col, char **out)
 /* Column col as text: NULL for NULL; a copy, or with borrow sqlite's own
  * (valid until the statement steps on).  Returns 0, or -1 when out of
  * memory. */
-static int take_col(sqlite3_stmt *st, int col, char **out, bool borrow)
+static int take_col(struct db_stmt *st, int col, char **out, bool borrow)
 {
 	if (!borrow)
 		return dup_col(st, col, out);
-	*out = (char *)sqlite3_column_text(st, col);
-	return *out || sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : -1;
+	*out = (char *)db_column_text(st, col);
+	return *out || db_column_null(st, col) ? 0 : -1;
 }
 
 /* Reads a SESSION_COLUMNS row into *s: owned, or with borrow a view into
  * the row (not to be cleared; valid until st steps on).  Returns 0, or
  * -1 when out of memory (s emptied). */
-static int read_session_row(sqlite3_stmt *st, struct session *s, bool borrow)
+static int read_session_row(struct db_stmt *st, struct session *s, bool borrow)
 {
 	const char *uuid;
 	char **text;
 	int col = 5;
 
 	memset(s, 0, sizeof *s);
-	s->id = sqlite3_column_int64(st, 0);
-	s->intake_id = sqlite3_column_int64(st, 1);
-	s->client_id = sqlite3_column_int64(st, 2);
-	s->number = sqlite3_column_int64(st, 3);
-	uuid = (const char *)sqlite3_column_text(st, 4);
+	s->id = db_column_int64(st, 0);
+	s->intake_id = db_column_int64(st, 1);
+	s->client_id = db_column_int64(st, 2);
+	s->number = db_column_int64(st, 3);
+	uuid = db_column_text(st, 4);
 	snprintf(s->uuid, sizeof s->uuid, "%s", uuid ? uuid : "");
 	for (int k = 0; (text = session_text(s, k, NULL)); k++)
 		if (take_col(st, col++, text, borrow) < 0)
 			goto oom;
-	s->patch_test = sqlite3_column_int(st, col++) != 0;
+	s->patch_test = db_column_int(st, col++) != 0;
 	if (take_col(st, col++, &s->reaction, borrow) < 0 || take_col(st, col++, &s->reaction_note, borrow) < 0 ||
 	    take_col(st, col++, &s->reaction_at, borrow) < 0 || take_col(st, col++, &s->rescreen, borrow) < 0)
 		goto oom;
-	s->intake_revision = sqlite3_column_int64(st, col++);
+	s->intake_revision = db_column_int64(st, col++);
 	if (take_col(st, col++, &s->id_checked, borrow) < 0 || take_col(st, col++, &s->countersigned, borrow) < 0 ||
 	    take_col(st, col++, &s->client_ack, borrow) < 0)
 		goto oom;
-	s->aftercare_version = sqlite3_column_int64(st, col++);
+	s->aftercare_version = db_column_int64(st, col++);
 	if (take_col(st, col++, &s->override_reason, borrow) < 0 ||
 	    take_col(st, col++, &s->recorded_at, borrow) < 0 || take_col(st, col++, &s->staff, borrow) < 0)
 		goto oom;
@@ -98,7 +98,7 @@ oom:
 }
 
 /* Reads a SESSION_COLUMNS row into *s (owned). */
-static int read_session(sqlite3_stmt *st, struct session *s)
+static int read_session(struct db_stmt *st, struct session *s)
 {
 	return read_session_row(st, s, false);
 }
@@ -141,7 +141,7 @@ static int audit_session(struct db *db, struct session *s)
 
 static int insert_session(struct db *db, struct session *s)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	const char *name;
 	char **text;
 	int i = 1;
@@ -154,33 +154,33 @@ static int insert_session(struct db *db, struct session *s)
 			   "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
 			   "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)", &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, i++, s->intake_id);
-	sqlite3_bind_int64(st, i++, s->client_id);
-	sqlite3_bind_int64(st, i++, s->number);
+	db_bind_int64(st, i++, s->intake_id);
+	db_bind_int64(st, i++, s->client_id);
+	db_bind_int64(st, i++, s->number);
 	db_bind_text(st, i++, s->uuid);
 	for (int k = 0; (text = session_text(s, k, &name)); k++)
 		db_bind_text(st, i++, *text);
-	sqlite3_bind_int(st, i++, s->patch_test ? 1 : 0);
+	db_bind_int(st, i++, s->patch_test ? 1 : 0);
 	db_bind_text(st, i++, s->reaction);
 	db_bind_text(st, i++, s->reaction_note);
 	db_bind_text(st, i++, s->reaction_at);
 	db_bind_text(st, i++, s->rescreen);
-	sqlite3_bind_int64(st, i++, s->intake_revision);
+	db_bind_int64(st, i++, s->intake_revision);
 	db_bind_text(st, i++, s->id_checked);
 	db_bind_text(st, i++, s->countersigned);
 	db_bind_text(st, i++, s->client_ack);
 	if (s->aftercare_version)
-		sqlite3_bind_int64(st, i, s->aftercare_version);
+		db_bind_int64(st, i, s->aftercare_version);
 	i++;
 	db_bind_text(st, i++, s->override_reason);
 	db_bind_text(st, i++, s->recorded_at);
 	db_bind_text(st, i++, s->staff);
 	if (db_step_done(st) < 0) {
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return -1;
 	}
-	sqlite3_finalize(st);
-	s->id = sqlite3_last_insert_rowid(db->h);
+	db_finalize(st);
+	s->id = db_last_insert_id(db);
 	return 0;
 }
 
@@ -189,19 +189,19 @@ static int insert_session(struct db *db, struct session *s)
 static enum db_result intake_owner(struct db *db, long long intake_id, long long *client,
 				   long long *revision)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	if (db_prepare(db, "SELECT client_id, revision FROM intake WHERE id = ?1", &st) < 0)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, intake_id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, intake_id);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
-		*client = sqlite3_column_int64(st, 0);
+		*client = db_column_int64(st, 0);
 		if (revision)
-			*revision = sqlite3_column_int64(st, 1);
+			*revision = db_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_MISSING : DB_ERROR;
 }
 
@@ -233,14 +233,14 @@ enum db_result db_save_session(struct db *db, struct session *s, long long draft
 		goto fail;
 	}
 	if (draft_id) {
-		sqlite3_stmt *st = NULL;
+		struct db_stmt *st = NULL;
 		if (db_prepare(db, "DELETE FROM draft WHERE id = ?1", &st) < 0) {
 			rc = DB_ERROR;
 			goto fail;
 		}
-		sqlite3_bind_int64(st, 1, draft_id);
+		db_bind_int64(st, 1, draft_id);
 		rc = db_step_done(st) < 0 ? DB_ERROR : DB_OK;
-		sqlite3_finalize(st);
+		db_finalize(st);
 		if (rc != DB_OK)
 			goto fail;
 	}
@@ -264,7 +264,7 @@ out:
 
 enum db_result db_load_session(struct db *db, long long id, struct session *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -272,18 +272,18 @@ enum db_result db_load_session(struct db *db, long long id, struct session *out)
 		db_report(db, "cannot read the session");
 		return DB_ERROR;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return DB_MISSING;
 	}
 	if (rc != SQLITE_ROW || read_session(st, out) < 0) {
 		db_report(db, "cannot read the session");
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return DB_ERROR;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return DB_OK;
 }
 
@@ -291,7 +291,7 @@ int db_each_session(struct db *db, const struct session_query *q,
 		    int (*fn)(const struct session *s, void *arg), void *arg)
 {
 	static const struct session_query all = { 0, 0, NULL };
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct session s;
 	int rc, result = 0;
 
@@ -303,10 +303,10 @@ int db_each_session(struct db *db, const struct session_query *q,
 		db_report(db, "cannot read the sessions");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, q->intake_id);
-	sqlite3_bind_int64(st, 2, q->client_id);
+	db_bind_int64(st, 1, q->intake_id);
+	db_bind_int64(st, 2, q->client_id);
 	db_bind_text(st, 3, q->lot);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		if (read_session(st, &s) < 0) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -320,13 +320,13 @@ int db_each_session(struct db *db, const struct session_query *q,
 		db_report(db, "cannot read the sessions");
 		result = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return result;
 }
 
 int db_each_course(struct db *db, int (*fn)(const struct course_row *r, void *arg), void *arg)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct course_row r;
 	bool have = false;
 	int rc, result = 0;
@@ -340,9 +340,9 @@ int db_each_course(struct db *db, int (*fn)(const struct course_row *r, void *ar
 		return -1;
 	}
 	memset(&r, 0, sizeof r);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long client = sqlite3_column_int64(st, 0), intake = sqlite3_column_int64(st, 1);
-		const char *on = (const char *)sqlite3_column_text(st, 2);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		long long client = db_column_int64(st, 0), intake = db_column_int64(st, 1);
+		const char *on = db_column_text(st, 2);
 		if (have && client != r.client_id && (result = fn(&r, arg)) != 0)
 			break;
 		if (!have || client != r.client_id || intake != r.intake_id) {
@@ -362,14 +362,14 @@ int db_each_course(struct db *db, int (*fn)(const struct course_row *r, void *ar
 		db_report(db, "cannot read the sessions");
 		result = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return result;
 }
 
 enum db_result db_session_result(struct db *db, long long id, const char *reaction,
 				 const char *note, const char *at, const char *staff)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	char *old[2] = { NULL, NULL };
 	long long client = 0, intake = 0;
 	enum db_result rc = DB_ERROR;
@@ -380,34 +380,34 @@ enum db_result db_session_result(struct db *db, long long id, const char *reacti
 	if (db_prepare(db, "SELECT client_id, intake_id, patch_test, reaction, reaction_note "
 			   "FROM session WHERE id = ?1", &st) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	step = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	step = db_step(st);
 	if (step == SQLITE_DONE) {
 		rc = DB_MISSING;
 		goto undo;
 	}
 	if (step != SQLITE_ROW)
 		goto fail;
-	client = sqlite3_column_int64(st, 0);
-	intake = sqlite3_column_int64(st, 1);
-	if (!sqlite3_column_int(st, 2)) {
+	client = db_column_int64(st, 0);
+	intake = db_column_int64(st, 1);
+	if (!db_column_int(st, 2)) {
 		rc = DB_CONFLICT;
 		goto undo;
 	}
 	if (dup_col(st, 3, &old[0]) < 0 || dup_col(st, 4, &old[1]) < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (db_prepare(db, "UPDATE session SET reaction = ?2, reaction_note = ?3, reaction_at = ?4 "
 			   "WHERE id = ?1", &st) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	db_bind_text(st, 2, reaction);
 	db_bind_text(st, 3, note);
 	db_bind_text(st, 4, at);
 	if (db_step_done(st) < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	char session[24];
 	snprintf(session, sizeof session, "%lld", id);
@@ -428,7 +428,7 @@ fail:
 	db_report(db, "cannot record the patch test's result");
 	rc = DB_ERROR;
 undo:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	db_rollback(db);
 	free(old[0]);
 	free(old[1]);
@@ -439,7 +439,7 @@ undo:
  * DB_MISSING (no such client) or DB_ERROR (not reported). */
 static enum db_result read_consent(struct db *db, long long client_id, struct consent_state *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -454,12 +454,12 @@ static enum db_result read_consent(struct db *db, long long client_id, struct co
 			   "EXISTS (SELECT 1 FROM consent WHERE client_id = ?1)",
 			   &st) < 0)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, client_id);
+	db_bind_int64(st, 1, client_id);
 	int rows = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(st, 0);
-		const char *value = (const char *)sqlite3_column_text(st, 1);
-		const char *at = (const char *)sqlite3_column_text(st, 2);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		const char *kind = db_column_text(st, 0);
+		const char *value = db_column_text(st, 1);
+		const char *at = db_column_text(st, 2);
 		bool photos = kind && strcmp(kind, "photos") == 0;
 		rows++;
 		snprintf(photos ? out->photos : out->marketing, sizeof out->photos, "%s",
@@ -467,7 +467,7 @@ static enum db_result read_consent(struct db *db, long long client_id, struct co
 		snprintf(photos ? out->photos_at : out->marketing_at, sizeof out->photos_at, "%s",
 			 at ? at : "");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != SQLITE_DONE)
 		return DB_ERROR;
 	return rows ? DB_OK : DB_MISSING;
@@ -484,7 +484,7 @@ enum db_result db_consent(struct db *db, long long client_id, struct consent_sta
 int db_each_consent(struct db *db, long long client_id,
 		    int (*fn)(const struct consent_row *r, void *arg), void *arg)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc, result = 0;
 
 	if (db_prepare(db, "SELECT kind, value, coalesce(intake_id, 0), at, staff FROM consent "
@@ -492,14 +492,14 @@ int db_each_consent(struct db *db, long long client_id,
 		db_report(db, "cannot read the client's consents");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, client_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, client_id);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		struct consent_row r = {
-			.kind = (const char *)sqlite3_column_text(st, 0),
-			.value = (const char *)sqlite3_column_text(st, 1),
-			.intake_id = sqlite3_column_int64(st, 2),
-			.at = (const char *)sqlite3_column_text(st, 3),
-			.staff = (const char *)sqlite3_column_text(st, 4),
+			.kind = db_column_text(st, 0),
+			.value = db_column_text(st, 1),
+			.intake_id = db_column_int64(st, 2),
+			.at = db_column_text(st, 3),
+			.staff = db_column_text(st, 4),
 		};
 		r.at_intake = r.intake_id != 0;
 		if (!r.kind || !r.value || !r.at || !r.staff) {
@@ -513,7 +513,7 @@ int db_each_consent(struct db *db, long long client_id,
 		db_report(db, "cannot read the client's consents");
 		result = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return result;
 }
 
@@ -526,7 +526,7 @@ static enum db_result add_consent(struct db *db, long long client_id, const char
 				  const char *staff, char *before, int *changed)
 {
 	struct consent_state now;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	enum db_result rc;
 
 	*changed = 0;
@@ -543,15 +543,15 @@ static enum db_result add_consent(struct db *db, long long client_id, const char
 	if (db_prepare(db, "INSERT INTO consent (client_id, kind, value, intake_id, at, staff) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, client_id);
+	db_bind_int64(st, 1, client_id);
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, value);
 	if (intake_id)
-		sqlite3_bind_int64(st, 4, intake_id);
+		db_bind_int64(st, 4, intake_id);
 	db_bind_text(st, 5, at);
 	db_bind_text(st, 6, staff);
 	rc = db_step_done(st) < 0 ? DB_ERROR : DB_OK;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	*changed = rc == DB_OK;
 	return rc;
 }
@@ -677,21 +677,21 @@ out:
 	"id, client_id, coalesce(intake_id, 0), coalesce(session_id, 0), uuid, view, " \
 	"media_type, size, sha256, added_at, staff"
 
-static int read_photo(sqlite3_stmt *st, struct photo *p)
+static int read_photo(struct db_stmt *st, struct photo *p)
 {
 	const char *t;
 
 	memset(p, 0, sizeof *p);
-	p->id = sqlite3_column_int64(st, 0);
-	p->client_id = sqlite3_column_int64(st, 1);
-	p->intake_id = sqlite3_column_int64(st, 2);
-	p->session_id = sqlite3_column_int64(st, 3);
-	t = (const char *)sqlite3_column_text(st, 4);
+	p->id = db_column_int64(st, 0);
+	p->client_id = db_column_int64(st, 1);
+	p->intake_id = db_column_int64(st, 2);
+	p->session_id = db_column_int64(st, 3);
+	t = db_column_text(st, 4);
 	snprintf(p->uuid, sizeof p->uuid, "%s", t ? t : "");
 	if (dup_col(st, 5, &p->view) < 0 || dup_col(st, 6, &p->media_type) < 0)
 		goto oom;
-	p->size = sqlite3_column_int64(st, 7);
-	t = (const char *)sqlite3_column_text(st, 8);
+	p->size = db_column_int64(st, 7);
+	t = db_column_text(st, 8);
 	snprintf(p->sha256, sizeof p->sha256, "%s", t ? t : "");
 	if (dup_col(st, 9, &p->added_at) < 0 || dup_col(st, 10, &p->staff) < 0)
 		goto oom;
@@ -703,7 +703,7 @@ oom:
 
 enum db_result db_save_photo(struct db *db, struct photo *p, const void *data, size_t n)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct consent_state consent;
 	char now[21], size[24];
 	bool stamped = false;
@@ -722,14 +722,14 @@ enum db_result db_save_photo(struct db *db, struct photo *p, const void *data, s
 	if (p->session_id) {
 		if (db_prepare(db, "SELECT client_id, intake_id FROM session WHERE id = ?1", &st) < 0)
 			goto fail;
-		sqlite3_bind_int64(st, 1, p->session_id);
-		step = sqlite3_step(st);
+		db_bind_int64(st, 1, p->session_id);
+		step = db_step(st);
 		if (step == SQLITE_ROW) {
-			p->client_id = sqlite3_column_int64(st, 0);
+			p->client_id = db_column_int64(st, 0);
 			if (!p->intake_id)
-				p->intake_id = sqlite3_column_int64(st, 1);
+				p->intake_id = db_column_int64(st, 1);
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		st = NULL;
 		rc = step == SQLITE_ROW ? DB_OK : step == SQLITE_DONE ? DB_MISSING : DB_ERROR;
 	} else {
@@ -748,30 +748,30 @@ enum db_result db_save_photo(struct db *db, struct photo *p, const void *data, s
 			   "?6, ?7, ?8, ?9, ?10)", &st) < 0)
 		goto fail;
 	db_bind_text(st, 1, p->uuid);
-	sqlite3_bind_int64(st, 2, p->client_id);
+	db_bind_int64(st, 2, p->client_id);
 	if (p->intake_id)
-		sqlite3_bind_int64(st, 3, p->intake_id);
+		db_bind_int64(st, 3, p->intake_id);
 	if (p->session_id)
-		sqlite3_bind_int64(st, 4, p->session_id);
+		db_bind_int64(st, 4, p->session_id);
 	db_bind_text(st, 5, p->view);
 	db_bind_text(st, 6, p->media_type);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)n);
+	db_bind_int64(st, 7, (long long)n);
 	db_bind_text(st, 8, p->sha256);
 	db_bind_text(st, 9, p->added_at);
 	db_bind_text(st, 10, p->staff);
 	if (db_step_done(st) < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
-	p->id = sqlite3_last_insert_rowid(db->h);
+	p->id = db_last_insert_id(db);
 	p->size = (long long)n;
 	if (db_prepare(db, "INSERT INTO photo_data (photo_id, data) VALUES (?1, ?2)", &st) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, p->id);
-	sqlite3_bind_blob64(st, 2, data, (sqlite3_uint64)n, SQLITE_STATIC);
+	db_bind_int64(st, 1, p->id);
+	db_bind_blob(st, 2, data, n);
 	if (db_step_done(st) < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	snprintf(size, sizeof size, "%lld", p->size);
 	struct audit_change change[6] = {
@@ -794,7 +794,7 @@ fail:
 	if (rc == DB_ERROR)
 		db_report(db, "cannot save the photo");
 undo:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	db_rollback(db);
 out:
 	p->id = 0;
@@ -809,7 +809,7 @@ int db_each_photo(struct db *db, const struct photo_query *q,
 		  int (*fn)(const struct photo *p, void *arg), void *arg)
 {
 	static const struct photo_query all = { 0 };
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	struct photo p;
 	int rc, result = 0;
 
@@ -825,12 +825,12 @@ int db_each_photo(struct db *db, const struct photo_query *q,
 		db_report(db, "cannot read the photos");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, q->client_id);
-	sqlite3_bind_int64(st, 2, q->intake_id);
-	sqlite3_bind_int64(st, 3, q->session_id);
-	sqlite3_bind_int(st, 4, q->marketing ? 1 : 0);
-	sqlite3_bind_int(st, 5, q->with_bytes ? 1 : 0);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, q->client_id);
+	db_bind_int64(st, 2, q->intake_id);
+	db_bind_int64(st, 3, q->session_id);
+	db_bind_int(st, 4, q->marketing ? 1 : 0);
+	db_bind_int(st, 5, q->with_bytes ? 1 : 0);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		if (read_photo(st, &p) < 0) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -844,14 +844,14 @@ int db_each_photo(struct db *db, const struct photo_query *q,
 		db_report(db, "cannot read the photos");
 		result = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return result;
 }
 
 enum db_result db_load_photo(struct db *db, long long id, struct photo *out, void **data,
 			     size_t *n)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -862,21 +862,21 @@ enum db_result db_load_photo(struct db *db, long long id, struct photo *out, voi
 	if (db_prepare(db, "SELECT " PHOTO_COLUMNS ", d.data FROM photo LEFT JOIN photo_data d ON "
 			   "d.photo_id = photo.id WHERE id = ?1", &st) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(st);
+		db_finalize(st);
 		return DB_MISSING;
 	}
 	if (rc != SQLITE_ROW || read_photo(st, out) < 0)
 		goto fail;
-	if (data && sqlite3_column_type(st, 11) == SQLITE_NULL) {
-		sqlite3_finalize(st);
+	if (data && db_column_null(st, 11)) {
+		db_finalize(st);
 		return DB_CONFLICT; /* metadata only: imported */
 	}
 	if (data) {
-		const void *blob = sqlite3_column_blob(st, 11);
-		size_t len = (size_t)sqlite3_column_bytes(st, 11);
+		const void *blob = db_column_blob(st, 11);
+		size_t len = (size_t)db_column_bytes(st, 11);
 		if (!(*data = malloc(len ? len : 1))) {
 			photo_clear(out);
 			goto fail;
@@ -885,18 +885,18 @@ enum db_result db_load_photo(struct db *db, long long id, struct photo *out, voi
 			memcpy(*data, blob, len);
 		*n = len;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return DB_OK;
 fail:
 	db_report(db, "cannot read the photo");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return DB_ERROR;
 }
 
 enum db_result db_remove_photo(struct db *db, long long id, const char *at, const char *staff)
 {
 	struct photo p;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	enum db_result rc;
 	int step;
 
@@ -904,30 +904,30 @@ enum db_result db_remove_photo(struct db *db, long long id, const char *at, cons
 		return DB_ERROR;
 	if (db_prepare(db, "SELECT " PHOTO_COLUMNS " FROM photo WHERE id = ?1", &st) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	step = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	step = db_step(st);
 	if (step == SQLITE_DONE) {
-		sqlite3_finalize(st);
+		db_finalize(st);
 		db_rollback(db);
 		return DB_MISSING;
 	}
 	if (step != SQLITE_ROW || read_photo(st, &p) < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (db_prepare(db, "DELETE FROM photo_data WHERE photo_id = ?1", &st) < 0)
 		goto fail_photo;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (db_step_done(st) < 0)
 		goto fail_photo;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	if (db_prepare(db, "DELETE FROM photo WHERE id = ?1", &st) < 0)
 		goto fail_photo;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (db_step_done(st) < 0)
 		goto fail_photo;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	struct audit_change change[3] = {
 		{ "photo_uuid", p.uuid, NULL }, { "view", p.view, NULL }, { "sha256", p.sha256, NULL },
@@ -942,7 +942,7 @@ fail_photo:
 	photo_clear(&p);
 fail:
 	db_report(db, "cannot remove the photo");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	db_rollback(db);
 	return DB_ERROR;
 }
@@ -951,7 +951,7 @@ fail:
 
 int db_aftercare(struct db *db, long long version, long long *out_version, char **text)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	*out_version = 0;
@@ -959,16 +959,16 @@ int db_aftercare(struct db *db, long long version, long long *out_version, char 
 	if (db_prepare(db, "SELECT version, text FROM aftercare WHERE ?1 = 0 OR version = ?1 "
 			   "ORDER BY version DESC LIMIT 1", &st) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, version);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, version);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
-		*out_version = sqlite3_column_int64(st, 0);
+		*out_version = db_column_int64(st, 0);
 		if (!(*text = db_column_dup(st, 1)))
 			goto fail;
 	} else if (rc != SQLITE_DONE) {
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	/* The latest version empty: the studio removed its text. */
 	if (version == 0 && *text && !**text) {
 		free(*text);
@@ -978,7 +978,7 @@ int db_aftercare(struct db *db, long long version, long long *out_version, char 
 	return 0;
 fail:
 	db_report(db, "cannot read the studio's aftercare text");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(*text);
 	*text = NULL;
 	*out_version = 0;
@@ -987,36 +987,36 @@ fail:
 
 int db_aftercare_info(struct db *db, struct aftercare_info *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (db_prepare(db, "SELECT version, set_at, staff, text = '' FROM aftercare "
 			   "ORDER BY version DESC LIMIT 1", &st) < 0)
 		goto fail;
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
-		const char *at = (const char *)sqlite3_column_text(st, 1);
-		const char *staff = (const char *)sqlite3_column_text(st, 2);
-		out->version = sqlite3_column_int64(st, 0);
+		const char *at = db_column_text(st, 1);
+		const char *staff = db_column_text(st, 2);
+		out->version = db_column_int64(st, 0);
 		snprintf(out->set_at, sizeof out->set_at, "%s", at ? at : "");
 		snprintf(out->staff, sizeof out->staff, "%s", staff ? staff : "");
-		out->removed = sqlite3_column_int(st, 3) != 0;
+		out->removed = db_column_int(st, 3) != 0;
 	} else if (rc != SQLITE_DONE) {
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return 0;
 fail:
 	db_report(db, "cannot read the studio's aftercare text");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return -1;
 }
 
 int db_set_aftercare(struct db *db, const char *text, const char *at, const char *staff,
 		     long long *version)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 
 	if (db_prepare(db, "INSERT INTO aftercare (version, text, set_at, staff) VALUES ("
 			   "(SELECT coalesce(max(version), 0) + 1 FROM aftercare), ?1, ?2, ?3)",
@@ -1027,12 +1027,12 @@ int db_set_aftercare(struct db *db, const char *text, const char *at, const char
 	db_bind_text(st, 3, staff);
 	if (db_step_done(st) < 0)
 		goto fail;
-	sqlite3_finalize(st);
-	*version = sqlite3_last_insert_rowid(db->h);
+	db_finalize(st);
+	*version = db_last_insert_id(db);
 	return 0;
 fail:
 	db_report(db, "cannot store the studio's aftercare text");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return -1;
 }
 
@@ -1043,7 +1043,7 @@ fail:
  * order of the intakes they go with (the "owner" column), stepped on as
  * the export moves on, the way the intakes' answers are read. */
 struct course_part {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int owner;   /* the column of the intake a row goes with */
 	int rc;      /* the stream's last step */
 };
@@ -1132,15 +1132,15 @@ void db_course_reader_free(struct db_course_reader *r)
 	if (!r)
 		return;
 	for (int k = 0; k < 3; k++) {
-		sqlite3_finalize(r->part[k].st);
-		sqlite3_finalize(r->by_id[k].st);
+		db_finalize(r->part[k].st);
+		db_finalize(r->by_id[k].st);
 	}
 	free(r);
 }
 
 /* Visits part k's current row (borrowed views into it).  Returns fn's
  * result, or SQLITE_NOMEM's stand-in -2 when out of memory. */
-static int visit_row(sqlite3_stmt *st, int k, const struct db_course_visit *v)
+static int visit_row(struct db_stmt *st, int k, const struct db_course_visit *v)
 {
 	struct session s;
 	struct photo p;
@@ -1154,17 +1154,17 @@ static int visit_row(sqlite3_stmt *st, int k, const struct db_course_visit *v)
 	case 1:
 		if (read_photo(st, &p) < 0)
 			return -2;
-		result = v->photo(&p, (const char *)sqlite3_column_text(st, 11), v->arg);
+		result = v->photo(&p, db_column_text(st, 11), v->arg);
 		photo_clear(&p);
 		return result;
 	default: {
 		struct consent_row c = {
-			.kind = (const char *)sqlite3_column_text(st, 0),
-			.value = (const char *)sqlite3_column_text(st, 1),
-			.at = (const char *)sqlite3_column_text(st, 2),
-			.staff = (const char *)sqlite3_column_text(st, 3),
-			.at_intake = sqlite3_column_int(st, 4) != 0,
-			.latest = sqlite3_column_int(st, 6) != 0,
+			.kind = db_column_text(st, 0),
+			.value = db_column_text(st, 1),
+			.at = db_column_text(st, 2),
+			.staff = db_column_text(st, 3),
+			.at_intake = db_column_int(st, 4) != 0,
+			.latest = db_column_int(st, 6) != 0,
 		};
 		return v->consent(&c, v->arg);
 	}
@@ -1181,20 +1181,20 @@ static int part_rows(struct course_part *part, int k, bool stream, long long id,
 	int result = 0;
 
 	if (!stream) {
-		sqlite3_bind_int64(part->st, 1, id);
-		part->rc = sqlite3_step(part->st);
+		db_bind_int64(part->st, 1, id);
+		part->rc = db_step(part->st);
 	}
-	while (part->rc == SQLITE_ROW && sqlite3_column_int64(part->st, part->owner) < id)
-		part->rc = sqlite3_step(part->st);
-	while (part->rc == SQLITE_ROW && sqlite3_column_int64(part->st, part->owner) == id) {
+	while (part->rc == SQLITE_ROW && db_column_int64(part->st, part->owner) < id)
+		part->rc = db_step(part->st);
+	while (part->rc == SQLITE_ROW && db_column_int64(part->st, part->owner) == id) {
 		if ((result = visit_row(part->st, k, v)) != 0)
 			break;
-		part->rc = sqlite3_step(part->st);
+		part->rc = db_step(part->st);
 	}
 	if (!result && part->rc != SQLITE_DONE && part->rc != SQLITE_ROW)
 		result = -1;
 	if (!stream)
-		sqlite3_reset(part->st);
+		db_reset(part->st);
 	return result;
 }
 
@@ -1208,8 +1208,8 @@ int db_course_of_intake(struct db_course_reader *r, long long intake_id,
 
 	if (stream && !r->started) {
 		for (int k = 0; k < 3; k++) {
-			sqlite3_bind_int64(r->part[k].st, 1, intake_id);
-			r->part[k].rc = sqlite3_step(r->part[k].st);
+			db_bind_int64(r->part[k].st, 1, intake_id);
+			r->part[k].rc = db_step(r->part[k].st);
 		}
 		r->started = true;
 	}

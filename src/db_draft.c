@@ -11,7 +11,7 @@
 
 static int draft_create(struct db *db, struct draft *d)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "INSERT INTO draft (intake_id, base_revision, client_id, started_at, "
@@ -19,22 +19,22 @@ static int draft_create(struct db *db, struct draft *d)
 			   "nullif(?2, 0), nullif(?3, 0), " NOW ", " NOW ", ?4, nullif(?5, 0))",
 		       &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 5, d->session_intake_id);
-	sqlite3_bind_int64(st, 1, d->intake_id);
-	sqlite3_bind_int64(st, 2, d->base_revision);
-	sqlite3_bind_int64(st, 3, d->client_id);
+	db_bind_int64(st, 5, d->session_intake_id);
+	db_bind_int64(st, 1, d->intake_id);
+	db_bind_int64(st, 2, d->base_revision);
+	db_bind_int64(st, 3, d->client_id);
 	db_bind_text(st, 4, d->staff);
 	rc = db_step_done(st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc == 0)
-		d->id = sqlite3_last_insert_rowid(db->h);
+		d->id = db_last_insert_id(db);
 	return rc;
 }
 
 int db_draft_step(struct db *db, struct draft *d, const char *qid, const char *value,
 		  const char *next_qid)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	bool created = !d->id;
 	int rc = -1;
 
@@ -47,30 +47,30 @@ int db_draft_step(struct db *db, struct draft *d, const char *qid, const char *v
 				   "VALUES (?1, ?2, ?3) ON CONFLICT (draft_id, question_id) "
 				   "DO UPDATE SET value = excluded.value", &st) < 0)
 			goto out;
-		sqlite3_bind_int64(st, 1, d->id);
+		db_bind_int64(st, 1, d->id);
 		db_bind_text(st, 2, qid);
 		db_bind_text(st, 3, value);
 		if (db_step_done(st) < 0)
 			goto out;
-		sqlite3_finalize(st);
+		db_finalize(st);
 		st = NULL;
 	}
 	if (db_prepare(db, "UPDATE draft SET next_question = ?2, client_id = nullif(?3, 0), "
 			   "updated_at = " NOW " WHERE id = ?1", &st) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, d->id);
+	db_bind_int64(st, 1, d->id);
 	db_bind_text(st, 2, next_qid);
-	sqlite3_bind_int64(st, 3, d->client_id);
+	db_bind_int64(st, 3, d->client_id);
 	if (db_step_done(st) < 0)
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc == 0 && db_exec(db, "COMMIT", "cannot keep the draft") == 0)
 		return 0;
 	if (rc < 0)
 		db_report(db, "cannot keep the draft");
-	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db_exec_rc(db, "ROLLBACK");
 	if (created)
 		d->id = 0; /* its row went with the rollback */
 	return -1;
@@ -81,26 +81,26 @@ out:
 	"next_question, started_at, updated_at, staff, coalesce(session_intake_id, 0) FROM draft "
 
 /* Fills *d from the current row of rows and its answers. */
-static int read_draft(struct db *db, sqlite3_stmt *rows, sqlite3_stmt *answers, struct draft *d)
+static int read_draft(struct db *db, struct db_stmt *rows, struct db_stmt *answers, struct draft *d)
 {
 	int rc;
 
 	memset(d, 0, sizeof *d);
-	d->id = sqlite3_column_int64(rows, 0);
-	d->intake_id = sqlite3_column_int64(rows, 1);
-	d->base_revision = sqlite3_column_int64(rows, 2);
-	d->client_id = sqlite3_column_int64(rows, 3);
+	d->id = db_column_int64(rows, 0);
+	d->intake_id = db_column_int64(rows, 1);
+	d->base_revision = db_column_int64(rows, 2);
+	d->client_id = db_column_int64(rows, 3);
 	d->next_question = db_column_dup(rows, 4);
 	d->started_at = db_column_dup(rows, 5);
 	d->updated_at = db_column_dup(rows, 6);
 	d->staff = db_column_dup(rows, 7);
-	d->session_intake_id = sqlite3_column_int64(rows, 8);
+	d->session_intake_id = db_column_int64(rows, 8);
 	if (!d->started_at || !d->updated_at || !d->staff)
 		goto fail;
-	sqlite3_bind_int64(answers, 1, d->id);
-	while ((rc = sqlite3_step(answers)) == SQLITE_ROW) {
-		const char *q = (const char *)sqlite3_column_text(answers, 0);
-		const char *v = (const char *)sqlite3_column_text(answers, 1);
+	db_bind_int64(answers, 1, d->id);
+	while ((rc = db_step(answers)) == SQLITE_ROW) {
+		const char *q = db_column_text(answers, 0);
+		const char *v = db_column_text(answers, 1);
 		int qi = q ? questionnaire_index(q) : -1;
 		if (q && d->session_intake_id) {
 			/* A session's draft: its answers by session.h's ids. */
@@ -125,12 +125,12 @@ static int read_draft(struct db *db, sqlite3_stmt *rows, sqlite3_stmt *answers, 
 		if (v && answers_set(&d->answers, q, v) < 0)
 			goto fail;
 	}
-	sqlite3_reset(answers);
+	db_reset(answers);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	return 0;
 fail:
-	sqlite3_reset(answers);
+	db_reset(answers);
 	draft_clear(d);
 	db_report(db, "cannot read the draft");
 	return -1;
@@ -139,9 +139,9 @@ fail:
 static int each_draft(struct db *db, long long id,
 		      int (*fn)(const struct draft *d, void *arg), void *arg)
 {
-	sqlite3_stmt *rows = NULL, *answers = NULL;
+	struct db_stmt *rows = NULL, *answers = NULL;
 	struct draft d;
-	bool own = sqlite3_get_autocommit(db->h);
+	bool own = db_autocommit(db);
 	int rc, result = 0;
 
 	if (db_prepare(db, id ? DRAFT_COLUMNS "WHERE id = ?1"
@@ -158,8 +158,8 @@ static int each_draft(struct db *db, long long id,
 		goto out;
 	}
 	if (id)
-		sqlite3_bind_int64(rows, 1, id);
-	while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
+		db_bind_int64(rows, 1, id);
+	while ((rc = db_step(rows)) == SQLITE_ROW) {
 		if (read_draft(db, rows, answers, &d) < 0) {
 			result = -1;
 			break;
@@ -174,10 +174,10 @@ static int each_draft(struct db *db, long long id,
 		result = -1;
 	}
 	if (own)
-		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+		db_exec_rc(db, "COMMIT");
 out:
-	sqlite3_finalize(rows);
-	sqlite3_finalize(answers);
+	db_finalize(rows);
+	db_finalize(answers);
 	return result;
 }
 
@@ -207,20 +207,20 @@ enum db_result db_draft_load(struct db *db, long long id, struct draft *out)
 
 enum db_result db_draft_discard(struct db *db, long long id)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "DELETE FROM draft WHERE id = ?1", &st) < 0) {
 		db_report(db, "cannot discard the draft");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	rc = db_step_done(st);
 	if (rc < 0)
 		db_report(db, "cannot discard the draft");
-	else if (sqlite3_changes(db->h) == 0)
+	else if (db_changes(db) == 0)
 		rc = DB_MISSING;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -234,7 +234,7 @@ long long db_drafts_older_than(struct db *db, int days, bool remove)
 		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?1 || ' days')",
 	};
 	const char *what = remove ? "cannot remove the old drafts" : "cannot read the drafts";
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	long long n = -1;
 	int rc;
 
@@ -242,14 +242,14 @@ long long db_drafts_older_than(struct db *db, int days, bool remove)
 		db_report(db, what);
 		return -1;
 	}
-	sqlite3_bind_int(st, 1, days);
-	rc = sqlite3_step(st);
+	db_bind_int(st, 1, days);
+	rc = db_step(st);
 	if (!remove && rc == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+		n = db_column_int64(st, 0);
 	else if (remove && rc == SQLITE_DONE)
-		n = sqlite3_changes(db->h);
+		n = db_changes(db);
 	else
 		db_report(db, what);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return n;
 }

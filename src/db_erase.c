@@ -55,7 +55,7 @@ static int grow(void **items, size_t count, size_t size)
 static int collect_ids(struct db *db, const char *sql, long long id, long long **ids, size_t *n,
 		       const char *what)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	*ids = NULL;
@@ -64,15 +64,15 @@ static int collect_ids(struct db *db, const char *sql, long long id, long long *
 		db_report(db, what);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		if (grow((void **)ids, *n, sizeof **ids) < 0)
 			break;
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		(*ids)[(*n)++] = db_column_int64(st, 0);
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		db_report(db, what);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != SQLITE_DONE) {
 		free(*ids);
 		*ids = NULL;
@@ -85,18 +85,18 @@ static int collect_ids(struct db *db, const char *sql, long long id, long long *
 /* After a loop over rows: rc is SQLITE_DONE when all were read, SQLITE_ROW
  * when it stopped for want of memory (already reported), else SQLite's
  * error, reported here.  Finalizes st. */
-static int rows_done(struct db *db, sqlite3_stmt *st, int rc)
+static int rows_done(struct db *db, struct db_stmt *st, int rc)
 {
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		db_report(db, READING);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The client row; 1 when there is none. */
 static int load_client_row(struct db *db, long long id, struct subject *out)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "SELECT " CLIENT_COLUMNS ", created_at FROM client WHERE id = ?1",
@@ -104,8 +104,8 @@ static int load_client_row(struct db *db, long long id, struct subject *out)
 		db_report(db, READING);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
 		out->client_id = id;
 		rc = db_column_client(st, 0, &out->client);
@@ -119,14 +119,14 @@ static int load_client_row(struct db *db, long long id, struct subject *out)
 		db_report(db, READING);
 		rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 /* Every advice sheet of it->in, oldest first. */
 static int load_sheets(struct db *db, struct subject_intake *it)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "SELECT sheet, advice_id, text FROM advice_sheet WHERE intake_id = ?1 "
@@ -134,11 +134,11 @@ static int load_sheets(struct db *db, struct subject_intake *it)
 		db_report(db, READING);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, it->in.id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long number = sqlite3_column_int64(st, 0);
-		const char *id = (const char *)sqlite3_column_text(st, 1);
-		const char *text = (const char *)sqlite3_column_text(st, 2);
+	db_bind_int64(st, 1, it->in.id);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		long long number = db_column_int64(st, 0);
+		const char *id = db_column_text(st, 1);
+		const char *text = db_column_text(st, 2);
 
 		if (!it->sheets || it->sheet[it->sheets - 1].number != number) {
 			if (grow((void **)&it->sheet, it->sheets, sizeof *it->sheet) < 0)
@@ -157,7 +157,7 @@ static int load_sheets(struct db *db, struct subject_intake *it)
 /* Every GP answer recorded for it->in, as it arrived (its text held by out). */
 static int load_signoffs(struct db *db, struct subject *out, struct subject_intake *it)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "SELECT status, gp_name, signed_on, reference, staff, recorded_at "
@@ -165,8 +165,8 @@ static int load_signoffs(struct db *db, struct subject *out, struct subject_inta
 		db_report(db, READING);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, it->in.id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, it->in.id);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		if (grow((void **)&it->signoff, it->signoffs, sizeof *it->signoff) < 0)
 			break;
 		struct signoff *s = &it->signoff[it->signoffs++];
@@ -174,12 +174,12 @@ static int load_signoffs(struct db *db, struct subject *out, struct subject_inta
 				       db_column_held(&out->held, st, 2), db_column_held(&out->held, st, 3),
 				       db_column_held(&out->held, st, 4), db_column_held(&out->held, st, 5) };
 		/* Each column was copied, or is NULL in the row. */
-		if ((!s->status && sqlite3_column_type(st, 0) != SQLITE_NULL) ||
-		    (!s->gp_name && sqlite3_column_type(st, 1) != SQLITE_NULL) ||
-		    (!s->signed_on && sqlite3_column_type(st, 2) != SQLITE_NULL) ||
-		    (!s->reference && sqlite3_column_type(st, 3) != SQLITE_NULL) ||
-		    (!s->staff && sqlite3_column_type(st, 4) != SQLITE_NULL) ||
-		    (!s->recorded_at && sqlite3_column_type(st, 5) != SQLITE_NULL)) {
+		if ((!s->status && !db_column_null(st, 0)) ||
+		    (!s->gp_name && !db_column_null(st, 1)) ||
+		    (!s->signed_on && !db_column_null(st, 2)) ||
+		    (!s->reference && !db_column_null(st, 3)) ||
+		    (!s->staff && !db_column_null(st, 4)) ||
+		    (!s->recorded_at && !db_column_null(st, 5))) {
 			report("out of memory");
 			break;
 		}
@@ -279,7 +279,7 @@ oom:
 
 enum db_result db_load_subject(struct db *db, long long id, struct subject *out)
 {
-	bool own = sqlite3_get_autocommit(db->h);
+	bool own = db_autocommit(db);
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -291,7 +291,7 @@ enum db_result db_load_subject(struct db *db, long long id, struct subject *out)
 			db_each_client_audit(db, id, keep_audit, out) != 0))
 		rc = -1;
 	if (own)
-		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+		db_exec_rc(db, "COMMIT");
 	if (rc != 0)
 		subject_clear(out);
 	return rc;
@@ -302,7 +302,7 @@ enum db_result db_load_subject(struct db *db, long long id, struct subject *out)
  * seen before it), 1 when there is no such client, 2 when seen since. */
 static int erasable(struct db *db, long long id, const char *before)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "SELECT ?2 IS NULL OR substr(" LAST_SEEN ", 1, 10) < ?2 "
@@ -310,18 +310,18 @@ static int erasable(struct db *db, long long id, const char *before)
 		db_report(db, ERASING);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	db_bind_text(st, 2, before);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
-		rc = sqlite3_column_int(st, 0) ? DB_ERASE_OK : DB_ERASE_KEPT;
+		rc = db_column_int(st, 0) ? DB_ERASE_OK : DB_ERASE_KEPT;
 	} else if (rc == SQLITE_DONE) {
 		rc = DB_ERASE_MISSING;
 	} else {
 		db_report(db, ERASING);
 		rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -353,19 +353,19 @@ static const char *const erase_steps[] = {
  * erasure's time as ?2), for id. */
 static int exec_for_erasure(struct db *db, const char *sql, long long id, const char *at)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, sql, &st) < 0) {
 		db_report(db, ERASING);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (at)
 		db_bind_text(st, 2, at);
 	if ((rc = db_step_done(st)) < 0)
 		db_report(db, ERASING);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -464,7 +464,7 @@ out:
  * unmerged), 0 when none, -1 on failure (reported unless quiet). */
 static int pending(struct db *db, bool unmerged, bool quiet)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, unmerged ? "SELECT EXISTS (SELECT 1 FROM erase_pending "
@@ -475,15 +475,15 @@ static int pending(struct db *db, bool unmerged, bool quiet)
 			db_report(db, FINISHING);
 		return -1;
 	}
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW)
-		rc = sqlite3_column_int(st, 0) ? 1 : 0;
+		rc = db_column_int(st, 0) ? 1 : 0;
 	else {
 		if (!quiet)
 			db_report(db, FINISHING);
 		rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -505,7 +505,7 @@ static int clear_log(struct db *db, bool quiet)
 /* Runs sql without rows; -1 on failure (reported unless quiet). */
 static int run_sql(struct db *db, const char *sql, bool quiet)
 {
-	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK)
+	if (db_exec_rc(db, sql) == SQLITE_OK)
 		return 0;
 	if (!quiet)
 		db_report(db, FINISHING);
@@ -571,15 +571,15 @@ void db_erase_resume(struct db *db)
 
 int db_erase_pending(struct db *db, long long id)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "SELECT 1 FROM erase_pending WHERE client_id = ?1", &st) < 0) {
 		db_report(db, "cannot finish the erasure");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW)
 		rc = 1;
 	else if (rc == SQLITE_DONE)
@@ -588,13 +588,13 @@ int db_erase_pending(struct db *db, long long id)
 		db_report(db, "cannot finish the erasure");
 		rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 int db_intake_erased_on(struct db *db, const char *uuid, char when[11])
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "SELECT substr(erased_at, 1, 10) FROM erased_intake WHERE uuid = ?1",
@@ -603,9 +603,9 @@ int db_intake_erased_on(struct db *db, const char *uuid, char when[11])
 		return -1;
 	}
 	db_bind_text(st, 1, uuid);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(st, 0);
+		const char *v = db_column_text(st, 0);
 		snprintf(when, 11, "%s", v ? v : "");
 		rc = 1;
 	} else if (rc == SQLITE_DONE) {
@@ -614,14 +614,14 @@ int db_intake_erased_on(struct db *db, const char *uuid, char when[11])
 		db_report(db, "cannot read the erased intakes");
 		rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 int db_each_client_before(struct db *db, const char *before,
 			  int (*fn)(const struct client_match *m, void *arg), void *arg)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	if (db_prepare(db, "SELECT c.id, coalesce((SELECT max(id) FROM intake "
 			   "WHERE client_id = c.id), 0), c.first_name, c.last_name, "

@@ -440,11 +440,8 @@ char *db_resolve_path(const char *path, bool make_folder)
 	size_t n;
 
 	if (path || (env && *env)) {
-		/* main() refuses it first; no caller opens a URI as a file. */
-		if (db_location_is_server(path ? path : env)) {
-			db_report_server("this command");
-			return NULL;
-		}
+		/* A server's URI is the connection's (db_conn_open() tells them
+		 * apart); main() refused the commands that do not work there. */
 		return strdup(path ? path : env);
 	}
 	if (xdg && xdg[0] == '/') {
@@ -481,5 +478,8 @@ bool db_exists(const char *path)
 {
 	struct stat st;
 
+	/* A server's database is made by its administrator, never by us. */
+	if (db_location_is_server(path))
+		return true;
 	return stat(path, &st) == 0 || errno != ENOENT;
 }

@@ -31,17 +31,17 @@ struct tokenizer {
 static int tokenizer_open(struct db *db, struct tokenizer *t)
 {
 	fts5_api *fts = NULL;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	void *ctx = NULL;
 
 	t->tok = NULL;
 	/* The documented way to reach FTS5's C interface from a connection. */
 	if (db_prepare(db, "SELECT fts5(?1)", &st) < 0)
 		return -1;
-	if (sqlite3_bind_pointer(st, 1, (void *)&fts, "fts5_api_ptr", NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
+	if (!st->s || sqlite3_bind_pointer(st->s, 1, (void *)&fts, "fts5_api_ptr", NULL) != SQLITE_OK ||
+	    db_step(st) != SQLITE_ROW)
 		fts = NULL;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!fts || fts->iVersion < 2 ||
 	    fts->xFindTokenizer(fts, "unicode61", &ctx, &t->api) != SQLITE_OK ||
 	    t->api.xCreate(ctx, tokenizer_args, 2, &t->tok) != SQLITE_OK)
@@ -241,7 +241,7 @@ static const char find_many[] =
  * than FIND_FEW.  Returns 0, or -1. */
 static int matching_ids(struct db *db, const char *match, char **ids)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *p = *ids = malloc((FIND_FEW + 1) * 21 + 3);
 	int rc, n = 0;
 
@@ -253,10 +253,10 @@ static int matching_ids(struct db *db, const char *match, char **ids)
 	}
 	db_bind_text(st, 1, match);
 	*p++ = '[';
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n++ < FIND_FEW)
-		p += sprintf(p, "%s%lld", n > 1 ? "," : "", (long long)sqlite3_column_int64(st, 0));
+	while ((rc = db_step(st)) == SQLITE_ROW && n++ < FIND_FEW)
+		p += sprintf(p, "%s%lld", n > 1 ? "," : "", (long long)db_column_int64(st, 0));
 	strcpy(p, "]");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
 		if (rc == SQLITE_ROW) { /* more than FIND_FEW */
 			free(*ids);
@@ -272,7 +272,7 @@ static int matching_ids(struct db *db, const char *match, char **ids)
 int db_find_clients(struct db *db, const char *text,
 		    int (*fn)(const struct client_match *m, void *arg), void *arg)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	/* The longest expression: every byte a " doubled, a word every other
 	 * byte with its quotes, star and AND. */
 	char *match = malloc(6 * strlen(text) + 64), *ids = NULL;
@@ -307,7 +307,7 @@ int db_search_purge(struct db *db)
 	/* 'optimize' merges every segment of the index into one, dropping the
 	 * entries of deleted rows; the pages of the old segments are freed, and
 	 * secure_delete (db_open) zeroes them. */
-	bool own = sqlite3_get_autocommit(db->h);
+	bool own = db_autocommit(db);
 
 	if (own && db_begin_write(db) < 0)
 		return -1;
@@ -322,25 +322,25 @@ int db_search_purge(struct db *db)
 
 /* The client_match of st's row (client id, last intake id, first and
  * last name, birth date, last taken): strings borrowed from st. */
-static struct client_match match_row(sqlite3_stmt *st, bool near)
+static struct client_match match_row(struct db_stmt *st, bool near)
 {
 	return (struct client_match){
-		sqlite3_column_int64(st, 0),
-		sqlite3_column_int64(st, 1),
-		(const char *)sqlite3_column_text(st, 2),
-		(const char *)sqlite3_column_text(st, 3),
-		(const char *)sqlite3_column_text(st, 4),
-		(const char *)sqlite3_column_text(st, 5),
+		db_column_int64(st, 0),
+		db_column_int64(st, 1),
+		db_column_text(st, 2),
+		db_column_text(st, 3),
+		db_column_text(st, 4),
+		db_column_text(st, 5),
 		near,
 	};
 }
 
-int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
+int db_each_match(struct db *db, struct db_stmt *st, const char *what,
 		  int (*fn)(const struct client_match *m, void *arg), void *arg)
 {
 	int rc, result = 0;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == SQLITE_ROW) {
 		struct client_match m = match_row(st, false);
 		if ((result = fn(&m, arg)) != 0)
 			break;
@@ -349,13 +349,13 @@ int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
 		db_report(db, what);
 		result = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return result;
 }
 
 long long db_client_last_intake(struct db *db, long long client_id)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	long long id = -1;
 	int rc;
 
@@ -363,12 +363,12 @@ long long db_client_last_intake(struct db *db, long long client_id)
 		db_report(db, "cannot read the client's last intake");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, client_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, client_id);
+	if ((rc = db_step(st)) == SQLITE_ROW)
+		id = db_column_int64(st, 0);
 	else
 		db_report(db, "cannot read the client's last intake");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return id;
 }
 
@@ -380,7 +380,7 @@ int db_same_clients(struct db *db, const struct answers *a,
 {
 	const char *first = answers_get(a, "first_name"), *last = answers_get(a, "last_name");
 	char *typed = text_join(first ? first : "", " ", last ? last : "");
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc = SQLITE_DONE, result = 0;
 
 	if (!typed) {
@@ -397,8 +397,8 @@ int db_same_clients(struct db *db, const struct answers *a,
 	}
 	db_bind_text(st, 1, answers_get(a, "date_of_birth"));
 	for (int pass = 0; pass < 2 && result == 0; pass++) {
-		sqlite3_reset(st);
-		while (result == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_reset(st);
+		while (result == 0 && (rc = db_step(st)) == SQLITE_ROW) {
 			struct client_match m = match_row(st, pass == 1);
 			bool same = fold_equal(m.first_name, first) && fold_equal(m.last_name, last);
 			if (pass == 0 && !same)
@@ -424,7 +424,7 @@ int db_same_clients(struct db *db, const struct answers *a,
 			result = -1;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(typed);
 	return result;
 }

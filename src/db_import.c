@@ -130,42 +130,42 @@ struct db_import {
 	struct db *db;
 	bool update;
 	const char *staff, *at;
-	sqlite3_stmt *st[STATEMENTS];
+	struct db_stmt *st[STATEMENTS];
 	/* An intake's answers, and its advice, each with one INSERT of as
 	 * many rows as it has: [k] inserts k rows (prepared when first
 	 * needed). */
-	sqlite3_stmt *answers[QUESTIONS_MAX + 1], *advice[ADVICE_MAX + 1];
+	struct db_stmt *answers[QUESTIONS_MAX + 1], *advice[ADVICE_MAX + 1];
 };
 
 /* Steps a statement that returns no row and resets it. */
-static int run(sqlite3_stmt *st)
+static int run(struct db_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Steps a one-row query of one integer: returns 1 with *out set, 0 when it
  * gives no row, -1 on error.  Resets it. */
-static int one_int(sqlite3_stmt *st, long long *out)
+static int one_int(struct db_stmt *st, long long *out)
 {
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 
 	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+		*out = db_column_int64(st, 0);
+	db_reset(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 static void finalize_all(struct db_import *im)
 {
 	for (int i = 0; i < STATEMENTS; i++)
-		sqlite3_finalize(im->st[i]);
+		db_finalize(im->st[i]);
 	for (size_t i = 0; i < sizeof im->answers / sizeof im->answers[0]; i++)
-		sqlite3_finalize(im->answers[i]);
+		db_finalize(im->answers[i]);
 	for (size_t i = 0; i < sizeof im->advice / sizeof im->advice[0]; i++)
-		sqlite3_finalize(im->advice[i]);
+		db_finalize(im->advice[i]);
 	memset(im->st, 0, sizeof im->st);
 	memset(im->answers, 0, sizeof im->answers);
 	memset(im->advice, 0, sizeof im->advice);
@@ -173,7 +173,7 @@ static void finalize_all(struct db_import *im)
 
 /* The statement that inserts rows rows: "INSERT ... VALUES " and one
  * group per row made by group(buf, n, row), prepared once into *slot. */
-static sqlite3_stmt *rows_statement(struct db_import *im, sqlite3_stmt **slot, const char *insert,
+static struct db_stmt *rows_statement(struct db_import *im, struct db_stmt **slot, const char *insert,
 				    int (*group)(char *buf, size_t n, size_t row), size_t rows)
 {
 	if (!*slot) {
@@ -291,41 +291,41 @@ static bool same(const char *a, const char *b)
 static int load_stored(struct db_import *im, long long id, long long client, struct answers *a,
 		       struct advice_sheet *advice)
 {
-	sqlite3_stmt *st = im->st[CLIENT_OF];
+	struct db_stmt *st = im->st[CLIENT_OF];
 	int rc;
 
-	sqlite3_bind_int64(st, 1, client);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, client);
+	if ((rc = db_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < 5 && rc == SQLITE_ROW; i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
+			const char *v = db_column_text(st, i);
 			if (v && answers_set(a, client_field_question(i)->id, v) < 0)
 				rc = SQLITE_NOMEM;
 		}
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	if (rc != SQLITE_ROW)
 		return -1;
 	st = im->st[ANSWERS_OF];
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *q = (const char *)sqlite3_column_text(st, 0);
-		const char *v = (const char *)sqlite3_column_text(st, 1);
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		const char *q = db_column_text(st, 0);
+		const char *v = db_column_text(st, 1);
 		/* An id from a later release that this one does not know is skipped. */
 		if (q && v && questionnaire_index(q) >= 0 && answers_set(a, q, v) < 0)
 			break;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	st = im->st[ADVICE_OF];
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *aid = (const char *)sqlite3_column_text(st, 0);
-		const char *text = (const char *)sqlite3_column_text(st, 1);
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		const char *aid = db_column_text(st, 0);
+		const char *text = db_column_text(st, 1);
 		if (aid && text && advice_sheet_add(advice, aid, text) < 0)
 			break;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -375,50 +375,50 @@ static const struct clearance *cleared(const struct intake *in, const char *id)
 static int compare_record(struct db_import *im, const struct intake *in, long long id,
 			  struct import_result *res)
 {
-	sqlite3_stmt *find = im->st[FIND], *st = im->st[CLEARANCES_OF];
+	struct db_stmt *find = im->st[FIND], *st = im->st[CLEARANCES_OF];
 	size_t count = 0;
 	int rc;
 
-	res->record = !same((const char *)sqlite3_column_text(find, 4), in->questionnaire_version) ||
-		      !same((const char *)sqlite3_column_text(find, 5), in->advice_version);
-	if (sqlite3_column_type(find, 6) == SQLITE_NULL)
+	res->record = !same(db_column_text(find, 4), in->questionnaire_version) ||
+		      !same(db_column_text(find, 5), in->advice_version);
+	if (db_column_null(find, 6))
 		res->record |= in->ack.sheet != 0;
 	else
 		res->record |= !in->ack.sheet ||
-			       !same((const char *)sqlite3_column_text(find, 6), in->ack.typed_name) ||
-			       !same((const char *)sqlite3_column_text(find, 7), in->ack.at) ||
-			       !same((const char *)sqlite3_column_text(find, 8), in->ack.staff) ||
-			       (sqlite3_column_int(find, 9) != 0) != (in->ack.sheet == in->sheet);
+			       !same(db_column_text(find, 6), in->ack.typed_name) ||
+			       !same(db_column_text(find, 7), in->ack.at) ||
+			       !same(db_column_text(find, 8), in->ack.staff) ||
+			       (db_column_int(find, 9) != 0) != (in->ack.sheet == in->sheet);
 	/* Both of an earlier sheet: of one with the same words. */
 	if (!res->record && in->ack.sheet && in->ack.sheet != in->sheet) {
 		struct advice_sheet acked = {.count = 0};
-		sqlite3_stmt *words = im->st[ACKED_OF];
+		struct db_stmt *words = im->st[ACKED_OF];
 		const char *aid, *text;
 
-		sqlite3_bind_int64(words, 1, id);
-		while ((rc = sqlite3_step(words)) == SQLITE_ROW) {
-			if ((aid = (const char *)sqlite3_column_text(words, 0)) &&
-			    (text = (const char *)sqlite3_column_text(words, 1)) &&
+		db_bind_int64(words, 1, id);
+		while ((rc = db_step(words)) == SQLITE_ROW) {
+			if ((aid = db_column_text(words, 0)) &&
+			    (text = db_column_text(words, 1)) &&
 			    advice_sheet_add(&acked, aid, text) < 0) {
 				rc = SQLITE_NOMEM;
 				break;
 			}
 		}
-		sqlite3_reset(words);
+		db_reset(words);
 		res->record = !same_words(&acked, &in->ack_advice);
 		advice_sheet_clear(&acked);
 		if (rc != SQLITE_DONE)
 			return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const struct clearance *c = cleared(in, (const char *)sqlite3_column_text(st, 0));
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		const struct clearance *c = cleared(in, db_column_text(st, 0));
 		count++;
-		res->record |= !c || !same((const char *)sqlite3_column_text(st, 1), c->reason) ||
-			       !same((const char *)sqlite3_column_text(st, 2), c->at) ||
-			       !same((const char *)sqlite3_column_text(st, 3), c->staff);
+		res->record |= !c || !same(db_column_text(st, 1), c->reason) ||
+			       !same(db_column_text(st, 2), c->at) ||
+			       !same(db_column_text(st, 3), c->staff);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	res->record |= count != in->clearances;
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -427,32 +427,32 @@ static int compare_record(struct db_import *im, const struct intake *in, long lo
  * in, and its versions; the rows already there are the caller's. */
 static int add_record(struct db_import *im, const struct intake *in, long long sheet)
 {
-	sqlite3_stmt *st = im->st[CLEARANCE_ADD];
+	struct db_stmt *st = im->st[CLEARANCE_ADD];
 
 	for (size_t i = 0; i < in->clearances; i++) {
 		const struct clearance *c = &in->cleared[i];
-		sqlite3_bind_int64(st, 1, in->id);
-		sqlite3_bind_text(st, 2, c->flag_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, c->reason, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, c->at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, c->staff, -1, SQLITE_STATIC);
+		db_bind_int64(st, 1, in->id);
+		db_bind_text(st, 2, c->flag_id);
+		db_bind_text(st, 3, c->reason);
+		db_bind_text(st, 4, c->at);
+		db_bind_text(st, 5, c->staff);
 		if (run(st) < 0)
 			return -1;
 	}
 	if (!in->ack.sheet)
 		return 0;
 	st = im->st[ACK_ADD];
-	sqlite3_bind_int64(st, 1, in->id);
-	sqlite3_bind_int64(st, 2, sheet);
-	sqlite3_bind_text(st, 3, in->ack.typed_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, in->ack.at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, in->ack.staff, -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, in->id);
+	db_bind_int64(st, 2, sheet);
+	db_bind_text(st, 3, in->ack.typed_name);
+	db_bind_text(st, 4, in->ack.at);
+	db_bind_text(st, 5, in->ack.staff);
 	return run(st);
 }
 
 static int add_answers(struct db_import *im, const struct intake *in)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t rows = 0;
 	int param = 2;
 
@@ -464,12 +464,12 @@ static int add_answers(struct db_import *im, const struct intake *in)
 				  "INSERT INTO answer (intake_id, question_id, value) VALUES ",
 				  answer_group, rows)))
 		return -1;
-	sqlite3_bind_int64(st, 1, in->id);
+	db_bind_int64(st, 1, in->id);
 	for (size_t i = 0; i < questionnaire_count; i++) {
 		if (!in->answers.value[i] || questionnaire[i].client_field)
 			continue;
-		sqlite3_bind_text(st, param++, questionnaire[i].id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, param++, in->answers.value[i], -1, SQLITE_STATIC);
+		db_bind_text(st, param++, questionnaire[i].id);
+		db_bind_text(st, param++, in->answers.value[i]);
 	}
 	return run(st);
 }
@@ -478,7 +478,7 @@ static int add_answers(struct db_import *im, const struct intake *in)
 static int add_sheet(struct db_import *im, const struct intake *in, long long sheet,
 		     const struct advice_sheet *advice)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int param = 3;
 
 	if (!(st =
@@ -487,11 +487,11 @@ static int add_sheet(struct db_import *im, const struct intake *in, long long sh
 				 "text) VALUES ",
 				 advice_group, advice->count)))
 		return -1;
-	sqlite3_bind_int64(st, 1, in->id);
-	sqlite3_bind_int64(st, 2, sheet);
+	db_bind_int64(st, 1, in->id);
+	db_bind_int64(st, 2, sheet);
 	for (size_t i = 0; i < advice->count; i++) {
-		sqlite3_bind_text(st, param++, advice->item[i].id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, param++, advice->item[i].text, -1, SQLITE_STATIC);
+		db_bind_text(st, param++, advice->item[i].id);
+		db_bind_text(st, param++, advice->item[i].text);
 	}
 	return run(st);
 }
@@ -505,14 +505,14 @@ static int add_sheet(struct db_import *im, const struct intake *in, long long sh
  * leaves it); one more revision for each sheet added. */
 static int replace(struct db_import *im, const struct intake *in, const struct answers *before)
 {
-	sqlite3_stmt *st = im->st[CLIENT_SET], *set = im->st[RECORD_SET];
+	struct db_stmt *st = im->st[CLIENT_SET], *set = im->st[RECORD_SET];
 	long long sheet = 0, acked = 0;
 	bool earlier = in->ack.sheet && in->ack_advice.count;
 
-	sqlite3_bind_int64(im->st[ANSWERS_DEL], 1, in->id);
-	sqlite3_bind_int64(im->st[SHEET_NEXT], 1, in->id);
-	sqlite3_bind_int64(im->st[REVISE], 1, in->id);
-	sqlite3_bind_int64(im->st[CLEARANCES_DEL], 1, in->id);
+	db_bind_int64(im->st[ANSWERS_DEL], 1, in->id);
+	db_bind_int64(im->st[SHEET_NEXT], 1, in->id);
+	db_bind_int64(im->st[REVISE], 1, in->id);
+	db_bind_int64(im->st[CLEARANCES_DEL], 1, in->id);
 	if (run(im->st[ANSWERS_DEL]) < 0 || add_answers(im, in) < 0 ||
 	    one_int(im->st[SHEET_NEXT], &sheet) != 1)
 		return -1;
@@ -526,18 +526,18 @@ static int replace(struct db_import *im, const struct intake *in, const struct a
 	if (add_sheet(im, in, sheet, &in->advice) < 0 || run(im->st[REVISE]) < 0 ||
 	    run(im->st[CLEARANCES_DEL]) < 0 || add_record(im, in, acked) < 0)
 		return -1;
-	sqlite3_bind_int64(set, 1, in->id);
-	sqlite3_bind_text(set, 2, in->questionnaire_version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(set, 3, in->advice_version, -1, SQLITE_STATIC);
+	db_bind_int64(set, 1, in->id);
+	db_bind_text(set, 2, in->questionnaire_version);
+	db_bind_text(set, 3, in->advice_version);
 	if (in->ack.sheet)
-		sqlite3_bind_int64(set, 4, acked);
+		db_bind_int64(set, 4, acked);
 	else
-		sqlite3_bind_null(set, 4);
+		db_bind_null(set, 4);
 	if (run(set) < 0)
 		return -1;
 	for (int i = 0; i < 5; i++)
 		db_bind_text(st, i + 1, answers_get(&in->answers, client_field_question(i)->id));
-	sqlite3_bind_int64(st, 6, in->client_id);
+	db_bind_int64(st, 6, in->client_id);
 	if (run(st) < 0)
 		return -1;
 	struct audit_entry e = {0, in->client_id, in->id, im->at, im->staff, "import", NULL, 0};
@@ -551,36 +551,36 @@ static int replace(struct db_import *im, const struct intake *in, const struct a
 static int import_stored(struct db_import *im, struct intake *in, long long position,
 			 struct import_result *res)
 {
-	sqlite3_stmt *find = im->st[FIND];
-	long long id = sqlite3_column_int64(find, 0), client = sqlite3_column_int64(find, 1);
+	struct db_stmt *find = im->st[FIND];
+	long long id = db_column_int64(find, 0), client = db_column_int64(find, 1);
 	long long source = in->client_id;
 	struct answers stored = {{NULL}};
 	struct advice_sheet advice = {.count = 0};
 	int rc = -1;
 
 	res->intake_id = id;
-	sqlite3_bind_int64(im->st[SEEN_GET], 1, id);
+	db_bind_int64(im->st[SEEN_GET], 1, id);
 	switch (one_int(im->st[SEEN_GET], &res->earlier)) {
 	case 1:
 		res->outcome = IMPORT_DUPLICATE;
-		sqlite3_reset(find);
+		db_reset(find);
 		return 0;
 	case -1:
 		goto out;
 	}
-	if (!same((const char *)sqlite3_column_text(find, 2), in->taken_at))
+	if (!same(db_column_text(find, 2), in->taken_at))
 		res->field = "taken_at";
-	else if (!same((const char *)sqlite3_column_text(find, 3), in->staff))
+	else if (!same(db_column_text(find, 3), in->staff))
 		res->field = "staff";
 	if (load_stored(im, id, client, &stored, &advice) < 0 ||
 	    compare_record(im, in, id, res) < 0)
 		goto out;
-	sqlite3_reset(find);
+	db_reset(find);
 	compare(in, &stored, &advice, res);
-	sqlite3_bind_int64(im->st[SEEN_PUT], 1, id);
-	sqlite3_bind_int64(im->st[SEEN_PUT], 2, position);
-	sqlite3_bind_int64(im->st[MAP_PUT], 1, source);
-	sqlite3_bind_int64(im->st[MAP_PUT], 2, client);
+	db_bind_int64(im->st[SEEN_PUT], 1, id);
+	db_bind_int64(im->st[SEEN_PUT], 2, position);
+	db_bind_int64(im->st[MAP_PUT], 1, source);
+	db_bind_int64(im->st[MAP_PUT], 2, client);
 	if (run(im->st[SEEN_PUT]) < 0 || run(im->st[MAP_PUT]) < 0)
 		goto out;
 	in->id = id;
@@ -595,7 +595,7 @@ static int import_stored(struct db_import *im, struct intake *in, long long posi
 	else if ((rc = replace(im, in, &stored)) == 0)
 		res->outcome = IMPORT_UPDATED;
 out:
-	sqlite3_reset(find);
+	db_reset(find);
 	answers_clear(&stored);
 	advice_sheet_clear(&advice);
 	return rc;
@@ -607,20 +607,20 @@ out:
  * 2 there is no client id; -1 on error. */
 static int same_person(struct db_import *im, long long id, const struct intake *in)
 {
-	sqlite3_stmt *st = im->st[CLIENT_GET];
+	struct db_stmt *st = im->st[CLIENT_GET];
 	int rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
 		rc = 1;
 		for (int i = 0; i < 3 && rc == 1; i++)
-			rc = same((const char *)sqlite3_column_text(st, i),
+			rc = same(db_column_text(st, i),
 				  answers_get(&in->answers, client_field_question(i)->id));
 	} else {
 		rc = rc == SQLITE_DONE ? 2 : -1;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -633,7 +633,7 @@ static int choose_client(struct db_import *im, struct intake *in)
 	long long source = in->client_id, target = 0, used = 0;
 	int rc;
 
-	sqlite3_bind_int64(im->st[MAP_GET], 1, source);
+	db_bind_int64(im->st[MAP_GET], 1, source);
 	if ((rc = one_int(im->st[MAP_GET], &target)) < 0)
 		return -1;
 	if (rc == 1) {
@@ -649,24 +649,24 @@ static int choose_client(struct db_import *im, struct intake *in)
 	if (rc == 1)
 		return 0;
 	if (rc == 2) {
-		sqlite3_bind_int64(im->st[CLIENT_USED], 1, source);
+		db_bind_int64(im->st[CLIENT_USED], 1, source);
 		if (one_int(im->st[CLIENT_USED], &used) != 1)
 			return -1;
 	}
-	sqlite3_stmt *st = im->st[CLIENT_ADD];
+	struct db_stmt *st = im->st[CLIENT_ADD];
 	if (rc == 2 && !used)
-		sqlite3_bind_int64(st, 1, source);
+		db_bind_int64(st, 1, source);
 	else
-		sqlite3_bind_null(st, 1);
+		db_bind_null(st, 1);
 	for (int i = 0; i < 5; i++)
 		db_bind_text(st, i + 2, answers_get(&in->answers, client_field_question(i)->id));
-	sqlite3_bind_text(st, 7, in->taken_at, -1, SQLITE_STATIC);
+	db_bind_text(st, 7, in->taken_at);
 	if (run(st) < 0)
 		return -1;
-	in->client_id = sqlite3_last_insert_rowid(im->db->h);
+	in->client_id = db_last_insert_id(im->db);
 	if (in->client_id != source) {
-		sqlite3_bind_int64(im->st[MAP_PUT], 1, source);
-		sqlite3_bind_int64(im->st[MAP_PUT], 2, in->client_id);
+		db_bind_int64(im->st[MAP_PUT], 1, source);
+		db_bind_int64(im->st[MAP_PUT], 2, in->client_id);
 		if (run(im->st[MAP_PUT]) < 0)
 			return -1;
 	}
@@ -684,35 +684,35 @@ static long long revision_of(const struct intake *in)
 
 static int import_new(struct db_import *im, struct intake *in, long long position)
 {
-	sqlite3_stmt *st = im->st[INTAKE_ADD];
+	struct db_stmt *st = im->st[INTAKE_ADD];
 	long long used = 0;
 
 	if (choose_client(im, in) < 0)
 		return -1;
-	sqlite3_bind_int64(im->st[INTAKE_USED], 1, in->id);
+	db_bind_int64(im->st[INTAKE_USED], 1, in->id);
 	if (one_int(im->st[INTAKE_USED], &used) != 1)
 		return -1;
 	if (used)
-		sqlite3_bind_null(st, 1);
+		db_bind_null(st, 1);
 	else
-		sqlite3_bind_int64(st, 1, in->id);
-	sqlite3_bind_text(st, 2, in->uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, in->client_id);
-	sqlite3_bind_text(st, 4, in->taken_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, in->staff, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, in->questionnaire_version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, in->advice_version, -1, SQLITE_STATIC);
+		db_bind_int64(st, 1, in->id);
+	db_bind_text(st, 2, in->uuid);
+	db_bind_int64(st, 3, in->client_id);
+	db_bind_text(st, 4, in->taken_at);
+	db_bind_text(st, 5, in->staff);
+	db_bind_text(st, 6, in->questionnaire_version);
+	db_bind_text(st, 7, in->advice_version);
 	if (in->ack.sheet)
-		sqlite3_bind_int64(st, 8, in->ack.sheet);
+		db_bind_int64(st, 8, in->ack.sheet);
 	else
-		sqlite3_bind_null(st, 8);
+		db_bind_null(st, 8);
 	in->revision = revision_of(in);
-	sqlite3_bind_int64(st, 9, in->revision);
+	db_bind_int64(st, 9, in->revision);
 	if (run(st) < 0)
 		return -1;
-	in->id = sqlite3_last_insert_rowid(im->db->h);
-	sqlite3_bind_int64(im->st[SEEN_PUT], 1, in->id);
-	sqlite3_bind_int64(im->st[SEEN_PUT], 2, position);
+	in->id = db_last_insert_id(im->db);
+	db_bind_int64(im->st[SEEN_PUT], 1, in->id);
+	db_bind_int64(im->st[SEEN_PUT], 2, position);
 	/* The sheet keeps its number, so that the acknowledgement names it;
 	 * of the earlier sheets an export holds only the acknowledged one's
 	 * words (when it is not the latest), kept with its number too. */
@@ -731,16 +731,16 @@ static int import_new(struct db_import *im, struct intake *in, long long positio
 int db_import_record(struct db_import *im, struct intake *in, long long position,
 		     struct import_result *res)
 {
-	sqlite3_stmt *find = im->st[FIND];
+	struct db_stmt *find = im->st[FIND];
 	int rc;
 
 	memset(res, 0, sizeof *res);
-	sqlite3_bind_text(find, 1, in->uuid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(find);
+	db_bind_text(find, 1, in->uuid);
+	rc = db_step(find);
 	if (rc == SQLITE_ROW) {
 		rc = import_stored(im, in, position, res);
 	} else if (rc == SQLITE_DONE) {
-		sqlite3_reset(find);
+		db_reset(find);
 		rc = import_new(im, in, position);
 		res->outcome = IMPORT_ADDED;
 		res->intake_id = in->id;
@@ -749,35 +749,35 @@ int db_import_record(struct db_import *im, struct intake *in, long long position
 	}
 	if (rc == -1)
 		db_report(im->db, "cannot import");
-	sqlite3_reset(find);
+	db_reset(find);
 	return rc < 0 ? -1 : 0;
 }
 
 /* ---- format 3: the course of an intake ---- */
 
-static void bind_session(sqlite3_stmt *st, const struct session *s)
+static void bind_session(struct db_stmt *st, const struct session *s)
 {
 	const char *text[] = {s->performed_on, s->artist, s->areas, s->pigment_brand, s->shade,
 			      s->lot, s->lot_expiry, s->needle, s->dilution, s->notes};
 	int i = 1;
 
-	sqlite3_bind_text(st, i++, s->uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, i++, s->number);
+	db_bind_text(st, i++, s->uuid);
+	db_bind_int64(st, i++, s->number);
 	for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
 		db_bind_text(st, i++, text[k]);
-	sqlite3_bind_int(st, i++, s->patch_test ? 1 : 0);
+	db_bind_int(st, i++, s->patch_test ? 1 : 0);
 	db_bind_text(st, i++, s->reaction);
 	db_bind_text(st, i++, s->reaction_note);
 	db_bind_text(st, i++, s->reaction_at);
 	db_bind_text(st, i++, s->rescreen);
-	sqlite3_bind_int64(st, i++, s->intake_revision);
+	db_bind_int64(st, i++, s->intake_revision);
 	db_bind_text(st, i++, s->id_checked);
 	db_bind_text(st, i++, s->countersigned);
 	db_bind_text(st, i++, s->client_ack);
 	if (s->aftercare_version)
-		sqlite3_bind_int64(st, i, s->aftercare_version);
+		db_bind_int64(st, i, s->aftercare_version);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 	i++;
 	db_bind_text(st, i++, s->override_reason);
 	db_bind_text(st, i++, s->recorded_at);
@@ -788,12 +788,12 @@ static void bind_session(sqlite3_stmt *st, const struct session *s)
 static int import_session(struct db_import *im, const struct intake *in, const struct session *s,
 			  size_t k, struct import_result *res, bool *changed)
 {
-	sqlite3_stmt *st = im->st[SESS_FIND];
+	struct db_stmt *st = im->st[SESS_FIND];
 	long long found = 0, id = 0, intake = 0;
 	int rc;
 
 	if (s->aftercare_version) {
-		sqlite3_bind_int64(im->st[AFTERCARE_HAS], 1, s->aftercare_version);
+		db_bind_int64(im->st[AFTERCARE_HAS], 1, s->aftercare_version);
 		if (one_int(im->st[AFTERCARE_HAS], &found) != 1)
 			return -1;
 		if (!found) {
@@ -805,20 +805,20 @@ static int import_session(struct db_import *im, const struct intake *in, const s
 		}
 	}
 	bind_session(st, s);
-	rc = sqlite3_step(st);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		intake = sqlite3_column_int64(st, 1);
-		found = sqlite3_column_int(st, 2) ? 2 : 1;
+		id = db_column_int64(st, 0);
+		intake = db_column_int64(st, 1);
+		found = db_column_int(st, 2) ? 2 : 1;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 	if (rc == SQLITE_DONE) {
 		st = im->st[SESS_ADD];
 		bind_session(st, s);
-		sqlite3_bind_int64(st, 26, in->id);
-		sqlite3_bind_int64(st, 27, in->client_id);
+		db_bind_int64(st, 26, in->id);
+		db_bind_int64(st, 27, in->client_id);
 		if (run(st) < 0)
 			return -1;
 		res->sessions_added++;
@@ -847,29 +847,29 @@ static int import_photo(struct db_import *im, const struct intake *in,
 			const struct import_photo *ph, size_t k, struct import_result *res,
 			bool *changed)
 {
-	sqlite3_stmt *st = im->st[PHOTO_FIND];
+	struct db_stmt *st = im->st[PHOTO_FIND];
 	const struct photo *p = &ph->p;
 	long long id = 0, intake = 0;
 	bool same_meta = false;
 	int rc;
 
 	for (int pass = 0; pass < 2; pass++) {
-		sqlite3_bind_text(st, 1, p->uuid, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, ph->session_uuid, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, p->view, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, p->media_type, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, p->size);
-		sqlite3_bind_text(st, 6, p->sha256, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, p->added_at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, p->staff, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, p->uuid);
+		db_bind_text(st, 2, ph->session_uuid);
+		db_bind_text(st, 3, p->view);
+		db_bind_text(st, 4, p->media_type);
+		db_bind_int64(st, 5, p->size);
+		db_bind_text(st, 6, p->sha256);
+		db_bind_text(st, 7, p->added_at);
+		db_bind_text(st, 8, p->staff);
 		if (pass == 0) {
-			rc = sqlite3_step(st);
+			rc = db_step(st);
 			if (rc == SQLITE_ROW) {
-				id = sqlite3_column_int64(st, 0);
-				intake = sqlite3_column_int64(st, 1);
-				same_meta = sqlite3_column_int(st, 2) != 0;
+				id = db_column_int64(st, 0);
+				intake = db_column_int64(st, 1);
+				same_meta = db_column_int(st, 2) != 0;
 			}
-			sqlite3_reset(st);
+			db_reset(st);
 			if (rc == SQLITE_ROW)
 				break;
 			if (rc != SQLITE_DONE)
@@ -877,8 +877,8 @@ static int import_photo(struct db_import *im, const struct intake *in,
 			st = im->st[PHOTO_ADD];
 			continue;
 		}
-		sqlite3_bind_int64(st, 9, in->client_id);
-		sqlite3_bind_int64(st, 10, in->id);
+		db_bind_int64(st, 9, in->client_id);
+		db_bind_int64(st, 10, in->id);
 		if (run(st) < 0)
 			return -1;
 		res->photos_added++;
@@ -910,17 +910,17 @@ int db_import_course(struct db_import *im, const struct intake *in,
 		if (r->at_intake)
 			continue;
 		for (int pass = 0; pass < 2 && rc == 0; pass++) {
-			sqlite3_stmt *st = im->st[pass ? CONSENT_STAGE : CONSENT_SAME];
+			struct db_stmt *st = im->st[pass ? CONSENT_STAGE : CONSENT_SAME];
 			long long there = 0;
-			sqlite3_bind_int64(st, 1, in->client_id);
-			sqlite3_bind_text(st, 2, r->kind, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, r->value, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 4, r->at, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 5, r->staff, -1, SQLITE_STATIC);
+			db_bind_int64(st, 1, in->client_id);
+			db_bind_text(st, 2, r->kind);
+			db_bind_text(st, 3, r->value);
+			db_bind_text(st, 4, r->at);
+			db_bind_text(st, 5, r->staff);
 			if (r->at_intake)
-				sqlite3_bind_int64(st, 6, in->id);
+				db_bind_int64(st, 6, in->id);
 			else
-				sqlite3_bind_null(st, 6);
+				db_bind_null(st, 6);
 			if (pass == 0) {
 				if (one_int(st, &there) != 1)
 					rc = -1;

@@ -16,7 +16,7 @@
 static int save_client(struct db *db, struct intake *in)
 {
 	const struct answers *a = &in->answers;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	if (in->client_id == 0) {
@@ -29,15 +29,15 @@ static int save_client(struct db *db, struct intake *in)
 		db_bind_text(st, 1, answers_get(a, "first_name"));
 		db_bind_text(st, 2, answers_get(a, "last_name"));
 		db_bind_text(st, 3, answers_get(a, "date_of_birth"));
-		rc = sqlite3_step(st);
-		in->client_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		rc = db_step(st);
+		in->client_id = rc == SQLITE_ROW ? db_column_int64(st, 0) : 0;
 		/* The names keep their spelling on file ("Zoë", not the "Zoe"
 		 * typed this time): the intake shows them as stored. */
 		if (rc == SQLITE_ROW &&
-		    (answers_set(&in->answers, "first_name", (const char *)sqlite3_column_text(st, 1)) < 0 ||
-		     answers_set(&in->answers, "last_name", (const char *)sqlite3_column_text(st, 2)) < 0))
+		    (answers_set(&in->answers, "first_name", db_column_text(st, 1)) < 0 ||
+		     answers_set(&in->answers, "last_name", db_column_text(st, 2)) < 0))
 			rc = SQLITE_NOMEM;
-		sqlite3_finalize(st);
+		db_finalize(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return -1;
 	} else if (in->client_id < 0) {
@@ -48,7 +48,7 @@ static int save_client(struct db *db, struct intake *in)
 				   "date_of_birth = ?3, phone = coalesce(?4, phone), "
 				   "email = coalesce(?5, email) WHERE id = ?6", &st) < 0)
 			return -1;
-		sqlite3_bind_int64(st, 6, in->client_id);
+		db_bind_int64(st, 6, in->client_id);
 	} else {
 		if (db_prepare(db, "INSERT INTO client (id, first_name, last_name, date_of_birth, phone, "
 				   "email, created_at) VALUES (" NEXT_CLIENT_ID ", ?1, ?2, ?3, ?4, ?5, ?6)",
@@ -62,18 +62,18 @@ static int save_client(struct db *db, struct intake *in)
 	db_bind_text(st, 4, answers_get(a, "phone"));
 	db_bind_text(st, 5, answers_get(a, "email"));
 	rc = db_step_done(st);
-	if (rc == 0 && in->client_id && sqlite3_changes(db->h) != 1)
+	if (rc == 0 && in->client_id && db_changes(db) != 1)
 		rc = -1; /* the chosen client is gone (erased meanwhile) */
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc == 0 && !in->client_id)
-		in->client_id = sqlite3_last_insert_rowid(db->h);
+		in->client_id = db_last_insert_id(db);
 	return rc;
 }
 
 /* Stores in's answers (the client's own are on the client record). */
 static int save_answers(struct db *db, const struct intake *in)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = 0;
 
 	if (db_prepare(db, "INSERT INTO answer (intake_id, question_id, value) VALUES (?1, ?2, ?3)",
@@ -82,12 +82,12 @@ static int save_answers(struct db *db, const struct intake *in)
 	for (size_t i = 0; i < questionnaire_count && rc == 0; i++) {
 		if (!in->answers.value[i] || questionnaire[i].client_field)
 			continue;
-		sqlite3_bind_int64(st, 1, in->id);
+		db_bind_int64(st, 1, in->id);
 		db_bind_text(st, 2, questionnaire[i].id);
 		db_bind_text(st, 3, in->answers.value[i]);
 		rc = db_step_done(st);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -95,47 +95,47 @@ static int save_answers(struct db *db, const struct intake *in)
  * the intake), and sets *number to its number. */
 static int save_sheet(struct db *db, const struct intake *in, long long *number)
 {
-	sqlite3_stmt *st;
-	sqlite3_int64 sheet;
+	struct db_stmt *st;
+	long long sheet;
 	int rc = -1;
 
 	if (db_prepare(db, "SELECT coalesce(max(sheet), 0) + 1 FROM advice_sheet WHERE intake_id = ?1",
 		       &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, in->id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	db_bind_int64(st, 1, in->id);
+	if (db_step(st) != SQLITE_ROW) {
+		db_finalize(st);
 		return -1;
 	}
-	*number = sheet = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	*number = sheet = db_column_int64(st, 0);
+	db_finalize(st);
 	if (db_prepare(db, "INSERT INTO advice_sheet (intake_id, sheet, position, advice_id, text) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5)", &st) < 0)
 		return -1;
 	rc = 0;
 	for (size_t i = 0; i < in->advice.count && rc == 0; i++) {
-		sqlite3_bind_int64(st, 1, in->id);
-		sqlite3_bind_int64(st, 2, sheet);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)i + 1);
+		db_bind_int64(st, 1, in->id);
+		db_bind_int64(st, 2, sheet);
+		db_bind_int64(st, 3, (long long)i + 1);
 		db_bind_text(st, 4, in->advice.item[i].id);
 		db_bind_text(st, 5, in->advice.item[i].text);
 		rc = db_step_done(st);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 /* Runs sql, which takes one id, for id. */
 static int run_for_id(struct db *db, const char *sql, long long id)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, sql, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	rc = db_step_done(st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -152,25 +152,25 @@ static void versions_default(struct intake *in)
 /* Stores ack for intake id and makes it the acknowledgement that counts. */
 static int save_acknowledgement(struct db *db, long long id, const struct acknowledgement *ack)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "INSERT INTO acknowledgement (intake_id, sheet, typed_name, at, staff) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5)", &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, ack->sheet);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, ack->sheet);
 	db_bind_text(st, 3, ack->typed_name);
 	db_bind_text(st, 4, ack->at);
 	db_bind_text(st, 5, ack->staff);
 	rc = db_step_done(st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc < 0 || db_prepare(db, "UPDATE intake SET acknowledged_sheet = ?2 WHERE id = ?1", &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, ack->sheet);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, ack->sheet);
 	rc = db_step_done(st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -190,7 +190,7 @@ static int audit_acknowledgement(struct db *db, long long client_id, long long i
 
 static int save_rows(struct db *db, struct intake *in)
 {
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc;
 
 	versions_default(in);
@@ -199,16 +199,16 @@ static int save_rows(struct db *db, struct intake *in)
 			   "VALUES (" NEXT_INTAKE_ID ", ?1, ?2, ?3, ?4, ?5, ?6)", &st) < 0)
 		return -1;
 	db_bind_text(st, 1, in->uuid);
-	sqlite3_bind_int64(st, 2, in->client_id);
+	db_bind_int64(st, 2, in->client_id);
 	db_bind_text(st, 3, in->taken_at);
 	db_bind_text(st, 4, in->staff);
 	db_bind_text(st, 5, in->questionnaire_version);
 	db_bind_text(st, 6, in->advice_version);
 	rc = db_step_done(st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc < 0)
 		return -1;
-	in->id = sqlite3_last_insert_rowid(db->h);
+	in->id = db_last_insert_id(db);
 	if (save_answers(db, in) < 0 || save_sheet(db, in, &in->sheet) < 0)
 		return -1;
 	if (in->ack.typed_name) { /* a new intake: for its first sheet */
@@ -226,7 +226,7 @@ static int save_rows(struct db *db, struct intake *in)
  * Reports and returns -1 when it is not. */
 static int draft_still_open(struct db *db, long long draft_id)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (!draft_id)
@@ -235,9 +235,9 @@ static int draft_still_open(struct db *db, long long draft_id)
 		db_report(db, "cannot read the draft");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, draft_id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_bind_int64(st, 1, draft_id);
+	rc = db_step(st);
+	db_finalize(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
@@ -272,7 +272,7 @@ int db_save_intake(struct db *db, struct intake *in)
 		goto fail;
 	return 0;
 fail:
-	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db_exec_rc(db, "ROLLBACK");
 	in->id = in->client_id = 0;
 	return -1;
 }
@@ -302,9 +302,9 @@ enum intake_column {
 };
 
 /* Copies column col's text (or "") into a version buffer. */
-static void column_version(sqlite3_stmt *st, int col, char *out, size_t n)
+static void column_version(struct db_stmt *st, int col, char *out, size_t n)
 {
-	const unsigned char *v = sqlite3_column_text(st, col);
+	const char *v = db_column_text(st, col);
 	snprintf(out, n, "%s", v ? (const char *)v : "");
 }
 
@@ -321,7 +321,7 @@ static void column_version(sqlite3_stmt *st, int col, char *out, size_t n)
  * borrowed (intake.h). */
 struct stream {
 	struct db *db;
-	sqlite3_stmt *intake, *answers, *advice, *clearances;
+	struct db_stmt *intake, *answers, *advice, *clearances;
 	int answers_rc, advice_rc, clearances_rc; /* SQLITE_ROW while a row waits to be used */
 	bool by_id, desc;
 	bool started; /* the scans begin at the first intake selected */
@@ -374,17 +374,17 @@ static int stream_open(struct stream *s, const char *intake_sql)
 
 static void stream_close(struct stream *s)
 {
-	sqlite3_finalize(s->intake);
-	sqlite3_finalize(s->answers);
-	sqlite3_finalize(s->advice);
-	sqlite3_finalize(s->clearances);
+	db_finalize(s->intake);
+	db_finalize(s->answers);
+	db_finalize(s->advice);
+	db_finalize(s->clearances);
 	free(s->buf);
 }
 
 /* Copies n bytes of s and a NUL into the stream's buffer; returns the
  * offset (the buffer may move: pointers are made once it is full), or
  * (size_t)-1 when out of memory. */
-static size_t stream_keep(struct stream *s, const unsigned char *text, size_t n)
+static size_t stream_keep(struct stream *s, const char *text, size_t n)
 {
 	size_t at = s->used;
 
@@ -404,10 +404,10 @@ static size_t stream_keep(struct stream *s, const unsigned char *text, size_t n)
 	return at;
 }
 
-static size_t stream_column(struct stream *s, sqlite3_stmt *st, int col)
+static size_t stream_column(struct stream *s, struct db_stmt *st, int col)
 {
-	const unsigned char *v = sqlite3_column_text(st, col);
-	return v ? stream_keep(s, v, (size_t)sqlite3_column_bytes(st, col)) : STREAM_NONE;
+	const char *v = db_column_text(st, col);
+	return v ? stream_keep(s, v, (size_t)db_column_bytes(st, col)) : STREAM_NONE;
 }
 
 /* Steps st on to the rows of intake id (skipping rows of intakes not
@@ -415,46 +415,46 @@ static size_t stream_column(struct stream *s, sqlite3_stmt *st, int col)
  * scan starts at the first intake selected, so that a filter that keeps
  * recent intakes does not read every older row first.  Returns true when
  * *rc holds a row of id. */
-static bool stream_seek(struct stream *s, sqlite3_stmt *st, int *rc, long long id)
+static bool stream_seek(struct stream *s, struct db_stmt *st, int *rc, long long id)
 {
 	if (s->by_id || !s->started) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, id);
-		*rc = sqlite3_step(st);
+		db_reset(st);
+		db_bind_int64(st, 1, id);
+		*rc = db_step(st);
 	}
 	while (*rc == SQLITE_ROW) {
-		long long at = sqlite3_column_int64(st, 0);
+		long long at = db_column_int64(st, 0);
 		if (at == id)
 			return true;
 		if (s->desc ? at < id : at > id)
 			return false;
-		*rc = sqlite3_step(st);
+		*rc = db_step(st);
 	}
 	return false;
 }
 
 /* Steps st past the current row; true while its next row is intake id's. */
-static bool stream_next(sqlite3_stmt *st, int *rc, long long id)
+static bool stream_next(struct db_stmt *st, int *rc, long long id)
 {
-	*rc = sqlite3_step(st);
-	return *rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == id;
+	*rc = db_step(st);
+	return *rc == SQLITE_ROW && db_column_int64(st, 0) == id;
 }
 
 /* The intake's own columns (the current row of s->intake). */
 static void read_intake_row(struct stream *s, struct intake *in, struct offsets *o)
 {
-	sqlite3_stmt *st = s->intake;
-	const unsigned char *uuid = sqlite3_column_text(st, COL_UUID);
+	struct db_stmt *st = s->intake;
+	const char *uuid = db_column_text(st, COL_UUID);
 
-	in->id = sqlite3_column_int64(st, COL_ID);
+	in->id = db_column_int64(st, COL_ID);
 	snprintf(in->uuid, sizeof in->uuid, "%s", uuid ? (const char *)uuid : "");
-	in->client_id = sqlite3_column_int64(st, COL_CLIENT_ID);
-	in->revision = sqlite3_column_int64(st, COL_REVISION);
+	in->client_id = db_column_int64(st, COL_CLIENT_ID);
+	in->revision = db_column_int64(st, COL_REVISION);
 	column_version(st, COL_QUESTIONNAIRE_VERSION, in->questionnaire_version,
 		       sizeof in->questionnaire_version);
 	column_version(st, COL_ADVICE_VERSION, in->advice_version, sizeof in->advice_version);
-	if (sqlite3_column_type(st, COL_ACK_SHEET) != SQLITE_NULL) {
-		in->ack.sheet = sqlite3_column_int64(st, COL_ACK_SHEET);
+	if (!db_column_null(st, COL_ACK_SHEET)) {
+		in->ack.sheet = db_column_int64(st, COL_ACK_SHEET);
 		o->ack[0] = stream_column(s, st, COL_ACK_TYPED_NAME);
 		o->ack[1] = stream_column(s, st, COL_ACK_AT);
 		o->ack[2] = stream_column(s, st, COL_ACK_STAFF);
@@ -470,7 +470,7 @@ static int read_answers(struct stream *s, const struct intake *in, struct offset
 {
 	if (stream_seek(s, s->answers, &s->answers_rc, in->id)) {
 		do {
-			const char *q = (const char *)sqlite3_column_text(s->answers, 1);
+			const char *q = db_column_text(s->answers, 1);
 			int qi = q ? questionnaire_index(q) : -1;
 			/* An id from a later release that this one does not know is
 			 * skipped. */
@@ -491,7 +491,7 @@ static int read_advice(struct stream *s, struct intake *in, struct offsets *o)
 
 	if (stream_seek(s, s->advice, &s->advice_rc, in->id)) {
 		do {
-			long long n = sqlite3_column_int64(s->advice, 1);
+			long long n = db_column_int64(s->advice, 1);
 			if (n != sheet && !(s->desc && sheet >= 0)) {
 				sheet = n;
 				in->advice.count = 0;
@@ -613,13 +613,13 @@ enum db_result db_load_intake(struct db *db, long long id, struct intake *out)
 		return -1;
 	}
 	/* Inside a caller's write transaction, read what it sees. */
-	bool own = sqlite3_get_autocommit(db->h);
+	bool own = db_autocommit(db);
 	if (own && db_exec(db, "BEGIN", "cannot read the intake") < 0) {
 		stream_close(&s);
 		return -1;
 	}
-	sqlite3_bind_int64(s.intake, 1, id);
-	rc = sqlite3_step(s.intake);
+	db_bind_int64(s.intake, 1, id);
+	rc = db_step(s.intake);
 	if (rc == SQLITE_ROW)
 		rc = stream_read(&s, &in) < 0 || intake_copy(out, &in) < 0 ? DB_ERROR : DB_OK;
 	else
@@ -628,7 +628,7 @@ enum db_result db_load_intake(struct db *db, long long id, struct intake *out)
 		db_report(db, "cannot read the intake");
 	stream_close(&s);
 	if (own)
-		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+		db_exec_rc(db, "COMMIT");
 	return rc;
 }
 
@@ -647,17 +647,17 @@ int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg),
 	"WHERE l.client_id = i.client_id AND (l.taken_at > i.taken_at " \
 	"OR (l.taken_at = i.taken_at AND l.id > i.id)))) "
 
-static void bind_filter(sqlite3_stmt *st, const struct intake_query *q)
+static void bind_filter(struct db_stmt *st, const struct intake_query *q)
 {
 	db_bind_text(st, 1, q->since);
 	db_bind_text(st, 2, q->until);
-	sqlite3_bind_int64(st, 3, q->client);
-	sqlite3_bind_int(st, 4, q->latest_only);
+	db_bind_int64(st, 3, q->client);
+	db_bind_int(st, 4, q->latest_only);
 }
 
 long long db_count_intakes(struct db *db, const struct intake_query *q)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	long long n = -1;
 
 	if (db_prepare(db, "SELECT count(*) FROM intake i " INTAKE_FILTER, &st) < 0) {
@@ -665,17 +665,17 @@ long long db_count_intakes(struct db *db, const struct intake_query *q)
 		return -1;
 	}
 	bind_filter(st, q);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+	if (db_step(st) == SQLITE_ROW)
+		n = db_column_int64(st, 0);
 	else
 		db_report(db, "cannot count the intakes");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return n;
 }
 
 int db_clients_where(struct db *db, const struct intake_query *q, struct idset *clients)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, result = 0;
 
 	/* NOT INDEXED: the intakes' own pages are read, as the export will
@@ -687,8 +687,8 @@ int db_clients_where(struct db *db, const struct intake_query *q, struct idset *
 		return -1;
 	}
 	bind_filter(st, q);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (idset_add(clients, sqlite3_column_int64(st, 0)) < 0) {
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		if (idset_add(clients, db_column_int64(st, 0)) < 0) {
 			report("out of memory");
 			result = -1;
 			break;
@@ -698,7 +698,7 @@ int db_clients_where(struct db *db, const struct intake_query *q, struct idset *
 		db_report(db, "cannot read the intakes");
 		result = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return result;
 }
 
@@ -723,7 +723,7 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 		result = -1;
 		goto out;
 	}
-	while ((rc = sqlite3_step(s.intake)) == SQLITE_ROW) {
+	while ((rc = db_step(s.intake)) == SQLITE_ROW) {
 		int got = stream_read(&s, &in);
 		s.started = true;
 		if (got < 0) {
@@ -738,7 +738,7 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 		db_report(db, "cannot read the intakes");
 		result = -1;
 	}
-	sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	db_exec_rc(db, "COMMIT");
 out:
 	stream_close(&s);
 	return result;
@@ -746,7 +746,7 @@ out:
 
 int db_each_id(struct db *db, bool clients, int (*fn)(long long id, void *arg), void *arg)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, result = 0;
 
 	if (db_prepare(db, clients ? "SELECT id FROM client ORDER BY id" : "SELECT id FROM intake ORDER BY id",
@@ -754,14 +754,14 @@ int db_each_id(struct db *db, bool clients, int (*fn)(long long id, void *arg), 
 		db_report(db, "cannot list the ids");
 		return -1;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((result = fn(sqlite3_column_int64(st, 0), arg)) != 0)
+	while ((rc = db_step(st)) == SQLITE_ROW)
+		if ((result = fn(db_column_int64(st, 0), arg)) != 0)
 			break;
 	if (result == 0 && rc != SQLITE_DONE) {
 		db_report(db, "cannot list the ids");
 		result = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return result;
 }
 
@@ -770,7 +770,7 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 {
 	static const char *const gp_ids[] = { "gp_discussed", "gp_signoff", "gp_name",
 					      "gp_signoff_date" };
-	sqlite3_stmt *del = NULL, *ins = NULL, *st = NULL, *st2 = NULL;
+	struct db_stmt *del = NULL, *ins = NULL, *st = NULL, *st2 = NULL;
 	long long sheet;
 	int rc = -1;
 
@@ -780,13 +780,13 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 		goto out;
 	for (size_t i = 0; i < sizeof gp_ids / sizeof gp_ids[0]; i++) {
 		const char *v = answers_get(&in->answers, gp_ids[i]);
-		sqlite3_bind_int64(del, 1, in->id);
+		db_bind_int64(del, 1, in->id);
 		db_bind_text(del, 2, gp_ids[i]);
 		if (db_step_done(del) < 0)
 			goto out;
 		if (!v)
 			continue;
-		sqlite3_bind_int64(ins, 1, in->id);
+		db_bind_int64(ins, 1, in->id);
 		db_bind_text(ins, 2, gp_ids[i]);
 		db_bind_text(ins, 3, v);
 		if (db_step_done(ins) < 0)
@@ -797,7 +797,7 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 	if (db_prepare(db, "INSERT INTO signoff (intake_id, status, gp_name, signed_on, reference, "
 			"recorded_at, staff) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, in->id);
+	db_bind_int64(st, 1, in->id);
 	db_bind_text(st, 2, s->status);
 	db_bind_text(st, 3, s->gp_name);
 	db_bind_text(st, 4, s->signed_on);
@@ -810,7 +810,7 @@ int db_save_signoff(struct db *db, const struct intake *in, const struct answers
 	if (db_prepare(db, "UPDATE intake SET revision = revision + 1, advice_version = ?2 "
 			   "WHERE id = ?1", &st2) < 0)
 		goto out;
-	sqlite3_bind_int64(st2, 1, in->id);
+	db_bind_int64(st2, 1, in->id);
 	db_bind_text(st2, 2, ADVICE_VERSION);
 	if (db_step_done(st2) < 0)
 		goto out;
@@ -823,10 +823,10 @@ out:
 					 "signoff", NULL, 0 };
 		rc = db_audit_answers(db, &e, before, &in->answers);
 	}
-	sqlite3_finalize(del);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(st);
-	sqlite3_finalize(st2);
+	db_finalize(del);
+	db_finalize(ins);
+	db_finalize(st);
+	db_finalize(st2);
 	return rc;
 }
 
@@ -835,7 +835,7 @@ out:
 static int reraise_flags(struct db *db, long long id, const struct answers *before,
 			 const struct answers *after)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc = 0;
 
 	if (db_prepare(db, "DELETE FROM flag_clearance WHERE intake_id = ?1 AND flag_id = ?2", &st) < 0)
@@ -845,11 +845,11 @@ static int reraise_flags(struct db *db, long long id, const struct answers *befo
 		const char *now = answers_get(after, flag_rules[i].qid);
 		if ((!old && !now) || (old && now && strcmp(old, now) == 0))
 			continue;
-		sqlite3_bind_int64(st, 1, id);
+		db_bind_int64(st, 1, id);
 		db_bind_text(st, 2, flag_rules[i].id);
 		rc = db_step_done(st);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -858,18 +858,18 @@ static int reraise_flags(struct db *db, long long id, const struct answers *befo
  * order), 0 when not, -1 on error. */
 static int same_as_acknowledged(struct db *db, const struct intake *in, long long acked)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t n = 0;
 	int rc, same = 1;
 
 	if (db_prepare(db, "SELECT advice_id, text FROM advice_sheet WHERE intake_id = ?1 "
 			   "AND sheet = ?2 ORDER BY position", &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, in->id);
-	sqlite3_bind_int64(st, 2, acked);
-	while (same && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *text = (const char *)sqlite3_column_text(st, 1);
+	db_bind_int64(st, 1, in->id);
+	db_bind_int64(st, 2, acked);
+	while (same && (rc = db_step(st)) == SQLITE_ROW) {
+		const char *id = db_column_text(st, 0);
+		const char *text = db_column_text(st, 1);
 		same = n < in->advice.count && id && text && strcmp(id, in->advice.item[n].id) == 0 &&
 		       strcmp(text, in->advice.item[n].text) == 0;
 		n++;
@@ -878,7 +878,7 @@ static int same_as_acknowledged(struct db *db, const struct intake *in, long lon
 		same = -1;
 	else if (same && n != in->advice.count)
 		same = 0;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return same;
 }
 
@@ -889,7 +889,7 @@ static int same_as_acknowledged(struct db *db, const struct intake *in, long lon
 static int carry_acknowledgement(struct db *db, const struct intake *in, long long from,
 				 const char *staff, const char *at)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *typed = NULL, sheet[24], earlier[24];
 	int rc = -1;
 
@@ -897,21 +897,21 @@ static int carry_acknowledgement(struct db *db, const struct intake *in, long lo
 			   "SELECT intake_id, ?3, typed_name, at, staff FROM acknowledgement "
 			   "WHERE intake_id = ?1 AND sheet = ?2 RETURNING typed_name", &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, in->id);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, in->sheet);
-	if (sqlite3_step(st) == SQLITE_ROW && (typed = db_column_dup(st, 0)) &&
-	    sqlite3_step(st) == SQLITE_DONE)
+	db_bind_int64(st, 1, in->id);
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, in->sheet);
+	if (db_step(st) == SQLITE_ROW && (typed = db_column_dup(st, 0)) &&
+	    db_step(st) == SQLITE_DONE)
 		rc = 0;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc < 0 || db_prepare(db, "UPDATE intake SET acknowledged_sheet = ?2 WHERE id = ?1", &st) < 0) {
 		free(typed);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, in->id);
-	sqlite3_bind_int64(st, 2, in->sheet);
+	db_bind_int64(st, 1, in->id);
+	db_bind_int64(st, 2, in->sheet);
 	rc = db_step_done(st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	snprintf(sheet, sizeof sheet, "%lld", in->sheet);
 	snprintf(earlier, sizeof earlier, "%lld", from);
 	struct audit_change change[3] = { { "acknowledged_by", NULL, typed },
@@ -935,7 +935,7 @@ enum db_result db_save_edit(struct db *db, struct intake *in, const struct answe
 			  strcmp(answers_get(before, "last_name"),
 				 answers_get(&in->answers, "last_name")) == 0;
 	long long acked;
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	int rc = -1, carry = 0;
 
 	if (db_exec(db, "BEGIN IMMEDIATE", "cannot save the changes") < 0)
@@ -947,21 +947,21 @@ enum db_result db_save_edit(struct db *db, struct intake *in, const struct answe
 	if (db_prepare(db, "SELECT revision, client_id, coalesce(acknowledged_sheet, 0) FROM intake "
 			   "WHERE id = ?1", &st) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, in->id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, in->id);
+	rc = db_step(st);
 	if (rc == SQLITE_DONE) {
 		rc = DB_MISSING;
 		goto out;
 	}
 	if (rc != SQLITE_ROW)
 		goto fail;
-	if (sqlite3_column_int64(st, 0) != in->revision) {
+	if (db_column_int64(st, 0) != in->revision) {
 		rc = DB_CONFLICT;
 		goto out;
 	}
-	in->client_id = sqlite3_column_int64(st, 1);
-	acked = sqlite3_column_int64(st, 2);
-	sqlite3_finalize(st);
+	in->client_id = db_column_int64(st, 1);
+	acked = db_column_int64(st, 2);
+	db_finalize(st);
 	st = NULL;
 	/* The client's acknowledgement is of words: a new sheet with the same
 	 * words as the acknowledged one (a new phone number, say) keeps it,
@@ -995,12 +995,12 @@ enum db_result db_save_edit(struct db *db, struct intake *in, const struct answe
 		const char *id = client_field_question(k)->id;
 		const char *now = answers_get(&in->answers, id), *was = answers_get(before, id);
 		db_bind_text(st, 1 + (int)k, now);
-		sqlite3_bind_int(st, 7 + (int)k, !(now == was || (now && was && strcmp(now, was) == 0)));
+		db_bind_int(st, 7 + (int)k, !(now == was || (now && was && strcmp(now, was) == 0)));
 	}
-	sqlite3_bind_int64(st, 6, in->client_id);
+	db_bind_int64(st, 6, in->client_id);
 	if (db_step_done(st) < 0)
 		goto fail;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = NULL;
 	struct audit_entry e = { 0, in->client_id, in->id, at, staff, "edit", NULL, 0 };
 	if (db_audit_answers(db, &e, before, &in->answers) < 0 ||
@@ -1017,20 +1017,20 @@ enum db_result db_save_edit(struct db *db, struct intake *in, const struct answe
 	snprintf(in->advice_version, sizeof in->advice_version, "%s", ADVICE_VERSION);
 	return 0;
 out:
-	sqlite3_finalize(st);
-	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db_finalize(st);
+	db_exec_rc(db, "ROLLBACK");
 	return rc;
 fail:
 	db_report(db, "cannot save the changes");
 undo:
-	sqlite3_finalize(st);
-	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db_finalize(st);
+	db_exec_rc(db, "ROLLBACK");
 	return -1;
 }
 
 enum db_result db_load_client(struct db *db, long long id, struct answers *out)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -1038,8 +1038,8 @@ enum db_result db_load_client(struct db *db, long long id, struct answers *out)
 		db_report(db, "cannot read the client");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
 		rc = 0;
 		if (db_column_client(st, 0, out) < 0) {
@@ -1053,7 +1053,7 @@ enum db_result db_load_client(struct db *db, long long id, struct answers *out)
 		db_report(db, "cannot read the client");
 		rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -1061,22 +1061,22 @@ enum db_result db_load_client(struct db *db, long long id, struct answers *out)
  * DB_MISSING when it is gone, or -1. */
 static int intake_state(struct db *db, long long id, long long *client, long long *sheet)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "SELECT i.client_id, (SELECT max(sheet) FROM advice_sheet "
 			   "WHERE intake_id = i.id) FROM intake i WHERE i.id = ?1", &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
-		*client = sqlite3_column_int64(st, 0);
-		*sheet = sqlite3_column_int64(st, 1);
+		*client = db_column_int64(st, 0);
+		*sheet = db_column_int64(st, 1);
 		rc = 0;
 	} else {
 		rc = rc == SQLITE_DONE ? DB_MISSING : DB_ERROR;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -1098,7 +1098,7 @@ enum db_result db_save_acknowledgement(struct db *db, long long intake_id,
 		return 0;
 	if (rc < 0)
 		db_report(db, "cannot save the acknowledgement");
-	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db_exec_rc(db, "ROLLBACK");
 	return rc;
 }
 
@@ -1106,7 +1106,7 @@ enum db_result db_clear_flag(struct db *db, long long intake_id, const struct cl
 {
 	struct audit_change change = { c->flag_id, NULL, c->reason };
 	struct audit_entry e = { 0, 0, intake_id, c->at, c->staff, "clear-flag", &change, 1 };
-	sqlite3_stmt *st = NULL;
+	struct db_stmt *st = NULL;
 	long long client, sheet;
 	int rc;
 
@@ -1117,16 +1117,16 @@ enum db_result db_clear_flag(struct db *db, long long intake_id, const struct cl
 				      "reason, at, staff) VALUES (?1, ?2, ?3, ?4, ?5)", &st) < 0)
 		rc = -1;
 	if (rc == 0) {
-		sqlite3_bind_int64(st, 1, intake_id);
+		db_bind_int64(st, 1, intake_id);
 		db_bind_text(st, 2, c->flag_id);
 		db_bind_text(st, 3, c->reason);
 		db_bind_text(st, 4, c->at);
 		db_bind_text(st, 5, c->staff);
 		rc = db_step_done(st);
-		if (rc == 0 && sqlite3_changes(db->h) == 0)
+		if (rc == 0 && db_changes(db) == 0)
 			rc = DB_CONFLICT;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	e.client_id = client;
 	if (rc == 0 && db_audit_add(db, &e) < 0)
 		rc = -1;
@@ -1134,6 +1134,6 @@ enum db_result db_clear_flag(struct db *db, long long intake_id, const struct cl
 		return 0;
 	if (rc < 0)
 		db_report(db, "cannot clear the flag");
-	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db_exec_rc(db, "ROLLBACK");
 	return rc;
 }

@@ -8,7 +8,8 @@
  *   db_audit.c, db_chain.c, db_access.c, db_draft.c, db_find.c,
  *   db_setting.c  -> db_conn.c only
  *   db_conn.c     the connection: open, errors, statements, transactions
- *                 -> db_file.c
+ *                 -> db_file.c, db_pg.c
+ *   db_pg.c       a PostgreSQL server's connection and statements; calls none
  *   db_file.c     the file, looked at before SQLite opens it; calls none */
 #ifndef SMP_DB_PRIVATE_H
 #define SMP_DB_PRIVATE_H
@@ -21,14 +22,212 @@
 /* How long a statement waits for another terminal's write (set at open). */
 #define DB_BUSY_TIMEOUT_MS 10000
 
+struct pg_conn;
+struct pg_stmt;
+
 struct db {
-	sqlite3 *h;
+	sqlite3 *h;            /* the SQLite file's connection, or NULL on a server */
+	struct pg_conn *pg;    /* the server's connection (db_pg.c), or NULL */
 	char *path;
 	char *unguarded;  /* the protective triggers missing at open (db_chain.c), or NULL */
 	bool guard_told;  /* whether that was said (a refused write, or verify) */
-	sqlite3_stmt *chain_st[3]; /* db_audit_add()'s statements, kept for the next row */
+	struct db_stmt *chain_st[3]; /* db_audit_add()'s statements, kept for the next row */
 	const char *read_only; /* why it cannot be written here, or NULL */
 };
+
+/* The statement layer.  Every db*.c file reaches its database through
+ * these, never through sqlite3_* or libpq directly (db_conn.c holds the
+ * SQLite side, db_pg.c the server's): a statement is prepared, bound,
+ * stepped row by row, reset for reuse and finalized, as with SQLite.
+ * Storage speaks SQLite's result codes (SQLITE_OK, SQLITE_ROW,
+ * SQLITE_DONE, SQLITE_BUSY, SQLITE_FULL, SQLITE_CONSTRAINT, ...) on both
+ * backends: db_pg.c maps the server's results onto them, so the checks and
+ * the words of db_report() are one.  The SQL is SQLite's; db_pg.c turns
+ * `?N` and `?` into `$N`, and db_sql() chooses a text per backend where
+ * the dialects differ.  The SQLite side is inline: one branch and the
+ * call SQLite's own API would make. */
+struct db_stmt {
+	sqlite3_stmt *s;       /* SQLite's statement, or NULL on a server */
+	struct pg_stmt *pg;  /* the server's (db_pg.c), or NULL */
+};
+
+/* The server's side (db_pg.c); only the wrappers below call these. */
+int db_pg_prepare(struct db *db, const char *sql, struct pg_stmt **out);
+int db_pg_step(struct pg_stmt *p);
+int db_pg_reset(struct pg_stmt *p);
+int db_pg_clear_bindings(struct pg_stmt *p);
+void db_pg_finalize(struct pg_stmt *p);
+int db_pg_bind_text(struct pg_stmt *p, int i, const char *s, bool copy);
+int db_pg_bind_int64(struct pg_stmt *p, int i, long long v);
+int db_pg_bind_null(struct pg_stmt *p, int i);
+int db_pg_bind_blob(struct pg_stmt *p, int i, const void *data, size_t n);
+const char *db_pg_column_text(struct pg_stmt *p, int col);
+long long db_pg_column_int64(struct pg_stmt *p, int col);
+bool db_pg_column_null(struct pg_stmt *p, int col);
+const void *db_pg_column_blob(struct pg_stmt *p, int col);
+size_t db_pg_column_bytes(struct pg_stmt *p, int col);
+int db_pg_exec(struct db *db, const char *sql);
+long long db_pg_last_insert_id(struct db *db);
+long long db_pg_changes(struct db *db);
+bool db_pg_autocommit(struct db *db);
+int db_pg_errcode(struct db *db);
+const char *db_pg_errmsg(struct db *db);
+
+/* Connects db (its path the URI) to the server at uri: the connection
+ * made, the TLS rule kept (a remote server without sslmode require or
+ * stronger only when allow_insecure_server), the schema ours and at this
+ * program's version (*version).  Returns 0, or -1 (reported); db->pg may
+ * be set either way (db_pg_close() frees it). */
+int db_pg_open(struct db *db, const char *uri, long long *version);
+
+/* Closes the server's connection of db, if any. */
+void db_pg_close(struct db *db);
+
+/* Whether db is a PostgreSQL server's connection. */
+static inline bool db_is_server(const struct db *db)
+{
+	return db->pg != NULL;
+}
+
+/* The SQL for this backend: sqlite's text on a file, pg's on a server. */
+static inline const char *db_sql(const struct db *db, const char *sqlite, const char *pg)
+{
+	return db->pg ? pg : sqlite;
+}
+
+/* Prepares sql into *st (allocated); SQLITE_OK, or the error code (the
+ * caller reports it, knowing what it was for; *st is then NULL). */
+int db_prepare_rc(struct db *db, const char *sql, struct db_stmt **st);
+
+/* As db_prepare_rc(), for a statement kept for the connection's life. */
+int db_prepare_kept(struct db *db, const char *sql, struct db_stmt **st);
+
+/* Finalizes st and frees it; accepts NULL.  Returns the statement's last
+ * error code, as sqlite3_finalize(). */
+int db_finalize(struct db_stmt *st);
+
+static inline int db_step(struct db_stmt *st)
+{
+	return st->pg ? db_pg_step(st->pg) : sqlite3_step(st->s);
+}
+
+static inline int db_reset(struct db_stmt *st)
+{
+	return st->pg ? db_pg_reset(st->pg) : sqlite3_reset(st->s);
+}
+
+static inline int db_clear_bindings(struct db_stmt *st)
+{
+	return st->pg ? db_pg_clear_bindings(st->pg) : sqlite3_clear_bindings(st->s);
+}
+
+static inline int db_bind_int64(struct db_stmt *st, int i, long long v)
+{
+	return st->pg ? db_pg_bind_int64(st->pg, i, v) : sqlite3_bind_int64(st->s, i, v);
+}
+
+static inline int db_bind_int(struct db_stmt *st, int i, int v)
+{
+	return db_bind_int64(st, i, v);
+}
+
+static inline int db_bind_null(struct db_stmt *st, int i)
+{
+	return st->pg ? db_pg_bind_null(st->pg, i) : sqlite3_bind_null(st->s, i);
+}
+
+/* Binds s (NULL binds NULL), static: s must outlive the statement's step. */
+static inline int db_bind_text(struct db_stmt *st, int i, const char *s)
+{
+	if (st->pg)
+		return db_pg_bind_text(st->pg, i, s, false);
+	return s ? sqlite3_bind_text(st->s, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st->s, i);
+}
+
+/* Binds a copy of s (NULL binds NULL): s may go before the step. */
+static inline int db_bind_text_copy(struct db_stmt *st, int i, const char *s)
+{
+	if (st->pg)
+		return db_pg_bind_text(st->pg, i, s, true);
+	return s ? sqlite3_bind_text(st->s, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st->s, i);
+}
+
+/* Binds n bytes at data, static (as db_bind_text()). */
+static inline int db_bind_blob(struct db_stmt *st, int i, const void *data, size_t n)
+{
+	return st->pg ? db_pg_bind_blob(st->pg, i, data, n)
+		      : sqlite3_bind_blob64(st->s, i, data, (sqlite3_uint64)n, SQLITE_STATIC);
+}
+
+/* A row's columns: valid until the next step, reset or finalize. */
+static inline const char *db_column_text(struct db_stmt *st, int col)
+{
+	return st->pg ? db_pg_column_text(st->pg, col)
+		      : (const char *)sqlite3_column_text(st->s, col);
+}
+
+static inline long long db_column_int64(struct db_stmt *st, int col)
+{
+	return st->pg ? db_pg_column_int64(st->pg, col) : sqlite3_column_int64(st->s, col);
+}
+
+/* An integer column (a truth value on a server: t is 1, f is 0). */
+static inline int db_column_int(struct db_stmt *st, int col)
+{
+	return (int)db_column_int64(st, col);
+}
+
+static inline bool db_column_null(struct db_stmt *st, int col)
+{
+	return st->pg ? db_pg_column_null(st->pg, col)
+		      : sqlite3_column_type(st->s, col) == SQLITE_NULL;
+}
+
+static inline const void *db_column_blob(struct db_stmt *st, int col)
+{
+	return st->pg ? db_pg_column_blob(st->pg, col) : sqlite3_column_blob(st->s, col);
+}
+
+static inline size_t db_column_bytes(struct db_stmt *st, int col)
+{
+	return st->pg ? db_pg_column_bytes(st->pg, col) : (size_t)sqlite3_column_bytes(st->s, col);
+}
+
+/* Runs sql (one or more statements, no rows wanted) and returns SQLite's
+ * code; nothing reported (see db_exec()). */
+static inline int db_exec_rc(struct db *db, const char *sql)
+{
+	return db->pg ? db_pg_exec(db, sql) : sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+}
+
+/* The id the last INSERT gave its row (an identity column's on a server). */
+static inline long long db_last_insert_id(struct db *db)
+{
+	return db->pg ? db_pg_last_insert_id(db) : sqlite3_last_insert_rowid(db->h);
+}
+
+/* How many rows the last INSERT, UPDATE or DELETE changed. */
+static inline long long db_changes(struct db *db)
+{
+	return db->pg ? db_pg_changes(db) : sqlite3_changes(db->h);
+}
+
+/* Whether no transaction is open. */
+static inline bool db_autocommit(struct db *db)
+{
+	return db->pg ? db_pg_autocommit(db) : sqlite3_get_autocommit(db->h) != 0;
+}
+
+/* The last error's code (primary, as (sqlite3_errcode() & 0xff)) and words. */
+static inline int db_errcode(struct db *db)
+{
+	return db->pg ? db_pg_errcode(db) : sqlite3_errcode(db->h) & 0xff;
+}
+
+static inline const char *db_errmsg(struct db *db)
+{
+	return db->pg ? db_pg_errmsg(db) : sqlite3_errmsg(db->h);
+}
 
 /* The database file as looked at before SQLite opens it (db_file.c). */
 struct db_file {
@@ -91,18 +290,16 @@ void db_report(struct db *db, const char *what);
 /* Runs sql without rows; reports "what" and returns -1 on failure. */
 int db_exec(struct db *db, const char *sql, const char *what);
 
-/* Prepares sql; the caller reports a failure, knowing what it was for. */
-int db_prepare(struct db *db, const char *sql, sqlite3_stmt **st);
-
-/* Binds s (NULL binds NULL), static: s must outlive the step. */
-int db_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Prepares sql; 0, or -1 (the caller reports it, knowing what it was
+ * for). */
+int db_prepare(struct db *db, const char *sql, struct db_stmt **st);
 
 /* Steps a statement that returns no row, then resets it for reuse. */
-int db_step_done(sqlite3_stmt *st);
+int db_step_done(struct db_stmt *st);
 
 
 /* A copy of a text column (allocated), or NULL for NULL. */
-char *db_column_dup(sqlite3_stmt *st, int col);
+char *db_column_dup(struct db_stmt *st, int col);
 
 /* The client record's columns of the client's details, in
  * client_field_question() order (intake.h): a SELECT of them feeds
@@ -123,11 +320,11 @@ char *db_column_dup(sqlite3_stmt *st, int col);
 /* Sets the client's details in a from the CLIENT_FIELDS columns of st's
  * row from col on (CLIENT_COLUMNS's order; a NULL column leaves its
  * detail unset).  Returns 0, or -1 when out of memory (not reported). */
-int db_column_client(sqlite3_stmt *st, int col, struct answers *a);
+int db_column_client(struct db_stmt *st, int col, struct answers *a);
 
 /* A copy of a text column held by h (intake.h), or NULL for NULL or when
  * out of memory (tell them apart by sqlite3_column_type()). */
-const char *db_column_held(struct held *h, sqlite3_stmt *st, int col);
+const char *db_column_held(struct held *h, struct db_stmt *st, int col);
 
 /* Reports why a write was refused when db->unguarded (one line, naming
  * what), and returns true; false when the connection is guarded. */
@@ -153,7 +350,7 @@ int db_consent_from_answers(struct db *db, long long client_id, long long intake
  * name, birth date, last taken at), calling fn with each until fn returns
  * non-zero; then finalizes st.  Returns fn's last result, or -1 (reported
  * as "what") on a database error. */
-int db_each_match(struct db *db, sqlite3_stmt *st, const char *what,
+int db_each_match(struct db *db, struct db_stmt *st, const char *what,
 		  int (*fn)(const struct client_match *m, void *arg), void *arg);
 
 /* The audit chain (db_chain.c). */

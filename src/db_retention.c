@@ -8,7 +8,7 @@
 
 enum db_result db_client_last_seen(struct db *db, long long id, char day[11])
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	day[0] = '\0';
@@ -17,10 +17,10 @@ enum db_result db_client_last_seen(struct db *db, long long id, char day[11])
 		db_report(db, "cannot read when the client was last seen");
 		return DB_ERROR;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
 	if (rc == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(st, 0);
+		const char *v = db_column_text(st, 0);
 		snprintf(day, 11, "%s", v ? v : "");
 		rc = DB_OK;
 	} else if (rc == SQLITE_DONE) {
@@ -29,13 +29,13 @@ enum db_result db_client_last_seen(struct db *db, long long id, char day[11])
 		db_report(db, "cannot read when the client was last seen");
 		rc = DB_ERROR;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 int db_erasure_reason(struct db *db, long long id, const char *at, char **reason)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	*reason = NULL;
@@ -46,15 +46,15 @@ int db_erasure_reason(struct db *db, long long id, const char *at, char **reason
 		db_report(db, "cannot read the erasure's reason");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	db_bind_text(st, 2, at);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+	rc = db_step(st);
+	if (rc == SQLITE_ROW && !db_column_null(st, 0)) {
 		if (!(*reason = db_column_dup(st, 0)))
 			rc = SQLITE_NOMEM;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		db_report(db, "cannot read the erasure's reason");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }

@@ -5,7 +5,7 @@
 
 int db_settings(struct db *db, struct settings *out)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	struct settings def = SETTINGS_DEFAULT;
 	char why[160];
 	int rc;
@@ -15,9 +15,9 @@ int db_settings(struct db *db, struct settings *out)
 		db_report(db, "cannot read the settings");
 		return -1;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 0);
-		const char *value = (const char *)sqlite3_column_text(st, 1);
+	while ((rc = db_step(st)) == SQLITE_ROW) {
+		const char *key = db_column_text(st, 0);
+		const char *value = db_column_text(st, 1);
 
 		/* A key from a later release is left alone; a bad value is not
 		 * worked with, as it is studio policy. */
@@ -25,11 +25,11 @@ int db_settings(struct db *db, struct settings *out)
 			report("'%s': a studio setting is out of range: %s (mend it with smp-intake "
 			       "config set)",
 			       db->path, why);
-			sqlite3_finalize(st);
+			db_finalize(st);
 			return -1;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != SQLITE_DONE) {
 		db_report(db, "cannot read the settings");
 		return -1;
@@ -39,7 +39,7 @@ int db_settings(struct db *db, struct settings *out)
 
 int db_setting_store(struct db *db, const char *key, const char *value)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (db_prepare(db, "INSERT INTO setting (key, value) VALUES (?1, ?2) "
@@ -52,6 +52,6 @@ int db_setting_store(struct db *db, const char *key, const char *value)
 	rc = db_step_done(st);
 	if (rc < 0)
 		db_report(db, "cannot change the setting");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }

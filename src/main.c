@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		if (first == argc || (c && strcmp(c->name, "help") != 0 &&
+				      !command_on_server(c->name) &&
 				      !command_wants_help(argc - first, argv + first))) {
 			db_report_server(c ? c->name : "shell");
 			return EXIT_USAGE;

@@ -1,0 +1,691 @@
+/* db_pg.c - the PostgreSQL side of the statement layer (db_private.h):
+ * the connection to a server named by a libpq URI, and statements
+ * prepared, bound, stepped and finalized as SQLite's are, with SQLite's
+ * result codes.  The only file that includes libpq-fe.h.
+ *
+ * What differs from SQLite, and how it is bridged here:
+ * - `?N` and `?` become `$N` (outside quotes and comments).
+ * - Values travel as text (integers printed, NULL as NULL); a blob is sent
+ *   in binary and read back from bytea's hex form.
+ * - "BEGIN IMMEDIATE" (SQLite's one writer) is a transaction that first
+ *   takes the studio's write lock (pg_advisory_xact_lock): writers follow
+ *   one another as on SQLite, and what one reads after the lock is what the
+ *   last one committed.  "BEGIN" (a read) is REPEATABLE READ: one snapshot
+ *   for the whole read, as SQLite's read transaction.
+ * - A SELECT inside a transaction runs through a cursor, fetched a batch at
+ *   a time: an export's memory does not grow with the records, and several
+ *   statements can be walked side by side (libpq allows one query at a time
+ *   on a connection; cursors are how one interleaves them).  Outside a
+ *   transaction the result is read whole (one-row lookups).
+ * - The server's errors (SQLSTATE) map onto SQLite's codes: integrity
+ *   (class 23) and the guards' exceptions are SQLITE_CONSTRAINT, a full
+ *   disk SQLITE_FULL, a serialization failure or deadlock SQLITE_BUSY, a
+ *   refused privilege SQLITE_AUTH, a lost connection SQLITE_IOERR. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "db_private.h"
+#include "report.h"
+#include "schema.h"
+
+/* The key of the studio's write lock (pg_advisory_xact_lock): "SMPI". */
+#define WRITE_LOCK "1397575753"
+/* Rows fetched from a cursor at a time. */
+#define FETCH_ROWS 512
+#define BYTEAOID 17
+#define BOOLOID 16
+
+struct pg_conn {
+	PGconn *c;
+	int errcode;        /* the last error, as SQLite's code */
+	char *errmsg;       /* its words (allocated), or NULL */
+	long long changes;  /* rows the last INSERT/UPDATE/DELETE changed */
+	unsigned cursors;   /* cursors named so far */
+};
+
+struct pg_stmt {
+	struct db *db;
+	char *sql;          /* with $N */
+	bool select;        /* whether it returns rows (SELECT, WITH, VALUES) */
+	int nparams;
+	char **values;      /* per parameter: its text, or NULL */
+	int *lengths, *formats;
+	char **owned;       /* copies made for the parameter, freed on rebind */
+	char (*ints)[24];   /* integer parameters' text */
+	PGresult *res;      /* the rows at hand */
+	int row, rows;      /* the row at hand in res, and how many it has */
+	bool started, done;
+	char cursor[24];    /* the cursor's name when one is open, else "" */
+	unsigned char *blob; /* the decoded bytea of blob_col at the row at hand */
+	size_t blob_len;
+	int blob_col;
+};
+
+/* Sets the connection's last error from a result (or the connection). */
+static int fail(struct db *db, const PGresult *res)
+{
+	struct pg_conn *pc = db->pg;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	int code = SQLITE_ERROR;
+
+	if (!msg)
+		msg = PQerrorMessage(pc->c);
+	if (PQstatus(pc->c) == CONNECTION_BAD || (state && strncmp(state, "08", 2) == 0) ||
+	    (state && strncmp(state, "57P", 3) == 0))
+		code = SQLITE_IOERR;
+	else if (!state)
+		code = SQLITE_ERROR;
+	else if (strncmp(state, "23", 2) == 0 || strcmp(state, "P0001") == 0)
+		code = SQLITE_CONSTRAINT;
+	else if (strcmp(state, "53100") == 0)
+		code = SQLITE_FULL;
+	else if (strcmp(state, "53200") == 0)
+		code = SQLITE_NOMEM;
+	else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+		 strcmp(state, "55P03") == 0)
+		code = SQLITE_BUSY;
+	else if (strcmp(state, "42501") == 0)
+		code = SQLITE_AUTH;
+	else if (strcmp(state, "25006") == 0)
+		code = SQLITE_READONLY;
+	pc->errcode = code;
+	free(pc->errmsg);
+	pc->errmsg = strdup(msg);
+	if (pc->errmsg) {
+		/* libpq's messages end in a newline; ours are one line. */
+		size_t n = strlen(pc->errmsg);
+		while (n && (pc->errmsg[n - 1] == '\n' || pc->errmsg[n - 1] == ' '))
+			pc->errmsg[--n] = '\0';
+		for (char *p = pc->errmsg; *p; p++)
+			if (*p == '\n' || *p == '\t')
+				*p = ' ';
+	}
+	return code;
+}
+
+/* Translates SQLite's parameters into the server's: `?N` is `$N`, `?` the
+ * next after the highest so far; quotes and comments are copied as they
+ * are.  Returns the new text (allocated) with *nparams, or NULL. */
+static char *translate(const char *sql, int *nparams)
+{
+	size_t n = strlen(sql);
+	char *out = malloc(n * 2 + 1), *o = out;
+	int high = 0;
+
+	if (!out)
+		return NULL;
+	for (const char *p = sql; *p;) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+			*o++ = *p++;
+			while (*p && *p != q)
+				*o++ = *p++;
+			if (*p)
+				*o++ = *p++;
+		} else if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				*o++ = *p++;
+		} else if (*p == '?') {
+			int k = 0;
+			p++;
+			if (*p >= '0' && *p <= '9') {
+				while (*p >= '0' && *p <= '9')
+					k = k * 10 + (*p++ - '0');
+			} else {
+				k = high + 1;
+			}
+			if (k > high)
+				high = k;
+			o += sprintf(o, "$%d", k);
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	*nparams = high;
+	return out;
+}
+
+static bool starts_with_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '(')
+		s++;
+	return strncasecmp(s, word, n) == 0 && !((s[n] >= 'a' && s[n] <= 'z') ||
+						 (s[n] >= 'A' && s[n] <= 'Z') || s[n] == '_');
+}
+
+int db_pg_prepare(struct db *db, const char *sql, struct pg_stmt **out)
+{
+	struct pg_stmt *p = calloc(1, sizeof *p);
+
+	*out = NULL;
+	if (!p || !(p->sql = translate(sql, &p->nparams)))
+		goto nomem;
+	p->db = db;
+	p->blob_col = -1;
+	p->select = starts_with_word(sql, "SELECT") || starts_with_word(sql, "WITH") ||
+		    starts_with_word(sql, "VALUES");
+	if (p->nparams > 0 &&
+	    (!(p->values = calloc((size_t)p->nparams, sizeof *p->values)) ||
+	     !(p->lengths = calloc((size_t)p->nparams, sizeof *p->lengths)) ||
+	     !(p->formats = calloc((size_t)p->nparams, sizeof *p->formats)) ||
+	     !(p->owned = calloc((size_t)p->nparams, sizeof *p->owned)) ||
+	     !(p->ints = calloc((size_t)p->nparams, sizeof *p->ints))))
+		goto nomem;
+	*out = p;
+	return SQLITE_OK;
+nomem:
+	db_pg_finalize(p);
+	db->pg->errcode = SQLITE_NOMEM;
+	return SQLITE_NOMEM;
+}
+
+static void drop_blob(struct pg_stmt *p)
+{
+	PQfreemem(p->blob);
+	p->blob = NULL;
+	p->blob_col = -1;
+}
+
+/* Ends what the statement is running: its rows and its cursor. */
+static void stop(struct pg_stmt *p)
+{
+	drop_blob(p);
+	PQclear(p->res);
+	p->res = NULL;
+	p->row = p->rows = 0;
+	if (p->cursor[0] && PQtransactionStatus(p->db->pg->c) == PQTRANS_INTRANS) {
+		char sql[40];
+		snprintf(sql, sizeof sql, "CLOSE %s", p->cursor);
+		PQclear(PQexec(p->db->pg->c, sql));
+	}
+	p->cursor[0] = '\0';
+	p->started = p->done = false;
+}
+
+int db_pg_reset(struct pg_stmt *p)
+{
+	stop(p);
+	return SQLITE_OK;
+}
+
+int db_pg_clear_bindings(struct pg_stmt *p)
+{
+	for (int i = 0; i < p->nparams; i++) {
+		free(p->owned[i]);
+		p->owned[i] = NULL;
+		p->values[i] = NULL;
+		p->lengths[i] = p->formats[i] = 0;
+	}
+	return SQLITE_OK;
+}
+
+void db_pg_finalize(struct pg_stmt *p)
+{
+	if (!p)
+		return;
+	if (p->db)
+		stop(p);
+	if (p->owned)
+		db_pg_clear_bindings(p);
+	free(p->values);
+	free(p->lengths);
+	free(p->formats);
+	free(p->owned);
+	free(p->ints);
+	free(p->sql);
+	free(p);
+}
+
+/* The parameter slot for i (1-based), its previous copy freed; NULL when
+ * there is no such parameter. */
+static int slot(struct pg_stmt *p, int i)
+{
+	if (i < 1 || i > p->nparams)
+		return -1;
+	free(p->owned[i - 1]);
+	p->owned[i - 1] = NULL;
+	p->lengths[i - 1] = p->formats[i - 1] = 0;
+	return i - 1;
+}
+
+int db_pg_bind_text(struct pg_stmt *p, int i, const char *s, bool copy)
+{
+	int k = slot(p, i);
+
+	if (k < 0)
+		return SQLITE_RANGE;
+	if (s && copy) {
+		if (!(p->owned[k] = strdup(s)))
+			return SQLITE_NOMEM;
+		s = p->owned[k];
+	}
+	p->values[k] = (char *)s;
+	return SQLITE_OK;
+}
+
+int db_pg_bind_int64(struct pg_stmt *p, int i, long long v)
+{
+	int k = slot(p, i);
+
+	if (k < 0)
+		return SQLITE_RANGE;
+	snprintf(p->ints[k], sizeof p->ints[k], "%lld", v);
+	p->values[k] = p->ints[k];
+	return SQLITE_OK;
+}
+
+int db_pg_bind_null(struct pg_stmt *p, int i)
+{
+	return db_pg_bind_text(p, i, NULL, false);
+}
+
+int db_pg_bind_blob(struct pg_stmt *p, int i, const void *data, size_t n)
+{
+	int k = slot(p, i);
+
+	if (k < 0)
+		return SQLITE_RANGE;
+	if (n > (size_t)0x7fffffff)
+		return SQLITE_TOOBIG;
+	p->values[k] = (char *)(data ? data : "");
+	p->lengths[k] = (int)n;
+	p->formats[k] = 1;
+	return SQLITE_OK;
+}
+
+/* Fetches the cursor's next batch into p->res. */
+static int fetch(struct pg_stmt *p)
+{
+	struct db *db = p->db;
+	char sql[64];
+
+	PQclear(p->res);
+	snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", FETCH_ROWS, p->cursor);
+	p->res = PQexec(db->pg->c, sql);
+	if (PQresultStatus(p->res) != PGRES_TUPLES_OK)
+		return fail(db, p->res);
+	p->rows = PQntuples(p->res);
+	p->row = -1;
+	return SQLITE_OK;
+}
+
+/* Runs the statement: a cursor over a SELECT inside a transaction, else
+ * the whole result. */
+static int start(struct pg_stmt *p)
+{
+	struct db *db = p->db;
+	struct pg_conn *pc = db->pg;
+	const char *sql = p->sql;
+	char *declared = NULL;
+	ExecStatusType status;
+	int rc;
+
+	p->started = true;
+	if (p->select && PQtransactionStatus(pc->c) == PQTRANS_INTRANS) {
+		snprintf(p->cursor, sizeof p->cursor, "smp_c%u", ++pc->cursors);
+		if (!(declared = malloc(strlen(p->sql) + 64)))
+			return pc->errcode = SQLITE_NOMEM;
+		sprintf(declared, "DECLARE %s NO SCROLL CURSOR FOR %s", p->cursor, p->sql);
+		sql = declared;
+	}
+	p->res = PQexecParams(pc->c, sql, p->nparams, NULL, (const char *const *)p->values,
+			      p->lengths, p->formats, 0);
+	free(declared);
+	status = PQresultStatus(p->res);
+	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+		p->cursor[0] = '\0';
+		return fail(db, p->res);
+	}
+	if (p->cursor[0])
+		return fetch(p);
+	if (status == PGRES_COMMAND_OK) {
+		const char *n = PQcmdTuples(p->res);
+		pc->changes = *n ? atoll(n) : 0;
+	}
+	p->rows = status == PGRES_TUPLES_OK ? PQntuples(p->res) : 0;
+	p->row = -1;
+	rc = SQLITE_OK;
+	return rc;
+}
+
+int db_pg_step(struct pg_stmt *p)
+{
+	int rc;
+
+	if (p->done)
+		return SQLITE_DONE;
+	drop_blob(p);
+	if (!p->started && (rc = start(p)) != SQLITE_OK) {
+		p->done = true;
+		return rc;
+	}
+	if (++p->row < p->rows)
+		return SQLITE_ROW;
+	if (p->cursor[0] && p->rows == FETCH_ROWS) {
+		if ((rc = fetch(p)) != SQLITE_OK) {
+			p->done = true;
+			return rc;
+		}
+		if (++p->row < p->rows)
+			return SQLITE_ROW;
+	}
+	p->done = true;
+	return SQLITE_DONE;
+}
+
+static bool has(const struct pg_stmt *p, int col)
+{
+	return p->res && p->row >= 0 && p->row < p->rows && col >= 0 && col < PQnfields(p->res);
+}
+
+bool db_pg_column_null(struct pg_stmt *p, int col)
+{
+	return !has(p, col) || PQgetisnull(p->res, p->row, col);
+}
+
+const char *db_pg_column_text(struct pg_stmt *p, int col)
+{
+	return db_pg_column_null(p, col) ? NULL : PQgetvalue(p->res, p->row, col);
+}
+
+long long db_pg_column_int64(struct pg_stmt *p, int col)
+{
+	const char *v = db_pg_column_text(p, col);
+
+	if (!v)
+		return 0;
+	if (PQftype(p->res, col) == BOOLOID)
+		return v[0] == 't';
+	return strtoll(v, NULL, 10);
+}
+
+const void *db_pg_column_blob(struct pg_stmt *p, int col)
+{
+	const char *v = db_pg_column_text(p, col);
+
+	if (!v)
+		return NULL;
+	if (PQftype(p->res, col) != BYTEAOID)
+		return v;
+	if (p->blob_col != col) {
+		drop_blob(p);
+		if (!(p->blob = PQunescapeBytea((const unsigned char *)v, &p->blob_len)))
+			return NULL;
+		p->blob_col = col;
+	}
+	return p->blob;
+}
+
+size_t db_pg_column_bytes(struct pg_stmt *p, int col)
+{
+	if (db_pg_column_null(p, col))
+		return 0;
+	if (PQftype(p->res, col) == BYTEAOID)
+		return db_pg_column_blob(p, col) ? p->blob_len : 0;
+	return (size_t)PQgetlength(p->res, p->row, col);
+}
+
+int db_pg_exec(struct db *db, const char *sql)
+{
+	struct pg_conn *pc = db->pg;
+	PGresult *res;
+	ExecStatusType status;
+
+	/* SQLite's transactions, as the header says. */
+	if (strcmp(sql, "BEGIN IMMEDIATE") == 0)
+		sql = "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")";
+	else if (strcmp(sql, "BEGIN") == 0)
+		sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+	res = PQexec(pc->c, sql);
+	status = PQresultStatus(res);
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+		int rc = fail(db, res);
+		PQclear(res);
+		return rc;
+	}
+	if (status == PGRES_COMMAND_OK) {
+		const char *n = PQcmdTuples(res);
+		pc->changes = *n ? atoll(n) : 0;
+	}
+	PQclear(res);
+	return SQLITE_OK;
+}
+
+long long db_pg_last_insert_id(struct db *db)
+{
+	PGresult *res = PQexec(db->pg->c, "SELECT lastval()");
+	long long id = 0;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	else
+		fail(db, res);
+	PQclear(res);
+	return id;
+}
+
+long long db_pg_changes(struct db *db)
+{
+	return db->pg->changes;
+}
+
+bool db_pg_autocommit(struct db *db)
+{
+	return PQtransactionStatus(db->pg->c) == PQTRANS_IDLE;
+}
+
+int db_pg_errcode(struct db *db)
+{
+	return db->pg->errcode;
+}
+
+const char *db_pg_errmsg(struct db *db)
+{
+	return db->pg->errmsg ? db->pg->errmsg : "unknown error";
+}
+
+/* The connection. */
+
+void db_pg_close(struct db *db)
+{
+	if (!db->pg)
+		return;
+	PQfinish(db->pg->c);
+	free(db->pg->errmsg);
+	free(db->pg);
+	db->pg = NULL;
+}
+
+/* Whether host (libpq's, after the URI, the environment and a service
+ * file are read) is this machine: a Unix socket's folder, or loopback. */
+static bool host_is_local(const char *host)
+{
+	return !host || !*host || host[0] == '/' || host[0] == '@' ||
+	       strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+	       strcmp(host, "::1") == 0;
+}
+
+/* The connection option key as libpq settled it, or NULL. */
+static char *conn_option(PGconn *c, const char *key)
+{
+	PQconninfoOption *opts = PQconninfo(c);
+	char *out = NULL;
+
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, key) == 0 && o->val)
+			out = strdup(o->val);
+	PQconninfoFree(opts);
+	return out;
+}
+
+/* One line for a connection that failed, from libpq's words. */
+static void report_connect(PGconn *c, const char *uri)
+{
+	const char *msg = PQerrorMessage(c);
+	char *db = conn_option(c, "dbname"), *user = conn_option(c, "user");
+	const char *host = PQhost(c);
+	char line[512];
+	size_t n;
+
+	snprintf(line, sizeof line, "%s", msg ? msg : "");
+	/* libpq's message may run over lines ("connection to server ... failed: ..."). */
+	for (char *p = line; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	n = strlen(line);
+	while (n && line[n - 1] == ' ')
+		line[--n] = '\0';
+	if (strstr(msg, "does not exist") && strstr(msg, "database"))
+		report("the server has no database '%s' (an administrator makes it: docs/server.md)",
+		       db ? db : "?");
+	else if (strstr(msg, "password authentication failed") || strstr(msg, "no pg_hba.conf entry") ||
+		 strstr(msg, "authentication failed") || (strstr(msg, "role") && strstr(msg, "does not exist")) ||
+		 strstr(msg, "no password supplied"))
+		report("the server refused the login of '%s' (check ~/.pgpass, PGPASSWORD or the "
+		       "server's pg_hba.conf: docs/server.md)",
+		       user ? user : "?");
+	else if (strstr(msg, "Connection refused") || strstr(msg, "No such file or directory") ||
+		 strstr(msg, "could not translate host name") || strstr(msg, "timeout expired") ||
+		 strstr(msg, "No route to host"))
+		report("cannot reach the server%s%s: it is not running, or not at that address (%s)",
+		       host && *host ? " " : "", host && *host ? host : "", uri);
+	else
+		report("cannot connect to the server: %s", line);
+	free(db);
+	free(user);
+}
+
+/* The one row of a query as an integer; -1 when there is none. */
+static int query_ll(struct db *db, const char *sql, long long *out, bool *null)
+{
+	PGresult *res = PQexec(db->pg->c, sql);
+	int rc = -1;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		*null = PQgetisnull(res, 0, 0);
+		*out = *null ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		rc = 0;
+	} else {
+		fail(db, res);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Checks the server's schema: ours, and the version this program knows. */
+static int check_schema(struct db *db, long long *version)
+{
+	long long have = 0;
+	bool none = true;
+
+	if (query_ll(db, "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN NULL ELSE 1 END",
+		     &have, &none) < 0) {
+		report("cannot read the server's database: %s", db_pg_errmsg(db));
+		return -1;
+	}
+	if (none) {
+		report("the server's database has no smp-intake schema (an administrator applies "
+		       "schema/postgresql/*.sql: docs/server.md)");
+		return -1;
+	}
+	if (query_ll(db, "SELECT max(version) FROM schema_version", version, &none) < 0) {
+		report("cannot read the server's schema version: %s", db_pg_errmsg(db));
+		return -1;
+	}
+	if (*version > schema_migration_count) {
+		report("the server's database was made for a newer smp-intake (schema %lld; this one "
+		       "knows %d): upgrade smp-intake",
+		       *version, schema_migration_count);
+		return -1;
+	}
+	if (none || *version < schema_migration_count) {
+		report("the server's database is at schema %lld and this smp-intake needs %d: an "
+		       "administrator applies schema/postgresql/%03lld_*.sql and the later files "
+		       "(docs/server.md)",
+		       none ? 0 : *version, schema_migration_count, none ? 1 : *version + 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* A server reached over the network without TLS is used only when the
+ * studio said so (config set allow_insecure_server yes), read on that
+ * connection before anything else: the setting records the studio's
+ * choice; it is no defence against an attacker on the network, which
+ * sslmode=verify-full is. */
+static int check_tls(struct db *db, const char *uri)
+{
+	PGconn *c = db->pg->c;
+	const char *host = PQhost(c);
+	char *mode;
+	bool weak;
+	PGresult *res;
+	bool allowed = false;
+
+	if (host_is_local(host))
+		return 0;
+	mode = conn_option(c, "sslmode");
+	weak = !mode || strcmp(mode, "disable") == 0 || strcmp(mode, "allow") == 0 ||
+	       strcmp(mode, "prefer") == 0;
+	if (!weak) {
+		free(mode);
+		return 0;
+	}
+	res = PQexec(c, "SELECT value FROM setting WHERE key = 'allow_insecure_server'");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		allowed = strcmp(PQgetvalue(res, 0, 0), "yes") == 0;
+	PQclear(res);
+	if (!allowed)
+		report("the server %s is reached over the network with sslmode=%s: use sslmode=require "
+		       "or verify-full in '%s', or have the studio allow it (config set "
+		       "allow_insecure_server yes, from a connection that is allowed: docs/server.md)",
+		       host, mode ? mode : "prefer", uri);
+	free(mode);
+	return allowed ? 0 : -1;
+}
+
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+int db_pg_open(struct db *db, const char *uri, long long *version)
+{
+	PGresult *res;
+
+	if (!(db->pg = calloc(1, sizeof *db->pg))) {
+		report("out of memory");
+		return -1;
+	}
+	db->pg->c = PQconnectdb(uri);
+	if (!db->pg->c) {
+		report("out of memory");
+		return -1;
+	}
+	if (PQstatus(db->pg->c) != CONNECTION_OK) {
+		report_connect(db->pg->c, uri);
+		return -1;
+	}
+	/* Our text is UTF-8, our times UTC; notices (a trigger's NOTICE) are
+	 * not printed between our lines. */
+	PQsetNoticeProcessor(db->pg->c, quiet, NULL);
+	res = PQexec(db->pg->c, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
+				"SET client_min_messages = warning");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fail(db, res);
+		PQclear(res);
+		report("cannot set up the server's connection: %s", db_pg_errmsg(db));
+		return -1;
+	}
+	PQclear(res);
+	if (check_tls(db, uri) < 0 || check_schema(db, version) < 0)
+		return -1;
+	return 0;
+}
