@@ -41,7 +41,7 @@ BUILD_DEBS = gcc make pkg-config libsqlite3-dev libreadline-dev libcjson-dev \
 	     libunistring-dev nettle-dev libpq-dev
 TEST_DEBS  = libcmocka-dev python3 python3-pexpect python3-jsonschema sqlite3 valgrind less \
 	     groff-base man-db chromium poppler-utils git bash-completion jq locales \
-	     libreoffice-calc-nogui gdb binutils postgresql postgresql-contrib
+	     libreoffice-calc-nogui gdb binutils postgresql postgresql-contrib python3-psycopg2
 # Locales the tests run the program under (tests/locales.sh makes them).
 TEST_LOCALES = tr_TR.UTF-8
 # libFuzzer is clang's (bookworm's clang is clang-14; its runtime is apart).

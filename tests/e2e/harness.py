@@ -30,6 +30,29 @@ os.umask(0o077)
 # rest run plain.  make check (ASan + UBSan) still runs every one.
 FIXTURES_WRAPPED = 3
 _fixtures_seen = {}
+# SMP_E2E_BACKEND=pg runs a test against a database of its own on the
+# throwaway PostgreSQL server whose folder is SMP_E2E_PG_DIR (run.py starts
+# it for the tests listed in server.subset): self.db is then the server's
+# URI, and self.sql()/snapshot() read the server.
+
+
+def on_server():
+    """Whether this test runs on the server (read at each test's start)."""
+    return os.environ.get("SMP_E2E_BACKEND") == "pg"
+
+_pg_server = None
+_pg_count = 0
+
+
+def pg_server():
+    """The run's server (SMP_E2E_PG_DIR), as a tests/pg/pgserver.PgServer."""
+    global _pg_server
+    if _pg_server is None:
+        import sys
+        sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
+        import pgserver
+        _pg_server = pgserver.PgServer.existing(os.environ["SMP_E2E_PG_DIR"])
+    return _pg_server
 
 
 def sample(cases, every=3):
@@ -160,8 +183,14 @@ class IntakeTest(unittest.TestCase):
     """A temporary HOME and database for each test, removed afterwards."""
 
     def setUp(self):
+        global _pg_count
         self.tmp = tempfile.mkdtemp(prefix="smp-e2e-")
         self.db = os.path.join(self.tmp, "intake.db")
+        self.pg_database = None
+        if on_server():
+            _pg_count += 1
+            self.pg_database = "t%d_%d" % (os.getpid(), _pg_count)
+            self.db = pg_server().new_database(self.pg_database)
         inputrc = os.path.join(self.tmp, "inputrc")
         with open(inputrc, "w") as f:
             f.write("")  # readline's defaults: bracketed paste on
@@ -180,6 +209,8 @@ class IntakeTest(unittest.TestCase):
 
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.pg_database:
+            pg_server().drop_database(self.pg_database)
 
     def run_cmd(self, *args, input=None, env=None, wrapped=True):
         """Runs the binary through pipes; returns CompletedProcess (text).
@@ -239,6 +270,22 @@ class IntakeTest(unittest.TestCase):
         """Every row of every table (the search index's own tables too, but
         not the contentless index itself, which cannot be read), to show
         that nothing changed."""
+        if self.pg_database:
+            con = pg_server().connect(self.pg_database)
+            try:
+                cur = con.cursor()
+                cur.execute("SELECT table_name FROM information_schema.tables WHERE "
+                            "table_schema = 'public' AND table_type = 'BASE TABLE' "
+                            "ORDER BY table_name")
+                tables = [r[0] for r in cur.fetchall()]
+                out = []
+                for t in tables:
+                    cur.execute('SELECT * FROM "%s" ORDER BY 1' % t)
+                    out.append((t, [tuple(bytes(v) if isinstance(v, memoryview) else v
+                                          for v in row) for row in cur.fetchall()]))
+                return out
+            finally:
+                con.close()
         con = sqlite3.connect(self.db)
         try:
             tables = [r[0] for r in con.execute(
@@ -250,12 +297,61 @@ class IntakeTest(unittest.TestCase):
             con.close()
 
     def sql(self, query, *params):
-        """Reads the database directly (for checks only)."""
+        """Reads the database directly (for checks only).  On the server,
+        SQLite's ? parameters are psycopg2's %s."""
+        if self.pg_database:
+            con = pg_server().connect(self.pg_database)
+            try:
+                cur = con.cursor()
+                cur.execute(query.replace("%", "%%").replace("?", "%s"), params)
+                return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                        for row in cur.fetchall()] if cur.description else []
+            finally:
+                con.close()
         con = sqlite3.connect(self.db)
         try:
             return con.execute(query, params).fetchall()
         finally:
             con.close()
+
+    def sql_write(self, query, *params):
+        """Changes the database behind the program's back (the server's
+        superuser, past the program's role; SQLite's file directly)."""
+        if self.pg_database:
+            self.sql(query, *params)
+            return
+        con = sqlite3.connect(self.db)
+        with con:
+            con.execute(query, params)
+        con.close()
+
+    def same_on_file(self, runs):
+        """On the server, runs each (args, input) of runs both against the
+        server and against a new SQLite file, in order, and asserts that the
+        two print the same bytes and exit the same (the database's name in a
+        message read as DB); on SQLite, against the file only.  Returns the
+        server's (or the file's) CompletedProcess of each run.  The file is
+        made first (config set minimum_age 18, its default), as the server's
+        database is made by its administrator."""
+        out = []
+        file_env = dict(self.env, SMP_INTAKE_DB=os.path.join(self.tmp, "same.db"))
+        if self.pg_database:
+            # The file made first, as the server's database is (by its
+            # administrator): the setting is its default.
+            made = self.run_cmd("config", "set", "minimum_age", "18", env=file_env)
+            self.assertEqual(made.returncode, 0, made.stderr)
+        for args, data in runs:
+            p = self.run_cmd(*args, input=data)
+            out.append(p)
+            if not self.pg_database:
+                continue
+            f = self.run_cmd(*args, input=data, env=file_env)
+            with self.subTest(args=args):
+                self.assertEqual(
+                    (p.returncode, p.stdout.replace(self.db, "DB"), p.stderr.replace(self.db, "DB")),
+                    (f.returncode, f.stdout.replace(file_env["SMP_INTAKE_DB"], "DB"),
+                     f.stderr.replace(file_env["SMP_INTAKE_DB"], "DB")))
+        return out
 
 
 def validate_export(data):

@@ -15,6 +15,14 @@ SMP_E2E_SUBSET=valgrind runs only the tests listed in valgrind.subset
 (make valgrind: every command and every fault path once under valgrind;
 make valgrind-full runs them all).  SMP_E2E_ARGV_LOG=DIR names the test
 running in each process in DIR/test.PID for argv_log.sh (test_ci.py).
+
+Then the tests listed in server.subset run again against a PostgreSQL
+server (docs/server.md): one throwaway server for the run
+(tests/pg/pgserver.py), a database of its own for each test (harness.py,
+SMP_E2E_BACKEND=pg); they are reported as "server:MODULE" and counted in
+the same totals.  A server that cannot start is one failure, never a skip.
+SMP_E2E_BACKEND=sqlite runs only the first part, =pg only the second;
+make valgrind (SMP_E2E_SUBSET) runs only the first.
 """
 import io
 import multiprocessing
@@ -86,6 +94,52 @@ def run_module(job):
             time.monotonic() - start, stream.getvalue())
 
 
+def run_jobs(jobs, workers, label):
+    """Runs the test files of jobs; returns (ran, failed, skipped)."""
+    ran = failed = skipped = 0
+    if workers > 1 and len(jobs) > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.imap_unordered(run_module, jobs)
+            for module, n, bad, skip, took, text in results:
+                sys.stderr.write("== %s%s: %d tests, %d failed, %.0f s\n%s"
+                                 % (label, module, n, bad, took, text))
+                ran, failed, skipped = ran + n, failed + bad, skipped + skip
+    else:
+        for job in jobs:
+            module, n, bad, skip, took, text = run_module(job)
+            sys.stderr.write("== %s%s: %d tests, %d failed, %.0f s\n%s"
+                             % (label, module, n, bad, took, text))
+            ran, failed, skipped = ran + n, failed + bad, skipped + skip
+    return ran, failed, skipped
+
+
+def run_on_server(jobs, workers):
+    """Runs jobs with every test on a database of its own on one throwaway
+    server (harness.py, SMP_E2E_BACKEND=pg)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests", "pg"))
+    import pgserver
+    server = pgserver.PgServer()
+    try:
+        server.start()
+        server.make_template()
+    except Exception as e:  # noqa: BLE001 - any reason is one failure, reported
+        sys.stderr.write("== server: the PostgreSQL server for server.subset did not start: "
+                         "%s\n" % e)
+        server.stop()
+        return 0, 1, 0
+    saved = {k: os.environ.get(k) for k in ("SMP_E2E_BACKEND", "SMP_E2E_PG_DIR")}
+    os.environ.update(SMP_E2E_BACKEND="pg", SMP_E2E_PG_DIR=server.dir)
+    try:
+        return run_jobs(jobs, workers, "server:")
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        server.stop()
+
+
 def main():
     sys.path.insert(0, HERE)
     patterns = sys.argv[1:]
@@ -100,19 +154,22 @@ def main():
                              % (os.environ["SMP_E2E_SUBSET"], " ".join(unknown)))
             print("e2e: 0 passed, 1 failed")
             return 1
-    jobs = [(m, patterns, subset) for m in modules if load(m, patterns, subset).countTestCases()]
+    backend = os.environ.get("SMP_E2E_BACKEND")
     workers = int(os.environ.get("SMP_E2E_JOBS") or min(4, os.cpu_count() or 1))
     ran = failed = skipped = 0
-    if workers > 1 and len(jobs) > 1:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.imap_unordered(run_module, jobs)
-            for module, n, bad, skip, took, text in results:
-                sys.stderr.write("== %s: %d tests, %d failed, %.0f s\n%s" % (module, n, bad, took, text))
-                ran, failed, skipped = ran + n, failed + bad, skipped + skip
-    else:
-        for job in jobs:
-            module, n, bad, skip, took, text = run_module(job)
-            sys.stderr.write("== %s: %d tests, %d failed, %.0f s\n%s" % (module, n, bad, took, text))
+    if backend != "pg":
+        jobs = [(m, patterns, subset) for m in modules if load(m, patterns, subset).countTestCases()]
+        ran, failed, skipped = run_jobs(jobs, workers, "")
+    if backend != "sqlite" and subset is None:
+        on_server = read_subset("server")
+        unknown = [s for s in on_server if s.split(".")[0] not in modules]
+        if unknown:
+            sys.stderr.write("server.subset names no test file: %s\n" % " ".join(unknown))
+            failed += 1
+        jobs = [(m, patterns, on_server) for m in modules
+                if load(m, patterns, on_server).countTestCases()]
+        if jobs:
+            n, bad, skip = run_on_server(jobs, workers)
             ran, failed, skipped = ran + n, failed + bad, skipped + skip
     passed = ran - failed - skipped
     if ran == 0:

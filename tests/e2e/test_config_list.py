@@ -75,13 +75,6 @@ class Config(IntakeTest):
         self.assertEqual(self.run_cmd("config", "set", "minimum_age", "18").returncode, 0)
         self.assertEqual(self.run_cmd("list").returncode, 0)
 
-    def sql_write(self, query):
-        import sqlite3
-        con = sqlite3.connect(self.db)
-        with con:
-            con.execute(query)
-        con.close()
-
 
 class List(IntakeTest):
     def setUp(self):

@@ -30,6 +30,10 @@ PG_BIN = os.environ.get("SMP_PG_BIN", "/usr/lib/postgresql/15/bin")
 TEST_USER = "smp-pgtest"      # the system user the server runs as under root
 SUPERUSER = "smp"             # the cluster's superuser (initdb -U)
 DATABASE = "smp_test"
+TEMPLATE = "smp_template"     # the schema applied once; each test's database is a copy
+APP_LOGIN = "smp_app"         # a workstation's login, member of smp_intake (roles.sql)
+SCHEMA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "schema", "postgresql")
 EXTENSIONS = ("unaccent", "pg_trgm")
 SETTINGS = {
     "listen_addresses": "''",
@@ -174,6 +178,50 @@ class PgServer:
             if self.dir:
                 shutil.rmtree(self.dir, ignore_errors=True)
                 self.dir = None
+
+    @classmethod
+    def existing(cls, folder):
+        """The server another process started in folder (its socket is
+        there): for the end-to-end suite's workers (tests/e2e/run.py)."""
+        server = cls()
+        server.dir = folder
+        st = os.stat(folder)
+        if st.st_uid != os.geteuid():
+            server.user = pwd.getpwuid(st.st_uid)
+        return server
+
+    def make_template(self):
+        """The database TEMPLATE with the extensions, every file of
+        schema/postgresql/ in name order (the schema, then roles.sql), and
+        the login APP_LOGIN in the program's role: what an administrator
+        sets up (docs/server.md), once per server."""
+        self.psql("CREATE DATABASE %s" % TEMPLATE, database="postgres")
+        for ext in EXTENSIONS:
+            self.psql("CREATE EXTENSION %s" % ext, database=TEMPLATE)
+        for f in sorted(os.listdir(SCHEMA_DIR)):
+            if f.endswith(".sql"):
+                self.psql(file=os.path.join(SCHEMA_DIR, f), database=TEMPLATE)
+        self.psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') "
+                  "THEN CREATE ROLE %s LOGIN IN ROLE smp_intake; END IF; END $$"
+                  % (APP_LOGIN, APP_LOGIN), database="postgres")
+        return self
+
+    def new_database(self, name):
+        """A new database made from the template; returns the program's URI
+        for it (as APP_LOGIN, over the socket)."""
+        self.psql("CREATE DATABASE %s TEMPLATE %s" % (name, TEMPLATE), database="postgres")
+        return self.uri(database=name, user=APP_LOGIN)
+
+    def drop_database(self, name):
+        self.psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name, database="postgres",
+                  check=False)
+
+    def connect(self, database):
+        """A psycopg2 connection as the superuser (for the tests' own reads)."""
+        import psycopg2
+        con = psycopg2.connect(host=self.socket_dir, dbname=database, user=SUPERUSER)
+        con.autocommit = True
+        return con
 
     def __enter__(self):
         return self.start()
