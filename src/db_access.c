@@ -28,7 +28,7 @@ int db_access_add(struct db *db, const struct access_entry *e)
 
 int db_access_writable(struct db *db)
 {
-	if (sqlite3_db_readonly(db->h, "main") == 1) {
+	if (db_readonly(db) == 1) {
 		report("cannot record this in the access log: the database '%s' is read-only "
 		       "(check the file's permissions)",
 		       db->path);

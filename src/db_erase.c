@@ -562,7 +562,7 @@ void db_erase_resume(struct db *db)
 {
 	/* Quietly, and without waiting on another terminal: the command that
 	 * opened the file goes on either way, and the next open tries again. */
-	if (sqlite3_db_readonly(db->h, "main") != 0 || pending(db, false, true) != 1)
+	if (db_is_server(db) || db_readonly(db) != 0 || pending(db, false, true) != 1)
 		return;
 	sqlite3_busy_timeout(db->h, 0);
 	finish(db, true);

@@ -4,7 +4,18 @@
  * result codes.  The only file that includes libpq-fe.h.
  *
  * What differs from SQLite, and how it is bridged here:
- * - `?N` and `?` become `$N` (outside quotes and comments).
+ * - `?N` and `?` become `$N` (outside quotes and comments), and SQLite's
+ *   max() and min() of several arguments PostgreSQL's greatest() and
+ *   least() (which skip NULLs: every such use here has none, or coalesces
+ *   them); max() and min() of one argument are the aggregates on both.
+ *   `temp.` (SQLite's schema of temporary tables) is `pg_temp.`; the
+ *   planner hint `NOT INDEXED` is dropped (the server plans for itself).
+ * - An INSERT into a table with an identity column (id, or aftercare's
+ *   version, audit_change's seq: read from the server at connect) gets
+ *   `RETURNING` that column, which db_last_insert_id() then gives, as
+ *   sqlite3_last_insert_rowid() does (the row it returns is not a row of
+ *   the statement's).  `INSERT OR IGNORE` is `INSERT ... ON CONFLICT DO
+ *   NOTHING`.
  * - Values travel as text (integers printed, NULL as NULL); a blob is sent
  *   in binary and read back from bytea's hex form.
  * - "BEGIN IMMEDIATE" (SQLite's one writer) is a transaction that first
@@ -40,6 +51,8 @@
 
 struct pg_conn {
 	PGconn *c;
+	char **identity;    /* table name, its identity column, ... (NULL-ended) */
+	long long last_id;  /* the identity the last INSERT returned */
 	int errcode;        /* the last error, as SQLite's code */
 	char *errmsg;       /* its words (allocated), or NULL */
 	long long changes;  /* rows the last INSERT/UPDATE/DELETE changed */
@@ -50,6 +63,7 @@ struct pg_stmt {
 	struct db *db;
 	char *sql;          /* with $N */
 	bool select;        /* whether it returns rows (SELECT, WITH, VALUES) */
+	bool returning_id;  /* an INSERT whose RETURNING gives db_last_insert_id() */
 	int nparams;
 	char **values;      /* per parameter: its text, or NULL */
 	int *lengths, *formats;
@@ -107,19 +121,61 @@ static int fail(struct db *db, const PGresult *res)
 	return code;
 }
 
-/* Translates SQLite's parameters into the server's: `?N` is `$N`, `?` the
- * next after the highest so far; quotes and comments are copied as they
- * are.  Returns the new text (allocated) with *nparams, or NULL. */
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* Whether the parentheses that open at p hold a comma of their own (not
+ * one inside nested parentheses or quotes): a call of several arguments. */
+static bool several_arguments(const char *p)
+{
+	int depth = 0;
+
+	for (; *p; p++) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p++;
+			while (*p && *p != q)
+				p++;
+			if (!*p)
+				return false;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			if (--depth == 0)
+				return false;
+		} else if (*p == ',' && depth == 1) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Translates SQLite's SQL into the server's (the file's head says what):
+ * `?N` is `$N`, `?` the next after the highest so far; quotes and comments
+ * are copied as they are.  Returns the new text (allocated) with
+ * *nparams, or NULL. */
 static char *translate(const char *sql, int *nparams)
 {
 	size_t n = strlen(sql);
-	char *out = malloc(n * 2 + 1), *o = out;
+	char *out = malloc(n * 3 + 16), *o = out;
 	int high = 0;
 
 	if (!out)
 		return NULL;
 	for (const char *p = sql; *p;) {
-		if (*p == '\'' || *p == '"') {
+		if ((strncasecmp(p, "max", 3) == 0 || strncasecmp(p, "min", 3) == 0) &&
+		    (p == sql || !word_char(p[-1])) && p[3] == '(' && several_arguments(p + 3)) {
+			bool max = p[1] == 'a' || p[1] == 'A';
+			o += sprintf(o, "%s", max ? "greatest" : "least");
+			p += 3;
+		} else if (strncasecmp(p, " NOT INDEXED", 12) == 0 && !word_char(p[12])) {
+			p += 12;
+		} else if (strncasecmp(p, "temp.", 5) == 0 && (p == sql || !word_char(p[-1]))) {
+			o += sprintf(o, "pg_temp.");
+			p += 5;
+		} else if (*p == '\'' || *p == '"') {
 			char q = *p;
 			*o++ = *p++;
 			while (*p && *p != q)
@@ -159,12 +215,73 @@ static bool starts_with_word(const char *s, const char *word)
 						 (s[n] >= 'A' && s[n] <= 'Z') || s[n] == '_');
 }
 
+/* Skips blanks, then word (any case) when it is there; returns where it
+ * stopped, or NULL when word is not there. */
+static const char *skip_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (*s == ' ' || *s == '\n' || *s == '\t')
+		s++;
+	if (strncasecmp(s, word, n) != 0 || word_char(s[n]))
+		return NULL;
+	return s + n;
+}
+
+/* An INSERT made the server's (the file's head): OR IGNORE, and RETURNING
+ * the table's identity column.  Returns 0, or -1 when out of memory. */
+static int insert_for_server(struct pg_conn *pc, struct pg_stmt *p)
+{
+	const char *s = skip_word(p->sql, "INSERT"), *or_ignore = NULL, *name, *end;
+	const char *column = NULL;
+	char *out;
+	size_t len;
+
+	if (!s)
+		return 0;
+	if (skip_word(s, "OR") && skip_word(skip_word(s, "OR"), "IGNORE")) {
+		or_ignore = s;
+		s = skip_word(skip_word(s, "OR"), "IGNORE");
+	}
+	if (!(s = skip_word(s, "INTO")))
+		return 0;
+	while (*s == ' ' || *s == '\n' || *s == '\t')
+		s++;
+	name = s;
+	while (word_char(*s) || *s == '.')
+		s++;
+	end = s;
+	for (char **t = pc->identity; t && t[0]; t += 2)
+		if (strlen(t[0]) == (size_t)(end - name) && strncmp(t[0], name, (size_t)(end - name)) == 0)
+			column = t[1];
+	if (column && strstr(p->sql, "RETURNING"))
+		column = NULL;
+	if (!or_ignore && !column)
+		return 0;
+	len = strlen(p->sql) + 64 + (column ? strlen(column) : 0);
+	if (!(out = malloc(len)))
+		return -1;
+	if (or_ignore)
+		snprintf(out, len, "INSERT%s ON CONFLICT DO NOTHING",
+			 skip_word(skip_word(or_ignore, "OR"), "IGNORE"));
+	else
+		snprintf(out, len, "%s", p->sql);
+	if (column) {
+		size_t n = strlen(out);
+		snprintf(out + n, len - n, " RETURNING %s", column);
+		p->returning_id = true;
+	}
+	free(p->sql);
+	p->sql = out;
+	return 0;
+}
+
 int db_pg_prepare(struct db *db, const char *sql, struct pg_stmt **out)
 {
 	struct pg_stmt *p = calloc(1, sizeof *p);
 
 	*out = NULL;
-	if (!p || !(p->sql = translate(sql, &p->nparams)))
+	if (!p || !(p->sql = translate(sql, &p->nparams)) || insert_for_server(db->pg, p) < 0)
 		goto nomem;
 	p->db = db;
 	p->blob_col = -1;
@@ -344,6 +461,15 @@ static int start(struct pg_stmt *p)
 	}
 	if (p->cursor[0])
 		return fetch(p);
+	if (p->returning_id) {
+		/* The identity RETURNING gave: not a row of the statement's. */
+		pc->changes = PQntuples(p->res);
+		if (pc->changes > 0)
+			pc->last_id = strtoll(PQgetvalue(p->res, 0, 0), NULL, 10);
+		p->rows = 0;
+		p->row = -1;
+		return SQLITE_OK;
+	}
 	if (status == PGRES_COMMAND_OK) {
 		const char *n = PQcmdTuples(p->res);
 		pc->changes = *n ? atoll(n) : 0;
@@ -459,15 +585,7 @@ int db_pg_exec(struct db *db, const char *sql)
 
 long long db_pg_last_insert_id(struct db *db)
 {
-	PGresult *res = PQexec(db->pg->c, "SELECT lastval()");
-	long long id = 0;
-
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	else
-		fail(db, res);
-	PQclear(res);
-	return id;
+	return db->pg->last_id;
 }
 
 long long db_pg_changes(struct db *db)
@@ -497,6 +615,9 @@ void db_pg_close(struct db *db)
 	if (!db->pg)
 		return;
 	PQfinish(db->pg->c);
+	for (char **t = db->pg->identity; t && *t; t++)
+		free(*t);
+	free(db->pg->identity);
 	free(db->pg->errmsg);
 	free(db->pg);
 	db->pg = NULL;
@@ -650,6 +771,37 @@ static int check_tls(struct db *db, const char *uri)
 	return allowed ? 0 : -1;
 }
 
+/* The tables' identity columns, for the INSERTs' RETURNING. */
+static int load_identity(struct db *db)
+{
+	struct pg_conn *pc = db->pg;
+	PGresult *res = PQexec(pc->c, "SELECT table_name, column_name FROM information_schema.columns "
+				      "WHERE is_identity = 'YES' AND table_schema = current_schema()");
+	int n;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fail(db, res);
+		PQclear(res);
+		report("cannot read the server's schema: %s", db_pg_errmsg(db));
+		return -1;
+	}
+	n = PQntuples(res);
+	if (!(pc->identity = calloc((size_t)n * 2 + 1, sizeof *pc->identity))) {
+		PQclear(res);
+		report("out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		if (!(pc->identity[2 * i] = strdup(PQgetvalue(res, i, 0))) ||
+		    !(pc->identity[2 * i + 1] = strdup(PQgetvalue(res, i, 1)))) {
+			PQclear(res);
+			report("out of memory");
+			return -1;
+		}
+	PQclear(res);
+	return 0;
+}
+
 static void quiet(void *arg, const char *message)
 {
 	(void)arg;
@@ -685,7 +837,7 @@ int db_pg_open(struct db *db, const char *uri, long long *version)
 		return -1;
 	}
 	PQclear(res);
-	if (check_tls(db, uri) < 0 || check_schema(db, version) < 0)
+	if (check_tls(db, uri) < 0 || check_schema(db, version) < 0 || load_identity(db) < 0)
 		return -1;
 	return 0;
 }

@@ -212,6 +212,14 @@ static inline long long db_changes(struct db *db)
 	return db->pg ? db_pg_changes(db) : sqlite3_changes(db->h);
 }
 
+/* Whether the connection cannot write: SQLite's sqlite3_db_readonly() of
+ * "main" (1 read-only, 0 not, -1 none); a server says so only when a write
+ * is refused (SQLITE_READONLY), so 0 there. */
+static inline int db_readonly(struct db *db)
+{
+	return db->pg ? 0 : sqlite3_db_readonly(db->h, "main");
+}
+
 /* Whether no transaction is open. */
 static inline bool db_autocommit(struct db *db)
 {
