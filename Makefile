@@ -15,7 +15,7 @@ PYTHON  ?= /usr/bin/python3
 PKG_CONFIG ?= pkg-config
 
 VERSION  = 0.1.0
-LIBS_PC  = sqlite3 readline libcjson nettle libpq
+LIBS_PC  = sqlite3 readline libcjson nettle
 CFLAGS  ?= -O2 -g
 WARN     = -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS)
@@ -66,7 +66,8 @@ JSON_OBJ = $(patsubst src/%.c,$(B)/%.o,$(wildcard src/json*.c))
 $(JSON_OBJ): $(B)/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(B)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libcjson) -c -o $@ $<
 
-# Only db_pg.c sees libpq's header (its folder is not on the default path).
+# Only db_pg.c sees libpq's header (its folder is not on the default path);
+# libpq itself is loaded at run time when a server is named (src/db_pg.c).
 $(B)/db_pg.o: src/db_pg.c $(wildcard include/*.h src/*.h) | $(B)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $$($(PKG_CONFIG) --cflags libpq) -c -o $@ $<
 

@@ -32,6 +32,7 @@
  *   (class 23) and the guards' exceptions are SQLITE_CONSTRAINT, a full
  *   disk SQLITE_FULL, a serialization failure or deadlock SQLITE_BUSY, a
  *   refused privilege SQLITE_AUTH, a lost connection SQLITE_IOERR. */
+#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,135 @@
 #include "db_private.h"
 #include "report.h"
 #include "schema.h"
+
+/* libpq is loaded when a server is first named (dlopen), not linked: a
+ * studio on an SQLite file, every workstation's start and every export,
+ * carries none of it (libpq brings some twenty libraries: TLS, Kerberos,
+ * LDAP).  Its header gives the types; each function is called through
+ * pq, filled by dlsym, under its own name (the defines below). */
+#define LIBPQ "libpq.so.5"
+#define PQ_FUNCTIONS(X) \
+	X(PQconnectdb) \
+	X(PQstatus) \
+	X(PQerrorMessage) \
+	X(PQfinish) \
+	X(PQexec) \
+	X(PQexecParams) \
+	X(PQresultStatus) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQclear) \
+	X(PQntuples) \
+	X(PQnfields) \
+	X(PQgetvalue) \
+	X(PQgetisnull) \
+	X(PQgetlength) \
+	X(PQftype) \
+	X(PQcmdTuples) \
+	X(PQtransactionStatus) \
+	X(PQunescapeBytea) \
+	X(PQfreemem) \
+	X(PQconninfo) \
+	X(PQconninfoFree) \
+	X(PQconninfoParse) \
+	X(PQhost) \
+	X(PQport) \
+	X(PQuser) \
+	X(PQdb) \
+	X(PQsetNoticeProcessor) \
+	X(PQconnectionNeedsPassword) \
+	X(PQconnectionUsedPassword) \
+	X(PQsslInUse) \
+	X(PQbackendPID) \
+	X(PQserverVersion) \
+	X(PQparameterStatus) \
+	X(PQsocket) \
+	X(PQsetSingleRowMode) \
+	X(PQsendQueryParams) \
+	X(PQgetResult) \
+	X(PQconsumeInput) \
+	X(PQisBusy) \
+	X(PQputCopyData) \
+	X(PQputCopyEnd) \
+	X(PQgetCopyData) \
+	X(PQescapeIdentifier) \
+	X(PQescapeLiteral)
+
+static struct {
+	void *handle;
+#define X(f) __typeof__(f) *f;
+	PQ_FUNCTIONS(X)
+#undef X
+} pq;
+
+
+/* Loads libpq once; 0, or -1 (reported). */
+static int load_libpq(void)
+{
+	if (pq.handle)
+		return 0;
+	if (!(pq.handle = dlopen(LIBPQ, RTLD_NOW | RTLD_LOCAL))) {
+		report("cannot reach a PostgreSQL server: %s is missing (Debian's libpq5)", LIBPQ);
+		return -1;
+	}
+#define X(f)                                                                          \
+	if (!(*(void **)&pq.f = dlsym(pq.handle, #f))) {                               \
+		report("cannot reach a PostgreSQL server: %s has no %s (too old)", LIBPQ, #f); \
+		dlclose(pq.handle);                                                    \
+		pq.handle = NULL;                                                      \
+		return -1;                                                             \
+	}
+	PQ_FUNCTIONS(X)
+#undef X
+	return 0;
+}
+
+/* From here on, each libpq function is called through pq. */
+#define PQconnectdb (*pq.PQconnectdb)
+#define PQstatus (*pq.PQstatus)
+#define PQerrorMessage (*pq.PQerrorMessage)
+#define PQfinish (*pq.PQfinish)
+#define PQexec (*pq.PQexec)
+#define PQexecParams (*pq.PQexecParams)
+#define PQresultStatus (*pq.PQresultStatus)
+#define PQresultErrorField (*pq.PQresultErrorField)
+#define PQresultErrorMessage (*pq.PQresultErrorMessage)
+#define PQclear (*pq.PQclear)
+#define PQntuples (*pq.PQntuples)
+#define PQnfields (*pq.PQnfields)
+#define PQgetvalue (*pq.PQgetvalue)
+#define PQgetisnull (*pq.PQgetisnull)
+#define PQgetlength (*pq.PQgetlength)
+#define PQftype (*pq.PQftype)
+#define PQcmdTuples (*pq.PQcmdTuples)
+#define PQtransactionStatus (*pq.PQtransactionStatus)
+#define PQunescapeBytea (*pq.PQunescapeBytea)
+#define PQfreemem (*pq.PQfreemem)
+#define PQconninfo (*pq.PQconninfo)
+#define PQconninfoFree (*pq.PQconninfoFree)
+#define PQconninfoParse (*pq.PQconninfoParse)
+#define PQhost (*pq.PQhost)
+#define PQport (*pq.PQport)
+#define PQuser (*pq.PQuser)
+#define PQdb (*pq.PQdb)
+#define PQsetNoticeProcessor (*pq.PQsetNoticeProcessor)
+#define PQconnectionNeedsPassword (*pq.PQconnectionNeedsPassword)
+#define PQconnectionUsedPassword (*pq.PQconnectionUsedPassword)
+#define PQsslInUse (*pq.PQsslInUse)
+#define PQbackendPID (*pq.PQbackendPID)
+#define PQserverVersion (*pq.PQserverVersion)
+#define PQparameterStatus (*pq.PQparameterStatus)
+#define PQsocket (*pq.PQsocket)
+#define PQsetSingleRowMode (*pq.PQsetSingleRowMode)
+#define PQsendQueryParams (*pq.PQsendQueryParams)
+#define PQgetResult (*pq.PQgetResult)
+#define PQconsumeInput (*pq.PQconsumeInput)
+#define PQisBusy (*pq.PQisBusy)
+#define PQputCopyData (*pq.PQputCopyData)
+#define PQputCopyEnd (*pq.PQputCopyEnd)
+#define PQgetCopyData (*pq.PQgetCopyData)
+#define PQescapeIdentifier (*pq.PQescapeIdentifier)
+#define PQescapeLiteral (*pq.PQescapeLiteral)
 
 /* The key of the studio's write lock (pg_advisory_xact_lock): "SMPI". */
 #define WRITE_LOCK "1397575753"
@@ -812,6 +942,8 @@ int db_pg_open(struct db *db, const char *uri, long long *version)
 {
 	PGresult *res;
 
+	if (load_libpq() < 0)
+		return -1;
 	if (!(db->pg = calloc(1, sizeof *db->pg))) {
 		report("out of memory");
 		return -1;
