@@ -28,6 +28,9 @@ And the course (issue 16): a second database of COURSE_N intakes (default
 consents, exported as JSON and NDJSON beside sqlite3 printing the same
 intakes with their sessions and consents (same targets: the ratio, and
 peak memory under 16 MiB).
+And the server (tests/bench/bench_pg.py): PG_N intakes (default 300000;
+0 skips it) on a throwaway PostgreSQL server, export beside psql's COPY
+(...) TO STDOUT with json_agg, import beside COPY FROM, find beside psql.
 Prints each figure with the peer's and the ratio (ours / peer's).
 """
 import itertools
@@ -406,6 +409,9 @@ def main():
         find(db, tmp)
         purge(db)
         course(tmp)
+    # The server (issue 17): its own throwaway PostgreSQL server.
+    import bench_pg
+    bench_pg.run(BIN, row)
 
 
 if __name__ == "__main__":
