@@ -239,6 +239,18 @@ static int fail(struct db *db, const PGresult *res)
 	pc->errcode = code;
 	free(pc->errmsg);
 	pc->errmsg = strdup(msg);
+	if (pc->errmsg && code == SQLITE_IOERR) {
+		/* A lost connection's words run over lines (the server's FATAL,
+		 * its CONTEXT, libpq's guess at the cause): the first says it. */
+		static const char *const severity[] = { "FATAL:  ", "ERROR:  ", "PANIC:  " };
+		char *nl = strchr(pc->errmsg, '\n');
+		if (nl && nl[1])
+			*nl = '\0';
+		for (size_t i = 0; i < sizeof severity / sizeof *severity; i++)
+			if (strncmp(pc->errmsg, severity[i], strlen(severity[i])) == 0)
+				memmove(pc->errmsg, pc->errmsg + strlen(severity[i]),
+					strlen(pc->errmsg + strlen(severity[i])) + 1);
+	}
 	if (pc->errmsg) {
 		/* libpq's messages end in a newline; ours are one line. */
 		size_t n = strlen(pc->errmsg);

@@ -1,0 +1,167 @@
+"""Faults on a PostgreSQL server during a save (issue 17, docs/server.md):
+the server stopped at once (pg_ctl stop -m immediate) or the backend
+serving our connection ended (pg_terminate_backend) while `new` saves, and
+a full disk under the server's data folder.  Each time: one line in our
+words, exit 1, nothing half-saved (the intake with all its answers, advice
+and audit rows, or none), and at a terminal the answers kept as a draft.
+
+A save is stopped at an exact point by a trigger of the superuser's that
+sleeps before an audit row is written (pgfaults.pause_at): by then the
+client, the intake, its answers and advice are written inside the save's
+transaction.  One throwaway server for the module (tests/pg/pgfaults.py);
+the full disk has its own on a small tmpfs (mounting needs root, as the
+tests run in CI: without it that test fails with the reason, never skips)."""
+import os
+import subprocess
+import sys
+
+from harness import BIN, ROOT, TIMEOUT, IntakeTest, base_answers, pipe_lines
+from ptyutil import SAVE, answer_all, finish, record, type_line
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
+import pgfaults  # noqa: E402
+
+# Every table a save of `new` writes.
+SAVED = ("client", "intake", "answer", "advice_sheet", "acknowledgement", "audit",
+         "audit_change")
+
+server = None
+
+
+def setUpModule():
+    global server
+    server = pgfaults.start()
+
+
+def tearDownModule():
+    if server:
+        server.stop()
+
+
+class FaultTest(IntakeTest):
+    server = None
+
+    def setUp(self):
+        super().setUp()
+        pgfaults.use(self, self.server or server)
+
+    def counts(self):
+        return {t: self.sql("SELECT count(*) FROM %s" % t)[0][0] for t in SAVED}
+
+    def assert_nothing_saved(self):
+        self.assertEqual(self.counts(), {t: 0 for t in SAVED})
+
+    def assert_one_line(self, stderr, words):
+        self.assertEqual(stderr.count("\n"), 1, stderr)
+        self.assertTrue(stderr.startswith("smp-intake: "), stderr)
+        self.assertIn(words, stderr)
+
+    def start_save(self, answers=None):
+        """`new` through a pipe, stopped before its audit row."""
+        srv = self.server or server
+        srv.pause_at(self.pg_database, "audit")
+        lines = os.path.join(self.tmp, "lines")
+        with open(lines, "w") as f:
+            f.write(pipe_lines(answers or base_answers()))
+        with open(lines) as f:
+            p = subprocess.Popen([BIN, "new"], stdin=f, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=self.env)
+        self.addCleanup(p.kill)
+        return p, srv.wait_paused(self.pg_database)
+
+    def ended(self, p):
+        out, err = p.communicate(timeout=TIMEOUT * 3)
+        return p.returncode, out.decode(), err.decode()
+
+
+class ConnectionLostTest(FaultTest):
+    LOST = "the connection to the server was lost"
+
+    def test_server_stopped_during_a_save(self):
+        p, _ = self.start_save()
+        server.kill_immediately()
+        try:
+            rc, out, err = self.ended(p)
+        finally:
+            server.restart()
+        self.assertEqual(rc, 1, err)
+        self.assert_one_line(err, self.LOST)
+        self.assertNotIn("Saved intake", out)
+        self.assert_nothing_saved()
+        # The server back, the same intake saves.
+        self.sql_write("DROP TRIGGER IF EXISTS smp_test_pause ON audit")
+        self.new_intake(base_answers())
+        self.assertEqual(self.sql("SELECT id FROM intake"), [(1,)])
+
+    def test_backend_ended_during_a_save(self):
+        p, pid = self.start_save()
+        server.psql("SELECT pg_terminate_backend(%d)" % pid, database="postgres")
+        rc, out, err = self.ended(p)
+        self.assertEqual(rc, 1, err)
+        self.assert_one_line(err, self.LOST)
+        self.assert_nothing_saved()
+
+    def test_backend_ended_during_a_save_at_a_terminal_keeps_the_draft(self):
+        child = self.spawn("new")
+        rec = record(child)
+        answer_all(child, base_answers())
+        server.pause_at(self.pg_database, "audit")
+        type_line(child, "yes")
+        pid = server.wait_paused(self.pg_database)
+        server.psql("SELECT pg_terminate_backend(%d)" % pid, database="postgres")
+        code = finish(self, child)
+        self.assertIn("the answers are kept as draft 1 (smp-intake resume 1)", rec.text)
+        self.assertEqual(code, 1)
+        self.assertIn("smp-intake: saving the intake: " + self.LOST, rec.text)
+        self.assertEqual(rec.text.count("smp-intake: "), 2, rec.text)
+        self.assert_nothing_saved()
+        self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(1,)])
+        self.assertEqual(self.sql("SELECT value FROM draft_answer WHERE question_id = "
+                                  "'last_name'"), [("Silva",)])
+
+    def test_server_down_before_a_save_is_one_line(self):
+        server.kill_immediately()
+        try:
+            p = self.run_cmd("new", input=pipe_lines(base_answers()))
+        finally:
+            server.restart()
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assert_one_line(p.stderr, "cannot reach the server")
+        self.assert_nothing_saved()
+
+
+class FullDiskTest(FaultTest):
+    """The server's data folder on a 200 MB tmpfs, filled to the last byte."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = pgfaults.start(tmpfs_mb=200)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server:
+            cls.server.stop()
+
+    def test_new_and_config_set_on_a_full_disk(self):
+        # A first connection writes the database's cache file; the settings
+        # are none yet, so a setting's row needs a new page.
+        self.assertEqual(self.sql("SELECT count(*) FROM setting"), [(0,)])
+        before = self.snapshot()
+        self.server.fill_disk()
+        try:
+            p = self.run_cmd("new", input=pipe_lines(base_answers()))
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assert_one_line(p.stderr, "the server's disk is full")
+            self.assert_nothing_saved()
+            p = self.run_cmd("config", "set", "minimum_age", "18")
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assert_one_line(p.stderr, "the server's disk is full")
+            self.assertEqual(self.snapshot(), before)
+        finally:
+            self.server.free_disk()
+        self.new_intake(base_answers())
+        self.assertEqual(self.sql("SELECT id FROM intake"), [(1,)])
+        p = self.run_cmd("config", "set", "minimum_age", "18")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.sql("SELECT value FROM setting WHERE key = 'minimum_age'"),
+                         [("18",)])
