@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 from harness import BIN, ROOT, TIMEOUT, IntakeTest, base_answers, pipe_lines
-from ptyutil import SAVE, answer_all, finish, record, type_line
+from ptyutil import answer_all, finish, record, type_line
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
 import pgfaults  # noqa: E402
