@@ -12,6 +12,7 @@ transaction.  One throwaway server for the module (tests/pg/pgfaults.py);
 the full disk has its own on a small tmpfs (mounting needs root, as the
 tests run in CI: without it that test fails with the reason, never skips)."""
 import os
+import signal
 import subprocess
 import sys
 
@@ -56,10 +57,11 @@ class FaultTest(IntakeTest):
         self.assertTrue(stderr.startswith("smp-intake: "), stderr)
         self.assertIn(words, stderr)
 
-    def start_save(self, answers=None):
-        """`new` through a pipe, stopped before its audit row."""
+    def start_save(self, answers=None, at_commit=False):
+        """`new` through a pipe, stopped before its audit row (or with
+        at_commit in its COMMIT, every row written)."""
         srv = self.server or server
-        srv.pause_at(self.pg_database, "audit")
+        srv.pause_at(self.pg_database, "audit", at_commit)
         lines = os.path.join(self.tmp, "lines")
         with open(lines, "w") as f:
             f.write(pipe_lines(answers or base_answers()))
@@ -101,6 +103,51 @@ class ConnectionLostTest(FaultTest):
         self.assert_one_line(err, self.LOST)
         self.assert_nothing_saved()
 
+    def test_backend_ended_during_the_commit_of_a_save(self):
+        p, pid = self.start_save(at_commit=True)
+        server.psql("SELECT pg_terminate_backend(%d)" % pid, database="postgres")
+        rc, out, err = self.ended(p)
+        self.assertEqual(rc, 1, err)
+        self.assert_one_line(err, self.LOST)
+        self.assertNotIn("Saved intake", out)
+        self.assert_nothing_saved()
+
+    def test_server_stopped_during_the_commit_of_a_save(self):
+        p, _ = self.start_save(at_commit=True)
+        server.kill_immediately()
+        try:
+            rc, out, err = self.ended(p)
+        finally:
+            server.restart()
+        self.assertEqual(rc, 1, err)
+        self.assert_one_line(err, self.LOST)
+        self.assert_nothing_saved()
+
+    def test_backend_killed_during_a_save(self):
+        # kill -9: the server ends every backend and recovers.
+        p, pid = self.start_save()
+        os.kill(pid, signal.SIGKILL)
+        rc, out, err = self.ended(p)
+        self.assertEqual(rc, 1, err)
+        self.assert_one_line(err, self.LOST)
+        server.wait_ready()
+        self.assert_nothing_saved()
+
+    def test_backend_ended_during_config_set(self):
+        server.pause_at(self.pg_database, "setting")
+        p = subprocess.Popen([BIN, "config", "set", "minimum_age", "18"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env)
+        self.addCleanup(p.kill)
+        pid = server.wait_paused(self.pg_database)
+        server.psql("SELECT pg_terminate_backend(%d)" % pid, database="postgres")
+        rc, out, err = self.ended(p)
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(err, "smp-intake: cannot change the setting: " + self.LOST +
+                         " (terminating connection due to administrator command)\n")
+        self.assertEqual(out, "")
+        self.assertEqual(self.sql("SELECT count(*) FROM setting"), [(0,)])
+
     def test_backend_ended_during_a_save_at_a_terminal_keeps_the_draft(self):
         child = self.spawn("new")
         rec = record(child)
@@ -112,7 +159,7 @@ class ConnectionLostTest(FaultTest):
         code = finish(self, child)
         self.assertIn("the answers are kept as draft 1 (smp-intake resume 1)", rec.text)
         self.assertEqual(code, 1)
-        self.assertIn("smp-intake: saving the intake: " + self.LOST, rec.text)
+        self.assertIn("smp-intake: cannot write the audit trail: " + self.LOST, rec.text)
         self.assertEqual(rec.text.count("smp-intake: "), 2, rec.text)
         self.assert_nothing_saved()
         self.assertEqual(self.sql("SELECT count(*) FROM draft"), [(1,)])

@@ -105,19 +105,37 @@ class FaultServer(pgserver.PgServer):
         self._as_server_user([pgserver._tool("pg_ctl"), "start", "-w", "-t", "30", "-D",
                               self.data, "-l", self.log, "-o", opts], "pg_ctl start")
 
+    def wait_ready(self, timeout=30):
+        """Waits until the server takes connections again (after a
+        backend's crash it restarts every backend and recovers)."""
+        end = time.time() + timeout
+        while True:
+            r = self.psql("SELECT 1", database="postgres", check=False)
+            if r.returncode == 0:
+                return
+            if time.time() > end:
+                raise AssertionError("the server did not come back: %s" % r.stderr.strip())
+            time.sleep(0.1)
+
     def backends(self, database, login=pgserver.APP_LOGIN):
         """The pids of the backends serving login on database."""
         r = self.psql("SELECT pid FROM pg_stat_activity WHERE datname = '%s' AND usename = '%s'"
                       % (database, login), database="postgres")
         return [int(x) for x in r.stdout.split()]
 
-    def pause_at(self, database, table):
+    def pause_at(self, database, table, at_commit=False):
         """Makes every INSERT into table sleep (a trigger of the
-        superuser's): a save stops there, inside its transaction."""
+        superuser's): a save stops there, inside its transaction; with
+        at_commit, a deferred trigger, so the save stops in its COMMIT."""
         self.psql("CREATE FUNCTION smp_test_pause() RETURNS trigger LANGUAGE plpgsql AS "
                   "$$ BEGIN PERFORM pg_sleep(60); RETURN NEW; END $$", database=database)
-        self.psql("CREATE TRIGGER smp_test_pause BEFORE INSERT ON %s FOR EACH ROW "
-                  "EXECUTE FUNCTION smp_test_pause()" % table, database=database)
+        if at_commit:
+            self.psql("CREATE CONSTRAINT TRIGGER smp_test_pause AFTER INSERT ON %s "
+                      "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                      "EXECUTE FUNCTION smp_test_pause()" % table, database=database)
+        else:
+            self.psql("CREATE TRIGGER smp_test_pause BEFORE INSERT ON %s FOR EACH ROW "
+                      "EXECUTE FUNCTION smp_test_pause()" % table, database=database)
 
     def wait_paused(self, database, timeout=20):
         """The pid of the backend that sleeps in pause_at()'s trigger."""
