@@ -216,11 +216,6 @@ static int fail(struct db *db, const PGresult *res)
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	int code = SQLITE_ERROR;
 
-	/* Once the connection is lost, what runs after (a ROLLBACK, a
-	 * cursor's CLOSE) fails with "no connection to the server": the
-	 * reason kept is the first, which said why. */
-	if (PQstatus(pc->c) == CONNECTION_BAD && pc->errcode == SQLITE_IOERR && pc->errmsg)
-		return SQLITE_IOERR;
 	if (!msg)
 		msg = PQerrorMessage(pc->c);
 	if (PQstatus(pc->c) == CONNECTION_BAD || (state && strncmp(state, "08", 2) == 0) ||
