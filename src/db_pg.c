@@ -21,7 +21,8 @@
  * - "BEGIN IMMEDIATE" (SQLite's one writer) is a transaction that first
  *   takes the studio's write lock (pg_advisory_xact_lock): writers follow
  *   one another as on SQLite, and what one reads after the lock is what the
- *   last one committed.  "BEGIN" (a read) is REPEATABLE READ: one snapshot
+ *   last one committed; one waits for the lock as long as SQLite's busy
+ *   timeout, then is busy.  "BEGIN" (a read) is REPEATABLE READ: one snapshot
  *   for the whole read, as SQLite's read transaction.
  * - A SELECT inside a transaction runs through a cursor, fetched a batch at
  *   a time: an export's memory does not grow with the records, and several
@@ -174,6 +175,10 @@ static int load_libpq(void)
 
 /* The key of the studio's write lock (pg_advisory_xact_lock): "SMPI". */
 #define WRITE_LOCK "1397575753"
+/* How long a writer waits for it: SQLite's busy timeout, in ms. */
+#define TEXT_OF(n) #n
+#define TEXT(n) TEXT_OF(n)
+#define BUSY_MS TEXT(DB_BUSY_TIMEOUT_MS)
 /* Rows fetched from a cursor at a time. */
 #define FETCH_ROWS 512
 #define BYTEAOID 17
@@ -707,7 +712,10 @@ int db_pg_exec(struct db *db, const char *sql)
 
 	/* SQLite's transactions, as the header says. */
 	if (strcmp(sql, "BEGIN IMMEDIATE") == 0)
-		sql = "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")";
+		/* Waited for as long as SQLite's busy timeout, then SQLITE_BUSY
+		 * (lock_timeout's 55P03): a save held up forever is no answer. */
+		sql = "BEGIN; SET LOCAL lock_timeout = " BUSY_MS "; SELECT pg_advisory_xact_lock("
+		      WRITE_LOCK "); SET LOCAL lock_timeout TO DEFAULT";
 	else if (strcmp(sql, "BEGIN") == 0)
 		sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
 	res = PQexec(pc->c, sql);

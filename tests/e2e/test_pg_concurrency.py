@@ -92,6 +92,26 @@ class ConcurrencyTest(IntakeTest):
                                   "ORDER BY intake_id"), [(1,), (2,), (3,), (4,)])
         self.assert_chain_linked()
 
+    def test_a_long_writer_gives_busy_after_the_timeout(self):
+        # As on an SQLite file (test_faults.py): a save waits for the
+        # studio's write lock for the busy timeout (10 s), then says so.
+        self.new_intake(base_answers())
+        before = self.snapshot()
+        holder = psycopg2.connect(host=server.socket_dir, dbname=self.pg_database,
+                                  user="smp")
+        self.addCleanup(holder.close)
+        holder.autocommit = True
+        holder.cursor().execute("SELECT pg_advisory_lock(%s)", (pgfaults.WRITE_LOCK,))
+        p = self.run_cmd("new", input=pipe_lines(base_answers(first_name="Late")))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stderr, "smp-intake: cannot save the intake: the database is busy "
+                         "(someone else is saving); try again\n")
+        self.assertEqual(self.snapshot(), before)
+        holder.cursor().execute("SELECT pg_advisory_unlock(%s)", (pgfaults.WRITE_LOCK,))
+        self.new_intake(base_answers(first_name="Late"))
+        self.assertEqual(self.sql("SELECT id FROM intake ORDER BY id"), [(1,), (2,)])
+        self.assert_chain_linked()
+
     def test_two_workstations_at_the_terminal(self):
         a_env = dict(self.env, SMP_INTAKE_DB=server.uri(self.pg_database, WORKSTATIONS[0]),
                      SMP_INTAKE_STAFF="Ana Desk")
