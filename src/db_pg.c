@@ -220,9 +220,18 @@ static int fail(struct db *db, const PGresult *res)
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	int code = SQLITE_ERROR;
+	char *probed = NULL;
 
 	if (!msg)
 		msg = PQerrorMessage(pc->c);
+	/* libpq's own error (no SQLSTATE) on a connection it still calls good:
+	 * a server gone while we were idle shows only when its socket is read
+	 * (which may rewrite libpq's message: its words are kept first). */
+	if (!state && PQstatus(pc->c) == CONNECTION_OK) {
+		probed = strdup(msg);
+		PQconsumeInput(pc->c);
+		msg = probed ? probed : "";
+	}
 	if (PQstatus(pc->c) == CONNECTION_BAD || (state && strncmp(state, "08", 2) == 0) ||
 	    (state && strncmp(state, "57P", 3) == 0))
 		code = SQLITE_IOERR;
@@ -244,6 +253,7 @@ static int fail(struct db *db, const PGresult *res)
 	pc->errcode = code;
 	free(pc->errmsg);
 	pc->errmsg = strdup(msg);
+	free(probed);
 	if (pc->errmsg && code == SQLITE_IOERR) {
 		/* A lost connection's words run over lines (the server's FATAL,
 		 * its CONTEXT, libpq's guess at the cause): the first says it. */

@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from harness import BIN, ROOT, TIMEOUT, IntakeTest, base_answers, pipe_lines
 from ptyutil import answer_all, finish, record, type_line
@@ -122,6 +123,32 @@ class ConnectionLostTest(FaultTest):
         self.assertEqual(rc, 1, err)
         self.assert_one_line(err, self.LOST)
         self.assert_nothing_saved()
+
+    def test_server_restarted_while_the_answers_are_typed(self):
+        # The connection is made at the start; the server restarted while
+        # the answers come in: the save finds it gone and says so.
+        lines = pipe_lines(base_answers()).encode()
+        half = lines.index(b"\n", len(lines) // 2) + 1
+        p = subprocess.Popen([BIN, "new"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env)
+        self.addCleanup(p.kill)
+        p.stdin.write(lines[:half])
+        p.stdin.flush()
+        end = time.time() + TIMEOUT
+        while not server.backends(self.pg_database) and time.time() < end:
+            time.sleep(0.05)
+        self.assertEqual(len(server.backends(self.pg_database)), 1)
+        server.kill_immediately()
+        server.restart()
+        p.stdin.write(lines[half:])
+        p.stdin.close()
+        p.stdin = None
+        rc, out, err = self.ended(p)
+        self.assertEqual(rc, 1, err)
+        self.assert_one_line(err, self.LOST)
+        self.assert_nothing_saved()
+        self.new_intake(base_answers())
+        self.assertEqual(self.sql("SELECT id FROM intake"), [(1,)])
 
     def test_backend_killed_during_a_save(self):
         # kill -9: the server ends every backend and recovers.
