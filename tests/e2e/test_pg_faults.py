@@ -150,6 +150,29 @@ class ConnectionLostTest(FaultTest):
         self.new_intake(base_answers())
         self.assertEqual(self.sql("SELECT id FROM intake"), [(1,)])
 
+    def test_program_killed_during_a_save(self):
+        # The workstation's process killed (kill -9) in the middle: the
+        # server rolls the save back once it finds the client gone, and the
+        # next save takes the write lock as usual.
+        server.pause_at(self.pg_database, "audit", seconds=2)
+        lines = os.path.join(self.tmp, "lines")
+        with open(lines, "w") as f:
+            f.write(pipe_lines(base_answers()))
+        with open(lines) as f:
+            p = subprocess.Popen([BIN, "new"], stdin=f, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env=self.env)
+        server.wait_paused(self.pg_database)
+        p.kill()
+        p.wait()
+        end = time.time() + TIMEOUT
+        while server.backends(self.pg_database) and time.time() < end:
+            time.sleep(0.1)
+        self.assertEqual(server.backends(self.pg_database), [])
+        self.assert_nothing_saved()
+        self.sql_write("DROP TRIGGER smp_test_pause ON audit")
+        self.new_intake(base_answers())
+        self.assertEqual(self.sql("SELECT id FROM intake"), [(1,)])
+
     def test_backend_killed_during_a_save(self):
         # kill -9: the server ends every backend and recovers.
         p, pid = self.start_save()

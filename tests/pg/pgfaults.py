@@ -123,12 +123,12 @@ class FaultServer(pgserver.PgServer):
                       % (database, login), database="postgres")
         return [int(x) for x in r.stdout.split()]
 
-    def pause_at(self, database, table, at_commit=False):
-        """Makes every INSERT into table sleep (a trigger of the
+    def pause_at(self, database, table, at_commit=False, seconds=60):
+        """Makes every INSERT into table sleep seconds (a trigger of the
         superuser's): a save stops there, inside its transaction; with
         at_commit, a deferred trigger, so the save stops in its COMMIT."""
         self.psql("CREATE FUNCTION smp_test_pause() RETURNS trigger LANGUAGE plpgsql AS "
-                  "$$ BEGIN PERFORM pg_sleep(60); RETURN NEW; END $$", database=database)
+                  "$$ BEGIN PERFORM pg_sleep(%d); RETURN NEW; END $$" % seconds, database=database)
         if at_commit:
             self.psql("CREATE CONSTRAINT TRIGGER smp_test_pause AFTER INSERT ON %s "
                       "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
