@@ -192,6 +192,7 @@ struct pg_conn {
 	char *errmsg;       /* its words (allocated), or NULL */
 	long long changes;  /* rows the last INSERT/UPDATE/DELETE changed */
 	unsigned cursors;   /* cursors named so far */
+	unsigned xact;      /* transactions begun so far (a cursor lives in one) */
 };
 
 struct pg_stmt {
@@ -208,6 +209,7 @@ struct pg_stmt {
 	int row, rows;      /* the row at hand in res, and how many it has */
 	bool started, done;
 	char cursor[24];    /* the cursor's name when one is open, else "" */
+	unsigned xact;      /* the transaction it was declared in (pg_conn's xact) */
 	unsigned char *blob; /* the decoded bytea of blob_col at the row at hand */
 	size_t blob_len;
 	int blob_col;
@@ -473,7 +475,10 @@ static void stop(struct pg_stmt *p)
 	PQclear(p->res);
 	p->res = NULL;
 	p->row = p->rows = 0;
-	if (p->cursor[0] && PQtransactionStatus(p->db->pg->c) == PQTRANS_INTRANS) {
+	/* A cursor ends with its transaction: closed only in the one that
+	 * declared it (a CLOSE of a cursor gone would abort a later one). */
+	if (p->cursor[0] && p->xact == p->db->pg->xact &&
+	    PQtransactionStatus(p->db->pg->c) == PQTRANS_INTRANS) {
 		char sql[40];
 		snprintf(sql, sizeof sql, "CLOSE %s", p->cursor);
 		PQclear(PQexec(p->db->pg->c, sql));
@@ -603,6 +608,7 @@ static int start(struct pg_stmt *p)
 	p->started = true;
 	if (p->select && PQtransactionStatus(pc->c) == PQTRANS_INTRANS) {
 		snprintf(p->cursor, sizeof p->cursor, "smp_c%u", ++pc->cursors);
+		p->xact = pc->xact;
 		if (!(declared = malloc(strlen(p->sql) + 64)))
 			return pc->errcode = SQLITE_NOMEM;
 		sprintf(declared, "DECLARE %s NO SCROLL CURSOR FOR %s", p->cursor, p->sql);
@@ -728,6 +734,8 @@ int db_pg_exec(struct db *db, const char *sql)
 		      WRITE_LOCK "); SET LOCAL lock_timeout TO DEFAULT";
 	else if (strcmp(sql, "BEGIN") == 0)
 		sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
+	if (strncmp(sql, "BEGIN", 5) == 0)
+		pc->xact++;
 	res = PQexec(pc->c, sql);
 	status = PQresultStatus(res);
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
