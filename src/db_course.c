@@ -1075,7 +1075,7 @@ struct db_course_reader {
 	"AS latest, coalesce(c.intake_id, "                                                    \
 	"(SELECT max(j.id) FROM intake j WHERE j.client_id = c.client_id AND "             \
 	"j.taken_at <= c.at), (SELECT min(j.id) FROM intake j WHERE j.client_id = "         \
-	"c.client_id)) AS owner FROM consent c) "
+	"c.client_id)) AS owner FROM consent c) AS course_consent "
 
 static const char *const course_sql[2][3] = {
 	{ "SELECT " SESSION_COLUMNS " FROM session WHERE intake_id = ?1 ORDER BY number, id",
