@@ -223,21 +223,28 @@ struct db_import *db_import_begin(struct db *db, bool update, const char *staff,
 	 * (a savepoint), so one INSERT per client would write one tiny index
 	 * segment per client.  Meanwhile the new intakes refer to clients not
 	 * there yet: the foreign keys are checked at COMMIT instead. */
-	if (db_exec(
-		db,
-		"PRAGMA defer_foreign_keys = ON; "
-		"CREATE TEMP TABLE import_seen (intake_id INTEGER PRIMARY KEY, "
-		"position INTEGER NOT NULL); "
-		"CREATE TEMP TABLE import_client (source INTEGER PRIMARY KEY, "
-		"target INTEGER NOT NULL); "
-		"CREATE TEMP TABLE import_new_client (id INTEGER PRIMARY KEY, "
-		"first_name TEXT NOT NULL, last_name TEXT NOT NULL, "
-		"date_of_birth TEXT NOT NULL, phone TEXT, email TEXT, created_at TEXT NOT NULL); "
-		"CREATE TEMP TABLE import_consent (seq INTEGER PRIMARY KEY, client_id INTEGER "
-		"NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, at TEXT NOT NULL, staff TEXT "
-		"NOT NULL, intake_id INTEGER)",
-		"cannot import") < 0)
+	/* A server's foreign keys are DEFERRABLE for this (its schema), and
+	 * the consents' order is an identity where SQLite has its rowid. */
+#define IMPORT_TEMP(deferred, id, seq)                                                   \
+	deferred "CREATE TEMP TABLE import_seen (intake_id " id " PRIMARY KEY, "          \
+		 "position INTEGER NOT NULL); "                                            \
+		 "CREATE TEMP TABLE import_client (source " id " PRIMARY KEY, "            \
+		 "target " id " NOT NULL); "                                               \
+		 "CREATE TEMP TABLE import_new_client (id " id " PRIMARY KEY, "            \
+		 "first_name TEXT NOT NULL, last_name TEXT NOT NULL, date_of_birth TEXT "  \
+		 "NOT NULL, phone TEXT, email TEXT, created_at TEXT NOT NULL); "           \
+		 "CREATE TEMP TABLE import_consent (seq " seq ", client_id " id " NOT "    \
+		 "NULL, kind TEXT NOT NULL, value TEXT NOT NULL, at TEXT NOT NULL, staff " \
+		 "TEXT NOT NULL, intake_id " id ")"
+	if (db_exec(db,
+		    db_sql(db,
+			   IMPORT_TEMP("PRAGMA defer_foreign_keys = ON; ", "INTEGER",
+				       "INTEGER PRIMARY KEY"),
+			   IMPORT_TEMP("SET CONSTRAINTS ALL DEFERRED; ", "BIGINT",
+				       "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")),
+		    "cannot import") < 0)
 		goto fail;
+#undef IMPORT_TEMP
 	for (int i = 0; i < STATEMENTS; i++) {
 		if (db_prepare(db, statement_sql[i], &im->st[i]) < 0) {
 			db_report(db, "cannot import");

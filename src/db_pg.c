@@ -11,8 +11,9 @@
  *   `temp.` (SQLite's schema of temporary tables) is `pg_temp.`; the
  *   planner hint `NOT INDEXED` is dropped (the server plans for itself).
  * - An INSERT into a table with an identity column (id, or aftercare's
- *   version, audit_change's seq: read from the server at connect) gets
- *   `RETURNING` that column, which db_last_insert_id() then gives, as
+ *   version, audit_change's seq: read from the server at connect), or one
+ *   that gives a column id itself (a temporary table), gets `RETURNING`
+ *   that column, which db_last_insert_id() then gives, as
  *   sqlite3_last_insert_rowid() does (the row it returns is not a row of
  *   the statement's).  `INSERT OR IGNORE` is `INSERT ... ON CONFLICT DO
  *   NOTHING`.
@@ -413,6 +414,15 @@ static int insert_for_server(struct pg_conn *pc, struct pg_stmt *p)
 	for (char **t = pc->identity; t && t[0]; t += 2)
 		if (strlen(t[0]) == (size_t)(end - name) && strncmp(t[0], name, (size_t)(end - name)) == 0)
 			column = t[1];
+	/* A table without an identity (a temporary one) whose id the INSERT
+	 * gives: that id, as SQLite's rowid would be. */
+	if (!column && *(s = end) == ' ' && s[1] == '(') {
+		for (s += 2; *s && *s != ')'; s++)
+			if (strncasecmp(s, "id", 2) == 0 && (s[-1] == '(' || s[-1] == ' ') &&
+			    (s[2] == ',' || s[2] == ')'))
+				column = "id";
+		s = end;
+	}
 	if (column && strstr(p->sql, "RETURNING"))
 		column = NULL;
 	if (!or_ignore && !column)
@@ -723,6 +733,8 @@ size_t db_pg_column_bytes(struct pg_stmt *p, int col)
 int db_pg_exec(struct db *db, const char *sql)
 {
 	struct pg_conn *pc = db->pg;
+	char *text;
+	int nparams;
 	PGresult *res;
 	ExecStatusType status;
 
@@ -736,7 +748,13 @@ int db_pg_exec(struct db *db, const char *sql)
 		sql = "BEGIN ISOLATION LEVEL REPEATABLE READ";
 	if (strncmp(sql, "BEGIN", 5) == 0)
 		pc->xact++;
-	res = PQexec(pc->c, sql);
+	/* The same translation as a prepared statement's (no parameters). */
+	if (!(text = translate(sql, &nparams))) {
+		pc->errcode = SQLITE_NOMEM;
+		return SQLITE_NOMEM;
+	}
+	res = PQexec(pc->c, text);
+	free(text);
 	status = PQresultStatus(res);
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
 		int rc = fail(db, res);
