@@ -873,7 +873,13 @@ void command_usage(FILE *f, const char *name)
 
 /* The commands that work on a server so far; each has its tests on both
  * backends (tests/e2e/test_pg_*.py). */
-static const char *const on_server[] = { "config" };
+static const char *const on_server[] = {
+	"config",
+	"erase",
+	"purge",
+	"access-log",
+	"verify",
+};
 
 bool command_on_server(const char *name)
 {

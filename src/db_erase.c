@@ -305,8 +305,11 @@ static int erasable(struct db *db, long long id, const char *before)
 	struct db_stmt *st;
 	int rc;
 
-	if (db_prepare(db, "SELECT ?2 IS NULL OR substr(" LAST_SEEN ", 1, 10) < ?2 "
-			   "FROM client c WHERE c.id = ?1", &st) < 0) {
+	if (db_prepare(db, db_sql(db, "SELECT ?2 IS NULL OR substr(" LAST_SEEN ", 1, 10) < ?2 "
+				      "FROM client c WHERE c.id = ?1",
+				  "SELECT ?2::text IS NULL OR substr(" LAST_SEEN ", 1, 10) < ?2::text "
+				  "FROM client c WHERE c.id = ?1"),
+		       &st) < 0) {
 		db_report(db, ERASING);
 		return -1;
 	}
@@ -344,6 +347,12 @@ static const char *const erase_steps[] = {
 	"DELETE FROM consent WHERE client_id = ?1",
 	"DELETE FROM intake WHERE client_id = ?1",
 	"DELETE FROM client WHERE id = ?1",
+};
+
+/* The client's audit rows, once the client is gone.  On a server the
+ * program's role may not delete audit rows (roles.sql): smp_erase_audit()
+ * runs as the tables' owner and removes the same rows, no others. */
+static const char *const erase_audit_steps[] = {
 	("DELETE FROM audit_change WHERE audit_id IN "
 	 "(SELECT id FROM audit WHERE client_id = ?1 AND action <> 'erase')"),
 	"DELETE FROM audit WHERE client_id = ?1 AND action <> 'erase'",
@@ -373,16 +382,44 @@ static int exec_for_erasure(struct db *db, const char *sql, long long id, const 
  * import never brings it back. */
 static int keep_tombstones(struct db *db, long long id, const char *at)
 {
-	return exec_for_erasure(db, "INSERT OR IGNORE INTO erased_intake (uuid, erased_at) "
-				    "SELECT uuid, ?2 FROM intake WHERE client_id = ?1",
+	return exec_for_erasure(db, db_sql(db, "INSERT OR IGNORE INTO erased_intake (uuid, erased_at) "
+					       "SELECT uuid, ?2 FROM intake WHERE client_id = ?1",
+					   "INSERT INTO erased_intake (uuid, erased_at) "
+					   "SELECT uuid, ?2::text FROM intake WHERE client_id = ?1 "
+					   "ON CONFLICT DO NOTHING"),
 				id, at);
 }
 
-/* Every deletion of erase_steps. */
+/* smp_erase_audit(id) on a server: one row, its count of removed rows. */
+static int erase_audit_on_server(struct db *db, long long id)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT smp_erase_audit(?1)", &st) < 0) {
+		db_report(db, ERASING);
+		return -1;
+	}
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
+	if (rc == SQLITE_ROW)
+		rc = db_step(st);
+	if (rc != SQLITE_DONE)
+		db_report(db, ERASING);
+	db_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Every deletion of erase_steps, then of erase_audit_steps. */
 static int delete_records(struct db *db, long long id)
 {
 	for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++)
 		if (exec_for_erasure(db, erase_steps[i], id, NULL) < 0)
+			return -1;
+	if (db_is_server(db))
+		return erase_audit_on_server(db, id);
+	for (size_t i = 0; i < sizeof erase_audit_steps / sizeof erase_audit_steps[0]; i++)
+		if (exec_for_erasure(db, erase_audit_steps[i], id, NULL) < 0)
 			return -1;
 	return 0;
 }
@@ -393,18 +430,28 @@ static int delete_records(struct db *db, long long id)
  * disk cannot leave them behind a committed erasure. */
 static int merge_search_index(struct db *db)
 {
-	return db_search_purge(db);
+	/* A server's name search is a trigram index over the client table:
+	 * its entries go with the row, and VACUUM (db_erase_finish) frees
+	 * them. */
+	return db_is_server(db) ? 0 : db_search_purge(db);
 }
 
 /* What the erasure still owes once committed (the log cleared, and the
  * index merged unless merged): finished by db_erase_finish(). */
 static int mark_pending(struct db *db, long long id, const char *at, bool merged)
 {
-	return exec_for_erasure(db, merged ? "INSERT OR REPLACE INTO erase_pending (client_id, "
-					     "erased_at, search_merged) VALUES (?1, ?2, 1)"
-					   : "INSERT OR REPLACE INTO erase_pending (client_id, "
-					     "erased_at, search_merged) VALUES (?1, ?2, 0)",
+#define PENDING_ON_SERVER(merged)                                                       \
+	"INSERT INTO erase_pending (client_id, erased_at, search_merged) "                \
+	"VALUES (?1, ?2::text, " merged ") ON CONFLICT (client_id) DO UPDATE SET "        \
+	"erased_at = excluded.erased_at, search_merged = excluded.search_merged"
+	return exec_for_erasure(db, merged ? db_sql(db, "INSERT OR REPLACE INTO erase_pending (client_id, "
+							"erased_at, search_merged) VALUES (?1, ?2, 1)",
+						    PENDING_ON_SERVER("1"))
+					   : db_sql(db, "INSERT OR REPLACE INTO erase_pending (client_id, "
+							"erased_at, search_merged) VALUES (?1, ?2, 0)",
+						    PENDING_ON_SERVER("0")),
 				id, at);
+#undef PENDING_ON_SERVER
 }
 
 enum db_erase_result db_erase_client(struct db *db, long long id, const char *before, const char *staff,
@@ -553,9 +600,45 @@ static int finish(struct db *db, bool quiet)
 	return clear_log(db, quiet);
 }
 
+/* The tables an erasure deletes from (their TOAST tables and indexes go
+ * with them). */
+#define ERASED_TABLES                                                                    \
+	"client, intake, answer, advice_sheet, signoff, draft, draft_answer, "            \
+	"acknowledgement, flag_clearance, session, photo, photo_data, consent, audit, "   \
+	"audit_change"
+
+/* On a server a deleted row stays in its table's and indexes' files as a
+ * dead tuple until VACUUM frees it, and VACUUM may be run only by the
+ * tables' owner (PostgreSQL 15), outside a transaction.  The program runs
+ * it when its role owns every erased table; else (the usual roles.sql
+ * setup) the owner's scheduled vacuumdb or autovacuum does
+ * (docs/server.md, "What erasure means on a server").  A non-owner's
+ * VACUUM would only warn and skip the tables, so it is not tried.  No
+ * WAL checkpoint and no search index merge: the server's WAL is its own,
+ * and its search index is cleared by the same VACUUM. */
+static int finish_on_server(struct db *db, bool quiet)
+{
+	long long owner = 0;
+
+	if (db_query_int(db, "SELECT CASE WHEN bool_and(pg_has_role(relowner, 'USAGE')) "
+			     "THEN 1 ELSE 0 END FROM pg_class WHERE oid = ANY (ARRAY['"
+			     "client', 'intake', 'answer', 'advice_sheet', 'signoff', 'draft', "
+			     "'draft_answer', 'acknowledgement', 'flag_clearance', 'session', "
+			     "'photo', 'photo_data', 'consent', 'audit', "
+			     "'audit_change']::regclass[])",
+			 &owner) < 0) {
+		if (!quiet)
+			db_report(db, FINISHING);
+		return -1;
+	}
+	if (owner && run_sql(db, "VACUUM " ERASED_TABLES, quiet) < 0)
+		return -1;
+	return run_sql(db, "DELETE FROM erase_pending", quiet);
+}
+
 enum db_finish_result db_erase_finish(struct db *db)
 {
-	return finish(db, false);
+	return db_is_server(db) ? finish_on_server(db, false) : finish(db, false);
 }
 
 void db_erase_resume(struct db *db)
