@@ -706,10 +706,16 @@ int db_each_client_before(struct db *db, const char *before,
 {
 	struct db_stmt *st;
 
-	if (db_prepare(db, "SELECT c.id, coalesce((SELECT max(id) FROM intake "
-			   "WHERE client_id = c.id), 0), c.first_name, c.last_name, "
-			   "c.date_of_birth, " LAST_SEEN " AS seen FROM client c "
-			   "WHERE substr(seen, 1, 10) < ?1 ORDER BY seen, c.id",
+	/* A server's WHERE cannot name a column of the SELECT: the same rows
+	 * through a subquery. */
+	if (db_prepare(db, db_sql(db, "SELECT c.id, coalesce((SELECT max(id) FROM intake "
+				      "WHERE client_id = c.id), 0), c.first_name, c.last_name, "
+				      "c.date_of_birth, " LAST_SEEN " AS seen FROM client c "
+				      "WHERE substr(seen, 1, 10) < ?1 ORDER BY seen, c.id",
+				  "SELECT * FROM (SELECT c.id, coalesce((SELECT max(id) FROM intake "
+				  "WHERE client_id = c.id), 0), c.first_name, c.last_name, "
+				  "c.date_of_birth, " LAST_SEEN " AS seen FROM client c) s "
+				  "WHERE substr(seen, 1, 10) < ?1::text ORDER BY seen, id"),
 		       &st) < 0) {
 		db_report(db, "cannot look for old records");
 		return -1;
