@@ -608,17 +608,24 @@ static int finish(struct db *db, bool quiet)
 	"audit_change"
 
 /* On a server a deleted row stays in its table's and indexes' files as a
- * dead tuple until VACUUM frees it, and VACUUM may be run only by the
- * tables' owner (PostgreSQL 15), outside a transaction.  The program runs
- * it when its role owns every erased table; else (the usual roles.sql
- * setup) the owner's scheduled vacuumdb or autovacuum does
- * (docs/server.md, "What erasure means on a server").  A non-owner's
- * VACUUM would only warn and skip the tables, so it is not tried.  No
- * WAL checkpoint and no search index merge: the server's WAL is its own,
- * and its search index is cleared by the same VACUUM. */
+ * dead tuple: a plain VACUUM (and autovacuum) marks its space free for
+ * reuse but leaves its bytes there until a later row overwrites them;
+ * VACUUM FULL writes each table and its indexes into new files and the
+ * old files go (docs/server.md, "What erasure means on a server").  Only
+ * the tables' owner may VACUUM them (PostgreSQL 15), outside a
+ * transaction, and a non-owner's VACUUM only warns and skips them.  So
+ * the program runs VACUUM FULL when its role owns every erased table;
+ * else (roles.sql's setup) the rows of erase_pending stay: the owner's
+ * scheduled job runs the same VACUUM FULL and removes the rows it
+ * covered.  No WAL checkpoint and no search index merge: the server's WAL
+ * is its own, and its search index is rewritten by the same VACUUM FULL.
+ * Returns DB_FINISH_OK whether it could or not: the erasure stands
+ * (erase_pending says what is owed). */
 static int finish_on_server(struct db *db, bool quiet)
 {
-	long long owner = 0;
+	long long owner = 0, *owed = NULL;
+	size_t n = 0;
+	int rc = 0;
 
 	if (db_query_int(db, "SELECT CASE WHEN bool_and(pg_has_role(relowner, 'USAGE')) "
 			     "THEN 1 ELSE 0 END FROM pg_class WHERE oid = ANY (ARRAY['"
@@ -631,9 +638,21 @@ static int finish_on_server(struct db *db, bool quiet)
 			db_report(db, FINISHING);
 		return -1;
 	}
-	if (owner && run_sql(db, "VACUUM " ERASED_TABLES, quiet) < 0)
+	if (!owner)
+		return 0;
+	/* The rows owed before the VACUUM: an erasure committed while it ran
+	 * is left for the next. */
+	if (collect_ids(db, "SELECT client_id FROM erase_pending WHERE ?1::bigint IS NOT NULL",
+			0, &owed, &n, FINISHING) < 0)
 		return -1;
-	return run_sql(db, "DELETE FROM erase_pending", quiet);
+	if (n && run_sql(db, "VACUUM FULL " ERASED_TABLES, quiet) < 0)
+		rc = -1;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (exec_for_erasure(db, "DELETE FROM erase_pending WHERE client_id = ?1", owed[i],
+				     NULL) < 0)
+			rc = -1;
+	free(owed);
+	return rc;
 }
 
 enum db_finish_result db_erase_finish(struct db *db)
