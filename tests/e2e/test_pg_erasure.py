@@ -153,7 +153,18 @@ class ErasureBothBackends(IntakeTest):
         self.assertIn("erase", p3.stdout)
 
     def test_verify_ok_on_a_fresh_database(self):
+        """On the server: the triggers 001_schema.sql makes are the list
+        src/db_chain.c compares with (server_triggers[]); when the schema
+        changes a trigger, the message gives the list to put there."""
         p = self.run_cmd("verify")
+        if p.returncode and on_server():
+            rows = self.sql(
+                "SELECT t.tgname, md5(t.tgenabled::text || ' ' || pg_get_triggerdef(t.oid) "
+                "|| ' ' || p.prosrc) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal "
+                "AND c.relnamespace = 'public'::regnamespace ORDER BY t.tgname")
+            self.fail(p.stdout + p.stderr + "server_triggers[] for src/db_chain.c:\n" +
+                      "".join('\t{ "%s", "%s" },\n' % r for r in rows))
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertRegex(p.stdout, r"^ok: \d+ audit rows chained, last [0-9a-f]+, 0 access log "
                                    r"rows in order, the file and its triggers intact\n$")
