@@ -226,3 +226,22 @@ class OnTheServerOnly(IntakeTest):
                 self.assertIn(want, lines)
         else:
             self.assertEqual(self.run_cmd("verify").returncode, 0)
+
+    def test_an_access_log_row_that_cannot_be_written_stops_the_command_first(self):
+        """The row is written before the first byte of output: when the
+        server refuses it (the grant taken away here), nothing is shown,
+        nothing is erased, and the error is one line."""
+        if on_server():
+            self.sql_write("REVOKE INSERT ON access_log FROM smp_intake")
+        else:
+            self.sql_write("CREATE TRIGGER no_log BEFORE INSERT ON access_log "
+                           "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        for args in (["show", "1"], ["erase", "1", "--yes"]):
+            with self.subTest(args=args):
+                p = self.run_cmd(*args)
+                self.assertNotEqual(p.returncode, 0)
+                self.assertEqual(p.stdout, "")
+                self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+                self.assertIn("cannot record this in the access log", p.stderr)
+        self.assertEqual(self.sql("SELECT count(*) FROM client"), [(1,)])
+        self.assertEqual(self.sql("SELECT count(*) FROM access_log"), [(0,)])
