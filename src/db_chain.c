@@ -180,7 +180,8 @@ int db_chain_unchained(struct db *db)
 	long long after = 0;
 	int rc = -1;
 
-	if (db_prepare(db, ROW_SQL, &rows) < 0 || db_prepare(db, db_sql(db, CHANGES_SQL, CHANGES_SQL_SERVER), &changes) < 0 ||
+	if (db_prepare(db, ROW_SQL, &rows) < 0 ||
+	    db_prepare(db, db_sql(db, CHANGES_SQL, CHANGES_SQL_SERVER), &changes) < 0 ||
 	    db_prepare(db, "UPDATE audit SET salt = ?2, prev_hash = ?3, hash = ?4 WHERE id = ?1",
 		       &set) < 0)
 		goto out;
@@ -575,7 +576,8 @@ static int check_chain(struct verify *v)
 
 	if ((rc = load_links(v, &l)) < 0)
 		goto out;
-	if (db_prepare(v->db, ROW_SQL, &rows) < 0 || db_prepare(v->db, db_sql(v->db, CHANGES_SQL, CHANGES_SQL_SERVER), &changes) < 0) {
+	if (db_prepare(v->db, ROW_SQL, &rows) < 0 ||
+	    db_prepare(v->db, db_sql(v->db, CHANGES_SQL, CHANGES_SQL_SERVER), &changes) < 0) {
 		rc = -1;
 		goto out;
 	}
