@@ -878,6 +878,10 @@ static const char *const on_server[] = {
 	"export",
 	"import",
 	"new",
+	"erase",
+	"purge",
+	"access-log",
+	"verify",
 };
 
 bool command_on_server(const char *name)

@@ -44,8 +44,11 @@ int db_each_access(struct db *db, const struct access_query *q,
 	int rc, result = 0;
 
 	/* A day's rows start with the day: "2026-03-01T..." >= "2026-03-01". */
-	if (db_prepare(db, "SELECT id, at, staff, command, clients FROM access_log "
-			   "WHERE ?1 IS NULL OR at >= ?1 ORDER BY id", &st) < 0) {
+	if (db_prepare(db, db_sql(db, "SELECT id, at, staff, command, clients FROM access_log "
+				      "WHERE ?1 IS NULL OR at >= ?1 ORDER BY id",
+				  "SELECT id, at, staff, command, clients FROM access_log "
+				  "WHERE ?1::text IS NULL OR at >= ?1::text ORDER BY id"),
+		       &st) < 0) {
 		db_report(db, "cannot read the access log");
 		return -1;
 	}

@@ -105,6 +105,9 @@ static void row_clear(struct row *r)
 	"salt, prev_hash, hash FROM audit WHERE id > ?1 ORDER BY id LIMIT 1"
 #define CHANGES_SQL \
 	"SELECT field, old_value, new_value FROM audit_change WHERE audit_id = ?1 ORDER BY rowid"
+/* On a server the order they were written in is seq's (001_schema.sql). */
+#define CHANGES_SQL_SERVER \
+	"SELECT field, old_value, new_value FROM audit_change WHERE audit_id = ?1 ORDER BY seq"
 
 static const char *text_or_empty(struct held *h, struct db_stmt *st, int col)
 {
@@ -177,7 +180,8 @@ int db_chain_unchained(struct db *db)
 	long long after = 0;
 	int rc = -1;
 
-	if (db_prepare(db, ROW_SQL, &rows) < 0 || db_prepare(db, CHANGES_SQL, &changes) < 0 ||
+	if (db_prepare(db, ROW_SQL, &rows) < 0 ||
+	    db_prepare(db, db_sql(db, CHANGES_SQL, CHANGES_SQL_SERVER), &changes) < 0 ||
 	    db_prepare(db, "UPDATE audit SET salt = ?2, prev_hash = ?3, hash = ?4 WHERE id = ?1",
 		       &set) < 0)
 		goto out;
@@ -287,6 +291,78 @@ static int check_foreign_keys(struct verify *v)
 }
 
 #define TRIGGERS_SQL "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name"
+
+/* A server's triggers, each as one digest of what makes it what it is:
+ * enabled or not, its definition as the server prints it, and the body of
+ * the function it runs (a guard whose function was replaced is changed).
+ * Only the triggers on our tables (schema public), in name order. */
+#define SERVER_TRIGGERS_SQL                                                                 \
+	"SELECT t.tgname, md5(t.tgenabled::text || ' ' || pg_get_triggerdef(t.oid) || ' ' || " \
+	"p.prosrc) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "                    \
+	"JOIN pg_class c ON c.oid = t.tgrelid "                                               \
+	"WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace "               \
+	"ORDER BY t.tgname"
+
+/* What schema/postgresql/001_schema.sql makes, as SERVER_TRIGGERS_SQL
+ * reads it, in name order (strcmp's, as the server's for a name).  A
+ * server schema that changes a trigger changes this list with it:
+ * tests/e2e/test_pg_erasure.py checks it against a database made from
+ * the schema file, and prints the list to put here when they differ. */
+static const struct server_trigger {
+	const char *name, *digest;
+} server_triggers[] = {
+	{ "access_log_is_fixed", "26f1c78b56edc7414dc7fa2fbd4b2662" },
+	{ "access_log_kept", "b20bed0e8cc0ea0e96e7d1f9931ff9fc" },
+	{ "access_log_not_emptied", "1045af9409e83f4c73cc28c0d285c69d" },
+	{ "audit_change_is_fixed", "048c290c6d42baa0432c518bdb235a28" },
+	{ "audit_change_kept", "10351ed91096cdded6694e03f6a8ca94" },
+	{ "audit_change_not_emptied", "c16d97e80239b52f6c54115b36c1da8a" },
+	{ "audit_is_fixed", "13b2956afb109f4bd07072c94c2149bc" },
+	{ "audit_kept", "abf42cfe55d08ffc4c1804d4531eeb67" },
+	{ "audit_not_emptied", "d65a86aeb36d2248837f4102a545a19c" },
+	{ "audit_removed_is_fixed", "d563916af013586ee4578c51929c4dfd" },
+	{ "audit_removed_kept", "a2a1a1b886390b3acb3346d19363fe80" },
+	{ "audit_removed_link", "07d3300a7286b26cb93281326e7a5ea4" },
+	{ "audit_removed_not_emptied", "c77160083f36350165d8617ca4f6003d" },
+	{ "erased_intake_is_fixed", "d97e92d74dce2f2e1fc723000b7451f7" },
+	{ "erased_intake_kept", "bea2bbaa41dfa39b7e531cbb5eee7d56" },
+	{ "erased_intake_not_emptied", "27ac966740c443ba3638e43f36d68186" },
+};
+#define SERVER_TRIGGERS (sizeof server_triggers / sizeof server_triggers[0])
+
+/* As check_triggers(), on a server: its triggers against the list above. */
+static int check_server_triggers(struct verify *v)
+{
+	struct db_stmt *st;
+	size_t i = 0;
+	int rc;
+
+	if (db_prepare(v->db, SERVER_TRIGGERS_SQL, &st) < 0)
+		return -1;
+	/* Both in name order: a merge. */
+	rc = db_step(st);
+	while (i < SERVER_TRIGGERS || rc == SQLITE_ROW) {
+		const char *want = i < SERVER_TRIGGERS ? server_triggers[i].name : NULL;
+		const char *have = rc == SQLITE_ROW ? db_column_text(st, 0) : NULL;
+		int cmp = !want ? 1 : !have ? -1 : strcmp(want, have);
+
+		if (cmp < 0) {
+			found(v, "the trigger %s is missing", want);
+			i++;
+		} else if (cmp > 0) {
+			found(v, "the trigger %s is not one of smp-intake's", have ? have : "?");
+			rc = db_step(st);
+		} else {
+			const char *digest = db_column_text(st, 1);
+			if (!digest || strcmp(digest, server_triggers[i].digest) != 0)
+				found(v, "the trigger %s was changed", want);
+			i++;
+			rc = db_step(st);
+		}
+	}
+	db_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
 
 /* The triggers as this program's migrations make them, in a database of
  * its own in memory (so a migration added later is counted too), against
@@ -500,7 +576,8 @@ static int check_chain(struct verify *v)
 
 	if ((rc = load_links(v, &l)) < 0)
 		goto out;
-	if (db_prepare(v->db, ROW_SQL, &rows) < 0 || db_prepare(v->db, CHANGES_SQL, &changes) < 0) {
+	if (db_prepare(v->db, ROW_SQL, &rows) < 0 ||
+	    db_prepare(v->db, db_sql(v->db, CHANGES_SQL, CHANGES_SQL_SERVER), &changes) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -555,19 +632,52 @@ out:
 /* The access log's rows in the order they were written: no id missing
  * (rows are never removed, and a removed one leaves a gap), and no time
  * well before the latest one of the rows before it. */
+/* On a server: the seconds since 1970 of a time of the form the pattern
+ * checked (YYYY-MM-DDTHH:MM:SSZ), counted as SQLite's strftime('%s')
+ * counts them (a day past the month's end runs into the next month);
+ * false, as SQLite's NULL, for a field out of its range. */
+static bool seconds_of(const char *t, long long *out)
+{
+	int y, mo, d, h, mi, sec;
+
+	if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6 ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || sec > 59)
+		return false;
+	/* Days from the civil date (proleptic Gregorian), March-based. */
+	long long yy = y - (mo <= 2);
+	long long era = (yy >= 0 ? yy : yy - 399) / 400;
+	long long yoe = yy - era * 400;
+	long long doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	long long days = era * 146097 + doe - 719468;
+
+	*out = days * 86400 + h * 3600LL + mi * 60LL + sec;
+	return true;
+}
+
 static int check_access_log(struct verify *v)
 {
 	struct db_stmt *st;
 	long long prev_id = 0, latest_id = 0, latest = 0;
+	bool server = db_is_server(v->db);
 	int rc;
 
-	if (db_prepare(v->db, "SELECT id, CAST(strftime('%s', at) AS INTEGER), "
-			      "at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:"
-			      "[0-9][0-9]:[0-9][0-9]Z' FROM access_log ORDER BY id", &st) < 0)
+	if (db_prepare(v->db, db_sql(v->db, "SELECT id, CAST(strftime('%s', at) AS INTEGER), "
+				     "at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:"
+				     "[0-9][0-9]:[0-9][0-9]Z' FROM access_log ORDER BY id",
+				     "SELECT id, at, CASE WHEN at ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T"
+				     "[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' THEN 1 ELSE 0 END "
+				     "FROM access_log ORDER BY id"),
+		       &st) < 0)
 		return -1;
 	while ((rc = db_step(st)) == SQLITE_ROW) {
 		long long id = db_column_int64(st, 0);
-		long long at = db_column_int64(st, 1);
+		long long at = 0;
+		bool dated = server ? seconds_of(db_column_text(st, 1), &at)
+				    : !db_column_null(st, 1);
+
+		if (!server)
+			at = db_column_int64(st, 1);
 
 		v->sum->access_rows++;
 		if (id == prev_id + 2)
@@ -575,7 +685,7 @@ static int check_access_log(struct verify *v)
 		else if (id != prev_id + 1)
 			found(v, "access log rows %lld to %lld are missing", prev_id + 1, id - 1);
 		prev_id = id;
-		if (db_column_null(st, 1) || !db_column_int(st, 2)) {
+		if (!dated || !db_column_int(st, 2)) {
 			found(v, "access log row %lld has no valid time", id);
 			continue;
 		}
@@ -601,12 +711,19 @@ int db_verify(struct db *db, struct verify_summary *sum,
 	db->guard_told = true;
 	if (db_exec(db, "BEGIN", "cannot verify the database") < 0)
 		return -1;
-	/* One snapshot for every check. */
-	rc = check_integrity(&v);
-	if (rc == 0)
-		rc = check_foreign_keys(&v);
-	if (rc == 0)
-		rc = check_triggers(&v) < 0 ? -2 : 0;
+	/* One snapshot for every check.  A server checks its own pages
+	 * (their checksums, when the cluster has them, as it reads them) and
+	 * enforces the foreign keys itself: no integrity_check or
+	 * foreign_key_check to run there. */
+	if (db_is_server(db))
+		rc = check_server_triggers(&v);
+	else {
+		rc = check_integrity(&v);
+		if (rc == 0)
+			rc = check_foreign_keys(&v);
+		if (rc == 0)
+			rc = check_triggers(&v) < 0 ? -2 : 0;
+	}
 	if (rc == 0)
 		rc = check_chain(&v);
 	if (rc == 0)

@@ -238,7 +238,17 @@ long long db_drafts_older_than(struct db *db, int days, bool remove)
 	long long n = -1;
 	int rc;
 
-	if (db_prepare(db, sql[remove], &st) < 0) {
+	/* The same instant on a server (purge, db_erase.c's helper 5). */
+#define PG_DAYS_AGO                                                                     \
+	"to_char(now() AT TIME ZONE 'UTC' - make_interval(days => ?1::int), "           \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	static const char *const pg_sql[] = {
+		"SELECT count(*) FROM draft WHERE updated_at < " PG_DAYS_AGO,
+		"DELETE FROM draft WHERE updated_at < " PG_DAYS_AGO,
+	};
+#undef PG_DAYS_AGO
+
+	if (db_prepare(db, db_sql(db, sql[remove], pg_sql[remove]), &st) < 0) {
 		db_report(db, what);
 		return -1;
 	}

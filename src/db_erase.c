@@ -305,8 +305,11 @@ static int erasable(struct db *db, long long id, const char *before)
 	struct db_stmt *st;
 	int rc;
 
-	if (db_prepare(db, "SELECT ?2 IS NULL OR substr(" LAST_SEEN ", 1, 10) < ?2 "
-			   "FROM client c WHERE c.id = ?1", &st) < 0) {
+	if (db_prepare(db, db_sql(db, "SELECT ?2 IS NULL OR substr(" LAST_SEEN ", 1, 10) < ?2 "
+				      "FROM client c WHERE c.id = ?1",
+				  "SELECT ?2::text IS NULL OR substr(" LAST_SEEN ", 1, 10) < ?2::text "
+				  "FROM client c WHERE c.id = ?1"),
+		       &st) < 0) {
 		db_report(db, ERASING);
 		return -1;
 	}
@@ -344,6 +347,12 @@ static const char *const erase_steps[] = {
 	"DELETE FROM consent WHERE client_id = ?1",
 	"DELETE FROM intake WHERE client_id = ?1",
 	"DELETE FROM client WHERE id = ?1",
+};
+
+/* The client's audit rows, once the client is gone.  On a server the
+ * program's role may not delete audit rows (roles.sql): smp_erase_audit()
+ * runs as the tables' owner and removes the same rows, no others. */
+static const char *const erase_audit_steps[] = {
 	("DELETE FROM audit_change WHERE audit_id IN "
 	 "(SELECT id FROM audit WHERE client_id = ?1 AND action <> 'erase')"),
 	"DELETE FROM audit WHERE client_id = ?1 AND action <> 'erase'",
@@ -373,16 +382,44 @@ static int exec_for_erasure(struct db *db, const char *sql, long long id, const 
  * import never brings it back. */
 static int keep_tombstones(struct db *db, long long id, const char *at)
 {
-	return exec_for_erasure(db, "INSERT OR IGNORE INTO erased_intake (uuid, erased_at) "
-				    "SELECT uuid, ?2 FROM intake WHERE client_id = ?1",
+	return exec_for_erasure(db, db_sql(db, "INSERT OR IGNORE INTO erased_intake (uuid, erased_at) "
+					       "SELECT uuid, ?2 FROM intake WHERE client_id = ?1",
+					   "INSERT INTO erased_intake (uuid, erased_at) "
+					   "SELECT uuid, ?2::text FROM intake WHERE client_id = ?1 "
+					   "ON CONFLICT DO NOTHING"),
 				id, at);
 }
 
-/* Every deletion of erase_steps. */
+/* smp_erase_audit(id) on a server: one row, its count of removed rows. */
+static int erase_audit_on_server(struct db *db, long long id)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (db_prepare(db, "SELECT smp_erase_audit(?1)", &st) < 0) {
+		db_report(db, ERASING);
+		return -1;
+	}
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
+	if (rc == SQLITE_ROW)
+		rc = db_step(st);
+	if (rc != SQLITE_DONE)
+		db_report(db, ERASING);
+	db_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Every deletion of erase_steps, then of erase_audit_steps. */
 static int delete_records(struct db *db, long long id)
 {
 	for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++)
 		if (exec_for_erasure(db, erase_steps[i], id, NULL) < 0)
+			return -1;
+	if (db_is_server(db))
+		return erase_audit_on_server(db, id);
+	for (size_t i = 0; i < sizeof erase_audit_steps / sizeof erase_audit_steps[0]; i++)
+		if (exec_for_erasure(db, erase_audit_steps[i], id, NULL) < 0)
 			return -1;
 	return 0;
 }
@@ -393,18 +430,28 @@ static int delete_records(struct db *db, long long id)
  * disk cannot leave them behind a committed erasure. */
 static int merge_search_index(struct db *db)
 {
-	return db_search_purge(db);
+	/* A server's name search is a trigram index over the client table:
+	 * its entries go with the row, and VACUUM (db_erase_finish) frees
+	 * them. */
+	return db_is_server(db) ? 0 : db_search_purge(db);
 }
 
 /* What the erasure still owes once committed (the log cleared, and the
  * index merged unless merged): finished by db_erase_finish(). */
 static int mark_pending(struct db *db, long long id, const char *at, bool merged)
 {
-	return exec_for_erasure(db, merged ? "INSERT OR REPLACE INTO erase_pending (client_id, "
-					     "erased_at, search_merged) VALUES (?1, ?2, 1)"
-					   : "INSERT OR REPLACE INTO erase_pending (client_id, "
-					     "erased_at, search_merged) VALUES (?1, ?2, 0)",
+#define PENDING_ON_SERVER(merged)                                                       \
+	"INSERT INTO erase_pending (client_id, erased_at, search_merged) "                \
+	"VALUES (?1, ?2::text, " merged ") ON CONFLICT (client_id) DO UPDATE SET "        \
+	"erased_at = excluded.erased_at, search_merged = excluded.search_merged"
+	return exec_for_erasure(db, merged ? db_sql(db, "INSERT OR REPLACE INTO erase_pending (client_id, "
+							"erased_at, search_merged) VALUES (?1, ?2, 1)",
+						    PENDING_ON_SERVER("1"))
+					   : db_sql(db, "INSERT OR REPLACE INTO erase_pending (client_id, "
+							"erased_at, search_merged) VALUES (?1, ?2, 0)",
+						    PENDING_ON_SERVER("0")),
 				id, at);
+#undef PENDING_ON_SERVER
 }
 
 enum db_erase_result db_erase_client(struct db *db, long long id, const char *before, const char *staff,
@@ -553,9 +600,78 @@ static int finish(struct db *db, bool quiet)
 	return clear_log(db, quiet);
 }
 
+/* The tables an erasure deletes from (their TOAST tables and indexes go
+ * with them). */
+#define ERASED_TABLES                                                                    \
+	"client, intake, answer, advice_sheet, signoff, draft, draft_answer, "            \
+	"acknowledgement, flag_clearance, session, photo, photo_data, consent, audit, "   \
+	"audit_change"
+
+/* On a server a deleted row stays in its table's and indexes' files as a
+ * dead tuple: a plain VACUUM (and autovacuum) marks its space free for
+ * reuse but leaves its bytes there until a later row overwrites them;
+ * VACUUM FULL writes each table and its indexes into new files and the
+ * old files go (docs/server.md, "What erasure means on a server").  Only
+ * the tables' owner may VACUUM them (PostgreSQL 15), outside a
+ * transaction, and a non-owner's VACUUM only warns and skips them.  So
+ * the program runs VACUUM FULL when its role owns every erased table;
+ * else (roles.sql's setup) the rows of erase_pending stay: the owner's
+ * scheduled job runs the same VACUUM FULL and removes the rows it
+ * covered.  No WAL checkpoint and no search index merge: the server's WAL
+ * is its own, and its search index is rewritten by the same VACUUM FULL.
+ * (Another session's transaction is seen in pg_stat_activity by a
+ * superuser or a member of pg_read_all_stats: the owner the setup uses.)
+ * Returns DB_FINISH_OK whether it could or not: the erasure stands
+ * (erase_pending says what is owed). */
+static int finish_on_server(struct db *db, bool quiet)
+{
+	long long owner = 0, alone = 0, *owed = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (db_query_int(db, "SELECT CASE WHEN bool_and(pg_has_role(relowner, 'USAGE')) "
+			     "THEN 1 ELSE 0 END FROM pg_class WHERE oid = ANY (ARRAY['"
+			     "client', 'intake', 'answer', 'advice_sheet', 'signoff', 'draft', "
+			     "'draft_answer', 'acknowledgement', 'flag_clearance', 'session', "
+			     "'photo', 'photo_data', 'consent', 'audit', "
+			     "'audit_change']::regclass[])",
+			 &owner) < 0) {
+		if (!quiet)
+			db_report(db, FINISHING);
+		return -1;
+	}
+	if (!owner)
+		return 0;
+	/* The rows owed before the VACUUM: an erasure committed while it ran
+	 * is left for the next. */
+	if (collect_ids(db, "SELECT client_id FROM erase_pending WHERE ?1::bigint IS NOT NULL",
+			0, &owed, &n, FINISHING) < 0)
+		return -1;
+	/* VACUUM FULL copies a deleted row that a transaction still running
+	 * anywhere on the server might see (another database's CREATE
+	 * DATABASE kept it in the tests; a pg_dump's snapshot would too):
+	 * what is owed is dropped only when none was running before it. */
+	if (n && db_query_int(db, "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_stat_activity "
+				  "WHERE pid <> pg_backend_pid() AND (backend_xid IS NOT NULL "
+				  "OR backend_xmin IS NOT NULL)) THEN 0 ELSE 1 END",
+			      &alone) < 0) {
+		if (!quiet)
+			db_report(db, FINISHING);
+		rc = -1;
+	}
+	if (n && rc == 0 && run_sql(db, "VACUUM FULL " ERASED_TABLES, quiet) < 0)
+		rc = -1;
+	for (size_t i = 0; i < n && rc == 0 && alone; i++)
+		if (exec_for_erasure(db, "DELETE FROM erase_pending WHERE client_id = ?1", owed[i],
+				     NULL) < 0)
+			rc = -1;
+	free(owed);
+	return rc;
+}
+
 enum db_finish_result db_erase_finish(struct db *db)
 {
-	return finish(db, false);
+	return db_is_server(db) ? finish_on_server(db, false) : finish(db, false);
 }
 
 void db_erase_resume(struct db *db)
@@ -623,10 +739,16 @@ int db_each_client_before(struct db *db, const char *before,
 {
 	struct db_stmt *st;
 
-	if (db_prepare(db, "SELECT c.id, coalesce((SELECT max(id) FROM intake "
-			   "WHERE client_id = c.id), 0), c.first_name, c.last_name, "
-			   "c.date_of_birth, " LAST_SEEN " AS seen FROM client c "
-			   "WHERE substr(seen, 1, 10) < ?1 ORDER BY seen, c.id",
+	/* A server's WHERE cannot name a column of the SELECT: the same rows
+	 * through a subquery. */
+	if (db_prepare(db, db_sql(db, "SELECT c.id, coalesce((SELECT max(id) FROM intake "
+				      "WHERE client_id = c.id), 0), c.first_name, c.last_name, "
+				      "c.date_of_birth, " LAST_SEEN " AS seen FROM client c "
+				      "WHERE substr(seen, 1, 10) < ?1 ORDER BY seen, c.id",
+				  "SELECT * FROM (SELECT c.id, coalesce((SELECT max(id) FROM intake "
+				  "WHERE client_id = c.id), 0), c.first_name, c.last_name, "
+				  "c.date_of_birth, " LAST_SEEN " AS seen FROM client c) s "
+				  "WHERE substr(seen, 1, 10) < ?1::text ORDER BY seen, id"),
 		       &st) < 0) {
 		db_report(db, "cannot look for old records");
 		return -1;
