@@ -18,7 +18,7 @@ URIS = ["postgresql://smp@db.example/smp?sslmode=verify-full",
         "PostgreSQL://reception@localhost/smp"]
 # Commands that do not work on a server yet (src/command.c's on_server[]
 # lists those that do; remove one here when it joins that list).
-COMMANDS = [("find", "chloe"), ("list",), ("new",), ("export",), ("import", "x.json")]
+COMMANDS = [("find", "chloe"), ("list",), ("session", "list"), ("photo", "list", "1")]
 
 
 class ServerUri(IntakeTest):
