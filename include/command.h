@@ -165,6 +165,7 @@ int cmd_purge(struct ctx *ctx, int argc, char **argv);
 int cmd_questionnaire(struct ctx *ctx, int argc, char **argv);
 int cmd_access_log(struct ctx *ctx, int argc, char **argv);
 int cmd_verify(struct ctx *ctx, int argc, char **argv);
+int cmd_migrate(struct ctx *ctx, int argc, char **argv);
 int cmd_session(struct ctx *ctx, int argc, char **argv);
 int cmd_photo(struct ctx *ctx, int argc, char **argv);
 

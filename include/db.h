@@ -296,6 +296,22 @@ int db_audit_answers(struct db *db, const struct audit_entry *e, const struct an
  * before the first question, so that nothing is typed in vain. */
 bool db_writable(struct db *db, const char *what);
 
+/* migrate (db_migrate.c).  Whether the target holds no records yet (no
+ * client, intake, audit or access log row, draft, tombstone or aftercare
+ * text; its settings may be set): 1, 0, or -1 (reported). */
+int db_migrate_target_empty(struct db *db);
+
+/* Whether this login may write a migration into db: a file, always; a
+ * server, when it owns the tables and sequences (the administrator's
+ * login that applied schema/postgresql/).  1, 0, or -1 (reported). */
+int db_migrate_target_owned(struct db *db);
+
+/* Copies every table of from into to (empty: see above), row for row
+ * with their numbers, in one transaction of to's; each table's rows
+ * counted on both.  *clients and *intakes say how many went.  Returns 0,
+ * or -1 (reported; to is as it was). */
+int db_migrate_copy(struct db *from, struct db *to, long long *clients, long long *intakes);
+
 /* What `smp-intake verify` looked at: the audit rows and access log rows
  * read, and the hash of the audit chain's last row ("" for none). */
 struct verify_summary {

@@ -353,6 +353,27 @@ static const struct command commands[] = {
 		  "what the rules of its version give for the answers, the acknowledgement\n"
 		  "must name the client. A new database is made only by an import that\n"
 		  "succeeds. See docs/import.md.\n" },
+	{ .name = "migrate",
+	  .run = cmd_migrate,
+	  .usage = "smp-intake migrate --to LOCATION | --from LOCATION",
+	  .summary = "move the whole record between an SQLite file and a PostgreSQL server",
+	  .operands_min = 0,
+	  .operands_max = 0,
+	  .options = {
+		{ "to", 0, "LOCATION",
+		  "copy the database of --db to LOCATION (a file, or a server's\n"
+		  "postgresql:// address), which must hold no records yet" },
+		{ "from", 0, "LOCATION",
+		  "copy LOCATION's records into the database of --db, made when\n"
+		  "missing, which must hold no records yet" },
+	  },
+	  .help = "Moves a studio's whole record, every table with its numbers: the\n"
+		  "intakes, their course and photos, the audit trail and its chain, the\n"
+		  "access log, the drafts, the settings. The source is verified first (as\n"
+		  "smp-intake verify); the copy is one transaction of the target's, each\n"
+		  "table's rows counted on both sides; the target is verified after and\n"
+		  "must end with the same audit chain. Nothing is migrated when any of it\n"
+		  "fails. The source is left as it was. See docs/server.md.\n" },
 	{ .name = "erase",
 	  .run = cmd_erase,
 	  .usage = "smp-intake erase CLIENT_ID [--yes] [--reason TEXT]",
@@ -882,6 +903,7 @@ static const char *const on_server[] = {
 	"purge",
 	"access-log",
 	"verify",
+	"migrate",
 };
 
 bool command_on_server(const char *name)

@@ -72,6 +72,7 @@
 	X(PQtransactionStatus) \
 	X(PQunescapeBytea) \
 	X(PQfreemem) \
+	X(PQcmdStatus) \
 	X(PQconninfo) \
 	X(PQconninfoFree) \
 	X(PQconninfoParse) \
@@ -148,6 +149,7 @@ static int load_libpq(void)
 #define PQtransactionStatus (*pq.PQtransactionStatus)
 #define PQunescapeBytea (*pq.PQunescapeBytea)
 #define PQfreemem (*pq.PQfreemem)
+#define PQcmdStatus (*pq.PQcmdStatus)
 #define PQconninfo (*pq.PQconninfo)
 #define PQconninfoFree (*pq.PQconninfoFree)
 #define PQconninfoParse (*pq.PQconninfoParse)
@@ -184,6 +186,9 @@ static int load_libpq(void)
 #define FETCH_ROWS 512
 #define BYTEAOID 17
 #define BOOLOID 16
+#define INT8OID 20
+#define INT2OID 21
+#define INT4OID 23
 
 struct pg_conn {
 	PGconn *c;
@@ -704,6 +709,23 @@ long long db_pg_column_int64(struct pg_stmt *p, int col)
 	return strtoll(v, NULL, 10);
 }
 
+int db_pg_column_type(struct pg_stmt *p, int col)
+{
+	if (db_pg_column_null(p, col))
+		return SQLITE_NULL;
+	switch (PQftype(p->res, col)) {
+	case INT8OID:
+	case INT2OID:
+	case INT4OID:
+	case BOOLOID:
+		return SQLITE_INTEGER;
+	case BYTEAOID:
+		return SQLITE_BLOB;
+	default:
+		return SQLITE_TEXT;
+	}
+}
+
 const void *db_pg_column_blob(struct pg_stmt *p, int col)
 {
 	const char *v = db_pg_column_text(p, col);
@@ -761,6 +783,15 @@ int db_pg_exec(struct db *db, const char *sql)
 		PQclear(res);
 		return rc;
 	}
+	/* A COMMIT of a transaction that failed is the server's ROLLBACK,
+	 * without an error: nothing was saved, and it must say so. */
+	if (strncmp(sql, "COMMIT", 6) == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+		PQclear(res);
+		pc->errcode = SQLITE_ABORT;
+		free(pc->errmsg);
+		pc->errmsg = strdup("the server rolled the transaction back after an earlier error");
+		return SQLITE_ABORT;
+	}
 	if (status == PGRES_COMMAND_OK) {
 		const char *n = PQcmdTuples(res);
 		pc->changes = *n ? atoll(n) : 0;
@@ -792,6 +823,41 @@ int db_pg_errcode(struct db *db)
 const char *db_pg_errmsg(struct db *db)
 {
 	return db->pg->errmsg ? db->pg->errmsg : "unknown error";
+}
+
+int db_pg_settle_identities(struct db *db)
+{
+	struct pg_conn *pc = db->pg;
+
+	for (char **t = pc->identity; t && t[0]; t += 2) {
+		/* The names come from the server's own catalogue, quoted. */
+		char *table = PQescapeIdentifier(pc->c, t[0], strlen(t[0]));
+		char *column = PQescapeIdentifier(pc->c, t[1], strlen(t[1]));
+		char *table_lit = PQescapeLiteral(pc->c, t[0], strlen(t[0]));
+		char *column_lit = PQescapeLiteral(pc->c, t[1], strlen(t[1]));
+		char *sql = NULL;
+		int rc = SQLITE_NOMEM;
+		size_t n;
+
+		if (table && column && table_lit && column_lit) {
+			n = 2 * (strlen(table) + strlen(column)) + strlen(table_lit) +
+			    strlen(column_lit) + 160;
+			if ((sql = malloc(n))) {
+				snprintf(sql, n, "SELECT setval(pg_get_serial_sequence(%s, %s), "
+						 "coalesce((SELECT max(%s) FROM %s), 0) + 1, false)",
+					 table_lit, column_lit, column, table);
+				rc = db_pg_exec(db, sql);
+			}
+		}
+		free(sql);
+		PQfreemem(table);
+		PQfreemem(column);
+		PQfreemem(table_lit);
+		PQfreemem(column_lit);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
 }
 
 /* The connection. */

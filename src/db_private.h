@@ -64,6 +64,7 @@ int db_pg_bind_blob(struct pg_stmt *p, int i, const void *data, size_t n);
 const char *db_pg_column_text(struct pg_stmt *p, int col);
 long long db_pg_column_int64(struct pg_stmt *p, int col);
 bool db_pg_column_null(struct pg_stmt *p, int col);
+int db_pg_column_type(struct pg_stmt *p, int col);
 const void *db_pg_column_blob(struct pg_stmt *p, int col);
 size_t db_pg_column_bytes(struct pg_stmt *p, int col);
 int db_pg_exec(struct db *db, const char *sql);
@@ -82,6 +83,11 @@ int db_pg_open(struct db *db, const char *uri, long long *version);
 
 /* Closes the server's connection of db, if any. */
 void db_pg_close(struct db *db);
+
+/* Inside a write transaction on a server: each identity sequence moved
+ * past the highest number its table holds (after rows written with their
+ * own numbers).  SQLite's code on failure. */
+int db_pg_settle_identities(struct db *db);
 
 /* Whether db is a PostgreSQL server's connection. */
 static inline bool db_is_server(const struct db *db)
@@ -181,6 +187,14 @@ static inline bool db_column_null(struct db_stmt *st, int col)
 {
 	return st->pg ? db_pg_column_null(st->pg, col)
 		      : sqlite3_column_type(st->s, col) == SQLITE_NULL;
+}
+
+/* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL
+ * (a server's integers and truth values are SQLITE_INTEGER, its bytea
+ * SQLITE_BLOB, the rest SQLITE_TEXT). */
+static inline int db_column_type(struct db_stmt *st, int col)
+{
+	return st->pg ? db_pg_column_type(st->pg, col) : sqlite3_column_type(st->s, col);
 }
 
 static inline const void *db_column_blob(struct db_stmt *st, int col)
