@@ -361,10 +361,10 @@ static const struct command commands[] = {
 	  .operands_max = 0,
 	  .options = {
 		{ "to", 0, "LOCATION",
-		  "copy the database of --db to LOCATION (a file, or a server's\n"
+		  "copy the studio's database to LOCATION (a file, or a server's\n"
 		  "postgresql:// address), which must hold no records yet" },
 		{ "from", 0, "LOCATION",
-		  "copy LOCATION's records into the database of --db, made when\n"
+		  "copy LOCATION's records into the studio's database, made when\n"
 		  "missing, which must hold no records yet" },
 	  },
 	  .help = "Moves a studio's whole record, every table with its numbers: the\n"
