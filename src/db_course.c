@@ -297,9 +297,15 @@ int db_each_session(struct db *db, const struct session_query *q,
 
 	if (!q)
 		q = &all;
-	if (db_prepare(db, "SELECT " SESSION_COLUMNS " FROM session WHERE (?1 = 0 OR intake_id = ?1) "
-			   "AND (?2 = 0 OR client_id = ?2) AND (?3 IS NULL OR lot = ?3 COLLATE NOCASE) "
-			   "ORDER BY client_id, performed_on, number, id", &st) < 0) {
+	/* A lot in any case (SQLite's NOCASE: ASCII letters), through the
+	 * index on it, session_by_lot (lower(lot) on a server). */
+#define SESSIONS_WHERE(lot)                                                               \
+	"SELECT " SESSION_COLUMNS " FROM session WHERE (?1 = 0 OR intake_id = ?1) "        \
+	"AND (?2 = 0 OR client_id = ?2) AND (CAST(?3 AS TEXT) IS NULL OR " lot ") "         \
+	"ORDER BY client_id, performed_on, number, id"
+	if (db_prepare(db, db_sql(db, SESSIONS_WHERE("lot = ?3 COLLATE NOCASE"),
+				  SESSIONS_WHERE("lower(lot) = lower(?3)")),
+		       &st) < 0) {
 		db_report(db, "cannot read the sessions");
 		return -1;
 	}
