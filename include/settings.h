@@ -22,10 +22,12 @@ struct settings {
 	int retention_years;   /* records kept at least this long; 0: not set (no default
 				* pretends to be law: docs/record.md) */
 	int photo_max_mb;      /* the largest photo `photo add` takes, in MB */
+	bool allow_insecure_server; /* a server reached over the network without TLS
+				     * is used all the same (docs/server.md) */
 };
 
 /* The values a new database starts with (schema/). */
-#define SETTINGS_DEFAULT { 7, 7, 18, "", false, DATE_FORM_ISO, 30, 3, 14, 3, 0, 10 }
+#define SETTINGS_DEFAULT { 7, 7, 18, "", false, DATE_FORM_ISO, 30, 3, 14, 3, 0, 10, false }
 
 /* The longest draft_max_age: ten years, in days. */
 #define DRAFT_MAX_DAYS 3650

@@ -20,13 +20,13 @@ static int config_list(struct ctx *ctx)
 
 	for (size_t i = 0; i < setting_def_count; i++) {
 		settings_get(s, setting_defs[i].key, value, sizeof value);
-		printf("%-20s ", setting_defs[i].key);
+		printf("%-21s ", setting_defs[i].key);
 		text_print_safe(stdout, value[0] ? value : "\"\"");
 		printf("\n    %s\n", setting_defs[i].help);
 	}
 	if (aftercare_summary(ctx, value, sizeof value) < 0)
 		return EXIT_FAIL;
-	printf("%-20s %s\n    the studio's own aftercare text, printed on session sheets under "
+	printf("%-21s %s\n    the studio's own aftercare text, printed on session sheets under "
 	       "\"Your studio's\n    aftercare\" (config set aftercare_text FILE; '' removes it)\n",
 	       AFTERCARE_KEY, value);
 	return EXIT_OK;

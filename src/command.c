@@ -586,6 +586,8 @@ static const struct command commands[] = {
 		  "docs/record.md; '' sets it back to not set): purge keeps, and erase asks a\n"
 		  "reason for, a client seen (last intake or session) inside that many years.\n"
 		  "photo_max_mb (1-100, default 10): the largest photo `photo add` takes.\n"
+		  "allow_insecure_server (yes or no, default no): yes lets a PostgreSQL\n"
+		  "server reached over the network without TLS be used (docs/server.md).\n"
 		  "aftercare_text FILE: the studio's own aftercare text, printed on session\n"
 		  "sheets: a UTF-8 text file (- for standard input) of at most 8192 bytes,\n"
 		  "without control characters but line breaks; each set is a new version\n"

@@ -31,6 +31,9 @@ const struct setting_def setting_defs[] = {
 			     "session (purge and erase); not set until the studio sets it from its "
 			     "licence (docs/record.md)", 1, 100 },
 	{ "photo_max_mb", "the largest photo photo add takes, in megabytes", 1, 100 },
+	{ "allow_insecure_server", "yes: a PostgreSQL server reached over the network without TLS "
+				   "(sslmode weaker than require) is used all the same "
+				   "(docs/server.md)", 0, 1 },
 };
 const size_t setting_def_count = sizeof setting_defs / sizeof setting_defs[0];
 
@@ -61,6 +64,8 @@ static bool *flag_of(struct settings *s, const char *key)
 {
 	if (strcmp(key, "staff_required") == 0)
 		return &s->staff_required;
+	if (strcmp(key, "allow_insecure_server") == 0)
+		return &s->allow_insecure_server;
 	return NULL;
 }
 

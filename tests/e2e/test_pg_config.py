@@ -21,7 +21,8 @@ class ConfigBothBackends(IntakeTest):
                                ("course_interval_days", "21", "366"),
                                ("touch_up_years", "5", "21"),
                                ("retention_years", "8", "0"),
-                               ("photo_max_mb", "20", "101")]:
+                               ("photo_max_mb", "20", "101"),
+                               ("allow_insecure_server", "yes", "sometimes")]:
             runs += [(["config", "set", key, good], None), (["config", "get", key], None),
                      (["config", "set", key, bad], None), (["config", "get", key], None)]
         runs += [(["config", "set", "retention_years", ""], None),
