@@ -79,10 +79,17 @@ def _unprivileged_user():
 
 
 class PgServer:
-    def __init__(self):
+    def __init__(self, settings=None, hba=(), files=None):
+        """settings: more server settings (e.g. listen_addresses, ssl);
+        hba: lines added to pg_hba.conf; files: {name: bytes} written into
+        the data folder (0600, the server's user's) before it starts, such
+        as a TLS certificate and key (tests/e2e/test_pg_connect.py)."""
         self.dir = None
         self.started = False
         self.user = None
+        self.settings = dict(SETTINGS, **(settings or {}))
+        self.hba = list(hba)
+        self.files = dict(files or {})
 
     # -- paths and addresses
     @property
@@ -153,7 +160,17 @@ class PgServer:
             self._as_server_user([initdb, "-D", self.data, "-U", SUPERUSER, "--auth=trust",
                                   "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
                                   "--no-instructions"], "initdb")
-            opts = " ".join("-c %s=%s" % kv for kv in SETTINGS.items())
+            if self.hba:
+                with open(os.path.join(self.data, "pg_hba.conf"), "a") as f:
+                    f.write("".join(line + "\n" for line in self.hba))
+            for name, data in self.files.items():
+                path = os.path.join(self.data, name)
+                with open(path, "wb") as f:
+                    f.write(data)
+                os.chmod(path, 0o600)
+                if self.user is not None:
+                    os.chown(path, self.user.pw_uid, self.user.pw_gid)
+            opts = " ".join("-c %s=%s" % kv for kv in self.settings.items())
             opts += " -c unix_socket_directories='%s'" % self.socket_dir
             self._as_server_user([pg_ctl, "start", "-w", "-t", "30", "-D", self.data,
                                   "-l", self.log, "-o", opts], "pg_ctl start")
