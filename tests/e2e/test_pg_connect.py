@@ -173,7 +173,10 @@ class Refusals(IntakeTest):
         server.psql("INSERT INTO schema_version (version, applied_at) VALUES (99, now())",
                     database=self.name)
         self.assertIn("made for a newer smp-intake (schema 99", self.one_line(self.uri()))
-        server.psql("DELETE FROM schema_version; INSERT INTO schema_version (version, applied_at) "
+        # A server one migration behind this program (its CHECK knows no
+        # older one: the administrator's table as an older program left it).
+        server.psql("ALTER TABLE schema_version DROP CONSTRAINT schema_version_version_check; "
+                    "DELETE FROM schema_version; INSERT INTO schema_version (version, applied_at) "
                     "VALUES (11, now())", database=self.name)
         err = self.one_line(self.uri())
         self.assertIn("is at schema 11", err)
