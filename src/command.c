@@ -786,7 +786,8 @@ static const struct command_option global_options[] = {
 	  "~/.local/share/smp-intake/intake.db); only new, import\n"
 	  "and config set create it when it is not there; it\n"
 	  "must be your own file, mode 600, in a folder only you\n"
-	  "can write to (or a sticky one, as /tmp)" },
+	  "can write to (or a sticky one, as /tmp); or a\n"
+	  "PostgreSQL server's postgresql:// URI (docs/server.md)" },
 	{ "staff", 0, "NAME",
 	  "who takes the intake (default $SMP_INTAKE_STAFF, else who\n"
 	  "the menu was told is at the desk, else the login name\n"
