@@ -227,6 +227,111 @@ class ConnectionLostTest(FaultTest):
         self.assert_nothing_saved()
 
 
+class ExchangeFaultTest(FaultTest):
+    """An import and an export when the server goes: the import all or
+    nothing, the export one line and no file."""
+    N = 8000    # intakes for the export: several cursor batches
+
+    def fill(self, n):
+        sys.path.insert(0, os.path.join(ROOT, "tests", "bench"))
+        import bench_pg
+        (self.server or server).psql(bench_pg.FILL % {"n": n}, database=self.pg_database)
+
+    def import_file(self):
+        """An export of 200 intakes from a file database, as ndjson."""
+        src = os.path.join(self.tmp, "src.db")
+        env = dict(self.env, SMP_INTAKE_DB=src)
+        for i in range(3):
+            p = subprocess.run([BIN, "new"], input=pipe_lines(base_answers(
+                first_name="Import%d" % i)).encode(), env=env, capture_output=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        path = os.path.join(self.tmp, "in.ndjson")
+        p = subprocess.run([BIN, "export", "--format", "ndjson", "-o", path], env=env,
+                           capture_output=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return path
+
+    def test_backend_ended_during_an_import(self):
+        path = self.import_file()
+        srv = self.server or server
+        srv.pause_at(self.pg_database, "intake")
+        p = subprocess.Popen([BIN, "import", path], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env)
+        self.addCleanup(p.kill)
+        pid = srv.wait_paused(self.pg_database)
+        srv.psql("SELECT pg_terminate_backend(%d)" % pid, database="postgres")
+        rc, out, err = self.ended(p)
+        self.assertEqual(rc, 1, err)
+        self.assertIn(self.LOST_WORDS, err)
+        self.assertEqual(err.count("smp-intake: "), 1, err)
+        self.assert_nothing_saved()
+        # Again with the server up: all of it.
+        self.sql_write("DROP TRIGGER IF EXISTS smp_test_pause ON intake")
+        p = self.run_cmd("import", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.sql("SELECT count(*) FROM intake"), [(3,)])
+
+    def test_server_stopped_during_an_import(self):
+        path = self.import_file()
+        srv = self.server or server
+        srv.pause_at(self.pg_database, "intake")
+        p = subprocess.Popen([BIN, "import", path], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env)
+        self.addCleanup(p.kill)
+        srv.wait_paused(self.pg_database)
+        srv.kill_immediately()
+        try:
+            rc, out, err = self.ended(p)
+        finally:
+            srv.restart()
+        self.assertEqual(rc, 1, err)
+        self.assertIn(self.LOST_WORDS, err)
+        self.assert_nothing_saved()
+
+    def test_server_stopped_during_an_export(self):
+        self.fill(self.N)
+        srv = self.server or server
+        p = subprocess.Popen([BIN, "export", "--format", "ndjson"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env)
+        self.addCleanup(p.kill)
+        first = p.stdout.read(4096)        # the export is under way
+        self.assertTrue(first.startswith(b'{"'), first[:80])
+        srv.kill_immediately()
+        try:
+            rest, err = p.communicate(timeout=TIMEOUT * 3)
+        finally:
+            srv.restart()
+        err = err.decode()
+        self.assertEqual(p.returncode, 1, err)
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertIn(self.LOST_WORDS, err)
+        lines = (first + rest).count(b"\n")
+        self.assertLess(lines, self.N)
+
+    def test_backend_ended_during_an_export_to_a_file(self):
+        self.fill(self.N)
+        srv = self.server or server
+        out = os.path.join(self.tmp, "all.json")
+        p = subprocess.Popen([BIN, "export", "-o", out], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env)
+        self.addCleanup(p.kill)
+        # Ended as soon as its backend shows, mid-export.
+        for _ in range(400):
+            pids = srv.backends(self.pg_database)
+            if pids:
+                break
+            time.sleep(0.005)
+        self.assertTrue(pids, "the export never connected")
+        srv.psql("SELECT pg_terminate_backend(%d)" % pids[0], database="postgres")
+        rc, _, err = self.ended(p)
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual([f for f in os.listdir(self.tmp) if f.startswith(".smp-intake")], [])
+
+    LOST_WORDS = "the connection to the server was lost"
+
+
 class FullDiskTest(FaultTest):
     """The server's data folder on a 200 MB tmpfs, filled to the last byte."""
 
