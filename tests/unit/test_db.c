@@ -234,13 +234,14 @@ static void test_settings_defaults(void **state)
 {
 	struct fixture *f = *state;
 	struct db *db = db_open(f->path);
-	struct settings s = { -1, -1, -1, "x", true, DATE_FORM_MDY, -1, -1, -1, -1, -1, -1 };
+	struct settings s = { -1, -1, -1, "x", true, DATE_FORM_MDY, -1, -1, -1, -1, -1, -1, true };
 
 	assert_non_null(db);
 	assert_int_equal(db_settings(db, &s), 0);
 	assert_int_equal(s.pause_days_before, 7);
 	assert_int_equal(s.pause_days_after, 7);
 	assert_int_equal(s.minimum_age, 18);
+	assert_false(s.allow_insecure_server);
 	db_close(db);
 
 	/* A studio's own policy is read back. */
