@@ -223,8 +223,10 @@ static int each_audit(struct db *db, const char *sql, long long id,
 	int rc, result = 0;
 
 	if (db_prepare(db, sql, &rows) < 0 ||
-	    db_prepare(db, "SELECT field, old_value, new_value FROM audit_change "
-			   "WHERE audit_id = ?1 ORDER BY rowid", &changes) < 0) {
+	    db_prepare(db, db_sql(db, "SELECT field, old_value, new_value FROM audit_change "
+				  "WHERE audit_id = ?1 ORDER BY rowid",
+				  "SELECT field, old_value, new_value FROM audit_change "
+				  "WHERE audit_id = ?1 ORDER BY seq"), &changes) < 0) {
 		db_report(db, "cannot read the audit trail");
 		result = -1;
 		goto out;

@@ -7,17 +7,23 @@
 #include "db_private.h"
 #include "report.h"
 
+/* The time now, UTC, as SQLite's strftime() writes it (the server's too). */
 #define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+#define NOW_PG "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define INSERT_DRAFT(now)                                                                  \
+	"INSERT INTO draft (intake_id, base_revision, client_id, started_at, updated_at, " \
+	"staff, session_intake_id) VALUES (nullif(?1, 0), nullif(?2, 0), nullif(?3, 0), "  \
+	now ", " now ", ?4, nullif(?5, 0))"
+#define UPDATE_DRAFT(now)                                                        \
+	"UPDATE draft SET next_question = ?2, client_id = nullif(?3, 0), updated_at = " \
+	now " WHERE id = ?1"
 
 static int draft_create(struct db *db, struct draft *d)
 {
 	struct db_stmt *st;
 	int rc;
 
-	if (db_prepare(db, "INSERT INTO draft (intake_id, base_revision, client_id, started_at, "
-			   "updated_at, staff, session_intake_id) VALUES (nullif(?1, 0), "
-			   "nullif(?2, 0), nullif(?3, 0), " NOW ", " NOW ", ?4, nullif(?5, 0))",
-		       &st) < 0)
+	if (db_prepare(db, db_sql(db, INSERT_DRAFT(NOW), INSERT_DRAFT(NOW_PG)), &st) < 0)
 		return -1;
 	db_bind_int64(st, 5, d->session_intake_id);
 	db_bind_int64(st, 1, d->intake_id);
@@ -55,8 +61,7 @@ int db_draft_step(struct db *db, struct draft *d, const char *qid, const char *v
 		db_finalize(st);
 		st = NULL;
 	}
-	if (db_prepare(db, "UPDATE draft SET next_question = ?2, client_id = nullif(?3, 0), "
-			   "updated_at = " NOW " WHERE id = ?1", &st) < 0)
+	if (db_prepare(db, db_sql(db, UPDATE_DRAFT(NOW), UPDATE_DRAFT(NOW_PG)), &st) < 0)
 		goto out;
 	db_bind_int64(st, 1, d->id);
 	db_bind_text(st, 2, next_qid);
@@ -226,29 +231,26 @@ enum db_result db_draft_discard(struct db *db, long long id)
 
 long long db_drafts_older_than(struct db *db, int days, bool remove)
 {
-	/* updated_at is UTC as NOW writes it, so the texts compare as times. */
+	/* updated_at is UTC as NOW writes it, so the texts compare as times
+	 * (the same instant on a server: purge). */
+#define AGO "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?1 || ' days')"
+#define AGO_PG                                                                        \
+	"to_char((now() - make_interval(days => ?1::int)) AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 	static const char *const sql[] = {
-		"SELECT count(*) FROM draft WHERE updated_at < "
-		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?1 || ' days')",
-		"DELETE FROM draft WHERE updated_at < "
-		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?1 || ' days')",
+		"SELECT count(*) FROM draft WHERE updated_at < " AGO,
+		"DELETE FROM draft WHERE updated_at < " AGO,
+	};
+	static const char *const sql_pg[] = {
+		"SELECT count(*) FROM draft WHERE updated_at < " AGO_PG,
+		"DELETE FROM draft WHERE updated_at < " AGO_PG,
 	};
 	const char *what = remove ? "cannot remove the old drafts" : "cannot read the drafts";
 	struct db_stmt *st;
 	long long n = -1;
 	int rc;
 
-	/* The same instant on a server (purge, db_erase.c's helper 5). */
-#define PG_DAYS_AGO                                                                     \
-	"to_char(now() AT TIME ZONE 'UTC' - make_interval(days => ?1::int), "           \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-	static const char *const pg_sql[] = {
-		"SELECT count(*) FROM draft WHERE updated_at < " PG_DAYS_AGO,
-		"DELETE FROM draft WHERE updated_at < " PG_DAYS_AGO,
-	};
-#undef PG_DAYS_AGO
-
-	if (db_prepare(db, db_sql(db, sql[remove], pg_sql[remove]), &st) < 0) {
+	if (db_prepare(db, db_sql(db, sql[remove], sql_pg[remove]), &st) < 0) {
 		db_report(db, what);
 		return -1;
 	}

@@ -28,20 +28,19 @@ struct tokenizer {
 	Fts5Tokenizer *tok;
 };
 
-static int tokenizer_open(struct db *db, struct tokenizer *t)
+static int tokenizer_open(sqlite3 *h, struct tokenizer *t)
 {
 	fts5_api *fts = NULL;
-	struct db_stmt *st;
+	sqlite3_stmt *st = NULL;
 	void *ctx = NULL;
 
 	t->tok = NULL;
 	/* The documented way to reach FTS5's C interface from a connection. */
-	if (db_prepare(db, "SELECT fts5(?1)", &st) < 0)
-		return -1;
-	if (!st->s || sqlite3_bind_pointer(st->s, 1, (void *)&fts, "fts5_api_ptr", NULL) != SQLITE_OK ||
-	    db_step(st) != SQLITE_ROW)
+	if (sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_pointer(st, 1, (void *)&fts, "fts5_api_ptr", NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
 		fts = NULL;
-	db_finalize(st);
+	sqlite3_finalize(st);
 	if (!fts || fts->iVersion < 2 ||
 	    fts->xFindTokenizer(fts, "unicode61", &ctx, &t->api) != SQLITE_OK ||
 	    t->api.xCreate(ctx, tokenizer_args, 2, &t->tok) != SQLITE_OK)
@@ -134,17 +133,16 @@ static size_t country_code_length(const char *d)
 	return 3;
 }
 
-/* phone : ("DIGITS"* OR "NATIONAL"*): the digits typed, and the national
- * number they hold by the index's rule (after the country code of a "+" or
- * "00" number, less one leading 0), which the index holds for every number
- * too. */
-static void phone_match(const char *text, char *out)
+/* The digits typed (into digits[256]), and the national number they hold
+ * by the index's rule (after the country code of a "+" or "00" number,
+ * less one leading 0), which the index holds for every number too: a
+ * pointer into digits, digits itself when it is the same. */
+static const char *phone_parts(const char *text, char *digits)
 {
-	char digits[256];
 	const char *national = digits;
 	size_t n = 0;
 
-	for (const char *p = text; *p && n < sizeof digits - 1; p++)
+	for (const char *p = text; *p && n < 255; p++)
 		if (*p >= '0' && *p <= '9')
 			digits[n++] = *p;
 	digits[n] = '\0';
@@ -157,9 +155,17 @@ static void phone_match(const char *text, char *out)
 	}
 	if (*national == '0')
 		national++;
+	return national;
+}
+
+/* phone : ("DIGITS"* OR "NATIONAL"*) */
+static void phone_match(const char *text, char *out)
+{
+	char digits[256];
+	const char *national = phone_parts(text, digits);
 
 	out = put(out, "phone : (");
-	out = put_prefix_string(out, digits, n);
+	out = put_prefix_string(out, digits, strlen(digits));
 	if (*national && national != digits) {
 		out = put(out, " OR ");
 		out = put_prefix_string(out, national, strlen(national));
@@ -171,12 +177,12 @@ static void phone_match(const char *text, char *out)
  * that holds something to search for, each a prefix of a phrase in the name
  * or the email ("o'bri" is the words o and bri* in a row).  Returns the
  * number of words put, or -1 (reported). */
-static int words_match(struct db *db, const char *text, char *out)
+static int words_match(sqlite3 *h, const char *text, char *out)
 {
 	struct tokenizer t;
 	int words = 0;
 
-	if (tokenizer_open(db, &t) < 0) {
+	if (tokenizer_open(h, &t) < 0) {
 		tokenizer_close(&t);
 		report("cannot search the clients: SQLite's FTS5 tokenizer is not available");
 		return -1;
@@ -269,22 +275,251 @@ static int matching_ids(struct db *db, const char *match, char **ids)
 	return -1;
 }
 
+/* On a server (docs/server.md): no FTS5 there.  The server narrows the
+ * clients with its trigram indexes (schema/postgresql/001_schema.sql:
+ * smp_fold() of the name and the e-mail, smp_phone_search() of the phone,
+ * each word's every token somewhere in one of them), then the very same
+ * MATCH as on a file picks among those, in an FTS5 table of the same
+ * tokenizer in memory; so the clients found, and their order, are a
+ * file's.  What a client holds is never kept past the search. */
+#define MEMORY_INDEX                                                                  \
+	"CREATE VIRTUAL TABLE client_search USING fts5(name, email, phone, content = '', " \
+	"columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')"
+#define SERVER_CANDIDATES                                                                  \
+	"SELECT id, first_name || ' ' || last_name, email, smp_phone_search(phone) FROM client " \
+	"WHERE "
+#define SERVER_PHONE                                                   \
+	"(smp_phone_search(phone) LIKE '%' || ?1::text || '%' " \
+	"OR smp_phone_search(phone) LIKE '%' || ?2::text || '%')"
+#define SERVER_TOKEN                                                                     \
+	"(smp_fold(first_name || ' ' || last_name) LIKE '%%' || smp_fold(?%d::text) || '%%' " \
+	"OR smp_fold(email) LIKE '%%' || smp_fold(?%d::text) || '%%')"
+
+struct terms {
+	const char *text;
+	size_t count, cap;
+	struct { int start, end; } *at;
+};
+
+static int keep_term(void *arg, int flags, const char *token, int n, int start, int end)
+{
+	struct terms *t = arg;
+
+	(void)flags, (void)token, (void)n;
+	if (t->count == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 8;
+		void *at = realloc(t->at, cap * sizeof *t->at);
+		if (!at)
+			return SQLITE_NOMEM;
+		t->at = at;
+		t->cap = cap;
+	}
+	t->at[t->count].start = start;
+	t->at[t->count].end = end;
+	t->count++;
+	return SQLITE_OK;
+}
+
+/* The server's statement that narrows the clients to those the words of
+ * text (or its phone number) may match, bound; or NULL (reported). */
+static struct db_stmt *server_candidates(struct db *db, sqlite3 *mem, const char *text,
+					 bool phone)
+{
+	struct db_stmt *st = NULL;
+	struct terms terms = { text, 0, 0, NULL };
+	struct tokenizer t;
+	char *sql = NULL, *p;
+
+	if (phone) {
+		char digits[256];
+		const char *national = phone_parts(text, digits);
+
+		if (db_prepare(db, SERVER_CANDIDATES SERVER_PHONE, &st) < 0)
+			return NULL;
+		/* Copies: digits goes with this frame, the statement steps later. */
+		if (db_bind_text_copy(st, 1, digits) != SQLITE_OK ||
+		    db_bind_text_copy(st, 2, *national && national != digits ? national : digits) !=
+			    SQLITE_OK) {
+			db_finalize(st);
+			report("out of memory");
+			return NULL;
+		}
+		return st;
+	}
+	if (tokenizer_open(mem, &t) < 0 ||
+	    t.api.xTokenize(t.tok, &terms, FTS5_TOKENIZE_QUERY, text, (int)strlen(text),
+			    keep_term) != SQLITE_OK) {
+		tokenizer_close(&t);
+		free(terms.at);
+		report("cannot search the clients: the search text cannot be read");
+		return NULL;
+	}
+	tokenizer_close(&t);
+	if (!(sql = p = malloc(sizeof SERVER_CANDIDATES + terms.count * (sizeof SERVER_TOKEN + 32)))) {
+		free(terms.at);
+		report("out of memory");
+		return NULL;
+	}
+	p = put(p, SERVER_CANDIDATES);
+	for (size_t i = 0; i < terms.count; i++) {
+		if (i > 0)
+			p = put(p, " AND ");
+		p += sprintf(p, SERVER_TOKEN, (int)i + 1, (int)i + 1);
+	}
+	if (terms.count == 0)
+		put(p, "false");
+	if (db_prepare(db, sql, &st) == 0) {
+		for (size_t i = 0; i < terms.count; i++) {
+			char *term = strndup(text + terms.at[i].start,
+					     (size_t)(terms.at[i].end - terms.at[i].start));
+			if (!term || db_bind_text_copy(st, (int)i + 1, term) != SQLITE_OK) {
+				free(term);
+				db_finalize(st);
+				st = NULL;
+				report("out of memory");
+				break;
+			}
+			free(term);
+		}
+	} else {
+		db_report(db, "cannot search the clients");
+	}
+	free(sql);
+	free(terms.at);
+	return st;
+}
+
+/* Appends s to the growing text *buf (of *len bytes, *cap allocated). */
+static int append(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + n + 1 > *cap) {
+		size_t c = 2 * (*len + n + 1);
+		char *b = realloc(*buf, c);
+		if (!b)
+			return -1;
+		*buf = b;
+		*cap = c;
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+/* The ids of the clients the server's candidates give that match finds,
+ * as the server's array text ("{1,2}"), allocated; or NULL (reported). */
+static char *server_matching_ids(struct db *db, sqlite3 *mem, struct db_stmt *cand,
+				 const char *match)
+{
+	sqlite3_stmt *ins = NULL, *sel = NULL;
+	char *ids = NULL;
+	size_t len = 0, cap = 0;
+	int rc = SQLITE_DONE;
+	bool ok = sqlite3_exec(mem, MEMORY_INDEX, NULL, NULL, NULL) == SQLITE_OK &&
+		  sqlite3_exec(mem, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
+		  sqlite3_prepare_v2(mem, "INSERT INTO client_search (rowid, name, email, phone) "
+					  "VALUES (?1, ?2, ?3, ?4)", -1, &ins, NULL) == SQLITE_OK;
+
+	while (ok && (rc = db_step(cand)) == SQLITE_ROW) {
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, db_column_int64(cand, 0));
+		for (int i = 1; i < 4; i++)
+			sqlite3_bind_text(ins, i + 1, db_column_text(cand, i), -1, SQLITE_TRANSIENT);
+		ok = sqlite3_step(ins) == SQLITE_DONE;
+	}
+	if (ok && rc != SQLITE_DONE) {
+		db_report(db, "cannot search the clients");
+		goto out;
+	}
+	ok = ok && sqlite3_exec(mem, "COMMIT", NULL, NULL, NULL) == SQLITE_OK &&
+	     sqlite3_prepare_v2(mem, "SELECT rowid FROM client_search WHERE client_search MATCH ?1",
+				-1, &sel, NULL) == SQLITE_OK &&
+	     sqlite3_bind_text(sel, 1, match, -1, SQLITE_STATIC) == SQLITE_OK &&
+	     append(&ids, &len, &cap, "{") == 0;
+	while (ok && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		char id[24];
+		snprintf(id, sizeof id, "%s%lld", len > 1 ? "," : "",
+			 (long long)sqlite3_column_int64(sel, 0));
+		ok = append(&ids, &len, &cap, id) == 0;
+	}
+	ok = ok && rc == SQLITE_DONE && append(&ids, &len, &cap, "}") == 0;
+	if (!ok)
+		report("cannot search the clients: the search in memory failed");
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(sel);
+	if (!ok) {
+		free(ids);
+		return NULL;
+	}
+	return ids;
+}
+
+static const char find_server[] =
+	FIND_COLUMNS "FROM unnest(?1::bigint[]) f(id) JOIN client c ON c.id = f.id "
+		     "JOIN intake i ON i.client_id = c.id WHERE " FIND_LATEST;
+
+static int find_on_server(struct db *db, const char *text,
+			  int (*fn)(const struct client_match *m, void *arg), void *arg)
+{
+	struct db_stmt *cand = NULL, *st = NULL;
+	sqlite3 *mem = NULL;
+	char *match = malloc(6 * strlen(text) + 64), *ids = NULL;
+	bool phone = is_phone(text);
+	int rc, result = -1;
+
+	if (!match) {
+		report("out of memory");
+		return -1;
+	}
+	if (sqlite3_open(":memory:", &mem) != SQLITE_OK) {
+		report("cannot search the clients: no memory for the search");
+		goto out;
+	}
+	if (phone) {
+		phone_match(text, match);
+	} else if ((rc = words_match(mem, text, match)) <= 0) {
+		result = rc == 0 ? DB_FIND_NOTHING : -1;
+		goto out;
+	}
+	if (!(cand = server_candidates(db, mem, text, phone)))
+		goto out;
+	ids = server_matching_ids(db, mem, cand, match);
+	db_finalize(cand);
+	if (!ids)
+		goto out;
+	if (db_prepare(db, find_server, &st) < 0) {
+		db_report(db, "cannot search the clients");
+		goto out;
+	}
+	db_bind_text(st, 1, ids);
+	result = db_each_match(db, st, "cannot search the clients", fn, arg);
+out:
+	sqlite3_close(mem);
+	free(match);
+	free(ids);
+	return result;
+}
+
 int db_find_clients(struct db *db, const char *text,
 		    int (*fn)(const struct client_match *m, void *arg), void *arg)
 {
 	struct db_stmt *st = NULL;
 	/* The longest expression: every byte a " doubled, a word every other
 	 * byte with its quotes, star and AND. */
-	char *match = malloc(6 * strlen(text) + 64), *ids = NULL;
+	char *match, *ids = NULL;
 	int rc, result;
 
-	if (!match) {
+	if (db_is_server(db))
+		return find_on_server(db, text, fn, arg);
+	if (!(match = malloc(6 * strlen(text) + 64))) {
 		report("out of memory");
 		return -1;
 	}
 	if (is_phone(text)) {
 		phone_match(text, match);
-	} else if ((rc = words_match(db, text, match)) <= 0) {
+	} else if ((rc = words_match(db->h, text, match)) <= 0) {
 		free(match);
 		return rc == 0 ? DB_FIND_NOTHING : -1;
 	}
@@ -309,6 +544,10 @@ int db_search_purge(struct db *db)
 	 * secure_delete (db_open) zeroes them. */
 	bool own = db_autocommit(db);
 
+	/* A server has no such index: the trigram indexes' entries of a
+	 * deleted row go with the table's VACUUM. */
+	if (db_is_server(db))
+		return 0;
 	if (own && db_begin_write(db) < 0)
 		return -1;
 	if (db_exec(db, "INSERT INTO client_search (client_search) VALUES ('optimize')",

@@ -638,14 +638,18 @@ int db_each_intake(struct db *db, int (*fn)(const struct intake *in, void *arg),
 	return db_each_intake_where(db, &all, fn, arg);
 }
 
-/* taken_at is UTC text; its first ten characters are the date. */
-#define INTAKE_FILTER                                            \
-	"WHERE (?1 IS NULL OR substr(i.taken_at, 1, 10) >= ?1) " \
-	"AND (?2 IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "   \
+/* taken_at is UTC text; its first ten characters are the date.  On a
+ * server the dates' first use names their type (a bare NULL test cannot). */
+#define INTAKE_DATES(cast)                                                \
+	"WHERE (?1" cast " IS NULL OR substr(i.taken_at, 1, 10) >= ?1) " \
+	"AND (?2" cast " IS NULL OR substr(i.taken_at, 1, 10) <= ?2) "
+#define INTAKE_FILTER_REST                                         \
 	"AND (?3 = 0 OR i.client_id = ?3) "                        \
 	"AND (?4 = 0 OR NOT EXISTS (SELECT 1 FROM intake l "       \
 	"WHERE l.client_id = i.client_id AND (l.taken_at > i.taken_at " \
 	"OR (l.taken_at = i.taken_at AND l.id > i.id)))) "
+#define INTAKE_FILTER_SQLITE INTAKE_DATES("") INTAKE_FILTER_REST
+#define INTAKE_FILTER_PG INTAKE_DATES("::text") INTAKE_FILTER_REST
 
 static void bind_filter(struct db_stmt *st, const struct intake_query *q)
 {
@@ -660,7 +664,8 @@ long long db_count_intakes(struct db *db, const struct intake_query *q)
 	struct db_stmt *st;
 	long long n = -1;
 
-	if (db_prepare(db, "SELECT count(*) FROM intake i " INTAKE_FILTER, &st) < 0) {
+	if (db_prepare(db, db_sql(db, "SELECT count(*) FROM intake i " INTAKE_FILTER_SQLITE,
+				  "SELECT count(*) FROM intake i " INTAKE_FILTER_PG), &st) < 0) {
 		db_report(db, "cannot count the intakes");
 		return -1;
 	}
@@ -681,8 +686,10 @@ int db_clients_where(struct db *db, const struct intake_query *q, struct idset *
 	/* NOT INDEXED: the intakes' own pages are read, as the export will
 	 * read them, so a damaged table is found before the row is written
 	 * (an index alone could answer, and the file would change). */
-	if (db_prepare(db, "SELECT DISTINCT i.client_id FROM intake i NOT INDEXED " INTAKE_FILTER
-			   "ORDER BY i.client_id", &st) < 0) {
+	if (db_prepare(db, db_sql(db, "SELECT DISTINCT i.client_id FROM intake i NOT INDEXED "
+				  INTAKE_FILTER_SQLITE "ORDER BY i.client_id",
+				  "SELECT DISTINCT i.client_id FROM intake i " INTAKE_FILTER_PG
+				  "ORDER BY i.client_id"), &st) < 0) {
 		db_report(db, "cannot read the intakes");
 		return -1;
 	}
@@ -710,7 +717,9 @@ int db_each_intake_where(struct db *db, const struct intake_query *q,
 	struct intake in;
 	int rc, result = 0;
 
-	snprintf(intake_sql, sizeof intake_sql, INTAKE_COLUMNS INTAKE_FILTER "ORDER BY i.id%s",
+	snprintf(intake_sql, sizeof intake_sql, "%s%s",
+		 db_sql(db, INTAKE_COLUMNS INTAKE_FILTER_SQLITE "ORDER BY i.id",
+			INTAKE_COLUMNS INTAKE_FILTER_PG "ORDER BY i.id"),
 		 q->newest_first ? " DESC" : "");
 	if (stream_open(&s, intake_sql) < 0) {
 		db_report(db, "cannot read the intakes");

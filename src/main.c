@@ -90,7 +90,8 @@ int main(int argc, char **argv)
 			       "put it in ~/.pgpass or PGPASSWORD (docs/server.md)");
 			return EXIT_USAGE;
 		}
-		if (first == argc || (c && strcmp(c->name, "help") != 0 &&
+		if ((first == argc && !command_on_server("shell")) ||
+		    (c && strcmp(c->name, "help") != 0 &&
 				      !command_on_server(c->name) &&
 				      !command_wants_help(argc - first, argv + first))) {
 			db_report_server(c ? c->name : "shell");
