@@ -1063,14 +1063,20 @@ static void quiet(void *arg, const char *message)
 int db_pg_open(struct db *db, const char *uri, long long *version)
 {
 	PGresult *res;
+	char *lower = NULL;
 
 	if (load_libpq() < 0)
 		return -1;
-	if (!(db->pg = calloc(1, sizeof *db->pg))) {
+	if (!(db->pg = calloc(1, sizeof *db->pg)) || !(lower = strdup(uri))) {
 		report("out of memory");
 		return -1;
 	}
-	db->pg->c = PQconnectdb(uri);
+	/* libpq knows the scheme in lower case only; we take any case. */
+	for (char *p = lower; *p && *p != ':'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	db->pg->c = PQconnectdb(lower);
+	free(lower);
 	if (!db->pg->c) {
 		report("out of memory");
 		return -1;

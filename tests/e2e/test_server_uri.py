@@ -1,24 +1,29 @@
-"""A PostgreSQL server's URI in --db or $SMP_INTAKE_DB (issue 17): no
-command works there yet, so each is refused before it runs with one line
-naming it and exit 2, and the URI is never opened or created as a file of
-that name (docs/server.md).  A password inside the URI is refused first."""
+"""A PostgreSQL server's URI in --db or $SMP_INTAKE_DB (issue 17): every
+command goes to the server (none is refused as not working there), says
+in one line and exit 1 when the server is not there, and the URI is never
+opened or created as a file of that name (docs/server.md).  A password
+inside the URI is refused first, exit 2."""
 import os
 import subprocess
 
 from harness import BIN, TIMEOUT, WRAPPER, IntakeTest, base_answers, pipe_lines, sample
 
 def message(command):
-    return "smp-intake: %s does not work on a PostgreSQL server yet (docs/server.md)\n" % command
+    """What every command says when the server is not there (URIS name a
+    socket folder that does not exist, so nothing waits on the network)."""
+    return "smp-intake: cannot reach the server"
 
 
 PASSWORD = ("smp-intake: a password in the server's address is refused; "
             "put it in ~/.pgpass or PGPASSWORD (docs/server.md)\n")
-URIS = ["postgresql://smp@db.example/smp?sslmode=verify-full",
-        "postgres:///smp?host=/run/postgresql",
-        "PostgreSQL://reception@localhost/smp"]
-# Commands that do not work on a server yet (src/command.c's on_server[]
-# lists those that do; remove one here when it joins that list).
-COMMANDS = [("find", "chloe"), ("list",), ("session", "list"), ("photo", "list", "1")]
+URIS = ["postgresql://smp@/smp?host=/nonexistent/smp-socket&sslmode=disable",
+        "postgres:///smp?host=/nonexistent/run/postgresql",
+        "PostgreSQL://reception@/smp?host=/nonexistent/x"]
+# Every command that opens the database (help, --help and an unknown
+# command never do).
+COMMANDS = [("find", "chloe"), ("list",), ("new",), ("export",), ("erase", "1", "--yes"), ("verify",),
+            ("session", "list"), ("photo", "list"), ("config", "list"), ("show", "1"),
+            ("migrate", "--to", "x.db"), ("drafts",), ("ids",), ("access-log",)]
 
 
 class ServerUri(IntakeTest):
@@ -33,7 +38,11 @@ class ServerUri(IntakeTest):
     def assert_refused(self, args, env, expected):
         before = sorted(os.listdir(self.tmp))
         rc, out, err = self.run_in_tmp(args, env)
-        self.assertEqual((rc, out, err), (2, "", expected))
+        if expected == PASSWORD:
+            self.assertEqual((rc, out, err), (2, "", expected))
+        else:
+            self.assertEqual((rc, out, err.count("\n")), (1, "", 1), err)
+            self.assertTrue(err.startswith(expected), err)
         self.assertEqual(sorted(os.listdir(self.tmp)), before)  # no file, no folder
 
     def test_db_option(self):
@@ -64,8 +73,8 @@ class ServerUri(IntakeTest):
             with self.subTest(uri=uri):
                 self.assert_refused(["--db", uri, "config", "list"], env, PASSWORD)
         with self.subTest(uri="user only"):  # a user name alone is fine
-            self.assert_refused(["--db", "postgresql://smp@db.example:5432/smp", "list"], env,
-                                message("list"))
+            self.assert_refused(["--db", "postgresql://smp@:5432/smp?host=/nonexistent/s",
+                                 "list"], env, message("list"))
 
     def test_unknown_command_and_help_answer(self):
         env = dict(self.env, SMP_INTAKE_DB=URIS[1])
