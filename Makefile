@@ -135,7 +135,7 @@ check: test-deps
 	@$(MAKE) --no-print-directory B=build-san SANFLAGS='$(SAN)' \
 		build-san/smp-intake $(UNIT:$(B)/%=build-san/%) $(REPLAY:$(B)/%=build-san/%)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		SMP_INTAKE_BIN=build-san/smp-intake SMP_OBJ_DIR=build-san PYTHON=$(PYTHON) sh tests/run.sh \
+		SMP_E2E_SERVER_LIST=server-check SMP_INTAKE_BIN=build-san/smp-intake SMP_OBJ_DIR=build-san PYTHON=$(PYTHON) sh tests/run.sh \
 		$(UNIT:$(B)/%=build-san/%) $(REPLAY:$(B)/%=build-san/%)
 
 # Every unit suite and fuzz replay under valgrind memcheck, and the end-to-end

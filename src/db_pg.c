@@ -8,6 +8,7 @@
  *   max() and min() of several arguments PostgreSQL's greatest() and
  *   least() (which skip NULLs: every such use here has none, or coalesces
  *   them); max() and min() of one argument are the aggregates on both.
+ *   `x IS ?N` (SQLite's IS of any two values) is `IS NOT DISTINCT FROM`;
  *   `temp.` (SQLite's schema of temporary tables) is `pg_temp.`; the
  *   planner hint `NOT INDEXED` is dropped (the server plans for itself).
  * - An INSERT into a table with an identity column (id, or aftercare's
@@ -317,14 +318,15 @@ static bool several_arguments(const char *p)
 	return false;
 }
 
-/* Translates SQLite's SQL into the server's (the file's head says what):
+/* Translates SQLite's SQL into the server's (the file's head says what; no
+ * change makes a piece more than four times longer):
  * `?N` is `$N`, `?` the next after the highest so far; quotes and comments
  * are copied as they are.  Returns the new text (allocated) with
  * *nparams, or NULL. */
 static char *translate(const char *sql, int *nparams)
 {
 	size_t n = strlen(sql);
-	char *out = malloc(n * 3 + 16), *o = out;
+	char *out = malloc(n * 5 + 16), *o = out;
 	int high = 0;
 
 	if (!out)
@@ -335,6 +337,10 @@ static char *translate(const char *sql, int *nparams)
 			bool max = p[1] == 'a' || p[1] == 'A';
 			o += sprintf(o, "%s", max ? "greatest" : "least");
 			p += 3;
+		} else if (strncmp(p, " IS ?", 5) == 0) {
+			/* SQLite's IS of any two values. */
+			o += sprintf(o, " IS NOT DISTINCT FROM ");
+			p += 4;
 		} else if (strncasecmp(p, " NOT INDEXED", 12) == 0 && !word_char(p[12])) {
 			p += 12;
 		} else if (strncasecmp(p, "temp.", 5) == 0 && (p == sql || !word_char(p[-1]))) {
