@@ -28,7 +28,7 @@ class Migrate(IntakeTest):
 
     @staticmethod
     def undated(text):
-        return re.sub(r'^(\{"[^{]*?"(?:timestamp|exported_at)":")[^"]*"', r'\1WHEN"', text,
+        return re.sub(r'^(\{[^{]*?"(?:timestamp|exported_at)":")[^"]*"', r'\1WHEN"', text,
                       count=1)
 
     def on(self, db, *args, input=None):
