@@ -404,10 +404,6 @@ void db_erase_resume(struct db *db);
  * or -1 (reported). */
 int db_erase_pending(struct db *db, long long id);
 
-/* 1 with when (YYYY-MM-DD) set when an intake with this uuid was erased,
- * 0 when not, or -1 (reported). */
-int db_intake_erased_on(struct db *db, const char *uuid, char when[11]);
-
 /* Calls fn for every client whose newest intake (without one, whose
  * record) is dated before `before` (YYYY-MM-DD, UTC): those a retention
  * period has run out for, the longest unseen first.  m->last_taken_at is

@@ -175,7 +175,11 @@ int db_import_record(struct db_import *im, struct intake *in, long long position
 int db_import_course(struct db_import *im, const struct intake *in,
 		     const struct import_course *c, struct import_result *res);
 
-int db_import_erased(struct db_import *im, const char *uuid, char when[11]);
+/* Whether intake in (its uuid) was erased here: 1 with the day in when, 0
+ * not, -1 on error (reported).  Called first for each record: on a server
+ * it also asks early for what db_import_record() will read about in (its
+ * uuid, its client, its id), so that they share one round trip. */
+int db_import_erased(struct db_import *im, const struct intake *in, char when[11]);
 
 /* Ends the import: commits when commit is set, else rolls back, and frees
  * im.  Returns 0, or -1 (reported; nothing written). */

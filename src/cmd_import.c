@@ -136,7 +136,7 @@ static int import_all(struct import_reader *r, struct db_import *im,
 			problem(t, "record %lld: %s", position, why);
 			continue;
 		}
-		if ((erased = db_import_erased(im, in.uuid, erased_on)) != 0) {
+		if ((erased = db_import_erased(im, &in, erased_on)) != 0) {
 			if (erased < 0) {
 				intake_clear(&in);
 				import_course_clear(&course);

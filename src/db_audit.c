@@ -52,6 +52,12 @@ static int chain_tip(struct db *db, long long *id, char **hash)
 
 	*id = 0;
 	*hash = NULL;
+	/* In an import's transaction (it holds the write lock) the last row is
+	 * the one append() wrote before: no need to read it back. */
+	if (db->bulk && db->tip_hash) {
+		*id = db->tip_id;
+		return (*hash = strdup(db->tip_hash)) ? 0 : -1;
+	}
 	if (!(st = kept(db, TIP, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")))
 		return -1;
 	rc = db_step(st);
@@ -91,6 +97,10 @@ static int append(struct db *db, const struct audit_entry *e)
 				 "salt, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), "
 				 "nullif(?6, 0), ?7, ?8, ?9)")))
 		goto out;
+	/* In an import (one transaction, one error for all) it goes with the
+	 * next statement on a server (db_defer()); elsewhere a lost connection
+	 * is told as the audit trail's. */
+	db_defer(st, db->bulk);
 	db_bind_int64(st, 1, row.id);
 	db_bind_text(st, 2, e->at);
 	db_bind_text(st, 3, e->staff);
@@ -106,6 +116,8 @@ static int append(struct db *db, const struct audit_entry *e)
 	if (e->count && !(st = kept(db, CHANGE, "INSERT INTO audit_change (audit_id, field, "
 						"old_value, new_value) VALUES (?1, ?2, ?3, ?4)")))
 		goto out;
+	if (st)
+		db_defer(st, db->bulk);
 	for (size_t i = 0; i < e->count; i++) {
 		db_bind_int64(st, 1, row.id);
 		db_bind_text(st, 2, e->change[i].field);
@@ -125,6 +137,11 @@ static int append(struct db *db, const struct audit_entry *e)
 		st = NULL;
 		if (rc < 0)
 			goto out;
+	}
+	if (db->bulk) {
+		free(db->tip_hash);
+		db->tip_id = row.id;
+		db->tip_hash = strdup(hash);
 	}
 	rc = 0;
 out:

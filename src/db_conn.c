@@ -394,6 +394,7 @@ void db_conn_close(struct db *db)
 	for (size_t i = 0; i < sizeof db->chain_st / sizeof db->chain_st[0]; i++)
 		db_finalize(db->chain_st[i]);
 	free(db->unguarded);
+	free(db->tip_hash);
 	db_pg_close(db);
 	sqlite3_close(db->h);
 	free(db->path);

@@ -556,6 +556,8 @@ static enum db_result add_consent(struct db *db, long long client_id, const char
 		db_bind_int64(st, 4, intake_id);
 	db_bind_text(st, 5, at);
 	db_bind_text(st, 6, staff);
+	/* In an import, on a server, it goes with the next statement. */
+	db_defer(st, db->bulk);
 	rc = db_step_done(st) < 0 ? DB_ERROR : DB_OK;
 	db_finalize(st);
 	*changed = rc == DB_OK;

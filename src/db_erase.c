@@ -708,32 +708,6 @@ int db_erase_pending(struct db *db, long long id)
 	return rc;
 }
 
-int db_intake_erased_on(struct db *db, const char *uuid, char when[11])
-{
-	struct db_stmt *st;
-	int rc;
-
-	if (db_prepare(db, "SELECT substr(erased_at, 1, 10) FROM erased_intake WHERE uuid = ?1",
-		       &st) < 0) {
-		db_report(db, "cannot read the erased intakes");
-		return -1;
-	}
-	db_bind_text(st, 1, uuid);
-	rc = db_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *v = db_column_text(st, 0);
-		snprintf(when, 11, "%s", v ? v : "");
-		rc = 1;
-	} else if (rc == SQLITE_DONE) {
-		rc = 0;
-	} else {
-		db_report(db, "cannot read the erased intakes");
-		rc = -1;
-	}
-	db_finalize(st);
-	return rc;
-}
-
 int db_each_client_before(struct db *db, const char *before,
 			  int (*fn)(const struct client_match *m, void *arg), void *arg)
 {

@@ -22,6 +22,7 @@ enum {
 	MAP_GET,
 	MAP_PUT,
 	CLIENT_GET,
+	CLIENT_OF_SOURCE,
 	CLIENT_USED,
 	INTAKE_USED,
 	CLIENT_ADD,
@@ -44,6 +45,7 @@ enum {
 	CONSENT_SAME,
 	CONSENT_STAGE,
 	AFTERCARE_HAS,
+	ERASED_ON,
 	STATEMENTS
 };
 
@@ -66,6 +68,10 @@ static const char *const statement_sql[STATEMENTS] = {
     [CLIENT_GET] = "SELECT first_name, last_name, date_of_birth FROM client WHERE id = ?1 "
 		   "UNION ALL SELECT first_name, last_name, date_of_birth "
 		   "FROM temp.import_new_client WHERE id = ?1",
+    /* The same for the record's own client id (asked early: PROBED). */
+    [CLIENT_OF_SOURCE] = "SELECT first_name, last_name, date_of_birth FROM client WHERE id = ?1 "
+			 "UNION ALL SELECT first_name, last_name, date_of_birth "
+			 "FROM temp.import_new_client WHERE id = ?1",
     [CLIENT_USED] = "SELECT EXISTS (SELECT 1 FROM audit WHERE client_id = ?1)",
     [INTAKE_USED] = "SELECT EXISTS (SELECT 1 FROM intake WHERE id = ?1) "
 		    "OR EXISTS (SELECT 1 FROM audit WHERE intake_id = ?1)",
@@ -124,7 +130,15 @@ static const char *const statement_sql[STATEMENTS] = {
     [CONSENT_STAGE] = "INSERT INTO temp.import_consent (client_id, kind, value, at, staff, "
 		      "intake_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [AFTERCARE_HAS] = "SELECT EXISTS (SELECT 1 FROM aftercare WHERE version = ?1)",
+    [ERASED_ON] = "SELECT substr(erased_at, 1, 10) FROM erased_intake WHERE uuid = ?1",
 };
+
+/* What db_import_record() reads about a record before it writes anything
+ * of it, asked for early by db_import_erased(): on a server they travel
+ * together (db_prefetch()). */
+static const int probed[] = { FIND, MAP_GET, CLIENT_OF_SOURCE, CLIENT_USED, INTAKE_USED };
+
+static const int deferred[] = { SEEN_PUT, MAP_PUT, CLEARANCE_ADD, ACK_ADD, CONSENT_STAGE };
 
 struct db_import {
 	struct db *db;
@@ -187,6 +201,7 @@ static struct db_stmt *rows_statement(struct db_import *im, struct db_stmt **slo
 		}
 		if (used >= sizeof sql || db_prepare(im->db, sql, slot) < 0)
 			return NULL;
+		db_defer(*slot, true);
 	}
 	return *slot;
 }
@@ -203,6 +218,16 @@ static int advice_group(char *buf, size_t n, size_t i)
 	return snprintf(buf, n, "(?1, ?2, %zu, ?%zu, ?%zu)", i + 1, 3 + 2 * i, 4 + 2 * i);
 }
 
+/* An import's transaction begins or ends: its audit rows' answers can
+ * wait while it runs, and the chain's last row is remembered
+ * (db_audit.c), never past it. */
+static void bulk(struct db *db, bool on)
+{
+	db->bulk = on;
+	free(db->tip_hash);
+	db->tip_hash = NULL;
+}
+
 struct db_import *db_import_begin(struct db *db, bool update, const char *staff, const char *at)
 {
 	struct db_import *im = calloc(1, sizeof *im);
@@ -216,6 +241,7 @@ struct db_import *db_import_begin(struct db *db, bool update, const char *staff,
 		free(im);
 		return NULL;
 	}
+	bulk(db, true);
 	/* Inside the transaction: a rollback takes them away too.  The new
 	 * clients wait in import_new_client and go into client with one
 	 * statement at the end: a statement that fires the search index's
@@ -251,8 +277,13 @@ struct db_import *db_import_begin(struct db *db, bool update, const char *staff,
 			goto fail;
 		}
 	}
+	/* Writes whose answer can wait for the next read (a server's round
+	 * trip saved each): no count or id of theirs is read. */
+	for (size_t i = 0; i < sizeof deferred / sizeof *deferred; i++)
+		db_defer(im->st[deferred[i]], true);
 	return im;
 fail:
+	bulk(db, false);
 	finalize_all(im);
 	db_rollback(db);
 	free(im);
@@ -264,6 +295,7 @@ int db_import_end(struct db_import *im, bool commit)
 	struct db *db = im->db;
 	int rc = 0;
 
+	bulk(db, false);
 	finalize_all(im);
 	free(im);
 	if (commit) {
@@ -612,9 +644,9 @@ out:
 
 /* Whether client id holds the names and date of birth of in: 1 yes, 0 no,
  * 2 there is no client id; -1 on error. */
-static int same_person(struct db_import *im, long long id, const struct intake *in)
+static int same_person(struct db_import *im, int which, long long id, const struct intake *in)
 {
-	struct db_stmt *st = im->st[CLIENT_GET];
+	struct db_stmt *st = im->st[which];
 	int rc;
 
 	db_bind_int64(st, 1, id);
@@ -644,14 +676,14 @@ static int choose_client(struct db_import *im, struct intake *in)
 	if ((rc = one_int(im->st[MAP_GET], &target)) < 0)
 		return -1;
 	if (rc == 1) {
-		if ((rc = same_person(im, target, in)) < 0)
+		if ((rc = same_person(im, CLIENT_GET, target, in)) < 0)
 			return -1;
 		if (rc == 1) {
 			in->client_id = target;
 			return 0;
 		}
 	}
-	if ((rc = same_person(im, source, in)) < 0)
+	if ((rc = same_person(im, CLIENT_OF_SOURCE, source, in)) < 0)
 		return -1;
 	if (rc == 1)
 		return 0;
@@ -661,16 +693,19 @@ static int choose_client(struct db_import *im, struct intake *in)
 			return -1;
 	}
 	struct db_stmt *st = im->st[CLIENT_ADD];
-	if (rc == 2 && !used)
+	bool keep = rc == 2 && !used;
+	if (keep)
 		db_bind_int64(st, 1, source);
 	else
 		db_bind_null(st, 1);
+	/* With its id given, nothing of its answer is read. */
+	db_defer(st, keep);
 	for (int i = 0; i < 5; i++)
 		db_bind_text(st, i + 2, answers_get(&in->answers, client_field_question(i)->id));
 	db_bind_text(st, 7, in->taken_at);
 	if (run(st) < 0)
 		return -1;
-	in->client_id = db_last_insert_id(im->db);
+	in->client_id = keep ? source : db_last_insert_id(im->db);
 	if (in->client_id != source) {
 		db_bind_int64(im->st[MAP_PUT], 1, source);
 		db_bind_int64(im->st[MAP_PUT], 2, in->client_id);
@@ -703,6 +738,7 @@ static int import_new(struct db_import *im, struct intake *in, long long positio
 		db_bind_null(st, 1);
 	else
 		db_bind_int64(st, 1, in->id);
+	db_defer(st, !used);
 	db_bind_text(st, 2, in->uuid);
 	db_bind_int64(st, 3, in->client_id);
 	db_bind_text(st, 4, in->taken_at);
@@ -717,7 +753,8 @@ static int import_new(struct db_import *im, struct intake *in, long long positio
 	db_bind_int64(st, 9, in->revision);
 	if (run(st) < 0)
 		return -1;
-	in->id = db_last_insert_id(im->db);
+	if (used)
+		in->id = db_last_insert_id(im->db);
 	db_bind_int64(im->st[SEEN_PUT], 1, in->id);
 	db_bind_int64(im->st[SEEN_PUT], 2, position);
 	/* The sheet keeps its number, so that the acknowledgement names it;
@@ -960,9 +997,40 @@ int db_import_course(struct db_import *im, const struct intake *in,
 	return 0;
 }
 
-int db_import_erased(struct db_import *im, const char *uuid, char when[11])
+int db_import_erased(struct db_import *im, const struct intake *in, char when[11])
 {
-	return db_intake_erased_on(im->db, uuid, when);
+	struct db_stmt *st = im->st[ERASED_ON];
+	int rc;
+
+	/* Bound as db_import_record() binds them; a statement still holding
+	 * an earlier record's answer (not read: that record was refused) is
+	 * reset first. */
+	for (size_t i = 0; i < sizeof probed / sizeof *probed; i++)
+		db_reset(im->st[probed[i]]);
+	db_bind_text(im->st[FIND], 1, in->uuid);
+	db_bind_int64(im->st[MAP_GET], 1, in->client_id);
+	db_bind_int64(im->st[CLIENT_OF_SOURCE], 1, in->client_id);
+	db_bind_int64(im->st[CLIENT_USED], 1, in->client_id);
+	db_bind_int64(im->st[INTAKE_USED], 1, in->id);
+	for (size_t i = 0; i < sizeof probed / sizeof *probed; i++)
+		if (db_prefetch(im->st[probed[i]]) != SQLITE_OK) {
+			db_report(im->db, "cannot import");
+			return -1;
+		}
+	db_bind_text(st, 1, in->uuid);
+	rc = db_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *v = db_column_text(st, 0);
+		snprintf(when, 11, "%s", v ? v : "");
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		db_report(im->db, "cannot read the erased intakes");
+		rc = -1;
+	}
+	db_reset(st);
+	return rc;
 }
 
 int db_import_settle(struct db *db)

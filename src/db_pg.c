@@ -31,6 +31,13 @@
  *   statements can be walked side by side (libpq allows one query at a time
  *   on a connection; cursors are how one interleaves them).  Outside a
  *   transaction the result is read whole (one-row lookups).
+ * - Inside a transaction, what needs no answer at once is pipelined (libpq's
+ *   pipeline mode): a cursor's CLOSE, a DECLARE with its first FETCH, the
+ *   writes an import marks with db_defer() and the lookups it starts with
+ *   db_prefetch() travel together with the next statement that waits, one
+ *   round trip for all (an import: one per record, not some thirty).  The
+ *   deferred and prefetched statements are prepared once under a name
+ *   (smp_sN), since they run once per record.
  * - The server's errors (SQLSTATE) map onto SQLite's codes: integrity
  *   (class 23) and the guards' exceptions are SQLITE_CONSTRAINT, a full
  *   disk SQLITE_FULL, a serialization failure or deadlock SQLITE_BUSY, a
@@ -98,7 +105,13 @@
 	X(PQputCopyEnd) \
 	X(PQgetCopyData) \
 	X(PQescapeIdentifier) \
-	X(PQescapeLiteral)
+	X(PQescapeLiteral) \
+	X(PQenterPipelineMode) \
+	X(PQexitPipelineMode) \
+	X(PQpipelineSync) \
+	X(PQpipelineStatus) \
+	X(PQsendPrepare) \
+	X(PQsendQueryPrepared)
 
 static struct {
 	void *handle;
@@ -176,6 +189,12 @@ static int load_libpq(void)
 #define PQgetCopyData (*pq.PQgetCopyData)
 #define PQescapeIdentifier (*pq.PQescapeIdentifier)
 #define PQescapeLiteral (*pq.PQescapeLiteral)
+#define PQenterPipelineMode (*pq.PQenterPipelineMode)
+#define PQexitPipelineMode (*pq.PQexitPipelineMode)
+#define PQpipelineSync (*pq.PQpipelineSync)
+#define PQpipelineStatus (*pq.PQpipelineStatus)
+#define PQsendPrepare (*pq.PQsendPrepare)
+#define PQsendQueryPrepared (*pq.PQsendQueryPrepared)
 
 /* The key of the studio's write lock (pg_advisory_xact_lock): "SMPI". */
 #define WRITE_LOCK "1397575753"
@@ -183,6 +202,8 @@ static int load_libpq(void)
 #define TEXT_OF(n) #n
 #define TEXT(n) TEXT_OF(n)
 #define BUSY_MS TEXT(DB_BUSY_TIMEOUT_MS)
+/* Statements sent at most before their answers are read (pipelining). */
+#define QUEUE_MAX 256
 /* Rows fetched from a cursor at a time. */
 #define FETCH_ROWS 512
 #define BYTEAOID 17
@@ -200,6 +221,10 @@ struct pg_conn {
 	long long changes;  /* rows the last INSERT/UPDATE/DELETE changed */
 	unsigned cursors;   /* cursors named so far */
 	unsigned xact;      /* transactions begun so far (a cursor lives in one) */
+	int queued;         /* statements sent in pipeline mode, answers not read */
+	struct pg_stmt *owner[QUEUE_MAX]; /* per statement queued: the read it is, or NULL */
+	unsigned prepared;  /* statements named on the server so far */
+	unsigned errors;    /* errors so far (a name given in a failed pipeline may not exist) */
 };
 
 struct pg_stmt {
@@ -207,6 +232,8 @@ struct pg_stmt {
 	char *sql;          /* with $N */
 	bool select;        /* whether it returns rows (SELECT, WITH, VALUES) */
 	bool returning_id;  /* an INSERT whose RETURNING gives db_last_insert_id() */
+	bool deferred;      /* sent without waiting for its answer (db_pg_defer()) */
+	size_t returning_at; /* where insert_for_server() added RETURNING */
 	int nparams;
 	char **values;      /* per parameter: its text, or NULL */
 	int *lengths, *formats;
@@ -215,6 +242,10 @@ struct pg_stmt {
 	PGresult *res;      /* the rows at hand */
 	int row, rows;      /* the row at hand in res, and how many it has */
 	bool started, done;
+	bool pending;       /* its rows are on their way (db_pg_prefetch()) */
+	char name[24];      /* its name on the server once prepared there, else "" */
+	unsigned named_at;  /* pg_conn's errors when it was named */
+	int failed;         /* the error that came instead of them, or 0 */
 	char cursor[24];    /* the cursor's name when one is open, else "" */
 	unsigned xact;      /* the transaction it was declared in (pg_conn's xact) */
 	unsigned char *blob; /* the decoded bytea of blob_col at the row at hand */
@@ -231,6 +262,7 @@ static int fail(struct db *db, const PGresult *res)
 	int code = SQLITE_ERROR;
 	char *probed = NULL;
 
+	pc->errors++;
 	if (!msg)
 		msg = PQerrorMessage(pc->c);
 	/* libpq's own error (no SQLSTATE) on a connection it still calls good:
@@ -285,6 +317,173 @@ static int fail(struct db *db, const PGresult *res)
 				*p = ' ';
 	}
 	return code;
+}
+
+/* Pipelining (libpq's pipeline mode): inside a transaction, a statement
+ * whose answer can wait (a cursor's CLOSE, a write marked with
+ * db_pg_defer(), a read started early with db_pg_prefetch()) is sent
+ * without waiting, and travels with the next statement that does wait:
+ * one round trip for them all.  Their answers are read then, in order: a
+ * read's rows go to its statement, and the first error among them is the
+ * error of the statement that waited (the transaction is then aborted on
+ * the server, as any error leaves it).  At most QUEUE_MAX wait at once,
+ * so that neither side's socket fills with answers nobody reads. */
+
+/* Whether a transaction is open (statements queued are inside one). */
+static bool in_transaction(const struct pg_conn *pc)
+{
+	return pc->queued > 0 || PQtransactionStatus(pc->c) == PQTRANS_INTRANS;
+}
+
+static int settle(struct db *db, PGresult **last);
+
+/* Sends one statement without waiting for its answer; owner, if any, is
+ * the statement its rows (or its error) go to. */
+static int queue(struct db *db, struct pg_stmt *owner, const char *sql, int n,
+		 const char *const *values, const int *lengths, const int *formats)
+{
+	struct pg_conn *pc = db->pg;
+
+	if (pc->queued >= QUEUE_MAX) {
+		int rc = settle(db, NULL);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	if ((PQpipelineStatus(pc->c) == PQ_PIPELINE_OFF && !PQenterPipelineMode(pc->c)) ||
+	    !PQsendQueryParams(pc->c, sql, n, NULL, values, lengths, formats, 0))
+		return fail(db, NULL);
+	pc->owner[pc->queued++] = owner;
+	return SQLITE_OK;
+}
+
+/* Ends the pipeline: its sync sent, every answer read (a read's rows given
+ * to its statement), pipeline mode left.  With last, the last statement's
+ * result (rows or a command's) is kept in *last for the caller to clear.
+ * Returns the first error, or SQLITE_OK. */
+static int settle(struct db *db, PGresult **last)
+{
+	struct pg_conn *pc = db->pg;
+	int rc = SQLITE_OK, n = pc->queued, i = 0, nulls = 0;
+	bool synced = false;
+
+	if (last)
+		*last = NULL;
+	if (PQpipelineStatus(pc->c) == PQ_PIPELINE_OFF)
+		return SQLITE_OK;
+	pc->queued = 0;
+	if (!PQpipelineSync(pc->c)) {
+		rc = fail(db, NULL);
+		nulls = 2;
+	}
+	/* Each statement's results end with a NULL; then comes the sync's.
+	 * Two NULLs running mean nothing more will come (the connection is
+	 * gone). */
+	while (!synced && nulls < 2) {
+		PGresult *res = PQgetResult(pc->c);
+		struct pg_stmt *owner = i < n ? pc->owner[i] : NULL;
+		ExecStatusType status;
+
+		if (!res) {
+			i++;
+			if (++nulls < 2 && PQstatus(pc->c) == CONNECTION_BAD)
+				nulls = 2;
+			continue;
+		}
+		nulls = 0;
+		status = PQresultStatus(res);
+		if (status == PGRES_PIPELINE_SYNC) {
+			synced = true;
+		} else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+			/* After an error the rest are PIPELINE_ABORTED: the error
+			 * itself is what counts. */
+			if (rc == SQLITE_OK && status != PGRES_PIPELINE_ABORTED)
+				rc = fail(db, res);
+		} else if (owner && status == PGRES_TUPLES_OK) {
+			PQclear(owner->res);
+			owner->res = res;
+			owner->rows = PQntuples(res);
+			owner->row = -1;
+			continue;
+		} else if (last && i == n - 1 && rc == SQLITE_OK) {
+			PQclear(*last);
+			*last = res;
+			continue;
+		}
+		PQclear(res);
+	}
+	/* The statements whose reads travelled: theirs now, or the error. */
+	for (int k = 0; k < n; k++)
+		if (pc->owner[k]) {
+			pc->owner[k]->pending = false;
+			if (rc != SQLITE_OK)
+				pc->owner[k]->failed = rc;
+			pc->owner[k] = NULL;
+		}
+	if (rc == SQLITE_OK && (!synced || !PQexitPipelineMode(pc->c)))
+		rc = fail(db, NULL);
+	if (rc != SQLITE_OK && last) {
+		PQclear(*last);
+		*last = NULL;
+	}
+	return rc;
+}
+
+/* One statement whose answer is needed now, sent with those queued before
+ * it: SQLITE_OK with its result in *out (rows or a command's; the caller
+ * clears it), or the error (its own or a queued statement's) with *out
+ * NULL. */
+static int round_trip(struct db *db, PGresult **out, const char *sql, int n,
+		      const char *const *values, const int *lengths, const int *formats)
+{
+	ExecStatusType status;
+	int rc;
+
+	if (db->pg->queued > 0) {
+		if ((rc = queue(db, NULL, sql, n, values, lengths, formats)) != SQLITE_OK)
+			*out = NULL;
+		else
+			rc = settle(db, out);
+		return rc;
+	}
+	*out = PQexecParams(db->pg->c, sql, n, NULL, values, lengths, formats, 0);
+	status = PQresultStatus(*out);
+	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+		return SQLITE_OK;
+	rc = fail(db, *out);
+	PQclear(*out);
+	*out = NULL;
+	return rc;
+}
+
+/* Queues statement p (a write deferred, or a read prefetched, owned by
+ * owner) under its name on the server: such statements run once per
+ * record of an import, so the server parses and plans each once (sql is
+ * p's text as sent: a deferred INSERT's without its RETURNING). */
+static int queue_named(struct pg_stmt *p, struct pg_stmt *owner, const char *sql)
+{
+	struct pg_conn *pc = p->db->pg;
+	int rc;
+
+	if (!p->name[0] || p->named_at != pc->errors) {
+		snprintf(p->name, sizeof p->name, "smp_s%u", ++pc->prepared);
+		p->named_at = pc->errors;
+		if (pc->queued >= QUEUE_MAX - 1 && (rc = settle(p->db, NULL)) != SQLITE_OK)
+			return rc;
+		if ((PQpipelineStatus(pc->c) == PQ_PIPELINE_OFF && !PQenterPipelineMode(pc->c)) ||
+		    !PQsendPrepare(pc->c, p->name, sql, p->nparams, NULL)) {
+			p->name[0] = '\0';
+			return fail(p->db, NULL);
+		}
+		pc->owner[pc->queued++] = NULL;
+	}
+	if (pc->queued >= QUEUE_MAX && (rc = settle(p->db, NULL)) != SQLITE_OK)
+		return rc;
+	if ((PQpipelineStatus(pc->c) == PQ_PIPELINE_OFF && !PQenterPipelineMode(pc->c)) ||
+	    !PQsendQueryPrepared(pc->c, p->name, p->nparams, (const char *const *)p->values,
+				 p->lengths, p->formats, 0))
+		return fail(p->db, NULL);
+	pc->owner[pc->queued++] = owner;
+	return SQLITE_OK;
 }
 
 static bool word_char(char c)
@@ -450,6 +649,7 @@ static int insert_for_server(struct pg_conn *pc, struct pg_stmt *p)
 		size_t n = strlen(out);
 		snprintf(out + n, len - n, " RETURNING %s", column);
 		p->returning_id = true;
+		p->returning_at = n;
 	}
 	free(p->sql);
 	p->sql = out;
@@ -492,20 +692,27 @@ static void drop_blob(struct pg_stmt *p)
 /* Ends what the statement is running: its rows and its cursor. */
 static void stop(struct pg_stmt *p)
 {
+	struct pg_conn *pc = p->db->pg;
+
+	/* Rows on their way that nobody will read: dropped when they come. */
+	for (int k = 0; k < pc->queued; k++)
+		if (pc->owner[k] == p)
+			pc->owner[k] = NULL;
 	drop_blob(p);
 	PQclear(p->res);
 	p->res = NULL;
 	p->row = p->rows = 0;
 	/* A cursor ends with its transaction: closed only in the one that
-	 * declared it (a CLOSE of a cursor gone would abort a later one). */
-	if (p->cursor[0] && p->xact == p->db->pg->xact &&
-	    PQtransactionStatus(p->db->pg->c) == PQTRANS_INTRANS) {
+	 * declared it (a CLOSE of a cursor gone would abort a later one).
+	 * Sent with the next statement: its answer can wait. */
+	if (p->cursor[0] && p->xact == pc->xact && in_transaction(pc)) {
 		char sql[40];
 		snprintf(sql, sizeof sql, "CLOSE %s", p->cursor);
-		PQclear(PQexec(p->db->pg->c, sql));
+		queue(p->db, NULL, sql, 0, NULL, NULL, NULL);
 	}
 	p->cursor[0] = '\0';
-	p->started = p->done = false;
+	p->started = p->done = p->pending = false;
+	p->failed = 0;
 }
 
 int db_pg_reset(struct pg_stmt *p)
@@ -531,6 +738,13 @@ void db_pg_finalize(struct pg_stmt *p)
 		return;
 	if (p->db)
 		stop(p);
+	/* Its name on the server goes with the next statement of the same
+	 * transaction (outside one, with the connection). */
+	if (p->db && p->name[0] && p->named_at == p->db->pg->errors && in_transaction(p->db->pg)) {
+		char sql[48];
+		snprintf(sql, sizeof sql, "DEALLOCATE %s", p->name);
+		queue(p->db, NULL, sql, 0, NULL, NULL, NULL);
+	}
 	if (p->owned)
 		db_pg_clear_bindings(p);
 	free(p->values);
@@ -599,59 +813,102 @@ int db_pg_bind_blob(struct pg_stmt *p, int i, const void *data, size_t n)
 	return SQLITE_OK;
 }
 
+/* The batch in p->res is the cursor's last when short of FETCH_ROWS: the
+ * cursor's CLOSE goes with the next statement. */
+static int batch_taken(struct pg_stmt *p)
+{
+	char sql[40];
+
+	if (!p->cursor[0] || p->rows >= FETCH_ROWS)
+		return SQLITE_OK;
+	snprintf(sql, sizeof sql, "CLOSE %s", p->cursor);
+	p->cursor[0] = '\0';
+	return queue(p->db, NULL, sql, 0, NULL, NULL, NULL);
+}
+
 /* Fetches the cursor's next batch into p->res. */
 static int fetch(struct pg_stmt *p)
 {
-	struct db *db = p->db;
 	char sql[64];
+	int rc;
 
 	PQclear(p->res);
 	snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", FETCH_ROWS, p->cursor);
-	p->res = PQexec(db->pg->c, sql);
-	if (PQresultStatus(p->res) != PGRES_TUPLES_OK)
-		return fail(db, p->res);
+	if ((rc = round_trip(p->db, &p->res, sql, 0, NULL, NULL, NULL)) != SQLITE_OK)
+		return rc;
 	p->rows = PQntuples(p->res);
 	p->row = -1;
+	return batch_taken(p);
+}
+
+/* Declares the cursor of a SELECT inside a transaction and queues its
+ * first FETCH, owned by p (its rows come with the next round trip). */
+static int declare(struct pg_stmt *p)
+{
+	struct pg_conn *pc = p->db->pg;
+	char *declared = malloc(strlen(p->sql) + 64), sql[64];
+	int rc;
+
+	if (!declared)
+		return pc->errcode = SQLITE_NOMEM;
+	snprintf(p->cursor, sizeof p->cursor, "smp_c%u", ++pc->cursors);
+	p->xact = pc->xact;
+	sprintf(declared, "DECLARE %s NO SCROLL CURSOR FOR %s", p->cursor, p->sql);
+	rc = queue(p->db, p, declared, p->nparams, (const char *const *)p->values, p->lengths,
+		   p->formats);
+	free(declared);
+	snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", FETCH_ROWS, p->cursor);
+	if (rc == SQLITE_OK)
+		rc = queue(p->db, p, sql, 0, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		for (int k = 0; k < pc->queued; k++)
+			if (pc->owner[k] == p)
+				pc->owner[k] = NULL;
+		p->cursor[0] = '\0';
+		return rc;
+	}
+	p->pending = true;
 	return SQLITE_OK;
 }
 
-/* Runs the statement: a cursor over a SELECT inside a transaction, else
- * the whole result. */
+/* Runs the statement: a SELECT inside a transaction through a cursor (its
+ * DECLARE sent with its first FETCH), a write marked deferred sent without
+ * waiting, else the whole result. */
 static int start(struct pg_stmt *p)
 {
 	struct db *db = p->db;
 	struct pg_conn *pc = db->pg;
-	const char *sql = p->sql;
-	char *declared = NULL;
+	const char *const *values = (const char *const *)p->values;
 	ExecStatusType status;
 	int rc;
 
 	p->started = true;
-	if (p->select && PQtransactionStatus(pc->c) == PQTRANS_INTRANS) {
-		snprintf(p->cursor, sizeof p->cursor, "smp_c%u", ++pc->cursors);
-		p->xact = pc->xact;
-		if (!(declared = malloc(strlen(p->sql) + 64)))
-			return pc->errcode = SQLITE_NOMEM;
-		sprintf(declared, "DECLARE %s NO SCROLL CURSOR FOR %s", p->cursor, p->sql);
-		sql = declared;
+	p->row = -1;
+	p->rows = 0;
+	if (p->select && in_transaction(pc))
+		return declare(p);
+	if (p->deferred && !p->select && in_transaction(pc)) {
+		/* Its caller reads no id: without the RETURNING added for one. */
+		char cut = '\0';
+		if (p->returning_id) {
+			cut = p->sql[p->returning_at];
+			p->sql[p->returning_at] = '\0';
+		}
+		pc->changes = 0;
+		rc = queue_named(p, NULL, p->sql);
+		if (p->returning_id)
+			p->sql[p->returning_at] = cut;
+		return rc;
 	}
-	p->res = PQexecParams(pc->c, sql, p->nparams, NULL, (const char *const *)p->values,
-			      p->lengths, p->formats, 0);
-	free(declared);
+	if ((rc = round_trip(db, &p->res, p->sql, p->nparams, values, p->lengths, p->formats)) !=
+	    SQLITE_OK)
+		return rc;
 	status = PQresultStatus(p->res);
-	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-		p->cursor[0] = '\0';
-		return fail(db, p->res);
-	}
-	if (p->cursor[0])
-		return fetch(p);
 	if (p->returning_id) {
 		/* The identity RETURNING gave: not a row of the statement's. */
 		pc->changes = PQntuples(p->res);
 		if (pc->changes > 0)
 			pc->last_id = strtoll(PQgetvalue(p->res, 0, 0), NULL, 10);
-		p->rows = 0;
-		p->row = -1;
 		return SQLITE_OK;
 	}
 	if (status == PGRES_COMMAND_OK) {
@@ -659,9 +916,27 @@ static int start(struct pg_stmt *p)
 		pc->changes = *n ? atoll(n) : 0;
 	}
 	p->rows = status == PGRES_TUPLES_OK ? PQntuples(p->res) : 0;
+	return SQLITE_OK;
+}
+
+int db_pg_prefetch(struct pg_stmt *p)
+{
+	int rc;
+
+	if (p->started || !p->select || !in_transaction(p->db->pg))
+		return SQLITE_OK;
+	p->started = true;
 	p->row = -1;
-	rc = SQLITE_OK;
-	return rc;
+	p->rows = 0;
+	/* A lookup of a row or a few: read whole, no cursor to declare. */
+	if ((rc = queue_named(p, p, p->sql)) != SQLITE_OK) {
+		for (int k = 0; k < p->db->pg->queued; k++)
+			if (p->db->pg->owner[k] == p)
+				p->db->pg->owner[k] = NULL;
+		return rc;
+	}
+	p->pending = true;
+	return SQLITE_OK;
 }
 
 int db_pg_step(struct pg_stmt *p)
@@ -672,6 +947,19 @@ int db_pg_step(struct pg_stmt *p)
 		return SQLITE_DONE;
 	drop_blob(p);
 	if (!p->started && (rc = start(p)) != SQLITE_OK) {
+		p->done = true;
+		return rc;
+	}
+	/* A read's first rows come with the next round trip: this one. */
+	if (p->pending && (rc = settle(p->db, NULL)) != SQLITE_OK) {
+		p->done = true;
+		return rc;
+	}
+	if (p->failed) {
+		p->done = true;
+		return p->failed;
+	}
+	if (p->row == -1 && (rc = batch_taken(p)) != SQLITE_OK) {
 		p->done = true;
 		return rc;
 	}
@@ -765,7 +1053,12 @@ int db_pg_exec(struct db *db, const char *sql)
 	int nparams;
 	PGresult *res;
 	ExecStatusType status;
+	int rc;
 
+	/* What was queued is answered first: a COMMIT after a deferred write
+	 * that failed is that write's error (a ROLLBACK needs no answer). */
+	if ((rc = settle(db, NULL)) != SQLITE_OK && strcmp(sql, "ROLLBACK") != 0)
+		return rc;
 	/* SQLite's transactions, as the header says. */
 	if (strcmp(sql, "BEGIN IMMEDIATE") == 0)
 		/* Waited for as long as SQLite's busy timeout, then SQLITE_BUSY
@@ -785,7 +1078,7 @@ int db_pg_exec(struct db *db, const char *sql)
 	free(text);
 	status = PQresultStatus(res);
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-		int rc = fail(db, res);
+		rc = fail(db, res);
 		PQclear(res);
 		return rc;
 	}
@@ -818,7 +1111,12 @@ long long db_pg_changes(struct db *db)
 
 bool db_pg_autocommit(struct db *db)
 {
-	return PQtransactionStatus(db->pg->c) == PQTRANS_IDLE;
+	return db->pg->queued == 0 && PQtransactionStatus(db->pg->c) == PQTRANS_IDLE;
+}
+
+void db_pg_defer(struct pg_stmt *p, bool on)
+{
+	p->deferred = on;
 }
 
 int db_pg_errcode(struct db *db)

@@ -33,6 +33,9 @@ struct db {
 	bool guard_told;  /* whether that was said (a refused write, or verify) */
 	struct db_stmt *chain_st[3]; /* db_audit_add()'s statements, kept for the next row */
 	const char *read_only; /* why it cannot be written here, or NULL */
+	bool bulk;        /* an import's transaction: the audit rows' answers can wait */
+	long long tip_id; /* in it, the audit row last written (db_audit.c) */
+	char *tip_hash;   /* and its hash, or NULL when not known */
 };
 
 /* The statement layer.  Every db*.c file reaches its database through
@@ -73,6 +76,8 @@ long long db_pg_changes(struct db *db);
 bool db_pg_autocommit(struct db *db);
 int db_pg_errcode(struct db *db);
 const char *db_pg_errmsg(struct db *db);
+void db_pg_defer(struct pg_stmt *p, bool on);
+int db_pg_prefetch(struct pg_stmt *p);
 
 /* Connects db (its path the URI) to the server at uri: the connection
  * made, the TLS rule kept (a remote server without sslmode require or
@@ -111,6 +116,31 @@ int db_prepare_kept(struct db *db, const char *sql, struct db_stmt **st);
 /* Finalizes st and frees it; accepts NULL.  Returns the statement's last
  * error code, as sqlite3_finalize(). */
 int db_finalize(struct db_stmt *st);
+
+/* Marks st (an INSERT, UPDATE or DELETE) as one whose answer can wait: on
+ * a server, stepped inside a transaction, it is sent without waiting and
+ * travels with the next statement that waits (db_pg.c's pipelining); its
+ * step then says SQLITE_DONE at once, and an error of it is the error of
+ * that next statement or of the COMMIT.  Only for statements whose
+ * db_changes() and db_last_insert_id() are not read and whose error would
+ * end the transaction anyway.  Nothing on a file (SQLite has no round
+ * trip to save).  on false makes it wait again. */
+static inline void db_defer(struct db_stmt *st, bool on)
+{
+	if (st->pg)
+		db_pg_defer(st->pg, on);
+}
+
+/* Starts st (a SELECT of a row or a few, bound) early: on a server inside
+ * a transaction its rows are asked for now and come, whole (no cursor),
+ * with the next statement that waits for its answer, so that several
+ * reads (and the writes deferred before them) share one round trip;
+ * db_step() then reads them.  Reset st to drop them unread.  Nothing on a
+ * file. */
+static inline int db_prefetch(struct db_stmt *st)
+{
+	return st->pg ? db_pg_prefetch(st->pg) : SQLITE_OK;
+}
 
 static inline int db_step(struct db_stmt *st)
 {
