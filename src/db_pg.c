@@ -60,7 +60,7 @@
  * pq, filled by dlsym, under its own name (the defines below). */
 #define LIBPQ "libpq.so.5"
 #define PQ_FUNCTIONS(X) \
-	X(PQconnectdb) \
+	X(PQconnectdbParams) \
 	X(PQstatus) \
 	X(PQerrorMessage) \
 	X(PQfinish) \
@@ -143,7 +143,7 @@ static int load_libpq(void)
 }
 
 /* From here on, each libpq function is called through pq. */
-#define PQconnectdb (*pq.PQconnectdb)
+#define PQconnectdbParams (*pq.PQconnectdbParams)
 #define PQstatus (*pq.PQstatus)
 #define PQerrorMessage (*pq.PQerrorMessage)
 #define PQfinish (*pq.PQfinish)
@@ -1227,9 +1227,11 @@ static void report_connect(PGconn *c, const char *uri)
 		report("the server refused the login of '%s' (check ~/.pgpass, PGPASSWORD or the "
 		       "server's pg_hba.conf: docs/server.md)",
 		       user ? user : "?");
+	else if (strstr(msg, "timeout expired"))
+		report("the server%s%s did not answer in time: it is busy, or the network is down (%s)",
+		       host && *host ? " " : "", host && *host ? host : "", uri);
 	else if (strstr(msg, "Connection refused") || strstr(msg, "No such file or directory") ||
-		 strstr(msg, "could not translate host name") || strstr(msg, "timeout expired") ||
-		 strstr(msg, "No route to host"))
+		 strstr(msg, "could not translate host name") || strstr(msg, "No route to host"))
 		report("cannot reach the server%s%s: it is not running, or not at that address (%s)",
 		       host && *host ? " " : "", host && *host ? host : "", uri);
 	else
@@ -1379,7 +1381,17 @@ int db_pg_open(struct db *db, const char *uri, long long *version)
 	for (char *p = lower; *p && *p != ':'; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	db->pg->c = PQconnectdb(lower);
+	/* A server that does not answer is not waited for forever: at most
+	 * 10 s to connect, and the connection is given up when the network
+	 * stops carrying it (TCP keepalives after 30 s idle, then 3 probes 10 s
+	 * apart; sent data unacknowledged for 60 s).  The studio's own values
+	 * win: in the URI (later keywords override), or PGCONNECT_TIMEOUT. */
+	const char *keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
+			       "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+			       "dbname", NULL };
+	const char *values[] = { getenv("PGCONNECT_TIMEOUT") ? NULL : "10", "1", "30", "10", "3",
+				 "60000", lower, NULL };
+	db->pg->c = PQconnectdbParams(keys, values, 1);
 	free(lower);
 	if (!db->pg->c) {
 		report("out of memory");

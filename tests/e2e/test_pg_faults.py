@@ -13,6 +13,7 @@ the full disk has its own on a small tmpfs (mounting needs root, as the
 tests run in CI: without it that test fails with the reason, never skips)."""
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -367,3 +368,52 @@ class FullDiskTest(FaultTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.sql("SELECT value FROM setting WHERE key = 'minimum_age'"),
                          [("18",)])
+
+
+class UnansweringServerTest(IntakeTest):
+    """A server that takes the connection and then says nothing (hung, or a
+    dead link behind a proxy): not waited for forever.  A listening socket
+    of the test's own that never answers stands in for it."""
+
+    def setUp(self):
+        super().setUp()
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.addCleanup(self.listener.close)
+        self.uri = "postgresql://smp_app@127.0.0.1:%d/smp" % self.listener.getsockname()[1]
+
+    def connect(self, env):
+        start = time.monotonic()
+        p = subprocess.run([BIN, "--db", self.uri, "list"], env=env, capture_output=True,
+                           text=True, timeout=60)
+        return p, time.monotonic() - start
+
+    def test_ten_seconds_then_one_line(self):
+        env = dict(self.env)
+        env.pop("PGCONNECT_TIMEOUT", None)
+        p, took = self.connect(env)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stderr, "smp-intake: the server 127.0.0.1 did not answer in time: it is "
+                         "busy, or the network is down (%s)\n" % self.uri)
+        self.assertEqual(p.stdout, "")
+        self.assertGreaterEqual(took, 9.5)
+        self.assertLess(took, 30)
+
+    def test_the_studios_own_timeout_wins(self):
+        p, took = self.connect(dict(self.env, PGCONNECT_TIMEOUT="2"))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("did not answer in time", p.stderr)
+        self.assertLess(took, 8)
+        p, took = self.connect_uri(self.uri + "?connect_timeout=2")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("did not answer in time", p.stderr)
+        self.assertLess(took, 8)
+
+    def connect_uri(self, uri):
+        env = dict(self.env)
+        env.pop("PGCONNECT_TIMEOUT", None)
+        start = time.monotonic()
+        p = subprocess.run([BIN, "--db", uri, "list"], env=env, capture_output=True, text=True,
+                           timeout=60)
+        return p, time.monotonic() - start
