@@ -1,4 +1,5 @@
-"""Four processes on one database file at once.  First for a bounded
+"""Four processes on one database at once (a file; and a PostgreSQL server
+when run.py runs server.subset).  First for a bounded
 number of rounds: two save intakes (`new` through a pipe), one edits them
 (`edit ID` through a pipe) and one exports.  Then for thirty seconds
 (SMP_CONCURRENCY_SECONDS), four that each save, edit their own intakes and
@@ -13,7 +14,8 @@ import subprocess
 import threading
 import time
 
-from harness import BIN, WRAPPER, TIMEOUT, IntakeTest, base_answers, pipe_lines, validate_export
+from harness import (BIN, WRAPPER, TIMEOUT, IntakeTest, base_answers, on_server, pipe_lines,
+                     validate_export)
 from test_edit import edit_lines
 
 ROUNDS = 4 if WRAPPER else 25
@@ -27,6 +29,16 @@ ANSWER_IDS = {"consent_storage", "uses_rogaine", "uses_propecia", "uses_other_to
 
 
 class FourAtOnce(IntakeTest):
+    def assert_whole(self):
+        """The database whole after them: the file's integrity, and on a
+        server (server.subset) the audit chain verified."""
+        if on_server():
+            rc, out, err = self.run_pipe(["verify"], "")
+            self.assertEqual((rc, err), (0, ""))
+            self.assertTrue(out.startswith("ok: "), out)
+        else:
+            self.assertEqual(self.sql("PRAGMA integrity_check"), [("ok",)])
+
     def run_pipe(self, args, data):
         p = subprocess.run(WRAPPER + [BIN, *args], input=data.encode(), env=self.env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT * 6)
@@ -105,7 +117,7 @@ class FourAtOnce(IntakeTest):
         edited = [i for i in final if i["id"] <= SEEDS]
         self.assertTrue(all(i["client"]["phone"] in phones for i in edited))
         self.assertEqual(self.sql("SELECT count(*) FROM audit WHERE action = 'edit'"), [(ROUNDS,)])
-        self.assertEqual(self.sql("PRAGMA integrity_check"), [("ok",)])
+        self.assert_whole()
 
 
 SECONDS = float(os.environ.get("SMP_CONCURRENCY_SECONDS") or 30)
@@ -142,6 +154,7 @@ def which_version(rec):
 
 class ThirtySeconds(IntakeTest):
     run_pipe = FourAtOnce.run_pipe
+    assert_whole = FourAtOnce.assert_whole
 
     def shapes(self):
         """The answers (notes aside), advice ids and GP summary of an even
@@ -265,4 +278,4 @@ class ThirtySeconds(IntakeTest):
                 self.assertLessEqual(k, edits[i])
         self.assertEqual(self.sql("SELECT count(*) FROM audit WHERE action = 'edit'"),
                          [(sum(edits.values()),)])
-        self.assertEqual(self.sql("PRAGMA integrity_check"), [("ok",)])
+        self.assert_whole()
