@@ -111,7 +111,9 @@
 	X(PQpipelineSync) \
 	X(PQpipelineStatus) \
 	X(PQsendPrepare) \
-	X(PQsendQueryPrepared)
+	X(PQsendQueryPrepared) \
+	X(PQsendFlushRequest) \
+	X(PQflush)
 
 static struct {
 	void *handle;
@@ -195,6 +197,8 @@ static int load_libpq(void)
 #define PQpipelineStatus (*pq.PQpipelineStatus)
 #define PQsendPrepare (*pq.PQsendPrepare)
 #define PQsendQueryPrepared (*pq.PQsendQueryPrepared)
+#define PQsendFlushRequest (*pq.PQsendFlushRequest)
+#define PQflush (*pq.PQflush)
 
 /* The key of the studio's write lock (pg_advisory_xact_lock): "SMPI". */
 #define WRITE_LOCK "1397575753"
@@ -205,7 +209,9 @@ static int load_libpq(void)
 /* Statements sent at most before their answers are read (pipelining). */
 #define QUEUE_MAX 256
 /* Rows fetched from a cursor at a time. */
+#ifndef FETCH_ROWS
 #define FETCH_ROWS 512
+#endif
 #define BYTEAOID 17
 #define BOOLOID 16
 #define INT8OID 20
@@ -251,6 +257,8 @@ struct pg_stmt {
 	unsigned char *blob; /* the decoded bytea of blob_col at the row at hand */
 	size_t blob_len;
 	int blob_col;
+	bool ahead;         /* its cursor's next FETCH is on its way (read_ahead()) */
+	PGresult *next;     /* the batch after res, once come */
 };
 
 /* Sets the connection's last error from a result (or the connection). */
@@ -398,6 +406,11 @@ static int settle(struct db *db, PGresult **last)
 			 * itself is what counts. */
 			if (rc == SQLITE_OK && status != PGRES_PIPELINE_ABORTED)
 				rc = fail(db, res);
+		} else if (owner && status == PGRES_TUPLES_OK && owner->ahead) {
+			PQclear(owner->next);
+			owner->next = res;
+			owner->ahead = false;
+			continue;
 		} else if (owner && status == PGRES_TUPLES_OK) {
 			PQclear(owner->res);
 			owner->res = res;
@@ -414,7 +427,7 @@ static int settle(struct db *db, PGresult **last)
 	/* The statements whose reads travelled: theirs now, or the error. */
 	for (int k = 0; k < n; k++)
 		if (pc->owner[k]) {
-			pc->owner[k]->pending = false;
+			pc->owner[k]->pending = pc->owner[k]->ahead = false;
 			if (rc != SQLITE_OK)
 				pc->owner[k]->failed = rc;
 			pc->owner[k] = NULL;
@@ -700,7 +713,9 @@ static void stop(struct pg_stmt *p)
 			pc->owner[k] = NULL;
 	drop_blob(p);
 	PQclear(p->res);
-	p->res = NULL;
+	PQclear(p->next);
+	p->res = p->next = NULL;
+	p->ahead = false;
 	p->row = p->rows = 0;
 	/* A cursor ends with its transaction: closed only in the one that
 	 * declared it (a CLOSE of a cursor gone would abort a later one).
@@ -826,19 +841,52 @@ static int batch_taken(struct pg_stmt *p)
 	return queue(p->db, NULL, sql, 0, NULL, NULL, NULL);
 }
 
-/* Fetches the cursor's next batch into p->res. */
+/* Asks for the cursor's next batch now, while the caller reads this one:
+ * the server makes it meanwhile (the request is sent at once, with a flush
+ * request so that its rows come back without waiting for a sync).  An
+ * export's time is then about the longer of the server's and ours, not
+ * their sum. */
+static int read_ahead(struct pg_stmt *p)
+{
+	struct pg_conn *pc = p->db->pg;
+	char sql[64];
+	int rc;
+
+	snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", FETCH_ROWS, p->cursor);
+	if ((rc = queue(p->db, p, sql, 0, NULL, NULL, NULL)) != SQLITE_OK)
+		return rc;
+	p->ahead = true;
+	if (!PQsendFlushRequest(pc->c) || PQflush(pc->c) != 0)
+		return fail(p->db, NULL);
+	return SQLITE_OK;
+}
+
+/* Fetches the cursor's next batch into p->res: the one read ahead, else
+ * now. */
 static int fetch(struct pg_stmt *p)
 {
 	char sql[64];
 	int rc;
 
 	PQclear(p->res);
-	snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", FETCH_ROWS, p->cursor);
-	if ((rc = round_trip(p->db, &p->res, sql, 0, NULL, NULL, NULL)) != SQLITE_OK)
+	p->res = NULL;
+	if (p->ahead && (rc = settle(p->db, NULL)) != SQLITE_OK)
 		return rc;
+	if (p->failed)
+		return p->failed;
+	if (p->next) {
+		p->res = p->next;
+		p->next = NULL;
+	} else {
+		snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", FETCH_ROWS, p->cursor);
+		if ((rc = round_trip(p->db, &p->res, sql, 0, NULL, NULL, NULL)) != SQLITE_OK)
+			return rc;
+	}
 	p->rows = PQntuples(p->res);
 	p->row = -1;
-	return batch_taken(p);
+	if ((rc = batch_taken(p)) != SQLITE_OK)
+		return rc;
+	return p->cursor[0] && p->rows == FETCH_ROWS ? read_ahead(p) : SQLITE_OK;
 }
 
 /* Declares the cursor of a SELECT inside a transaction and queues its
@@ -959,7 +1007,10 @@ int db_pg_step(struct pg_stmt *p)
 		p->done = true;
 		return p->failed;
 	}
-	if (p->row == -1 && (rc = batch_taken(p)) != SQLITE_OK) {
+	/* A cursor's first batch: the next asked for while this is read. */
+	if (p->row == -1 && ((rc = batch_taken(p)) != SQLITE_OK ||
+			     (p->cursor[0] && p->rows == FETCH_ROWS && !p->ahead && !p->next &&
+			      (rc = read_ahead(p)) != SQLITE_OK))) {
 		p->done = true;
 		return rc;
 	}
