@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "db_private.h"
 #include "report.h"
@@ -1417,10 +1418,31 @@ static void quiet(void *arg, const char *message)
 	(void)message;
 }
 
+/* The password file libpq would read (PGPASSFILE, else ~/.pgpass) when
+ * others may read it, else NULL.  libpq ignores such a file, with a
+ * warning of its own on standard error; we keep it from being read at all
+ * (passfile of nowhere) and say in our one line why the login failed. */
+static const char *loose_passfile(char *buf, size_t n)
+{
+	const char *f = getenv("PGPASSFILE"), *home = getenv("HOME");
+	struct stat st;
+
+	if (!f || !*f) {
+		if (!home || !*home)
+			return NULL;
+		snprintf(buf, n, "%s/.pgpass", home);
+		f = buf;
+	}
+	if (stat(f, &st) != 0 || !S_ISREG(st.st_mode) || !(st.st_mode & (S_IRWXG | S_IRWXO)))
+		return NULL;
+	return f;
+}
+
 int db_pg_open(struct db *db, const char *uri, long long *version)
 {
 	PGresult *res;
-	char *lower = NULL;
+	char *lower = NULL, passfile_buf[4096];
+	const char *passfile;
 
 	if (load_libpq() < 0)
 		return -1;
@@ -1437,15 +1459,22 @@ int db_pg_open(struct db *db, const char *uri, long long *version)
 	 * stops carrying it (TCP keepalives after 30 s idle, then 3 probes 10 s
 	 * apart; sent data unacknowledged for 60 s).  The studio's own values
 	 * win: in the URI (later keywords override), or PGCONNECT_TIMEOUT. */
+	passfile = loose_passfile(passfile_buf, sizeof passfile_buf);
 	const char *keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
 			       "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-			       "dbname", NULL };
+			       "passfile", "dbname", NULL };
 	const char *values[] = { getenv("PGCONNECT_TIMEOUT") ? NULL : "10", "1", "30", "10", "3",
-				 "60000", lower, NULL };
+				 "60000", passfile ? "/dev/null/none" : NULL, lower, NULL };
 	db->pg->c = PQconnectdbParams(keys, values, 1);
 	free(lower);
 	if (!db->pg->c) {
 		report("out of memory");
+		return -1;
+	}
+	if (PQstatus(db->pg->c) != CONNECTION_OK && passfile &&
+	    PQconnectionNeedsPassword(db->pg->c)) {
+		report("the server asks for a password, and %s is not used while others can read "
+		       "it: chmod 600 %s", passfile, passfile);
 		return -1;
 	}
 	if (PQstatus(db->pg->c) != CONNECTION_OK) {

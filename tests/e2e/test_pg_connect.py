@@ -4,7 +4,10 @@ a database without our schema or of another version; and the TLS rule for
 real, on a server of its own listening on this machine's non-loopback
 address with a certificate: a remote connection with sslmode weaker than
 require is refused unless the studio set allow_insecure_server, require
-and verify-full pass, verify-full with the wrong name is refused.  When
+and verify-full pass, verify-full with the wrong name is refused; and a
+SCRAM login whose password comes from ~/.pgpass, PGPASSWORD or a service
+file (none or a wrong one: one line; a ~/.pgpass others can read: named
+in one line, without libpq's own warning; never the password shown).  When
 the server cannot start, or the machine has no non-loopback address,
 every test here fails (setUpModule raises), none is skipped."""
 import os
@@ -19,6 +22,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
 import pgserver  # noqa: E402
 
 NAME = "db.smp.test"    # the certificate's name (not resolved: hostaddr gives the address)
+PW_LOGIN = "smp_pw"     # a workstation's login that needs its password (SCRAM)
+PASSWORD = "Reception-2026-Zoë"
 server = None
 address = None
 certdir = None
@@ -59,12 +64,15 @@ def setUpModule():
     server = pgserver.PgServer(
         settings={"listen_addresses": "'%s'" % address, "ssl": "on",
                   "ssl_cert_file": "server.crt", "ssl_key_file": "server.key"},
-        hba=["hostssl all all %s/32 trust" % address,
+        hba=["hostssl all %s %s/32 scram-sha-256" % (PW_LOGIN, address),
+             "hostssl all all %s/32 trust" % address,
              "hostnossl all all %s/32 trust" % address],
         files={"server.crt": crt, "server.key": key})
     try:
         server.start()
         server.make_template()
+        server.psql("SET password_encryption = 'scram-sha-256'; CREATE ROLE %s LOGIN PASSWORD "
+                    "'%s' IN ROLE smp_intake" % (PW_LOGIN, PASSWORD), database="postgres")
     except BaseException:
         server.stop()
         raise
@@ -75,7 +83,9 @@ def tearDownModule():
         server.stop()
 
 
-class Connect(IntakeTest):
+class OwnDatabase(IntakeTest):
+    """A test with a database of its own on the module's server."""
+
     def setUp(self):
         super().setUp()
         self.name = "c%d_%d" % (os.getpid(), id(self) % 100000)
@@ -96,10 +106,12 @@ class Connect(IntakeTest):
         self.assertTrue(p.stderr.startswith("smp-intake: "), p.stderr)
         return p.stderr
 
-    def works(self, db):
-        p = self.run_cmd("--db", db, "config", "get", "minimum_age")
+    def works(self, db, env=None):
+        p = self.run_cmd("--db", db, "config", "get", "minimum_age", env=env)
         self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "18\n", ""))
 
+
+class Connect(OwnDatabase):
     def test_the_socket_needs_no_tls(self):
         self.works(self.local)
 
@@ -133,6 +145,76 @@ class Connect(IntakeTest):
         p = self.run_cmd("--db", self.remote(password="secret"), "config", "list")
         self.assertEqual(p.returncode, 2)
         self.assertIn("password in the server's address is refused", p.stderr)
+
+
+class Passwords(OwnDatabase):
+    """The password of a SCRAM login from libpq's own means only: ~/.pgpass,
+    PGPASSWORD, a service file; never shown."""
+
+    def setUp(self):
+        super().setUp()
+        self.home = os.path.join(self.tmp, "home")
+        os.mkdir(self.home, 0o700)
+        self.uri_pw = "postgresql://%s@%s:5432/%s?sslmode=require" % (PW_LOGIN, address,
+                                                                       self.name)
+
+    def env_without(self, **more):
+        env = dict(self.env, HOME=self.home, **more)
+        for k in ("PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE", "PGSERVICE"):
+            if k not in more:
+                env.pop(k, None)
+        return env
+
+    def run_as(self, env, db=None):
+        p = self.run_cmd("--db", db or self.uri_pw, "config", "get", "minimum_age", env=env)
+        self.assertNotIn(PASSWORD, p.stdout + p.stderr)
+        return p
+
+    def pgpass(self, mode, password=PASSWORD):
+        path = os.path.join(self.home, ".pgpass")
+        with open(path, "w") as f:
+            f.write("%s:5432:%s:%s:%s\n" % (address, self.name, PW_LOGIN, password))
+        os.chmod(path, mode)
+        return path
+
+    def test_from_pgpass(self):
+        self.pgpass(0o600)
+        p = self.run_as(self.env_without())
+        self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "18\n", ""))
+
+    def test_from_pgpassword(self):
+        p = self.run_as(self.env_without(PGPASSWORD=PASSWORD))
+        self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "18\n", ""))
+
+    def test_from_a_service_file(self):
+        self.pgpass(0o600)
+        services = os.path.join(self.tmp, "pg_service.conf")
+        with open(services, "w") as f:
+            f.write("[studio]\nhost=%s\nport=5432\ndbname=%s\nuser=%s\nsslmode=require\n"
+                    % (address, self.name, PW_LOGIN))
+        p = self.run_as(self.env_without(PGSERVICEFILE=services),
+                        db="postgresql://?service=studio")
+        self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "18\n", ""))
+
+    def test_none_or_a_wrong_one_is_one_line(self):
+        for env in (self.env_without(), self.env_without(PGPASSWORD="wrong")):
+            p = self.run_as(env)
+            self.assertEqual((p.returncode, p.stdout), (1, ""), p.stderr)
+            self.assertEqual(p.stderr, "smp-intake: the server refused the login of '%s' (check "
+                             "~/.pgpass, PGPASSWORD or the server's pg_hba.conf: "
+                             "docs/server.md)\n" % PW_LOGIN)
+
+    def test_a_pgpass_others_can_read_is_named_in_one_line(self):
+        # libpq would ignore it with a WARNING of its own on stderr.
+        path = self.pgpass(0o644)
+        p = self.run_as(self.env_without())
+        self.assertEqual((p.returncode, p.stdout), (1, ""), p.stderr)
+        self.assertEqual(p.stderr, "smp-intake: the server asks for a password, and %s is not "
+                         "used while others can read it: chmod 600 %s\n" % (path, path))
+        # Where no password is asked for, such a file is no obstacle.
+        self.works(self.local, env=self.env_without())
+        os.chmod(path, 0o600)
+        self.assertEqual(self.run_as(self.env_without()).returncode, 0)
 
 
 class Refusals(IntakeTest):
