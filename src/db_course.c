@@ -592,7 +592,9 @@ int db_consent_from_answers(struct db *db, long long client_id, long long intake
 			continue;
 		if (add_consent(db, client_id, kinds[k], now, intake_id, at, staff, stood,
 				&changed) != DB_OK) {
-			db_report(db, "cannot record the photo consents");
+			/* In an import, on a server, the error may be of a write
+			 * sent ahead (db_defer()): the import's. */
+			db_report(db, db->bulk ? "cannot import" : "cannot record the photo consents");
 			return -1;
 		}
 	}

@@ -1026,7 +1026,9 @@ int db_import_erased(struct db_import *im, const struct intake *in, char when[11
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
 	} else {
-		db_report(im->db, "cannot read the erased intakes");
+		/* On a server, the error of the last record's writes (sent
+		 * ahead) may be the one this read brings: the import's. */
+		db_report(im->db, "cannot import");
 		rc = -1;
 	}
 	db_reset(st);

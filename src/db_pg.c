@@ -433,7 +433,9 @@ static int settle(struct db *db, PGresult **last)
 				pc->owner[k]->failed = rc;
 			pc->owner[k] = NULL;
 		}
-	if (rc == SQLITE_OK && (!synced || !PQexitPipelineMode(pc->c)))
+	/* Left after an error too: what comes next (a ROLLBACK) is sent as
+	 * usual. */
+	if ((synced ? !PQexitPipelineMode(pc->c) : true) && rc == SQLITE_OK)
 		rc = fail(db, NULL);
 	if (rc != SQLITE_OK && last) {
 		PQclear(*last);
@@ -452,7 +454,7 @@ static int round_trip(struct db *db, PGresult **out, const char *sql, int n,
 	ExecStatusType status;
 	int rc;
 
-	if (db->pg->queued > 0) {
+	if (db->pg->queued > 0 || PQpipelineStatus(db->pg->c) != PQ_PIPELINE_OFF) {
 		if ((rc = queue(db, NULL, sql, n, values, lengths, formats)) != SQLITE_OK)
 			*out = NULL;
 		else

@@ -272,6 +272,28 @@ class ExchangeFaultTest(FaultTest):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.sql("SELECT count(*) FROM intake"), [(3,)])
 
+    def test_a_write_refused_by_the_server_in_the_middle_of_an_import(self):
+        # An import sends each record's writes without waiting (src/db_pg.c's
+        # pipelining): the server refusing one (here a trigger of the
+        # superuser's on the second record's answers) is the import's one
+        # line, and nothing of it is kept; the next command works.
+        path = self.import_file()
+        self.sql_write("CREATE FUNCTION smp_test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                       "$$ BEGIN IF NEW.intake_id = 2 THEN RAISE EXCEPTION 'refused by the test'; "
+                       "END IF; RETURN NEW; END $$")
+        self.sql_write("CREATE TRIGGER smp_test_refuse BEFORE INSERT ON answer FOR EACH ROW "
+                       "EXECUTE FUNCTION smp_test_refuse()")
+        p = self.run_cmd("import", path)
+        self.assertEqual((p.returncode, p.stdout), (1, "nothing imported\n"), p.stderr)
+        self.assertEqual(p.stderr, "smp-intake: cannot import: refused by the test\n")
+        self.assert_nothing_saved()
+        self.assertEqual(self.sql("SELECT count(*) FROM access_log"), [(0,)])
+        self.sql_write("DROP TRIGGER smp_test_refuse ON answer")
+        p = self.run_cmd("import", path)
+        self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "3 added, 0 unchanged\n", ""))
+        p = self.run_cmd("verify")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
     def test_server_stopped_during_an_import(self):
         path = self.import_file()
         srv = self.server or server
