@@ -1387,8 +1387,14 @@ static int check_tls(struct db *db, const char *uri)
 static int load_identity(struct db *db)
 {
 	struct pg_conn *pc = db->pg;
-	PGresult *res = PQexec(pc->c, "SELECT table_name, column_name FROM information_schema.columns "
-				      "WHERE is_identity = 'YES' AND table_schema = current_schema()");
+	/* From the catalogue itself: information_schema's view of it costs
+	 * some 20 ms, on every command. */
+	PGresult *res = PQexec(pc->c, "SELECT c.relname, a.attname FROM pg_catalog.pg_attribute a "
+				      "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+				      "WHERE a.attidentity <> '' AND NOT a.attisdropped "
+				      "AND c.relkind = 'r' AND c.relnamespace = "
+				      "(SELECT oid FROM pg_catalog.pg_namespace "
+				      "WHERE nspname = current_schema())");
 	int n;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
