@@ -33,10 +33,11 @@ int cmd_verify(struct ctx *ctx, int argc, char **argv)
 	if (problems < 0)
 		return EXIT_FAIL;
 	if (problems == 0 &&
-	    printf("ok: %lld audit row%s chained%s%s, %lld access log row%s in order, the file "
+	    printf("ok: %lld audit row%s chained%s%s, %lld access log row%s in order, the %s "
 		   "and its triggers intact\n",
 		   sum.audit_rows, sum.audit_rows == 1 ? "" : "s", sum.head[0] ? ", last " : "",
-		   sum.head, sum.access_rows, sum.access_rows == 1 ? "" : "s") < 0)
+		   sum.head, sum.access_rows, sum.access_rows == 1 ? "" : "s",
+		   db_location_is_server(ctx_db_path(ctx)) ? "database" : "file") < 0)
 		failed = 1;
 	if (fflush(stdout) == EOF || failed) {
 		report("cannot write the result");
