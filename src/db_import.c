@@ -68,7 +68,7 @@ static const char *const statement_sql[STATEMENTS] = {
     [CLIENT_GET] = "SELECT first_name, last_name, date_of_birth FROM client WHERE id = ?1 "
 		   "UNION ALL SELECT first_name, last_name, date_of_birth "
 		   "FROM temp.import_new_client WHERE id = ?1",
-    /* The same for the record's own client id (asked early: PROBED). */
+    /* The same for the record's own client id (asked early: probed[] below). */
     [CLIENT_OF_SOURCE] = "SELECT first_name, last_name, date_of_birth FROM client WHERE id = ?1 "
 			 "UNION ALL SELECT first_name, last_name, date_of_birth "
 			 "FROM temp.import_new_client WHERE id = ?1",
